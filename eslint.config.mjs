@@ -1,0 +1,38 @@
+// Lint rules, including the architecture's import boundaries (docs/architecture.md):
+// only src/http imports express/passport, only src/store/sqlite imports better-sqlite3,
+// only src/store/mongodb imports mongodb.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const httpOnly = { group: ['express', 'passport', 'passport-strategy'], message: 'Only src/http/ may use the HTTP stack.' };
+const sqliteOnly = { group: ['better-sqlite3'], message: 'Only src/store/sqlite/ may import better-sqlite3.' };
+const mongoOnly = { group: ['mongodb'], message: 'Only src/store/mongodb/ may import mongodb.' };
+
+export default tseslint.config(
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'jest.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/http/**', 'src/app.ts', 'src/server.ts', 'src/store/sqlite/**', 'src/store/mongodb/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [httpOnly, sqliteOnly, mongoOnly] }] },
+  },
+  {
+    files: ['src/http/**/*.ts', 'src/app.ts', 'src/server.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [sqliteOnly, mongoOnly] }] },
+  },
+  {
+    files: ['src/store/sqlite/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [httpOnly, mongoOnly] }] },
+  },
+  {
+    files: ['src/store/mongodb/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [httpOnly, sqliteOnly] }] },
+  },
+);

@@ -1,0 +1,207 @@
+/**
+ * THE storage contract. Every adapter (SQLite, MongoDB) implements `Store`, and
+ * test/contract/ checks every adapter against the same suite.
+ *
+ * Times are integers: microseconds since the Unix epoch (UTC). Every STIX timestamp we
+ * index (versions, date_added) fits exactly in a JS number at that precision until the
+ * year 2255; sub-microsecond digits of a STIX timestamp are kept in the stored JSON but
+ * not used for ordering (see docs/conformance.md).
+ */
+
+export type Micros = number;
+
+export type Role = 'reader' | 'writer' | 'admin' | 'auditor';
+export const ROLES: readonly Role[] = ['reader', 'writer', 'admin', 'auditor'];
+
+export interface ApiRootRecord {
+  /** URL path segment of the API root, e.g. `exchange` for `/exchange/`. */
+  path: string;
+  title: string;
+  description?: string;
+  /** Largest POST body accepted, in bytes (TAXII `max_content_length`). */
+  maxContentLength: number;
+}
+
+export interface CollectionRecord {
+  id: string;
+  apiRoot: string;
+  title: string;
+  description?: string;
+  alias?: string;
+  mediaTypes: string[];
+}
+
+export interface PartyRecord {
+  id: string;
+  name: string;
+  kind: string;
+  country?: string;
+  identityRef?: string;
+}
+
+export interface AccountRecord {
+  id: string;
+  name: string;
+  partyId: string;
+  roles: Role[];
+  disabled: boolean;
+  /** scrypt hash in PHC-like form, or null for token-only accounts. */
+  passwordHash: string | null;
+  createdAt: Micros;
+  updatedAt: Micros;
+}
+
+export interface TokenRecord {
+  id: string;
+  accountId: string;
+  /** Keyed SHA-256 (HMAC) of the secret, hex; the secret itself is never stored. */
+  hash: string;
+  label: string;
+  createdAt: Micros;
+  revokedAt: Micros | null;
+}
+
+/** Which versions of each object a query selects (TAXII 2.1 `match[version]`). */
+export interface VersionSelector {
+  all: boolean;
+  first: boolean;
+  last: boolean;
+  /** Exact versions (micros) requested as timestamps. */
+  at: Micros[];
+}
+
+export interface ObjectQuery {
+  collectionId: string;
+  ids?: string[];
+  types?: string[];
+  versions: VersionSelector;
+  /** Absent: only each object's newest spec_version (TAXII 2.1 `match[spec_version]`). */
+  specVersions?: string[];
+  /** Only records whose date_added is strictly later. */
+  addedAfter?: Micros;
+  /** Paging position: only records whose date_added is strictly later (from a `next` cursor). */
+  after?: Micros;
+  /** Page size; adapters fetch one more to know whether `more` is true. */
+  limit: number;
+}
+
+/** One stored object version. `json` is the object exactly as stored, ready to send. */
+export interface ObjectRecord {
+  id: string;
+  type: string;
+  specVersion: string;
+  version: Micros;
+  dateAdded: Micros;
+  json: string;
+}
+
+export type ManifestRecord = Omit<ObjectRecord, 'json'>;
+
+export interface Page<T> {
+  records: T[];
+  more: boolean;
+}
+
+/** An object that passed validation, with the metadata the store indexes. */
+export interface NewObject {
+  id: string;
+  type: string;
+  specVersion: string;
+  /** modified → created → (absent: the date_added the store assigns). */
+  version: Micros | null;
+  json: string;
+}
+
+export interface StatusDetail {
+  id: string;
+  version?: string;
+  message?: string;
+}
+
+export interface StatusRecord {
+  id: string;
+  apiRoot: string;
+  /** The account that made the request: only it (and admins) may read the status. */
+  accountId: string;
+  status: 'complete' | 'pending';
+  requestTimestamp: Micros;
+  totalCount: number;
+  successCount: number;
+  failureCount: number;
+  pendingCount: number;
+  successes: StatusDetail[];
+  failures: StatusDetail[];
+  pendings: StatusDetail[];
+}
+
+export interface AddEnvelope {
+  statusId: string;
+  apiRoot: string;
+  collectionId: string;
+  accountId: string;
+  requestTimestamp: Micros;
+  /** The clock's reading; date_added values are max(now, last + 1µs). */
+  now: Micros;
+  objects: NewObject[];
+  /** Objects that failed before reaching the store, in envelope order. */
+  failures: StatusDetail[];
+}
+
+export interface AccountPatch {
+  roles?: Role[];
+  disabled?: boolean;
+  passwordHash?: string | null;
+  partyId?: string;
+}
+
+export interface Store {
+  /** Throws StoreUnavailable when the backing database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** A per-deployment random key (created on first use) for keyed hashes of secrets. */
+  secretKey(): Promise<Buffer>;
+
+  upsertApiRoot(root: ApiRootRecord): Promise<void>;
+  listApiRoots(): Promise<ApiRootRecord[]>;
+  getApiRoot(path: string): Promise<ApiRootRecord | undefined>;
+
+  upsertCollection(collection: CollectionRecord): Promise<void>;
+  listCollections(apiRoot?: string): Promise<CollectionRecord[]>;
+  getCollection(apiRoot: string, idOrAlias: string): Promise<CollectionRecord | undefined>;
+
+  upsertParty(party: PartyRecord): Promise<void>;
+  listParties(): Promise<PartyRecord[]>;
+  getParty(id: string): Promise<PartyRecord | undefined>;
+
+  createAccount(account: AccountRecord): Promise<void>;
+  getAccount(id: string): Promise<AccountRecord | undefined>;
+  getAccountByName(name: string): Promise<AccountRecord | undefined>;
+  listAccounts(): Promise<AccountRecord[]>;
+  updateAccount(id: string, patch: AccountPatch, now: Micros): Promise<AccountRecord | undefined>;
+
+  createToken(token: TokenRecord): Promise<void>;
+  getTokenByHash(hash: string): Promise<TokenRecord | undefined>;
+  listTokens(accountId: string): Promise<TokenRecord[]>;
+  revokeToken(id: string, now: Micros): Promise<boolean>;
+
+  /**
+   * Stores an envelope's objects and its status in one transaction. An object whose
+   * (id, version, spec_version) is already in the collection is a success and is not
+   * stored twice. Returns the status as stored.
+   */
+  addObjects(envelope: AddEnvelope): Promise<StatusRecord>;
+  getStatus(id: string): Promise<StatusRecord | undefined>;
+
+  /** Records sorted by date_added ascending; never skips or repeats across pages. */
+  queryObjects(query: ObjectQuery): Promise<Page<ObjectRecord>>;
+  queryManifest(query: ObjectQuery): Promise<Page<ManifestRecord>>;
+
+  /** Deletes the selected versions of one object; returns how many were removed. */
+  deleteObject(
+    collectionId: string,
+    objectId: string,
+    versions: VersionSelector,
+    specVersions: string[] | undefined,
+  ): Promise<number>;
+}
