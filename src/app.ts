@@ -1,0 +1,69 @@
+/**
+ * The whole request path on one screen. Each endpoint: negotiate (406/415) → authenticate
+ * (401) → API root (404) → authorize with the right it needs (404 invisible / 403) →
+ * handler (400 bad parameters or envelope; store errors 503).
+ */
+import express, { type RequestHandler } from 'express';
+import type { AppContext } from './http/context';
+import { errorHandler, sendError } from './http/errors';
+import { getCollection, getCollections } from './http/handlers/collections';
+import { apiRootInformation, discovery } from './http/handlers/discovery';
+import { addObjects, deleteObject, getManifest, getObject, getObjects, getVersions } from './http/handlers/objects';
+import { getStatus } from './http/handlers/status';
+import { authenticate } from './http/authenticate';
+import { negotiate } from './http/media';
+import { authorize, loadApiRoot, requestLog } from './http/routing';
+
+export function createApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', ctx.config.trustProxy);
+
+  const auth = authenticate(ctx.authenticator);
+  const root = loadApiRoot(ctx);
+  const taxii = [negotiate, auth];
+  const may = (right: Parameters<typeof authorize>[1]) => [root, authorize(ctx, right)];
+
+  app.use(requestLog(ctx));
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await ctx.store.ping();
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', reason: 'storage unreachable' });
+    }
+  });
+
+  // route                                                       method  middleware            handler
+  endpoint(app, '/taxii2/',                                       { get: [...taxii,                           discovery(ctx)] });
+  endpoint(app, '/:root/',                                        { get: [...taxii, root,                     apiRootInformation()] });
+  endpoint(app, '/:root/status/:statusId/',                       { get: [...taxii, root,                     getStatus(ctx)] });
+  endpoint(app, '/:root/collections/',                            { get: [...taxii, root,                     getCollections(ctx)] });
+  endpoint(app, '/:root/collections/:collection/',                { get: [...taxii, ...may('see'),            getCollection()] });
+  endpoint(app, '/:root/collections/:collection/manifest/',       { get: [...taxii, ...may('read'),           getManifest(ctx)] });
+  endpoint(app, '/:root/collections/:collection/objects/',        { get: [...taxii, ...may('read'),           getObjects(ctx)],
+                                                                    post: [...taxii, ...may('write'),         addObjects(ctx)] });
+  endpoint(app, '/:root/collections/:collection/objects/:objectId/', { get: [...taxii, ...may('read'),        getObject(ctx)],
+                                                                    delete: [...taxii, ...may('delete'),      deleteObject(ctx)] });
+  endpoint(app, '/:root/collections/:collection/objects/:objectId/versions/', { get: [...taxii, ...may('read'), getVersions(ctx)] });
+
+  app.use((_req, res) => sendError(res, 404, 'Not found', 'no such resource on this server'));
+  app.use(errorHandler);
+  return app;
+}
+
+type Methods = Partial<Record<'get' | 'post' | 'delete', RequestHandler[]>>;
+
+/** One path, its methods, and 405 (with Allow) for any other method. */
+function endpoint(app: express.Express, path: string, methods: Methods): void {
+  const route = app.route(path);
+  const allowed = Object.keys(methods).map((m) => m.toUpperCase());
+  for (const [method, handlers] of Object.entries(methods) as [keyof Methods, RequestHandler[]][]) route[method](...handlers);
+  route.all((_req, res) => {
+    res.setHeader('Allow', allowed.join(', '));
+    sendError(res, 405, 'Method not allowed', `this resource supports ${allowed.join(', ')}`);
+  });
+}

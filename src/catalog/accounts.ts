@@ -1,0 +1,70 @@
+/**
+ * Account and token operations shared by the CLI, the demo and (later) the admin API.
+ * Generated secrets are returned once to the caller and never stored in clear.
+ */
+import { randomUUID } from 'node:crypto';
+import { generatePassword, generateToken, hashPassword, keyedHash } from '../auth/secrets';
+import { ROLES, type AccountRecord, type Role, type Store, type TokenRecord } from '../store/store';
+import type { Clock } from '../time';
+
+export class AccountError extends Error {}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+
+export function parseRoles(values: readonly string[]): Role[] {
+  const roles = [...new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()))];
+  for (const r of roles) {
+    if (!(ROLES as readonly string[]).includes(r)) throw new AccountError(`unknown role "${r}"; roles are ${ROLES.join(', ')}`);
+  }
+  if (roles.length === 0) throw new AccountError('an account needs at least one role');
+  return roles as Role[];
+}
+
+export interface NewAccount {
+  name: string;
+  roles: Role[];
+  partyId: string;
+  /** Absent: a password is generated and returned. */
+  password?: string;
+}
+
+export async function addAccount(store: Store, clock: Clock, input: NewAccount): Promise<{ account: AccountRecord; generatedPassword?: string }> {
+  if (!NAME.test(input.name)) throw new AccountError('account names are 1–128 letters, digits and . _ @ -, starting with a letter or digit');
+  if (await store.getAccountByName(input.name)) throw new AccountError(`an account named "${input.name}" exists already`);
+  if (!(await store.getParty(input.partyId))) throw new AccountError(`no party "${input.partyId}"`);
+  if (input.password !== undefined && input.password.length < 12) throw new AccountError('passwords must have at least 12 characters');
+  const password = input.password ?? generatePassword();
+  const now = clock();
+  const account: AccountRecord = {
+    id: randomUUID(),
+    name: input.name,
+    partyId: input.partyId,
+    roles: input.roles,
+    disabled: false,
+    passwordHash: await hashPassword(password),
+    createdAt: now,
+    updatedAt: now,
+  };
+  await store.createAccount(account);
+  return input.password === undefined ? { account, generatedPassword: password } : { account };
+}
+
+export async function issueToken(store: Store, clock: Clock, accountId: string, label: string): Promise<{ token: string; record: TokenRecord }> {
+  const token = generateToken();
+  const record: TokenRecord = {
+    id: randomUUID(),
+    accountId,
+    hash: keyedHash(await store.secretKey(), token),
+    label,
+    createdAt: clock(),
+    revokedAt: null,
+  };
+  await store.createToken(record);
+  return { token, record };
+}
+
+export async function requireAccount(store: Store, name: string): Promise<AccountRecord> {
+  const account = await store.getAccountByName(name);
+  if (!account) throw new AccountError(`no account named "${name}"`);
+  return account;
+}

@@ -1,0 +1,116 @@
+/**
+ * The declarative catalogue in collections/: API roots, collections (one per country where
+ * a root asks for them) and parties. Applying it is idempotent: ids are derived, never
+ * random, so every deployment names France's collection the same way and re-applying
+ * changes nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { packageRoot } from '../paths';
+import type { CollectionRecord, Store } from '../store/store';
+import { derivedUuid4 } from './uuid';
+
+/** Fixed namespace for derived collection ids. Never change it: ids would change with it. */
+export const COLLECTION_NAMESPACE = 'c2a032be-6e27-4542-92b0-b1c6fffb65a9';
+export const STIX_MEDIA_TYPES = ['application/stix+json;version=2.1'];
+
+export const countryCollectionId = (code: string) => derivedUuid4(COLLECTION_NAMESPACE, `country:${code.toUpperCase()}`);
+export const namedCollectionId = (apiRoot: string, alias: string) => derivedUuid4(COLLECTION_NAMESPACE, `collection:${apiRoot}/${alias}`);
+
+interface CatalogFile {
+  api_roots: { path: string; title: string; description?: string; max_content_length?: number; country_collections?: boolean }[];
+  collections: { api_root: string; alias: string; id?: string; title: string; description?: string }[];
+  parties?: { id: string; name: string; kind: string; country?: string; identity_ref?: string }[];
+}
+
+interface CountriesFile {
+  countries: { code: string; name: string }[];
+}
+
+export class CatalogError extends Error {}
+
+export const defaultCatalogDir = () => join(packageRoot(), 'collections');
+
+function readChecked<T>(file: string, schemaFile: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CatalogError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const ajv = new Ajv2020({ allErrors: true });
+  addFormats(ajv);
+  const validate = ajv.compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas/catalog', schemaFile), 'utf8')));
+  if (!validate(value)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(top)'} ${e.message ?? ''}`);
+    throw new CatalogError(`${file} is invalid: ${problems.join('; ')}`);
+  }
+  return value as T;
+}
+
+export interface CatalogSummary {
+  apiRoots: number;
+  collections: number;
+  parties: number;
+}
+
+export async function applyCatalog(store: Store, dir: string, defaultMaxContentLength: number): Promise<CatalogSummary> {
+  const catalog = readChecked<CatalogFile>(join(dir, 'catalog.json'), 'catalog.json');
+  const needsCountries = catalog.api_roots.some((r) => r.country_collections);
+  const countries = needsCountries ? readChecked<CountriesFile>(join(dir, 'countries.json'), 'countries.json').countries : [];
+  const rootPaths = new Set(catalog.api_roots.map((r) => r.path));
+
+  const collections: CollectionRecord[] = [];
+  for (const root of catalog.api_roots) {
+    if (!root.country_collections) continue;
+    for (const c of countries) {
+      collections.push({
+        id: countryCollectionId(c.code),
+        apiRoot: root.path,
+        alias: c.code.toLowerCase(),
+        title: `${c.name} (${c.code})`,
+        description: `Threat intelligence shared with and by ${c.name}`,
+        mediaTypes: STIX_MEDIA_TYPES,
+      });
+    }
+  }
+  for (const c of catalog.collections) {
+    if (!rootPaths.has(c.api_root)) throw new CatalogError(`collection "${c.alias}" names unknown API root "${c.api_root}"`);
+    collections.push({
+      id: c.id ?? namedCollectionId(c.api_root, c.alias),
+      apiRoot: c.api_root,
+      alias: c.alias,
+      title: c.title,
+      ...(c.description !== undefined && { description: c.description }),
+      mediaTypes: STIX_MEDIA_TYPES,
+    });
+  }
+  const seen = new Set<string>();
+  for (const c of collections) {
+    const key = `${c.apiRoot}/${c.alias ?? ''}`;
+    if (seen.has(key)) throw new CatalogError(`two collections in API root "${c.apiRoot}" share the alias "${c.alias ?? ''}"`);
+    seen.add(key);
+  }
+
+  for (const r of catalog.api_roots) {
+    await store.upsertApiRoot({
+      path: r.path,
+      title: r.title,
+      ...(r.description !== undefined && { description: r.description }),
+      maxContentLength: r.max_content_length ?? defaultMaxContentLength,
+    });
+  }
+  for (const c of collections) await store.upsertCollection(c);
+  for (const p of catalog.parties ?? []) {
+    await store.upsertParty({
+      id: p.id,
+      name: p.name,
+      kind: p.kind,
+      ...(p.country !== undefined && { country: p.country }),
+      ...(p.identity_ref !== undefined && { identityRef: p.identity_ref }),
+    });
+  }
+  return { apiRoots: catalog.api_roots.length, collections: collections.length, parties: catalog.parties?.length ?? 0 };
+}

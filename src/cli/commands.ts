@@ -1,0 +1,246 @@
+/**
+ * The `accord` command line. Command names and flags are a contract operators' scripts
+ * rely on: `init --db`, `serve --db --port --host`, `account add NAME --role ROLE
+ * [--party ID] [--password-stdin]`, `collection list --json`, `import FILE --collection
+ * ID|ALIAS`. Settings also come from ACCORD_* environment variables (src/config).
+ */
+import { createReadStream } from 'node:fs';
+import { Command, Option } from 'commander';
+import { applyCatalog, defaultCatalogDir } from '../catalog/catalog';
+import { addAccount, issueToken, parseRoles, requireAccount } from '../catalog/accounts';
+import { loadConfig, type Config } from '../config/config';
+import { createLogger } from '../log';
+import { openStore } from '../store/open-store';
+import type { CollectionRecord, Store } from '../store/store';
+import { systemClock } from '../time';
+import { startServer } from '../server';
+import { importBundle } from './import';
+import { runDemo } from './demo';
+
+export class CliError extends Error {}
+
+interface StoreOptions {
+  db?: string;
+  config?: string;
+}
+
+function configFrom(opts: StoreOptions & { port?: string; host?: string }): Readonly<Config> {
+  const overrides: Partial<Config> = {};
+  if (opts.db !== undefined) overrides.store = opts.db;
+  if (opts.host !== undefined) overrides.host = opts.host;
+  if (opts.port !== undefined) {
+    if (!/^\d{1,5}$/.test(opts.port)) throw new CliError(`--port ${opts.port}: must be a port number`);
+    overrides.port = Number(opts.port);
+  }
+  return loadConfig({ ...(opts.config !== undefined && { file: opts.config }), overrides });
+}
+
+async function withStore<T>(opts: StoreOptions, fn: (store: Store, config: Readonly<Config>) => Promise<T>): Promise<T> {
+  const config = configFrom(opts);
+  const store = openStore(config.store);
+  try {
+    return await fn(store, config);
+  } finally {
+    await store.close();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** Finds a collection by id or alias across API roots; an alias used in two roots needs --api-root. */
+export async function findCollection(store: Store, idOrAlias: string, apiRoot?: string): Promise<CollectionRecord> {
+  const matches = (await store.listCollections(apiRoot)).filter((c) => c.id === idOrAlias || c.alias === idOrAlias);
+  if (matches.length === 0) throw new CliError(`no collection "${idOrAlias}"${apiRoot ? ` in API root "${apiRoot}"` : ''}`);
+  if (matches.length > 1) throw new CliError(`"${idOrAlias}" names collections in several API roots; add --api-root`);
+  return matches[0] as CollectionRecord;
+}
+
+const dbOption = () => new Option('--db <file>', 'database location (default: ACCORD_DB or accord.db)');
+const configOption = () => new Option('--config <file>', 'JSON config file (default: ACCORD_CONFIG)');
+
+export function buildProgram(): Command {
+  const program = new Command('accord')
+    .description('Accord: a TAXII 2.1 server for sharing threat intelligence under data-sharing agreements')
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('run the TAXII server')
+    .addOption(dbOption())
+    .addOption(configOption())
+    .option('--port <n>', 'port to listen on (default 8080)')
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+    .action(async (opts: StoreOptions & { port?: string; host?: string }) => {
+      const config = configFrom(opts);
+      const log = createLogger(config.logLevel);
+      const server = await startServer(config, openStore(config.store), log);
+      process.stdout.write(`Accord is listening on ${server.url}/taxii2/\n`);
+      onShutdown(server.close, log);
+    });
+
+  program
+    .command('init')
+    .description('create the database and apply the catalogue (API roots, collections, parties)')
+    .addOption(dbOption())
+    .addOption(configOption())
+    .option('--catalog <dir>', 'catalogue folder', defaultCatalogDir())
+    .action(async (opts: StoreOptions & { catalog: string }) => {
+      await withStore(opts, async (store, config) => {
+        const s = await applyCatalog(store, opts.catalog, config.maxContentLength);
+        process.stdout.write(`initialised ${config.store}: ${s.apiRoots} API roots, ${s.collections} collections, ${s.parties} parties\n`);
+      });
+    });
+
+  program
+    .command('catalog')
+    .description('manage the catalogue')
+    .command('apply <dir>')
+    .description('apply a catalogue folder (idempotent)')
+    .addOption(dbOption())
+    .addOption(configOption())
+    .action(async (dir: string, opts: StoreOptions) => {
+      await withStore(opts, async (store, config) => {
+        const s = await applyCatalog(store, dir, config.maxContentLength);
+        process.stdout.write(`applied ${dir}: ${s.apiRoots} API roots, ${s.collections} collections, ${s.parties} parties\n`);
+      });
+    });
+
+  const account = program.command('account').description('manage accounts');
+  account
+    .command('add <name>')
+    .description('create an account; prints a generated password once unless --password-stdin')
+    .requiredOption('--role <role>', 'reader, writer, admin or auditor (repeat or comma-separate)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--party <id>', 'the party the account belongs to', 'operator')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--token', 'also issue an API token and print it once')
+    .addOption(dbOption())
+    .addOption(configOption())
+    .action(async (name: string, opts: StoreOptions & { role: string[]; party: string; passwordStdin?: boolean; token?: boolean }) => {
+      const password = opts.passwordStdin ? await readStdin() : undefined;
+      await withStore(opts, async (store) => {
+        const { account: created, generatedPassword } = await addAccount(store, systemClock, {
+          name,
+          roles: parseRoles(opts.role),
+          partyId: opts.party,
+          ...(password !== undefined && { password }),
+        });
+        process.stdout.write(`created account ${created.name} (${created.roles.join(', ')}) in party ${created.partyId}\n`);
+        if (generatedPassword) process.stdout.write(`password: ${generatedPassword}\n`);
+        if (opts.token) process.stdout.write(`token: ${(await issueToken(store, systemClock, created.id, 'cli')).token}\n`);
+        if (generatedPassword || opts.token) process.stdout.write('(shown once: store it now)\n');
+      });
+    });
+  account
+    .command('list')
+    .description('list accounts')
+    .option('--json', 'machine-readable output')
+    .addOption(dbOption())
+    .addOption(configOption())
+    .action(async (opts: StoreOptions & { json?: boolean }) => {
+      await withStore(opts, async (store) => {
+        const rows = (await store.listAccounts()).map((a) => ({ name: a.name, party: a.partyId, roles: a.roles, disabled: a.disabled }));
+        if (opts.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        else for (const r of rows) process.stdout.write(`${r.name}\t${r.party}\t${r.roles.join(',')}${r.disabled ? '\tDISABLED' : ''}\n`);
+      });
+    });
+  account
+    .command('disable <name>')
+    .description('disable an account (effective on its next request)')
+    .addOption(dbOption())
+    .addOption(configOption())
+    .action(async (name: string, opts: StoreOptions) => {
+      await withStore(opts, async (store) => {
+        const a = await requireAccount(store, name);
+        await store.updateAccount(a.id, { disabled: true }, systemClock());
+        process.stdout.write(`disabled ${name}\n`);
+      });
+    });
+  account
+    .command('token <name>')
+    .description('issue an API token for an account; prints it once')
+    .option('--label <text>', 'what the token is for', 'cli')
+    .addOption(dbOption())
+    .addOption(configOption())
+    .action(async (name: string, opts: StoreOptions & { label: string }) => {
+      await withStore(opts, async (store) => {
+        const a = await requireAccount(store, name);
+        const { token, record } = await issueToken(store, systemClock, a.id, opts.label);
+        process.stdout.write(`token id: ${record.id}\ntoken: ${token}\n(shown once: store it now)\n`);
+      });
+    });
+  account
+    .command('revoke-token <tokenId>')
+    .description('revoke an API token by its id (effective on its next use)')
+    .addOption(dbOption())
+    .addOption(configOption())
+    .action(async (tokenId: string, opts: StoreOptions) => {
+      await withStore(opts, async (store) => {
+        if (!(await store.revokeToken(tokenId, systemClock()))) throw new CliError(`no active token ${tokenId}`);
+        process.stdout.write(`revoked token ${tokenId}\n`);
+      });
+    });
+
+  program
+    .command('collection')
+    .description('inspect collections')
+    .command('list')
+    .description('list collections')
+    .option('--json', 'machine-readable output: id, alias, title and API root path of each')
+    .addOption(dbOption())
+    .addOption(configOption())
+    .action(async (opts: StoreOptions & { json?: boolean }) => {
+      await withStore(opts, async (store) => {
+        const rows = (await store.listCollections()).map((c) => ({ id: c.id, alias: c.alias ?? null, title: c.title, api_root: `/${c.apiRoot}/` }));
+        if (opts.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        else for (const r of rows) process.stdout.write(`${r.api_root}\t${r.id}\t${r.alias ?? ''}\t${r.title}\n`);
+      });
+    });
+
+  program
+    .command('import <file>')
+    .description('import a STIX bundle (or TAXII envelope) file into a collection, streaming it')
+    .requiredOption('--collection <idOrAlias>', 'target collection id or alias')
+    .option('--api-root <path>', 'API root, when the alias exists in several')
+    .option('--quiet', 'no progress lines')
+    .addOption(dbOption())
+    .addOption(configOption())
+    .action(async (file: string, opts: StoreOptions & { collection: string; apiRoot?: string; quiet?: boolean }) => {
+      await withStore(opts, async (store) => {
+        const collection = await findCollection(store, opts.collection, opts.apiRoot);
+        const progress = opts.quiet ? undefined : (line: string) => process.stderr.write(line + '\n');
+        const r = await importBundle(store, systemClock, collection, createReadStream(file), progress);
+        process.stdout.write(`imported ${file} into ${collection.title}: ${r.stored} stored, ${r.duplicates} already present, ${r.failed} failed\n`);
+        for (const f of r.failures.slice(0, 20)) process.stdout.write(`  ${f.message ?? f.id}\n`);
+        if (r.failures.length > 20) process.stdout.write(`  … and ${r.failures.length - 20} more\n`);
+        if (r.failed > 0) process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('demo')
+    .description('start a demo server with sample data and demo accounts (npm start)')
+    .option('--dir <dir>', 'where the demo database lives', '.accord-demo')
+    .option('--port <n>', 'port to listen on', '8080')
+    .action(async (opts: { dir: string; port: string }) => {
+      const server = await runDemo(opts.dir, Number(opts.port));
+      onShutdown(server.close);
+    });
+
+  return program;
+}
+
+function onShutdown(close: () => Promise<void>, log?: { info(msg: string): void }): void {
+  const stop = (signal: string) => {
+    log?.info(`${signal}: finishing in-flight requests`);
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}

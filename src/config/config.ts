@@ -1,0 +1,147 @@
+/**
+ * Configuration: defaults < config file (JSON) < environment variables < command-line
+ * flags. Validated once at start-up against schemas/config/config.json; a bad value stops
+ * the server with a message naming the setting and where it came from. Frozen afterwards.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import { packageRoot } from '../paths';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  host: string;
+  port: number;
+  store: string;
+  publicUrl?: string;
+  tls?: { key: string; cert: string };
+  pageCap: number;
+  logLevel: LogLevel;
+  maxContentLength: number;
+  discovery: { title: string; description?: string; contact?: string; default?: string };
+  authCacheSeconds: number;
+  trustProxy: boolean;
+}
+
+export const DEFAULTS: Config = {
+  host: '127.0.0.1',
+  port: 8080,
+  store: 'accord.db',
+  pageCap: 1000,
+  logLevel: 'info',
+  maxContentLength: 10 * 1024 * 1024,
+  discovery: { title: 'Accord TAXII server', description: 'International exchange of cyber-threat intelligence under data-sharing agreements' },
+  authCacheSeconds: 300,
+  trustProxy: false,
+};
+
+export class ConfigError extends Error {}
+
+type Source = Record<string, unknown>;
+
+/** Environment variable → setting path; numbers and booleans are converted. */
+const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' }> = {
+  ACCORD_HOST: { path: ['host'], kind: 'string' },
+  ACCORD_PORT: { path: ['port'], kind: 'int' },
+  ACCORD_DB: { path: ['store'], kind: 'string' },
+  ACCORD_STORE_URI: { path: ['store'], kind: 'string' },
+  ACCORD_PUBLIC_URL: { path: ['publicUrl'], kind: 'string' },
+  ACCORD_TLS_KEY: { path: ['tls', 'key'], kind: 'string' },
+  ACCORD_TLS_CERT: { path: ['tls', 'cert'], kind: 'string' },
+  ACCORD_PAGE_CAP: { path: ['pageCap'], kind: 'int' },
+  ACCORD_LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
+  ACCORD_MAX_CONTENT_LENGTH: { path: ['maxContentLength'], kind: 'int' },
+  ACCORD_TITLE: { path: ['discovery', 'title'], kind: 'string' },
+  ACCORD_AUTH_CACHE_SECONDS: { path: ['authCacheSeconds'], kind: 'int' },
+  ACCORD_TRUST_PROXY: { path: ['trustProxy'], kind: 'bool' },
+};
+
+function set(target: Source, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Source;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function merge(base: Source, over: Source): Source {
+  const out: Source = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    const b = out[k];
+    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && typeof b === 'object' && b !== null ? merge(b as Source, v as Source) : v;
+  }
+  return out;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): Source {
+  const out: Source = {};
+  for (const [name, spec] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    let value: unknown = raw;
+    if (spec.kind === 'int') {
+      if (!/^\d{1,9}$/.test(raw)) throw new ConfigError(`${name}=${raw}: must be a whole number`);
+      value = Number(raw);
+    } else if (spec.kind === 'bool') {
+      if (!['true', 'false', '1', '0'].includes(raw)) throw new ConfigError(`${name}=${raw}: must be true or false`);
+      value = raw === 'true' || raw === '1';
+    }
+    set(out, spec.path, value);
+  }
+  return out;
+}
+
+let validator: ReturnType<Ajv2020['compile']> | undefined;
+
+function validate(config: Source): Config {
+  validator ??= new Ajv2020({ allErrors: true }).compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas/config/config.json'), 'utf8')));
+  if (!validator(config)) {
+    const problems = (validator.errors ?? []).map((e) => {
+      const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
+      return e.keyword === 'additionalProperties' ? `unknown setting "${String(e.params.additionalProperty)}"` : `"${where}" ${e.message ?? 'is invalid'}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return config as unknown as Config;
+}
+
+export interface LoadOptions {
+  /** Config file path; ACCORD_CONFIG when absent. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Command-line flags: the highest precedence. */
+  overrides?: Partial<Config>;
+}
+
+export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.ACCORD_CONFIG;
+  let fromFile: Source = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    try {
+      fromFile = JSON.parse(text) as Source;
+    } catch (e) {
+      throw new ConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) throw new ConfigError(`config file ${file} must hold a JSON object`);
+  }
+  const merged = merge(merge(merge(DEFAULTS as unknown as Source, fromFile), fromEnv(env)), (options.overrides ?? {}) as Source);
+  return deepFreeze(validate(merged));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

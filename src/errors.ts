@@ -1,0 +1,38 @@
+/**
+ * The error catalogue. The core throws these; only the HTTP error handler turns them into
+ * status codes and TAXII error resources (docs/errors.md lists them).
+ */
+export type ErrorKind =
+  | 'bad-request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'not-acceptable'
+  | 'too-large'
+  | 'unsupported-media-type'
+  | 'unprocessable'
+  | 'unavailable';
+
+export class AccordError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly title: string,
+    readonly description?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(description ? `${title}: ${description}` : title);
+    this.name = 'AccordError';
+  }
+}
+
+export const badRequest = (title: string, description?: string, details?: Record<string, unknown>) =>
+  new AccordError('bad-request', title, description, details);
+export const notFound = (title: string, description?: string) => new AccordError('not-found', title, description);
+export const forbidden = (title: string, description?: string) => new AccordError('forbidden', title, description);
+
+/** The backing store cannot be reached; requests answer 503 and /readyz reports it. */
+export class StoreUnavailable extends AccordError {
+  constructor(description: string) {
+    super('unavailable', 'Storage unavailable', description);
+  }
+}

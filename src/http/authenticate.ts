@@ -1,0 +1,64 @@
+/**
+ * Authentication through passport: one strategy that reads the Authorization header and
+ * accepts HTTP Basic (any case of the scheme), `Bearer <token>`, `Token <token>`, and an
+ * API token given as the Basic password (the only way some TAXII clients can send one).
+ * Failures are 401 with WWW-Authenticate and a TAXII error body that does not say which
+ * part was wrong.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Passport } from 'passport';
+import { Strategy } from 'passport-strategy';
+import type { Authenticator, Credentials } from '../auth/authenticator';
+import type { Principal } from '../auth/principal';
+import { AccordError } from '../errors';
+
+const MAX_SECRET_LENGTH = 1024;
+
+/** Parses an Authorization header; undefined when absent or unusable. */
+export function parseAuthorization(header: string | undefined): Credentials | undefined {
+  if (!header || header.length > 4 * MAX_SECRET_LENGTH) return undefined;
+  const space = header.indexOf(' ');
+  if (space < 0) return undefined;
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+  if (!value) return undefined;
+  if (scheme === 'bearer' || scheme === 'token') return { kind: 'token', token: value };
+  if (scheme !== 'basic') return undefined;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  const password = decoded.slice(colon + 1);
+  if (!password || password.length > MAX_SECRET_LENGTH) return undefined;
+  return { kind: 'basic', username: decoded.slice(0, colon), password };
+}
+
+class AccordStrategy extends Strategy {
+  name = 'accord';
+
+  constructor(private readonly authenticator: Authenticator) {
+    super();
+  }
+
+  override authenticate(req: Request): void {
+    const credentials = parseAuthorization(req.headers.authorization);
+    if (!credentials) return this.fail(401);
+    this.authenticator.authenticate(credentials).then(
+      (principal) => (principal ? this.success(principal) : this.fail(401)),
+      (err: unknown) => this.error(err as Error),
+    );
+  }
+}
+
+export function authenticate(authenticator: Authenticator): RequestHandler {
+  const passport = new Passport();
+  passport.use(new AccordStrategy(authenticator));
+  return (req: Request, res: Response, next: NextFunction) => {
+    const handler = passport.authenticate('accord', { session: false }, (err: unknown, principal: Principal | false) => {
+      if (err) return next(err);
+      if (!principal) return next(new AccordError('unauthorized', 'Authentication required', 'present valid credentials (HTTP Basic or an API token)'));
+      req.user = principal;
+      next();
+    }) as RequestHandler;
+    handler(req, res, next);
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Reading a POST body safely: never more than the API root's max_content_length (413),
+ * never nesting deeper than MAX_NESTING (400, checked on the bytes before JSON.parse so a
+ * hostile body cannot exhaust the parser's stack), and malformed JSON is a 400.
+ */
+import type { Request } from 'express';
+import { AccordError, badRequest } from '../errors';
+
+export const MAX_NESTING = 64;
+
+const tooLarge = (limit: number) =>
+  new AccordError('too-large', 'Request too large', `the body exceeds this API root's max_content_length of ${limit} bytes`);
+
+export function readBody(req: Request, limit: number): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.resume(); // drain the rest so the connection can answer
+        reject(tooLarge(limit));
+      } else chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+/** Deepest nesting of arrays and objects in JSON text; linear, ignores brackets inside strings. */
+export function jsonDepth(bytes: Uint8Array): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
+export function parseJson(bytes: Buffer): unknown {
+  if (jsonDepth(bytes) > MAX_NESTING) throw badRequest('Body too deeply nested', `JSON nesting deeper than ${MAX_NESTING} levels is refused`);
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw badRequest('Malformed JSON', `the request body is not valid JSON (${(e as Error).message})`);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * What every handler receives (the explicit dependencies) and what the middleware adds
+ * to each request.
+ */
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticator';
+import type { Principal } from '../auth/principal';
+import type { Config } from '../config/config';
+import type { ApiRootRecord, CollectionRecord, Store } from '../store/store';
+import type { Clock } from '../time';
+
+export interface AppContext {
+  config: Readonly<Config>;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  authenticator: Authenticator;
+}
+
+/** Set by the route middleware before a handler runs. */
+export interface RouteLocals {
+  apiRoot: ApiRootRecord;
+  collection: CollectionRecord;
+}
+
+declare global {
+  // Declaration merging is how Express and passport type request additions.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends Principal {}
+    interface Request {
+      id: string;
+      log: Logger;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The one place that turns errors into HTTP statuses and TAXII 2.1 error resources
+ * (§3.6.1 Error Message). Unexpected errors are logged in full and answered with a bare
+ * 500: nothing internal reaches the client.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { AccordError, type ErrorKind } from '../errors';
+import { sendTaxii } from './respond';
+
+const STATUS: Record<ErrorKind, number> = {
+  'bad-request': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'not-acceptable': 406,
+  'too-large': 413,
+  'unsupported-media-type': 415,
+  unprocessable: 422,
+  unavailable: 503,
+};
+
+export const CHALLENGES = ['Basic realm="Accord", charset="UTF-8"', 'Bearer realm="Accord"'];
+
+export function sendError(res: Response, status: number, title: string, description?: string, details?: Record<string, unknown>): void {
+  if (status === 401) res.setHeader('WWW-Authenticate', CHALLENGES);
+  if (status === 413) res.setHeader('Connection', 'close');
+  const body: Record<string, unknown> = { title, http_status: String(status) };
+  if (description !== undefined) body.description = description;
+  if (details !== undefined) body.details = details;
+  sendTaxii(res, status, JSON.stringify(body));
+}
+
+// Express's own errors (e.g. undecodable percent-escapes in a path) carry a 4xx status.
+function clientStatus(err: unknown): number | undefined {
+  const s = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof s === 'number' && s >= 400 && s < 500 ? s : undefined;
+}
+
+export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  if (res.headersSent) {
+    req.log.error({ err }, 'error after the response started');
+    res.destroy();
+    return;
+  }
+  if (err instanceof AccordError) {
+    const status = STATUS[err.kind];
+    if (status >= 500) req.log.error({ err }, err.title);
+    return sendError(res, status, err.title, err.description, err.details);
+  }
+  const status = clientStatus(err);
+  if (status !== undefined) return sendError(res, status, 'Bad request', 'the request could not be understood');
+  req.log.error({ err }, 'unhandled error');
+  sendError(res, 500, 'Internal error', 'the server could not complete the request; it has been logged');
+}

@@ -1,0 +1,152 @@
+/**
+ * TAXII 2.1 §5.3 Get Object Manifests, §5.4 Get Objects, §5.5 Add Objects, §5.6 Get An
+ * Object, §5.7 Delete An Object and §5.8 Get Object Versions.
+ *
+ * Read responses are assembled as text from the stored JSON: objects are sent exactly as
+ * stored, without parsing and re-serialising them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import { badRequest, notFound } from '../../errors';
+import type { ManifestRecord, ObjectQuery, Page } from '../../store/store';
+import { encodeCursor } from '../../taxii/cursor';
+import { cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
+import { prepareObjects } from '../../taxii/object-metadata';
+import { formatTimestamp } from '../../time';
+import { parseJson, readBody } from '../body';
+import type { AppContext } from '../context';
+import { sendTaxii } from '../respond';
+import { statusResource } from './status';
+import { apiRootOf, collectionOf, principalOf } from '../routing';
+
+const STIX_ID = /^[a-z0-9][a-z0-9-]{0,249}--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+function objectIdParam(req: Request): string {
+  const id = String(req.params.objectId);
+  if (!STIX_ID.test(id)) throw notFound('Object not found', 'the object id is not a STIX identifier');
+  return id;
+}
+
+interface ReadRequest {
+  filters: Filters;
+  query: ObjectQuery;
+  scope: string;
+}
+
+function readRequest(ctx: AppContext, req: Request, res: Response, endpoint: Endpoint, objectId?: string): ReadRequest {
+  const collection = collectionOf(res);
+  const scope = `${collection.id}|${objectId ?? ''}`;
+  const filters = parseFilters(endpoint, req.query as Record<string, unknown>, { pageCap: ctx.config.pageCap, scope });
+  const query: ObjectQuery = { collectionId: collection.id, ...filters };
+  if (objectId !== undefined) query.ids = [objectId];
+  return { filters, query, scope };
+}
+
+/** X-TAXII-Date-Added-First/-Last (§3.3) and, when more records remain, the `next` cursor. */
+function pageMeta(page: Page<ManifestRecord>, read: ReadRequest): { headers: Record<string, string>; tail: string } {
+  const headers: Record<string, string> = {};
+  const first = page.records[0];
+  const last = page.records[page.records.length - 1];
+  if (first && last) {
+    headers['X-TAXII-Date-Added-First'] = formatTimestamp(first.dateAdded);
+    headers['X-TAXII-Date-Added-Last'] = formatTimestamp(last.dateAdded);
+  }
+  let tail = `"more":${page.more}`;
+  if (page.more && last) tail += `,"next":${JSON.stringify(encodeCursor(last.dateAdded, cursorScope(read.scope, read.filters)))}`;
+  return { headers, tail };
+}
+
+/** §5.6 and §5.8 answer 404 for an object the collection does not hold at all. */
+async function assertObjectExists(ctx: AppContext, collectionId: string, objectId: string): Promise<void> {
+  const any = await ctx.store.queryManifest({
+    collectionId,
+    ids: [objectId],
+    versions: { all: true, first: false, last: false, at: [] },
+    limit: 1,
+  });
+  if (any.records.length === 0) throw notFound('Object not found', `the collection holds no object ${objectId}`);
+}
+
+async function sendObjects(ctx: AppContext, res: Response, read: ReadRequest): Promise<void> {
+  const page = await ctx.store.queryObjects(read.query);
+  const { headers, tail } = pageMeta(page, read);
+  const objects = page.records.length ? `,"objects":[${page.records.map((r) => r.json).join(',')}]` : '';
+  sendTaxii(res, 200, `{${tail}${objects}}`, headers);
+}
+
+export function getObjects(ctx: AppContext): RequestHandler {
+  return async (req, res) => sendObjects(ctx, res, readRequest(ctx, req, res, 'objects'));
+}
+
+export function getObject(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const objectId = objectIdParam(req);
+    const read = readRequest(ctx, req, res, 'object', objectId);
+    await assertObjectExists(ctx, read.query.collectionId, objectId);
+    await sendObjects(ctx, res, read);
+  };
+}
+
+export function getManifest(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const read = readRequest(ctx, req, res, 'manifest');
+    const page = await ctx.store.queryManifest(read.query);
+    const { headers, tail } = pageMeta(page, read);
+    const entries = page.records.map((r) =>
+      JSON.stringify({
+        id: r.id,
+        date_added: formatTimestamp(r.dateAdded),
+        version: formatTimestamp(r.version),
+        media_type: `application/stix+json;version=${r.specVersion}`,
+      }),
+    );
+    sendTaxii(res, 200, `{${tail}${entries.length ? `,"objects":[${entries.join(',')}]` : ''}}`, headers);
+  };
+}
+
+export function getVersions(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const objectId = objectIdParam(req);
+    const read = readRequest(ctx, req, res, 'versions', objectId);
+    await assertObjectExists(ctx, read.query.collectionId, objectId);
+    const page = await ctx.store.queryManifest(read.query);
+    const { headers, tail } = pageMeta(page, read);
+    const versions = page.records.map((r) => `"${formatTimestamp(r.version)}"`);
+    sendTaxii(res, 200, `{${tail}${versions.length ? `,"versions":[${versions.join(',')}]` : ''}}`, headers);
+  };
+}
+
+export function deleteObject(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const objectId = objectIdParam(req);
+    const { filters } = readRequest(ctx, req, res, 'delete', objectId);
+    const removed = await ctx.store.deleteObject(collectionOf(res).id, objectId, filters.versions, filters.specVersions);
+    if (removed === 0) throw notFound('Object not found', `no version of ${objectId} in this collection matches the request`);
+    sendTaxii(res, 200, '');
+  };
+}
+
+export function addObjects(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const requestTimestamp = ctx.clock();
+    const root = apiRootOf(res);
+    const envelope = parseJson(await readBody(req, root.maxContentLength));
+    if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
+      throw badRequest('Not an envelope', 'the body must be a TAXII envelope: a JSON object with an "objects" list');
+    }
+    const list = (envelope as Record<string, unknown>).objects;
+    if (!Array.isArray(list)) throw badRequest('Not an envelope', 'the envelope must have an "objects" list');
+    const { objects, failures } = prepareObjects(list);
+    const status = await ctx.store.addObjects({
+      statusId: randomUUID(),
+      apiRoot: root.path,
+      collectionId: collectionOf(res).id,
+      accountId: principalOf(req).accountId,
+      requestTimestamp,
+      now: ctx.clock(),
+      objects,
+      failures,
+    });
+    sendTaxii(res, 202, JSON.stringify(statusResource(status)));
+  };
+}

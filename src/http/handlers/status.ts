@@ -1,0 +1,35 @@
+/** TAXII 2.1 §4.3 Get Status. A status is readable by the account that made the request, and by admins. */
+import type { RequestHandler } from 'express';
+import { isAdmin } from '../../access/decide';
+import { notFound } from '../../errors';
+import type { StatusRecord } from '../../store/store';
+import { formatTimestamp } from '../../time';
+import type { AppContext } from '../context';
+import { sendTaxiiJson } from '../respond';
+import { apiRootOf, principalOf } from '../routing';
+
+export function statusResource(s: StatusRecord) {
+  return {
+    id: s.id,
+    status: s.status,
+    request_timestamp: formatTimestamp(s.requestTimestamp),
+    total_count: s.totalCount,
+    success_count: s.successCount,
+    ...(s.successes.length > 0 && { successes: s.successes }),
+    failure_count: s.failureCount,
+    ...(s.failures.length > 0 && { failures: s.failures }),
+    pending_count: s.pendingCount,
+    ...(s.pendings.length > 0 && { pendings: s.pendings }),
+  };
+}
+
+export function getStatus(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const principal = principalOf(req);
+    const status = await ctx.store.getStatus(String(req.params.statusId));
+    if (!status || status.apiRoot !== apiRootOf(res).path || (status.accountId !== principal.accountId && !isAdmin(principal))) {
+      throw notFound('Status not found', 'no such status resource, or not one you may read');
+    }
+    sendTaxiiJson(res, 200, statusResource(status));
+  };
+}

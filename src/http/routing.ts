@@ -1,0 +1,82 @@
+/**
+ * Per-route middleware: request ids and logs, API root and collection lookup, and the
+ * authorization seam. Every collection route names the right it needs; `authorize` asks
+ * `decide()` and answers 404 when the collection is invisible to the caller (unknown, or
+ * neither readable nor writable) and 403 when it is visible but the right is missing.
+ */
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { collectionRights, decide, type Right } from '../access/decide';
+import { forbidden, notFound } from '../errors';
+import type { AppContext, RouteLocals } from './context';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Gives each request an id (the caller's X-Request-Id when sane) and logs its outcome. */
+export function requestLog(ctx: AppContext): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const given = req.headers['x-request-id'];
+    req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    req.log = ctx.log.child({ reqId: req.id });
+    res.setHeader('X-Request-Id', req.id);
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      // Never the headers: they carry credentials.
+      req.log.info(
+        {
+          method: req.method,
+          path: req.originalUrl,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - start) / 1e6,
+          account: req.user?.accountName,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+function locals(res: Response): RouteLocals {
+  return res.locals as RouteLocals;
+}
+
+export function apiRootOf(res: Response) {
+  return locals(res).apiRoot;
+}
+
+export function collectionOf(res: Response) {
+  return locals(res).collection;
+}
+
+export function principalOf(req: Request) {
+  if (!req.user) throw new Error('route used without authenticate()');
+  return req.user;
+}
+
+export function loadApiRoot(ctx: AppContext): RequestHandler {
+  return async (req, res, next) => {
+    const root = await ctx.store.getApiRoot(String(req.params.root));
+    if (!root) return next(notFound('API root not found', `there is no API root "${String(req.params.root)}"`));
+    locals(res).apiRoot = root;
+    next();
+  };
+}
+
+/** `see`: the collection resource itself (visible when readable or writable). */
+export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler {
+  return async (req, res, next) => {
+    const principal = principalOf(req);
+    const collection = await ctx.store.getCollection(apiRootOf(res).path, String(req.params.collection));
+    const invisible = notFound('Collection not found', 'no such collection in this API root, or none you may see');
+    if (!collection || collection.apiRoot !== apiRootOf(res).path) return next(invisible);
+    const { canRead, canWrite } = collectionRights(principal, collection);
+    if (!canRead && !canWrite) return next(invisible);
+    if (right !== 'see') {
+      const decision = decide(principal, collection, right);
+      if (!decision.allowed) return next(forbidden('Not allowed', decision.reason));
+    }
+    locals(res).collection = collection;
+    next();
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Runs the app on HTTP, or HTTPS when a TLS key and certificate are configured, and shuts
+ * down gracefully: stop accepting, let in-flight requests finish, then close the store.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createApp } from './app';
+import { Authenticator } from './auth/authenticator';
+import type { Config } from './config/config';
+import type { Store } from './store/store';
+import { systemClock, type Clock } from './time';
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Readonly<Config>, store: Store, log: Logger, clock: Clock = systemClock): Promise<RunningServer> {
+  await store.ping();
+  const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
+  const app = createApp({ config, store, clock, log, authenticator });
+  const server = config.tls
+    ? https.createServer({ key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), minVersion: 'TLSv1.2' }, app)
+    : http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+  log.info({ url }, 'listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive connections would hold close() open; busy ones finish first.
+        server.closeIdleConnections();
+      }).then(() => store.close())),
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version`
+ * records how many have run. Never edit a released migration: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+
+  -- date_added clock: read and advanced inside the write transaction, so values stay
+  -- unique and increasing even with several processes writing to one database file.
+  CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL);
+  INSERT INTO clock (id, last) VALUES (1, 0);
+
+  CREATE TABLE api_roots (
+    path TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    description TEXT,
+    max_content_length INTEGER NOT NULL
+  );
+
+  CREATE TABLE collections (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    api_root TEXT NOT NULL REFERENCES api_roots(path),
+    title TEXT NOT NULL,
+    description TEXT,
+    alias TEXT,
+    media_types TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX collections_alias ON collections(api_root, alias) WHERE alias IS NOT NULL;
+
+  CREATE TABLE parties (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    country TEXT,
+    identity_ref TEXT
+  );
+
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    party_id TEXT NOT NULL REFERENCES parties(id),
+    roles TEXT NOT NULL,
+    disabled INTEGER NOT NULL,
+    password_hash TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    hash TEXT NOT NULL UNIQUE,
+    label TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX tokens_account ON tokens(account_id);
+
+  -- One row per stored object version. is_first / is_last are maintained per
+  -- (collection, id, spec_version); latest_spec marks rows of an object's newest
+  -- spec_version. They turn TAXII's default selection (latest version of the latest
+  -- spec version) into an indexed predicate instead of a per-request GROUP BY.
+  CREATE TABLE objects (
+    coll INTEGER NOT NULL REFERENCES collections(rid),
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    spec_version TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    date_added INTEGER NOT NULL,
+    is_first INTEGER NOT NULL,
+    is_last INTEGER NOT NULL,
+    latest_spec INTEGER NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX objects_version ON objects(coll, id, spec_version, version);
+  CREATE UNIQUE INDEX objects_added ON objects(coll, date_added);
+  CREATE INDEX objects_type ON objects(coll, type, date_added);
+  CREATE INDEX objects_default ON objects(coll, date_added) WHERE is_last = 1 AND latest_spec = 1;
+
+  CREATE TABLE statuses (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,480 @@
+/**
+ * The embedded default store: one SQLite file (WAL mode) through better-sqlite3.
+ *
+ * Reads walk indexes only: the default TAXII selection (latest version of each object's
+ * newest spec version) is a partial index on (collection, date_added), and paging is a
+ * keyset on date_added, so a page costs the same at a million objects as at a thousand.
+ */
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { notFound, StoreUnavailable } from '../../errors';
+import { formatTimestamp } from '../../time';
+import { compareSpecVersions, newestSpecVersion } from '../spec-version';
+import type {
+  AccountPatch,
+  AccountRecord,
+  AddEnvelope,
+  ApiRootRecord,
+  CollectionRecord,
+  ManifestRecord,
+  Micros,
+  NewObject,
+  ObjectQuery,
+  ObjectRecord,
+  Page,
+  PartyRecord,
+  Role,
+  StatusDetail,
+  StatusRecord,
+  Store,
+  TokenRecord,
+  VersionSelector,
+} from '../store';
+import { MIGRATIONS } from './migrations';
+
+type Row = Record<string, unknown>;
+
+const STATEMENT_CACHE_LIMIT = 500;
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** `file` is a path, or `:memory:` for a private in-memory database. */
+  constructor(file: string) {
+    try {
+      this.db = new Database(file);
+    } catch (e) {
+      throw new StoreUnavailable(`cannot open SQLite database ${file}: ${(e as Error).message}`);
+    }
+    if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    // Several server processes may share one file (accord serve --workers): wait for the
+    // write lock instead of failing at once.
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v] as string);
+        this.db.pragma(`user_version = ${v + 1}`);
+      }).immediate();
+    }
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.clear();
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  async ping(): Promise<void> {
+    if (!this.db.open) throw new StoreUnavailable('the SQLite database is closed');
+    this.stmt('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async secretKey(): Promise<Buffer> {
+    const row = this.stmt("SELECT value FROM meta WHERE key = 'secret_key'").get() as Row | undefined;
+    if (row) return row.value as Buffer;
+    // INSERT OR IGNORE + re-read: two processes starting together agree on one key.
+    this.stmt("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret_key', ?)").run(randomBytes(32));
+    return (this.stmt("SELECT value FROM meta WHERE key = 'secret_key'").get() as Row).value as Buffer;
+  }
+
+  // ---- API roots and collections -------------------------------------------------------
+
+  async upsertApiRoot(r: ApiRootRecord): Promise<void> {
+    this.stmt(
+      `INSERT INTO api_roots (path, title, description, max_content_length) VALUES (?, ?, ?, ?)
+       ON CONFLICT(path) DO UPDATE SET title = excluded.title, description = excluded.description,
+         max_content_length = excluded.max_content_length`,
+    ).run(r.path, r.title, r.description ?? null, r.maxContentLength);
+  }
+
+  async listApiRoots(): Promise<ApiRootRecord[]> {
+    return (this.stmt('SELECT * FROM api_roots ORDER BY path').all() as Row[]).map(toApiRoot);
+  }
+
+  async getApiRoot(path: string): Promise<ApiRootRecord | undefined> {
+    const row = this.stmt('SELECT * FROM api_roots WHERE path = ?').get(path) as Row | undefined;
+    return row && toApiRoot(row);
+  }
+
+  async upsertCollection(c: CollectionRecord): Promise<void> {
+    this.stmt(
+      `INSERT INTO collections (id, api_root, title, description, alias, media_types) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET api_root = excluded.api_root, title = excluded.title,
+         description = excluded.description, alias = excluded.alias, media_types = excluded.media_types`,
+    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, JSON.stringify(c.mediaTypes));
+  }
+
+  async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
+    const rows =
+      apiRoot === undefined
+        ? this.stmt('SELECT * FROM collections ORDER BY api_root, title').all()
+        : this.stmt('SELECT * FROM collections WHERE api_root = ? ORDER BY title').all(apiRoot);
+    return (rows as Row[]).map(toCollection);
+  }
+
+  async getCollection(apiRoot: string, idOrAlias: string): Promise<CollectionRecord | undefined> {
+    const row = this.stmt('SELECT * FROM collections WHERE api_root = ? AND (id = ? OR alias = ?) ORDER BY id = ? DESC LIMIT 1').get(
+      apiRoot,
+      idOrAlias,
+      idOrAlias,
+      idOrAlias,
+    ) as Row | undefined;
+    return row && toCollection(row);
+  }
+
+  // ---- parties, accounts, tokens -------------------------------------------------------
+
+  async upsertParty(p: PartyRecord): Promise<void> {
+    this.stmt(
+      `INSERT INTO parties (id, name, kind, country, identity_ref) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, country = excluded.country,
+         identity_ref = excluded.identity_ref`,
+    ).run(p.id, p.name, p.kind, p.country ?? null, p.identityRef ?? null);
+  }
+
+  async listParties(): Promise<PartyRecord[]> {
+    return (this.stmt('SELECT * FROM parties ORDER BY id').all() as Row[]).map(toParty);
+  }
+
+  async getParty(id: string): Promise<PartyRecord | undefined> {
+    const row = this.stmt('SELECT * FROM parties WHERE id = ?').get(id) as Row | undefined;
+    return row && toParty(row);
+  }
+
+  async createAccount(a: AccountRecord): Promise<void> {
+    this.stmt(
+      `INSERT INTO accounts (id, name, party_id, roles, disabled, password_hash, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(a.id, a.name, a.partyId, JSON.stringify(a.roles), a.disabled ? 1 : 0, a.passwordHash, a.createdAt, a.updatedAt);
+  }
+
+  async getAccount(id: string): Promise<AccountRecord | undefined> {
+    const row = this.stmt('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+    return row && toAccount(row);
+  }
+
+  async getAccountByName(name: string): Promise<AccountRecord | undefined> {
+    const row = this.stmt('SELECT * FROM accounts WHERE name = ?').get(name) as Row | undefined;
+    return row && toAccount(row);
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    return (this.stmt('SELECT * FROM accounts ORDER BY name').all() as Row[]).map(toAccount);
+  }
+
+  async updateAccount(id: string, patch: AccountPatch, now: Micros): Promise<AccountRecord | undefined> {
+    const current = await this.getAccount(id);
+    if (!current) return undefined;
+    const next: AccountRecord = { ...current, ...patch, updatedAt: now };
+    this.stmt('UPDATE accounts SET party_id = ?, roles = ?, disabled = ?, password_hash = ?, updated_at = ? WHERE id = ?').run(
+      next.partyId,
+      JSON.stringify(next.roles),
+      next.disabled ? 1 : 0,
+      next.passwordHash,
+      now,
+      id,
+    );
+    return next;
+  }
+
+  async createToken(t: TokenRecord): Promise<void> {
+    this.stmt('INSERT INTO tokens (id, account_id, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      t.id,
+      t.accountId,
+      t.hash,
+      t.label,
+      t.createdAt,
+      t.revokedAt,
+    );
+  }
+
+  async getTokenByHash(hash: string): Promise<TokenRecord | undefined> {
+    const row = this.stmt('SELECT * FROM tokens WHERE hash = ?').get(hash) as Row | undefined;
+    return row && toToken(row);
+  }
+
+  async listTokens(accountId: string): Promise<TokenRecord[]> {
+    return (this.stmt('SELECT * FROM tokens WHERE account_id = ? ORDER BY created_at').all(accountId) as Row[]).map(toToken);
+  }
+
+  async revokeToken(id: string, now: Micros): Promise<boolean> {
+    return this.stmt('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0;
+  }
+
+  // ---- objects ---------------------------------------------------------------------------
+
+  private collectionRid(collectionId: string): number {
+    const row = this.stmt('SELECT rid FROM collections WHERE id = ?').get(collectionId) as Row | undefined;
+    if (!row) throw notFound('Collection not found', `no collection ${collectionId}`);
+    return row.rid as number;
+  }
+
+  async addObjects(env: AddEnvelope): Promise<StatusRecord> {
+    // IMMEDIATE: take the write lock before reading the clock, so date_added values are
+    // handed out in commit order even when several processes write to the same file.
+    return this.db.transaction(() => this.addObjectsLocked(env)).immediate();
+  }
+
+  private addObjectsLocked(env: AddEnvelope): StatusRecord {
+    const coll = this.collectionRid(env.collectionId);
+    let last = (this.stmt('SELECT last FROM clock WHERE id = 1').get() as Row).last as number;
+    const successes: StatusDetail[] = [];
+    for (const obj of env.objects) {
+      const stored = this.storedVersion(coll, obj);
+      if (stored !== undefined) {
+        successes.push({ id: obj.id, version: formatTimestamp(stored), message: 'already stored' });
+        continue;
+      }
+      last = Math.max(env.now, last + 1);
+      const version = obj.version ?? last;
+      this.insertVersion(coll, obj, version, last);
+      successes.push({ id: obj.id, version: formatTimestamp(version) });
+    }
+    this.stmt('UPDATE clock SET last = ? WHERE id = 1').run(last);
+    const status: StatusRecord = {
+      id: env.statusId,
+      apiRoot: env.apiRoot,
+      accountId: env.accountId,
+      status: 'complete',
+      requestTimestamp: env.requestTimestamp,
+      totalCount: successes.length + env.failures.length,
+      successCount: successes.length,
+      failureCount: env.failures.length,
+      pendingCount: 0,
+      successes,
+      failures: env.failures,
+      pendings: [],
+    };
+    this.stmt('INSERT INTO statuses (id, created_at, body) VALUES (?, ?, ?)').run(status.id, env.now, JSON.stringify(status));
+    return status;
+  }
+
+  /**
+   * The version under which this object is already stored, if it is. An object with a
+   * version is stored when (id, spec_version, version) is. One without (an SCO with neither
+   * `modified` nor `created`) is stored when the identical JSON is: SCO ids are derived
+   * from their content, so re-sending one must not add a version.
+   */
+  private storedVersion(coll: number, obj: NewObject): Micros | undefined {
+    const row = (
+      obj.version !== null
+        ? this.stmt('SELECT version FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version = ?').get(coll, obj.id, obj.specVersion, obj.version)
+        : this.stmt('SELECT version FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND json = ? LIMIT 1').get(coll, obj.id, obj.specVersion, obj.json)
+    ) as Row | undefined;
+    return row?.version as Micros | undefined;
+  }
+
+  private insertVersion(coll: number, obj: NewObject, version: Micros, dateAdded: Micros): void {
+    const group = this.stmt('SELECT MIN(version) AS mn, MAX(version) AS mx FROM objects WHERE coll = ? AND id = ? AND spec_version = ?').get(
+      coll,
+      obj.id,
+      obj.specVersion,
+    ) as { mn: number | null; mx: number | null };
+    const isLast = group.mx === null || version > group.mx;
+    const isFirst = group.mn === null || version < group.mn;
+    if (isLast && group.mx !== null) {
+      this.stmt('UPDATE objects SET is_last = 0 WHERE coll = ? AND id = ? AND spec_version = ? AND is_last = 1').run(coll, obj.id, obj.specVersion);
+    }
+    if (isFirst && group.mn !== null) {
+      this.stmt('UPDATE objects SET is_first = 0 WHERE coll = ? AND id = ? AND spec_version = ? AND is_first = 1').run(coll, obj.id, obj.specVersion);
+    }
+    const newest = newestSpecVersion(this.specVersionsOf(coll, obj.id));
+    const latestSpec = newest === undefined || compareSpecVersions(obj.specVersion, newest) >= 0;
+    if (newest !== undefined && compareSpecVersions(obj.specVersion, newest) > 0) {
+      this.stmt('UPDATE objects SET latest_spec = 0 WHERE coll = ? AND id = ?').run(coll, obj.id);
+    }
+    this.stmt(
+      `INSERT INTO objects (coll, id, type, spec_version, version, date_added, is_first, is_last, latest_spec, json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(coll, obj.id, obj.type, obj.specVersion, version, dateAdded, isFirst ? 1 : 0, isLast ? 1 : 0, latestSpec ? 1 : 0, obj.json);
+  }
+
+  private specVersionsOf(coll: number, id: string): string[] {
+    return (this.stmt('SELECT DISTINCT spec_version FROM objects WHERE coll = ? AND id = ?').all(coll, id) as Row[]).map(
+      (r) => r.spec_version as string,
+    );
+  }
+
+  async getStatus(id: string): Promise<StatusRecord | undefined> {
+    const row = this.stmt('SELECT body FROM statuses WHERE id = ?').get(id) as Row | undefined;
+    return row && (JSON.parse(row.body as string) as StatusRecord);
+  }
+
+  async queryObjects(q: ObjectQuery): Promise<Page<ObjectRecord>> {
+    return this.page<ObjectRecord>('id, type, spec_version, version, date_added, json', q, (r) => ({
+      ...toManifest(r),
+      json: r.json as string,
+    }));
+  }
+
+  async queryManifest(q: ObjectQuery): Promise<Page<ManifestRecord>> {
+    return this.page<ManifestRecord>('id, type, spec_version, version, date_added', q, toManifest);
+  }
+
+  private page<T>(columns: string, q: ObjectQuery, map: (r: Row) => T): Page<T> {
+    const coll = this.ridOrUndefined(q.collectionId);
+    if (coll === undefined) return { records: [], more: false };
+    const where = selection(q.versions, q.specVersions);
+    const params: unknown[] = [coll];
+    let sql = `SELECT ${columns} FROM objects WHERE coll = ?`;
+    const after = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
+    if (after !== -Infinity) {
+      sql += ' AND date_added > ?';
+      params.push(after);
+    }
+    if (q.ids?.length) {
+      sql += ` AND id IN (${placeholders(q.ids)})`;
+      params.push(...q.ids);
+    }
+    if (q.types?.length) {
+      sql += ` AND type IN (${placeholders(q.types)})`;
+      params.push(...q.types);
+    }
+    sql += where.sql + ' ORDER BY date_added LIMIT ?';
+    params.push(...where.params, q.limit + 1);
+    const rows = this.stmt(sql).all(...params) as Row[];
+    const more = rows.length > q.limit;
+    if (more) rows.pop();
+    return { records: rows.map(map), more };
+  }
+
+  private ridOrUndefined(collectionId: string): number | undefined {
+    const row = this.stmt('SELECT rid FROM collections WHERE id = ?').get(collectionId) as Row | undefined;
+    return row?.rid as number | undefined;
+  }
+
+  async deleteObject(collectionId: string, objectId: string, versions: VersionSelector, specVersions: string[] | undefined): Promise<number> {
+    const coll = this.ridOrUndefined(collectionId);
+    if (coll === undefined) return 0;
+    return this.db
+      .transaction(() => {
+        const where = selection(versions, specVersions);
+        const removed = this.stmt(`DELETE FROM objects WHERE coll = ? AND id = ?${where.sql}`).run(coll, objectId, ...where.params).changes;
+        if (removed > 0) this.refreshFlags(coll, objectId);
+        return removed;
+      })
+      .immediate();
+  }
+
+  /** Recomputes is_first / is_last / latest_spec for one object after versions were removed. */
+  private refreshFlags(coll: number, id: string): void {
+    this.stmt(
+      `UPDATE objects SET
+         is_first = (version = (SELECT MIN(o.version) FROM objects o WHERE o.coll = objects.coll AND o.id = objects.id AND o.spec_version = objects.spec_version)),
+         is_last = (version = (SELECT MAX(o.version) FROM objects o WHERE o.coll = objects.coll AND o.id = objects.id AND o.spec_version = objects.spec_version))
+       WHERE coll = ? AND id = ?`,
+    ).run(coll, id);
+    const newest = newestSpecVersion(this.specVersionsOf(coll, id));
+    if (newest !== undefined) this.stmt('UPDATE objects SET latest_spec = (spec_version = ?) WHERE coll = ? AND id = ?').run(newest, coll, id);
+  }
+}
+
+function placeholders(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
+}
+
+/**
+ * The SQL for TAXII's version and spec_version selection. The default (`last`, no
+ * spec_version) is written exactly as the partial index `objects_default` states it, so
+ * SQLite walks that index.
+ */
+function selection(versions: VersionSelector, specVersions: string[] | undefined): { sql: string; params: unknown[] } {
+  let sql = '';
+  const params: unknown[] = [];
+  if (!versions.all) {
+    const terms: string[] = [];
+    if (versions.last) terms.push('is_last = 1');
+    if (versions.first) terms.push('is_first = 1');
+    if (versions.at.length) {
+      terms.push(`version IN (${placeholders(versions.at)})`);
+      params.push(...versions.at);
+    }
+    sql += terms.length === 1 ? ` AND ${terms[0]}` : ` AND (${terms.join(' OR ')})`;
+  }
+  if (specVersions === undefined) sql += ' AND latest_spec = 1';
+  else {
+    sql += ` AND spec_version IN (${placeholders(specVersions)})`;
+    params.push(...specVersions);
+  }
+  return { sql, params };
+}
+
+function toApiRoot(r: Row): ApiRootRecord {
+  return {
+    path: r.path as string,
+    title: r.title as string,
+    ...(r.description !== null && { description: r.description as string }),
+    maxContentLength: r.max_content_length as number,
+  };
+}
+
+function toCollection(r: Row): CollectionRecord {
+  return {
+    id: r.id as string,
+    apiRoot: r.api_root as string,
+    title: r.title as string,
+    ...(r.description !== null && { description: r.description as string }),
+    ...(r.alias !== null && { alias: r.alias as string }),
+    mediaTypes: JSON.parse(r.media_types as string) as string[],
+  };
+}
+
+function toParty(r: Row): PartyRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    kind: r.kind as string,
+    ...(r.country !== null && { country: r.country as string }),
+    ...(r.identity_ref !== null && { identityRef: r.identity_ref as string }),
+  };
+}
+
+function toAccount(r: Row): AccountRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    partyId: r.party_id as string,
+    roles: JSON.parse(r.roles as string) as Role[],
+    disabled: r.disabled === 1,
+    passwordHash: r.password_hash as string | null,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+function toToken(r: Row): TokenRecord {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    hash: r.hash as string,
+    label: r.label as string,
+    createdAt: r.created_at as number,
+    revokedAt: r.revoked_at as number | null,
+  };
+}
+
+function toManifest(r: Row): ManifestRecord {
+  return {
+    id: r.id as string,
+    type: r.type as string,
+    specVersion: r.spec_version as string,
+    version: r.version as number,
+    dateAdded: r.date_added as number,
+  };
+}
