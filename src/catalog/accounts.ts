@@ -24,16 +24,16 @@ export interface NewAccount {
   name: string;
   roles: Role[];
   partyId: string;
-  /** Absent: a password is generated and returned. */
-  password?: string;
+  /** Absent: a password is generated and returned; null: a token-only account. */
+  password?: string | null;
 }
 
 export async function addAccount(store: Store, clock: Clock, input: NewAccount): Promise<{ account: AccountRecord; generatedPassword?: string }> {
   if (!NAME.test(input.name)) throw new AccountError('account names are 1–128 letters, digits and . _ @ -, starting with a letter or digit');
   if (await store.getAccountByName(input.name)) throw new AccountError(`an account named "${input.name}" exists already`);
   if (!(await store.getParty(input.partyId))) throw new AccountError(`no party "${input.partyId}"`);
-  if (input.password !== undefined && input.password.length < 12) throw new AccountError('passwords must have at least 12 characters');
-  const password = input.password ?? generatePassword();
+  if (typeof input.password === 'string' && input.password.length < 12) throw new AccountError('passwords must have at least 12 characters');
+  const password = input.password === undefined ? generatePassword() : input.password;
   const now = clock();
   const account: AccountRecord = {
     id: randomUUID(),
@@ -41,12 +41,12 @@ export async function addAccount(store: Store, clock: Clock, input: NewAccount):
     partyId: input.partyId,
     roles: input.roles,
     disabled: false,
-    passwordHash: await hashPassword(password),
+    passwordHash: password === null ? null : await hashPassword(password),
     createdAt: now,
     updatedAt: now,
   };
   await store.createAccount(account);
-  return input.password === undefined ? { account, generatedPassword: password } : { account };
+  return input.password === undefined && password !== null ? { account, generatedPassword: password } : { account };
 }
 
 export async function issueToken(store: Store, clock: Clock, accountId: string, label: string): Promise<{ token: string; record: TokenRecord }> {

@@ -1,0 +1,117 @@
+/**
+ * A real app on a real (in-memory SQLite) store, for HTTP tests through supertest: two API
+ * roots, three collections, one token-only account per role and one password account.
+ * Time is a controllable clock.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import pino from 'pino';
+import { createApp } from '../../src/app';
+import { Authenticator } from '../../src/auth/authenticator';
+import { addAccount, issueToken } from '../../src/catalog/accounts';
+import { DEFAULTS, type Config } from '../../src/config/config';
+import type { AppContext } from '../../src/http/context';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import type { CollectionRecord, Micros, Role, Store } from '../../src/store/store';
+
+export const TAXII = 'application/taxii+json;version=2.1';
+export const PASSWORD = 'correct horse battery staple';
+
+export class TestClock {
+  constructor(public now: Micros = Date.UTC(2026, 0, 1) * 1000) {}
+  readonly read = (): Micros => this.now;
+  advance(us: Micros): void {
+    this.now += us;
+  }
+}
+
+export interface TestAccount {
+  id: string;
+  name: string;
+  token: string;
+  /** `Authorization` header value for this account's token. */
+  auth: string;
+}
+
+export interface Harness {
+  app: Express;
+  store: Store;
+  clock: TestClock;
+  ctx: AppContext;
+  config: Config;
+  /** admin, writer, reader, auditor: token-only accounts with that one role. */
+  accounts: Record<'admin' | 'writer' | 'reader' | 'auditor', TestAccount>;
+  /** A reader that signs in with HTTP Basic: name `basic-reader`, password PASSWORD. */
+  basic: { name: string; password: string };
+  /** `alpha` and `beta` in API root `api1`, `gamma` in `api2`. */
+  collections: Record<'alpha' | 'beta' | 'gamma', CollectionRecord>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  config?: Partial<Config>;
+  /** max_content_length of the API roots. */
+  maxContentLength?: number;
+}
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const store = new SqliteStore(':memory:');
+  const clock = new TestClock();
+  const config: Config = { ...DEFAULTS, logLevel: 'silent', ...options.config };
+  const maxContentLength = options.maxContentLength ?? 1024 * 1024;
+  await store.upsertApiRoot({ path: 'api1', title: 'API root one', description: 'first', maxContentLength });
+  await store.upsertApiRoot({ path: 'api2', title: 'API root two', maxContentLength });
+  const collection = (apiRoot: string, alias: string): CollectionRecord => ({
+    id: randomUUID(),
+    apiRoot,
+    alias,
+    title: `Collection ${alias}`,
+    description: `the ${alias} collection`,
+    mediaTypes: ['application/stix+json;version=2.1'],
+  });
+  const collections = { alpha: collection('api1', 'alpha'), beta: collection('api1', 'beta'), gamma: collection('api2', 'gamma') };
+  for (const c of Object.values(collections)) await store.upsertCollection(c);
+  await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' });
+
+  const accounts = {} as Harness['accounts'];
+  for (const role of ['admin', 'writer', 'reader', 'auditor'] as Role[]) {
+    const { account } = await addAccount(store, clock.read, { name: role, roles: [role], partyId: 'operator', password: null });
+    const { token } = await issueToken(store, clock.read, account.id, 'test');
+    accounts[role as keyof Harness['accounts']] = { id: account.id, name: role, token, auth: `Bearer ${token}` };
+  }
+  await addAccount(store, clock.read, { name: 'basic-reader', roles: ['reader'], partyId: 'operator', password: PASSWORD });
+
+  const authenticator = new Authenticator(store, clock.read, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 100 });
+  const ctx: AppContext = { config, store, clock: clock.read, log: pino({ level: 'silent' }), authenticator };
+  return {
+    app: createApp(ctx),
+    store,
+    clock,
+    ctx,
+    config,
+    accounts,
+    basic: { name: 'basic-reader', password: PASSWORD },
+    collections,
+    close: () => store.close(),
+  };
+}
+
+/** A minimal valid STIX 2.1 indicator; `n` varies the id, `modified` the version. */
+export function indicator(n: number, modified = '2026-01-01T00:00:00.000Z', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'indicator',
+    spec_version: '2.1',
+    id: `indicator--${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`,
+    created: '2025-01-01T00:00:00.000Z',
+    modified,
+    name: `indicator ${n}`,
+    pattern: "[ipv4-addr:value = '198.51.100.1']",
+    pattern_type: 'stix',
+    valid_from: '2025-01-01T00:00:00Z',
+    ...extra,
+  };
+}
+
+export function envelope(objects: unknown[]): string {
+  return JSON.stringify({ objects });
+}
