@@ -38,8 +38,13 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
     url,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive connections would hold close() open; busy ones finish first.
+        // Keep-alive connections would hold close() open until their idle timeout: close
+        // each as soon as it goes idle; busy ones finish their request first.
+        const reaper = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearInterval(reaper);
+          resolve();
+        });
         server.closeIdleConnections();
       }).then(() => store.close())),
   };

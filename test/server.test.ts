@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../src/config/config';
+import { startServer, type RunningServer } from '../src/server';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store';
+import { addAccount, issueToken } from '../src/catalog/accounts';
+import { systemClock } from '../src/time';
+
+const silent = pino({ level: 'silent' });
+
+async function seeded(file = ':memory:'): Promise<{ store: SqliteStore; token: string }> {
+  const store = new SqliteStore(file);
+  await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20 });
+  await store.upsertCollection({ id: '2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10', apiRoot: 'api1', title: 'c', mediaTypes: [] });
+  await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' });
+  const { account } = await addAccount(store, systemClock, { name: 'w', roles: ['writer'], partyId: 'operator', password: null });
+  return { store, token: (await issueToken(store, systemClock, account.id, 't')).token };
+}
+
+function get(url: string, options: https.RequestOptions = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const lib = url.startsWith('https') ? https : http;
+    lib.get(url, options, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+describe('server operation', () => {
+  let server: RunningServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('/healthz answers while running; /readyz reflects whether the store is reachable', async () => {
+    const { store } = await seeded();
+    server = await startServer(loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent' } }), store, silent);
+    expect(await get(`${server.url}/healthz`)).toEqual({ status: 200, body: '{"status":"ok"}' });
+    expect((await get(`${server.url}/readyz`)).status).toBe(200);
+    await store.close();
+    const down = await get(`${server.url}/readyz`);
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.body)).toEqual({ status: 'unavailable', reason: 'storage unreachable' });
+  });
+
+  it('graceful shutdown lets an in-flight POST finish and commit before the store closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accord-shutdown-'));
+    const { store, token } = await seeded(join(dir, 'a.db'));
+    server = await startServer(loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent' } }), store, silent);
+    const url = new URL(`${server.url}/api1/collections/2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10/objects/`);
+    const body = JSON.stringify({ objects: [{ type: 'malware', spec_version: '2.1', id: 'malware--0a0b0c0d-0000-4000-8000-000000000001', created: '2025-01-01T00:00:00Z', modified: '2025-01-01T00:00:00Z' }] });
+    const response = new Promise<number>((resolve, reject) => {
+      const req = http.request(url, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/taxii+json;version=2.1', 'Content-Length': Buffer.byteLength(body) },
+      }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      // Send half the body, start the shutdown, then send the rest.
+      req.write(body.slice(0, 20));
+      setTimeout(() => {
+        closing = server?.close();
+        setTimeout(() => req.end(body.slice(20)), 50);
+      }, 50);
+    });
+    let closing: Promise<void> | undefined;
+    expect(await response).toBe(202);
+    await closing;
+    server = undefined;
+    await expect(store.ping()).rejects.toThrow(/closed/);
+    const reopened = new SqliteStore(join(dir, 'a.db'));
+    const page = await reopened.queryManifest({ collectionId: '2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10', versions: { all: true, first: false, last: false, at: [] }, limit: 10 });
+    expect(page.records.map((r) => r.id)).toEqual(['malware--0a0b0c0d-0000-4000-8000-000000000001']);
+    await reopened.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves HTTPS (TLS 1.2+) when a key and certificate are configured', async () => {
+    const { store } = await seeded();
+    const tls = { key: join(__dirname, 'fixtures/tls/key.pem'), cert: join(__dirname, 'fixtures/tls/cert.pem') };
+    server = await startServer(loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent', tls } }), store, silent);
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const res = await get(`${server.url}/healthz`, { rejectUnauthorized: false, minVersion: 'TLSv1.2' });
+    expect(res.status).toBe(200);
+    await expect(get(`${server.url}/healthz`, { rejectUnauthorized: false, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' })).rejects.toThrow();
+  });
+});
