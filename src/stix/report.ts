@@ -46,6 +46,12 @@ export function toIssue(subject: string, prefix: Path, finding: Finding): Valida
   };
 }
 
+/** For a value that is not an object at all, which has no id to start the sentence with. */
+export function notAnObjectIssue(value: unknown, prefix: Path): ValidationIssue {
+  const kind = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+  return { path: formatPath(prefix), rule: 'object', message: `The value is ${kind}, but a STIX object must be a JSON object` };
+}
+
 function decodeSegment(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }

@@ -259,9 +259,17 @@ function checkReferences(obj: Json, ctx: RuleContext, out: Findings): void {
   if (ctx.type === 'observed-data') checkObservedDataRefs(obj, ctx.policy, out);
 }
 
+const typedKeysCache = new Map<string, ReadonlySet<string>>();
+
 /** Top-level properties whose references checkReferences already judges, with their target types. */
 function typedReferenceKeys(type: string): ReadonlySet<string> {
-  return new Set(['created_by_ref', 'object_marking_refs', 'granular_markings', ...Object.keys(REFERENCES[type] ?? {})]);
+  let keys = typedKeysCache.get(type);
+  if (!keys) {
+    keys = new Set(['created_by_ref', 'object_marking_refs', 'granular_markings', ...Object.keys(REFERENCES[type] ?? {})]);
+    // Custom type names are unbounded in number; only the standard ones are worth keeping.
+    if (isStandardType(type)) typedKeysCache.set(type, keys);
+  }
+  return keys;
 }
 
 /** §4.14: object_refs must contain at least one SCO reference. */

@@ -4,7 +4,7 @@
  * problem is reported as a sentence the sender can act on.
  */
 import { compiledSchemas, CompiledType } from './schemas';
-import { findingsFromSchema, subjectOf, toIssue } from './report';
+import { findingsFromSchema, notAnObjectIssue, subjectOf, toIssue } from './report';
 import { checkCustomProperties, checkRules, checkRules20, Finding, isPlainObject, isValidTypeName, Path } from './rules';
 import { BUNDLE_TYPE, isStandardType, SCO_TYPES } from './types';
 
@@ -64,6 +64,7 @@ class Validator implements StixValidator {
   }
 
   private issuesOf(obj: unknown, prefix: Path): ValidationIssue[] {
+    if (!isPlainObject(obj)) return [notAnObjectIssue(obj, prefix)];
     const subject = subjectOf(obj);
     const findings = this.findingsOf(obj);
     const seen = new Set<string>();
@@ -75,12 +76,11 @@ class Validator implements StixValidator {
       seen.add(key);
       issues.push(issue);
     }
-    if (isPlainObject(obj) && own(obj, 'type') === BUNDLE_TYPE) issues.push(...this.memberIssues(obj, prefix));
+    if (own(obj, 'type') === BUNDLE_TYPE) issues.push(...this.memberIssues(obj, prefix));
     return issues;
   }
 
-  private findingsOf(obj: unknown): Finding[] {
-    if (!isPlainObject(obj)) return [{ path: [], rule: 'object', detail: 'is not a STIX object: it must be a JSON object' }];
+  private findingsOf(obj: Record<string, unknown>): Finding[] {
     const type = own(obj, 'type');
     if (type === undefined) return [{ path: ['type'], rule: 'required', detail: 'is required' }];
     if (typeof type !== 'string') return [{ path: ['type'], rule: 'type', detail: 'must be a string' }];
