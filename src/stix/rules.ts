@@ -477,6 +477,13 @@ export function checkRules(obj: Json, ctx: RuleContext): Finding[] {
   return out.list;
 }
 
+/** §8 Bundle: only the envelope's own id; members are validated as objects of their own. */
+export function checkBundleRules(obj: Json, ctx: RuleContext): Finding[] {
+  const out = new Findings();
+  checkId(obj, ctx, out);
+  return out.list;
+}
+
 /** STIX 2.0 content, when a collection admits it, gets only the checks both versions share. */
 export function checkRules20(obj: Json, ctx: RuleContext): Finding[] {
   const out = new Findings();

@@ -5,7 +5,7 @@
  */
 import { compiledSchemas, CompiledType } from './schemas';
 import { findingsFromSchema, notAnObjectIssue, subjectOf, toIssue } from './report';
-import { checkCustomProperties, checkRules, checkRules20, Finding, isPlainObject, isValidTypeName, Path } from './rules';
+import { checkBundleRules, checkCustomProperties, checkRules, checkRules20, Finding, isPlainObject, isValidTypeName, Path } from './rules';
 import { BUNDLE_TYPE, isStandardType, SCO_TYPES } from './types';
 
 export type ContentPolicy = 'permissive' | 'strict';
@@ -108,7 +108,7 @@ class Validator implements StixValidator {
     const findings: Finding[] = [];
     if (!compiled.validate(obj)) findings.push(...findingsFromSchema(compiled.validate.errors ?? [], obj, type));
     const ctx = { type, policy: this.policy };
-    if (type !== BUNDLE_TYPE) findings.push(...checkRules(obj, ctx));
+    findings.push(...(type === BUNDLE_TYPE ? checkBundleRules(obj, ctx) : checkRules(obj, ctx)));
     if (knowsProperties || !isStandardType(type)) findings.push(...checkCustomProperties(obj, compiled.declared, ctx));
     return findings;
   }
