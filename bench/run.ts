@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const total = arg > 0 ? Number(process.argv[arg + 1]) : 100_000;
   const dir = mkdtempSync(join(tmpdir(), 'accord-bench-'));
   const store = new SqliteStore(join(dir, 'bench.db'));
-  await store.upsertApiRoot({ path: 'bench', title: 'bench', maxContentLength: 64 << 20 });
+  await store.upsertApiRoot({ path: 'bench', title: 'bench', maxContentLength: 64 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] });
   await store.upsertCollection({ id: COLLECTION, apiRoot: 'bench', title: 'bench', mediaTypes: [] });
   await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' });
   const { account } = await addAccount(store, systemClock, { name: 'bench', roles: ['admin'], partyId: 'operator', password: null });

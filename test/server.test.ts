@@ -14,7 +14,7 @@ const silent = pino({ level: 'silent' });
 
 async function seeded(file = ':memory:'): Promise<{ store: SqliteStore; token: string }> {
   const store = new SqliteStore(file);
-  await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20 });
+  await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] });
   await store.upsertCollection({ id: '2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10', apiRoot: 'api1', title: 'c', mediaTypes: [] });
   await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' });
   const { account } = await addAccount(store, systemClock, { name: 'w', roles: ['writer'], partyId: 'operator', password: null });
@@ -55,7 +55,7 @@ describe('server operation', () => {
     const { store, token } = await seeded(join(dir, 'a.db'));
     server = await startServer(loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent' } }), store, silent);
     const url = new URL(`${server.url}/api1/collections/2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10/objects/`);
-    const body = JSON.stringify({ objects: [{ type: 'malware', spec_version: '2.1', id: 'malware--0a0b0c0d-0000-4000-8000-000000000001', created: '2025-01-01T00:00:00Z', modified: '2025-01-01T00:00:00Z' }] });
+    const body = JSON.stringify({ objects: [{ type: 'malware', spec_version: '2.1', id: 'malware--0a0b0c0d-0000-4000-8000-000000000001', created: '2025-01-01T00:00:00.000Z', modified: '2025-01-01T00:00:00.000Z', name: 'Poison Ivy', is_family: true }] });
     const response = new Promise<number>((resolve, reject) => {
       const req = http.request(url, {
         method: 'POST',

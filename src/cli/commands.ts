@@ -11,11 +11,13 @@ import { addAccount, issueToken, parseRoles, requireAccount } from '../catalog/a
 import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../log';
 import { openStore } from '../store/open-store';
-import type { CollectionRecord, Store } from '../store/store';
+import type { ApiRootRecord, CollectionRecord, Store } from '../store/store';
+import { validatorFor } from '../taxii/object-metadata';
 import { systemClock } from '../time';
 import { startServer } from '../server';
 import { importBundle } from './import';
 import { runDemo } from './demo';
+import { registerValidateCommand } from './validate';
 
 export class CliError extends Error {}
 
@@ -209,16 +211,19 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .addOption(configOption())
     .action(async (file: string, opts: StoreOptions & { collection: string; apiRoot?: string; quiet?: boolean }) => {
-      await withStore(opts, async (store) => {
+      await withStore(opts, async (store, config) => {
         const collection = await findCollection(store, opts.collection, opts.apiRoot);
         const progress = opts.quiet ? undefined : (line: string) => process.stderr.write(line + '\n');
-        const r = await importBundle(store, systemClock, collection, createReadStream(file), progress);
+        const root = (await store.getApiRoot(collection.apiRoot)) as ApiRootRecord;
+        const r = await importBundle(store, systemClock, collection, createReadStream(file), { validator: validatorFor(root), maxObjectSize: config.maxObjectSize }, progress);
         process.stdout.write(`imported ${file} into ${collection.title}: ${r.stored} stored, ${r.duplicates} already present, ${r.failed} failed\n`);
         for (const f of r.failures.slice(0, 20)) process.stdout.write(`  ${f.message ?? f.id}\n`);
         if (r.failures.length > 20) process.stdout.write(`  … and ${r.failures.length - 20} more\n`);
         if (r.failed > 0) process.exitCode = 1;
       });
     });
+
+  registerValidateCommand(program);
 
   program
     .command('demo')

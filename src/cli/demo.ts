@@ -7,12 +7,13 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } 
 import { join } from 'node:path';
 import { applyCatalog, defaultCatalogDir } from '../catalog/catalog';
 import { addAccount, issueToken } from '../catalog/accounts';
-import { loadConfig } from '../config/config';
+import { DEFAULTS, loadConfig } from '../config/config';
 import { createLogger } from '../log';
 import { packageRoot } from '../paths';
 import { startServer, type RunningServer } from '../server';
 import { openStore } from '../store/open-store';
-import type { Role, Store } from '../store/store';
+import type { ApiRootRecord, Role, Store } from '../store/store';
+import { validatorFor } from '../taxii/object-metadata';
 import { systemClock } from '../time';
 import { findCollection } from './commands';
 import { importBundle } from './import';
@@ -43,7 +44,8 @@ async function seed(store: Store, credentialsFile: string): Promise<void> {
   }
   for (const s of SAMPLES) {
     const collection = await findCollection(store, s.collection);
-    await importBundle(store, systemClock, collection, createReadStream(join(packageRoot(), 'demo', s.file)));
+    const root = (await store.getApiRoot(collection.apiRoot)) as ApiRootRecord;
+    await importBundle(store, systemClock, collection, createReadStream(join(packageRoot(), 'demo', s.file)), { validator: validatorFor(root), maxObjectSize: DEFAULTS.maxObjectSize });
   }
   writeFileSync(credentialsFile, lines.join('\n') + '\n', { mode: 0o600 });
 }

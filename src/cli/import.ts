@@ -1,11 +1,11 @@
 /**
  * `accord import`: streams a bundle file into a collection in batches, through the same
- * preparation and store path as TAXII Add Objects, reporting progress as it goes.
+ * validation, preparation and store path as TAXII Add Objects, reporting progress as it goes.
  */
 import { randomUUID } from 'node:crypto';
-import type { CollectionRecord, NewObject, StatusDetail, Store } from '../store/store';
+import type { CollectionRecord, StatusDetail, Store } from '../store/store';
 import { streamBundleObjects } from '../taxii/bundle-stream';
-import { objectMetadata } from '../taxii/object-metadata';
+import { prepareObjects, UnparsableObject, type PrepareOptions } from '../taxii/object-metadata';
 import type { Clock } from '../time';
 
 const BATCH = 1000;
@@ -23,6 +23,7 @@ export async function importBundle(
   clock: Clock,
   collection: CollectionRecord,
   input: AsyncIterable<Buffer | string>,
+  options: Omit<PrepareOptions, 'firstPosition'>,
   progress?: (line: string) => void,
 ): Promise<ImportResult> {
   const result: ImportResult = { stored: 0, duplicates: 0, failed: 0, failures: [] };
@@ -31,21 +32,14 @@ export async function importBundle(
   let batch: string[] = [];
 
   const flush = async () => {
-    const first = seen - batch.length;
-    const objects: NewObject[] = [];
-    const failures: StatusDetail[] = [];
-    batch.forEach((text, i) => {
-      let value: unknown;
+    const values = batch.map((text) => {
       try {
-        value = JSON.parse(text);
-      } catch {
-        failures.push({ id: `objects[${first + i}]`, message: `objects[${first + i}] is not valid JSON` });
-        return;
+        return JSON.parse(text) as unknown;
+      } catch (e) {
+        return new UnparsableObject((e as Error).message);
       }
-      const r = objectMetadata(value, first + i);
-      if (r.ok) objects.push(r.object);
-      else failures.push(r.failure);
     });
+    const { objects, failures } = prepareObjects(values, { ...options, firstPosition: seen - batch.length });
     const status = await store.addObjects({
       statusId: randomUUID(),
       apiRoot: collection.apiRoot,

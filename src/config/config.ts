@@ -19,6 +19,7 @@ export interface Config {
   pageCap: number;
   logLevel: LogLevel;
   maxContentLength: number;
+  maxObjectSize: number;
   discovery: { title: string; description?: string; contact?: string; default?: string };
   authCacheSeconds: number;
   trustProxy: boolean;
@@ -31,6 +32,7 @@ export const DEFAULTS: Config = {
   pageCap: 1000,
   logLevel: 'info',
   maxContentLength: 10 * 1024 * 1024,
+  maxObjectSize: 4 * 1024 * 1024,
   discovery: { title: 'Accord TAXII server', description: 'International exchange of cyber-threat intelligence under data-sharing agreements' },
   authCacheSeconds: 300,
   trustProxy: false,
@@ -52,6 +54,7 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' }> =
   ACCORD_PAGE_CAP: { path: ['pageCap'], kind: 'int' },
   ACCORD_LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
   ACCORD_MAX_CONTENT_LENGTH: { path: ['maxContentLength'], kind: 'int' },
+  ACCORD_MAX_OBJECT_SIZE: { path: ['maxObjectSize'], kind: 'int' },
   ACCORD_TITLE: { path: ['discovery', 'title'], kind: 'string' },
   ACCORD_AUTH_CACHE_SECONDS: { path: ['authCacheSeconds'], kind: 'int' },
   ACCORD_TRUST_PROXY: { path: ['trustProxy'], kind: 'bool' },

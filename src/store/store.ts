@@ -20,6 +20,10 @@ export interface ApiRootRecord {
   description?: string;
   /** Largest POST body accepted, in bytes (TAXII `max_content_length`). */
   maxContentLength: number;
+  /** `permissive` accepts custom objects and properties that follow the naming rules; `strict` only standard STIX. */
+  contentPolicy: 'permissive' | 'strict';
+  /** STIX spec versions accepted on this root (default ['2.1']). */
+  allowedSpecVersions: string[];
 }
 
 export interface CollectionRecord {

@@ -1,9 +1,11 @@
 /**
- * What the store needs to index a pushed object: its type, id, spec_version and version.
- * This checks only the properties that indexing relies on; full STIX validation runs
- * before it (src/stix/validator.ts).
+ * Prepares pushed objects for the store: each is validated against STIX 2.1 with the API
+ * root's content policy (src/stix/validator.ts), then the properties the store indexes
+ * (type, id, spec_version, version) are extracted. A bad object fails alone, with reasons.
  */
-import type { NewObject, StatusDetail } from '../store/store';
+import { AccordError } from '../errors';
+import type { ApiRootRecord, NewObject, StatusDetail } from '../store/store';
+import { createStixValidator, type StixValidator } from '../stix/validator';
 import { parseTimestamp } from '../time';
 
 // STIX 2.1 §6 Cyber-observable objects: without spec_version they are still 2.1.
@@ -17,19 +19,55 @@ const TYPE = /^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$/;
 const SPEC_VERSION = /^\d{1,3}\.\d{1,3}$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
+/** Stands in for an envelope member whose text is not JSON (from a streamed import). */
+export class UnparsableObject {
+  constructor(readonly reason: string) {}
+}
+
 export type MetadataResult = { ok: true; object: NewObject } | { ok: false; failure: StatusDetail };
 
+const validators = new Map<string, StixValidator>();
+
+/** The validator for an API root's content policy (one per policy, built once). */
+export function validatorFor(root: Pick<ApiRootRecord, 'contentPolicy' | 'allowedSpecVersions'>): StixValidator {
+  const key = `${root.contentPolicy}|${[...root.allowedSpecVersions].sort().join(',')}`;
+  let v = validators.get(key);
+  if (!v) {
+    v = createStixValidator({ policy: root.contentPolicy, allowedSpecVersions: root.allowedSpecVersions });
+    validators.set(key, v);
+  }
+  return v;
+}
+
+/**
+ * One sentence per problem, each starting with the object's name (`indicator--… (version): …`):
+ * name the object once and list the problems after it.
+ */
+function joinIssues(messages: string[]): string {
+  const first = messages[0] ?? '';
+  const colon = first.indexOf(': ');
+  const subject = colon > 0 ? first.slice(0, colon + 2) : '';
+  if (!subject || !messages.every((m) => m.startsWith(subject))) return messages.join('; ');
+  return subject + messages.map((m) => m.slice(subject.length)).join('; ');
+}
+
 /** `position` names the object in failures when it has no usable id. */
-export function objectMetadata(value: unknown, position: number): MetadataResult {
+export function objectMetadata(value: unknown, position: number, validator: StixValidator): MetadataResult {
   const fail = (id: string, message: string, version?: string): MetadataResult => ({
     ok: false,
     failure: { id, ...(version !== undefined && { version }), message },
   });
+  if (value instanceof UnparsableObject) return fail(`objects[${position}]`, `objects[${position}] is not valid JSON (${value.reason})`);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(`objects[${position}]`, `objects[${position}] is not a JSON object`);
   }
   const obj = value as Record<string, unknown>;
   const rawId = typeof obj.id === 'string' && obj.id.length <= 300 ? obj.id : `objects[${position}]`;
+  const checked = validator.validate(obj);
+  if (!checked.ok) {
+    const version = typeof obj.modified === 'string' ? obj.modified : typeof obj.created === 'string' ? obj.created : undefined;
+    return fail(rawId, joinIssues(checked.issues.map((i) => i.message)), version);
+  }
   const type = obj.type;
   if (typeof type !== 'string' || !TYPE.test(type)) {
     return fail(rawId, `${rawId}: "type" must be 3–250 lowercase letters, digits and hyphens`);
@@ -61,14 +99,25 @@ export function objectMetadata(value: unknown, position: number): MetadataResult
   };
 }
 
+export interface PrepareOptions {
+  validator: StixValidator;
+  /** Largest object accepted, in bytes of its JSON: a larger one refuses the whole request (413). */
+  maxObjectSize: number;
+  /** Position of values[0] in the envelope, for failure messages. */
+  firstPosition?: number;
+}
+
 /** Splits an envelope's objects into those the store can take and per-object failures. */
-export function prepareObjects(values: readonly unknown[], firstPosition = 0): { objects: NewObject[]; failures: StatusDetail[] } {
+export function prepareObjects(values: readonly unknown[], options: PrepareOptions): { objects: NewObject[]; failures: StatusDetail[] } {
   const objects: NewObject[] = [];
   const failures: StatusDetail[] = [];
+  const first = options.firstPosition ?? 0;
   values.forEach((value, i) => {
-    const r = objectMetadata(value, firstPosition + i);
-    if (r.ok) objects.push(r.object);
-    else failures.push(r.failure);
+    const r = objectMetadata(value, first + i, options.validator);
+    if (!r.ok) failures.push(r.failure);
+    else if (r.object.json.length > options.maxObjectSize) {
+      throw new AccordError('too-large', 'Object too large', `${r.object.id} is larger than the ${options.maxObjectSize}-byte limit for one object`);
+    } else objects.push(r.object);
   });
   return { objects, failures };
 }

@@ -70,14 +70,18 @@ describe('accord CLI', () => {
   it('import --collection ALIAS streams a bundle into the collection and reports stored, duplicate and failed objects', async () => {
     const bundle = join(dir, 'bundle.json');
     const objects = [
-      { type: 'indicator', spec_version: '2.1', id: 'indicator--11111111-1111-4111-8111-111111111111', created: '2025-01-01T00:00:00Z', modified: '2025-01-01T00:00:00Z' },
-      { type: 'malware', spec_version: '2.1', id: 'malware--22222222-2222-4222-8222-222222222222', created: '2025-01-01T00:00:00Z', modified: '2025-01-01T00:00:00Z' },
-      { type: 'indicator', id: 'malware--33333333-3333-4333-8333-333333333333' },
+      {
+        type: 'indicator', spec_version: '2.1', id: 'indicator--11111111-1111-4111-8111-111111111111',
+        created: '2025-01-01T00:00:00.000Z', modified: '2025-01-01T00:00:00.000Z',
+        pattern: "[ipv4-addr:value = '203.0.113.7']", pattern_type: 'stix', valid_from: '2025-01-01T00:00:00Z',
+      },
+      { type: 'malware', spec_version: '2.1', id: 'malware--22222222-2222-4222-8222-222222222222', created: '2025-01-01T00:00:00.000Z', modified: '2025-01-01T00:00:00.000Z', is_family: false },
+      { type: 'indicator', spec_version: '2.1', id: 'malware--33333333-3333-4333-8333-333333333333' },
     ];
     writeFileSync(bundle, JSON.stringify({ type: 'bundle', id: 'bundle--44444444-4444-4444-8444-444444444444', objects }));
     const first = await accord(['import', bundle, '--collection', 'fr', '--db', db]);
     expect(first.stdout).toMatch(/2 stored, 0 already present, 1 failed/);
-    expect(first.stdout).toMatch(/"id" must be "indicator--"/);
+    expect(first.stdout).toMatch(/malware--33333333-3333-4333-8333-333333333333: .*"id"/);
     expect(first.code).toBe(1);
     expect(first.stderr).toMatch(/3 objects read/);
     const again = await accord(['import', bundle, '--collection', 'fr', '--quiet', '--db', db]);

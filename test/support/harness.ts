@@ -52,6 +52,8 @@ export interface HarnessOptions {
   config?: Partial<Config>;
   /** max_content_length of the API roots. */
   maxContentLength?: number;
+  /** STIX content policy of both API roots (default permissive). */
+  contentPolicy?: 'permissive' | 'strict';
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -59,8 +61,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const clock = new TestClock();
   const config: Config = { ...DEFAULTS, logLevel: 'silent', ...options.config };
   const maxContentLength = options.maxContentLength ?? 1024 * 1024;
-  await store.upsertApiRoot({ path: 'api1', title: 'API root one', description: 'first', maxContentLength });
-  await store.upsertApiRoot({ path: 'api2', title: 'API root two', maxContentLength });
+  // Both roots accept STIX 2.0 too, so spec_version selection can be tested.
+  const policy = { contentPolicy: options.contentPolicy ?? ('permissive' as const), allowedSpecVersions: ['2.0', '2.1'] };
+  await store.upsertApiRoot({ path: 'api1', title: 'API root one', description: 'first', maxContentLength, ...policy });
+  await store.upsertApiRoot({ path: 'api2', title: 'API root two', maxContentLength, ...policy });
   const collection = (apiRoot: string, alias: string): CollectionRecord => ({
     id: randomUUID(),
     apiRoot,

@@ -11,7 +11,7 @@ import { badRequest, notFound } from '../../errors';
 import type { ManifestRecord, ObjectQuery, Page } from '../../store/store';
 import { encodeCursor } from '../../taxii/cursor';
 import { cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
-import { prepareObjects } from '../../taxii/object-metadata';
+import { prepareObjects, validatorFor } from '../../taxii/object-metadata';
 import { formatTimestamp } from '../../time';
 import { parseJson, readBody } from '../body';
 import type { AppContext } from '../context';
@@ -136,7 +136,7 @@ export function addObjects(ctx: AppContext): RequestHandler {
     }
     const list = (envelope as Record<string, unknown>).objects;
     if (!Array.isArray(list)) throw badRequest('Not an envelope', 'the envelope must have an "objects" list');
-    const { objects, failures } = prepareObjects(list);
+    const { objects, failures } = prepareObjects(list, { validator: validatorFor(root), maxObjectSize: ctx.config.maxObjectSize });
     const status = await ctx.store.addObjects({
       statusId: randomUUID(),
       apiRoot: root.path,

@@ -85,4 +85,9 @@ export const MIGRATIONS: readonly string[] = [
     body TEXT NOT NULL
   );
   `,
+  // STIX content policy per API root (validation of pushed objects).
+  `
+  ALTER TABLE api_roots ADD COLUMN content_policy TEXT NOT NULL DEFAULT 'permissive';
+  ALTER TABLE api_roots ADD COLUMN allowed_spec_versions TEXT NOT NULL DEFAULT '["2.1"]';
+  `,
 ];

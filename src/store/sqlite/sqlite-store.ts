@@ -97,10 +97,12 @@ export class SqliteStore implements Store {
 
   async upsertApiRoot(r: ApiRootRecord): Promise<void> {
     this.stmt(
-      `INSERT INTO api_roots (path, title, description, max_content_length) VALUES (?, ?, ?, ?)
+      `INSERT INTO api_roots (path, title, description, max_content_length, content_policy, allowed_spec_versions)
+       VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(path) DO UPDATE SET title = excluded.title, description = excluded.description,
-         max_content_length = excluded.max_content_length`,
-    ).run(r.path, r.title, r.description ?? null, r.maxContentLength);
+         max_content_length = excluded.max_content_length, content_policy = excluded.content_policy,
+         allowed_spec_versions = excluded.allowed_spec_versions`,
+    ).run(r.path, r.title, r.description ?? null, r.maxContentLength, r.contentPolicy, JSON.stringify(r.allowedSpecVersions));
   }
 
   async listApiRoots(): Promise<ApiRootRecord[]> {
@@ -421,6 +423,8 @@ function toApiRoot(r: Row): ApiRootRecord {
     title: r.title as string,
     ...(r.description !== null && { description: r.description as string }),
     maxContentLength: r.max_content_length as number,
+    contentPolicy: r.content_policy as ApiRootRecord['contentPolicy'],
+    allowedSpecVersions: JSON.parse(r.allowed_spec_versions as string) as string[],
   };
 }
 
