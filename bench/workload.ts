@@ -58,7 +58,8 @@ export function generateObjects(count: number, seed = 42): Record<string, unknow
     } else {
       o = { type: 'ipv4-addr', spec_version: '2.1', id: `ipv4-addr--${uuid(r)}`, value: `10.${i >>> 16 & 255}.${i >>> 8 & 255}.${i & 255}` };
     }
-    if (o.type !== 'ipv4-addr') ids.push(o.id as string);
+    // Relationships and sightings point at SDOs only, as STIX 2.1 requires.
+    if (o.type === 'indicator' || o.type === 'malware' || o.type === 'identity') ids.push(o.id as string);
     out.push(o);
     // Some objects get a second version.
     if (r() < 0.05 && o.type !== 'ipv4-addr') {
