@@ -9,7 +9,7 @@ import { isLanguageTag } from './lang';
 import { parseStixPattern } from './pattern/parser';
 import { compareTimestamps, parseTimestamp, ParsedTimestamp } from './timestamp';
 import type { ContentPolicy } from './validator';
-import { isStandardType, META_TYPES, PREDEFINED_EXTENSIONS, SCO_TYPES, SDO_TYPES, SRO_TYPES } from './types';
+import { isStandardType, PREDEFINED_EXTENSIONS, SCO_TYPES, SDO_TYPES, SRO_TYPES } from './types';
 
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
@@ -43,10 +43,6 @@ export function isValidTypeName(type: string): boolean {
   return TYPE_NAME.test(type) && !type.includes('--');
 }
 
-export function isValidCustomPropertyName(name: string): boolean {
-  return CUSTOM_PROPERTY_NAME.test(name);
-}
-
 /** §3.8 Reserved Names: never allowed in STIX 2.1 content. */
 const RESERVED_PROPERTIES: ReadonlySet<string> = new Set(['severity', 'username', 'phone_number', 'action']);
 
@@ -65,7 +61,7 @@ const TLP1_MARKINGS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** TLP 2.0 as published by OASIS (cti-stix-common-objects) through this extension definition. */
-export const TLP2_EXTENSION = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d';
+const TLP2_EXTENSION = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d';
 const TLP2_MARKINGS: ReadonlyMap<string, string> = new Map([
   ['clear', 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487'],
   ['green', 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'],
@@ -500,8 +496,4 @@ export function checkRules20(obj: Json, ctx: RuleContext): Finding[] {
     out.add(['modified'], 'modified-before-created', 'must not be earlier than "created"');
   }
   return out.list;
-}
-
-export function isVersionedType(type: string): boolean {
-  return SDO_TYPES.has(type) || SRO_TYPES.has(type) || META_TYPES.has(type);
 }

@@ -1,13 +1,13 @@
 /**
  * Loads and compiles the STIX JSON Schemas in schemas/stix once per process.
- * schemas/ is not copied into dist/, so the folder is found from the package root, which is the
- * nearest ancestor of this file that has a package.json (src/stix under jest, dist/src/stix when
- * compiled).
+ * schemas/ is not copied into dist/, so the folder is found from the package root (the nearest
+ * ancestor with a package.json: above src/ under jest, above dist/src/ when compiled).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { packageRoot } from '../paths';
 import { isStixTimestamp } from './timestamp';
 
 export const SCHEMA_BASE = 'https://accord.invalid/schemas/stix/';
@@ -28,16 +28,6 @@ export interface CompiledSchemas {
   /** Common properties only, for other custom objects (custom SCOs). */
   readonly customUnversioned: CompiledType;
   readonly bundle: CompiledType;
-}
-
-export function packageRoot(start: string = __dirname): string {
-  let dir = start;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${start}`);
-    dir = parent;
-  }
 }
 
 function isNode(value: unknown): value is SchemaNode {

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/stix/schemas';
+import { packageRoot } from '../../src/paths';
 import { SCO_TYPES } from '../../src/stix/types';
 import { permissive, rulesOf, strict } from './helpers';
 
