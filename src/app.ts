@@ -1,7 +1,8 @@
 /**
  * The whole request path on one screen. Each endpoint: negotiate (406/415) → authenticate
  * (401) → API root (404) → authorize with the right it needs (404 invisible / 403) →
- * handler (400 bad parameters or envelope; store errors 503).
+ * handler (400 bad parameters or envelope; store errors 503). `none` marks the endpoints that take
+ * no URL parameters (any is a 400); the others parse theirs in src/taxii/filters.ts.
  */
 import express, { type RequestHandler } from 'express';
 import type { AppContext } from './http/context';
@@ -12,7 +13,7 @@ import { addObjects, deleteObject, getManifest, getObject, getObjects, getVersio
 import { getStatus } from './http/handlers/status';
 import { authenticate } from './http/authenticate';
 import { negotiate } from './http/media';
-import { authorize, loadApiRoot, requestLog } from './http/routing';
+import { authorize, loadApiRoot, noParameters as none, requestLog } from './http/routing';
 
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
@@ -38,14 +39,14 @@ export function createApp(ctx: AppContext): express.Express {
   });
 
   // route                                                       method  middleware            handler
-  endpoint(app, '/taxii2/',                                       { get: [...taxii,                           discovery(ctx)] });
-  endpoint(app, '/:root/',                                        { get: [...taxii, root,                     apiRootInformation()] });
-  endpoint(app, '/:root/status/:statusId/',                       { get: [...taxii, root,                     getStatus(ctx)] });
-  endpoint(app, '/:root/collections/',                            { get: [...taxii, root,                     getCollections(ctx)] });
-  endpoint(app, '/:root/collections/:collection/',                { get: [...taxii, ...may('see'),            getCollection()] });
+  endpoint(app, '/taxii2/',                                       { get: [...taxii,                   none,   discovery(ctx)] });
+  endpoint(app, '/:root/',                                        { get: [...taxii, root,             none,   apiRootInformation()] });
+  endpoint(app, '/:root/status/:statusId/',                       { get: [...taxii, root,             none,   getStatus(ctx)] });
+  endpoint(app, '/:root/collections/',                            { get: [...taxii, root,             none,   getCollections(ctx)] });
+  endpoint(app, '/:root/collections/:collection/',                { get: [...taxii, ...may('see'),    none,   getCollection()] });
   endpoint(app, '/:root/collections/:collection/manifest/',       { get: [...taxii, ...may('read'),           getManifest(ctx)] });
   endpoint(app, '/:root/collections/:collection/objects/',        { get: [...taxii, ...may('read'),           getObjects(ctx)],
-                                                                    post: [...taxii, ...may('write'),         addObjects(ctx)] });
+                                                                    post: [...taxii, ...may('write'), none,   addObjects(ctx)] });
   endpoint(app, '/:root/collections/:collection/objects/:objectId/', { get: [...taxii, ...may('read'),        getObject(ctx)],
                                                                     delete: [...taxii, ...may('delete'),      deleteObject(ctx)] });
   endpoint(app, '/:root/collections/:collection/objects/:objectId/versions/', { get: [...taxii, ...may('read'), getVersions(ctx)] });

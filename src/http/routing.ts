@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectionRights, decide, type Right } from '../access/decide';
-import { forbidden, notFound } from '../errors';
+import { badRequest, forbidden, notFound } from '../errors';
 import type { AppContext, RouteLocals } from './context';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -79,4 +79,15 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
     locals(res).collection = collection;
     next();
   };
+}
+
+/**
+ * For the endpoints the standard gives no URL parameters (discovery, API root, status,
+ * collections, a collection, Add Objects): any parameter is a 400 naming it, never silently
+ * ignored, as src/taxii/filters.ts does for the endpoints that take some (docs/conformance.md).
+ */
+export function noParameters(req: Request, _res: Response, next: NextFunction): void {
+  const name = Object.keys(req.query as Record<string, unknown>)[0];
+  if (name === undefined) return next();
+  next(badRequest('Unknown parameter', `"${name}" is not a parameter of this endpoint; it accepts none`));
 }
