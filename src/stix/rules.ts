@@ -77,28 +77,32 @@ export interface RuleContext {
 
 /** What an embedded reference may point to. */
 interface Target {
-  readonly accepts: (type: string, policy: ContentPolicy) => boolean;
+  readonly accepts: (type: string) => boolean;
   readonly description: string;
 }
 
-const isCustom = (type: string, policy: ContentPolicy): boolean => policy === 'permissive' && !isStandardType(type);
+/**
+ * A reference to a custom object type is accepted under both policies: custom objects may be
+ * SDOs or SCOs (§11.2), and the strict policy refuses the custom objects themselves, not pointers.
+ */
+const isCustom = (type: string): boolean => !isStandardType(type);
 
 const only = (...types: string[]): Target => ({
   accepts: (type) => types.includes(type),
   description: types.length === 1 ? `a ${types[0]}` : `a ${types.slice(0, -1).join(', ')} or ${types[types.length - 1]}`,
 });
-const SDO: Target = { accepts: (t, p) => SDO_TYPES.has(t) || isCustom(t, p), description: 'a STIX Domain Object' };
-const SCO: Target = { accepts: (t, p) => SCO_TYPES.has(t) || isCustom(t, p), description: 'a STIX Cyber-observable Object' };
+const SDO: Target = { accepts: (t) => SDO_TYPES.has(t) || isCustom(t), description: 'a STIX Domain Object' };
+const SCO: Target = { accepts: (t) => SCO_TYPES.has(t) || isCustom(t), description: 'a STIX Cyber-observable Object' };
 const SDO_OR_SCO: Target = {
-  accepts: (t, p) => SDO_TYPES.has(t) || SCO_TYPES.has(t) || isCustom(t, p),
+  accepts: (t) => SDO_TYPES.has(t) || SCO_TYPES.has(t) || isCustom(t),
   description: 'a STIX Domain Object or STIX Cyber-observable Object',
 };
 const SCO_OR_SRO: Target = {
-  accepts: (t, p) => SCO_TYPES.has(t) || SRO_TYPES.has(t) || isCustom(t, p),
+  accepts: (t) => SCO_TYPES.has(t) || SRO_TYPES.has(t) || isCustom(t),
   description: 'a STIX Cyber-observable Object or a STIX Relationship Object',
 };
 const STIX_OBJECT: Target = {
-  accepts: (t, p) => isStandardType(t) ? t !== 'bundle' : isCustom(t, p),
+  accepts: (t) => t !== 'bundle',
   description: 'a STIX Object',
 };
 
@@ -157,7 +161,7 @@ class Findings {
  * §2.9 Identifier: the object-type part, and a UUID that RFC 4122 accepts (variant 10, version 1-5).
  * Values that do not have the identifier shape at all are the schema's finding.
  */
-function checkIdentifier(value: unknown, path: Path, out: Findings, policy: ContentPolicy, target?: Target): void {
+function checkIdentifier(value: unknown, path: Path, out: Findings, target?: Target): void {
   if (typeof value !== 'string') return;
   const match = IDENTIFIER.exec(value);
   if (!match) return;
@@ -170,7 +174,7 @@ function checkIdentifier(value: unknown, path: Path, out: Findings, policy: Cont
   } else if (version < '1' || version > '5') {
     out.add(path, 'uuid', `is not an RFC 4122 UUID: its version digit (the first of the third group) must be 1 to 5, not "${version}"`);
   }
-  if (target && !target.accepts(type, policy)) {
+  if (target && !target.accepts(type)) {
     out.add(path, 'ref-type', `must refer to ${target.description}, not to a "${type}"`);
   }
 }
@@ -183,7 +187,7 @@ function checkId(obj: Json, ctx: RuleContext, out: Findings): void {
   if (match[1] !== ctx.type) {
     out.add(['id'], 'id-type', `must start with "${ctx.type}--", the object's type (§2.9 Identifier)`);
   }
-  checkIdentifier(id, ['id'], out, ctx.policy);
+  checkIdentifier(id, ['id'], out);
   if (SCO_TYPES.has(ctx.type)) {
     const version = (match[2] as string)[14];
     if (version !== '4' && version !== '5') {
@@ -224,11 +228,11 @@ function checkTimeOrder(obj: Json, type: string, out: Findings): void {
 }
 
 function checkReferences(obj: Json, ctx: RuleContext, out: Findings): void {
-  checkIdentifier(own(obj, 'created_by_ref'), ['created_by_ref'], out, ctx.policy, only('identity'));
+  checkIdentifier(own(obj, 'created_by_ref'), ['created_by_ref'], out, only('identity'));
   const markingRefs = own(obj, 'object_marking_refs');
   if (Array.isArray(markingRefs)) {
     markingRefs.forEach((ref, i) => {
-      checkIdentifier(ref, ['object_marking_refs', i], out, ctx.policy, only('marking-definition'));
+      checkIdentifier(ref, ['object_marking_refs', i], out, only('marking-definition'));
       if (ref === own(obj, 'id')) {
         out.add(['object_marking_refs', i], 'marking-self-reference', 'must not refer to the marking definition itself (§3.2 Common Properties)');
       }
@@ -239,20 +243,20 @@ function checkReferences(obj: Json, ctx: RuleContext, out: Findings): void {
     const target = references[key] as Target;
     const value = own(obj, key);
     if (Array.isArray(value)) {
-      value.forEach((ref, i) => checkIdentifier(ref, [key, i], out, ctx.policy, target));
+      value.forEach((ref, i) => checkIdentifier(ref, [key, i], out, target));
     } else {
-      checkIdentifier(value, [key], out, ctx.policy, target);
+      checkIdentifier(value, [key], out, target);
     }
   }
   const markings = own(obj, 'granular_markings');
   if (Array.isArray(markings)) {
     markings.forEach((marking, i) => {
       if (isPlainObject(marking)) {
-        checkIdentifier(own(marking, 'marking_ref'), ['granular_markings', i, 'marking_ref'], out, ctx.policy, only('marking-definition'));
+        checkIdentifier(own(marking, 'marking_ref'), ['granular_markings', i, 'marking_ref'], out, only('marking-definition'));
       }
     });
   }
-  if (ctx.type === 'observed-data') checkObservedDataRefs(obj, ctx.policy, out);
+  if (ctx.type === 'observed-data') checkObservedDataRefs(obj, out);
 }
 
 const typedKeysCache = new Map<string, ReadonlySet<string>>();
@@ -269,12 +273,12 @@ function typedReferenceKeys(type: string): ReadonlySet<string> {
 }
 
 /** §4.14: object_refs must contain at least one SCO reference. */
-function checkObservedDataRefs(obj: Json, policy: ContentPolicy, out: Findings): void {
+function checkObservedDataRefs(obj: Json, out: Findings): void {
   const refs = own(obj, 'object_refs');
   if (!Array.isArray(refs) || refs.length === 0) return;
   const hasSco = refs.some((ref) => {
     const match = typeof ref === 'string' ? IDENTIFIER.exec(ref) : null;
-    return match !== null && SCO.accepts(match[1] as string, policy);
+    return match !== null && SCO.accepts(match[1] as string);
   });
   if (!hasSco) {
     out.add(['object_refs'], 'observed-data-sco', 'must contain at least one reference to a STIX Cyber-observable Object (§4.14 Observed Data)');
@@ -297,9 +301,9 @@ function walkNested(obj: Json, ctx: RuleContext, out: Findings): void {
       const child = value[key];
       const childPath = [...path, key];
       if (key.endsWith('_ref')) {
-        checkIdentifier(child, childPath, out, ctx.policy);
+        checkIdentifier(child, childPath, out);
       } else if (key.endsWith('_refs') && Array.isArray(child)) {
-        child.forEach((ref, i) => checkIdentifier(ref, [...childPath, i], out, ctx.policy));
+        child.forEach((ref, i) => checkIdentifier(ref, [...childPath, i], out));
       }
       if (key === 'hashes' && isPlainObject(child)) checkHashNames(child, childPath, ctx.policy, out);
       if (typeof child === 'object' && child !== null) stack.push({ value: child, path: childPath });
@@ -422,7 +426,7 @@ function checkExtensions(obj: Json, ctx: RuleContext, out: Findings): void {
   if (!isPlainObject(extensions)) return;
   for (const key of Object.keys(extensions)) {
     if (key.startsWith('extension-definition--')) {
-      checkIdentifier(key, ['extensions', key], out, ctx.policy);
+      checkIdentifier(key, ['extensions', key], out);
       const standard = key === TLP2_EXTENSION && ctx.type === 'marking-definition';
       if (ctx.policy === 'strict' && !standard) {
         out.add(['extensions', key], 'custom-extension', 'is an extension, which the strict content policy refuses');

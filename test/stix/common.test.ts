@@ -270,6 +270,15 @@ describe('STIX 2.1 §11.2 Custom Objects', () => {
     '§11.2 permissive: rejects the custom type name %j', (type) => {
       expect(rulesOf(permissive.validate({ ...clone(tactic), type }))).toEqual(['type: type-name']);
     });
+  it('§11.2 a relationship may point at a custom object under both policies', () => {
+    const relationship = {
+      type: 'relationship', spec_version: '2.1', id: 'relationship--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
+      created: '2016-04-06T20:03:48.000Z', modified: '2016-04-06T20:03:48.000Z', relationship_type: 'related-to',
+      source_ref: ID, target_ref: tactic.id,
+    };
+    accepts(relationship);
+    expect(issuesOf(strict.validate(relationship))).toEqual([]);
+  });
   it('§11.2 strict: rejects any custom object type', () => {
     const result = strict.validate(tactic);
     expect(rulesOf(result)).toEqual(['type: custom-type']);
