@@ -212,10 +212,11 @@ describe('STIX 2.1 §9 STIX Patterning', () => {
     });
 
     it.each([
-      ['an upper-case object type', "[File:name = 'x']", 1, 'expected an object type (3 to 250 lowercase letters, digits or hyphens) at position 1, found "File"'],
-      ['an object type with an underscore', "[my_type:name = 'x']", 1, 'expected an object type (3 to 250 lowercase letters, digits or hyphens) at position 1, found "my_type"'],
-      ['an object type of two characters', "[ab:name = 'x']", 1, 'expected an object type (3 to 250 lowercase letters, digits or hyphens) at position 1, found "ab"'],
-      ['an object type of 251 characters', `[${'a'.repeat(251)}:name = 'x']`, 1, `expected an object type (3 to 250 lowercase letters, digits or hyphens) at position 1, found "${'a'.repeat(40)}…"`],
+      ['an upper-case object type', "[File:name = 'x']", 1, 'expected an object type (3 to 250 of a-z, 0-9 and hyphen, starting with a letter, without "--") at position 1, found "File"'],
+      ['an object type with an underscore', "[my_type:name = 'x']", 1, 'expected an object type (3 to 250 of a-z, 0-9 and hyphen, starting with a letter, without "--") at position 1, found "my_type"'],
+      ['an object type of two characters', "[ab:name = 'x']", 1, 'expected an object type (3 to 250 of a-z, 0-9 and hyphen, starting with a letter, without "--") at position 1, found "ab"'],
+      ['an object type with "--"', "[x--y:name = 'x']", 1, 'expected an object type (3 to 250 of a-z, 0-9 and hyphen, starting with a letter, without "--") at position 1, found "x--y"'],
+      ['an object type of 251 characters', `[${'a'.repeat(251)}:name = 'x']`, 1, `expected an object type (3 to 250 of a-z, 0-9 and hyphen, starting with a letter, without "--") at position 1, found "${'a'.repeat(40)}…"`],
       ['a quoted object type', "['file':name = 'x']", 1, `expected an object path, "(" or "EXISTS" at position 1, found "'file'"`],
       ['a missing colon', "[file.name = 'x']", 5, 'expected ":" at position 5, found "."'],
       ['a missing property', "[file: = 'x']", 7, 'expected a property name at position 7, found "="'],
@@ -273,7 +274,7 @@ describe('STIX 2.1 §9 STIX Patterning', () => {
       ['NOT without an operator', '[file:size NOT]', 14, 'expected a comparison operator (=, !=, <, <=, >, >=, IN, LIKE, MATCHES, ISSUBSET or ISSUPERSET) at position 14, found "]"'],
       ['NOT before the path', '[NOT file:size = 5]', 1, 'expected an object path, "(" or "EXISTS" at position 1, found "NOT"'],
       ['NOT before EXISTS (not in the grammar)', '[NOT EXISTS file:size]', 1, 'expected an object path, "(" or "EXISTS" at position 1, found "NOT"'],
-      ['EXISTS without a path', '[EXISTS]', 7, 'expected an object type (3 to 250 lowercase letters, digits or hyphens) at position 7, found "]"'],
+      ['EXISTS without a path', '[EXISTS]', 7, 'expected an object type (3 to 250 of a-z, 0-9 and hyphen, starting with a letter, without "--") at position 7, found "]"'],
       ['EXISTS with an operand', '[EXISTS file:size = 1]', 18, 'expected "AND", "OR" or "]" at position 18, found "="'],
       ['a missing constant', '[file:name = ]', 13, 'expected a constant at position 13, found "]"'],
       ['a path as operand', '[file:name = file:x]', 13, 'expected a constant at position 13, found "file"'],

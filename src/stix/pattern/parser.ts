@@ -36,9 +36,10 @@ const CONSTANT_KINDS: ReadonlySet<TokenKind> = new Set([
 const STRING_OPERATORS = new Set(['LIKE', 'MATCHES', 'ISSUBSET', 'ISSUPERSET']);
 const QUALIFIERS = new Set(['WITHIN', 'REPEATS', 'START']);
 
-// STIX 2.1 type names: lowercase ASCII letters, digits and hyphens, 3 to 250 characters.
-// The lexer already guarantees the name starts with a letter or underscore.
-const TYPE_NAME = /^[a-z0-9-]{3,250}$/;
+// STIX 2.1 type names (§3.1, §11.2): a-z, 0-9 and hyphen, starting with a letter, 3 to 250
+// characters, and no "--", which separates the type from the UUID in identifiers.
+const TYPE_NAME = /^[a-z][a-z0-9-]{2,249}$/;
+const TYPE_NAME_RULE = 'an object type (3 to 250 of a-z, 0-9 and hyphen, starting with a letter, without "--")';
 
 /**
  * Checks `text` against the STIX 2.1 patterning grammar. Never throws: any problem,
@@ -229,9 +230,8 @@ class Parser {
   }
 
   private objectPath(): void {
-    if (this.kind() !== 'identifier' || !TYPE_NAME.test(this.tok.text)) {
-      this.fail('an object type (3 to 250 lowercase letters, digits or hyphens)');
-    }
+    const name = this.tok.text;
+    if (this.kind() !== 'identifier' || !TYPE_NAME.test(name) || name.includes('--')) this.fail(TYPE_NAME_RULE);
     this.advance();
     this.expect(':', '":"');
     this.propertyName();
