@@ -39,7 +39,7 @@ function configFrom(opts: StoreOptions & { port?: string; host?: string }): Read
 
 async function withStore<T>(opts: StoreOptions, fn: (store: Store, config: Readonly<Config>) => Promise<T>): Promise<T> {
   const config = configFrom(opts);
-  const store = openStore(config.store);
+  const store = await openStore(config.store);
   try {
     return await fn(store, config);
   } finally {
@@ -79,7 +79,7 @@ export function buildProgram(): Command {
     .action(async (opts: StoreOptions & { port?: string; host?: string }) => {
       const config = configFrom(opts);
       const log = createLogger(config.logLevel);
-      const server = await startServer(config, openStore(config.store), log);
+      const server = await startServer(config, await openStore(config.store), log);
       process.stdout.write(`Accord is listening on ${server.url}/taxii2/\n`);
       onShutdown(server.close, log);
     });

@@ -55,7 +55,7 @@ export async function runDemo(dir: string, port: number): Promise<RunningServer>
   const db = join(dir, 'accord.db');
   const credentialsFile = join(dir, 'credentials.txt');
   const config = loadConfig({ overrides: { store: db, port, host: '127.0.0.1' }, env: { logLevel: 'warn', ...process.env } });
-  const store = openStore(db);
+  const store = await openStore(db);
   if (!existsSync(credentialsFile)) await seed(store, credentialsFile);
   const server = await startServer(config, store, createLogger(process.env.ACCORD_LOG_LEVEL ? config.logLevel : 'warn'));
   const credentials = readFileSync(credentialsFile, 'utf8');

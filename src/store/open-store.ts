@@ -5,7 +5,7 @@
 import type { Store } from './store';
 import { SqliteStore } from './sqlite/sqlite-store';
 
-export function openStore(location: string): Store {
+export async function openStore(location: string): Promise<Store> {
   const path = location.startsWith('sqlite:') ? location.slice('sqlite:'.length) : location;
   return new SqliteStore(path);
 }
