@@ -6,6 +6,7 @@
  * validation failed: a property of the wrong type is the schema's finding, not theirs.
  */
 import { isLanguageTag } from './lang';
+import { TLP1_MARKINGS, TLP2_MARKINGS } from './markings';
 import { parseStixPattern } from './pattern/parser';
 import { compareTimestamps, parseTimestamp, ParsedTimestamp } from './timestamp';
 import type { ContentPolicy } from './validator';
@@ -52,23 +53,8 @@ const HASH_LOOKALIKES: ReadonlyMap<string, string> = new Map(
   [...HASH_ALGORITHMS].map((name) => [name.replace(HASH_NAME_FOLD, '').toLowerCase(), name]),
 );
 
-/** §7.2.1.4: the only TLP 1.0 marking definitions that may exist. */
-const TLP1_MARKINGS: ReadonlyMap<string, string> = new Map([
-  ['white', 'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9'],
-  ['green', 'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da'],
-  ['amber', 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82'],
-  ['red', 'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed'],
-]);
-
 /** TLP 2.0 as published by OASIS (cti-stix-common-objects) through this extension definition. */
 const TLP2_EXTENSION = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d';
-const TLP2_MARKINGS: ReadonlyMap<string, string> = new Map([
-  ['clear', 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487'],
-  ['green', 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'],
-  ['amber', 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421'],
-  ['amber+strict', 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003'],
-  ['red', 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'],
-]);
 
 export interface RuleContext {
   readonly type: string;
@@ -137,6 +123,7 @@ const TIME_ORDER: Readonly<Record<string, readonly (readonly [string, string, bo
   'infrastructure': [['first_seen', 'last_seen', false]],
   'intrusion-set': [['first_seen', 'last_seen', false]],
   'malware': [['first_seen', 'last_seen', false]],
+  'network-traffic': [['start', 'end', false]],
   'observed-data': [['first_observed', 'last_observed', false]],
   'relationship': [['start_time', 'stop_time', true]],
   'sighting': [['first_seen', 'last_seen', false]],
@@ -343,6 +330,14 @@ function checkLanguages(obj: Json, ctx: RuleContext, out: Findings): void {
       }
     });
   }
+  const languages = ctx.type === 'software' ? own(obj, 'languages') : undefined;
+  if (Array.isArray(languages)) {
+    languages.forEach((tag, i) => {
+      if (typeof tag === 'string' && !isLanguageTag(tag)) {
+        out.add(['languages', i], 'lang', 'must be an RFC 5646 language tag (§6.14 Software Object)');
+      }
+    });
+  }
   const contents = ctx.type === 'language-content' ? own(obj, 'contents') : undefined;
   if (isPlainObject(contents)) {
     for (const key of Object.keys(contents)) {
@@ -393,7 +388,7 @@ function checkPattern(obj: Json, out: Findings): void {
   if (own(obj, 'pattern_type') !== 'stix' || typeof pattern !== 'string') return;
   const result = parseStixPattern(pattern);
   if (!result.ok) {
-    out.add(['pattern'], 'stix-pattern', `is not a valid STIX pattern (§9): ${result.message} at position ${result.position}`);
+    out.add(['pattern'], 'stix-pattern', `is not a valid STIX pattern (§9): ${result.message}`);
   }
 }
 
