@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { addAccount, issueToken } from '../src/catalog/accounts';
+import { createAgreement } from '../src/catalog/agreements';
 import { loadConfig } from '../src/config/config';
 import { startServer } from '../src/server';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store';
@@ -29,6 +30,10 @@ async function main(): Promise<void> {
   await store.upsertCollection({ id: COLLECTION, apiRoot: 'bench', title: 'bench', mediaTypes: [] });
   await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' });
   const { account } = await addAccount(store, systemClock, { name: 'bench', roles: ['admin'], partyId: 'operator', password: null });
+  await createAgreement(store, systemClock, 'bench', {
+    title: 'bench', instrument: 'bench', parties: ['operator'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
+    grants: [{ party: 'operator', actions: ['read', 'write', 'delete'], collections: { all: true }, max_tlp: 'red', unmarked_as: 'clear' }],
+  });
   const { token } = await issueToken(store, systemClock, account.id, 'bench');
   const server = await startServer(loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent', store: ':memory:' } }), store, pino({ level: 'silent' }));
   const base = `${server.url}/bench/collections/${COLLECTION}`;

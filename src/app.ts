@@ -43,7 +43,7 @@ export function createApp(ctx: AppContext): express.Express {
   endpoint(app, '/:root/',                                        { get: [...taxii, root,             none,   apiRootInformation()] });
   endpoint(app, '/:root/status/:statusId/',                       { get: [...taxii, root,             none,   getStatus(ctx)] });
   endpoint(app, '/:root/collections/',                            { get: [...taxii, root,             none,   getCollections(ctx)] });
-  endpoint(app, '/:root/collections/:collection/',                { get: [...taxii, ...may('see'),    none,   getCollection()] });
+  endpoint(app, '/:root/collections/:collection/',                { get: [...taxii, ...may('see'),    none,   getCollection(ctx)] });
   endpoint(app, '/:root/collections/:collection/manifest/',       { get: [...taxii, ...may('read'),           getManifest(ctx)] });
   endpoint(app, '/:root/collections/:collection/objects/',        { get: [...taxii, ...may('read'),           getObjects(ctx)],
                                                                     post: [...taxii, ...may('write'), none,   addObjects(ctx)] });

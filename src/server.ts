@@ -8,6 +8,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
+import { AgreementCache } from './access/agreement-cache';
 import { Authenticator } from './auth/authenticator';
 import type { Config } from './config/config';
 import type { Store } from './store/store';
@@ -21,7 +22,7 @@ export interface RunningServer {
 export async function startServer(config: Readonly<Config>, store: Store, log: Logger, clock: Clock = systemClock): Promise<RunningServer> {
   await store.ping();
   const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
-  const app = createApp({ config, store, clock, log, authenticator });
+  const app = createApp({ config, store, clock, log, authenticator, agreements: new AgreementCache(store) });
   const server = config.tls
     ? https.createServer({ key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), minVersion: 'TLSv1.2' }, app)
     : http.createServer(app);

@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config/config';
 import { startServer, type RunningServer } from '../src/server';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store';
 import { addAccount, issueToken } from '../src/catalog/accounts';
+import { createAgreement } from '../src/catalog/agreements';
 import { systemClock } from '../src/time';
 
 const silent = pino({ level: 'silent' });
@@ -18,6 +19,10 @@ async function seeded(file = ':memory:'): Promise<{ store: SqliteStore; token: s
   await store.upsertCollection({ id: '2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10', apiRoot: 'api1', title: 'c', mediaTypes: [] });
   await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' });
   const { account } = await addAccount(store, systemClock, { name: 'w', roles: ['writer'], partyId: 'operator', password: null });
+  await createAgreement(store, systemClock, 'test', {
+    title: 'write access', instrument: 'test', parties: ['operator'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
+    grants: [{ party: 'operator', actions: ['read', 'write'], collections: { all: true }, max_tlp: 'red' }],
+  });
   return { store, token: (await issueToken(store, systemClock, account.id, 't')).token };
 }
 

@@ -1,37 +1,100 @@
 /**
- * The one authorization decision every route makes. Until data-sharing agreements exist,
- * rights follow roles alone: admin everything; writer read and write; reader read;
- * auditor no STIX content. Deleting STIX content is for admins only.
+ * The one authorization decision every route makes. A right is granted only when the
+ * account's roles permit the action and at least one data-sharing agreement in force at
+ * `now` grants it to the account's party on this collection. The answer names every
+ * agreement version it rests on (`id@version`, for the sharing log) and the object scope
+ * (types, TLP ceiling) that reads and writes are limited to. Pure: no I/O, time injected.
  */
 import type { Principal } from '../auth/principal';
-import type { CollectionRecord } from '../store/store';
+import { TLP_NAMES, UNMARKED, tlpLevel, tlpName } from '../stix/markings';
+import type { AgreementRecord, CollectionRecord, GrantAction, GrantRecord, Micros, ObjectScope, Role, ScopeClause } from '../store/store';
 
-export type Right = 'read' | 'write' | 'delete';
+export type Right = GrantAction;
 
-export interface Decision {
-  allowed: boolean;
-  /** Why not, in words safe to show the caller. */
-  reason?: string;
-}
-
-const GRANTS: Record<string, readonly Right[]> = {
+/** What each role may ever do with STIX content; agreements decide where and what. */
+const ROLE_RIGHTS: Record<Role, readonly Right[]> = {
   admin: ['read', 'write', 'delete'],
   writer: ['read', 'write'],
   reader: ['read'],
   auditor: [],
 };
 
-export function decide(principal: Principal, _collection: CollectionRecord, right: Right): Decision {
-  if (principal.roles.some((role) => GRANTS[role]?.includes(right))) return { allowed: true };
-  return { allowed: false, reason: `the account's roles do not allow ${right} on this collection` };
+/** A grant together with the agreement version it belongs to. */
+export interface GrantBinding {
+  agreement: AgreementRecord;
+  grant: GrantRecord;
+}
+
+export type Decision =
+  | { allowed: true; basis: string[]; scope: ObjectScope }
+  | { allowed: false; reason: string };
+
+export function inForce(a: AgreementRecord, now: Micros): boolean {
+  return a.status === 'active' && a.validFrom <= now && (a.validUntil === null || now < a.validUntil);
+}
+
+export function grantCovers(grant: GrantRecord, collection: CollectionRecord): boolean {
+  const c = grant.collections;
+  return (
+    c.all === true ||
+    (c.ids?.includes(collection.id) ?? false) ||
+    (collection.alias !== undefined && (c.aliases?.includes(collection.alias) ?? false)) ||
+    (collection.country !== undefined && (c.countries?.includes(collection.country) ?? false))
+  );
+}
+
+export function scopeClause(grant: GrantRecord): ScopeClause {
+  const max = tlpLevel(grant.maxTlp);
+  const tlpLevels = TLP_NAMES.map((_, level) => level).filter((level) => level <= max);
+  if (grant.unmarkedAs !== 'deny' && tlpLevel(grant.unmarkedAs) <= max) tlpLevels.push(UNMARKED);
+  return {
+    tlpLevels,
+    ...(grant.types?.allow !== undefined && { allowTypes: grant.types.allow }),
+    ...(grant.types?.deny?.length && { denyTypes: grant.types.deny }),
+  };
+}
+
+export function roleAllows(principal: Principal, right: Right): boolean {
+  return principal.roles.some((role) => ROLE_RIGHTS[role]?.includes(right));
+}
+
+export function decide(principal: Principal, collection: CollectionRecord, right: Right, now: Micros, bindings: readonly GrantBinding[]): Decision {
+  if (!roleAllows(principal, right)) {
+    return { allowed: false, reason: `the account's roles (${principal.roles.join(', ')}) do not include ${right}` };
+  }
+  const applicable = bindings.filter(
+    (b) => b.grant.party === principal.partyId && b.grant.actions.includes(right) && inForce(b.agreement, now) && grantCovers(b.grant, collection),
+  );
+  if (applicable.length === 0) return { allowed: false, reason: `no data-sharing agreement in force grants your organisation ${right} on this collection` };
+  return {
+    allowed: true,
+    basis: [...new Set(applicable.map((b) => `${b.agreement.id}@${b.agreement.version}`))],
+    scope: { clauses: applicable.map((b) => scopeClause(b.grant)) },
+  };
 }
 
 /** What the caller may do with a collection, as `can_read` / `can_write` report it. */
-export function collectionRights(principal: Principal, collection: CollectionRecord): { canRead: boolean; canWrite: boolean } {
+export function collectionRights(principal: Principal, collection: CollectionRecord, now: Micros, bindings: readonly GrantBinding[]) {
   return {
-    canRead: decide(principal, collection, 'read').allowed,
-    canWrite: decide(principal, collection, 'write').allowed,
+    canRead: decide(principal, collection, 'read', now, bindings).allowed,
+    canWrite: decide(principal, collection, 'write', now, bindings).allowed,
   };
+}
+
+function clauseAdmitsType(c: ScopeClause, type: string): boolean {
+  return (c.allowTypes === undefined || c.allowTypes.includes(type)) && !(c.denyTypes?.includes(type) ?? false);
+}
+
+export function admits(scope: ObjectScope, type: string, tlp: number): boolean {
+  return scope.clauses.some((c) => clauseAdmitsType(c, type) && c.tlpLevels.includes(tlp));
+}
+
+/** Why an object is outside the scope, in words for the status resource. */
+export function refusal(scope: ObjectScope, type: string, tlp: number): string {
+  const forType = scope.clauses.filter((c) => clauseAdmitsType(c, type));
+  if (forType.length === 0) return `objects of type "${type}" are outside the object types your agreements cover`;
+  if (tlp === UNMARKED) return 'unmarked objects are not accepted under your agreements; add a TLP marking';
+  return `TLP:${tlpName(tlp).toUpperCase()} is above the TLP ceiling of your agreements for this collection`;
 }
 
 export function isAdmin(principal: Principal): boolean {

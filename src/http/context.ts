@@ -3,6 +3,8 @@
  * to each request.
  */
 import type { Logger } from 'pino';
+import type { AgreementCache } from '../access/agreement-cache';
+import type { Decision } from '../access/decide';
 import type { Authenticator } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config/config';
@@ -15,12 +17,15 @@ export interface AppContext {
   clock: Clock;
   log: Logger;
   authenticator: Authenticator;
+  agreements: AgreementCache;
 }
 
 /** Set by the route middleware before a handler runs. */
 export interface RouteLocals {
   apiRoot: ApiRootRecord;
   collection: CollectionRecord;
+  /** The allowed decision for the route's right: the agreements it rests on and the object scope. */
+  decision: Extract<Decision, { allowed: true }>;
 }
 
 declare global {

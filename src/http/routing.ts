@@ -63,6 +63,10 @@ export function loadApiRoot(ctx: AppContext): RequestHandler {
   };
 }
 
+export function decisionOf(res: Response) {
+  return locals(res).decision;
+}
+
 /** `see`: the collection resource itself (visible when readable or writable). */
 export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler {
   return async (req, res, next) => {
@@ -70,11 +74,14 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
     const collection = await ctx.store.getCollection(apiRootOf(res).path, String(req.params.collection));
     const invisible = notFound('Collection not found', 'no such collection in this API root, or none you may see');
     if (!collection || collection.apiRoot !== apiRootOf(res).path) return next(invisible);
-    const { canRead, canWrite } = collectionRights(principal, collection);
+    const bindings = await ctx.agreements.bindingsFor(principal.partyId);
+    const now = ctx.clock();
+    const { canRead, canWrite } = collectionRights(principal, collection, now, bindings);
     if (!canRead && !canWrite) return next(invisible);
     if (right !== 'see') {
-      const decision = decide(principal, collection, right);
+      const decision = decide(principal, collection, right, now, bindings);
       if (!decision.allowed) return next(forbidden('Not allowed', decision.reason));
+      locals(res).decision = decision;
     }
     locals(res).collection = collection;
     next();

@@ -32,6 +32,8 @@ export interface CollectionRecord {
   title: string;
   description?: string;
   alias?: string;
+  /** ISO 3166-1 alpha-2 code of a country collection. */
+  country?: string;
   mediaTypes: string[];
 }
 
@@ -65,6 +67,20 @@ export interface TokenRecord {
   revokedAt: Micros | null;
 }
 
+/**
+ * Which objects a caller may see, from the grants of its agreements: an object is in scope
+ * when any clause admits its TLP level (UNMARKED, -1, for no TLP marking) and its type.
+ */
+export interface ScopeClause {
+  tlpLevels: number[];
+  allowTypes?: string[];
+  denyTypes?: string[];
+}
+
+export interface ObjectScope {
+  clauses: ScopeClause[];
+}
+
 /** Which versions of each object a query selects (TAXII 2.1 `match[version]`). */
 export interface VersionSelector {
   all: boolean;
@@ -87,6 +103,8 @@ export interface ObjectQuery {
   after?: Micros;
   /** Page size; adapters fetch one more to know whether `more` is true. */
   limit: number;
+  /** Only objects in this scope (absent: all). Applied inside the query, before paging. */
+  scope?: ObjectScope;
 }
 
 /** One stored object version. `json` is the object exactly as stored, ready to send. */
@@ -96,6 +114,8 @@ export interface ObjectRecord {
   specVersion: string;
   version: Micros;
   dateAdded: Micros;
+  /** Highest TLP level of its markings (0 clear … 4 red), -1 unmarked. */
+  tlp: number;
   json: string;
 }
 
@@ -113,6 +133,8 @@ export interface NewObject {
   specVersion: string;
   /** modified → created → (absent: the date_added the store assigns). */
   version: Micros | null;
+  /** Highest TLP level of its markings, -1 unmarked. */
+  tlp: number;
   json: string;
 }
 
@@ -149,6 +171,49 @@ export interface AddEnvelope {
   objects: NewObject[];
   /** Objects that failed before reaching the store, in envelope order. */
   failures: StatusDetail[];
+}
+
+export type AgreementStatus = 'draft' | 'active' | 'suspended' | 'revoked';
+export type GrantAction = 'read' | 'write' | 'delete';
+export type TlpCeiling = 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
+
+/** What one party may do under an agreement. */
+export interface GrantRecord {
+  party: string;
+  actions: GrantAction[];
+  /** Collections by id, alias or country code, or all of them. */
+  collections: { all?: boolean; ids?: string[]; aliases?: string[]; countries?: string[] };
+  /** Object types: only those allowed (when given), never those denied. */
+  types?: { allow?: string[]; deny?: string[] };
+  maxTlp: TlpCeiling;
+  /** The TLP level an object without a TLP marking counts as, or `deny` to exclude such objects. */
+  unmarkedAs: TlpCeiling | 'deny';
+}
+
+export interface AgreementTerms {
+  text?: string;
+  permittedActions?: string;
+  attribution?: string;
+  onwardSharing?: string;
+}
+
+/** One version of a data-sharing agreement; decisions cite it as `id@version`. */
+export interface AgreementRecord {
+  id: string;
+  version: number;
+  title: string;
+  /** Reference to the signed instrument: a URL or document id. */
+  instrument: string;
+  parties: string[];
+  validFrom: Micros;
+  validUntil: Micros | null;
+  status: AgreementStatus;
+  terms: AgreementTerms;
+  grants: GrantRecord[];
+  createdAt: Micros;
+  createdBy: string;
+  updatedAt: Micros;
+  updatedBy: string;
 }
 
 export interface AccountPatch {
@@ -201,11 +266,22 @@ export interface Store {
   queryObjects(query: ObjectQuery): Promise<Page<ObjectRecord>>;
   queryManifest(query: ObjectQuery): Promise<Page<ManifestRecord>>;
 
-  /** Deletes the selected versions of one object; returns how many were removed. */
+  /** Deletes the selected versions of one object (within scope, when given); returns how many were removed. */
   deleteObject(
     collectionId: string,
     objectId: string,
     versions: VersionSelector,
     specVersions: string[] | undefined,
+    scope?: ObjectScope,
   ): Promise<number>;
+
+  /** Inserts or replaces one agreement version (id, version) and bumps the agreements revision. */
+  saveAgreement(agreement: AgreementRecord): Promise<void>;
+  /** The given version, or the latest when none is given. */
+  getAgreement(id: string, version?: number): Promise<AgreementRecord | undefined>;
+  /** The latest version of every agreement. */
+  listAgreements(): Promise<AgreementRecord[]>;
+  listAgreementVersions(id: string): Promise<AgreementRecord[]>;
+  /** Changes whenever any agreement changes, in any process: lets callers cache agreements. */
+  agreementsRevision(): Promise<number>;
 }

@@ -5,6 +5,7 @@
  */
 import { AccordError } from '../errors';
 import type { ApiRootRecord, NewObject, StatusDetail } from '../store/store';
+import { tlpOf } from '../stix/markings';
 import { createStixValidator, type StixValidator } from '../stix/validator';
 import { parseTimestamp } from '../time';
 
@@ -94,6 +95,7 @@ export function objectMetadata(value: unknown, position: number, validator: Stix
       type,
       specVersion,
       version: versionText === undefined ? null : (parseTimestamp(versionText) as number),
+      tlp: tlpOf(obj),
       json: JSON.stringify(obj),
     },
   };

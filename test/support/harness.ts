@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import pino from 'pino';
+import { AgreementCache } from '../../src/access/agreement-cache';
 import { createApp } from '../../src/app';
 import { Authenticator } from '../../src/auth/authenticator';
 import { addAccount, issueToken } from '../../src/catalog/accounts';
+import { createAgreement } from '../../src/catalog/agreements';
 import { DEFAULTS, type Config } from '../../src/config/config';
 import type { AppContext } from '../../src/http/context';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
@@ -54,6 +56,12 @@ export interface HarnessOptions {
   maxContentLength?: number;
   /** STIX content policy of both API roots (default permissive). */
   contentPolicy?: 'permissive' | 'strict';
+  /**
+   * Whether to create the agreement `operator-all` (active, from 2000 on): every action on
+   * every collection, up to TLP:RED, for the operator party all accounts belong to. Default
+   * true, so that roles alone decide; agreement tests turn it off and write their own.
+   */
+  operatorAgreement?: boolean;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -84,9 +92,20 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     accounts[role as keyof Harness['accounts']] = { id: account.id, name: role, token, auth: `Bearer ${token}` };
   }
   await addAccount(store, clock.read, { name: 'basic-reader', roles: ['reader'], partyId: 'operator', password: PASSWORD });
+  if (options.operatorAgreement ?? true) {
+    await createAgreement(store, clock.read, 'harness', {
+      id: 'operator-all',
+      title: 'Operator full access',
+      instrument: 'test harness',
+      parties: ['operator'],
+      valid_from: '2000-01-01T00:00:00Z',
+      status: 'active',
+      grants: [{ party: 'operator', actions: ['read', 'write', 'delete'], collections: { all: true }, max_tlp: 'red', unmarked_as: 'clear' }],
+    });
+  }
 
   const authenticator = new Authenticator(store, clock.read, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 100 });
-  const ctx: AppContext = { config, store, clock: clock.read, log: pino({ level: 'silent' }), authenticator };
+  const ctx: AppContext = { config, store, clock: clock.read, log: pino({ level: 'silent' }), authenticator, agreements: new AgreementCache(store) };
   return {
     app: createApp(ctx),
     store,

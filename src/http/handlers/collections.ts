@@ -1,14 +1,14 @@
 /** TAXII 2.1 §5.1 Get Collections and §5.2 Get A Collection. */
 import type { RequestHandler } from 'express';
-import { collectionRights } from '../../access/decide';
+import { collectionRights, type GrantBinding } from '../../access/decide';
 import type { Principal } from '../../auth/principal';
-import type { CollectionRecord } from '../../store/store';
+import type { CollectionRecord, Micros } from '../../store/store';
 import type { AppContext } from '../context';
 import { sendTaxiiJson } from '../respond';
 import { apiRootOf, collectionOf, principalOf } from '../routing';
 
-function resource(principal: Principal, c: CollectionRecord) {
-  const { canRead, canWrite } = collectionRights(principal, c);
+function resource(principal: Principal, c: CollectionRecord, now: Micros, bindings: readonly GrantBinding[]) {
+  const { canRead, canWrite } = collectionRights(principal, c, now, bindings);
   return {
     id: c.id,
     title: c.title,
@@ -23,14 +23,19 @@ function resource(principal: Principal, c: CollectionRecord) {
 export function getCollections(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const principal = principalOf(req);
+    const bindings = await ctx.agreements.bindingsFor(principal.partyId);
+    const now = ctx.clock();
     const visible = (await ctx.store.listCollections(apiRootOf(res).path))
-      .map((c) => resource(principal, c))
+      .map((c) => resource(principal, c, now, bindings))
       .filter((c) => c.can_read || c.can_write);
     // The standard omits the property when there is nothing to list.
     sendTaxiiJson(res, 200, visible.length ? { collections: visible } : {});
   };
 }
 
-export function getCollection(): RequestHandler {
-  return (req, res) => sendTaxiiJson(res, 200, resource(principalOf(req), collectionOf(res)));
+export function getCollection(ctx: AppContext): RequestHandler {
+  return async (req, res) => {
+    const principal = principalOf(req);
+    sendTaxiiJson(res, 200, resource(principal, collectionOf(res), ctx.clock(), await ctx.agreements.bindingsFor(principal.partyId)));
+  };
 }

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import { admits, refusal } from '../../access/decide';
 import { badRequest, notFound } from '../../errors';
 import type { ManifestRecord, ObjectQuery, Page } from '../../store/store';
 import { encodeCursor } from '../../taxii/cursor';
@@ -17,7 +18,7 @@ import { parseJson, readBody } from '../body';
 import type { AppContext } from '../context';
 import { sendTaxii } from '../respond';
 import { statusResource } from './status';
-import { apiRootOf, collectionOf, principalOf } from '../routing';
+import { apiRootOf, collectionOf, decisionOf, principalOf } from '../routing';
 
 const STIX_ID = /^[a-z0-9][a-z0-9-]{0,249}--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -37,7 +38,7 @@ function readRequest(ctx: AppContext, req: Request, res: Response, endpoint: End
   const collection = collectionOf(res);
   const scope = `${collection.id}|${objectId ?? ''}`;
   const filters = parseFilters(endpoint, req.query as Record<string, unknown>, { pageCap: ctx.config.pageCap, scope });
-  const query: ObjectQuery = { collectionId: collection.id, ...filters };
+  const query: ObjectQuery = { collectionId: collection.id, ...filters, scope: decisionOf(res).scope };
   if (objectId !== undefined) query.ids = [objectId];
   return { filters, query, scope };
 }
@@ -56,13 +57,14 @@ function pageMeta(page: Page<ManifestRecord>, read: ReadRequest): { headers: Rec
   return { headers, tail };
 }
 
-/** §5.6 and §5.8 answer 404 for an object the collection does not hold at all. */
-async function assertObjectExists(ctx: AppContext, collectionId: string, objectId: string): Promise<void> {
+/** §5.6 and §5.8 answer 404 for an object the collection does not hold, or none of whose versions the caller may see. */
+async function assertObjectExists(ctx: AppContext, query: ObjectQuery, objectId: string): Promise<void> {
   const any = await ctx.store.queryManifest({
-    collectionId,
+    collectionId: query.collectionId,
     ids: [objectId],
     versions: { all: true, first: false, last: false, at: [] },
     limit: 1,
+    ...(query.scope && { scope: query.scope }),
   });
   if (any.records.length === 0) throw notFound('Object not found', `the collection holds no object ${objectId}`);
 }
@@ -82,7 +84,7 @@ export function getObject(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const objectId = objectIdParam(req);
     const read = readRequest(ctx, req, res, 'object', objectId);
-    await assertObjectExists(ctx, read.query.collectionId, objectId);
+    await assertObjectExists(ctx, read.query, objectId);
     await sendObjects(ctx, res, read);
   };
 }
@@ -108,7 +110,7 @@ export function getVersions(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const objectId = objectIdParam(req);
     const read = readRequest(ctx, req, res, 'versions', objectId);
-    await assertObjectExists(ctx, read.query.collectionId, objectId);
+    await assertObjectExists(ctx, read.query, objectId);
     const page = await ctx.store.queryManifest(read.query);
     const { headers, tail } = pageMeta(page, read);
     const versions = page.records.map((r) => `"${formatTimestamp(r.version)}"`);
@@ -120,7 +122,7 @@ export function deleteObject(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const objectId = objectIdParam(req);
     const { filters } = readRequest(ctx, req, res, 'delete', objectId);
-    const removed = await ctx.store.deleteObject(collectionOf(res).id, objectId, filters.versions, filters.specVersions);
+    const removed = await ctx.store.deleteObject(collectionOf(res).id, objectId, filters.versions, filters.specVersions, decisionOf(res).scope);
     if (removed === 0) throw notFound('Object not found', `no version of ${objectId} in this collection matches the request`);
     sendTaxii(res, 200, '');
   };
@@ -136,7 +138,15 @@ export function addObjects(ctx: AppContext): RequestHandler {
     }
     const list = (envelope as Record<string, unknown>).objects;
     if (!Array.isArray(list)) throw badRequest('Not an envelope', 'the envelope must have an "objects" list');
-    const { objects, failures } = prepareObjects(list, { validator: validatorFor(root), maxObjectSize: ctx.config.maxObjectSize });
+    const prepared = prepareObjects(list, { validator: validatorFor(root), maxObjectSize: ctx.config.maxObjectSize });
+    // Object level: what the writer's agreements do not cover fails alone, with the reason.
+    const { scope } = decisionOf(res);
+    const failures = [...prepared.failures];
+    const objects = prepared.objects.filter((o) => {
+      if (admits(scope, o.type, o.tlp)) return true;
+      failures.push({ id: o.id, ...(o.version !== null && { version: formatTimestamp(o.version) }), message: `${o.id}: ${refusal(scope, o.type, o.tlp)}` });
+      return false;
+    });
     const status = await ctx.store.addObjects({
       statusId: randomUUID(),
       apiRoot: root.path,

@@ -2,6 +2,14 @@
  * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version`
  * records how many have run. Never edit a released migration: append a new one.
  */
+import { TLP1_MARKINGS, TLP2_MARKINGS, TLP_NAMES, UNMARKED } from '../../stix/markings';
+
+/** SQL computing an object's TLP level from its JSON, for rows stored before the column existed. */
+const tlpCases = [...TLP1_MARKINGS, ...TLP2_MARKINGS]
+  .map(([name, id]) => `WHEN '${id}' THEN ${TLP_NAMES.indexOf(name === 'white' ? 'clear' : (name as (typeof TLP_NAMES)[number]))}`)
+  .join(' ');
+const BACKFILL_TLP = `UPDATE objects SET tlp = COALESCE((SELECT MAX(CASE value ${tlpCases} END) FROM json_each(objects.json, '$.object_marking_refs')), ${UNMARKED})`;
+
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -89,5 +97,21 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE api_roots ADD COLUMN content_policy TEXT NOT NULL DEFAULT 'permissive';
   ALTER TABLE api_roots ADD COLUMN allowed_spec_versions TEXT NOT NULL DEFAULT '["2.1"]';
+  `,
+  // Data-sharing agreements; the TLP level and country that agreements are decided on.
+  `
+  ALTER TABLE collections ADD COLUMN country TEXT;
+  ALTER TABLE objects ADD COLUMN tlp INTEGER NOT NULL DEFAULT ${UNMARKED};
+  ${BACKFILL_TLP};
+  CREATE INDEX objects_scope ON objects(coll, tlp, date_added) WHERE is_last = 1 AND latest_spec = 1;
+
+  CREATE TABLE agreements (
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (id, version)
+  );
+  CREATE TABLE revisions (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  INSERT INTO revisions (name, value) VALUES ('agreements', 0);
   `,
 ];

@@ -19,8 +19,10 @@ import type {
   ManifestRecord,
   Micros,
   NewObject,
+  AgreementRecord,
   ObjectQuery,
   ObjectRecord,
+  ObjectScope,
   Page,
   PartyRecord,
   Role,
@@ -116,10 +118,10 @@ export class SqliteStore implements Store {
 
   async upsertCollection(c: CollectionRecord): Promise<void> {
     this.stmt(
-      `INSERT INTO collections (id, api_root, title, description, alias, media_types) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO collections (id, api_root, title, description, alias, country, media_types) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET api_root = excluded.api_root, title = excluded.title,
-         description = excluded.description, alias = excluded.alias, media_types = excluded.media_types`,
-    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, JSON.stringify(c.mediaTypes));
+         description = excluded.description, alias = excluded.alias, country = excluded.country, media_types = excluded.media_types`,
+    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.country ?? null, JSON.stringify(c.mediaTypes));
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
@@ -302,9 +304,9 @@ export class SqliteStore implements Store {
       this.stmt('UPDATE objects SET latest_spec = 0 WHERE coll = ? AND id = ?').run(coll, obj.id);
     }
     this.stmt(
-      `INSERT INTO objects (coll, id, type, spec_version, version, date_added, is_first, is_last, latest_spec, json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(coll, obj.id, obj.type, obj.specVersion, version, dateAdded, isFirst ? 1 : 0, isLast ? 1 : 0, latestSpec ? 1 : 0, obj.json);
+      `INSERT INTO objects (coll, id, type, spec_version, version, date_added, is_first, is_last, latest_spec, tlp, json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(coll, obj.id, obj.type, obj.specVersion, version, dateAdded, isFirst ? 1 : 0, isLast ? 1 : 0, latestSpec ? 1 : 0, obj.tlp, obj.json);
   }
 
   private specVersionsOf(coll: number, id: string): string[] {
@@ -313,26 +315,67 @@ export class SqliteStore implements Store {
     );
   }
 
+  // ---- agreements --------------------------------------------------------------------------
+
+  async saveAgreement(a: AgreementRecord): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.stmt('INSERT INTO agreements (id, version, body) VALUES (?, ?, ?) ON CONFLICT(id, version) DO UPDATE SET body = excluded.body').run(
+          a.id,
+          a.version,
+          JSON.stringify(a),
+        );
+        this.stmt("UPDATE revisions SET value = value + 1 WHERE name = 'agreements'").run();
+      })
+      .immediate();
+  }
+
+  async getAgreement(id: string, version?: number): Promise<AgreementRecord | undefined> {
+    const row = (
+      version === undefined
+        ? this.stmt('SELECT body FROM agreements WHERE id = ? ORDER BY version DESC LIMIT 1').get(id)
+        : this.stmt('SELECT body FROM agreements WHERE id = ? AND version = ?').get(id, version)
+    ) as Row | undefined;
+    return row && (JSON.parse(row.body as string) as AgreementRecord);
+  }
+
+  async listAgreements(): Promise<AgreementRecord[]> {
+    const rows = this.stmt(
+      'SELECT body FROM agreements a WHERE version = (SELECT MAX(version) FROM agreements b WHERE b.id = a.id) ORDER BY id',
+    ).all() as Row[];
+    return rows.map((r) => JSON.parse(r.body as string) as AgreementRecord);
+  }
+
+  async listAgreementVersions(id: string): Promise<AgreementRecord[]> {
+    return (this.stmt('SELECT body FROM agreements WHERE id = ? ORDER BY version').all(id) as Row[]).map(
+      (r) => JSON.parse(r.body as string) as AgreementRecord,
+    );
+  }
+
+  async agreementsRevision(): Promise<number> {
+    return (this.stmt("SELECT value FROM revisions WHERE name = 'agreements'").get() as Row).value as number;
+  }
+
   async getStatus(id: string): Promise<StatusRecord | undefined> {
     const row = this.stmt('SELECT body FROM statuses WHERE id = ?').get(id) as Row | undefined;
     return row && (JSON.parse(row.body as string) as StatusRecord);
   }
 
   async queryObjects(q: ObjectQuery): Promise<Page<ObjectRecord>> {
-    return this.page<ObjectRecord>('id, type, spec_version, version, date_added, json', q, (r) => ({
+    return this.page<ObjectRecord>('id, type, spec_version, version, date_added, tlp, json', q, (r) => ({
       ...toManifest(r),
       json: r.json as string,
     }));
   }
 
   async queryManifest(q: ObjectQuery): Promise<Page<ManifestRecord>> {
-    return this.page<ManifestRecord>('id, type, spec_version, version, date_added', q, toManifest);
+    return this.page<ManifestRecord>('id, type, spec_version, version, date_added, tlp', q, toManifest);
   }
 
   private page<T>(columns: string, q: ObjectQuery, map: (r: Row) => T): Page<T> {
     const coll = this.ridOrUndefined(q.collectionId);
     if (coll === undefined) return { records: [], more: false };
-    const where = selection(q.versions, q.specVersions);
+    const where = selection(q.versions, q.specVersions, q.scope);
     const params: unknown[] = [coll];
     let sql = `SELECT ${columns} FROM objects WHERE coll = ?`;
     const after = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
@@ -361,12 +404,18 @@ export class SqliteStore implements Store {
     return row?.rid as number | undefined;
   }
 
-  async deleteObject(collectionId: string, objectId: string, versions: VersionSelector, specVersions: string[] | undefined): Promise<number> {
+  async deleteObject(
+    collectionId: string,
+    objectId: string,
+    versions: VersionSelector,
+    specVersions: string[] | undefined,
+    scope?: ObjectScope,
+  ): Promise<number> {
     const coll = this.ridOrUndefined(collectionId);
     if (coll === undefined) return 0;
     return this.db
       .transaction(() => {
-        const where = selection(versions, specVersions);
+        const where = selection(versions, specVersions, scope);
         const removed = this.stmt(`DELETE FROM objects WHERE coll = ? AND id = ?${where.sql}`).run(coll, objectId, ...where.params).changes;
         if (removed > 0) this.refreshFlags(coll, objectId);
         return removed;
@@ -392,13 +441,31 @@ function placeholders(values: readonly unknown[]): string {
 }
 
 /**
- * The SQL for TAXII's version and spec_version selection. The default (`last`, no
- * spec_version) is written exactly as the partial index `objects_default` states it, so
- * SQLite walks that index.
+ * The SQL for TAXII's version and spec_version selection and the caller's agreement scope.
+ * The default (`last`, no spec_version) is written exactly as the partial indexes state it,
+ * so SQLite walks an index.
  */
-function selection(versions: VersionSelector, specVersions: string[] | undefined): { sql: string; params: unknown[] } {
+function selection(versions: VersionSelector, specVersions: string[] | undefined, scope?: ObjectScope): { sql: string; params: unknown[] } {
   let sql = '';
   const params: unknown[] = [];
+  if (scope) {
+    const clauses = scope.clauses
+      .filter((c) => c.tlpLevels.length > 0)
+      .map((c) => {
+        let clause = `tlp IN (${placeholders(c.tlpLevels)})`;
+        params.push(...c.tlpLevels);
+        if (c.allowTypes) {
+          clause += ` AND type IN (${placeholders(c.allowTypes)})`;
+          params.push(...c.allowTypes);
+        }
+        if (c.denyTypes?.length) {
+          clause += ` AND type NOT IN (${placeholders(c.denyTypes)})`;
+          params.push(...c.denyTypes);
+        }
+        return `(${clause})`;
+      });
+    sql += clauses.length ? ` AND (${clauses.join(' OR ')})` : ' AND 0';
+  }
   if (!versions.all) {
     const terms: string[] = [];
     if (versions.last) terms.push('is_last = 1');
@@ -435,6 +502,7 @@ function toCollection(r: Row): CollectionRecord {
     title: r.title as string,
     ...(r.description !== null && { description: r.description as string }),
     ...(r.alias !== null && { alias: r.alias as string }),
+    ...(r.country !== null && { country: r.country as string }),
     mediaTypes: JSON.parse(r.media_types as string) as string[],
   };
 }
@@ -480,5 +548,6 @@ function toManifest(r: Row): ManifestRecord {
     specVersion: r.spec_version as string,
     version: r.version as number,
     dateAdded: r.date_added as number,
+    tlp: r.tlp as number,
   };
 }

@@ -1,0 +1,113 @@
+/**
+ * The read side of the MongoDB adapter as plain data: the filter, sort and limit of every
+ * object query, built from an `ObjectQuery` exactly as the SQLite adapter's `selection()`
+ * builds its SQL. Nothing here talks to a server, so test/mongodb/ evaluates these documents
+ * in-process (mingo) against the SQLite reference.
+ */
+import type { Filter } from 'mongodb';
+import type { ManifestRecord, Micros, ObjectQuery, ObjectRecord, ObjectScope, VersionSelector } from '../store';
+
+/**
+ * One stored object version (collection `objects`). `coll` is the collection id; the flags
+ * are maintained on every write (writes.ts) so that TAXII's default selection is an
+ * indexed predicate, as in the SQLite schema.
+ */
+export interface ObjectDoc {
+  coll: string;
+  id: string;
+  type: string;
+  spec_version: string;
+  version: Micros;
+  date_added: Micros;
+  /** Oldest / newest version of (coll, id, spec_version). */
+  is_first: boolean;
+  is_last: boolean;
+  /** A row of the object's newest spec_version. */
+  latest_spec: boolean;
+  tlp: number;
+  /** The object exactly as received, sent back as-is. */
+  json: string;
+}
+
+export interface PageQuery {
+  filter: Filter<ObjectDoc>;
+  sort: { date_added: 1 };
+  /** One more than the page size: the extra record only tells whether `more` is true. */
+  limit: number;
+}
+
+export const MANIFEST_PROJECTION = { _id: 0, id: 1, type: 1, spec_version: 1, version: 1, date_added: 1, tlp: 1 } as const;
+export const OBJECT_PROJECTION = { ...MANIFEST_PROJECTION, json: 1 } as const;
+
+export type ManifestDoc = Pick<ObjectDoc, 'id' | 'type' | 'spec_version' | 'version' | 'date_added' | 'tlp'>;
+
+/** The page query of queryObjects / queryManifest: keyset paging on date_added. */
+export function pageQuery(q: ObjectQuery): PageQuery {
+  const filter: Filter<ObjectDoc> = { coll: q.collectionId };
+  const after = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
+  if (after !== -Infinity) filter.date_added = { $gt: after };
+  if (q.ids?.length) filter.id = { $in: q.ids };
+  if (q.types?.length) filter.type = { $in: q.types };
+  return { filter: { ...filter, ...selection(q.versions, q.specVersions, q.scope) }, sort: { date_added: 1 }, limit: q.limit + 1 };
+}
+
+/** The versions deleteObject removes. */
+export function deleteFilter(
+  collectionId: string,
+  objectId: string,
+  versions: VersionSelector,
+  specVersions: string[] | undefined,
+  scope?: ObjectScope,
+): Filter<ObjectDoc> {
+  return { coll: collectionId, id: objectId, ...selection(versions, specVersions, scope) };
+}
+
+/**
+ * TAXII's version and spec_version selection and the caller's agreement scope, term for
+ * term as SQLite's `selection()`. The default (`last`, no spec_version) comes out as
+ * `{ is_last: true, latest_spec: true }`, the partial filter of the `objects_default`
+ * index, so the server walks that index.
+ */
+function selection(versions: VersionSelector, specVersions: string[] | undefined, scope: ObjectScope | undefined): Filter<ObjectDoc> {
+  const filter: Filter<ObjectDoc> = {};
+  // Each list is one OR; several lists are ANDed (a filter has a single top-level $or).
+  const alternatives: Filter<ObjectDoc>[][] = [];
+  if (scope) alternatives.push(scopeClauses(scope));
+  if (!versions.all) {
+    const terms: Filter<ObjectDoc>[] = [];
+    if (versions.last) terms.push({ is_last: true });
+    if (versions.first) terms.push({ is_first: true });
+    if (versions.at.length) terms.push({ version: { $in: versions.at } });
+    if (terms.length === 1) Object.assign(filter, terms[0]);
+    else alternatives.push(terms);
+  }
+  if (specVersions === undefined) filter.latest_spec = true;
+  else filter.spec_version = { $in: specVersions };
+  if (alternatives.length === 1) filter.$or = alternatives[0];
+  else if (alternatives.length > 1) filter.$and = alternatives.map(($or) => ({ $or }));
+  return filter;
+}
+
+/** An object is in scope when any clause admits its TLP level and its type; no clause admits nothing. */
+function scopeClauses(scope: ObjectScope): Filter<ObjectDoc>[] {
+  const clauses = scope.clauses
+    .filter((c) => c.tlpLevels.length > 0)
+    .map((c) => {
+      const clause: Filter<ObjectDoc> = { tlp: { $in: c.tlpLevels } };
+      const type: { $in?: string[]; $nin?: string[] } = {};
+      if (c.allowTypes) type.$in = c.allowTypes;
+      if (c.denyTypes?.length) type.$nin = c.denyTypes;
+      if (type.$in || type.$nin) clause.type = type;
+      return clause;
+    });
+  // `$or: []` is not a valid filter; an empty `$in` matches no document.
+  return clauses.length ? clauses : [{ tlp: { $in: [] } }];
+}
+
+export function toManifestRecord(d: ManifestDoc): ManifestRecord {
+  return { id: d.id, type: d.type, specVersion: d.spec_version, version: d.version, dateAdded: d.date_added, tlp: d.tlp };
+}
+
+export function toObjectRecord(d: ManifestDoc & Pick<ObjectDoc, 'json'>): ObjectRecord {
+  return { ...toManifestRecord(d), json: d.json };
+}
