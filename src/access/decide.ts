@@ -39,7 +39,7 @@ export function grantCovers(grant: GrantRecord, collection: CollectionRecord): b
     c.all === true ||
     (c.ids?.includes(collection.id) ?? false) ||
     (collection.alias !== undefined && (c.aliases?.includes(collection.alias) ?? false)) ||
-    (collection.country !== undefined && (c.countries?.includes(collection.country) ?? false))
+    (collection.country !== undefined && (c.countries?.some((code) => code === collection.country || code === '*') ?? false))
   );
 }
 

@@ -20,7 +20,15 @@ export const countryCollectionId = (code: string) => derivedUuid4(COLLECTION_NAM
 export const namedCollectionId = (apiRoot: string, alias: string) => derivedUuid4(COLLECTION_NAMESPACE, `collection:${apiRoot}/${alias}`);
 
 interface CatalogFile {
-  api_roots: { path: string; title: string; description?: string; max_content_length?: number; country_collections?: boolean }[];
+  api_roots: {
+    path: string;
+    title: string;
+    description?: string;
+    max_content_length?: number;
+    content_policy?: 'permissive' | 'strict';
+    allowed_spec_versions?: string[];
+    country_collections?: boolean;
+  }[];
   collections: { api_root: string; alias: string; id?: string; title: string; description?: string }[];
   parties?: { id: string; name: string; kind: string; country?: string; identity_ref?: string }[];
 }
@@ -70,6 +78,7 @@ export async function applyCatalog(store: Store, dir: string, defaultMaxContentL
         id: countryCollectionId(c.code),
         apiRoot: root.path,
         alias: c.code.toLowerCase(),
+        country: c.code,
         title: `${c.name} (${c.code})`,
         description: `Threat intelligence shared with and by ${c.name}`,
         mediaTypes: STIX_MEDIA_TYPES,
@@ -100,6 +109,8 @@ export async function applyCatalog(store: Store, dir: string, defaultMaxContentL
       title: r.title,
       ...(r.description !== undefined && { description: r.description }),
       maxContentLength: r.max_content_length ?? defaultMaxContentLength,
+      contentPolicy: r.content_policy ?? 'permissive',
+      allowedSpecVersions: r.allowed_spec_versions ?? ['2.1'],
     });
   }
   for (const c of collections) await store.upsertCollection(c);

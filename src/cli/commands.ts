@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { Command, Option } from 'commander';
 import { applyCatalog, defaultCatalogDir } from '../catalog/catalog';
-import { addAccount, issueToken, parseRoles, requireAccount } from '../catalog/accounts';
+import { addAccount, changeAccount, issueToken, parseRoles, requireAccount, revokeToken } from '../catalog/accounts';
 import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../log';
 import { openStore } from '../store/open-store';
@@ -156,8 +156,7 @@ export function buildProgram(): Command {
     .addOption(configOption())
     .action(async (name: string, opts: StoreOptions) => {
       await withStore(opts, async (store) => {
-        const a = await requireAccount(store, name);
-        await store.updateAccount(a.id, { disabled: true }, systemClock());
+        await changeAccount(store, systemClock, name, { disabled: true });
         process.stdout.write(`disabled ${name}\n`);
       });
     });
@@ -181,7 +180,7 @@ export function buildProgram(): Command {
     .addOption(configOption())
     .action(async (tokenId: string, opts: StoreOptions) => {
       await withStore(opts, async (store) => {
-        if (!(await store.revokeToken(tokenId, systemClock()))) throw new CliError(`no active token ${tokenId}`);
+        if (!(await revokeToken(store, systemClock, tokenId))) throw new CliError(`no active token ${tokenId}`);
         process.stdout.write(`revoked token ${tokenId}\n`);
       });
     });

@@ -181,7 +181,7 @@ export type TlpCeiling = 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
 export interface GrantRecord {
   party: string;
   actions: GrantAction[];
-  /** Collections by id, alias or country code, or all of them. */
+  /** Collections by id, alias or country code (`*`: every country collection), or all of them. */
   collections: { all?: boolean; ids?: string[]; aliases?: string[]; countries?: string[] };
   /** Object types: only those allowed (when given), never those denied. */
   types?: { allow?: string[]; deny?: string[] };
@@ -214,6 +214,18 @@ export interface AgreementRecord {
   createdBy: string;
   updatedAt: Micros;
   updatedBy: string;
+}
+
+/** Who changed what in the catalogue, and when (the sharing log is built from these). */
+export interface ChangeRecord {
+  at: Micros;
+  /** Account id, or `cli` for the command line. */
+  by: string;
+  entity: 'party' | 'account' | 'token' | 'collection' | 'agreement' | 'api-root';
+  entityId: string;
+  action: string;
+  /** What changed, never a secret. */
+  detail?: Record<string, unknown>;
 }
 
 export interface AccountPatch {
@@ -284,4 +296,8 @@ export interface Store {
   listAgreementVersions(id: string): Promise<AgreementRecord[]>;
   /** Changes whenever any agreement changes, in any process: lets callers cache agreements. */
   agreementsRevision(): Promise<number>;
+
+  recordChange(change: ChangeRecord): Promise<void>;
+  /** Changes in the order they were recorded, oldest first. */
+  listChanges(limit: number, afterSeq?: number): Promise<(ChangeRecord & { seq: number })[]>;
 }

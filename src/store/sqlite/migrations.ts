@@ -113,5 +113,15 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE revisions (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT INTO revisions (name, value) VALUES ('agreements', 0);
+
+  CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    by TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT
+  );
   `,
 ];

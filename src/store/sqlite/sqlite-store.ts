@@ -20,6 +20,7 @@ import type {
   Micros,
   NewObject,
   AgreementRecord,
+  ChangeRecord,
   ObjectQuery,
   ObjectRecord,
   ObjectScope,
@@ -354,6 +355,29 @@ export class SqliteStore implements Store {
 
   async agreementsRevision(): Promise<number> {
     return (this.stmt("SELECT value FROM revisions WHERE name = 'agreements'").get() as Row).value as number;
+  }
+
+  async recordChange(c: ChangeRecord): Promise<void> {
+    this.stmt('INSERT INTO changes (at, by, entity, entity_id, action, detail) VALUES (?, ?, ?, ?, ?, ?)').run(
+      c.at,
+      c.by,
+      c.entity,
+      c.entityId,
+      c.action,
+      c.detail === undefined ? null : JSON.stringify(c.detail),
+    );
+  }
+
+  async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
+    return (this.stmt('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map((r) => ({
+      seq: r.seq as number,
+      at: r.at as number,
+      by: r.by as string,
+      entity: r.entity as ChangeRecord['entity'],
+      entityId: r.entity_id as string,
+      action: r.action as string,
+      ...(r.detail !== null && { detail: JSON.parse(r.detail as string) as Record<string, unknown> }),
+    }));
   }
 
   async getStatus(id: string): Promise<StatusRecord | undefined> {
