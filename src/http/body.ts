@@ -1,7 +1,8 @@
 /**
  * Reading a POST body safely: never more than the API root's max_content_length (413),
  * never nesting deeper than MAX_NESTING (400, checked on the bytes before JSON.parse so a
- * hostile body cannot exhaust the parser's stack), and malformed JSON is a 400.
+ * hostile body cannot exhaust the parser's stack), and malformed JSON or bytes that are not
+ * UTF-8 are a 400.
  */
 import type { Request } from 'express';
 import { AccordError, badRequest } from '../errors';
@@ -49,10 +50,21 @@ export function jsonDepth(bytes: Uint8Array): number {
   return max;
 }
 
+// fatal: bytes that are not UTF-8 are refused; Buffer#toString would silently replace them
+// with U+FFFD and the objects would be stored altered. ignoreBOM keeps a BOM in the text, so
+// JSON.parse refuses it as before.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function parseJson(bytes: Buffer): unknown {
   if (jsonDepth(bytes) > MAX_NESTING) throw badRequest('Body too deeply nested', `JSON nesting deeper than ${MAX_NESTING} levels is refused`);
+  let text: string;
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    text = UTF8.decode(bytes);
+  } catch {
+    throw badRequest('Malformed JSON', 'the request body is not valid UTF-8 (RFC 8259 §8.1)');
+  }
+  try {
+    return JSON.parse(text);
   } catch (e) {
     throw badRequest('Malformed JSON', `the request body is not valid JSON (${(e as Error).message})`);
   }
