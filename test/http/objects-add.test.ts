@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { CollectionRecord } from '../../src/store/store';
 import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
 import {
@@ -13,6 +11,7 @@ import {
   objectsUrl,
   post,
   qs,
+  rawPost,
   statusUrl,
   taxii,
   TIMESTAMP,
@@ -219,28 +218,6 @@ function nestedEnvelope(depth: number): string {
   return `{"objects":[${JSON.stringify(indicator(40)).slice(0, -1)},"x_deep":${'['.repeat(inner)}${']'.repeat(inner)}}]}`;
 }
 
-/** A POST through a real socket with a chunked body (no Content-Length), which supertest cannot send. */
-function chunkedPost(h: Harness, path: string, chunks: string[]): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
-  const server = h.app.listen(0, '127.0.0.1');
-  return new Promise((resolve, reject) => {
-    server.once('listening', () => {
-      const { port } = server.address() as AddressInfo;
-      const req = http.request(
-        { host: '127.0.0.1', port, path, method: 'POST', headers: { 'Content-Type': TAXII, Accept: TAXII, Authorization: h.accounts.writer.auth, 'Transfer-Encoding': 'chunked' } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-        },
-      );
-      req.on('error', reject);
-      for (const chunk of chunks) req.write(chunk);
-      req.end();
-    });
-  }).finally(() => new Promise<void>((done) => server.close(() => done()))) as Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>;
-}
-
 describe('TAXII 2.1 §5.5 Add Objects: rejected requests store nothing', () => {
   const LIMIT = 4096;
   let h: Harness;
@@ -271,7 +248,7 @@ describe('TAXII 2.1 §5.5 Add Objects: rejected requests store nothing', () => {
 
   it('§5.5 a chunked body over max_content_length is 413', async () => {
     const body = envelopeOfSize(LIMIT + 1);
-    const res = await chunkedPost(h, objectsUrl(c), [body.slice(0, 1000), body.slice(1000, 3000), body.slice(3000)]);
+    const res = await rawPost(h, objectsUrl(c), [body.slice(0, 1000), body.slice(1000, 3000), body.slice(3000)]);
     expect(res.status).toBe(413);
     expect(res.headers['content-type']).toBe(TAXII);
     expect(JSON.parse(res.text)).toMatchObject({ http_status: '413' });
@@ -280,7 +257,7 @@ describe('TAXII 2.1 §5.5 Add Objects: rejected requests store nothing', () => {
   it('§5.5 a body of exactly max_content_length is accepted (with a Content-Length, and chunked)', async () => {
     const body = envelopeOfSize(LIMIT);
     expect(taxii(await post(h, objectsUrl(c), body), 202, 'status').success_count).toBe(1);
-    const chunked = await chunkedPost(h, objectsUrl(c), [body.slice(0, 2000), body.slice(2000)]);
+    const chunked = await rawPost(h, objectsUrl(c), [body.slice(0, 2000), body.slice(2000)]);
     expect(chunked.status).toBe(202);
     // This test stores one object on purpose; empty the collection for the afterEach check.
     c = await freshCollection(h);
@@ -305,6 +282,23 @@ describe('TAXII 2.1 §5.5 Add Objects: rejected requests store nothing', () => {
     ['objects null', '{"objects": null}'],
   ])('§5.5 an envelope that is %s is 400', async (_what, body) => {
     expect(taxii(await post(h, objectsUrl(c), body), 400, 'error').title).toBe('Not an envelope');
+  });
+
+  it('§5.5 a body that is not UTF-8 is 400, not stored with replacement characters', async () => {
+    const bytes = Buffer.from(JSON.stringify({ objects: [indicator(45, undefined, { name: 'XX' })] }));
+    bytes.set([0xc3, 0x28], bytes.indexOf('XX')); // 0xC3 must be followed by a continuation byte
+    const res = await rawPost(h, objectsUrl(c), bytes);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toBe(TAXII);
+    expect(JSON.parse(res.text)).toMatchObject({ title: 'Malformed JSON', http_status: '400' });
+  });
+
+  it('§5.5 the same body in valid UTF-8 is accepted and stored exactly', async () => {
+    const sent = indicator(46, undefined, { name: 'Ç( — 東京 🛰' });
+    const res = await rawPost(h, objectsUrl(c), Buffer.from(JSON.stringify({ objects: [sent] })));
+    expect(res.status).toBe(202);
+    expect(taxii(await get(h, objectsUrl(c)), 200, 'envelope').objects).toEqual([sent]);
+    c = await freshCollection(h);
   });
 
   it('§5.5 nesting deeper than 64 levels is 400', async () => {

@@ -4,6 +4,8 @@
  * type and a body that is a valid TAXII resource of the expected kind.
  */
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import type { CollectionRecord } from '../../src/store/store';
@@ -126,6 +128,41 @@ export function del(h: Harness, path: string, auth = h.accounts.admin.auth) {
 /** POSTs an envelope and returns the 202 status resource. */
 export async function add(h: Harness, c: CollectionRecord, objects: unknown[], auth = h.accounts.writer.auth): Promise<StatusBody> {
   return taxii(await post(h, objectsUrl(c), JSON.stringify({ objects }), auth), 202, 'status');
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * A POST through a real socket with exactly these bytes, for what supertest cannot send: a
+ * chunked body (several chunks, no Content-Length) or bytes that are not UTF-8 (supertest
+ * serialises a Buffer as JSON when the Content-Type is a JSON type).
+ */
+export async function rawPost(h: Harness, path: string, body: Buffer | string[], auth = h.accounts.writer.auth): Promise<RawResponse> {
+  const server = h.app.listen(0, '127.0.0.1');
+  try {
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const headers: http.OutgoingHttpHeaders = { 'Content-Type': TAXII, Accept: TAXII, Authorization: auth };
+    if (Buffer.isBuffer(body)) headers['Content-Length'] = body.length;
+    else headers['Transfer-Encoding'] = 'chunked';
+    return await new Promise<RawResponse>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      });
+      req.on('error', reject);
+      for (const chunk of Buffer.isBuffer(body) ? [body] : body) req.write(chunk);
+      req.end();
+    });
+  } finally {
+    await new Promise<void>((done) => server.close(() => done()));
+  }
 }
 
 /** A new, empty collection in the harness, so a test's data does not leak into another's. */
