@@ -68,7 +68,7 @@ describe('TAXII 2.1 §3.4 each endpoint takes exactly the parameters the standar
   beforeAll(async () => {
     h = await createHarness();
     c = await freshCollection(h);
-    await add(h, c, [indicator(1, '2026-01-01T00:00:00Z'), indicator(2), indicator(1, '2026-02-01T00:00:00Z')]);
+    await add(h, c, [indicator(1, '2026-01-01T00:00:00.000Z'), indicator(2), indicator(1, '2026-02-01T00:00:00.000Z')]);
   });
   afterAll(() => h.close());
 

@@ -7,7 +7,7 @@ const T0 = Date.UTC(2026, 4, 2, 8, 30, 0) * 1000 + 7;
 const added = (k: number) => `2026-05-02T08:30:0${k}.000007Z`;
 
 const A1 = indicator(1, '2026-01-01T00:00:00.000Z');
-const M = malware(2, '2025-06-01T00:00:00.5Z');
+const M = malware(2, '2025-06-01T00:00:00.500Z');
 const A2 = indicator(1, '2026-02-01T00:00:00.123456Z');
 const IP = ipv4(3);
 const X20 = indicator20(indicator(9).id as string, '2016-05-01T00:00:00Z');

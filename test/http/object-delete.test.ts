@@ -2,9 +2,9 @@ import type { CollectionRecord } from '../../src/store/store';
 import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
 import { add, del, freshCollection, get, indicator20, manifestUrl, objectsUrl, objectUrl, qs, slashForms, taxii, versionsUrl } from './wire';
 
-const V1 = indicator(1, '2026-01-01T00:00:00Z');
-const V2 = indicator(1, '2026-02-01T00:00:00Z');
-const V3 = indicator(1, '2026-03-01T00:00:00Z');
+const V1 = indicator(1, '2026-01-01T00:00:00.000Z');
+const V2 = indicator(1, '2026-02-01T00:00:00.000Z');
+const V3 = indicator(1, '2026-03-01T00:00:00.000Z');
 const ID = V1.id as string;
 const KEEP = indicator(2);
 
@@ -73,7 +73,7 @@ describe('TAXII 2.1 §5.7 Delete An Object', () => {
 
   it('§5.7 match[spec_version]=2.0 removes only the STIX 2.0 versions', async () => {
     const c = await seeded();
-    await add(h, c, [indicator20(ID, '2016-01-01T00:00:00Z')]);
+    await add(h, c, [indicator20(ID, '2016-01-01T00:00:00.000Z')]);
     expect((await del(h, objectUrl(c, ID) + qs({ 'match[spec_version]': '2.0' }))).status).toBe(200);
     expect(taxii(await get(h, objectUrl(c, ID) + qs({ 'match[spec_version]': '2.0' })), 200, 'envelope')).toEqual({ more: false });
     expect(await versions(c)).toHaveLength(3);

@@ -7,12 +7,12 @@ const T0 = Date.UTC(2026, 6, 3, 9, 0, 0) * 1000 + 999_999;
 const added = (k: number) => `2026-07-03T09:00:0${k}.999999Z`;
 
 // Versions arrive out of order: v2 is added before v1.
-const V2 = indicator(1, '2026-02-01T00:00:00Z');
-const V1 = indicator(1, '2026-01-01T00:00:00Z');
+const V2 = indicator(1, '2026-02-01T00:00:00.000Z');
+const V1 = indicator(1, '2026-01-01T00:00:00.000Z');
 const OTHER = indicator(2);
-const V3 = indicator(1, '2026-03-01T00:00:00Z');
+const V3 = indicator(1, '2026-03-01T00:00:00.000Z');
 const ID = V1.id as string;
-const X20 = indicator20(ID, '2016-01-01T00:00:00Z');
+const X20 = indicator20(ID, '2016-01-01T00:00:00.000Z');
 const IP = ipv4(5);
 
 describe('TAXII 2.1 §5.6 Get An Object', () => {

@@ -35,7 +35,7 @@ describe('TAXII 2.1 §5.5 Add Objects', () => {
   it('§5.5 answers 202 with a complete status: counts, and each success with its id and canonical version', async () => {
     const c = await freshCollection(h);
     h.clock.now = Date.UTC(2026, 5, 1) * 1000;
-    const status = await add(h, c, [indicator(1, '2026-01-01T00:00:00Z'), malware(2, '2026-01-02T03:04:05.6789Z'), ipv4(3)]);
+    const status = await add(h, c, [indicator(1, '2026-01-01T00:00:00.000Z'), malware(2, '2026-01-02T03:04:05.6789Z'), ipv4(3)]);
     expect(status).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       status: 'complete',
@@ -55,7 +55,7 @@ describe('TAXII 2.1 §5.5 Add Objects', () => {
 
   it('§5.5 the added objects are readable exactly as sent', async () => {
     const c = await freshCollection(h);
-    const sent = [indicator(1, '2026-01-01T00:00:00Z', { labels: ['x'], x_custom: { nested: [1, 2.5, null, 'é'] } }), malware(2), ipv4(3)];
+    const sent = [indicator(1, '2026-01-01T00:00:00.000Z', { labels: ['x'], x_custom: { nested: [1, 2.5, null, 'é'] } }), malware(2), ipv4(3)];
     await add(h, c, sent);
     expect(taxii(await get(h, objectsUrl(c)), 200, 'envelope')).toEqual({ more: false, objects: sent });
   });
@@ -149,8 +149,8 @@ describe('TAXII 2.1 §5.5 Add Objects', () => {
 
   it('§5.5 a new modified is a new version: both are kept', async () => {
     const c = await freshCollection(h);
-    await add(h, c, [indicator(24, '2026-01-01T00:00:00Z')]);
-    await add(h, c, [indicator(24, '2026-01-02T00:00:00Z')]);
+    await add(h, c, [indicator(24, '2026-01-01T00:00:00.000Z')]);
+    await add(h, c, [indicator(24, '2026-01-02T00:00:00.000Z')]);
     expect(taxii(await get(h, versionsUrl(c, indicator(24).id as string)), 200, 'versions').versions).toEqual([
       '2026-01-01T00:00:00.000000Z',
       '2026-01-02T00:00:00.000000Z',
@@ -171,7 +171,7 @@ describe('TAXII 2.1 §5.5 Add Objects', () => {
   it('§5.5 the same id and version in STIX 2.0 and 2.1 are two records', async () => {
     const c = await freshCollection(h);
     const id = indicator(26).id as string;
-    await add(h, c, [indicator20(id, '2026-01-01T00:00:00Z'), indicator(26, '2026-01-01T00:00:00Z')]);
+    await add(h, c, [indicator20(id, '2026-01-01T00:00:00.000Z'), indicator(26, '2026-01-01T00:00:00.000Z')]);
     const media = (await everything(h, c)).objects?.map((r) => r.media_type);
     expect(media).toEqual(['application/stix+json;version=2.0', 'application/stix+json;version=2.1']);
   });
@@ -324,9 +324,9 @@ describe('TAXII 2.1 §5.5 Add Objects: rejected requests store nothing', () => {
   });
 
   it('§5.5 request_timestamp and every version in a status are canonical timestamps', async () => {
-    const status = await add(h, c, [indicator(60, '2026-01-01T00:00:00+05:30')]);
+    const status = await add(h, c, [indicator(60, '2026-01-01T00:00:00.1234Z')]);
     expect(status.request_timestamp).toMatch(TIMESTAMP);
-    expect(status.successes?.[0]?.version).toBe('2025-12-31T18:30:00.000000Z');
+    expect(status.successes?.[0]?.version).toBe('2026-01-01T00:00:00.123400Z');
     c = await freshCollection(h);
   });
 });
