@@ -330,3 +330,40 @@ describe('TAXII 2.1 §5.5 Add Objects: rejected requests store nothing', () => {
     c = await freshCollection(h);
   });
 });
+
+describe('TAXII 2.1 §5.5 Add Objects: Accord’s per-object size limit (maxObjectSize)', () => {
+  const MAX = 2000;
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ config: { maxObjectSize: MAX } });
+  });
+  afterAll(() => h.close());
+
+  /** An indicator whose JSON is exactly `chars` characters, its name made of `fill`. */
+  const sized = (chars: number, fill: string) => {
+    const base = JSON.stringify(indicator(70, undefined, { name: '' })).length;
+    return indicator(70, undefined, { name: fill.repeat(chars - base) });
+  };
+
+  it('§5.5 an object of exactly the limit is accepted', async () => {
+    const c = await freshCollection(h);
+    expect((await add(h, c, [sized(MAX, 'a')])).success_count).toBe(1);
+  });
+
+  it('§5.5 an object over the limit is 413 and nothing is stored', async () => {
+    const c = await freshCollection(h);
+    const res = await post(h, objectsUrl(c), JSON.stringify({ objects: [indicator(71), sized(MAX + 1, 'a')] }));
+    expect(taxii(res, 413, 'error').description).toContain(String(MAX));
+    expect(await everything(h, c)).toEqual({ more: false });
+  });
+
+  // BUG (src/taxii/object-metadata.ts): the limit is documented in bytes ("Largest object
+  // accepted, in bytes of its JSON") but compared with the JSON string's length in UTF-16
+  // code units, so an object of non-ASCII text passes at up to three times the limit.
+  it.failing('§5.5 the limit counts bytes, not characters: 1,500 characters of 3-byte text are over 2,000 bytes', async () => {
+    const c = await freshCollection(h);
+    const big = sized(1500, '東');
+    expect(Buffer.byteLength(JSON.stringify(big))).toBeGreaterThan(MAX);
+    taxii(await post(h, objectsUrl(c), JSON.stringify({ objects: [big] })), 413, 'error');
+  });
+});
