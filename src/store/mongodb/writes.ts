@@ -146,13 +146,17 @@ export function planAdd(collectionId: string, entries: readonly Entry[], stored:
   return { writes, successes };
 }
 
-/** The single counter document whose `last` is the latest date_added handed out, in any collection. */
+/**
+ * The counter of date_added values: one document for the whole deployment, like SQLite's
+ * clock row, so date_added is unique and increasing across all collections of the store.
+ */
 export const DATE_ADDED_COUNTER = 'date_added';
 
+/** A document of the `counters` collection: `last` is the latest value handed out. */
 export interface CounterDoc {
   _id: string;
-  last: Micros;
-  /** Bumped by every delete so that it conflicts with concurrent writes (see MongoStore.write). */
+  last: number;
+  /** Bumped by every delete, so that a delete conflicts with concurrent adds (MongoStore.deleteObject). */
   deletes?: number;
 }
 
