@@ -138,7 +138,7 @@ describe.each(FILES)('OASIS example %s over TAXII 2.1', (file) => {
     expect(await walk(objectsUrl(c), { 'match[spec_version]': '2.0' })).toStrictEqual([]);
   });
 
-  it('§3.6 paging with added_after = X-TAXII-Date-Added-Last returns every object once, in order', async () => {
+  it('§3.5 paging with added_after = X-TAXII-Date-Added-Last returns every object once, in order', async () => {
     const out: unknown[] = [];
     let after: string | undefined;
     for (let guard = 0; guard <= sent.length; guard++) {

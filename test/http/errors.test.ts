@@ -157,3 +157,43 @@ describe('TAXII 2.1 §3.4 each endpoint takes exactly the parameters the standar
     expect(taxii(await get(h, objectsUrl(target)), 200, 'envelope')).toEqual({ more: false });
   });
 });
+
+describe('TAXII 2.1 §4–§5 endpoint URLs (each ends with "/")', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.close());
+
+  it('§4–§5 every endpoint answers the same without the trailing slash, never with a redirect', async () => {
+    const c = await freshCollection(h);
+    const id = indicator(1).id as string;
+    const status = await add(h, c, [indicator(1)]);
+    const gets = [
+      ['/taxii2/', 'discovery'],
+      ['/api1/', 'api-root'],
+      [statusUrl('api1', status.id), 'status'],
+      ['/api1/collections/', 'collections'],
+      [collectionUrl(c), 'collection'],
+      [manifestUrl(c), 'manifest'],
+      [objectsUrl(c), 'envelope'],
+      [objectUrl(c, id), 'envelope'],
+      [versionsUrl(c, id), 'versions'],
+    ] as const;
+    for (const [url, kind] of gets) {
+      const withSlash = await get(h, url);
+      const without = await get(h, url.replace(/\/$/, ''));
+      expect(without.headers.location).toBeUndefined();
+      expect(taxii(without, 200, kind)).toEqual(taxii(withSlash, 200, kind));
+    }
+    const posted = await request(h.app)
+      .post(objectsUrl(c).replace(/\/$/, ''))
+      .set('Authorization', h.accounts.writer.auth)
+      .set('Content-Type', TAXII)
+      .send(JSON.stringify({ objects: [indicator(2)] }));
+    expect(taxii(posted, 202, 'status').success_count).toBe(1);
+    const deleted = await del(h, objectUrl(c, id).replace(/\/$/, ''));
+    expect([deleted.status, deleted.headers.location]).toEqual([200, undefined]);
+    taxii(await get(h, objectUrl(c, id)), 404, 'error');
+  });
+});

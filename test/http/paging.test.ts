@@ -1,5 +1,5 @@
 /**
- * TAXII 2.1 §3.6 Pagination through the HTTP API: `more`/`next`, the page cap, `next` bound
+ * TAXII 2.1 §3.5 Pagination through the HTTP API: `more`/`next`, the page cap, `next` bound
  * to its query, and two properties checked with fast-check against random interleavings of
  * POSTs and page reads:
  *  - a client following `next` sees every record present when it started exactly once and
@@ -18,14 +18,14 @@ const key = (id: string, version: string) => `${id}|${Date.parse(version)}`;
 /** Version `v` (seconds after 2026-01-01) of indicator `n`. */
 const version = (v: number) => new Date(Date.UTC(2026, 0, 1) + v * 1000).toISOString();
 
-describe('TAXII 2.1 §3.6 Pagination', () => {
+describe('TAXII 2.1 §3.5 Pagination', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await createHarness();
   });
   afterAll(() => h.close());
 
-  it('§3.6 on objects, manifest, object and versions: next is present exactly when more is true, and walks to the end', async () => {
+  it('§3.5 on objects, manifest, object and versions: next is present exactly when more is true, and walks to the end', async () => {
     const c = await freshCollection(h);
     await add(h, c, [1, 2, 3, 4, 5].map((v) => indicator(1, version(v))));
     await add(h, c, [2, 3, 4].map((n) => indicator(n)));
@@ -52,7 +52,7 @@ describe('TAXII 2.1 §3.6 Pagination', () => {
     }
   });
 
-  it('§3.6 a next reused with different filters, another collection or another object is 400', async () => {
+  it('§3.5 a next reused with different filters, another collection or another object is 400', async () => {
     const c = await freshCollection(h);
     const other = await freshCollection(h);
     await add(h, c, [1, 2, 3].map((n) => indicator(n)));
@@ -74,7 +74,7 @@ describe('TAXII 2.1 §3.6 Pagination', () => {
     taxii(await get(h, versionsUrl(c, indicator(1).id as string) + qs({ next: versions.next as string })), 400, 'error');
   });
 
-  it('§3.6 limit above the page cap is capped, and the cap is the page size without limit', async () => {
+  it('§3.5 limit above the page cap is capped, and the cap is the page size without limit', async () => {
     const capped = await createHarness({ config: { pageCap: 5 } });
     try {
       const c = await freshCollection(capped);
@@ -146,7 +146,7 @@ describe('TAXII 2.1 §3.6 Pagination', () => {
     };
   }
 
-  it('§3.6 property: a client following next sees every record present when it started exactly once, and none twice', async () => {
+  it('§3.5 property: a client following next sees every record present when it started exactly once, and none twice', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 12 }),
@@ -216,7 +216,7 @@ describe('TAXII 2.1 §3.6 Pagination', () => {
     );
   });
 
-  it('§3.6 property: a client paging with added_after = X-TAXII-Date-Added-Last sees every record exactly once, even around a 2,000-object POST', async () => {
+  it('§3.5 property: a client paging with added_after = X-TAXII-Date-Added-Last sees every record exactly once, even around a 2,000-object POST', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 30 }),
