@@ -5,6 +5,7 @@
  * no URL parameters (any is a 400); the others parse theirs in src/taxii/filters.ts.
  */
 import express, { type RequestHandler } from 'express';
+import { adminRouter } from './http/admin/router';
 import type { AppContext } from './http/context';
 import { errorHandler, sendError } from './http/errors';
 import { getCollection, getCollections } from './http/handlers/collections';
@@ -37,6 +38,8 @@ export function createApp(ctx: AppContext): express.Express {
       res.status(503).json({ status: 'unavailable', reason: 'storage unreachable' });
     }
   });
+
+  app.use('/admin', adminRouter(ctx, auth)); // JSON, admins only: src/http/admin/routes.ts
 
   // route                                                       method  middleware            handler
   endpoint(app, '/taxii2/',                                       { get: [...taxii,                   none,   discovery(ctx)] });
