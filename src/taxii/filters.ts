@@ -68,7 +68,11 @@ function versionSelector(query: RawQuery, defaults: VersionSelector): VersionSel
   const sel: VersionSelector = { all: false, first: false, last: false, at: [] };
   for (const i of items) {
     if (i === 'all' || i === 'first' || i === 'last') sel[i] = true;
-    else sel.at.push(parseTimestamp(i) as Micros);
+    else {
+      // One instant may be written several ways (offsets, fraction digits): keep it once.
+      const at = parseTimestamp(i) as Micros;
+      if (!sel.at.includes(at)) sel.at.push(at);
+    }
   }
   return sel;
 }
