@@ -49,9 +49,16 @@ const stixVersion = (o: StixObject) => (o.modified ?? o.created) as string | und
 /** Accord's canonical form of a millisecond timestamp (all the fixtures have): six fraction digits. */
 const canonical = (t: string) => new Date(Date.parse(t)).toISOString().replace('Z', '000Z');
 
+// One server for every file (each gets its own collection): building a harness hashes a
+// password with scrypt, slow by design.
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(() => h.close());
+
 describe.each(FILES)('OASIS example %s over TAXII 2.1', (file) => {
   const sent = objectsOf(file);
-  let h: Harness;
   let c: CollectionRecord;
   /** date_added of each object, from the manifest. */
   const dateAdded = new Map<string, string>();
@@ -62,14 +69,12 @@ describe.each(FILES)('OASIS example %s over TAXII 2.1', (file) => {
   };
 
   beforeAll(async () => {
-    h = await createHarness();
     c = await freshCollection(h);
     const status = await add(h, c, sent);
     expect(status).toMatchObject({ status: 'complete', total_count: sent.length, success_count: sent.length, failure_count: 0 });
     const manifest = await walk(manifestUrl(c), {}, 'manifest');
     for (const r of manifest as ManifestRecordBody[]) dateAdded.set(r.id, r.date_added);
   });
-  afterAll(() => h.close());
 
   /** Follows `next` to the end with pages of 7; checks more/next on every page. */
   async function walk(url: string, filters: Record<string, string>, kind: 'envelope' | 'manifest' = 'envelope'): Promise<unknown[]> {

@@ -34,11 +34,19 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
     return res.text;
   };
 
-  /** A fresh account (the harness's are shared by the other tests) with a token and, optionally, a password. */
+  /**
+   * A fresh account (the harness's are shared by the other tests) with a token and, when
+   * `withPassword`, the password PASSWORD. Its hash is the basic account's: scrypt is slow by
+   * design, and hashing again for every account would dominate this file's run time.
+   */
   let serial = 0;
-  async function newAccount(role: Role, password: string | null = null) {
+  async function newAccount(role: Role, withPassword = false) {
     const name = `auth-test-${++serial}`;
-    const { account } = await addAccount(h.store, h.clock.read, { name, roles: [role], partyId: 'operator', password });
+    const { account } = await addAccount(h.store, h.clock.read, { name, roles: [role], partyId: 'operator', password: null });
+    if (withPassword) {
+      const passwordHash = (await h.store.getAccountByName(h.basic.name))?.passwordHash ?? null;
+      await h.store.updateAccount(account.id, { passwordHash }, h.clock.read());
+    }
     const { token, record } = await issueToken(h.store, h.clock.read, account.id, 'test');
     return { account, name, token, tokenId: record.id };
   }
@@ -138,8 +146,8 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
   });
 
   it('a disabled account fails on the very next request even after a cached Basic login', async () => {
-    const password = 'a long enough password 1';
-    const a = await newAccount('reader', password);
+    const password = PASSWORD;
+    const a = await newAccount('reader', true);
     taxii(await as(basic(a.name, password)), 200, 'collections');
     taxii(await as(basic(a.name, password)), 200, 'collections'); // now served from the cache
     await h.store.updateAccount(a.account.id, { disabled: true }, h.clock.read());
@@ -151,9 +159,9 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
   });
 
   it('changing the password invalidates a cached Basic login at once', async () => {
-    const oldPassword = 'the old password 123';
+    const oldPassword = PASSWORD;
     const newPassword = 'the new password 456';
-    const a = await newAccount('reader', oldPassword);
+    const a = await newAccount('reader', true);
     taxii(await as(basic(a.name, oldPassword)), 200, 'collections');
     await h.store.updateAccount(a.account.id, { passwordHash: await hashPassword(newPassword) }, h.clock.read());
     await unauthorized(basic(a.name, oldPassword));
@@ -161,8 +169,8 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
   });
 
   it('removing the password (a token-only account now) refuses the cached Basic login', async () => {
-    const password = 'a long enough password 2';
-    const a = await newAccount('reader', password);
+    const password = PASSWORD;
+    const a = await newAccount('reader', true);
     taxii(await as(basic(a.name, password)), 200, 'collections');
     await h.store.updateAccount(a.account.id, { passwordHash: null }, h.clock.read());
     await unauthorized(basic(a.name, password));
@@ -170,8 +178,8 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
   });
 
   it('a role change takes effect on the next request, also after a cached Basic login', async () => {
-    const password = 'a long enough password 3';
-    const a = await newAccount('writer', password);
+    const password = PASSWORD;
+    const a = await newAccount('writer', true);
     const c = await freshCollection(h);
     await add(h, c, [indicator(2)], basic(a.name, password));
     await h.store.updateAccount(a.account.id, { roles: ['reader'] }, h.clock.read());
@@ -185,8 +193,8 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
   });
 
   it('a Basic login is still accepted after its cache entry expires', async () => {
-    const password = 'a long enough password 4';
-    const a = await newAccount('reader', password);
+    const password = PASSWORD;
+    const a = await newAccount('reader', true);
     taxii(await as(basic(a.name, password)), 200, 'collections');
     h.clock.advance((h.config.authCacheSeconds + 1) * 1_000_000);
     taxii(await as(basic(a.name, password)), 200, 'collections');
