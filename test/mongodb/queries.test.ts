@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Query, updateOne } from 'mingo';
 import type { AnyObject } from 'mingo/types';
-import { INDEXES } from '../../src/store/mongodb/indexes';
+import { indexes } from '../../src/store/mongodb/indexes';
 import { type ObjectDoc, pageQuery } from '../../src/store/mongodb/queries';
 import { type CounterDoc, DATE_ADDED_COUNTER, dedupe, firstReserved, reserveDateAdded } from '../../src/store/mongodb/writes';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
@@ -290,7 +290,7 @@ describe('MongoDB adapter query logic, evaluated in-process by mingo against the
 });
 
 describe('MongoDB adapter: query documents match the indexes created for them', () => {
-  const partialFilter = (name: string) => INDEXES.objects?.find((i) => i.name === name)?.partialFilterExpression as Record<string, unknown>;
+  const partialFilter = (name: string) => indexes(false).objects?.find((i) => i.name === name)?.partialFilterExpression as Record<string, unknown>;
   const base: ObjectQuery = { collectionId: 'c', versions: { all: false, first: false, last: true, at: [] }, limit: 10 };
 
   it('the default page query states objects_default’s partial filter exactly, so the server may walk that index', () => {

@@ -5,32 +5,38 @@
  */
 import type { IndexDescription } from 'mongodb';
 
-export const INDEXES: Readonly<Record<string, IndexDescription[]>> = {
-  objects: [
-    // De-duplication on add (unique: a re-sent object can never be stored twice), the stored
-    // versions an add or delete reads (covered), flag updates, match[id] and deletes.
-    { key: { coll: 1, id: 1, spec_version: 1, version: 1 }, name: 'objects_version', unique: true },
-    // Paging over every version (match[version]=all, first, timestamps); unique as a second
-    // guard on the counter's promise that date_added never repeats.
-    { key: { coll: 1, date_added: 1 }, name: 'objects_added', unique: true },
-    // The default selection (latest version of the newest spec_version): a page is a walk of
-    // this index from the cursor position. Same key as objects_added, which MongoDB allows
-    // (5.0 and later) because the partial filters differ.
-    { key: { coll: 1, date_added: 1 }, name: 'objects_default', partialFilterExpression: { is_last: true, latest_spec: true } },
-    // match[type].
-    { key: { coll: 1, type: 1, date_added: 1 }, name: 'objects_type' },
-    // Agreement scopes (TLP levels) on the default selection.
-    { key: { coll: 1, tlp: 1, date_added: 1 }, name: 'objects_scope', partialFilterExpression: { is_last: true, latest_spec: true } },
-  ],
-  collections: [
-    // getCollection by alias within an API root; aliases are unique there.
-    { key: { api_root: 1, alias: 1 }, name: 'collections_alias', unique: true, partialFilterExpression: { alias: { $type: 'string' } } },
-    { key: { api_root: 1, title: 1 }, name: 'collections_root' },
-  ],
-  accounts: [{ key: { name: 1 }, name: 'accounts_name', unique: true }],
-  tokens: [
-    { key: { hash: 1 }, name: 'tokens_hash', unique: true },
-    { key: { account_id: 1, created_at: 1 }, name: 'tokens_account' },
-  ],
-  agreements: [{ key: { id: 1, version: 1 }, name: 'agreements_version', unique: true }],
-};
+/** `sharded`: connected through mongos, where `objects` may be sharded on { coll, date_added }. */
+export function indexes(sharded: boolean): Record<string, IndexDescription[]> {
+  return {
+    objects: [
+      // De-duplication on add, the stored versions an add or delete reads (covered), flag
+      // updates, match[id] and deletes. Unique (a re-sent object can never be stored twice)
+      // except through mongos: a sharded collection's unique indexes must start with its
+      // shard key. There every add is a transaction that reads the stored versions and
+      // conflicts with any concurrent add on the counter document, which keeps objects single.
+      { key: { coll: 1, id: 1, spec_version: 1, version: 1 }, name: 'objects_version', unique: !sharded },
+      // Paging over every version (match[version]=all, first, timestamps); unique as a second
+      // guard on the counter's promise that date_added never repeats. Also the shard key.
+      { key: { coll: 1, date_added: 1 }, name: 'objects_added', unique: true },
+      // The default selection (latest version of the newest spec_version): a page is a walk
+      // of this index from the cursor position. Same key as objects_added, which MongoDB
+      // allows (5.0 and later) because the partial filters differ.
+      { key: { coll: 1, date_added: 1 }, name: 'objects_default', partialFilterExpression: { is_last: true, latest_spec: true } },
+      // match[type].
+      { key: { coll: 1, type: 1, date_added: 1 }, name: 'objects_type' },
+      // Agreement scopes (TLP levels) on the default selection.
+      { key: { coll: 1, tlp: 1, date_added: 1 }, name: 'objects_scope', partialFilterExpression: { is_last: true, latest_spec: true } },
+    ],
+    collections: [
+      // getCollection by alias within an API root; aliases are unique there.
+      { key: { api_root: 1, alias: 1 }, name: 'collections_alias', unique: true, partialFilterExpression: { alias: { $type: 'string' } } },
+      { key: { api_root: 1, title: 1 }, name: 'collections_root' },
+    ],
+    accounts: [{ key: { name: 1 }, name: 'accounts_name', unique: true }],
+    tokens: [
+      { key: { hash: 1 }, name: 'tokens_hash', unique: true },
+      { key: { account_id: 1, created_at: 1 }, name: 'tokens_account' },
+    ],
+    agreements: [{ key: { id: 1, version: 1 }, name: 'agreements_version', unique: true }],
+  };
+}

@@ -46,7 +46,7 @@ import type {
   TokenRecord,
   VersionSelector,
 } from '../store';
-import { INDEXES } from './indexes';
+import { indexes } from './indexes';
 import { deleteFilter, MANIFEST_PROJECTION, type ManifestDoc, OBJECT_PROJECTION, type ObjectDoc, pageQuery, toManifestRecord, toObjectRecord } from './queries';
 import { databaseOf, hasOption, hostsOf } from './uri';
 import {
@@ -224,8 +224,9 @@ export class MongoStore implements Store {
       if (typeof hello.maxWireVersion !== 'number' || hello.maxWireVersion < MIN_WIRE_VERSION) {
         throw new StoreUnavailable(`the MongoDB server at ${hosts} is older than 5.0, the oldest Accord supports`);
       }
-      const store = new MongoStore(client, db, hosts, hello.setName !== undefined || hello.msg === 'isdbgrid');
-      await store.prepare();
+      const sharded = hello.msg === 'isdbgrid';
+      const store = new MongoStore(client, db, hosts, sharded || hello.setName !== undefined);
+      await store.prepare(sharded);
       return store;
     } catch (e) {
       await client.close();
@@ -234,11 +235,12 @@ export class MongoStore implements Store {
     }
   }
 
-  private async prepare(): Promise<void> {
+  /** `sharded`: connected through mongos. */
+  private async prepare(sharded: boolean): Promise<void> {
     const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
     // Created up front: a transaction should not be the first to write a collection.
     for (const name of COLLECTIONS) if (!existing.has(name)) await ignoreConflict(() => this.db.createCollection(name));
-    for (const [name, indexes] of Object.entries(INDEXES)) await this.db.collection(name).createIndexes(indexes);
+    for (const [name, specs] of Object.entries(indexes(sharded))) await this.db.collection(name).createIndexes(specs);
     for (const counter of [DATE_ADDED_COUNTER, CHANGES_COUNTER]) {
       await ignoreConflict(() => this.counters.updateOne({ _id: counter }, { $setOnInsert: { last: 0 } }, { upsert: true }));
     }
