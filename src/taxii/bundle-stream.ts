@@ -1,62 +1,122 @@
 /**
  * Streams the members of a bundle's or envelope's top-level "objects" list out of a large
  * JSON file without holding the whole file in memory. It tracks only nesting depth and
- * string state, so it is linear in the input; each object's text is handed to JSON.parse
+ * string state, so it is linear in the input; each member's text is handed to JSON.parse
  * on its own.
  */
 import { StringDecoder } from 'node:string_decoder';
 
 export class BundleStreamError extends Error {}
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const BOM = 0xfeff;
+
+const isWhitespace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * A top-level key as JSON.parse would read it: `"obj\u0065cts"` is the key objects, and
+ * `"objec\"ts"` is not. Only short keys are decoded: "objects" with every letter escaped
+ * is 42 characters.
+ */
+function decodeKey(raw: string): string {
+  if (raw.length > 64) return '';
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return '';
+  }
+}
+
 export async function* streamBundleObjects(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   let depth = 0;
+  let started = false; // the top-level object has opened
+  let ended = false; // ... and closed: only whitespace may follow
   let inString = false;
   let escaped = false;
-  let topString = ''; // the current string at depth 1 (a key or a top-level value)
+  let rawKey = ''; // the raw text of the current string at depth 1 (a key or a top-level value)
   let lastTopString = '';
   let sawColon = false;
   let inObjects = false;
   let sawObjects = false;
+  // The member being captured: its text so far (across chunks) and what kind of value it is.
   let capture: string[] | undefined;
+  let member: 'container' | 'string' | 'scalar' = 'container';
+
+  const notAnObject = () => new BundleStreamError('the file must hold a JSON object (a STIX bundle or TAXII envelope)');
 
   const process = function* (text: string): Generator<string> {
     let captureFrom = capture ? 0 : -1;
+    const emit = (end: number): string => {
+      (capture as string[]).push(text.slice(captureFrom, end));
+      const value = (capture as string[]).join('');
+      capture = undefined;
+      captureFrom = -1;
+      return value;
+    };
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (inString) {
         if (escaped) escaped = false;
-        else if (c === 0x5c) escaped = true;
-        else if (c === 0x22) {
+        else if (c === BACKSLASH) escaped = true;
+        else if (c === QUOTE) {
           inString = false;
-          if (depth === 1) lastTopString = topString;
-        } else if (depth === 1 && topString.length < 64) topString += text[i];
+          if (depth === 1) lastTopString = decodeKey(rawKey);
+          else if (depth === 2 && capture && member === 'string') yield emit(i + 1);
+          continue;
+        }
+        if (depth === 1 && rawKey.length <= 64) rawKey += text[i];
         continue;
       }
-      if (c === 0x22) {
+      if (capture && member === 'scalar') {
+        // A number, true, false or null ends at the first separator after it.
+        if (c !== COMMA && c !== CLOSE_BRACKET && !isWhitespace(c)) continue;
+        yield emit(i);
+      }
+      if (depth === 0) {
+        if (isWhitespace(c) || (c === BOM && !started)) continue;
+        if (ended) throw new BundleStreamError('the file has more after the top-level JSON object');
+        if (c !== OPEN_BRACE) throw notAnObject();
+        started = true;
+        depth = 1;
+        continue;
+      }
+      if (c === QUOTE) {
         inString = true;
-        topString = '';
-      } else if (c === 0x3a && depth === 1) sawColon = true;
-      else if (c === 0x2c && depth === 1) sawColon = false;
-      else if (c === 0x7b || c === 0x5b) {
-        depth++;
-        if (depth === 1 && c !== 0x7b) throw new BundleStreamError('the file must hold a JSON object (a STIX bundle or TAXII envelope)');
-        if (depth === 2 && c === 0x5b && sawColon && lastTopString === 'objects') {
-          inObjects = true;
-          sawObjects = true;
-        } else if (depth === 3 && inObjects && c === 0x7b) {
+        rawKey = '';
+        if (depth === 2 && inObjects && !capture) {
           capture = [];
           captureFrom = i;
+          member = 'string';
         }
-      } else if (c === 0x7d || c === 0x5d) {
+      } else if (c === COLON && depth === 1) sawColon = true;
+      else if (c === COMMA && depth === 1) sawColon = false;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        depth++;
+        if (depth === 2 && c === OPEN_BRACKET && sawColon && lastTopString === 'objects') {
+          inObjects = true;
+          sawObjects = true;
+        } else if (depth === 3 && inObjects && !capture) {
+          capture = [];
+          captureFrom = i;
+          member = 'container';
+        }
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         depth--;
-        if (depth < 0) throw new BundleStreamError('unbalanced brackets');
-        if (depth === 2 && capture && c === 0x7d) {
-          capture.push(text.slice(captureFrom, i + 1));
-          yield capture.join('');
-          capture = undefined;
-          captureFrom = -1;
-        } else if (depth === 1 && inObjects) inObjects = false;
+        if (depth === 2 && capture && member === 'container') yield emit(i + 1);
+        else if (depth === 1 && inObjects) inObjects = false;
+        else if (depth === 0) ended = true;
+      } else if (depth === 2 && inObjects && !capture && !isWhitespace(c) && c !== COMMA) {
+        capture = [];
+        captureFrom = i;
+        member = 'scalar';
       }
     }
     if (capture && captureFrom >= 0) capture.push(text.slice(captureFrom));
