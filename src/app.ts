@@ -1,7 +1,8 @@
 /**
  * The whole request path on one screen. Each endpoint: negotiate (406/415) → authenticate
  * (401) → API root (404) → authorize with the right it needs (404 invisible / 403) →
- * handler (400 bad parameters or envelope; store errors 503). `none` marks the endpoints that take
+ * handler (400 bad parameters or envelope; store errors 503). `audited(action)` puts every
+ * request of a content route into the sharing log, refusals and failures included. `none` marks the endpoints that take
  * no URL parameters (any is a 400); the others parse theirs in src/taxii/filters.ts.
  */
 import express, { type RequestHandler } from 'express';
@@ -12,6 +13,7 @@ import { getCollection, getCollections } from './http/handlers/collections';
 import { apiRootInformation, discovery } from './http/handlers/discovery';
 import { addObjects, deleteObject, getManifest, getObject, getObjects, getVersions } from './http/handlers/objects';
 import { getStatus } from './http/handlers/status';
+import { audited, auditFailures, recordRefusal } from './http/audit';
 import { authenticate } from './http/authenticate';
 import { negotiate } from './http/media';
 import { authorize, loadApiRoot, noParameters as none, requestLog } from './http/routing';
@@ -22,7 +24,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('etag', false);
   app.set('trust proxy', ctx.config.trustProxy);
 
-  const auth = authenticate(ctx.authenticator);
+  const auth = authenticate(ctx.authenticator, (req, res) => recordRefusal(ctx, req, res, 'auth.failure', 'denied', 401, 'no valid credentials'));
   const root = loadApiRoot(ctx);
   const taxii = [negotiate, auth];
   const may = (right: Parameters<typeof authorize>[1]) => [root, authorize(ctx, right)];
@@ -33,10 +35,11 @@ export function createApp(ctx: AppContext): express.Express {
   app.get('/readyz', async (_req, res) => {
     try {
       await ctx.store.ping();
-      res.json({ status: 'ready' });
     } catch {
-      res.status(503).json({ status: 'unavailable', reason: 'storage unreachable' });
+      return void res.status(503).json({ status: 'unavailable', reason: 'storage unreachable' });
     }
+    if (!ctx.audit.healthy) return void res.status(503).json({ status: 'unavailable', reason: 'sharing log cannot be written' });
+    res.json({ status: 'ready' });
   });
 
   app.use('/admin', adminRouter(ctx, auth)); // JSON, admins only: src/http/admin/routes.ts
@@ -44,17 +47,18 @@ export function createApp(ctx: AppContext): express.Express {
   // route                                                       method  middleware            handler
   endpoint(app, '/taxii2/',                                       { get: [...taxii,                   none,   discovery(ctx)] });
   endpoint(app, '/:root/',                                        { get: [...taxii, root,             none,   apiRootInformation()] });
-  endpoint(app, '/:root/status/:statusId/',                       { get: [...taxii, root,             none,   getStatus(ctx)] });
+  endpoint(app, '/:root/status/:statusId/',                       { get: [audited('status.read'), ...taxii, root, none, getStatus(ctx)] });
   endpoint(app, '/:root/collections/',                            { get: [...taxii, root,             none,   getCollections(ctx)] });
   endpoint(app, '/:root/collections/:collection/',                { get: [...taxii, ...may('see'),    none,   getCollection(ctx)] });
-  endpoint(app, '/:root/collections/:collection/manifest/',       { get: [...taxii, ...may('read'),           getManifest(ctx)] });
-  endpoint(app, '/:root/collections/:collection/objects/',        { get: [...taxii, ...may('read'),           getObjects(ctx)],
-                                                                    post: [...taxii, ...may('write'), none,   addObjects(ctx)] });
-  endpoint(app, '/:root/collections/:collection/objects/:objectId/', { get: [...taxii, ...may('read'),        getObject(ctx)],
-                                                                    delete: [...taxii, ...may('delete'),      deleteObject(ctx)] });
-  endpoint(app, '/:root/collections/:collection/objects/:objectId/versions/', { get: [...taxii, ...may('read'), getVersions(ctx)] });
+  endpoint(app, '/:root/collections/:collection/manifest/',       { get: [audited('manifest.read'), ...taxii, ...may('read'),   getManifest(ctx)] });
+  endpoint(app, '/:root/collections/:collection/objects/',        { get: [audited('objects.read'), ...taxii, ...may('read'),    getObjects(ctx)],
+                                                                    post: [audited('objects.add'), ...taxii, ...may('write'), none, addObjects(ctx)] });
+  endpoint(app, '/:root/collections/:collection/objects/:objectId/', { get: [audited('object.read'), ...taxii, ...may('read'), getObject(ctx)],
+                                                                    delete: [audited('object.delete'), ...taxii, ...may('delete'), deleteObject(ctx)] });
+  endpoint(app, '/:root/collections/:collection/objects/:objectId/versions/', { get: [audited('versions.read'), ...taxii, ...may('read'), getVersions(ctx)] });
 
   app.use((_req, res) => sendError(res, 404, 'Not found', 'no such resource on this server'));
+  app.use(auditFailures(ctx));
   app.use(errorHandler);
   return app;
 }

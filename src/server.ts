@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { AgreementCache } from './access/agreement-cache';
+import { AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
 import type { Config } from './config/config';
 import type { Store } from './store/store';
@@ -22,7 +23,9 @@ export interface RunningServer {
 export async function startServer(config: Readonly<Config>, store: Store, log: Logger, clock: Clock = systemClock): Promise<RunningServer> {
   await store.ping();
   const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
-  const app = createApp({ config, store, clock, log, authenticator, agreements: new AgreementCache(store) });
+  const audit = new AuditLog(store, clock, log);
+  audit.start();
+  const app = createApp({ config, store, clock, log, authenticator, agreements: new AgreementCache(store), audit });
   const server = config.tls
     ? https.createServer({ key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), minVersion: 'TLSv1.2' }, app)
     : http.createServer(app);
@@ -47,6 +50,9 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
           resolve();
         });
         server.closeIdleConnections();
-      }).then(() => store.close())),
+      })
+        // A log that cannot be written at shutdown is reported, not allowed to hang the exit.
+        .then(() => audit.close().catch((err: unknown) => log.error({ err }, 'sharing log could not be flushed at shutdown')))
+        .then(() => store.close())),
   };
 }

@@ -7,6 +7,7 @@
  */
 import type { Principal } from '../auth/principal';
 import { TLP_NAMES, UNMARKED, tlpLevel, tlpName } from '../stix/markings';
+import { admits, withheldReason } from '../store/scope';
 import type { AgreementRecord, CollectionRecord, GrantAction, GrantRecord, Micros, ObjectScope, Role, ScopeClause } from '../store/store';
 
 export type Right = GrantAction;
@@ -81,20 +82,18 @@ export function collectionRights(principal: Principal, collection: CollectionRec
   };
 }
 
-function clauseAdmitsType(c: ScopeClause, type: string): boolean {
-  return (c.allowTypes === undefined || c.allowTypes.includes(type)) && !(c.denyTypes?.includes(type) ?? false);
-}
-
-export function admits(scope: ObjectScope, type: string, tlp: number): boolean {
-  return scope.clauses.some((c) => clauseAdmitsType(c, type) && c.tlpLevels.includes(tlp));
-}
+export { admits };
 
 /** Why an object is outside the scope, in words for the status resource. */
 export function refusal(scope: ObjectScope, type: string, tlp: number): string {
-  const forType = scope.clauses.filter((c) => clauseAdmitsType(c, type));
-  if (forType.length === 0) return `objects of type "${type}" are outside the object types your agreements cover`;
-  if (tlp === UNMARKED) return 'unmarked objects are not accepted under your agreements; add a TLP marking';
-  return `TLP:${tlpName(tlp).toUpperCase()} is above the TLP ceiling of your agreements for this collection`;
+  switch (withheldReason(scope, type, tlp)) {
+    case 'type':
+      return `objects of type "${type}" are outside the object types your agreements cover`;
+    case 'unmarked':
+      return 'unmarked objects are not accepted under your agreements; add a TLP marking';
+    case 'tlp':
+      return `TLP:${tlpName(tlp).toUpperCase()} is above the TLP ceiling of your agreements for this collection`;
+  }
 }
 
 export function isAdmin(principal: Principal): boolean {

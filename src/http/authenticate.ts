@@ -49,13 +49,17 @@ class AccordStrategy extends Strategy {
   }
 }
 
-export function authenticate(authenticator: Authenticator): RequestHandler {
+/** `onFailure` hears of every refused authentication (for the sharing log). */
+export function authenticate(authenticator: Authenticator, onFailure?: (req: Request, res: Response) => void): RequestHandler {
   const passport = new Passport();
   passport.use(new AccordStrategy(authenticator));
   return (req: Request, res: Response, next: NextFunction) => {
     const handler = passport.authenticate('accord', { session: false }, (err: unknown, principal: Principal | false) => {
       if (err) return next(err);
-      if (!principal) return next(new AccordError('unauthorized', 'Authentication required', 'present valid credentials (HTTP Basic or an API token)'));
+      if (!principal) {
+        onFailure?.(req, res);
+        return next(new AccordError('unauthorized', 'Authentication required', 'present valid credentials (HTTP Basic or an API token)'));
+      }
       req.user = principal;
       next();
     }) as RequestHandler;

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { AgreementCache } from '../access/agreement-cache';
 import type { Decision } from '../access/decide';
+import type { AuditLog } from '../audit/log';
 import type { Authenticator } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config/config';
@@ -18,6 +19,7 @@ export interface AppContext {
   log: Logger;
   authenticator: Authenticator;
   agreements: AgreementCache;
+  audit: AuditLog;
 }
 
 /** Set by the route middleware before a handler runs. */

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectionRights, decide, type Right } from '../access/decide';
 import { badRequest, forbidden, notFound } from '../errors';
+import { markStart, recordRefusal } from './audit';
 import type { AppContext, RouteLocals } from './context';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -20,6 +21,7 @@ export function requestLog(ctx: AppContext): RequestHandler {
     req.log = ctx.log.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
     const start = process.hrtime.bigint();
+    markStart(ctx, res);
     res.on('finish', () => {
       // Never the headers: they carry credentials.
       req.log.info(
@@ -73,17 +75,28 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
     const principal = principalOf(req);
     const collection = await ctx.store.getCollection(apiRootOf(res).path, String(req.params.collection));
     const invisible = notFound('Collection not found', 'no such collection in this API root, or none you may see');
-    if (!collection || collection.apiRoot !== apiRootOf(res).path) return next(invisible);
+    const deny = (status: 403 | 404, reason: string) => recordRefusal(ctx, req, res, 'access.denied', 'denied', status, reason);
+    if (!collection || collection.apiRoot !== apiRootOf(res).path) {
+      deny(404, `no collection "${String(req.params.collection)}" in this API root`);
+      return next(invisible);
+    }
     const bindings = await ctx.agreements.bindingsFor(principal.partyId);
     const now = ctx.clock();
     const { canRead, canWrite } = collectionRights(principal, collection, now, bindings);
-    if (!canRead && !canWrite) return next(invisible);
-    if (right !== 'see') {
-      const decision = decide(principal, collection, right, now, bindings);
-      if (!decision.allowed) return next(forbidden('Not allowed', decision.reason));
-      locals(res).decision = decision;
+    if (!canRead && !canWrite) {
+      (res.locals as Partial<RouteLocals>).collection = collection;
+      deny(404, `no agreement in force lets the caller see collection ${collection.id}`);
+      return next(invisible);
     }
     locals(res).collection = collection;
+    if (right !== 'see') {
+      const decision = decide(principal, collection, right, now, bindings);
+      if (!decision.allowed) {
+        deny(403, decision.reason);
+        return next(forbidden('Not allowed', decision.reason));
+      }
+      locals(res).decision = decision;
+    }
     next();
   };
 }

@@ -8,6 +8,9 @@
  * not used for ordering (see docs/conformance.md).
  */
 
+import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../audit/events';
+import type { Checkpoint } from '../audit/chain';
+
 export type Micros = number;
 
 export type Role = 'reader' | 'writer' | 'admin' | 'auditor';
@@ -124,6 +127,11 @@ export type ManifestRecord = Omit<ObjectRecord, 'json'>;
 export interface Page<T> {
   records: T[];
   more: boolean;
+  /**
+   * With a scope: how many records the query matched in this page's range (up to the last
+   * record returned, or to the end when there is no more) that the scope withheld, by reason.
+   */
+  withheld?: { count: number; reasons: Record<string, number> };
 }
 
 /** An object that passed validation, with the metadata the store indexes. */
@@ -171,6 +179,30 @@ export interface AddEnvelope {
   objects: NewObject[];
   /** Objects that failed before reaching the store, in envelope order. */
   failures: StatusDetail[];
+  /** The sharing-log event for this add, built from the stored status and appended in the same transaction. */
+  audit?: (status: StatusRecord) => AuditEventInput;
+}
+
+/** What the auditor API filters events by; all optional, combined with AND. */
+export interface AuditQuery {
+  from?: Micros;
+  to?: Micros;
+  party?: string;
+  account?: string;
+  agreement?: string;
+  collection?: string;
+  country?: string;
+  objectId?: string;
+  action?: string;
+  outcome?: string;
+  /** Only events after this sequence number (cursor). */
+  afterSeq?: number;
+  limit: number;
+}
+
+export interface AuditHead {
+  seq: number;
+  hash: string;
 }
 
 export type AgreementStatus = 'draft' | 'active' | 'suspended' | 'revoked';
@@ -278,13 +310,17 @@ export interface Store {
   queryObjects(query: ObjectQuery): Promise<Page<ObjectRecord>>;
   queryManifest(query: ObjectQuery): Promise<Page<ManifestRecord>>;
 
-  /** Deletes the selected versions of one object (within scope, when given); returns how many were removed. */
+  /**
+   * Deletes the selected versions of one object (within scope, when given); returns how many
+   * were removed. The audit event, built from the removed versions, commits with the delete.
+   */
   deleteObject(
     collectionId: string,
     objectId: string,
     versions: VersionSelector,
     specVersions: string[] | undefined,
     scope?: ObjectScope,
+    audit?: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number>;
 
   /** Inserts or replaces one agreement version (id, version) and bumps the agreements revision. */
@@ -297,7 +333,19 @@ export interface Store {
   /** Changes whenever any agreement changes, in any process: lets callers cache agreements. */
   agreementsRevision(): Promise<number>;
 
+  /** Appends a catalogue change to the sharing log (as an event `catalog.<entity>.<action>`). */
   recordChange(change: ChangeRecord): Promise<void>;
-  /** Changes in the order they were recorded, oldest first. */
+  /** Catalogue changes in the order they were recorded, oldest first. */
   listChanges(limit: number, afterSeq?: number): Promise<(ChangeRecord & { seq: number })[]>;
+
+  /** Appends events to the sharing log's hash chain, in order, under the write lock. */
+  appendAuditEvents(events: AuditEventInput[]): Promise<AuditEvent[]>;
+  /** Events matching the query, in sequence order. */
+  queryAuditEvents(query: AuditQuery): Promise<Page<AuditEvent>>;
+  /** Events after `afterSeq`, in sequence order, exactly as stored (for verification and export). */
+  readAuditEvents(afterSeq: number, limit: number): Promise<StoredAuditEvent[]>;
+  auditHead(): Promise<AuditHead>;
+  listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]>;
+  /** Records the current head as a checkpoint (when events were added since the last one). */
+  checkpoint(now: Micros): Promise<Checkpoint | undefined>;
 }

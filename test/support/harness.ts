@@ -8,6 +8,7 @@ import type { Express } from 'express';
 import pino from 'pino';
 import { AgreementCache } from '../../src/access/agreement-cache';
 import { createApp } from '../../src/app';
+import { AuditLog } from '../../src/audit/log';
 import { Authenticator } from '../../src/auth/authenticator';
 import { addAccount, issueToken } from '../../src/catalog/accounts';
 import { createAgreement } from '../../src/catalog/agreements';
@@ -105,7 +106,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   }
 
   const authenticator = new Authenticator(store, clock.read, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 100 });
-  const ctx: AppContext = { config, store, clock: clock.read, log: pino({ level: 'silent' }), authenticator, agreements: new AgreementCache(store) };
+  const log = pino({ level: 'silent' });
+  // Events are written when a test flushes (h.ctx.audit.flush()) or at close, not on a timer,
+  // so tests see exactly the events their requests caused.
+  const audit = new AuditLog(store, clock.read, log);
+  const ctx: AppContext = { config, store, clock: clock.read, log, authenticator, agreements: new AgreementCache(store), audit };
   return {
     app: createApp(ctx),
     store,
@@ -115,7 +120,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     accounts,
     basic: { name: 'basic-reader', password: PASSWORD },
     collections,
-    close: () => store.close(),
+    close: async () => {
+      await audit.close();
+      await store.close();
+    },
   };
 }
 

@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { admits, refusal } from '../../access/decide';
-import { badRequest, notFound } from '../../errors';
+import { AccordError, badRequest, notFound } from '../../errors';
+import { baseEvent, markAudited, recordRead } from '../audit';
 import type { ManifestRecord, ObjectQuery, Page } from '../../store/store';
 import { encodeCursor } from '../../taxii/cursor';
 import { cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
@@ -69,15 +70,24 @@ async function assertObjectExists(ctx: AppContext, query: ObjectQuery, objectId:
   if (any.records.length === 0) throw notFound('Object not found', `the collection holds no object ${objectId}`);
 }
 
-async function sendObjects(ctx: AppContext, res: Response, read: ReadRequest): Promise<void> {
+/** What the sharing log records of a page: the versions returned and what was withheld. */
+function pageAudit(page: Page<ManifestRecord>) {
+  return {
+    objects: page.records.map((r) => ({ id: r.id, version: formatTimestamp(r.version) })),
+    ...(page.withheld && page.withheld.count > 0 && { withheld: page.withheld }),
+  };
+}
+
+async function sendObjects(ctx: AppContext, req: Request, res: Response, read: ReadRequest): Promise<void> {
   const page = await ctx.store.queryObjects(read.query);
+  await recordRead(ctx, req, res, pageAudit(page));
   const { headers, tail } = pageMeta(page, read);
   const objects = page.records.length ? `,"objects":[${page.records.map((r) => r.json).join(',')}]` : '';
   sendTaxii(res, 200, `{${tail}${objects}}`, headers);
 }
 
 export function getObjects(ctx: AppContext): RequestHandler {
-  return async (req, res) => sendObjects(ctx, res, readRequest(ctx, req, res, 'objects'));
+  return async (req, res) => sendObjects(ctx, req, res, readRequest(ctx, req, res, 'objects'));
 }
 
 export function getObject(ctx: AppContext): RequestHandler {
@@ -85,7 +95,7 @@ export function getObject(ctx: AppContext): RequestHandler {
     const objectId = objectIdParam(req);
     const read = readRequest(ctx, req, res, 'object', objectId);
     await assertObjectExists(ctx, read.query, objectId);
-    await sendObjects(ctx, res, read);
+    await sendObjects(ctx, req, res, read);
   };
 }
 
@@ -93,6 +103,7 @@ export function getManifest(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const read = readRequest(ctx, req, res, 'manifest');
     const page = await ctx.store.queryManifest(read.query);
+    await recordRead(ctx, req, res, pageAudit(page));
     const { headers, tail } = pageMeta(page, read);
     const entries = page.records.map((r) =>
       JSON.stringify({
@@ -112,6 +123,7 @@ export function getVersions(ctx: AppContext): RequestHandler {
     const read = readRequest(ctx, req, res, 'versions', objectId);
     await assertObjectExists(ctx, read.query, objectId);
     const page = await ctx.store.queryManifest(read.query);
+    await recordRead(ctx, req, res, pageAudit(page));
     const { headers, tail } = pageMeta(page, read);
     const versions = page.records.map((r) => `"${formatTimestamp(r.version)}"`);
     sendTaxii(res, 200, `{${tail}${versions.length ? `,"versions":[${versions.join(',')}]` : ''}}`, headers);
@@ -122,7 +134,12 @@ export function deleteObject(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const objectId = objectIdParam(req);
     const { filters } = readRequest(ctx, req, res, 'delete', objectId);
-    const removed = await ctx.store.deleteObject(collectionOf(res).id, objectId, filters.versions, filters.specVersions, decisionOf(res).scope);
+    if (!ctx.audit.healthy) throw new AccordError('unavailable', 'Sharing log unavailable', 'changes are refused while the sharing log cannot be written');
+    const removed = await ctx.store.deleteObject(collectionOf(res).id, objectId, filters.versions, filters.specVersions, decisionOf(res).scope, (versions) => ({
+      ...baseEvent(ctx, req, res, 'object.delete', 'success', 200),
+      objects: versions,
+    }));
+    if (removed > 0) markAudited(res);
     if (removed === 0) throw notFound('Object not found', `no version of ${objectId} in this collection matches the request`);
     sendTaxii(res, 200, '');
   };
@@ -147,6 +164,7 @@ export function addObjects(ctx: AppContext): RequestHandler {
       failures.push({ id: o.id, ...(o.version !== null && { version: formatTimestamp(o.version) }), message: `${o.id}: ${refusal(scope, o.type, o.tlp)}` });
       return false;
     });
+    if (!ctx.audit.healthy) throw new AccordError('unavailable', 'Sharing log unavailable', 'changes are refused while the sharing log cannot be written');
     const status = await ctx.store.addObjects({
       statusId: randomUUID(),
       apiRoot: root.path,
@@ -156,7 +174,15 @@ export function addObjects(ctx: AppContext): RequestHandler {
       now: ctx.clock(),
       objects,
       failures,
+      // Committed with the objects: no add without its event, no event without its add.
+      audit: (s) => ({
+        ...baseEvent(ctx, req, res, 'objects.add', 'success', 202),
+        objects: s.successes.map((d) => ({ id: d.id, version: d.version ?? '' })),
+        status_id: s.id,
+        ...(s.failureCount > 0 && { detail: { failed: s.failureCount, total: s.totalCount } }),
+      }),
     });
+    markAudited(res);
     sendTaxii(res, 202, JSON.stringify(statusResource(status)));
   };
 }

@@ -4,6 +4,7 @@ import { isAdmin } from '../../access/decide';
 import { notFound } from '../../errors';
 import type { StatusRecord } from '../../store/store';
 import { formatTimestamp } from '../../time';
+import { recordRead } from '../audit';
 import type { AppContext } from '../context';
 import { sendTaxiiJson } from '../respond';
 import { apiRootOf, principalOf } from '../routing';
@@ -30,6 +31,7 @@ export function getStatus(ctx: AppContext): RequestHandler {
     if (!status || status.apiRoot !== apiRootOf(res).path || (status.accountId !== principal.accountId && !isAdmin(principal))) {
       throw notFound('Status not found', 'no such status resource, or not one you may read');
     }
+    await recordRead(ctx, req, res, { status_id: status.id });
     sendTaxiiJson(res, 200, statusResource(status));
   };
 }

@@ -114,14 +114,26 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE revisions (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT INTO revisions (name, value) VALUES ('agreements', 0);
 
-  CREATE TABLE changes (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    at INTEGER NOT NULL,
-    by TEXT NOT NULL,
-    entity TEXT NOT NULL,
-    entity_id TEXT NOT NULL,
-    action TEXT NOT NULL,
-    detail TEXT
+  `,
+  // The sharing log. An event's canonical JSON body is the only copy of its fields (queries
+  // use expression indexes on it), so no column can be edited out of step with the hash.
+  // audit_objects and audit_agreements are lookup indexes that verification re-derives.
+  `
+  CREATE TABLE audit_events (
+    seq INTEGER PRIMARY KEY,
+    body TEXT NOT NULL,
+    hash TEXT NOT NULL
   );
+  CREATE INDEX audit_time ON audit_events(json_extract(body, '$.time'));
+  CREATE INDEX audit_party ON audit_events(json_extract(body, '$.party'), seq);
+  CREATE INDEX audit_account ON audit_events(json_extract(body, '$.account'), seq);
+  CREATE INDEX audit_collection ON audit_events(json_extract(body, '$.collection'), seq);
+  CREATE INDEX audit_country ON audit_events(json_extract(body, '$.country'), seq);
+  CREATE INDEX audit_action ON audit_events(json_extract(body, '$.action'), seq);
+  CREATE TABLE audit_objects (object_id TEXT NOT NULL, seq INTEGER NOT NULL, version TEXT NOT NULL, PRIMARY KEY (object_id, seq, version)) WITHOUT ROWID;
+  CREATE INDEX audit_objects_seq ON audit_objects(seq);
+  CREATE TABLE audit_agreements (agreement TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (agreement, seq)) WITHOUT ROWID;
+  CREATE INDEX audit_agreements_seq ON audit_agreements(seq);
+  CREATE TABLE audit_checkpoints (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, time INTEGER NOT NULL);
   `,
 ];

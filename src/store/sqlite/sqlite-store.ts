@@ -5,10 +5,13 @@
  * newest spec version) is a partial index on (collection, date_added), and paging is a
  * keyset on date_added, so a page costs the same at a million objects as at a thousand.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { canonicalJson, eventHash, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
+import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../../audit/events';
 import { notFound, StoreUnavailable } from '../../errors';
-import { formatTimestamp } from '../../time';
+import { formatTimestamp, parseTimestamp } from '../../time';
+import { admits, admitsEverything, withheldReason } from '../scope';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
 import type {
   AccountPatch,
@@ -20,6 +23,8 @@ import type {
   Micros,
   NewObject,
   AgreementRecord,
+  AuditHead,
+  AuditQuery,
   ChangeRecord,
   ObjectQuery,
   ObjectRecord,
@@ -38,6 +43,8 @@ import { MIGRATIONS } from './migrations';
 type Row = Record<string, unknown>;
 
 const STATEMENT_CACHE_LIMIT = 500;
+/** A checkpoint {seq, hash} is recorded every this many events (and on a timer, see src/audit/log.ts). */
+export const CHECKPOINT_EVERY = 1000;
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -267,6 +274,7 @@ export class SqliteStore implements Store {
       pendings: [],
     };
     this.stmt('INSERT INTO statuses (id, created_at, body) VALUES (?, ?, ?)').run(status.id, env.now, JSON.stringify(status));
+    if (env.audit) this.appendLocked([env.audit(status)]);
     return status;
   }
 
@@ -358,26 +366,141 @@ export class SqliteStore implements Store {
   }
 
   async recordChange(c: ChangeRecord): Promise<void> {
-    this.stmt('INSERT INTO changes (at, by, entity, entity_id, action, detail) VALUES (?, ?, ?, ?, ?, ?)').run(
-      c.at,
-      c.by,
-      c.entity,
-      c.entityId,
-      c.action,
-      c.detail === undefined ? null : JSON.stringify(c.detail),
-    );
+    await this.appendAuditEvents([changeEvent(c)]);
   }
 
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
-    return (this.stmt('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map((r) => ({
+    const rows = this.stmt(
+      "SELECT body FROM audit_events WHERE json_extract(body, '$.action') >= 'catalog.' AND json_extract(body, '$.action') < 'catalog/' AND seq > ? ORDER BY seq LIMIT ?",
+    ).all(afterSeq, limit) as Row[];
+    return rows.map((r) => changeOf(JSON.parse(r.body as string) as AuditEvent));
+  }
+
+  // ---- the sharing log ------------------------------------------------------------------------
+
+  async appendAuditEvents(events: AuditEventInput[]): Promise<AuditEvent[]> {
+    return this.db.transaction(() => this.appendLocked(events)).immediate();
+  }
+
+  /** Chains and inserts events; the caller holds the write lock (an IMMEDIATE transaction). */
+  private appendLocked(inputs: AuditEventInput[]): AuditEvent[] {
+    let head = this.auditHeadSync();
+    const out: AuditEvent[] = [];
+    for (const { time, ...rest } of inputs) {
+      const fields = { ...rest, seq: head.seq + 1, id: randomUUID(), time: formatTimestamp(time), prev_hash: head.hash };
+      const hash = eventHash(fields);
+      this.stmt('INSERT INTO audit_events (seq, body, hash) VALUES (?, ?, ?)').run(fields.seq, canonicalJson(fields), hash);
+      for (const o of rest.objects ?? []) this.stmt('INSERT OR IGNORE INTO audit_objects (object_id, seq, version) VALUES (?, ?, ?)').run(o.id, fields.seq, o.version);
+      for (const a of rest.agreements ?? []) this.stmt('INSERT OR IGNORE INTO audit_agreements (agreement, seq) VALUES (?, ?)').run(a, fields.seq);
+      if (fields.seq % CHECKPOINT_EVERY === 0) this.stmt('INSERT INTO audit_checkpoints (seq, hash, time) VALUES (?, ?, ?)').run(fields.seq, hash, time);
+      head = { seq: fields.seq, hash };
+      out.push({ ...fields, hash } as AuditEvent);
+    }
+    return out;
+  }
+
+  private auditHeadSync(): AuditHead {
+    const row = this.stmt('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+    return row ? { seq: row.seq as number, hash: row.hash as string } : { seq: 0, hash: GENESIS_HASH };
+  }
+
+  async auditHead(): Promise<AuditHead> {
+    return this.auditHeadSync();
+  }
+
+  async queryAuditEvents(q: AuditQuery): Promise<Page<AuditEvent>> {
+    const terms: string[] = [];
+    const params: unknown[] = [];
+    const field = (name: string, value: string | undefined) => {
+      if (value === undefined) return;
+      terms.push(`json_extract(body, '$.${name}') = ?`);
+      params.push(value);
+    };
+    if (q.from !== undefined) {
+      terms.push("json_extract(body, '$.time') >= ?");
+      params.push(formatTimestamp(q.from));
+    }
+    if (q.to !== undefined) {
+      terms.push("json_extract(body, '$.time') < ?");
+      params.push(formatTimestamp(q.to));
+    }
+    field('party', q.party);
+    field('account', q.account);
+    field('collection', q.collection);
+    field('country', q.country);
+    field('outcome', q.outcome);
+    if (q.action !== undefined) {
+      // "objects" matches objects.read and objects.add; an exact action name matches itself.
+      terms.push("(json_extract(body, '$.action') = ? OR (json_extract(body, '$.action') >= ? AND json_extract(body, '$.action') < ?))");
+      params.push(q.action, `${q.action}.`, `${q.action}/`);
+    }
+    if (q.agreement !== undefined) {
+      if (q.agreement.includes('@')) {
+        terms.push('seq IN (SELECT seq FROM audit_agreements WHERE agreement = ?)');
+        params.push(q.agreement);
+      } else {
+        terms.push('seq IN (SELECT seq FROM audit_agreements WHERE agreement >= ? AND agreement < ?)');
+        params.push(`${q.agreement}@`, `${q.agreement}A`);
+      }
+    }
+    if (q.objectId !== undefined) {
+      terms.push('seq IN (SELECT seq FROM audit_objects WHERE object_id = ?)');
+      params.push(q.objectId);
+    }
+    if (q.afterSeq !== undefined) {
+      terms.push('seq > ?');
+      params.push(q.afterSeq);
+    }
+    const where = terms.length ? `WHERE ${terms.join(' AND ')}` : '';
+    const rows = this.stmt(`SELECT body, hash FROM audit_events ${where} ORDER BY seq LIMIT ?`).all(...params, q.limit + 1) as Row[];
+    const more = rows.length > q.limit;
+    if (more) rows.pop();
+    return { records: rows.map(toEvent), more };
+  }
+
+  async readAuditEvents(afterSeq: number, limit: number): Promise<StoredAuditEvent[]> {
+    const rows = this.stmt('SELECT seq, body, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+    if (rows.length === 0) return [];
+    const first = rows[0]?.seq as number;
+    const last = rows[rows.length - 1]?.seq as number;
+    const objects = new Map<number, ObjectRef[]>();
+    for (const r of this.stmt('SELECT seq, object_id, version FROM audit_objects WHERE seq BETWEEN ? AND ? ORDER BY seq, object_id, version').all(first, last) as Row[]) {
+      const list = objects.get(r.seq as number) ?? [];
+      list.push({ id: r.object_id as string, version: r.version as string });
+      objects.set(r.seq as number, list);
+    }
+    const agreements = new Map<number, string[]>();
+    for (const r of this.stmt('SELECT seq, agreement FROM audit_agreements WHERE seq BETWEEN ? AND ? ORDER BY seq, agreement').all(first, last) as Row[]) {
+      const list = agreements.get(r.seq as number) ?? [];
+      list.push(r.agreement as string);
+      agreements.set(r.seq as number, list);
+    }
+    return rows.map((r) => {
+      const event = toEvent(r);
+      // The row's own seq is what orders the log: a body moved to another row must not pass.
+      if (event.seq !== r.seq) event.seq = r.seq as number;
+      return { event, indexed: { objects: objects.get(r.seq as number) ?? [], agreements: agreements.get(r.seq as number) ?? [] } };
+    });
+  }
+
+  async listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]> {
+    return (this.stmt('SELECT seq, hash, time FROM audit_checkpoints ORDER BY seq').all() as Row[]).map((r) => ({
       seq: r.seq as number,
-      at: r.at as number,
-      by: r.by as string,
-      entity: r.entity as ChangeRecord['entity'],
-      entityId: r.entity_id as string,
-      action: r.action as string,
-      ...(r.detail !== null && { detail: JSON.parse(r.detail as string) as Record<string, unknown> }),
+      hash: r.hash as string,
+      time: r.time as number,
     }));
+  }
+
+  async checkpoint(now: Micros): Promise<Checkpoint | undefined> {
+    return this.db
+      .transaction(() => {
+        const head = this.auditHeadSync();
+        const last = this.stmt('SELECT MAX(seq) AS seq FROM audit_checkpoints').get() as { seq: number | null };
+        if (head.seq === 0 || (last.seq ?? 0) >= head.seq) return undefined;
+        this.stmt('INSERT INTO audit_checkpoints (seq, hash, time) VALUES (?, ?, ?)').run(head.seq, head.hash, now);
+        return head;
+      })
+      .immediate();
   }
 
   async getStatus(id: string): Promise<StatusRecord | undefined> {
@@ -415,12 +538,32 @@ export class SqliteStore implements Store {
       sql += ` AND type IN (${placeholders(q.types)})`;
       params.push(...q.types);
     }
-    sql += where.sql + ' ORDER BY date_added LIMIT ?';
-    params.push(...where.params, q.limit + 1);
-    const rows = this.stmt(sql).all(...params) as Row[];
+    const rows = this.stmt(`${sql}${where.sql} ORDER BY date_added LIMIT ?`).all(...params, ...where.params, q.limit + 1) as Row[];
     const more = rows.length > q.limit;
     if (more) rows.pop();
-    return { records: rows.map(map), more };
+    const page: Page<T> = { records: rows.map(map), more };
+    if (q.scope && !admitsEverything(q.scope)) page.withheld = this.withheld(sql, params, q, more ? (rows[rows.length - 1]?.date_added as number | undefined) : undefined);
+    return page;
+  }
+
+  /** Counts what the scope kept out of the page's range, by reason (for the sharing log). */
+  private withheld(baseSql: string, baseParams: unknown[], q: ObjectQuery, upTo: Micros | undefined): { count: number; reasons: Record<string, number> } {
+    const scope = q.scope as ObjectScope;
+    const unscoped = selection(q.versions, q.specVersions);
+    let sql = baseSql.replace(/^SELECT .* FROM objects/, 'SELECT tlp, type, COUNT(*) AS n FROM objects') + unscoped.sql;
+    const params = [...baseParams, ...unscoped.params];
+    if (upTo !== undefined) {
+      sql += ' AND date_added <= ?';
+      params.push(upTo);
+    }
+    const out = { count: 0, reasons: {} as Record<string, number> };
+    for (const g of this.stmt(`${sql} GROUP BY tlp, type`).all(...params) as { tlp: number; type: string; n: number }[]) {
+      if (admits(scope, g.type, g.tlp)) continue;
+      const reason = withheldReason(scope, g.type, g.tlp);
+      out.count += g.n;
+      out.reasons[reason] = (out.reasons[reason] ?? 0) + g.n;
+    }
+    return out;
   }
 
   private ridOrUndefined(collectionId: string): number | undefined {
@@ -434,14 +577,17 @@ export class SqliteStore implements Store {
     versions: VersionSelector,
     specVersions: string[] | undefined,
     scope?: ObjectScope,
+    audit?: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number> {
     const coll = this.ridOrUndefined(collectionId);
     if (coll === undefined) return 0;
     return this.db
       .transaction(() => {
         const where = selection(versions, specVersions, scope);
+        const doomed = this.stmt(`SELECT version FROM objects WHERE coll = ? AND id = ?${where.sql} ORDER BY date_added`).all(coll, objectId, ...where.params) as Row[];
         const removed = this.stmt(`DELETE FROM objects WHERE coll = ? AND id = ?${where.sql}`).run(coll, objectId, ...where.params).changes;
         if (removed > 0) this.refreshFlags(coll, objectId);
+        if (removed > 0 && audit) this.appendLocked([audit(doomed.map((r) => ({ id: objectId, version: formatTimestamp(r.version as number) })))]);
         return removed;
       })
       .immediate();
@@ -573,5 +719,33 @@ function toManifest(r: Row): ManifestRecord {
     version: r.version as number,
     dateAdded: r.date_added as number,
     tlp: r.tlp as number,
+  };
+}
+
+function toEvent(r: Row): AuditEvent {
+  return { ...(JSON.parse(r.body as string) as Omit<AuditEvent, 'hash'>), hash: r.hash as string };
+}
+
+/** A catalogue change as a sharing-log event. */
+function changeEvent(c: ChangeRecord): AuditEventInput {
+  return {
+    time: c.at,
+    action: `catalog.${c.entity}.${c.action}`,
+    outcome: 'success',
+    account_id: c.by,
+    detail: { entity: c.entity, entity_id: c.entityId, ...(c.detail !== undefined && { change: c.detail }) },
+  };
+}
+
+function changeOf(e: AuditEvent): ChangeRecord & { seq: number } {
+  const detail = (e.detail ?? {}) as { entity?: ChangeRecord['entity']; entity_id?: string; change?: Record<string, unknown> };
+  return {
+    seq: e.seq,
+    at: parseTimestamp(e.time) as number,
+    by: e.account_id ?? '',
+    entity: detail.entity as ChangeRecord['entity'],
+    entityId: detail.entity_id ?? '',
+    action: e.action.split('.').slice(2).join('.'),
+    ...(detail.change !== undefined && { detail: detail.change }),
   };
 }

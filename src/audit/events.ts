@@ -1,0 +1,59 @@
+/**
+ * Sharing-log events: who did what to which STIX content, under which agreements, with what
+ * outcome (docs/audit.md lists every field). Wire form is snake_case; `time` is canonical UTC
+ * with microseconds. Secrets never appear: `credential` names the token id, not the token.
+ */
+import type { Micros } from '../store/store';
+
+export type Outcome = 'success' | 'failure' | 'denied';
+
+export interface ObjectRef {
+  id: string;
+  version: string;
+}
+
+/** An event before the log gives it its place in the chain. */
+export interface AuditEventInput {
+  /** When it happened (µs); written canonically. */
+  time: Micros;
+  action: string;
+  outcome: Outcome;
+  request_id?: string;
+  account?: string;
+  account_id?: string;
+  party?: string;
+  credential?: string;
+  client?: string;
+  user_agent?: string;
+  method?: string;
+  path?: string;
+  query?: Record<string, string>;
+  api_root?: string;
+  collection?: string;
+  country?: string;
+  agreements?: string[];
+  objects?: ObjectRef[];
+  withheld?: { count: number; reasons: Record<string, number> };
+  http_status?: number;
+  status_id?: string;
+  duration_ms?: number;
+  detail?: Record<string, unknown>;
+}
+
+/**
+ * An event as stored, with what the store's lookup indexes say about it (which objects and
+ * agreements it names); verification checks that they agree with the event itself.
+ */
+export interface StoredAuditEvent {
+  event: AuditEvent;
+  indexed: { objects: ObjectRef[]; agreements: string[] };
+}
+
+/** An event in the log: its fields plus id, sequence number and chain hashes. */
+export interface AuditEvent extends Omit<AuditEventInput, 'time'> {
+  seq: number;
+  id: string;
+  time: string;
+  prev_hash: string;
+  hash: string;
+}

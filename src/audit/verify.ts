@@ -1,0 +1,38 @@
+/**
+ * Verifies the whole sharing log in the store: the hash chain, the checkpoints, and that the
+ * lookup indexes (objects and agreements per event) say what the events say, so a query
+ * cannot be made to hide an event without verification noticing.
+ */
+import type { Store } from '../store/store';
+import { ChainVerifier, type ChainedEvent, type VerifyResult } from './chain';
+import type { ObjectRef, StoredAuditEvent } from './events';
+
+const BATCH = 2000;
+
+const key = (o: ObjectRef) => `${o.id}\u0000${o.version}`;
+
+function indexProblem(s: StoredAuditEvent): string | undefined {
+  const expectObjects = [...new Set((s.event.objects ?? []).map(key))].sort();
+  const haveObjects = s.indexed.objects.map(key).sort();
+  if (expectObjects.join('\n') !== haveObjects.join('\n')) return `the object index of event ${s.event.seq} does not match the event`;
+  const expectAgreements = [...new Set(s.event.agreements ?? [])].sort();
+  if (expectAgreements.join('\n') !== [...s.indexed.agreements].sort().join('\n')) return `the agreement index of event ${s.event.seq} does not match the event`;
+  return undefined;
+}
+
+export async function verifyStoreLog(store: Store): Promise<VerifyResult & { checkpoints: number }> {
+  const checkpoints = await store.listCheckpoints();
+  const verifier = new ChainVerifier(checkpoints);
+  let after = 0;
+  for (;;) {
+    const batch = await store.readAuditEvents(after, BATCH);
+    if (batch.length === 0) break;
+    for (const stored of batch) {
+      if (!verifier.add(stored.event as unknown as ChainedEvent)) return { ...verifier.result(), checkpoints: checkpoints.length };
+      const problem = indexProblem(stored);
+      if (problem) return { ok: false, events: verifier.result().events, brokenAt: stored.event.seq, problem, checkpoints: checkpoints.length };
+    }
+    after = (batch[batch.length - 1] as StoredAuditEvent).event.seq;
+  }
+  return { ...verifier.result(), checkpoints: checkpoints.length };
+}

@@ -1,0 +1,111 @@
+/**
+ * Sharing-log events for TAXII requests (docs/audit.md). Each content route declares its
+ * action (`audited('objects.read')`); handlers record what was returned, the store commits
+ * write-side events with the data, and refusals are recorded where they are decided.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AuditEventInput, Outcome } from '../audit/events';
+import { AccordError } from '../errors';
+import type { AppContext } from './context';
+
+interface AuditLocals {
+  auditAction?: string;
+  audited?: boolean;
+  startedAt?: number;
+  startedHr?: bigint;
+  apiRoot?: { path: string };
+  collection?: { id: string; country?: string };
+  decision?: { basis: string[] };
+}
+
+const locals = (res: Response) => res.locals as AuditLocals;
+
+/** Marks a route as one whose every request is logged, under this action name. */
+export function audited(action: string): RequestHandler {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    locals(res).auditAction = action;
+    next();
+  };
+}
+
+export function markStart(ctx: AppContext, res: Response): void {
+  locals(res).startedAt = ctx.clock();
+  locals(res).startedHr = process.hrtime.bigint();
+}
+
+function query(req: Request): Record<string, string> | undefined {
+  const entries = Object.entries(req.query as Record<string, unknown>).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)] as const);
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+/** The fields every request event has: who, from where, what, on which collection, under what. */
+export function baseEvent(ctx: AppContext, req: Request, res: Response, action: string, outcome: Outcome, httpStatus: number): AuditEventInput {
+  const l = locals(res);
+  const p = req.user;
+  const q = query(req);
+  const ua = req.headers['user-agent'];
+  return {
+    time: l.startedAt ?? ctx.clock(),
+    action,
+    outcome,
+    request_id: req.id,
+    ...(p && { account: p.accountName, account_id: p.accountId, party: p.partyId, credential: p.credential }),
+    ...(req.ip !== undefined && { client: req.ip }),
+    ...(typeof ua === 'string' && { user_agent: ua.slice(0, 300) }),
+    method: req.method,
+    path: req.path,
+    ...(q && { query: q }),
+    ...(l.apiRoot && { api_root: l.apiRoot.path }),
+    ...(l.collection && { collection: l.collection.id }),
+    ...(l.collection?.country !== undefined && { country: l.collection.country }),
+    ...(l.decision && { agreements: l.decision.basis }),
+    http_status: httpStatus,
+    ...(l.startedHr !== undefined && { duration_ms: Number(process.hrtime.bigint() - l.startedHr) / 1e6 }),
+  };
+}
+
+/**
+ * Records a successful read before its response is sent. Fails closed: when the log cannot
+ * be written, the caller gets 503 and no content.
+ */
+export async function recordRead(ctx: AppContext, req: Request, res: Response, extra: Partial<AuditEventInput>): Promise<void> {
+  if (!ctx.audit.healthy) throw new AccordError('unavailable', 'Sharing log unavailable', 'content is not served while the sharing log cannot be written');
+  const l = locals(res);
+  await ctx.audit.record({ ...baseEvent(ctx, req, res, l.auditAction ?? 'unknown', 'success', 200), ...extra });
+  l.audited = true;
+}
+
+/** Marks a request whose event the store committed with the data (adds, deletes). */
+export function markAudited(res: Response): void {
+  locals(res).audited = true;
+}
+
+export function auditActionOf(res: Response): string | undefined {
+  return locals(res).auditAction;
+}
+
+/** Records a refused or failed request that has not been logged yet (never throws). */
+export function recordRefusal(ctx: AppContext, req: Request, res: Response, action: string, outcome: Outcome, httpStatus: number, reason: string): void {
+  const l = locals(res);
+  if (l.audited) return;
+  l.audited = true;
+  const detail = { reason, ...(l.auditAction !== undefined && action !== l.auditAction && { attempted: l.auditAction }) };
+  ctx.audit.record({ ...baseEvent(ctx, req, res, action, outcome, httpStatus), detail }).catch(() => undefined);
+}
+
+/** Error middleware: logs a failed content request that nothing logged yet, then passes the error on. */
+export function auditFailures(ctx: AppContext) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    const action = auditActionOf(res);
+    if (action !== undefined) {
+      const status = err instanceof AccordError ? (STATUS_OF[err.kind] ?? 500) : 500;
+      recordRefusal(ctx, req, res, action, status === 403 || status === 404 ? 'denied' : 'failure', status, err instanceof AccordError ? err.title : 'internal error');
+    }
+    next(err);
+  };
+}
+
+const STATUS_OF: Record<string, number> = {
+  'bad-request': 400, unauthorized: 401, forbidden: 403, 'not-found': 404, 'not-acceptable': 406,
+  'too-large': 413, 'unsupported-media-type': 415, unprocessable: 422, unavailable: 503,
+};
