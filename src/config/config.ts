@@ -69,14 +69,53 @@ function set(target: Source, path: string[], value: unknown): void {
   node[path[path.length - 1] as string] = value;
 }
 
+const isPlainObject = (v: unknown): v is Source => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * `over` on top of `base`, as new objects all the way down: the result is frozen later, and
+ * must not share (and so freeze) DEFAULTS' or the caller's objects.
+ */
 function merge(base: Source, over: Source): Source {
-  const out: Source = { ...base };
+  const out: Source = {};
+  for (const [k, v] of Object.entries(base)) out[k] = isPlainObject(v) ? merge(v, {}) : v;
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
     const b = out[k];
-    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && typeof b === 'object' && b !== null ? merge(b as Source, v as Source) : v;
+    out[k] = isPlainObject(v) ? merge(isPlainObject(b) ? b : {}, v) : v;
   }
   return out;
+}
+
+/** Whether `source` sets the setting at `path` (or something inside it). */
+function sets(source: Source, path: readonly string[]): boolean {
+  let node: unknown = source;
+  for (const key of path) {
+    if (!isPlainObject(node) || node[key] === undefined) return false;
+    node = node[key];
+  }
+  return true;
+}
+
+interface Sources {
+  file?: string;
+  fromFile: Source;
+  env: NodeJS.ProcessEnv;
+  overrides: Source;
+}
+
+/** Where the value at `path` came from, in the precedence order loadConfig applies. */
+function origin(path: readonly string[], sources: Sources): string {
+  if (sets(sources.overrides, path)) return ' (from the command line)';
+  const dotted = path.join('.');
+  const vars = Object.entries(ENV).filter(([name, spec]) => {
+    const specPath = spec.path.join('.');
+    const related = specPath === dotted || specPath.startsWith(`${dotted}.`) || dotted.startsWith(`${specPath}.`);
+    return related && sources.env[name] !== undefined && sources.env[name] !== '';
+  });
+  // Variables are named without their values: a store URI may carry a password.
+  if (vars.length > 0) return ` (from ${vars.map(([name]) => name).join(', ')})`;
+  if (sources.file && sets(sources.fromFile, path)) return ` (in config file ${sources.file})`;
+  return '';
 }
 
 function fromEnv(env: NodeJS.ProcessEnv): Source {
@@ -99,12 +138,17 @@ function fromEnv(env: NodeJS.ProcessEnv): Source {
 
 let validator: ReturnType<Ajv2020['compile']> | undefined;
 
-function validate(config: Source): Config {
+function validate(config: Source, sources: Sources): Config {
   validator ??= new Ajv2020({ allErrors: true }).compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas/config/config.json'), 'utf8')));
   if (!validator(config)) {
     const problems = (validator.errors ?? []).map((e) => {
-      const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
-      return e.keyword === 'additionalProperties' ? `unknown setting "${String(e.params.additionalProperty)}"` : `"${where}" ${e.message ?? 'is invalid'}`;
+      const path = e.instancePath ? e.instancePath.slice(1).split('/') : [];
+      const where = path.length ? path.join('.') : '(top level)';
+      if (e.keyword === 'additionalProperties') {
+        const key = String(e.params.additionalProperty);
+        return `unknown setting "${key}"${origin([...path, key], sources)}`;
+      }
+      return `"${where}" ${e.message ?? 'is invalid'}${origin(path, sources)}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
@@ -137,8 +181,9 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
     }
     if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) throw new ConfigError(`config file ${file} must hold a JSON object`);
   }
-  const merged = merge(merge(merge(DEFAULTS as unknown as Source, fromFile), fromEnv(env)), (options.overrides ?? {}) as Source);
-  return deepFreeze(validate(merged));
+  const overrides = (options.overrides ?? {}) as Source;
+  const merged = merge(merge(merge(DEFAULTS as unknown as Source, fromFile), fromEnv(env)), overrides);
+  return deepFreeze(validate(merged, { ...(file && { file }), fromFile, env, overrides }));
 }
 
 function deepFreeze<T>(value: T): T {
