@@ -97,10 +97,16 @@ export async function applyCatalog(store: Store, dir: string, defaultMaxContentL
     });
   }
   const seen = new Set<string>();
+  const ids = new Map<string, CollectionRecord>();
   for (const c of collections) {
     const key = `${c.apiRoot}/${c.alias ?? ''}`;
     if (seen.has(key)) throw new CatalogError(`two collections in API root "${c.apiRoot}" share the alias "${c.alias ?? ''}"`);
     seen.add(key);
+    // Collections are stored by id, so a second one with the same id would silently replace
+    // the first (e.g. two roots with country collections: country ids depend on the code only).
+    const other = ids.get(c.id);
+    if (other) throw new CatalogError(`collections "${other.apiRoot}/${other.alias ?? ''}" and "${key}" share the id ${c.id}`);
+    ids.set(c.id, c);
   }
 
   for (const r of catalog.api_roots) {
