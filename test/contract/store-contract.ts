@@ -26,7 +26,7 @@ import type {
   TokenRecord,
   VersionSelector,
 } from '../../src/store/store';
-import { admits } from '../../src/access/decide';
+import { admits, withheldReason } from '../../src/store/scope';
 import { formatTimestamp, parseTimestamp } from '../../src/time';
 
 // ---- fixtures ------------------------------------------------------------------------------
@@ -757,7 +757,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       });
 
       it('an empty scope, a clause without TLP levels or with an empty type allow-list admits nothing', async () => {
-        expect(await store.queryObjects(query(ALPHA.id, { scope: { clauses: [] } }))).toEqual({ records: [], more: false });
+        const none = await store.queryObjects(query(ALPHA.id, { scope: { clauses: [] } }));
+        expect([none.records, none.more]).toEqual([[], false]);
         expect(await keys(store, query(ALPHA.id, { scope: { clauses: [{ tlpLevels: [] }] } }))).toEqual([]);
         expect(await keys(store, query(ALPHA.id, { scope: { clauses: [{ tlpLevels: EVERY_TLP, allowTypes: [] }] } }))).toEqual([]);
         expect(await keys(store, query(ALPHA.id, { scope: { clauses: [{ tlpLevels: EVERY_TLP, denyTypes: [] }] } }))).toEqual([kA3, kB1, kD, kC21b]);
@@ -773,7 +774,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         expect([p3.records.map(key), p3.more]).toEqual([[kD], false]);
       });
 
-      it('agrees with admits() for any scope and selection (property)', async () => {
+      it('agrees with admits() for any scope and selection, page by page, and counts what it withheld (property)', async () => {
         const arbClause = fc.record(
           {
             tlpLevels: fc.subarray(EVERY_TLP),
@@ -785,13 +786,38 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         const arbSelection = fc.constantFrom(LAST, FIRST, ALL, FIRST_LAST, at(ts('2026-01-01T00:00:00Z')));
         const arbSpecs = fc.constantFrom<string[] | undefined>(undefined, ['2.0'], ['2.0', '2.1']);
         await fc.assert(
-          fc.asyncProperty(fc.array(arbClause, { maxLength: 3 }), arbSelection, arbSpecs, async (clauses, versions, specVersions) => {
-            const scope: ObjectScope = { clauses };
-            const base = query(ALPHA.id, { versions, ...(specVersions && { specVersions }) });
-            const unscoped = (await store.queryManifest(base)).records;
-            const scoped = (await store.queryManifest({ ...base, scope })).records;
-            expect(scoped.map(key)).toEqual(unscoped.filter((r) => admits(scope, r.type, r.tlp)).map(key));
-          }),
+          fc.asyncProperty(
+            fc.array(arbClause, { maxLength: 3 }),
+            arbSelection,
+            arbSpecs,
+            fc.integer({ min: 1, max: 4 }),
+            async (clauses, versions, specVersions, limit) => {
+              const scope: ObjectScope = { clauses };
+              const base = query(ALPHA.id, { versions, ...(specVersions && { specVersions }) });
+              const unscoped = (await store.queryManifest(base)).records;
+              const admitted = unscoped.filter((r) => admits(scope, r.type, r.tlp));
+              // Page through with the scope: the pages together are exactly the admitted records,
+              // and each page's withheld count covers the records skipped in its range.
+              const seen: ManifestRecord[] = [];
+              let position: Micros | undefined;
+              for (let guard = 0; guard <= unscoped.length + 1; guard++) {
+                const page = await store.queryManifest({ ...base, scope, limit, ...(position !== undefined && { after: position }) });
+                seen.push(...page.records);
+                const upTo = page.more ? (page.records[page.records.length - 1] as ManifestRecord).dateAdded : Infinity;
+                const skipped = unscoped.filter((r) => r.dateAdded > (position ?? -Infinity) && r.dateAdded <= upTo && !admits(scope, r.type, r.tlp));
+                const reasons: Record<string, number> = {};
+                for (const r of skipped) {
+                  const why = withheldReason(scope, r.type, r.tlp);
+                  reasons[why] = (reasons[why] ?? 0) + 1;
+                }
+                expect(page.withheld?.count ?? 0).toBe(skipped.length);
+                if (skipped.length > 0) expect(page.withheld?.reasons).toEqual(reasons);
+                if (!page.more) break;
+                position = upTo;
+              }
+              expect(seen.map(key)).toEqual(admitted.map(key));
+            },
+          ),
           { numRuns: 80 },
         );
       });
