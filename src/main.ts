@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /** The `accord` executable. Errors the operator can fix are printed plainly, without a stack. */
 import { AccountError } from './catalog/accounts';
+import { AgreementError } from './catalog/agreements';
 import { CatalogError } from './catalog/catalog';
+import { PartyError } from './catalog/parties';
 import { CliError, buildProgram } from './cli/commands';
 import { ConfigError } from './config/config';
 import { AccordError } from './errors';
 import { BundleStreamError } from './taxii/bundle-stream';
 
-const EXPECTED = [CliError, ConfigError, CatalogError, AccountError, AccordError, BundleStreamError];
+const EXPECTED = [CliError, ConfigError, CatalogError, AccountError, PartyError, AgreementError, AccordError, BundleStreamError];
 
 buildProgram()
   .parseAsync(process.argv)

@@ -15,13 +15,14 @@ import type { ApiRootRecord, CollectionRecord, Store } from '../store/store';
 import { validatorFor } from '../taxii/object-metadata';
 import { systemClock } from '../time';
 import { startServer } from '../server';
+import { registerAdminCommands } from './admin-commands';
 import { importBundle } from './import';
 import { runDemo } from './demo';
 import { registerValidateCommand } from './validate';
 
 export class CliError extends Error {}
 
-interface StoreOptions {
+export interface StoreOptions {
   db?: string;
   config?: string;
 }
@@ -37,7 +38,7 @@ function configFrom(opts: StoreOptions & { port?: string; host?: string }): Read
   return loadConfig({ ...(opts.config !== undefined && { file: opts.config }), overrides });
 }
 
-async function withStore<T>(opts: StoreOptions, fn: (store: Store, config: Readonly<Config>) => Promise<T>): Promise<T> {
+export async function withStore<T>(opts: StoreOptions, fn: (store: Store, config: Readonly<Config>) => Promise<T>): Promise<T> {
   const config = configFrom(opts);
   const store = await openStore(config.store);
   try {
@@ -47,7 +48,7 @@ async function withStore<T>(opts: StoreOptions, fn: (store: Store, config: Reado
   }
 }
 
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
@@ -61,8 +62,8 @@ export async function findCollection(store: Store, idOrAlias: string, apiRoot?: 
   return matches[0] as CollectionRecord;
 }
 
-const dbOption = () => new Option('--db <file>', 'database location (default: ACCORD_DB or accord.db)');
-const configOption = () => new Option('--config <file>', 'JSON config file (default: ACCORD_CONFIG)');
+export const dbOption = () => new Option('--db <file>', 'database location (default: ACCORD_DB or accord.db)');
+export const configOption = () => new Option('--config <file>', 'JSON config file (default: ACCORD_CONFIG)');
 
 export function buildProgram(): Command {
   const program = new Command('accord')
@@ -223,6 +224,7 @@ export function buildProgram(): Command {
     });
 
   registerValidateCommand(program);
+  registerAdminCommands(program);
 
   program
     .command('demo')
