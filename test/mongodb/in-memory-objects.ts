@@ -8,7 +8,7 @@
  * So this checks the adapter's query logic and write plans, not the driver, the server's
  * query planner, indexes or transactions: those need a MongoDB server (test/contract/).
  */
-import { Query, updateMany, updateOne } from 'mingo';
+import { Aggregator, Query, updateMany, updateOne } from 'mingo';
 import type { AnyObject } from 'mingo/types';
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import {
@@ -20,7 +20,11 @@ import {
   pageQuery,
   toManifestRecord,
   toObjectRecord,
+  type WithheldGroup,
+  withheldOf,
+  withheldPipeline,
 } from '../../src/store/mongodb/queries';
+import { admitsEverything } from '../../src/store/scope';
 import {
   type CounterDoc,
   DATE_ADDED_COUNTER,
@@ -107,7 +111,13 @@ export class InMemoryObjects {
     const docs = new Query(filter as AnyObject).find<AnyObject>(this.docs as unknown as AnyObject[], projection).sort(sort).limit(limit).all() as D[];
     const more = docs.length > q.limit;
     if (more) docs.pop();
-    return { records: docs.map(map), more };
+    const page: Page<T> = { records: docs.map(map), more };
+    if (q.scope && !admitsEverything(q.scope)) {
+      const pipeline = withheldPipeline(q, more ? docs[docs.length - 1]?.date_added : undefined);
+      const groups = new Aggregator(pipeline).run(this.docs as unknown as AnyObject[]) as unknown as WithheldGroup[];
+      if (groups.length > 0 || this.known.has(q.collectionId)) page.withheld = withheldOf(q.scope, groups);
+    }
+    return page;
   }
 
   /** What `bulkWrite(writes, { ordered: true })` does, operation by operation. */

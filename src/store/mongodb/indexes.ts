@@ -38,5 +38,16 @@ export function indexes(sharded: boolean): Record<string, IndexDescription[]> {
       { key: { account_id: 1, created_at: 1 }, name: 'tokens_account' },
     ],
     agreements: [{ key: { id: 1, version: 1 }, name: 'agreements_version', unique: true }],
+    // Auditor queries (queryAuditEvents), each filter field with the sequence for its order.
+    audit_events: [
+      { key: { time: 1 }, name: 'audit_time' },
+      { key: { party: 1, _id: 1 }, name: 'audit_party' },
+      { key: { account: 1, _id: 1 }, name: 'audit_account' },
+      { key: { collection: 1, _id: 1 }, name: 'audit_collection' },
+      { key: { country: 1, _id: 1 }, name: 'audit_country' },
+      { key: { action: 1, _id: 1 }, name: 'audit_action' },
+      { key: { 'objects.id': 1, _id: 1 }, name: 'audit_objects' },
+      { key: { agreements: 1, _id: 1 }, name: 'audit_agreements' },
+    ],
   };
 }

@@ -9,7 +9,7 @@
  * later date_added before an earlier one. A standalone server has no transactions; what still
  * holds there is in docs/operations-mongodb.md.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   Binary,
   type ClientSession,
@@ -22,15 +22,22 @@ import {
   MongoServerError,
   MongoServerSelectionError,
   MongoTopologyClosedError,
+  type ObjectId,
   type TransactionOptions,
 } from 'mongodb';
+import type { Checkpoint } from '../../audit/chain';
+import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../../audit/events';
 import { notFound, StoreUnavailable } from '../../errors';
+import { formatTimestamp } from '../../time';
+import { admitsEverything } from '../scope';
 import type {
   AccountPatch,
   AccountRecord,
   AddEnvelope,
   AgreementRecord,
   ApiRootRecord,
+  AuditHead,
+  AuditQuery,
   ChangeRecord,
   CollectionRecord,
   ManifestRecord,
@@ -43,11 +50,40 @@ import type {
   Role,
   StatusRecord,
   Store,
+  SummaryGroup,
+  SummaryRow,
   TokenRecord,
   VersionSelector,
 } from '../store';
+import {
+  type AuditDoc,
+  auditFilter,
+  chainEvents,
+  CHANGES_FILTER,
+  changeEvent,
+  changeOf,
+  type CheckpointDoc,
+  headOf,
+  type SummaryGroupDoc,
+  summaryPipeline,
+  toAuditEvent,
+  toCheckpoint,
+  toSummaryRow,
+} from './audit';
 import { indexes } from './indexes';
-import { deleteFilter, MANIFEST_PROJECTION, type ManifestDoc, OBJECT_PROJECTION, type ObjectDoc, pageQuery, toManifestRecord, toObjectRecord } from './queries';
+import {
+  deleteFilter,
+  MANIFEST_PROJECTION,
+  type ManifestDoc,
+  OBJECT_PROJECTION,
+  type ObjectDoc,
+  pageQuery,
+  toManifestRecord,
+  toObjectRecord,
+  type WithheldGroup,
+  withheldOf,
+  withheldPipeline,
+} from './queries';
 import { databaseOf, hasOption, hostsOf } from './uri';
 import {
   type CounterDoc,
@@ -130,18 +166,6 @@ interface AgreementDoc {
   body: string;
 }
 
-/** One catalogue change; `_id` is its sequence number, from the `changes` counter. */
-interface ChangeDoc {
-  _id: number;
-  at: Micros;
-  by: string;
-  entity: ChangeRecord['entity'];
-  entity_id: string;
-  action: string;
-  /** JSON text, so that it reads back exactly. */
-  detail?: string;
-}
-
 interface MetaDoc {
   _id: string;
   value: Binary;
@@ -152,7 +176,21 @@ interface RevisionDoc {
   value: number;
 }
 
-const COLLECTIONS = ['objects', 'counters', 'statuses', 'api_roots', 'collections', 'parties', 'accounts', 'tokens', 'meta', 'agreements', 'revisions', 'changes'];
+const COLLECTIONS = [
+  'objects',
+  'counters',
+  'statuses',
+  'api_roots',
+  'collections',
+  'parties',
+  'accounts',
+  'tokens',
+  'meta',
+  'agreements',
+  'revisions',
+  'audit_events',
+  'audit_checkpoints',
+];
 
 /** Fail fast when no server answers, unless the connection string says otherwise. */
 const SERVER_SELECTION_TIMEOUT_MS = 5000;
@@ -165,8 +203,6 @@ const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, wr
 
 const SECRET_KEY = 'secret_key';
 const AGREEMENTS_REVISION = 'agreements';
-/** The counter document of change sequence numbers. */
-const CHANGES_COUNTER = 'changes';
 
 export class MongoStore implements Store {
   private readonly objects: Collection<ObjectDoc>;
@@ -180,7 +216,8 @@ export class MongoStore implements Store {
   private readonly meta: Collection<MetaDoc>;
   private readonly agreements: Collection<AgreementDoc>;
   private readonly revisions: Collection<RevisionDoc>;
-  private readonly changes: Collection<ChangeDoc>;
+  private readonly auditEvents: Collection<AuditDoc>;
+  private readonly checkpoints: Collection<CheckpointDoc>;
   /** The last write of this process: writes queue behind it (see write()). */
   private writes: Promise<unknown> = Promise.resolve();
 
@@ -203,7 +240,8 @@ export class MongoStore implements Store {
     this.meta = db.collection('meta');
     this.agreements = db.collection('agreements');
     this.revisions = db.collection('revisions');
-    this.changes = db.collection('changes');
+    this.auditEvents = db.collection('audit_events');
+    this.checkpoints = db.collection('audit_checkpoints');
   }
 
   /**
@@ -241,9 +279,7 @@ export class MongoStore implements Store {
     // Created up front: a transaction should not be the first to write a collection.
     for (const name of COLLECTIONS) if (!existing.has(name)) await ignoreConflict(() => this.db.createCollection(name));
     for (const [name, specs] of Object.entries(indexes(sharded))) await this.db.collection(name).createIndexes(specs);
-    for (const counter of [DATE_ADDED_COUNTER, CHANGES_COUNTER]) {
-      await ignoreConflict(() => this.counters.updateOne({ _id: counter }, { $setOnInsert: { last: 0 } }, { upsert: true }));
-    }
+    await ignoreConflict(() => this.counters.updateOne({ _id: DATE_ADDED_COUNTER }, { $setOnInsert: { last: 0 } }, { upsert: true }));
   }
 
   async ping(): Promise<void> {
@@ -464,6 +500,7 @@ export class MongoStore implements Store {
       if (plan.writes.length) await this.objects.bulkWrite(plan.writes, { session, ordered: true });
       const status = statusOf(env, plan.successes);
       await this.statuses.insertOne({ _id: status.id, created_at: env.now, body: JSON.stringify(status) }, { session });
+      if (env.audit) await this.appendLocked([env.audit(status)], session);
       return status;
     });
   }
@@ -486,13 +523,35 @@ export class MongoStore implements Store {
     const docs = await this.read(() => this.objects.find(filter, { sort, limit }).project<D>(projection).toArray());
     const more = docs.length > q.limit;
     if (more) docs.pop();
-    return { records: docs.map(map), more };
+    const page: Page<T> = { records: docs.map(map), more };
+    if (q.scope && !admitsEverything(q.scope)) {
+      const { scope } = q;
+      const pipeline = withheldPipeline(q, more ? docs[docs.length - 1]?.date_added : undefined);
+      const groups = await this.read(() => this.objects.aggregate<WithheldGroup>(pipeline).toArray());
+      // As SQLite: a collection that does not exist gives a bare empty page, without a count.
+      if (groups.length > 0 || (await this.read(() => this.collections.countDocuments({ _id: q.collectionId }, { limit: 1 }))) > 0) {
+        page.withheld = withheldOf(scope, groups);
+      }
+    }
+    return page;
   }
 
-  async deleteObject(collectionId: string, objectId: string, versions: VersionSelector, specVersions: string[] | undefined, scope?: ObjectScope): Promise<number> {
+  async deleteObject(
+    collectionId: string,
+    objectId: string,
+    versions: VersionSelector,
+    specVersions: string[] | undefined,
+    scope?: ObjectScope,
+    audit?: (removed: ObjectRef[]) => AuditEventInput,
+  ): Promise<number> {
     return this.write(async (session) => {
-      const { deletedCount } = await this.objects.deleteMany(deleteFilter(collectionId, objectId, versions, specVersions, scope), { session });
-      if (deletedCount === 0) return 0;
+      // Read first: the audit event names the removed versions, in date_added order.
+      const doomed = await this.objects
+        .find(deleteFilter(collectionId, objectId, versions, specVersions, scope), { session, sort: { date_added: 1 } })
+        .project<Pick<ObjectDoc, 'version'> & { _id: ObjectId }>({ _id: 1, version: 1 })
+        .toArray();
+      if (doomed.length === 0) return 0;
+      const { deletedCount } = await this.objects.deleteMany({ _id: { $in: doomed.map((d) => d._id) } }, { session });
       // Touch the counter so that this transaction conflicts with any concurrent add: without
       // it, an add of a version of this object could commit beside the flag recomputation
       // below, each blind to the other, and leave two versions marked last.
@@ -503,6 +562,7 @@ export class MongoStore implements Store {
         .toArray();
       const writes = refreshFlags(collectionId, objectId, remaining);
       if (writes.length) await this.objects.bulkWrite(writes, { session, ordered: true });
+      if (audit) await this.appendLocked([audit(doomed.map((d) => ({ id: objectId, version: formatTimestamp(d.version) })))], session);
       return deletedCount;
     });
   }
@@ -540,39 +600,73 @@ export class MongoStore implements Store {
     return doc?.value ?? 0;
   }
 
-  // ---- catalogue changes -------------------------------------------------------------------
+  // ---- the sharing log ------------------------------------------------------------------------
 
   async recordChange(c: ChangeRecord): Promise<void> {
-    // A write (a transaction on a replica set): sequence numbers commit in order, so a reader
-    // following `afterSeq` never passes a change that is still being written.
-    await this.write(async (session) => {
-      const counter = (await this.counters.findOneAndUpdate({ _id: CHANGES_COUNTER }, { $inc: { last: 1 } }, { session, returnDocument: 'after' })) as CounterDoc;
-      await this.changes.insertOne(
-        {
-          _id: counter.last,
-          at: c.at,
-          by: c.by,
-          entity: c.entity,
-          entity_id: c.entityId,
-          action: c.action,
-          ...(c.detail !== undefined && { detail: JSON.stringify(c.detail) }),
-        },
-        { session },
-      );
-    });
+    await this.appendAuditEvents([changeEvent(c)]);
   }
 
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
-    const docs = await this.read(() => this.changes.find({ _id: { $gt: afterSeq } }).sort({ _id: 1 }).limit(limit).toArray());
-    return docs.map((d) => ({
-      seq: d._id,
-      at: d.at,
-      by: d.by,
-      entity: d.entity,
-      entityId: d.entity_id,
-      action: d.action,
-      ...(d.detail !== undefined && { detail: JSON.parse(d.detail) as Record<string, unknown> }),
-    }));
+    const docs = await this.read(() => this.auditEvents.find({ ...CHANGES_FILTER, _id: { $gt: afterSeq } }).sort({ _id: 1 }).limit(limit).toArray());
+    return docs.map((d) => changeOf(toAuditEvent(d)));
+  }
+
+  async appendAuditEvents(events: AuditEventInput[]): Promise<AuditEvent[]> {
+    return this.write((session) => this.appendLocked(events, session));
+  }
+
+  /**
+   * Chains events onto the head and inserts them, inside the caller's write. On a replica
+   * set two instances appending at once both insert the next sequence number as `_id`: one
+   * transaction conflicts and is retried on the new head, so the chain never forks.
+   */
+  private async appendLocked(inputs: AuditEventInput[], session: ClientSession | undefined): Promise<AuditEvent[]> {
+    if (inputs.length === 0) return [];
+    const head = headOf(await this.auditEvents.findOne({}, { session, sort: { _id: -1 }, projection: { _id: 1, hash: 1 } }));
+    const { docs, events, checkpoints } = chainEvents(head, inputs, randomUUID);
+    await this.auditEvents.insertMany(docs, { session });
+    if (checkpoints.length) await this.checkpoints.insertMany(checkpoints, { session });
+    return events;
+  }
+
+  async auditHead(): Promise<AuditHead> {
+    return headOf(await this.read(() => this.auditEvents.findOne({}, { sort: { _id: -1 }, projection: { _id: 1, hash: 1 } })));
+  }
+
+  async summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]> {
+    const docs = await this.read(() => this.auditEvents.aggregate<SummaryGroupDoc>(summaryPipeline(group, from, to)).toArray());
+    return docs.map(toSummaryRow);
+  }
+
+  async queryAuditEvents(q: AuditQuery): Promise<Page<AuditEvent>> {
+    const docs = await this.read(() => this.auditEvents.find(auditFilter(q), { sort: { _id: 1 }, limit: q.limit + 1 }).toArray());
+    const more = docs.length > q.limit;
+    if (more) docs.pop();
+    return { records: docs.map(toAuditEvent), more };
+  }
+
+  async readAuditEvents(afterSeq: number, limit: number): Promise<StoredAuditEvent[]> {
+    const docs = await this.read(() => this.auditEvents.find({ _id: { $gt: afterSeq } }, { sort: { _id: 1 }, limit }).toArray());
+    return docs.map((d) => {
+      const event = toAuditEvent(d);
+      // The document's own _id is what orders the log: a body moved to another document must not pass.
+      if (event.seq !== d._id) event.seq = d._id;
+      return { event, indexed: { objects: d.objects ?? [], agreements: d.agreements ?? [] } };
+    });
+  }
+
+  async listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]> {
+    return (await this.read(() => this.checkpoints.find().sort({ _id: 1 }).toArray())).map(toCheckpoint);
+  }
+
+  async checkpoint(now: Micros): Promise<Checkpoint | undefined> {
+    return this.write(async (session) => {
+      const head = headOf(await this.auditEvents.findOne({}, { session, sort: { _id: -1 }, projection: { _id: 1, hash: 1 } }));
+      const last = await this.checkpoints.findOne({}, { session, sort: { _id: -1 } });
+      if (head.seq === 0 || (last?._id ?? 0) >= head.seq) return undefined;
+      await this.checkpoints.insertOne({ _id: head.seq, hash: head.hash, time: now }, { session });
+      return head;
+    });
   }
 }
 

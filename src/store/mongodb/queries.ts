@@ -4,7 +4,8 @@
  * builds its SQL. Nothing here talks to a server, so test/mongodb/ evaluates these documents
  * in-process (mingo) against the SQLite reference.
  */
-import type { Filter } from 'mongodb';
+import type { Document, Filter } from 'mongodb';
+import { admits, withheldReason } from '../scope';
 import type { ManifestRecord, Micros, ObjectQuery, ObjectRecord, ObjectScope, VersionSelector } from '../store';
 
 /**
@@ -43,12 +44,50 @@ export type ManifestDoc = Pick<ObjectDoc, 'id' | 'type' | 'spec_version' | 'vers
 
 /** The page query of queryObjects / queryManifest: keyset paging on date_added. */
 export function pageQuery(q: ObjectQuery): PageQuery {
+  return { filter: { ...range(q), ...selection(q.versions, q.specVersions, q.scope) }, sort: { date_added: 1 }, limit: q.limit + 1 };
+}
+
+/** Collection, paging position, ids and types: the part of a page query that is not selection. */
+function range(q: ObjectQuery, upTo?: Micros): Filter<ObjectDoc> {
   const filter: Filter<ObjectDoc> = { coll: q.collectionId };
   const after = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
-  if (after !== -Infinity) filter.date_added = { $gt: after };
+  const added: { $gt?: Micros; $lte?: Micros } = {};
+  if (after !== -Infinity) added.$gt = after;
+  if (upTo !== undefined) added.$lte = upTo;
+  if (added.$gt !== undefined || added.$lte !== undefined) filter.date_added = added;
   if (q.ids?.length) filter.id = { $in: q.ids };
   if (q.types?.length) filter.type = { $in: q.types };
-  return { filter: { ...filter, ...selection(q.versions, q.specVersions, q.scope) }, sort: { date_added: 1 }, limit: q.limit + 1 };
+  return filter;
+}
+
+/**
+ * For a scoped page: the records the query matches without its scope in the page's range
+ * (up to `upTo`, the last record returned, when there are more; to the end otherwise),
+ * counted per (tlp, type). The caller keeps the groups the scope does not admit: what it
+ * withheld. SQLite's withheld() runs the same count.
+ */
+export function withheldPipeline(q: ObjectQuery, upTo: Micros | undefined): Document[] {
+  return [
+    { $match: { ...range(q, upTo), ...selection(q.versions, q.specVersions, undefined) } },
+    { $group: { _id: { tlp: '$tlp', type: '$type' }, n: { $sum: 1 } } },
+  ];
+}
+
+export interface WithheldGroup {
+  _id: { tlp: number; type: string };
+  n: number;
+}
+
+/** What the scope kept out of the counted groups, by reason. */
+export function withheldOf(scope: ObjectScope, groups: readonly WithheldGroup[]): { count: number; reasons: Record<string, number> } {
+  const out = { count: 0, reasons: {} as Record<string, number> };
+  for (const { _id, n } of groups) {
+    if (admits(scope, _id.type, _id.tlp)) continue;
+    const reason = withheldReason(scope, _id.type, _id.tlp);
+    out.count += n;
+    out.reasons[reason] = (out.reasons[reason] ?? 0) + n;
+  }
+  return out;
 }
 
 /** The versions deleteObject removes. */

@@ -1,0 +1,182 @@
+/**
+ * The sharing log in MongoDB as plain data: chaining new events onto the head, the documents
+ * stored for them, and the filter of an auditor query, mirroring the SQLite adapter's
+ * appendLocked() and queryAuditEvents(). Collection `audit_events` holds one document per
+ * event, `_id` its sequence number: the event exactly as hashed (`body`, canonical JSON) and
+ * copies of the fields queries filter on, which readAuditEvents() hands to verification as
+ * "what the indexes say", as SQLite's audit_objects / audit_agreements tables are.
+ */
+import type { Document, Filter } from 'mongodb';
+import { canonicalJson, eventHash, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
+import type { AuditEvent, AuditEventInput, ObjectRef } from '../../audit/events';
+import { formatTimestamp, parseTimestamp } from '../../time';
+import type { AuditHead, AuditQuery, ChangeRecord, Micros, SummaryGroup, SummaryRow } from '../store';
+
+export interface AuditDoc {
+  _id: number;
+  /** The event without `hash`, as canonical JSON: exactly what the hash covers. */
+  body: string;
+  hash: string;
+  time: string;
+  action: string;
+  outcome: string;
+  party?: string;
+  account?: string;
+  collection?: string;
+  country?: string;
+  /** Distinct, sorted: the lookup copies of the event's objects and agreements. */
+  objects?: ObjectRef[];
+  agreements?: string[];
+  /** How many objects the event names, repeats included (what summaries add up). */
+  object_count?: number;
+}
+
+export interface CheckpointDoc {
+  _id: number;
+  hash: string;
+  time: Micros;
+}
+
+/** A checkpoint is recorded every this many events, as in the SQLite store (and on a timer, src/audit/log.ts). */
+export const CHECKPOINT_EVERY = 1000;
+
+export const GENESIS: AuditHead = { seq: 0, hash: GENESIS_HASH };
+
+/** Chains `inputs` after `head`: the documents to insert, the events as returned, and any checkpoints due. */
+export function chainEvents(
+  head: AuditHead,
+  inputs: readonly AuditEventInput[],
+  newId: () => string,
+): { docs: AuditDoc[]; events: AuditEvent[]; checkpoints: CheckpointDoc[] } {
+  const docs: AuditDoc[] = [];
+  const events: AuditEvent[] = [];
+  const checkpoints: CheckpointDoc[] = [];
+  let { seq, hash } = head;
+  for (const { time, ...rest } of inputs) {
+    const fields = { ...rest, seq: seq + 1, id: newId(), time: formatTimestamp(time), prev_hash: hash };
+    seq = fields.seq;
+    hash = eventHash(fields);
+    const objects = distinctSorted(rest.objects ?? [], (o) => `${o.id}\u0000${o.version}`);
+    const agreements = distinctSorted(rest.agreements ?? [], (a) => a);
+    docs.push({
+      _id: seq,
+      body: canonicalJson(fields),
+      hash,
+      time: fields.time,
+      action: rest.action,
+      outcome: rest.outcome,
+      ...(rest.party !== undefined && { party: rest.party }),
+      ...(rest.account !== undefined && { account: rest.account }),
+      ...(rest.collection !== undefined && { collection: rest.collection }),
+      ...(rest.country !== undefined && { country: rest.country }),
+      ...(objects.length > 0 && { objects }),
+      ...(agreements.length > 0 && { agreements }),
+      ...(rest.objects !== undefined && rest.objects.length > 0 && { object_count: rest.objects.length }),
+    });
+    if (seq % CHECKPOINT_EVERY === 0) checkpoints.push({ _id: seq, hash, time });
+    events.push({ ...fields, hash } as AuditEvent);
+  }
+  return { docs, events, checkpoints };
+}
+
+/** The filter of queryAuditEvents (sorted by `_id`, the sequence number). */
+export function auditFilter(q: AuditQuery): Filter<AuditDoc> {
+  const filter: Filter<AuditDoc> = {};
+  const and: Filter<AuditDoc>[] = [];
+  const time: { $gte?: string; $lt?: string } = {};
+  // Canonical times have one width, so text order is time order (as in SQLite).
+  if (q.from !== undefined) time.$gte = formatTimestamp(q.from);
+  if (q.to !== undefined) time.$lt = formatTimestamp(q.to);
+  if (time.$gte !== undefined || time.$lt !== undefined) filter.time = time;
+  if (q.party !== undefined) filter.party = q.party;
+  if (q.account !== undefined) filter.account = q.account;
+  if (q.collection !== undefined) filter.collection = q.collection;
+  if (q.country !== undefined) filter.country = q.country;
+  if (q.outcome !== undefined) filter.outcome = q.outcome;
+  // "objects" matches objects.read and objects.add; an exact action name matches itself.
+  if (q.action !== undefined) and.push({ $or: [{ action: q.action }, { action: { $gte: `${q.action}.`, $lt: `${q.action}/` } }] });
+  if (q.agreement !== undefined) {
+    // `id@version` names one version; a bare id every version of that agreement.
+    filter.agreements = q.agreement.includes('@') ? q.agreement : { $elemMatch: { $gte: `${q.agreement}@`, $lt: `${q.agreement}A` } };
+  }
+  if (q.objectId !== undefined) filter['objects.id'] = q.objectId;
+  if (q.afterSeq !== undefined) filter._id = { $gt: q.afterSeq };
+  if (and.length) filter.$and = and;
+  return filter;
+}
+
+/** The actions that deliver STIX content (manifests give only ids and versions); summaries count their objects. */
+const READ_ACTIONS = ['objects.read', 'object.read'];
+
+/**
+ * Successful reads per UTC day and per agreement, country or party, as SQLite's
+ * summarizeAudit() counts them: an event counts once for each distinct agreement it names.
+ */
+export function summaryPipeline(group: SummaryGroup, from?: Micros, to?: Micros): Document[] {
+  const match: Filter<AuditDoc> = { action: { $in: READ_ACTIONS }, outcome: 'success' };
+  const time: { $gte?: string; $lt?: string } = {};
+  if (from !== undefined) time.$gte = formatTimestamp(from);
+  if (to !== undefined) time.$lt = formatTimestamp(to);
+  if (time.$gte !== undefined || time.$lt !== undefined) match.time = time;
+  const field = group === 'agreement' ? 'agreements' : group;
+  return [
+    { $match: { ...match, [field]: { $exists: true, $ne: null } } },
+    ...(group === 'agreement' ? [{ $unwind: '$agreements' }] : []),
+    { $group: { _id: { day: { $substrCP: ['$time', 0, 10] }, key: `$${field}` }, objects: { $sum: '$object_count' }, requests: { $sum: 1 } } },
+    { $sort: { '_id.day': 1, '_id.key': 1 } },
+  ];
+}
+
+export interface SummaryGroupDoc {
+  _id: { day: string; key: string };
+  objects: number;
+  requests: number;
+}
+
+export function toSummaryRow(d: SummaryGroupDoc): SummaryRow {
+  return { day: d._id.day, key: d._id.key, objects: d.objects, requests: d.requests };
+}
+
+/** Catalogue changes are the events whose action starts with `catalog.`. */
+export const CHANGES_FILTER: Filter<AuditDoc> = { action: { $gte: 'catalog.', $lt: 'catalog/' } };
+
+export function toAuditEvent(d: Pick<AuditDoc, 'body' | 'hash'>): AuditEvent {
+  return { ...(JSON.parse(d.body) as Omit<AuditEvent, 'hash'>), hash: d.hash };
+}
+
+export function headOf(d: Pick<AuditDoc, '_id' | 'hash'> | null): AuditHead {
+  return d ? { seq: d._id, hash: d.hash } : GENESIS;
+}
+
+export function toCheckpoint(d: CheckpointDoc): Checkpoint & { time: Micros } {
+  return { seq: d._id, hash: d.hash, time: d.time };
+}
+
+/** A catalogue change as a sharing-log event (the SQLite store writes the same event). */
+export function changeEvent(c: ChangeRecord): AuditEventInput {
+  return {
+    time: c.at,
+    action: `catalog.${c.entity}.${c.action}`,
+    outcome: 'success',
+    account_id: c.by,
+    detail: { entity: c.entity, entity_id: c.entityId, ...(c.detail !== undefined && { change: c.detail }) },
+  };
+}
+
+export function changeOf(e: AuditEvent): ChangeRecord & { seq: number } {
+  const detail = (e.detail ?? {}) as { entity?: ChangeRecord['entity']; entity_id?: string; change?: Record<string, unknown> };
+  return {
+    seq: e.seq,
+    at: parseTimestamp(e.time) as number,
+    by: e.account_id ?? '',
+    entity: detail.entity as ChangeRecord['entity'],
+    entityId: detail.entity_id ?? '',
+    action: e.action.split('.').slice(2).join('.'),
+    ...(detail.change !== undefined && { detail: detail.change }),
+  };
+}
+
+function distinctSorted<T>(items: readonly T[], key: (t: T) => string): T[] {
+  const byKey = new Map(items.map((t) => [key(t), t]));
+  return [...byKey.keys()].sort().map((k) => byKey.get(k) as T);
+}
