@@ -294,8 +294,8 @@ export class MongoStore implements Store {
     await this.client.close();
   }
 
-  /** Runs a read, turning a lost server into StoreUnavailable (503) instead of an internal error. */
-  private async read<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs an operation, turning a lost server into StoreUnavailable (503) instead of an internal error. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
@@ -304,14 +304,15 @@ export class MongoStore implements Store {
   }
 
   /**
-   * Runs a write. This process's writes queue one behind the other: they would conflict on
-   * the counter document anyway, and queueing spares them the retries. On a replica set each
-   * write is one transaction, retried by the driver on a conflict with another instance.
+   * Runs a write of objects, agreements or the sharing log. This process's writes queue one
+   * behind the other: they would conflict on the counter document or the log's head anyway,
+   * and queueing spares them the retries. On a replica set each write is one transaction,
+   * retried by the driver on a conflict with another instance.
    */
   private write<T>(work: (session: ClientSession | undefined) => Promise<T>): Promise<T> {
     const run = this.writes.then(() => (this.transactions ? this.inTransaction(work) : work(undefined)));
     this.writes = run.catch(() => undefined);
-    return this.read(() => run);
+    return this.guard(() => run);
   }
 
   private async inTransaction<T>(work: (session: ClientSession) => Promise<T>): Promise<T> {
@@ -334,7 +335,7 @@ export class MongoStore implements Store {
   }
 
   async secretKey(): Promise<Buffer> {
-    return this.read(async () => {
+    return this.guard(async () => {
       const found = await this.meta.findOne({ _id: SECRET_KEY });
       if (found) return Buffer.from(found.value.buffer);
       // Insert if absent, then re-read: two instances starting together agree on one key.
@@ -355,15 +356,15 @@ export class MongoStore implements Store {
       content_policy: r.contentPolicy,
       allowed_spec_versions: r.allowedSpecVersions,
     };
-    await this.read(() => this.apiRoots.replaceOne({ _id: r.path }, doc, { upsert: true }));
+    await this.guard(() => this.apiRoots.replaceOne({ _id: r.path }, doc, { upsert: true }));
   }
 
   async listApiRoots(): Promise<ApiRootRecord[]> {
-    return (await this.read(() => this.apiRoots.find().sort({ _id: 1 }).toArray())).map(toApiRoot);
+    return (await this.guard(() => this.apiRoots.find().sort({ _id: 1 }).toArray())).map(toApiRoot);
   }
 
   async getApiRoot(path: string): Promise<ApiRootRecord | undefined> {
-    const doc = await this.read(() => this.apiRoots.findOne({ _id: path }));
+    const doc = await this.guard(() => this.apiRoots.findOne({ _id: path }));
     return doc ? toApiRoot(doc) : undefined;
   }
 
@@ -377,18 +378,18 @@ export class MongoStore implements Store {
       ...(c.country !== undefined && { country: c.country }),
       media_types: c.mediaTypes,
     };
-    await this.read(() => this.collections.replaceOne({ _id: c.id }, doc, { upsert: true }));
+    await this.guard(() => this.collections.replaceOne({ _id: c.id }, doc, { upsert: true }));
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
-    const docs = await this.read(() =>
+    const docs = await this.guard(() =>
       (apiRoot === undefined ? this.collections.find().sort({ api_root: 1, title: 1 }) : this.collections.find({ api_root: apiRoot }).sort({ title: 1 })).toArray(),
     );
     return docs.map(toCollection);
   }
 
   async getCollection(apiRoot: string, idOrAlias: string): Promise<CollectionRecord | undefined> {
-    const docs = await this.read(() => this.collections.find({ api_root: apiRoot, $or: [{ _id: idOrAlias }, { alias: idOrAlias }] }).toArray());
+    const docs = await this.guard(() => this.collections.find({ api_root: apiRoot, $or: [{ _id: idOrAlias }, { alias: idOrAlias }] }).toArray());
     // An id wins over another collection whose alias is that id.
     const doc = docs.find((d) => d._id === idOrAlias) ?? docs[0];
     return doc ? toCollection(doc) : undefined;
@@ -404,20 +405,20 @@ export class MongoStore implements Store {
       ...(p.country !== undefined && { country: p.country }),
       ...(p.identityRef !== undefined && { identity_ref: p.identityRef }),
     };
-    await this.read(() => this.parties.replaceOne({ _id: p.id }, doc, { upsert: true }));
+    await this.guard(() => this.parties.replaceOne({ _id: p.id }, doc, { upsert: true }));
   }
 
   async listParties(): Promise<PartyRecord[]> {
-    return (await this.read(() => this.parties.find().sort({ _id: 1 }).toArray())).map(toParty);
+    return (await this.guard(() => this.parties.find().sort({ _id: 1 }).toArray())).map(toParty);
   }
 
   async getParty(id: string): Promise<PartyRecord | undefined> {
-    const doc = await this.read(() => this.parties.findOne({ _id: id }));
+    const doc = await this.guard(() => this.parties.findOne({ _id: id }));
     return doc ? toParty(doc) : undefined;
   }
 
   async createAccount(a: AccountRecord): Promise<void> {
-    await this.read(() =>
+    await this.guard(() =>
       this.accounts.insertOne({
         _id: a.id,
         name: a.name,
@@ -432,17 +433,17 @@ export class MongoStore implements Store {
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
-    const doc = await this.read(() => this.accounts.findOne({ _id: id }));
+    const doc = await this.guard(() => this.accounts.findOne({ _id: id }));
     return doc ? toAccount(doc) : undefined;
   }
 
   async getAccountByName(name: string): Promise<AccountRecord | undefined> {
-    const doc = await this.read(() => this.accounts.findOne({ name }));
+    const doc = await this.guard(() => this.accounts.findOne({ name }));
     return doc ? toAccount(doc) : undefined;
   }
 
   async listAccounts(): Promise<AccountRecord[]> {
-    return (await this.read(() => this.accounts.find().sort({ name: 1 }).toArray())).map(toAccount);
+    return (await this.guard(() => this.accounts.find().sort({ name: 1 }).toArray())).map(toAccount);
   }
 
   async updateAccount(id: string, patch: AccountPatch, now: Micros): Promise<AccountRecord | undefined> {
@@ -451,27 +452,27 @@ export class MongoStore implements Store {
     if (patch.disabled !== undefined) set.disabled = patch.disabled;
     if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
     if (patch.partyId !== undefined) set.party_id = patch.partyId;
-    const doc = await this.read(() => this.accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }));
+    const doc = await this.guard(() => this.accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }));
     return doc ? toAccount(doc) : undefined;
   }
 
   async createToken(t: TokenRecord): Promise<void> {
-    await this.read(() =>
+    await this.guard(() =>
       this.tokens.insertOne({ _id: t.id, account_id: t.accountId, hash: t.hash, label: t.label, created_at: t.createdAt, revoked_at: t.revokedAt }),
     );
   }
 
   async getTokenByHash(hash: string): Promise<TokenRecord | undefined> {
-    const doc = await this.read(() => this.tokens.findOne({ hash }));
+    const doc = await this.guard(() => this.tokens.findOne({ hash }));
     return doc ? toToken(doc) : undefined;
   }
 
   async listTokens(accountId: string): Promise<TokenRecord[]> {
-    return (await this.read(() => this.tokens.find({ account_id: accountId }).sort({ created_at: 1 }).toArray())).map(toToken);
+    return (await this.guard(() => this.tokens.find({ account_id: accountId }).sort({ created_at: 1 }).toArray())).map(toToken);
   }
 
   async revokeToken(id: string, now: Micros): Promise<boolean> {
-    const result = await this.read(() => this.tokens.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }));
+    const result = await this.guard(() => this.tokens.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }));
     return result.modifiedCount > 0;
   }
 
@@ -506,7 +507,7 @@ export class MongoStore implements Store {
   }
 
   async getStatus(id: string): Promise<StatusRecord | undefined> {
-    const doc = await this.read(() => this.statuses.findOne({ _id: id }));
+    const doc = await this.guard(() => this.statuses.findOne({ _id: id }));
     return doc ? (JSON.parse(doc.body) as StatusRecord) : undefined;
   }
 
@@ -520,16 +521,16 @@ export class MongoStore implements Store {
 
   private async page<D extends ManifestDoc, T>(q: ObjectQuery, projection: Record<string, 0 | 1>, map: (d: D) => T): Promise<Page<T>> {
     const { filter, sort, limit } = pageQuery(q);
-    const docs = await this.read(() => this.objects.find(filter, { sort, limit }).project<D>(projection).toArray());
+    const docs = await this.guard(() => this.objects.find(filter, { sort, limit }).project<D>(projection).toArray());
     const more = docs.length > q.limit;
     if (more) docs.pop();
     const page: Page<T> = { records: docs.map(map), more };
     if (q.scope && !admitsEverything(q.scope)) {
       const { scope } = q;
       const pipeline = withheldPipeline(q, more ? docs[docs.length - 1]?.date_added : undefined);
-      const groups = await this.read(() => this.objects.aggregate<WithheldGroup>(pipeline).toArray());
+      const groups = await this.guard(() => this.objects.aggregate<WithheldGroup>(pipeline).toArray());
       // As SQLite: a collection that does not exist gives a bare empty page, without a count.
-      if (groups.length > 0 || (await this.read(() => this.collections.countDocuments({ _id: q.collectionId }, { limit: 1 }))) > 0) {
+      if (groups.length > 0 || (await this.guard(() => this.collections.countDocuments({ _id: q.collectionId }, { limit: 1 }))) > 0) {
         page.withheld = withheldOf(scope, groups);
       }
     }
@@ -577,12 +578,12 @@ export class MongoStore implements Store {
   }
 
   async getAgreement(id: string, version?: number): Promise<AgreementRecord | undefined> {
-    const doc = await this.read(() => this.agreements.findOne(version === undefined ? { id } : { id, version }, { sort: { version: -1 } }));
+    const doc = await this.guard(() => this.agreements.findOne(version === undefined ? { id } : { id, version }, { sort: { version: -1 } }));
     return doc ? (JSON.parse(doc.body) as AgreementRecord) : undefined;
   }
 
   async listAgreements(): Promise<AgreementRecord[]> {
-    const docs = await this.read(() =>
+    const docs = await this.guard(() =>
       this.agreements
         .aggregate<{ body: string }>([{ $sort: { id: 1, version: -1 } }, { $group: { _id: '$id', body: { $first: '$body' } } }, { $sort: { _id: 1 } }])
         .toArray(),
@@ -591,12 +592,12 @@ export class MongoStore implements Store {
   }
 
   async listAgreementVersions(id: string): Promise<AgreementRecord[]> {
-    const docs = await this.read(() => this.agreements.find({ id }).sort({ version: 1 }).toArray());
+    const docs = await this.guard(() => this.agreements.find({ id }).sort({ version: 1 }).toArray());
     return docs.map((d) => JSON.parse(d.body) as AgreementRecord);
   }
 
   async agreementsRevision(): Promise<number> {
-    const doc = await this.read(() => this.revisions.findOne({ _id: AGREEMENTS_REVISION }));
+    const doc = await this.guard(() => this.revisions.findOne({ _id: AGREEMENTS_REVISION }));
     return doc?.value ?? 0;
   }
 
@@ -607,7 +608,7 @@ export class MongoStore implements Store {
   }
 
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
-    const docs = await this.read(() => this.auditEvents.find({ ...CHANGES_FILTER, _id: { $gt: afterSeq } }).sort({ _id: 1 }).limit(limit).toArray());
+    const docs = await this.guard(() => this.auditEvents.find({ ...CHANGES_FILTER, _id: { $gt: afterSeq } }).sort({ _id: 1 }).limit(limit).toArray());
     return docs.map((d) => changeOf(toAuditEvent(d)));
   }
 
@@ -630,23 +631,23 @@ export class MongoStore implements Store {
   }
 
   async auditHead(): Promise<AuditHead> {
-    return headOf(await this.read(() => this.auditEvents.findOne({}, { sort: { _id: -1 }, projection: { _id: 1, hash: 1 } })));
+    return headOf(await this.guard(() => this.auditEvents.findOne({}, { sort: { _id: -1 }, projection: { _id: 1, hash: 1 } })));
   }
 
   async summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]> {
-    const docs = await this.read(() => this.auditEvents.aggregate<SummaryGroupDoc>(summaryPipeline(group, from, to)).toArray());
+    const docs = await this.guard(() => this.auditEvents.aggregate<SummaryGroupDoc>(summaryPipeline(group, from, to)).toArray());
     return docs.map(toSummaryRow);
   }
 
   async queryAuditEvents(q: AuditQuery): Promise<Page<AuditEvent>> {
-    const docs = await this.read(() => this.auditEvents.find(auditFilter(q), { sort: { _id: 1 }, limit: q.limit + 1 }).toArray());
+    const docs = await this.guard(() => this.auditEvents.find(auditFilter(q), { sort: { _id: 1 }, limit: q.limit + 1 }).toArray());
     const more = docs.length > q.limit;
     if (more) docs.pop();
     return { records: docs.map(toAuditEvent), more };
   }
 
   async readAuditEvents(afterSeq: number, limit: number): Promise<StoredAuditEvent[]> {
-    const docs = await this.read(() => this.auditEvents.find({ _id: { $gt: afterSeq } }, { sort: { _id: 1 }, limit }).toArray());
+    const docs = await this.guard(() => this.auditEvents.find({ _id: { $gt: afterSeq } }, { sort: { _id: 1 }, limit }).toArray());
     return docs.map((d) => {
       const event = toAuditEvent(d);
       // The document's own _id is what orders the log: a body moved to another document must not pass.
@@ -656,7 +657,7 @@ export class MongoStore implements Store {
   }
 
   async listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]> {
-    return (await this.read(() => this.checkpoints.find().sort({ _id: 1 }).toArray())).map(toCheckpoint);
+    return (await this.guard(() => this.checkpoints.find().sort({ _id: 1 }).toArray())).map(toCheckpoint);
   }
 
   async checkpoint(now: Micros): Promise<Checkpoint | undefined> {
