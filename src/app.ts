@@ -7,6 +7,7 @@
  */
 import express, { type RequestHandler } from 'express';
 import { adminRouter } from './http/admin/router';
+import { auditorRouter } from './http/auditor/router';
 import type { AppContext } from './http/context';
 import { errorHandler, sendError } from './http/errors';
 import { getCollection, getCollections } from './http/handlers/collections';
@@ -43,6 +44,7 @@ export function createApp(ctx: AppContext): express.Express {
   });
 
   app.use('/admin', adminRouter(ctx, auth)); // JSON, admins only: src/http/admin/routes.ts
+  app.use('/audit', auditorRouter(ctx, auth)); // JSON, auditors only: src/http/auditor/router.ts
 
   // route                                                       method  middleware            handler
   endpoint(app, '/taxii2/',                                       { get: [...taxii,                   none,   discovery(ctx)] });

@@ -18,6 +18,7 @@ import { startServer } from '../server';
 import { registerAdminCommands } from './admin-commands';
 import { importBundle } from './import';
 import { runDemo } from './demo';
+import { registerAuditCommands } from './audit-commands';
 import { registerValidateCommand } from './validate';
 
 export class CliError extends Error {}
@@ -225,6 +226,7 @@ export function buildProgram(): Command {
 
   registerValidateCommand(program);
   registerAdminCommands(program);
+  registerAuditCommands(program);
 
   program
     .command('demo')

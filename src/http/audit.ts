@@ -7,6 +7,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuditEventInput, Outcome } from '../audit/events';
 import { AccordError } from '../errors';
 import type { AppContext } from './context';
+import { STATUS_OF_KIND } from './errors';
 
 interface AuditLocals {
   auditAction?: string;
@@ -98,14 +99,9 @@ export function auditFailures(ctx: AppContext) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     const action = auditActionOf(res);
     if (action !== undefined) {
-      const status = err instanceof AccordError ? (STATUS_OF[err.kind] ?? 500) : 500;
+      const status = err instanceof AccordError ? STATUS_OF_KIND[err.kind] : 500;
       recordRefusal(ctx, req, res, action, status === 403 || status === 404 ? 'denied' : 'failure', status, err instanceof AccordError ? err.title : 'internal error');
     }
     next(err);
   };
 }
-
-const STATUS_OF: Record<string, number> = {
-  'bad-request': 400, unauthorized: 401, forbidden: 403, 'not-found': 404, 'not-acceptable': 406,
-  'too-large': 413, 'unsupported-media-type': 415, unprocessable: 422, unavailable: 503,
-};

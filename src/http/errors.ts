@@ -7,7 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AccordError, type ErrorKind } from '../errors';
 import { sendTaxii } from './respond';
 
-const STATUS: Record<ErrorKind, number> = {
+export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   'bad-request': 400,
   unauthorized: 401,
   forbidden: 403,
@@ -43,7 +43,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     return;
   }
   if (err instanceof AccordError) {
-    const status = STATUS[err.kind];
+    const status = STATUS_OF_KIND[err.kind];
     if (status >= 500) req.log.error({ err }, err.title);
     return sendError(res, status, err.title, err.description, err.details);
   }

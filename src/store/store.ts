@@ -200,6 +200,18 @@ export interface AuditQuery {
   limit: number;
 }
 
+export type SummaryGroup = 'agreement' | 'country' | 'party';
+
+/** Objects shared per day and per agreement, country or party (successful reads). */
+export interface SummaryRow {
+  day: string;
+  key: string;
+  /** Object versions delivered. */
+  objects: number;
+  /** Read requests that delivered them. */
+  requests: number;
+}
+
 export interface AuditHead {
   seq: number;
   hash: string;
@@ -345,6 +357,7 @@ export interface Store {
   /** Events after `afterSeq`, in sequence order, exactly as stored (for verification and export). */
   readAuditEvents(afterSeq: number, limit: number): Promise<StoredAuditEvent[]>;
   auditHead(): Promise<AuditHead>;
+  summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]>;
   listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]>;
   /** Records the current head as a checkpoint (when events were added since the last one). */
   checkpoint(now: Micros): Promise<Checkpoint | undefined>;

@@ -55,6 +55,8 @@ export interface HarnessOptions {
   config?: Partial<Config>;
   /** max_content_length of the API roots. */
   maxContentLength?: number;
+  /** A SQLite file instead of a private in-memory database (so another connection can reach it). */
+  storeFile?: string;
   /** STIX content policy of both API roots (default permissive). */
   contentPolicy?: 'permissive' | 'strict';
   /**
@@ -66,7 +68,7 @@ export interface HarnessOptions {
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const store = new SqliteStore(':memory:');
+  const store = new SqliteStore(options.storeFile ?? ':memory:');
   const clock = new TestClock();
   const config: Config = { ...DEFAULTS, logLevel: 'silent', ...options.config };
   const maxContentLength = options.maxContentLength ?? 1024 * 1024;
@@ -121,8 +123,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     basic: { name: 'basic-reader', password: PASSWORD },
     collections,
     close: async () => {
-      await audit.close();
-      await store.close();
+      try {
+        await audit.close();
+      } finally {
+        await store.close();
+      }
     },
   };
 }

@@ -158,7 +158,9 @@ export function addObjects(ctx: AppContext): RequestHandler {
     const prepared = prepareObjects(list, { validator: validatorFor(root), maxObjectSize: ctx.config.maxObjectSize });
     // Object level: what the writer's agreements do not cover fails alone, with the reason.
     const { scope } = decisionOf(res);
-    const failures = [...prepared.failures];
+    // TAXII 2.1 §4.3.1 requires a version in every status detail; an object sent without
+    // one is reported under the request's time (docs/conformance.md).
+    const failures = prepared.failures.map((f) => (f.version === undefined ? { ...f, version: formatTimestamp(requestTimestamp) } : f));
     const objects = prepared.objects.filter((o) => {
       if (admits(scope, o.type, o.tlp)) return true;
       failures.push({ id: o.id, ...(o.version !== null && { version: formatTimestamp(o.version) }), message: `${o.id}: ${refusal(scope, o.type, o.tlp)}` });

@@ -25,6 +25,8 @@ import type {
   AgreementRecord,
   AuditHead,
   AuditQuery,
+  SummaryGroup,
+  SummaryRow,
   ChangeRecord,
   ObjectQuery,
   ObjectRecord,
@@ -45,6 +47,8 @@ type Row = Record<string, unknown>;
 const STATEMENT_CACHE_LIMIT = 500;
 /** A checkpoint {seq, hash} is recorded every this many events (and on a timer, see src/audit/log.ts). */
 export const CHECKPOINT_EVERY = 1000;
+/** The actions that deliver STIX content (manifests give only ids and versions); summaries count their objects. */
+const READ_ACTIONS = ['objects.read', 'object.read'];
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -406,6 +410,27 @@ export class SqliteStore implements Store {
 
   async auditHead(): Promise<AuditHead> {
     return this.auditHeadSync();
+  }
+
+  async summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]> {
+    const key = group === 'agreement' ? 'g.agreement' : `json_extract(e.body, '$.${group}')`;
+    const join = group === 'agreement' ? 'JOIN audit_agreements g ON g.seq = e.seq' : '';
+    const params: unknown[] = [...READ_ACTIONS];
+    let where = `json_extract(e.body, '$.action') IN (${placeholders(READ_ACTIONS)}) AND json_extract(e.body, '$.outcome') = 'success' AND ${key} IS NOT NULL`;
+    if (from !== undefined) {
+      where += " AND json_extract(e.body, '$.time') >= ?";
+      params.push(formatTimestamp(from));
+    }
+    if (to !== undefined) {
+      where += " AND json_extract(e.body, '$.time') < ?";
+      params.push(formatTimestamp(to));
+    }
+    const rows = this.stmt(
+      `SELECT substr(json_extract(e.body, '$.time'), 1, 10) AS day, ${key} AS key,
+              SUM(COALESCE(json_array_length(e.body, '$.objects'), 0)) AS objects, COUNT(*) AS requests
+       FROM audit_events e ${join} WHERE ${where} GROUP BY day, key ORDER BY day, key`,
+    ).all(...params) as Row[];
+    return rows.map((r) => ({ day: r.day as string, key: r.key as string, objects: r.objects as number, requests: r.requests as number }));
   }
 
   async queryAuditEvents(q: AuditQuery): Promise<Page<AuditEvent>> {

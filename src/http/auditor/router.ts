@@ -1,0 +1,117 @@
+/**
+ * The auditor API (/audit/…): JSON, for accounts with the `auditor` role only. Auditors see
+ * the sharing log, never STIX content (that would need an agreement like anyone else's).
+ * Queries by time range, party, account, agreement, collection, country, object, action and
+ * outcome with cursor paging; chain of custody; daily summaries; verification; exports.
+ */
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { custodyOf } from '../../audit/custody';
+import { exportEvents, type ExportFilters, type ExportFormat } from '../../audit/export';
+import { verifyStoreLog } from '../../audit/verify';
+import type { AuditQuery, SummaryGroup } from '../../store/store';
+import { parseTimestamp } from '../../time';
+import { AdminError, adminErrorHandler, badInput, notFound } from '../admin/errors';
+import type { AppContext } from '../context';
+import { principalOf } from '../routing';
+
+const FILTERS = ['from', 'to', 'party', 'account', 'agreement', 'collection', 'country', 'object', 'action', 'outcome'] as const;
+const MAX_LIMIT = 1000;
+
+function auditorOnly(req: Request, _res: Response, next: NextFunction): void {
+  if (principalOf(req).roles.includes('auditor')) return next();
+  next(new AdminError(403, 'Forbidden', 'the sharing log is for accounts with the auditor role'));
+}
+
+function params(req: Request, accepted: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
+    if (!accepted.includes(name)) throw badInput(`"${name}" is not a parameter of this endpoint; it accepts ${accepted.join(', ')}`);
+    if (typeof value !== 'string' || value === '') throw badInput(`"${name}" must be given once, with a value`);
+    out[name] = value;
+  }
+  return out;
+}
+
+function time(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const t = parseTimestamp(value);
+  if (t === undefined) throw badInput(`"${name}" must be an RFC 3339 timestamp`);
+  return t;
+}
+
+function filters(p: Record<string, string>): ExportFilters {
+  const from = time(p.from, 'from');
+  const to = time(p.to, 'to');
+  return {
+    ...(from !== undefined && { from }),
+    ...(to !== undefined && { to }),
+    ...(p.party !== undefined && { party: p.party }),
+    ...(p.account !== undefined && { account: p.account }),
+    ...(p.agreement !== undefined && { agreement: p.agreement }),
+    ...(p.collection !== undefined && { collection: p.collection }),
+    ...(p.country !== undefined && { country: p.country.toUpperCase() }),
+    ...(p.object !== undefined && { objectId: p.object }),
+    ...(p.action !== undefined && { action: p.action }),
+    ...(p.outcome !== undefined && { outcome: p.outcome }),
+  };
+}
+
+const wrap =
+  (fn: (req: Request, res: Response) => Promise<void>): RequestHandler =>
+  (req, res, next) =>
+    fn(req, res).catch(next);
+
+export function auditorRouter(ctx: AppContext, auth: RequestHandler): Router {
+  const router = Router();
+  router.use(auth, auditorOnly);
+
+  router.get('/events', wrap(async (req, res) => {
+    const p = params(req, [...FILTERS, 'limit', 'next']);
+    if (p.limit !== undefined && !/^[1-9]\d{0,5}$/.test(p.limit)) throw badInput('"limit" must be a positive integer');
+    if (p.next !== undefined && !/^\d{1,15}$/.test(p.next)) throw badInput('"next" is not a value this server issued');
+    const query: AuditQuery = { ...filters(p), limit: Math.min(Number(p.limit ?? 100), MAX_LIMIT), ...(p.next !== undefined && { afterSeq: Number(p.next) }) };
+    const page = await ctx.store.queryAuditEvents(query);
+    const last = page.records[page.records.length - 1];
+    res.json({ more: page.more, ...(page.more && last && { next: String(last.seq) }), events: page.records });
+  }));
+
+  router.get('/objects/:id/custody', wrap(async (req, res) => {
+    params(req, []);
+    const custody = await custodyOf(ctx.store, String(req.params.id));
+    if (custody.versions.length === 0) throw notFound('the sharing log names no version of this object');
+    res.json(custody);
+  }));
+
+  router.get('/summary', wrap(async (req, res) => {
+    const p = params(req, ['group', 'from', 'to']);
+    const group = (p.group ?? 'agreement') as SummaryGroup;
+    if (!['agreement', 'country', 'party'].includes(group)) throw badInput('"group" is agreement, country or party');
+    res.json({ group, rows: await ctx.store.summarizeAudit(group, time(p.from, 'from'), time(p.to, 'to')) });
+  }));
+
+  router.get('/verify', wrap(async (req, res) => {
+    params(req, []);
+    res.json(await verifyStoreLog(ctx.store));
+  }));
+
+  router.get('/export', wrap(async (req, res) => {
+    const p = params(req, [...FILTERS, 'format']);
+    const format = (p.format ?? 'ndjson') as ExportFormat;
+    if (format !== 'ndjson' && format !== 'csv') throw badInput('"format" is ndjson or csv');
+    const lines = exportEvents(ctx.store, filters(p), format);
+    // Read the header before committing to a 200, so a store failure is still a clean error.
+    const first = await lines.next();
+    res.status(200);
+    res.setHeader('Content-Type', format === 'ndjson' ? 'application/x-ndjson' : 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="accord-audit.${format === 'ndjson' ? 'ndjson' : 'csv'}"`);
+    if (!first.done) res.write(first.value);
+    for await (const line of lines) {
+      if (!res.write(line)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  }));
+
+  router.use((_req, _res, next) => next(notFound('no such audit resource')));
+  router.use(adminErrorHandler);
+  return router;
+}

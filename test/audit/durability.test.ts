@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pino from 'pino';
+import { AuditLog } from '../../src/audit/log';
+import { verifyStoreLog } from '../../src/audit/verify';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { systemClock } from '../../src/time';
+import { createHarness, envelope, indicator, TAXII } from '../support/harness';
+import { get, objectsUrl } from '../http/wire';
+import request from 'supertest';
+
+describe('sharing log: no event lost, fail closed', () => {
+  it('a graceful shutdown with a full queue writes every queued event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accord-durable-'));
+    try {
+      const store = new SqliteStore(join(dir, 'a.db'));
+      // A queue far smaller than the events sent: producers must wait, nothing may be dropped.
+      const log = new AuditLog(store, systemClock, pino({ level: 'silent' }), { flushMs: 60_000, batchSize: 7, queueLimit: 20, checkpointSeconds: 3600 });
+      await Promise.all(Array.from({ length: 250 }, (_, i) => log.record({ time: systemClock(), action: 'objects.read', outcome: 'success', detail: { i } })));
+      await log.close();
+      await store.close();
+      const reopened = new SqliteStore(join(dir, 'a.db'));
+      const r = await verifyStoreLog(reopened);
+      expect(r).toMatchObject({ ok: true, events: 250 });
+      const details = (await reopened.queryAuditEvents({ limit: 1000 })).records.map((e) => (e.detail as { i: number }).i).sort((a, b) => a - b);
+      expect(details).toEqual(Array.from({ length: 250 }, (_, i) => i));
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('when the log cannot be written: adds store nothing, reads are refused with 503, /readyz reports it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accord-closed-'));
+    const h = await createHarness({ storeFile: join(dir, 'b.db') });
+    try {
+      // Break the log for real, from a second connection to the same database file.
+      const raw = new Database(join(dir, 'b.db'));
+      raw.exec('DROP TABLE audit_events');
+      raw.close();
+      const c = h.collections.alpha;
+      const post = await request(h.app).post(objectsUrl(c)).set('Authorization', h.accounts.writer.auth).set('Content-Type', TAXII).send(envelope([indicator(1)]));
+      expect(post.status).toBe(500);
+      const page = await h.store.queryManifest({ collectionId: c.id, versions: { all: true, first: false, last: false, at: [] }, limit: 10 });
+      expect(page.records).toEqual([]);
+      // A read queues its event; the flush fails; from then on content is refused.
+      const served = await get(h, objectsUrl(c), h.accounts.reader.auth);
+      expect([served.status, served.text]).toEqual([200, '{"more":false}']);
+      // Not toThrow(): errors from the native SQLite module are not always `instanceof Error` in jest's sandbox.
+      await expect(h.ctx.audit.flush()).rejects.toMatchObject({ message: expect.stringMatching(/no such table: audit_events/) });
+      expect((await get(h, objectsUrl(c), h.accounts.reader.auth)).status).toBe(503);
+      expect((await request(h.app).get('/readyz')).status).toBe(503);
+    } finally {
+      await h.close().catch(() => undefined); // the queued events cannot be written: that is the point
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
