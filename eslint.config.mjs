@@ -4,9 +4,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const httpOnly = { group: ['express', 'passport', 'passport-strategy'], message: 'Only src/http/ may use the HTTP stack.' };
-const sqliteOnly = { group: ['better-sqlite3'], message: 'Only src/store/sqlite/ may import better-sqlite3.' };
-const mongoOnly = { group: ['mongodb'], message: 'Only src/store/mongodb/ may import mongodb.' };
+// `paths` match package names exactly (a `patterns` group would also match a folder such as
+// src/store/mongodb/ imported by open-store.ts).
+const http = ['express', 'passport', 'passport-strategy'].map((name) => ({ name, message: 'Only src/http/ may use the HTTP stack.' }));
+const sqlite = [{ name: 'better-sqlite3', message: 'Only src/store/sqlite/ may import better-sqlite3.' }];
+const mongo = [{ name: 'mongodb', message: 'Only src/store/mongodb/ may import mongodb.' }];
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', 'jest.config.js'] },
@@ -27,18 +29,18 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     ignores: ['src/http/**', 'src/app.ts', 'src/server.ts', 'src/store/sqlite/**', 'src/store/mongodb/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [httpOnly, sqliteOnly, mongoOnly] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [...http, ...sqlite, ...mongo] }] },
   },
   {
     files: ['src/http/**/*.ts', 'src/app.ts', 'src/server.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [sqliteOnly, mongoOnly] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [...sqlite, ...mongo] }] },
   },
   {
     files: ['src/store/sqlite/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [httpOnly, mongoOnly] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [...http, ...mongo] }] },
   },
   {
     files: ['src/store/mongodb/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [httpOnly, sqliteOnly] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [...http, ...sqlite] }] },
   },
 );

@@ -10,7 +10,7 @@ import { applyCatalog, defaultCatalogDir } from '../catalog/catalog';
 import { addAccount, changeAccount, issueToken, parseRoles, requireAccount, revokeToken } from '../catalog/accounts';
 import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../log';
-import { openStore } from '../store/open-store';
+import { describeStore, openStore } from '../store/open-store';
 import type { ApiRootRecord, CollectionRecord, Store } from '../store/store';
 import { validatorFor } from '../taxii/object-metadata';
 import { systemClock } from '../time';
@@ -95,7 +95,7 @@ export function buildProgram(): Command {
     .action(async (opts: StoreOptions & { catalog: string }) => {
       await withStore(opts, async (store, config) => {
         const s = await applyCatalog(store, opts.catalog, config.maxContentLength);
-        process.stdout.write(`initialised ${config.store}: ${s.apiRoots} API roots, ${s.collections} collections, ${s.parties} parties\n`);
+        process.stdout.write(`initialised ${describeStore(config.store)}: ${s.apiRoots} API roots, ${s.collections} collections, ${s.parties} parties\n`);
       });
     });
 

@@ -4,11 +4,13 @@
  * ensured); a file path (or `sqlite:PATH`, or `:memory:`) opens the embedded SQLite store.
  */
 import type { Store } from './store';
-// The lint pattern that keeps the `mongodb` driver inside src/store/mongodb/ also matches
-// this folder's path: what is imported here is the adapter, not the driver.
-// eslint-disable-next-line no-restricted-imports
 import { isMongoUri, MongoStore } from './mongodb/mongo-store';
 import { SqliteStore } from './sqlite/sqlite-store';
+
+/** The location as it may be shown or logged: a connection string without its credentials. */
+export function describeStore(location: string): string {
+  return isMongoUri(location) ? location.replace(/^(mongodb(?:\+srv)?:\/\/)[^@/]*@/, '$1***@') : location;
+}
 
 export async function openStore(location: string): Promise<Store> {
   if (isMongoUri(location)) return MongoStore.connect(location);

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { type ChainedEvent, ChainVerifier } from '../../src/audit/chain';
 import type { AuditEvent, AuditEventInput } from '../../src/audit/events';
-import { CHECKPOINT_EVERY } from '../../src/store/mongodb/audit';
+import { CHECKPOINT_EVERY } from '../../src/audit/changes';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { AuditQuery, ChangeRecord, Micros, SummaryGroup } from '../../src/store/store';
 import { InMemoryAudit } from './in-memory-audit';

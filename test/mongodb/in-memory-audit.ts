@@ -7,14 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { Aggregator, Query } from 'mingo';
 import type { AnyObject } from 'mingo/types';
+import { changeEvent, changeOf } from '../../src/audit/changes';
 import type { AuditEvent, AuditEventInput, StoredAuditEvent } from '../../src/audit/events';
 import {
   type AuditDoc,
   auditFilter,
   chainEvents,
   CHANGES_FILTER,
-  changeEvent,
-  changeOf,
   type CheckpointDoc,
   headOf,
   type SummaryGroupDoc,

@@ -9,8 +9,9 @@
 import type { Document, Filter } from 'mongodb';
 import { canonicalJson, eventHash, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
 import type { AuditEvent, AuditEventInput, ObjectRef } from '../../audit/events';
-import { formatTimestamp, parseTimestamp } from '../../time';
-import type { AuditHead, AuditQuery, ChangeRecord, Micros, SummaryGroup, SummaryRow } from '../store';
+import { CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
+import { formatTimestamp } from '../../time';
+import type { AuditHead, AuditQuery, Micros, SummaryGroup, SummaryRow } from '../store';
 
 export interface AuditDoc {
   _id: number;
@@ -38,7 +39,6 @@ export interface CheckpointDoc {
 }
 
 /** A checkpoint is recorded every this many events, as in the SQLite store (and on a timer, src/audit/log.ts). */
-export const CHECKPOINT_EVERY = 1000;
 
 export const GENESIS: AuditHead = { seq: 0, hash: GENESIS_HASH };
 
@@ -105,15 +105,13 @@ export function auditFilter(q: AuditQuery): Filter<AuditDoc> {
   return filter;
 }
 
-/** The actions that deliver STIX content (manifests give only ids and versions); summaries count their objects. */
-const READ_ACTIONS = ['objects.read', 'object.read'];
 
 /**
  * Successful reads per UTC day and per agreement, country or party, as SQLite's
  * summarizeAudit() counts them: an event counts once for each distinct agreement it names.
  */
 export function summaryPipeline(group: SummaryGroup, from?: Micros, to?: Micros): Document[] {
-  const match: Filter<AuditDoc> = { action: { $in: READ_ACTIONS }, outcome: 'success' };
+  const match: Filter<AuditDoc> = { action: { $in: [...CONTENT_READ_ACTIONS] }, outcome: 'success' };
   const time: { $gte?: string; $lt?: string } = {};
   if (from !== undefined) time.$gte = formatTimestamp(from);
   if (to !== undefined) time.$lt = formatTimestamp(to);
@@ -150,30 +148,6 @@ export function headOf(d: Pick<AuditDoc, '_id' | 'hash'> | null): AuditHead {
 
 export function toCheckpoint(d: CheckpointDoc): Checkpoint & { time: Micros } {
   return { seq: d._id, hash: d.hash, time: d.time };
-}
-
-/** A catalogue change as a sharing-log event (the SQLite store writes the same event). */
-export function changeEvent(c: ChangeRecord): AuditEventInput {
-  return {
-    time: c.at,
-    action: `catalog.${c.entity}.${c.action}`,
-    outcome: 'success',
-    account_id: c.by,
-    detail: { entity: c.entity, entity_id: c.entityId, ...(c.detail !== undefined && { change: c.detail }) },
-  };
-}
-
-export function changeOf(e: AuditEvent): ChangeRecord & { seq: number } {
-  const detail = (e.detail ?? {}) as { entity?: ChangeRecord['entity']; entity_id?: string; change?: Record<string, unknown> };
-  return {
-    seq: e.seq,
-    at: parseTimestamp(e.time) as number,
-    by: e.account_id ?? '',
-    entity: detail.entity as ChangeRecord['entity'],
-    entityId: detail.entity_id ?? '',
-    action: e.action.split('.').slice(2).join('.'),
-    ...(detail.change !== undefined && { detail: detail.change }),
-  };
 }
 
 function distinctSorted<T>(items: readonly T[], key: (t: T) => string): T[] {

@@ -60,8 +60,6 @@ import {
   auditFilter,
   chainEvents,
   CHANGES_FILTER,
-  changeEvent,
-  changeOf,
   type CheckpointDoc,
   headOf,
   type SummaryGroupDoc,
@@ -70,6 +68,7 @@ import {
   toCheckpoint,
   toSummaryRow,
 } from './audit';
+import { changeEvent, changeOf } from '../../audit/changes';
 import { indexes } from './indexes';
 import {
   deleteFilter,

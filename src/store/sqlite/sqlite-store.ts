@@ -8,9 +8,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { canonicalJson, eventHash, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
+import { changeEvent, changeOf, CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
 import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../../audit/events';
 import { notFound, StoreUnavailable } from '../../errors';
-import { formatTimestamp, parseTimestamp } from '../../time';
+import { formatTimestamp } from '../../time';
 import { admits, admitsEverything, withheldReason } from '../scope';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
 import type {
@@ -45,10 +46,7 @@ import { MIGRATIONS } from './migrations';
 type Row = Record<string, unknown>;
 
 const STATEMENT_CACHE_LIMIT = 500;
-/** A checkpoint {seq, hash} is recorded every this many events (and on a timer, see src/audit/log.ts). */
-export const CHECKPOINT_EVERY = 1000;
-/** The actions that deliver STIX content (manifests give only ids and versions); summaries count their objects. */
-const READ_ACTIONS = ['objects.read', 'object.read'];
+
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -415,8 +413,8 @@ export class SqliteStore implements Store {
   async summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]> {
     const key = group === 'agreement' ? 'g.agreement' : `json_extract(e.body, '$.${group}')`;
     const join = group === 'agreement' ? 'JOIN audit_agreements g ON g.seq = e.seq' : '';
-    const params: unknown[] = [...READ_ACTIONS];
-    let where = `json_extract(e.body, '$.action') IN (${placeholders(READ_ACTIONS)}) AND json_extract(e.body, '$.outcome') = 'success' AND ${key} IS NOT NULL`;
+    const params: unknown[] = [...CONTENT_READ_ACTIONS];
+    let where = `json_extract(e.body, '$.action') IN (${placeholders(CONTENT_READ_ACTIONS)}) AND json_extract(e.body, '$.outcome') = 'success' AND ${key} IS NOT NULL`;
     if (from !== undefined) {
       where += " AND json_extract(e.body, '$.time') >= ?";
       params.push(formatTimestamp(from));
@@ -749,28 +747,4 @@ function toManifest(r: Row): ManifestRecord {
 
 function toEvent(r: Row): AuditEvent {
   return { ...(JSON.parse(r.body as string) as Omit<AuditEvent, 'hash'>), hash: r.hash as string };
-}
-
-/** A catalogue change as a sharing-log event. */
-function changeEvent(c: ChangeRecord): AuditEventInput {
-  return {
-    time: c.at,
-    action: `catalog.${c.entity}.${c.action}`,
-    outcome: 'success',
-    account_id: c.by,
-    detail: { entity: c.entity, entity_id: c.entityId, ...(c.detail !== undefined && { change: c.detail }) },
-  };
-}
-
-function changeOf(e: AuditEvent): ChangeRecord & { seq: number } {
-  const detail = (e.detail ?? {}) as { entity?: ChangeRecord['entity']; entity_id?: string; change?: Record<string, unknown> };
-  return {
-    seq: e.seq,
-    at: parseTimestamp(e.time) as number,
-    by: e.account_id ?? '',
-    entity: detail.entity as ChangeRecord['entity'],
-    entityId: detail.entity_id ?? '',
-    action: e.action.split('.').slice(2).join('.'),
-    ...(detail.change !== undefined && { detail: detail.change }),
-  };
 }
