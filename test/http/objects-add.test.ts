@@ -80,7 +80,7 @@ describe('TAXII 2.1 §5.5 Add Objects', () => {
 
     beforeAll(async () => {
       c = await freshCollection(h);
-      // Not through add(): the status is checked against the schema by the it.failing test below.
+      // Not through add(): the schema check is the job of one test below, so that the others still run if it fails.
       const res = await post(h, objectsUrl(c), JSON.stringify({ objects: [good1, badPrefix, missingType, badTimestamp, 42, good2, null, ['a'], badUuid] }));
       expect(res.status).toBe(202);
       expect(res.headers['content-type']).toBe(TAXII);
