@@ -11,7 +11,7 @@ import { changeAccount, parseRoles } from '../catalog/accounts';
 import { agreementResource, AgreementError, createAgreement, reviseAgreement, setAgreementStatus } from '../catalog/agreements';
 import { partyResource, savePartyChecked } from '../catalog/parties';
 import { generatePassword } from '../auth/secrets';
-import { putCollection } from '../http/admin/collection-service';
+import { putCollection } from '../catalog/collections';
 import type { AgreementRecord, AgreementStatus } from '../store/store';
 import { formatTimestamp, systemClock } from '../time';
 import { CliError, configOption, dbOption, readStdin, withStore, type StoreOptions } from './commands';

@@ -1,6 +1,6 @@
 /** Collections in every API root, as administrators see and define them. */
 import { created, ok, type AdminCall, type Reply } from './call';
-import { collectionResource, putCollection } from './collection-service';
+import { collectionResource, putCollection } from '../../catalog/collections';
 
 export async function listCollections({ ctx }: AdminCall): Promise<Reply> {
   return ok({ collections: (await ctx.store.listCollections()).map(collectionResource) });

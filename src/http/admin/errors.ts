@@ -7,9 +7,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { AccountError } from '../../catalog/accounts';
 import { AgreementError } from '../../catalog/agreements';
 import { PartyError } from '../../catalog/parties';
-import { AccordError, type ErrorKind } from '../../errors';
-import { CHALLENGES } from '../errors';
-import { CollectionError } from './collection-service';
+import { AccordError } from '../../errors';
+import { CHALLENGES, STATUS_OF_KIND } from '../errors';
+import { CollectionError } from '../../catalog/collections';
 
 export class AdminError extends Error {
   constructor(
@@ -25,26 +25,12 @@ export const badInput = (description: string) => new AdminError(400, 'Invalid re
 export const notFound = (description: string) => new AdminError(404, 'Not found', description);
 export const conflict = (description: string) => new AdminError(409, 'Conflict', description);
 
-// The shared middleware (authenticate, readBody, parseJson) throws AccordErrors; src/http/errors.ts
-// keeps its table private and answers in the TAXII media type, so the statuses are restated here.
-const KIND_STATUS: Record<ErrorKind, number> = {
-  'bad-request': 400,
-  unauthorized: 401,
-  forbidden: 403,
-  'not-found': 404,
-  'not-acceptable': 406,
-  'too-large': 413,
-  'unsupported-media-type': 415,
-  unprocessable: 422,
-  unavailable: 503,
-};
-
 const SERVICE_STATUS = { invalid: 400, 'not-found': 404, conflict: 409 } as const;
 
 /** The status, title and description for an error we expect; undefined for anything else (a bug). */
 function classify(err: unknown): AdminError | undefined {
   if (err instanceof AdminError) return err;
-  if (err instanceof AccordError) return new AdminError(KIND_STATUS[err.kind], err.title, err.description ?? err.title);
+  if (err instanceof AccordError) return new AdminError(STATUS_OF_KIND[err.kind], err.title, err.description ?? err.title);
   if (err instanceof AgreementError) return new AdminError(SERVICE_STATUS[err.kind], err.kind === 'invalid' ? 'Invalid agreement' : err.kind === 'conflict' ? 'Conflict' : 'Not found', err.message);
   if (err instanceof CollectionError) return new AdminError(SERVICE_STATUS[err.kind], err.kind === 'invalid' ? 'Invalid collection' : 'Conflict', err.message);
   if (err instanceof PartyError) return new AdminError(400, 'Invalid party', err.message);

@@ -2,16 +2,15 @@
  * Creating and changing collections one at a time (the admin API and `accord collection add`),
  * validated by schemas/admin/collection.json and against the catalogue: the API root must
  * exist and the alias must be free in it, because TAXII clients address collections by alias
- * as well as by id. Knows no HTTP, so the CLI uses it too; it belongs with the other catalogue
- * services in src/catalog/ and lives here only until that folder's owner takes it.
+ * as well as by id. Knows no HTTP, so the CLI uses it too.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { CatalogError, STIX_MEDIA_TYPES } from '../../catalog/catalog';
-import { packageRoot } from '../../paths';
-import type { CollectionRecord, Store } from '../../store/store';
-import type { Clock } from '../../time';
+import { CatalogError, STIX_MEDIA_TYPES } from './catalog';
+import { packageRoot } from '../paths';
+import type { CollectionRecord, Store } from '../store/store';
+import type { Clock } from '../time';
 
 /** A CatalogError, so the CLI reports it plainly; `kind` lets the admin API pick 400 or 409. */
 export class CollectionError extends CatalogError {
