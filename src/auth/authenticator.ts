@@ -37,7 +37,9 @@ export class Authenticator {
 
   async authenticate(c: Credentials): Promise<Principal | undefined> {
     if (c.kind === 'token') return this.byToken(c.token);
-    if (c.password.startsWith(TOKEN_PREFIX)) return this.byToken(c.password);
+    // Some clients can send a token only as the Basic password; a real password that merely
+    // looks like a token still works.
+    if (c.password.startsWith(TOKEN_PREFIX)) return (await this.byToken(c.password)) ?? this.byPassword(c.username, c.password);
     return this.byPassword(c.username, c.password);
   }
 

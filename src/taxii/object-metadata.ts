@@ -117,7 +117,7 @@ export function prepareObjects(values: readonly unknown[], options: PrepareOptio
   values.forEach((value, i) => {
     const r = objectMetadata(value, first + i, options.validator);
     if (!r.ok) failures.push(r.failure);
-    else if (r.object.json.length > options.maxObjectSize) {
+    else if (Buffer.byteLength(r.object.json) > options.maxObjectSize) {
       throw new AccordError('too-large', 'Object too large', `${r.object.id} is larger than the ${options.maxObjectSize}-byte limit for one object`);
     } else objects.push(r.object);
   });

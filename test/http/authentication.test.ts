@@ -158,6 +158,14 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
     taxii(await as(basic(a.name, password)), 200, 'collections');
   });
 
+  it('a password that merely starts like an API token (accord_…) still signs in; a wrong one still fails', async () => {
+    const a = await newAccount('reader', true);
+    const lookalike = 'accord_but-really-a-password';
+    await h.store.updateAccount(a.account.id, { passwordHash: await hashPassword(lookalike) }, h.clock.read());
+    taxii(await as(basic(a.name, lookalike)), 200, 'collections');
+    await unauthorized(basic(a.name, 'accord_not-the-password'));
+  });
+
   it('changing the password invalidates a cached Basic login at once', async () => {
     const oldPassword = PASSWORD;
     const newPassword = 'the new password 456';

@@ -160,10 +160,11 @@ export function addObjects(ctx: AppContext): RequestHandler {
     const { scope } = decisionOf(res);
     // TAXII 2.1 §4.3.1 requires a version in every status detail; an object sent without
     // one is reported under the request's time (docs/conformance.md).
-    const failures = prepared.failures.map((f) => (f.version === undefined ? { ...f, version: formatTimestamp(requestTimestamp) } : f));
+    const requestTime = formatTimestamp(requestTimestamp);
+    const failures = prepared.failures.map((f) => (f.version === undefined ? { ...f, version: requestTime } : f));
     const objects = prepared.objects.filter((o) => {
       if (admits(scope, o.type, o.tlp)) return true;
-      failures.push({ id: o.id, ...(o.version !== null && { version: formatTimestamp(o.version) }), message: `${o.id}: ${refusal(scope, o.type, o.tlp)}` });
+      failures.push({ id: o.id, version: o.version === null ? requestTime : formatTimestamp(o.version), message: `${o.id}: ${refusal(scope, o.type, o.tlp)}` });
       return false;
     });
     if (!ctx.audit.healthy) throw new AccordError('unavailable', 'Sharing log unavailable', 'changes are refused while the sharing log cannot be written');
