@@ -27,3 +27,13 @@ export const PREDEFINED_EXTENSIONS: ReadonlySet<string> = new Set([
 export function isStandardType(type: string): boolean {
   return SDO_TYPES.has(type) || SRO_TYPES.has(type) || SCO_TYPES.has(type) || META_TYPES.has(type) || type === BUNDLE_TYPE;
 }
+
+/**
+ * §3.2: the spec version of an object that does not declare one. SDOs, SROs and meta objects
+ * without spec_version are STIX 2.0; SCOs, and custom objects without created/modified (custom
+ * observables), are 2.1; a bundle carries a spec_version only in STIX 2.0.
+ */
+export function impliedSpecVersion(obj: Record<string, unknown>, type: string): '2.0' | '2.1' {
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(obj, key) && obj[key] !== undefined;
+  return type === BUNDLE_TYPE || SCO_TYPES.has(type) || (!isStandardType(type) && !has('created') && !has('modified')) ? '2.1' : '2.0';
+}

@@ -6,7 +6,7 @@
 import { compiledSchemas, CompiledType } from './schemas';
 import { findingsFromSchema, notAnObjectIssue, subjectOf, toIssue } from './report';
 import { checkBundleRules, checkCustomProperties, checkRules, checkRules20, Finding, isPlainObject, isValidTypeName, Path } from './rules';
-import { BUNDLE_TYPE, isStandardType, SCO_TYPES } from './types';
+import { BUNDLE_TYPE, impliedSpecVersion, isStandardType, SCO_TYPES } from './types';
 
 export type ContentPolicy = 'permissive' | 'strict';
 
@@ -123,9 +123,7 @@ class Validator implements StixValidator {
     if (declared !== undefined && typeof declared !== 'string') {
       return { path: ['spec_version'], rule: 'spec-version', detail: 'must be the string "2.1"' };
     }
-    const defaultsTo21 = type === BUNDLE_TYPE || SCO_TYPES.has(type) ||
-      (!isStandardType(type) && own(obj, 'created') === undefined && own(obj, 'modified') === undefined);
-    const version = declared ?? (defaultsTo21 ? '2.1' : '2.0');
+    const version = declared ?? impliedSpecVersion(obj, type);
     if (!this.allowed.includes(version)) {
       const detail = declared === undefined
         ? `is missing, which makes this a STIX 2.0 object; only STIX ${allowed} content is accepted`

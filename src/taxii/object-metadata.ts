@@ -6,15 +6,10 @@
 import { AccordError } from '../errors';
 import type { ApiRootRecord, NewObject, StatusDetail } from '../store/store';
 import { tlpOf } from '../stix/markings';
+import { impliedSpecVersion } from '../stix/types';
 import { createStixValidator, type StixValidator } from '../stix/validator';
 import { parseTimestamp } from '../time';
 
-// STIX 2.1 §6 Cyber-observable objects: without spec_version they are still 2.1.
-const SCO_TYPES = new Set([
-  'artifact', 'autonomous-system', 'directory', 'domain-name', 'email-addr', 'email-message', 'file',
-  'ipv4-addr', 'ipv6-addr', 'mac-addr', 'mutex', 'network-traffic', 'process', 'software', 'url',
-  'user-account', 'windows-registry-key', 'x509-certificate',
-]);
 
 const TYPE = /^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$/;
 const SPEC_VERSION = /^\d{1,3}\.\d{1,3}$/;
@@ -87,7 +82,7 @@ export function objectMetadata(value: unknown, position: number, validator: Stix
   if (obj.spec_version !== undefined && (typeof obj.spec_version !== 'string' || !SPEC_VERSION.test(obj.spec_version))) {
     return fail(id, `${id}: "spec_version" must be a version such as "2.1"`, versionText);
   }
-  const specVersion = (obj.spec_version as string | undefined) ?? (SCO_TYPES.has(type) ? '2.1' : '2.0');
+  const specVersion = (obj.spec_version as string | undefined) ?? impliedSpecVersion(obj, type);
   return {
     ok: true,
     object: {

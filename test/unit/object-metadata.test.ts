@@ -86,11 +86,7 @@ describe('objectMetadata: what the store indexes', () => {
     expect(f.message).toMatch(/spec_version/);
   });
 
-  // KNOWN BUG (reported; src/taxii/object-metadata.ts is another engineer's): the validator
-  // reads a custom object with neither spec_version nor created/modified as STIX 2.1 (and so
-  // accepts it on a 2.1-only root), but objectMetadata indexes it as 2.0. Remove `.failing`
-  // when the two agree.
-  it.failing('a custom object without spec_version or timestamps is indexed with the spec version it was validated as (2.1)', () => {
+  it('a custom object without spec_version or timestamps is indexed with the spec version it was validated as (2.1)', () => {
     const widget = { type: 'x-acme-widget', id: `x-acme-widget--${UUID}`, name: 'w' };
     expect(ok(objectMetadata(widget, 0, ONLY_21)).specVersion).toBe('2.1');
   });
