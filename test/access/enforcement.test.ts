@@ -251,11 +251,7 @@ describe('reads honour the scope across STIX spec versions', () => {
     expect(versionsOf(body)).toEqual([at(X, V1)]);
   });
 
-  // BUG (src/http/handlers/objects.ts assertObjectExists): the existence check ignores
-  // match[spec_version] and so only looks at the newest spec version (2.1), which is withheld;
-  // object-by-id and versions answer 404 for an object whose 2.0 version the same reader is
-  // shown by the objects endpoint with the same filter.
-  it.failing('object-by-id and versions with match[spec_version]=2.0 show the visible 2.0 version, as the objects endpoint does', async () => {
+  it('object-by-id and versions with match[spec_version]=2.0 show the visible 2.0 version, as the objects endpoint does', async () => {
     const body = taxii(await get(h, objectUrl(c, X) + qs({ 'match[spec_version]': '2.0' }), reader.auth), 200, 'envelope');
     expect(versionsOf(body)).toEqual([at(X, V1)]);
     const versions = taxii(await get(h, versionsUrl(c, X) + qs({ 'match[spec_version]': '2.0' }), reader.auth), 200, 'versions');
@@ -314,18 +310,25 @@ describe('Add Objects stores only what the writer’s grant covers', () => {
     expect(await stored(h, inbox)).toEqual([at(ids[0] as string), at(ids[2] as string), at(ids[5] as string)].sort());
   });
 
-  // BUG (src/store/*: addObjects answers `message: 'already stored'` before any scope check):
-  // a writer who POSTs an (id, version) that the collection already holds under a TLP level
-  // above the writer's grant learns from the status that the withheld version exists — a
-  // probe for objects it may not read. The answer must be the one for a new object.
-  it.failing('posting an (id, version) already stored above the writer’s ceiling answers exactly as for a new object (no "already stored" leak)', async () => {
+  // A writer who POSTs an (id, version) the collection already holds at a level it may not
+  // read must not learn from the status that the withheld version exists; a writer who may
+  // read it is told it was already stored.
+  it('posting an (id, version) already stored beyond what the writer may read answers exactly as for a new object', async () => {
+    await party(h, 'br-police', 'BR');
+    const blind = await account(h, 'br-writer', 'br-police', ['writer']);
+    await agree(h, 'br-submit', [
+      { party: 'br-police', actions: ['write'], collections: { aliases: ['fr-inbox'] }, max_tlp: 'green', unmarked_as: 'deny' },
+    ]);
     await add(h, inbox, [marked(indicator(30), TLP.red2)], h.accounts.admin.auth);
-    const status = await add(h, inbox, [marked(indicator(30), TLP.green2), marked(indicator(31), TLP.green2)], writer.auth);
     const version = formatTimestamp(Date.parse(V1) * 1000);
+    const status = await add(h, inbox, [marked(indicator(30), TLP.green2), marked(indicator(31), TLP.green2)], blind.auth);
     expect(status.successes).toEqual([
       { id: idOf(indicator(30)), version },
       { id: idOf(indicator(31)), version },
     ]);
+    // fr-writer may read up to RED: for it the duplicate is no secret.
+    const seen = await add(h, inbox, [marked(indicator(30), TLP.green2)], writer.auth);
+    expect(seen.successes).toEqual([{ id: idOf(indicator(30)), version, message: 'already stored' }]);
   });
 
   it('a new version above the ceiling of an object stored within it fails alone and leaves the stored version the latest', async () => {

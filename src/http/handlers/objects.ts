@@ -7,10 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { admits, refusal } from '../../access/decide';
+import { admits, decide, refusal } from '../../access/decide';
 import { AccordError, badRequest, notFound } from '../../errors';
 import { baseEvent, markAudited, recordRead } from '../audit';
-import type { ManifestRecord, ObjectQuery, Page } from '../../store/store';
+import type { ManifestRecord, ObjectQuery, Page, StatusRecord } from '../../store/store';
 import { encodeCursor } from '../../taxii/cursor';
 import { cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
 import { prepareObjects, validatorFor } from '../../taxii/object-metadata';
@@ -58,12 +58,20 @@ function pageMeta(page: Page<ManifestRecord>, read: ReadRequest): { headers: Rec
   return { headers, tail };
 }
 
-/** §5.6 and §5.8 answer 404 for an object the collection does not hold, or none of whose versions the caller may see. */
+/** Every spec version an object may have here, for questions about any version of it. */
+const ANY_SPEC_VERSION = ['2.0', '2.1'];
+const ALL_VERSIONS = { all: true, first: false, last: false, at: [] };
+
+/**
+ * §5.6 and §5.8 answer 404 for an object the collection does not hold, or none of whose
+ * versions the caller may see; filters that match none of its versions give an empty page.
+ */
 async function assertObjectExists(ctx: AppContext, query: ObjectQuery, objectId: string): Promise<void> {
   const any = await ctx.store.queryManifest({
     collectionId: query.collectionId,
     ids: [objectId],
-    versions: { all: true, first: false, last: false, at: [] },
+    versions: ALL_VERSIONS,
+    specVersions: ANY_SPEC_VERSION,
     limit: 1,
     ...(query.scope && { scope: query.scope }),
   });
@@ -145,6 +153,27 @@ export function deleteObject(ctx: AppContext): RequestHandler {
   };
 }
 
+/**
+ * "already stored" must not tell a writer that a version it may not read exists: for such
+ * versions the answer is the one for a new object. (The sharing log keeps the truth.)
+ */
+async function withoutHiddenDuplicates(ctx: AppContext, req: Request, res: Response, status: StatusRecord): Promise<StatusRecord> {
+  const duplicates = status.successes.filter((s) => s.message === 'already stored');
+  if (duplicates.length === 0) return status;
+  const principal = principalOf(req);
+  const read = decide(principal, collectionOf(res), 'read', ctx.clock(), await ctx.agreements.bindingsFor(principal.partyId));
+  const visible = new Set<string>();
+  if (read.allowed) {
+    const ids = [...new Set(duplicates.map((d) => d.id))];
+    const page = await ctx.store.queryManifest({ collectionId: collectionOf(res).id, ids, versions: ALL_VERSIONS, specVersions: ANY_SPEC_VERSION, scope: read.scope, limit: ctx.config.pageCap });
+    for (const r of page.records) visible.add(`${r.id} ${formatTimestamp(r.version)}`);
+  }
+  return {
+    ...status,
+    successes: status.successes.map((s) => (s.message === 'already stored' && !visible.has(`${s.id} ${s.version ?? ''}`) ? { id: s.id, ...(s.version !== undefined && { version: s.version }) } : s)),
+  };
+}
+
 export function addObjects(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const requestTimestamp = ctx.clock();
@@ -186,6 +215,6 @@ export function addObjects(ctx: AppContext): RequestHandler {
       }),
     });
     markAudited(res);
-    sendTaxii(res, 202, JSON.stringify(statusResource(status)));
+    sendTaxii(res, 202, JSON.stringify(statusResource(await withoutHiddenDuplicates(ctx, req, res, status))));
   };
 }
