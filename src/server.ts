@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { AgreementCache } from './access/agreement-cache';
-import { AuditLog } from './audit/log';
+import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
 import type { Config } from './config/config';
 import type { Store } from './store/store';
@@ -23,7 +23,7 @@ export interface RunningServer {
 export async function startServer(config: Readonly<Config>, store: Store, log: Logger, clock: Clock = systemClock): Promise<RunningServer> {
   await store.ping();
   const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
-  const audit = new AuditLog(store, clock, log);
+  const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
   const app = createApp({ config, store, clock, log, authenticator, agreements: new AgreementCache(store), audit });
   const server = config.tls

@@ -9,15 +9,17 @@ import { createHash } from 'node:crypto';
 /** Hash of the (empty) chain before the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** Rebuilds plain objects with sorted keys, so JSON.stringify (native, fast) writes them in order. */
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) sorted[k] = (value as Record<string, unknown>)[k];
+  return sorted;
+}
+
 /** JSON with object keys sorted at every level and no whitespace: one text per value. */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.keys(value)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
+  return JSON.stringify(value, sortedKeys) ?? 'null';
 }
 
 /** The hash of an event: its fields (without `hash`) including `seq` and `prev_hash`. */

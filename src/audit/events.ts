@@ -46,7 +46,7 @@ export interface AuditEventInput {
  */
 export interface StoredAuditEvent {
   event: AuditEvent;
-  indexed: { objects: ObjectRef[]; agreements: string[] };
+  indexed: { objectIds: string[]; agreements: string[] };
 }
 
 /** An event in the log: its fields plus id, sequence number and chain hashes. */

@@ -7,7 +7,7 @@
  * the store's transaction with the data they describe.
  */
 import type { Logger } from 'pino';
-import type { Store } from '../store/store';
+import type { AuditAppender, Store } from '../store/store';
 import type { Clock } from '../time';
 import type { AuditEventInput } from './events';
 
@@ -30,11 +30,13 @@ export class AuditLog {
   private failure: Error | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
 
+  /** `appender`: where queued events go (default: the store, on this thread). */
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly options: AuditLogOptions = AUDIT_DEFAULTS,
+    private readonly appender?: AuditAppender,
   ) {}
 
   /** Starts the flush and checkpoint timers (servers do; one-shot tools flush explicitly). */
@@ -70,7 +72,7 @@ export class AuditLog {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.options.batchSize);
       try {
-        await this.store.appendAuditEvents(batch);
+        await (this.appender ? this.appender.append(batch) : this.store.appendAuditEvents(batch));
       } catch (err) {
         this.failure = err as Error;
         this.log.error({ err }, 'the sharing log cannot be written');
@@ -84,7 +86,11 @@ export class AuditLog {
   /** Stops the timers and writes what is queued (graceful shutdown). */
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    await this.flush();
+    try {
+      await this.flush();
+    } finally {
+      await this.appender?.close();
+    }
     await this.store.checkpoint(this.clock());
   }
 }

@@ -5,15 +5,13 @@
  */
 import type { Store } from '../store/store';
 import { ChainVerifier, type ChainedEvent, type VerifyResult } from './chain';
-import type { ObjectRef, StoredAuditEvent } from './events';
+import type { StoredAuditEvent } from './events';
 
 const BATCH = 2000;
 
-const key = (o: ObjectRef) => `${o.id}\u0000${o.version}`;
-
 function indexProblem(s: StoredAuditEvent): string | undefined {
-  const expectObjects = [...new Set((s.event.objects ?? []).map(key))].sort();
-  const haveObjects = s.indexed.objects.map(key).sort();
+  const expectObjects = [...new Set((s.event.objects ?? []).map((o) => o.id))].sort();
+  const haveObjects = [...s.indexed.objectIds].sort();
   if (expectObjects.join('\n') !== haveObjects.join('\n')) return `the object index of event ${s.event.seq} does not match the event`;
   const expectAgreements = [...new Set(s.event.agreements ?? [])].sort();
   if (expectAgreements.join('\n') !== [...s.indexed.agreements].sort().join('\n')) return `the agreement index of event ${s.event.seq} does not match the event`;

@@ -212,6 +212,12 @@ export interface SummaryRow {
   requests: number;
 }
 
+/** Appends queued (read-side) sharing-log events; a store may do it off the request thread. */
+export interface AuditAppender {
+  append(events: AuditEventInput[]): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface AuditHead {
   seq: number;
   hash: string;
@@ -361,4 +367,10 @@ export interface Store {
   listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]>;
   /** Records the current head as a checkpoint (when events were added since the last one). */
   checkpoint(now: Micros): Promise<Checkpoint | undefined>;
+  /**
+   * An appender for queued events that works off the request thread, when the store has one
+   * (a file-backed SQLite store: a worker thread with its own connection); undefined when
+   * appendAuditEvents should be used directly.
+   */
+  backgroundAuditAppender(warn: (message: string) => void): AuditAppender | undefined;
 }

@@ -65,7 +65,7 @@ export class InMemoryAudit {
   read(afterSeq: number, limit: number): StoredAuditEvent[] {
     return this.sorted({ _id: { $gt: afterSeq } })
       .slice(0, limit)
-      .map((d) => ({ event: toAuditEvent(d), indexed: { objects: d.objects ?? [], agreements: d.agreements ?? [] } }));
+      .map((d) => ({ event: toAuditEvent(d), indexed: { objectIds: [...new Set((d.objects ?? []).map((o) => o.id))].sort(), agreements: d.agreements ?? [] } }));
   }
 
   summarize(group: SummaryGroup, from?: Micros, to?: Micros): SummaryRow[] {

@@ -651,12 +651,17 @@ export class MongoStore implements Store {
       const event = toAuditEvent(d);
       // The document's own _id is what orders the log: a body moved to another document must not pass.
       if (event.seq !== d._id) event.seq = d._id;
-      return { event, indexed: { objects: d.objects ?? [], agreements: d.agreements ?? [] } };
+      return { event, indexed: { objectIds: [...new Set((d.objects ?? []).map((o) => o.id))].sort(), agreements: d.agreements ?? [] } };
     });
   }
 
   async listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]> {
     return (await this.guard(() => this.checkpoints.find().sort({ _id: 1 }).toArray())).map(toCheckpoint);
+  }
+
+  /** The driver's I/O is asynchronous already: appends need no thread of their own. */
+  backgroundAuditAppender(_warn: (message: string) => void): undefined {
+    return undefined;
   }
 
   async checkpoint(now: Micros): Promise<Checkpoint | undefined> {

@@ -117,7 +117,8 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // The sharing log. An event's canonical JSON body is the only copy of its fields (queries
   // use expression indexes on it), so no column can be edited out of step with the hash.
-  // audit_objects and audit_agreements are lookup indexes that verification re-derives.
+  // audit_objects (which events name an object; versions are in the body) and
+  // audit_agreements are lookup indexes that verification re-derives.
   `
   CREATE TABLE audit_events (
     seq INTEGER PRIMARY KEY,
@@ -130,7 +131,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_collection ON audit_events(json_extract(body, '$.collection'), seq);
   CREATE INDEX audit_country ON audit_events(json_extract(body, '$.country'), seq);
   CREATE INDEX audit_action ON audit_events(json_extract(body, '$.action'), seq);
-  CREATE TABLE audit_objects (object_id TEXT NOT NULL, seq INTEGER NOT NULL, version TEXT NOT NULL, PRIMARY KEY (object_id, seq, version)) WITHOUT ROWID;
+  CREATE TABLE audit_objects (object_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (object_id, seq)) WITHOUT ROWID;
   CREATE INDEX audit_objects_seq ON audit_objects(seq);
   CREATE TABLE audit_agreements (agreement TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (agreement, seq)) WITHOUT ROWID;
   CREATE INDEX audit_agreements_seq ON audit_agreements(seq);

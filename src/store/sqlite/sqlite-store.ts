@@ -24,6 +24,7 @@ import type {
   Micros,
   NewObject,
   AgreementRecord,
+  AuditAppender,
   AuditHead,
   AuditQuery,
   SummaryGroup,
@@ -41,6 +42,7 @@ import type {
   TokenRecord,
   VersionSelector,
 } from '../store';
+import { SqliteAuditWorker } from './audit-appender';
 import { MIGRATIONS } from './migrations';
 
 type Row = Record<string, unknown>;
@@ -53,7 +55,7 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
 
   /** `file` is a path, or `:memory:` for a private in-memory database. */
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     try {
       this.db = new Database(file);
     } catch (e) {
@@ -86,6 +88,11 @@ export class SqliteStore implements Store {
       this.statements.set(sql, s);
     }
     return s;
+  }
+
+  backgroundAuditAppender(warn: (message: string) => void): AuditAppender | undefined {
+    // A private in-memory database cannot be shared with another connection.
+    return this.file === ':memory:' ? undefined : new SqliteAuditWorker(this.file, (events) => this.appendAuditEvents(events), warn);
   }
 
   async ping(): Promise<void> {
@@ -392,13 +399,30 @@ export class SqliteStore implements Store {
       const fields = { ...rest, seq: head.seq + 1, id: randomUUID(), time: formatTimestamp(time), prev_hash: head.hash };
       const hash = eventHash(fields);
       this.stmt('INSERT INTO audit_events (seq, body, hash) VALUES (?, ?, ?)').run(fields.seq, canonicalJson(fields), hash);
-      for (const o of rest.objects ?? []) this.stmt('INSERT OR IGNORE INTO audit_objects (object_id, seq, version) VALUES (?, ?, ?)').run(o.id, fields.seq, o.version);
+      this.indexObjects(fields.seq, rest.objects ?? []);
       for (const a of rest.agreements ?? []) this.stmt('INSERT OR IGNORE INTO audit_agreements (agreement, seq) VALUES (?, ?)').run(a, fields.seq);
       if (fields.seq % CHECKPOINT_EVERY === 0) this.stmt('INSERT INTO audit_checkpoints (seq, hash, time) VALUES (?, ?, ?)').run(fields.seq, hash, time);
       head = { seq: fields.seq, hash };
       out.push({ ...fields, hash } as AuditEvent);
     }
     return out;
+  }
+
+  /**
+   * One lookup row per distinct object an event names. A read event names up to a page of
+   * objects, so rows go in multi-row statements of a few fixed sizes (few prepared shapes).
+   */
+  private indexObjects(seq: number, objects: readonly ObjectRef[]): void {
+    const ids = [...new Set(objects.map((o) => o.id))];
+    let i = 0;
+    for (const size of [64, 16, 4, 1]) {
+      while (ids.length - i >= size) {
+        const params: unknown[] = [];
+        for (const id of ids.slice(i, i + size)) params.push(id, seq);
+        this.stmt(`INSERT INTO audit_objects (object_id, seq) VALUES ${Array.from({ length: size }, () => '(?, ?)').join(', ')}`).run(...params);
+        i += size;
+      }
+    }
   }
 
   private auditHeadSync(): AuditHead {
@@ -486,10 +510,10 @@ export class SqliteStore implements Store {
     if (rows.length === 0) return [];
     const first = rows[0]?.seq as number;
     const last = rows[rows.length - 1]?.seq as number;
-    const objects = new Map<number, ObjectRef[]>();
-    for (const r of this.stmt('SELECT seq, object_id, version FROM audit_objects WHERE seq BETWEEN ? AND ? ORDER BY seq, object_id, version').all(first, last) as Row[]) {
+    const objects = new Map<number, string[]>();
+    for (const r of this.stmt('SELECT seq, object_id FROM audit_objects WHERE seq BETWEEN ? AND ? ORDER BY seq, object_id').all(first, last) as Row[]) {
       const list = objects.get(r.seq as number) ?? [];
-      list.push({ id: r.object_id as string, version: r.version as string });
+      list.push(r.object_id as string);
       objects.set(r.seq as number, list);
     }
     const agreements = new Map<number, string[]>();
@@ -502,7 +526,7 @@ export class SqliteStore implements Store {
       const event = toEvent(r);
       // The row's own seq is what orders the log: a body moved to another row must not pass.
       if (event.seq !== r.seq) event.seq = r.seq as number;
-      return { event, indexed: { objects: objects.get(r.seq as number) ?? [], agreements: agreements.get(r.seq as number) ?? [] } };
+      return { event, indexed: { objectIds: objects.get(r.seq as number) ?? [], agreements: agreements.get(r.seq as number) ?? [] } };
     });
   }
 

@@ -1,0 +1,73 @@
+/**
+ * The main-thread side of audit-worker.ts: batches go to the worker, replies settle them.
+ * If the worker cannot start (e.g. running from TypeScript sources without a loader), the
+ * appender says so and appends on this thread instead: slower, never lossy.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { AuditEventInput } from '../../audit/events';
+import type { AuditAppender } from '../store';
+
+type Reply = { ready: true } | { id: number; ok: boolean; message?: string };
+
+export class SqliteAuditWorker implements AuditAppender {
+  private readonly worker: Worker;
+  private next = 1;
+  private exited = false;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  /** Resolves true once the worker runs, false if it could not start. */
+  private readonly started: Promise<boolean>;
+
+  /**
+   * `fallback` appends on this thread when the worker cannot start; `execArgv` passes a
+   * require hook when running from TypeScript sources.
+   */
+  constructor(
+    file: string,
+    private readonly fallback: (events: AuditEventInput[]) => Promise<unknown>,
+    private readonly warn: (message: string) => void,
+    execArgv?: string[],
+  ) {
+    const compiled = join(__dirname, 'audit-worker.js');
+    this.worker = new Worker(existsSync(compiled) ? compiled : join(__dirname, 'audit-worker.ts'), { workerData: { file }, ...(execArgv && { execArgv }) });
+    this.started = new Promise<boolean>((resolve) => {
+      this.worker.once('message', (msg: Reply) => resolve('ready' in msg));
+      this.worker.once('error', (err) => {
+        this.warn(`sharing-log writer thread unavailable (${err.message}); appending on the main thread`);
+        resolve(false);
+      });
+    });
+    this.worker.on('message', (msg: Reply) => {
+      if ('ready' in msg) return;
+      const w = this.waiting.get(msg.id);
+      this.waiting.delete(msg.id);
+      if (msg.ok) w?.resolve();
+      else w?.reject(new Error(`the sharing log cannot be written: ${msg.message ?? 'unknown error'}`));
+    });
+    this.worker.on('exit', () => {
+      this.exited = true;
+      for (const w of this.waiting.values()) w.reject(new Error('the sharing-log writer stopped'));
+      this.waiting.clear();
+    });
+  }
+
+  async append(events: AuditEventInput[]): Promise<void> {
+    if (!(await this.started) || this.exited) {
+      await this.fallback(events);
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const id = this.next++;
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, events });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage({ close: true });
+    await exited;
+  }
+}
