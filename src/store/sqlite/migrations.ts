@@ -103,7 +103,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE collections ADD COLUMN country TEXT;
   ALTER TABLE objects ADD COLUMN tlp INTEGER NOT NULL DEFAULT ${UNMARKED};
   ${BACKFILL_TLP};
-  CREATE INDEX objects_scope ON objects(coll, tlp, date_added) WHERE is_last = 1 AND latest_spec = 1;
+  -- The default selection's index also carries what agreement scopes test (TLP level, type):
+  -- withheld rows are skipped from the index, without reading their JSON.
+  DROP INDEX objects_default;
+  CREATE INDEX objects_default ON objects(coll, date_added, tlp, type) WHERE is_last = 1 AND latest_spec = 1;
 
   CREATE TABLE agreements (
     id TEXT NOT NULL,
