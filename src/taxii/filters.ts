@@ -3,7 +3,7 @@
  * parsed, and the defaults. Anything unknown or malformed is a 400, never silently ignored.
  */
 import { badRequest } from '../errors';
-import type { Micros, VersionSelector } from '../store/store';
+import type { Micros, ObjectQuery, VersionSelector } from '../store/store';
 import { parseTimestamp } from '../time';
 import { decodeCursor } from './cursor';
 
@@ -17,16 +17,8 @@ const ACCEPTS: Record<Endpoint, readonly string[]> = {
   delete: ['match[version]', 'match[spec_version]'],
 };
 
-export interface Filters {
-  ids?: string[];
-  types?: string[];
-  versions: VersionSelector;
-  specVersions?: string[];
-  addedAfter?: Micros;
-  /** Position decoded from `next`. */
-  after?: Micros;
-  limit: number;
-}
+/** The query parameters of a request, as the store takes them (collection and scope are the route's). */
+export type Filters = Omit<ObjectQuery, 'collectionId' | 'scope'>;
 
 export type RawQuery = Record<string, unknown>;
 

@@ -38,10 +38,10 @@ import {
   STORED_VERSION_PROJECTION,
   type StoredJson,
   type StoredVersion,
-  statusOf,
   storedJsonFilter,
   storedVersionsFilter,
 } from '../../src/store/mongodb/writes';
+import { completedStatus } from '../../src/store/status';
 import type {
   AddEnvelope,
   ManifestRecord,
@@ -81,7 +81,7 @@ export class InMemoryObjects {
     }
     const plan = planAdd(env.collectionId, entries, stored, start);
     this.apply(plan.writes);
-    return statusOf(env, plan.successes);
+    return completedStatus(env, plan.successes);
   }
 
   /** MongoStore.deleteObject. */

@@ -97,10 +97,10 @@ import {
   STORED_VERSION_PROJECTION,
   type StoredJson,
   type StoredVersion,
-  statusOf,
   storedJsonFilter,
   storedVersionsFilter,
 } from './writes';
+import { completedStatus } from '../status';
 
 /** For openStore(): whether a location is a MongoDB connection string. */
 export { isMongoUri } from './uri';
@@ -498,7 +498,7 @@ export class MongoStore implements Store {
       }
       const plan = planAdd(env.collectionId, entries, stored, start);
       if (plan.writes.length) await this.objects.bulkWrite(plan.writes, { session, ordered: true });
-      const status = statusOf(env, plan.successes);
+      const status = completedStatus(env, plan.successes);
       await this.statuses.insertOne({ _id: status.id, created_at: env.now, body: JSON.stringify(status) }, { session });
       if (env.audit) await this.appendLocked([env.audit(status)], session);
       return status;

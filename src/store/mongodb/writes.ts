@@ -10,7 +10,7 @@
 import type { AnyBulkWriteOperation, Document, Filter } from 'mongodb';
 import { formatTimestamp } from '../../time';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
-import type { AddEnvelope, Micros, NewObject, StatusDetail, StatusRecord } from '../store';
+import type { Micros, NewObject, StatusDetail } from '../store';
 import type { ObjectDoc } from './queries';
 
 /** What the planner needs to know about one stored version. */
@@ -193,23 +193,6 @@ export function refreshFlags(collectionId: string, objectId: string, remaining: 
       update: [{ $set: { is_first: { $eq: ['$version', min] }, is_last: { $eq: ['$version', max] }, latest_spec: spec === newest } }],
     },
   }));
-}
-
-export function statusOf(env: AddEnvelope, successes: StatusDetail[]): StatusRecord {
-  return {
-    id: env.statusId,
-    apiRoot: env.apiRoot,
-    accountId: env.accountId,
-    status: 'complete',
-    requestTimestamp: env.requestTimestamp,
-    totalCount: successes.length + env.failures.length,
-    successCount: successes.length,
-    failureCount: env.failures.length,
-    pendingCount: 0,
-    successes,
-    failures: env.failures,
-    pendings: [],
-  };
 }
 
 function unique<T>(values: readonly T[]): T[] {

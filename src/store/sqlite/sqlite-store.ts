@@ -13,6 +13,7 @@ import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '.
 import { notFound, StoreUnavailable } from '../../errors';
 import { formatTimestamp } from '../../time';
 import { admits, admitsEverything, withheldReason } from '../scope';
+import { completedStatus } from '../status';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
 import type {
   AccountPatch,
@@ -268,20 +269,7 @@ export class SqliteStore implements Store {
       successes.push({ id: obj.id, version: formatTimestamp(version) });
     }
     this.stmt('UPDATE clock SET last = ? WHERE id = 1').run(last);
-    const status: StatusRecord = {
-      id: env.statusId,
-      apiRoot: env.apiRoot,
-      accountId: env.accountId,
-      status: 'complete',
-      requestTimestamp: env.requestTimestamp,
-      totalCount: successes.length + env.failures.length,
-      successCount: successes.length,
-      failureCount: env.failures.length,
-      pendingCount: 0,
-      successes,
-      failures: env.failures,
-      pendings: [],
-    };
+    const status = completedStatus(env, successes);
     this.stmt('INSERT INTO statuses (id, created_at, body) VALUES (?, ?, ?)').run(status.id, env.now, JSON.stringify(status));
     if (env.audit) this.appendLocked([env.audit(status)]);
     return status;
