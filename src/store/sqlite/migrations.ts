@@ -107,6 +107,9 @@ export const MIGRATIONS: readonly string[] = [
   -- withheld rows are skipped from the index, without reading their JSON.
   DROP INDEX objects_default;
   CREATE INDEX objects_default ON objects(coll, date_added, tlp, type) WHERE is_last = 1 AND latest_spec = 1;
+  -- One ordered walk per TLP level a caller may see, and index-only counts of what it may
+  -- not see (SqliteStore.scopedByLevel, withheldByLevel).
+  CREATE INDEX objects_tlp ON objects(coll, tlp, date_added, type) WHERE is_last = 1 AND latest_spec = 1;
 
   CREATE TABLE agreements (
     id TEXT NOT NULL,

@@ -34,6 +34,7 @@ import type {
   ObjectQuery,
   ObjectRecord,
   ObjectScope,
+  ScopeClause,
   Page,
   PartyRecord,
   Role,
@@ -573,12 +574,105 @@ export class SqliteStore implements Store {
       sql += ` AND type IN (${placeholders(q.types)})`;
       params.push(...q.types);
     }
-    const rows = this.stmt(`${sql}${where.sql} ORDER BY date_added LIMIT ?`).all(...params, ...where.params, q.limit + 1) as Row[];
+    const defaultSelection = q.versions.last && !q.versions.first && !q.versions.all && q.versions.at.length === 0 && q.specVersions === undefined;
+    const byLevel = q.scope !== undefined && defaultSelection && !q.ids?.length && !admitsEverything(q.scope);
+    const rows = byLevel
+      ? this.scopedByLevel(sql, params, q.scope as ObjectScope, q.limit + 1)
+      : (this.stmt(`${sql}${where.sql} ORDER BY date_added LIMIT ?`).all(...params, ...where.params, q.limit + 1) as Row[]);
     const more = rows.length > q.limit;
     if (more) rows.pop();
     const page: Page<T> = { records: rows.map(map), more };
-    if (q.scope && !admitsEverything(q.scope)) page.withheld = this.withheld(sql, params, q, more ? (rows[rows.length - 1]?.date_added as number | undefined) : undefined);
+    if (q.scope && !admitsEverything(q.scope)) {
+      const upTo = more ? (rows[rows.length - 1]?.date_added as number | undefined) : undefined;
+      page.withheld = byLevel ? this.withheldByLevel(sql, params, q.scope, upTo) : this.withheld(sql, params, q, upTo);
+    }
     return page;
+  }
+
+  /**
+   * A scoped page of the default selection as one ordered index walk per TLP level the scope
+   * admits, each at most a page long, merged by date_added: withholding by TLP then costs
+   * nothing per withheld object, however many there are. (Type limits stay a filter within
+   * each walk.)
+   */
+  private scopedByLevel(baseSql: string, baseParams: unknown[], scope: ObjectScope, n: number): Row[] {
+    const levels = [...new Set(scope.clauses.flatMap((c) => c.tlpLevels))].sort((a, b) => a - b);
+    const arms: string[] = [];
+    const params: unknown[] = [];
+    for (const level of levels) {
+      // A clause allowing no type admits nothing.
+      const clauses = scope.clauses.filter((c) => c.tlpLevels.includes(level) && c.allowTypes?.length !== 0);
+      if (clauses.length === 0) continue;
+      const typeParams: unknown[] = [];
+      let types = '';
+      if (!clauses.some((c) => c.allowTypes === undefined && !c.denyTypes?.length)) {
+        const alternatives = clauses.map((c) => {
+          const terms: string[] = [];
+          if (c.allowTypes) {
+            terms.push(`type IN (${placeholders(c.allowTypes)})`);
+            typeParams.push(...c.allowTypes);
+          }
+          if (c.denyTypes?.length) {
+            terms.push(`type NOT IN (${placeholders(c.denyTypes)})`);
+            typeParams.push(...c.denyTypes);
+          }
+          return `(${terms.join(' AND ')})`;
+        });
+        types = ` AND (${alternatives.join(' OR ')})`;
+      }
+      arms.push(`SELECT * FROM (${baseSql} AND tlp = ? AND is_last = 1 AND latest_spec = 1${types} ORDER BY date_added LIMIT ?)`);
+      params.push(...baseParams, level, ...typeParams, n);
+    }
+    if (arms.length === 0) return [];
+    return this.stmt(`${arms.join(' UNION ALL ')} ORDER BY date_added LIMIT ?`).all(...params, n) as Row[];
+  }
+
+  /**
+   * withheld() for the default selection: index-only counts per TLP level over the page's
+   * range, so counting costs little even when almost everything is withheld. Reasons as
+   * withheldReason(): a type no clause admits first, then unmarked or TLP.
+   */
+  private withheldByLevel(baseSql: string, baseParams: unknown[], scope: ObjectScope, upTo: Micros | undefined): { count: number; reasons: Record<string, number> } {
+    const typeCondition = (clauses: readonly ScopeClause[], params: unknown[]): string => {
+      if (clauses.some((c) => c.allowTypes === undefined && !c.denyTypes?.length)) return '1';
+      const alternatives = clauses.map((c) => {
+        const terms: string[] = [];
+        if (c.allowTypes) {
+          terms.push(c.allowTypes.length ? `type IN (${placeholders(c.allowTypes)})` : '0');
+          params.push(...c.allowTypes);
+        }
+        if (c.denyTypes?.length) {
+          terms.push(`type NOT IN (${placeholders(c.denyTypes)})`);
+          params.push(...c.denyTypes);
+        }
+        return `(${terms.join(' AND ')})`;
+      });
+      return alternatives.length ? `(${alternatives.join(' OR ')})` : '0';
+    };
+    const count = baseSql.replace(/^SELECT .* FROM objects WHERE /, 'SELECT COUNT(*) AS n FROM objects WHERE ');
+    const range = upTo === undefined ? '' : ' AND date_added <= ?';
+    const out = { count: 0, reasons: {} as Record<string, number> };
+    const add = (reason: string, n: number) => {
+      if (n === 0) return;
+      out.count += n;
+      out.reasons[reason] = (out.reasons[reason] ?? 0) + n;
+    };
+    for (const level of [-1, 0, 1, 2, 3, 4]) {
+      const anyParams: unknown[] = [];
+      const anyType = typeCondition(scope.clauses, anyParams);
+      const levelParams: unknown[] = [];
+      const levelType = typeCondition(scope.clauses.filter((c) => c.tlpLevels.includes(level)), levelParams);
+      const run = (condition: string, conditionParams: unknown[]) =>
+        (this.stmt(`${count} AND tlp = ? AND is_last = 1 AND latest_spec = 1${range} AND ${condition}`).get(
+          ...baseParams,
+          level,
+          ...(upTo === undefined ? [] : [upTo]),
+          ...conditionParams,
+        ) as { n: number }).n;
+      if (anyType !== '1') add('type', run(`NOT ${anyType}`, anyParams));
+      if (levelType !== '1') add(level === -1 ? 'unmarked' : 'tlp', run(anyType === '1' ? `NOT ${levelType}` : `${anyType} AND NOT ${levelType}`, anyType === '1' ? levelParams : [...anyParams, ...levelParams]));
+    }
+    return out;
   }
 
   /** Counts what the scope kept out of the page's range, by reason (for the sharing log). */
