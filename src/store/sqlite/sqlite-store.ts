@@ -604,22 +604,8 @@ export class SqliteStore implements Store {
       const clauses = scope.clauses.filter((c) => c.tlpLevels.includes(level) && c.allowTypes?.length !== 0);
       if (clauses.length === 0) continue;
       const typeParams: unknown[] = [];
-      let types = '';
-      if (!clauses.some((c) => c.allowTypes === undefined && !c.denyTypes?.length)) {
-        const alternatives = clauses.map((c) => {
-          const terms: string[] = [];
-          if (c.allowTypes) {
-            terms.push(`type IN (${placeholders(c.allowTypes)})`);
-            typeParams.push(...c.allowTypes);
-          }
-          if (c.denyTypes?.length) {
-            terms.push(`type NOT IN (${placeholders(c.denyTypes)})`);
-            typeParams.push(...c.denyTypes);
-          }
-          return `(${terms.join(' AND ')})`;
-        });
-        types = ` AND (${alternatives.join(' OR ')})`;
-      }
+      const condition = typeCondition(clauses, typeParams);
+      const types = condition === '1' ? '' : ` AND ${condition}`;
       arms.push(`SELECT * FROM (${baseSql} AND tlp = ? AND is_last = 1 AND latest_spec = 1${types} ORDER BY date_added LIMIT ?)`);
       params.push(...baseParams, level, ...typeParams, n);
     }
@@ -633,22 +619,6 @@ export class SqliteStore implements Store {
    * withheldReason(): a type no clause admits first, then unmarked or TLP.
    */
   private withheldByLevel(baseSql: string, baseParams: unknown[], scope: ObjectScope, upTo: Micros | undefined): { count: number; reasons: Record<string, number> } {
-    const typeCondition = (clauses: readonly ScopeClause[], params: unknown[]): string => {
-      if (clauses.some((c) => c.allowTypes === undefined && !c.denyTypes?.length)) return '1';
-      const alternatives = clauses.map((c) => {
-        const terms: string[] = [];
-        if (c.allowTypes) {
-          terms.push(c.allowTypes.length ? `type IN (${placeholders(c.allowTypes)})` : '0');
-          params.push(...c.allowTypes);
-        }
-        if (c.denyTypes?.length) {
-          terms.push(`type NOT IN (${placeholders(c.denyTypes)})`);
-          params.push(...c.denyTypes);
-        }
-        return `(${terms.join(' AND ')})`;
-      });
-      return alternatives.length ? `(${alternatives.join(' OR ')})` : '0';
-    };
     const count = baseSql.replace(/^SELECT .* FROM objects WHERE /, 'SELECT COUNT(*) AS n FROM objects WHERE ');
     const range = upTo === undefined ? '' : ' AND date_added <= ?';
     const out = { count: 0, reasons: {} as Record<string, number> };
@@ -733,6 +703,27 @@ export class SqliteStore implements Store {
     const newest = newestSpecVersion(this.specVersionsOf(coll, id));
     if (newest !== undefined) this.stmt('UPDATE objects SET latest_spec = (spec_version = ?) WHERE coll = ? AND id = ?').run(newest, coll, id);
   }
+}
+
+/**
+ * The SQL for "some clause admits the row's type" ('1' when a clause admits every type, '0'
+ * when none admits any); its parameters are appended to `params`.
+ */
+function typeCondition(clauses: readonly ScopeClause[], params: unknown[]): string {
+  if (clauses.some((c) => c.allowTypes === undefined && !c.denyTypes?.length)) return '1';
+  const alternatives = clauses.map((c) => {
+    const terms: string[] = [];
+    if (c.allowTypes) {
+      terms.push(c.allowTypes.length ? `type IN (${placeholders(c.allowTypes)})` : '0');
+      params.push(...c.allowTypes);
+    }
+    if (c.denyTypes?.length) {
+      terms.push(`type NOT IN (${placeholders(c.denyTypes)})`);
+      params.push(...c.denyTypes);
+    }
+    return `(${terms.join(' AND ')})`;
+  });
+  return alternatives.length ? `(${alternatives.join(' OR ')})` : '0';
 }
 
 function placeholders(values: readonly unknown[]): string {
