@@ -11,8 +11,7 @@ import { addAccount, changeAccount, issueToken, parseRoles, requireAccount, revo
 import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../log';
 import { describeStore, openStore } from '../store/open-store';
-import type { ApiRootRecord, CollectionRecord, Store } from '../store/store';
-import { validatorFor } from '../taxii/object-metadata';
+import type { CollectionRecord, Store } from '../store/store';
 import { systemClock } from '../time';
 import { startServer } from '../server';
 import { registerAdminCommands } from './admin-commands';
@@ -215,8 +214,7 @@ export function buildProgram(): Command {
       await withStore(opts, async (store, config) => {
         const collection = await findCollection(store, opts.collection, opts.apiRoot);
         const progress = opts.quiet ? undefined : (line: string) => process.stderr.write(line + '\n');
-        const root = (await store.getApiRoot(collection.apiRoot)) as ApiRootRecord;
-        const r = await importBundle(store, systemClock, collection, createReadStream(file), { validator: validatorFor(root), maxObjectSize: config.maxObjectSize }, progress);
+        const r = await importBundle(store, systemClock, collection, createReadStream(file), config.maxObjectSize, progress);
         process.stdout.write(`imported ${file} into ${collection.title}: ${r.stored} stored, ${r.duplicates} already present, ${r.failed} failed\n`);
         for (const f of r.failures.slice(0, 20)) process.stdout.write(`  ${f.message ?? f.id}\n`);
         if (r.failures.length > 20) process.stdout.write(`  … and ${r.failures.length - 20} more\n`);

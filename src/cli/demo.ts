@@ -14,8 +14,7 @@ import { createLogger } from '../log';
 import { packageRoot } from '../paths';
 import { startServer, type RunningServer } from '../server';
 import { openStore } from '../store/open-store';
-import type { ApiRootRecord, Role, Store } from '../store/store';
-import { validatorFor } from '../taxii/object-metadata';
+import type { Role, Store } from '../store/store';
 import { formatTimestamp, systemClock } from '../time';
 import { findCollection } from './commands';
 import { importBundle } from './import';
@@ -61,8 +60,7 @@ async function seed(store: Store, credentialsFile: string): Promise<void> {
   }
   for (const s of SAMPLES) {
     const collection = await findCollection(store, s.collection);
-    const root = (await store.getApiRoot(collection.apiRoot)) as ApiRootRecord;
-    await importBundle(store, systemClock, collection, createReadStream(join(packageRoot(), 'demo', s.file)), { validator: validatorFor(root), maxObjectSize: DEFAULTS.maxObjectSize });
+    await importBundle(store, systemClock, collection, createReadStream(join(packageRoot(), 'demo', s.file)), DEFAULTS.maxObjectSize);
   }
   writeFileSync(credentialsFile, lines.join('\n') + '\n', { mode: 0o600 });
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CollectionRecord, StatusDetail, Store } from '../store/store';
 import { streamBundleObjects } from '../taxii/bundle-stream';
-import { prepareObjects, UnparsableObject, type PrepareOptions } from '../taxii/object-metadata';
+import { prepareObjects, UnparsableObject, validatorFor } from '../taxii/object-metadata';
 import type { Clock } from '../time';
 
 const BATCH = 1000;
@@ -23,9 +23,13 @@ export async function importBundle(
   clock: Clock,
   collection: CollectionRecord,
   input: AsyncIterable<Buffer | string>,
-  options: Omit<PrepareOptions, 'firstPosition'>,
+  maxObjectSize: number,
   progress?: (line: string) => void,
 ): Promise<ImportResult> {
+  const root = await store.getApiRoot(collection.apiRoot);
+  if (!root) throw new Error(`collection ${collection.id} names a missing API root "${collection.apiRoot}"`);
+  // The root's own content policy, as for TAXII Add Objects.
+  const options = { validator: validatorFor(root), maxObjectSize };
   const result: ImportResult = { stored: 0, duplicates: 0, failed: 0, failures: [] };
   const started = Date.now();
   let seen = 0;

@@ -77,7 +77,8 @@ export interface FilterOptions {
 }
 
 const LAST: VersionSelector = { all: false, first: false, last: true, at: [] };
-const ALL: VersionSelector = { all: true, first: false, last: false, at: [] };
+/** Every version of each object (match[version]=all). */
+export const ALL_VERSIONS: VersionSelector = { all: true, first: false, last: false, at: [] };
 
 export function parseFilters(endpoint: Endpoint, query: RawQuery, options: FilterOptions): Filters {
   for (const name of Object.keys(query)) {
@@ -87,7 +88,7 @@ export function parseFilters(endpoint: Endpoint, query: RawQuery, options: Filte
   }
   const filters: Filters = {
     // Versions and Delete select every version unless told otherwise (docs/conformance.md).
-    versions: versionSelector(query, endpoint === 'versions' || endpoint === 'delete' ? ALL : LAST),
+    versions: versionSelector(query, endpoint === 'versions' || endpoint === 'delete' ? ALL_VERSIONS : LAST),
     limit: options.pageCap,
   };
   const ids = list(query, 'match[id]', (i) => IDENTIFIER.test(i), 'STIX identifiers');

@@ -12,7 +12,7 @@ import { AccordError, badRequest, notFound } from '../../errors';
 import { baseEvent, markAudited, recordRead } from '../audit';
 import type { ManifestRecord, ObjectQuery, Page, StatusRecord } from '../../store/store';
 import { encodeCursor } from '../../taxii/cursor';
-import { cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
+import { ALL_VERSIONS, cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
 import { prepareObjects, validatorFor } from '../../taxii/object-metadata';
 import { formatTimestamp } from '../../time';
 import { parseJson, readBody } from '../body';
@@ -60,7 +60,6 @@ function pageMeta(page: Page<ManifestRecord>, read: ReadRequest): { headers: Rec
 
 /** Every spec version an object may have here, for questions about any version of it. */
 const ANY_SPEC_VERSION = ['2.0', '2.1'];
-const ALL_VERSIONS = { all: true, first: false, last: false, at: [] };
 
 /**
  * §5.6 and §5.8 answer 404 for an object the collection does not hold, or none of whose

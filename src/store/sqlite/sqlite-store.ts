@@ -742,17 +742,10 @@ function selection(versions: VersionSelector, specVersions: string[] | undefined
     const clauses = scope.clauses
       .filter((c) => c.tlpLevels.length > 0)
       .map((c) => {
-        let clause = `tlp IN (${placeholders(c.tlpLevels)})`;
         params.push(...c.tlpLevels);
-        if (c.allowTypes) {
-          clause += ` AND type IN (${placeholders(c.allowTypes)})`;
-          params.push(...c.allowTypes);
-        }
-        if (c.denyTypes?.length) {
-          clause += ` AND type NOT IN (${placeholders(c.denyTypes)})`;
-          params.push(...c.denyTypes);
-        }
-        return `(${clause})`;
+        const clause = `tlp IN (${placeholders(c.tlpLevels)})`;
+        const types = typeCondition([c], params);
+        return types === '1' ? `(${clause})` : `(${clause} AND ${types})`;
       });
     sql += clauses.length ? ` AND (${clauses.join(' OR ')})` : ' AND 0';
   }
