@@ -153,6 +153,16 @@ describe('formatTimestamp (canonical TAXII timestamps)', () => {
     );
   });
 
+  it("agrees with the platform's ISO 8601 formatting, extended to microseconds (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62167219200 * 1_000_000, max: 2 ** 53 - 1 }), (us) => {
+        const ms = Math.floor(us / 1000);
+        expect(formatTimestamp(us)).toBe(`${new Date(ms).toISOString().slice(0, 23)}${String(us - ms * 1000).padStart(3, '0')}Z`);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('normalises any accepted form to the same canonical text', () => {
     const forms = ['2016-04-06T22:33:48.5+02:30', '2016-04-06t20:03:48.500000000z', '2016-04-06 15:03:48.50-05:00'];
     expect(forms.map((f) => formatTimestamp(parseTimestamp(f) as number))).toEqual(Array(3).fill('2016-04-06T20:03:48.500000Z'));
