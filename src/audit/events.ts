@@ -10,6 +10,14 @@ export type Outcome = 'success' | 'failure' | 'denied';
 export interface ObjectRef {
   id: string;
   version: string;
+  /** In add events, where the new version was placed in its collection (custody of later reads). */
+  date_added?: string;
+}
+
+/** The date_added span of a page that was read (its X-TAXII-Date-Added-First/-Last). */
+export interface DateAddedRange {
+  first: string;
+  last: string;
 }
 
 /** An event before the log gives it its place in the chain. */
@@ -33,6 +41,8 @@ export interface AuditEventInput {
   country?: string;
   agreements?: string[];
   objects?: ObjectRef[];
+  /** On reads: the span of the page, so reads are indexed by one range instead of per object. */
+  date_added_range?: DateAddedRange;
   withheld?: { count: number; reasons: Record<string, number> };
   http_status?: number;
   status_id?: string;
@@ -41,12 +51,22 @@ export interface AuditEventInput {
 }
 
 /**
- * An event as stored, with what the store's lookup indexes say about it (which objects and
- * agreements it names); verification checks that they agree with the event itself.
+ * An event as stored, with what the store's lookup indexes say about it (which objects,
+ * which collection range and which agreements it names); verification checks that they
+ * agree with the event itself.
  */
 export interface StoredAuditEvent {
   event: AuditEvent;
-  indexed: { objectIds: string[]; agreements: string[] };
+  indexed: { objectIds: string[]; range?: { collection: string } & DateAddedRange; agreements: string[] };
+}
+
+/**
+ * How an event's objects are indexed for custody queries: a read of a page is indexed by its
+ * collection and date_added range (one index entry however large the page); anything else
+ * (adds, deletes, events from before ranges were recorded) by each object id it names.
+ */
+export function rangeIndexed(e: Pick<AuditEventInput, 'collection' | 'date_added_range'>): e is { collection: string; date_added_range: DateAddedRange } {
+  return e.collection !== undefined && e.date_added_range !== undefined;
 }
 
 /** An event in the log: its fields plus id, sequence number and chain hashes. */

@@ -5,12 +5,16 @@
  */
 import type { Store } from '../store/store';
 import { ChainVerifier, type ChainedEvent, type VerifyResult } from './chain';
-import type { StoredAuditEvent } from './events';
+import { rangeIndexed, type StoredAuditEvent } from './events';
 
 const BATCH = 2000;
 
 function indexProblem(s: StoredAuditEvent): string | undefined {
-  const expectObjects = [...new Set((s.event.objects ?? []).map((o) => o.id))].sort();
+  const e = s.event;
+  const expectRange = rangeIndexed(e) ? `${e.collection} ${e.date_added_range.first} ${e.date_added_range.last}` : '';
+  const haveRange = s.indexed.range ? `${s.indexed.range.collection} ${s.indexed.range.first} ${s.indexed.range.last}` : '';
+  if (expectRange !== haveRange) return `the read-range index of event ${e.seq} does not match the event`;
+  const expectObjects = rangeIndexed(e) ? [] : [...new Set((e.objects ?? []).map((o) => o.id))].sort();
   const haveObjects = [...s.indexed.objectIds].sort();
   if (expectObjects.join('\n') !== haveObjects.join('\n')) return `the object index of event ${s.event.seq} does not match the event`;
   const expectAgreements = [...new Set(s.event.agreements ?? [])].sort();

@@ -110,8 +110,8 @@ export interface ObjectQuery {
   scope?: ObjectScope;
 }
 
-/** One stored object version. `json` is the object exactly as stored, ready to send. */
-export interface ObjectRecord {
+/** One stored object version, without its content. */
+export interface ManifestRecord {
   id: string;
   type: string;
   specVersion: string;
@@ -119,10 +119,7 @@ export interface ObjectRecord {
   dateAdded: Micros;
   /** Highest TLP level of its markings (0 clear … 4 red), -1 unmarked. */
   tlp: number;
-  json: string;
 }
-
-export type ManifestRecord = Omit<ObjectRecord, 'json'>;
 
 export interface Page<T> {
   records: T[];
@@ -132,6 +129,15 @@ export interface Page<T> {
    * record returned, or to the end when there is no more) that the scope withheld, by reason.
    */
   withheld?: { count: number; reasons: Record<string, number> };
+}
+
+/**
+ * A page of objects: each version's record, and their JSON exactly as stored, joined by
+ * commas, as UTF-8 bytes ready to send. (Bytes, not strings: a page of large objects then
+ * goes out without being decoded into the JavaScript heap and encoded again.)
+ */
+export interface ObjectPage extends Page<ManifestRecord> {
+  json: Buffer;
 }
 
 /** An object that passed validation, with the metadata the store indexes. */
@@ -179,8 +185,11 @@ export interface AddEnvelope {
   objects: NewObject[];
   /** Objects that failed before reaching the store, in envelope order. */
   failures: StatusDetail[];
-  /** The sharing-log event for this add, built from the stored status and appended in the same transaction. */
-  audit?: (status: StatusRecord) => AuditEventInput;
+  /**
+   * The sharing-log event for this add, built from the stored status and the versions newly
+   * placed in the collection (with their date_added), appended in the same transaction.
+   */
+  audit?: (status: StatusRecord, added: ObjectRef[]) => AuditEventInput;
 }
 
 /** What the auditor API filters events by; all optional, combined with AND. */
@@ -325,7 +334,7 @@ export interface Store {
   getStatus(id: string): Promise<StatusRecord | undefined>;
 
   /** Records sorted by date_added ascending; never skips or repeats across pages. */
-  queryObjects(query: ObjectQuery): Promise<Page<ObjectRecord>>;
+  queryObjects(query: ObjectQuery): Promise<ObjectPage>;
   queryManifest(query: ObjectQuery): Promise<Page<ManifestRecord>>;
 
   /**

@@ -6,6 +6,8 @@ import { exportEvents, verifyExport } from '../../src/audit/export';
 import { verifyStoreLog } from '../../src/audit/verify';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 
+const COLLECTION = '365fed99-08fa-fdcd-a1b3-fb247eb41d01';
+
 /** A log of `n` events with objects and agreements, in a file a second connection can edit. */
 async function logOf(n: number): Promise<{ dir: string; file: string; store: SqliteStore; db: Database.Database }> {
   const dir = mkdtempSync(join(tmpdir(), 'accord-tamper-'));
@@ -20,6 +22,8 @@ async function logOf(n: number): Promise<{ dir: string; file: string; store: Sql
       party: 'fr-police',
       agreements: ['fr-national@1'],
       objects: [{ id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, version: '2026-01-01T00:00:00.000000Z' }],
+      // Reads carry their page's date_added span and are indexed by it, adds per object.
+      ...(i % 2 && { collection: COLLECTION, date_added_range: { first: `2026-01-0${i}T00:00:00.000000Z`, last: `2026-01-0${i}T00:00:00.000000Z` } }),
     }]);
   }
   return { dir, file, store, db: new Database(file) };
@@ -73,6 +77,19 @@ describe('sharing log: tamper evidence (hash chain)', () => {
   it('hiding an event from object queries (its lookup row deleted) is caught', async () => {
     ctx.db.prepare('DELETE FROM audit_objects WHERE seq = 2').run();
     expect(await verifyStoreLog(ctx.store)).toMatchObject({ ok: false, brokenAt: 2, problem: expect.stringMatching(/object index/) });
+  });
+
+  it('hiding a read from custody queries (its range row deleted) is caught', async () => {
+    ctx.db.prepare('DELETE FROM audit_ranges WHERE seq = 3').run();
+    expect(await verifyStoreLog(ctx.store)).toMatchObject({ ok: false, brokenAt: 3, problem: expect.stringMatching(/read-range index/) });
+  });
+
+  it('moving a read to another date_added span or collection is caught', async () => {
+    ctx.db.prepare('UPDATE audit_ranges SET lo = lo + 1 WHERE seq = 5').run();
+    ctx.db.prepare("UPDATE audit_ranges SET coll = 'elsewhere' WHERE seq = 7").run();
+    expect(await verifyStoreLog(ctx.store)).toMatchObject({ ok: false, brokenAt: 5, problem: expect.stringMatching(/read-range index/) });
+    ctx.db.prepare('UPDATE audit_ranges SET lo = lo - 1 WHERE seq = 5').run();
+    expect(await verifyStoreLog(ctx.store)).toMatchObject({ ok: false, brokenAt: 7, problem: expect.stringMatching(/read-range index/) });
   });
 
   it('an export round-trips through verification, and an edited export line is caught', async () => {

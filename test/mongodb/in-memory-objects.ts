@@ -19,7 +19,7 @@ import {
   type ObjectDoc,
   pageQuery,
   toManifestRecord,
-  toObjectRecord,
+  toObjectPage,
   type WithheldGroup,
   withheldOf,
   withheldPipeline,
@@ -46,7 +46,7 @@ import type {
   AddEnvelope,
   ManifestRecord,
   ObjectQuery,
-  ObjectRecord,
+  ObjectPage,
   ObjectScope,
   Page,
   StatusRecord,
@@ -102,8 +102,8 @@ export class InMemoryObjects {
   }
 
   /** MongoStore.queryObjects. */
-  objects(q: ObjectQuery): Page<ObjectRecord> {
-    return this.page(q, OBJECT_PROJECTION, toObjectRecord);
+  objects(q: ObjectQuery): ObjectPage {
+    return toObjectPage(this.page(q, OBJECT_PROJECTION, (d: ManifestDoc & Pick<ObjectDoc, 'json'>) => d));
   }
 
   private page<D extends ManifestDoc, T>(q: ObjectQuery, projection: Record<string, 0 | 1>, map: (d: D) => T): Page<T> {

@@ -10,6 +10,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { admits, decide, refusal } from '../../access/decide';
 import { AccordError, badRequest, notFound } from '../../errors';
 import { baseEvent, markAudited, recordRead } from '../audit';
+import type { ObjectRef } from '../../audit/events';
 import type { ManifestRecord, ObjectQuery, Page, StatusRecord } from '../../store/store';
 import { encodeCursor } from '../../taxii/cursor';
 import { ALL_VERSIONS, cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
@@ -77,20 +78,25 @@ async function assertObjectExists(ctx: AppContext, query: ObjectQuery, objectId:
   if (any.records.length === 0) throw notFound('Object not found', `the collection holds no object ${objectId}`);
 }
 
-/** What the sharing log records of a page: the versions returned and what was withheld. */
+/** What the sharing log records of a page: the versions returned, their date_added span and what was withheld. */
 function pageAudit(page: Page<ManifestRecord>) {
+  const first = page.records[0];
+  const last = page.records[page.records.length - 1];
   return {
     objects: page.records.map((r) => ({ id: r.id, version: formatTimestamp(r.version) })),
+    ...(first && last && { date_added_range: { first: formatTimestamp(first.dateAdded), last: formatTimestamp(last.dateAdded) } }),
     ...(page.withheld && page.withheld.count > 0 && { withheld: page.withheld }),
   };
 }
+
+const CLOSE_OBJECTS = Buffer.from(']}');
 
 async function sendObjects(ctx: AppContext, req: Request, res: Response, read: ReadRequest): Promise<void> {
   const page = await ctx.store.queryObjects(read.query);
   await recordRead(ctx, req, res, pageAudit(page));
   const { headers, tail } = pageMeta(page, read);
-  const objects = page.records.length ? `,"objects":[${page.records.map((r) => r.json).join(',')}]` : '';
-  sendTaxii(res, 200, `{${tail}${objects}}`, headers);
+  const body = page.records.length ? Buffer.concat([Buffer.from(`{${tail},"objects":[`), page.json, CLOSE_OBJECTS]) : `{${tail}}`;
+  sendTaxii(res, 200, body, headers);
 }
 
 export function getObjects(ctx: AppContext): RequestHandler {
@@ -173,6 +179,15 @@ async function withoutHiddenDuplicates(ctx: AppContext, req: Request, res: Respo
   };
 }
 
+/** The add's versions in status order; new ones with the date_added they were given. */
+function withDateAdded(status: StatusRecord, added: ObjectRef[]): ObjectRef[] {
+  const placed = new Map(added.map((a) => [`${a.id} ${a.version}`, a.date_added]));
+  return status.successes.map((d) => {
+    const dateAdded = d.message === 'already stored' ? undefined : placed.get(`${d.id} ${d.version ?? ''}`);
+    return { id: d.id, version: d.version ?? '', ...(dateAdded !== undefined && { date_added: dateAdded }) };
+  });
+}
+
 export function addObjects(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const requestTimestamp = ctx.clock();
@@ -206,9 +221,9 @@ export function addObjects(ctx: AppContext): RequestHandler {
       objects,
       failures,
       // Committed with the objects: no add without its event, no event without its add.
-      audit: (s) => ({
+      audit: (s, added) => ({
         ...baseEvent(ctx, req, res, 'objects.add', 'success', 202),
-        objects: s.successes.map((d) => ({ id: d.id, version: d.version ?? '' })),
+        objects: withDateAdded(s, added),
         status_id: s.id,
         ...(s.failureCount > 0 && { detail: { failed: s.failureCount, total: s.totalCount } }),
       }),

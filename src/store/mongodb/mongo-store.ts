@@ -26,7 +26,7 @@ import {
   type TransactionOptions,
 } from 'mongodb';
 import type { Checkpoint } from '../../audit/chain';
-import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../../audit/events';
+import { rangeIndexed, type AuditEvent, type AuditEventInput, type ObjectRef, type StoredAuditEvent } from '../../audit/events';
 import { notFound, StoreUnavailable } from '../../errors';
 import { formatTimestamp } from '../../time';
 import { admitsEverything } from '../scope';
@@ -43,7 +43,7 @@ import type {
   ManifestRecord,
   Micros,
   ObjectQuery,
-  ObjectRecord,
+  ObjectPage,
   ObjectScope,
   Page,
   PartyRecord,
@@ -78,7 +78,7 @@ import {
   type ObjectDoc,
   pageQuery,
   toManifestRecord,
-  toObjectRecord,
+  toObjectPage,
   type WithheldGroup,
   withheldOf,
   withheldPipeline,
@@ -500,7 +500,7 @@ export class MongoStore implements Store {
       if (plan.writes.length) await this.objects.bulkWrite(plan.writes, { session, ordered: true });
       const status = completedStatus(env, plan.successes);
       await this.statuses.insertOne({ _id: status.id, created_at: env.now, body: JSON.stringify(status) }, { session });
-      if (env.audit) await this.appendLocked([env.audit(status)], session);
+      if (env.audit) await this.appendLocked([env.audit(status, plan.added)], session);
       return status;
     });
   }
@@ -510,8 +510,8 @@ export class MongoStore implements Store {
     return doc ? (JSON.parse(doc.body) as StatusRecord) : undefined;
   }
 
-  async queryObjects(q: ObjectQuery): Promise<Page<ObjectRecord>> {
-    return this.page(q, OBJECT_PROJECTION, toObjectRecord);
+  async queryObjects(q: ObjectQuery): Promise<ObjectPage> {
+    return toObjectPage(await this.page(q, OBJECT_PROJECTION, (d: ManifestDoc & Pick<ObjectDoc, 'json'>) => d));
   }
 
   async queryManifest(q: ObjectQuery): Promise<Page<ManifestRecord>> {
@@ -651,7 +651,10 @@ export class MongoStore implements Store {
       const event = toAuditEvent(d);
       // The document's own _id is what orders the log: a body moved to another document must not pass.
       if (event.seq !== d._id) event.seq = d._id;
-      return { event, indexed: { objectIds: [...new Set((d.objects ?? []).map((o) => o.id))].sort(), agreements: d.agreements ?? [] } };
+      // The indexes here are on the event's own fields; reported as SQLite files them, for verifyStoreLog.
+      const range = rangeIndexed(event) ? { collection: event.collection, ...event.date_added_range } : undefined;
+      const objectIds = range ? [] : [...new Set((d.objects ?? []).map((o) => o.id))].sort();
+      return { event, indexed: { objectIds, ...(range && { range }), agreements: d.agreements ?? [] } };
     });
   }
 

@@ -6,7 +6,7 @@
  */
 import type { Document, Filter } from 'mongodb';
 import { admits, withheldReason } from '../scope';
-import type { ManifestRecord, Micros, ObjectQuery, ObjectRecord, ObjectScope, VersionSelector } from '../store';
+import type { ManifestRecord, Micros, ObjectPage, ObjectQuery, ObjectScope, Page, VersionSelector } from '../store';
 
 /**
  * One stored object version (collection `objects`). `coll` is the collection id; the flags
@@ -147,6 +147,7 @@ export function toManifestRecord(d: ManifestDoc): ManifestRecord {
   return { id: d.id, type: d.type, specVersion: d.spec_version, version: d.version, dateAdded: d.date_added, tlp: d.tlp };
 }
 
-export function toObjectRecord(d: ManifestDoc & Pick<ObjectDoc, 'json'>): ObjectRecord {
-  return { ...toManifestRecord(d), json: d.json };
+/** queryObjects' answer from a page of documents with their JSON: the records, and the JSON joined for sending. */
+export function toObjectPage({ records, ...rest }: Page<ManifestDoc & Pick<ObjectDoc, 'json'>>): ObjectPage {
+  return { ...rest, records: records.map(toManifestRecord), json: Buffer.from(records.map((d) => d.json).join(','), 'utf8') };
 }

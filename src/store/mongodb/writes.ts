@@ -10,6 +10,7 @@
 import type { AnyBulkWriteOperation, Document, Filter } from 'mongodb';
 import { formatTimestamp } from '../../time';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
+import type { ObjectRef } from '../../audit/events';
 import type { Micros, NewObject, StatusDetail } from '../store';
 import type { ObjectDoc } from './queries';
 
@@ -81,6 +82,8 @@ export interface AddPlan {
   /** In order: an insert's flag updates precede it, and later inserts may update earlier ones. */
   writes: AnyBulkWriteOperation<ObjectDoc>[];
   successes: StatusDetail[];
+  /** The versions newly placed, with their date_added (for the add's sharing-log event). */
+  added: ObjectRef[];
 }
 
 /**
@@ -105,6 +108,7 @@ export function planAdd(collectionId: string, entries: readonly Entry[], stored:
 
   const writes: AnyBulkWriteOperation<ObjectDoc>[] = [];
   const successes: StatusDetail[] = [];
+  const added: ObjectRef[] = [];
   const assigned = new Map<number, Micros>();
   let dateAdded = start;
   entries.forEach((entry, i) => {
@@ -140,10 +144,12 @@ export function planAdd(collectionId: string, entries: readonly Entry[], stored:
     };
     writes.push({ insertOne: { document } });
     remember(obj.id, obj.specVersion, version);
-    successes.push({ id: obj.id, version: formatTimestamp(version) });
+    const detail = { id: obj.id, version: formatTimestamp(version) };
+    successes.push(detail);
+    added.push({ ...detail, date_added: formatTimestamp(dateAdded) });
     dateAdded++;
   });
-  return { writes, successes };
+  return { writes, successes, added };
 }
 
 /**

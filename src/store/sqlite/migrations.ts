@@ -143,4 +143,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_agreements_seq ON audit_agreements(seq);
   CREATE TABLE audit_checkpoints (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, time INTEGER NOT NULL);
   `,
+  // Reads are indexed for custody by collection and date_added span (range-index.ts), one
+  // row per read instead of one per object returned. Older reads stay in audit_objects.
+  `
+  CREATE TABLE audit_ranges (seq INTEGER PRIMARY KEY, coll TEXT NOT NULL, bin INTEGER NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL);
+  CREATE INDEX audit_ranges_bin ON audit_ranges(coll, bin, lo);
+  `,
 ];

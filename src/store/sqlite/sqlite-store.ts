@@ -9,9 +9,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { canonicalJson, eventHash, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
 import { changeEvent, changeOf, CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
-import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../../audit/events';
+import { rangeIndexed, type AuditEvent, type AuditEventInput, type DateAddedRange, type ObjectRef, type StoredAuditEvent } from '../../audit/events';
 import { notFound, StoreUnavailable } from '../../errors';
-import { formatTimestamp } from '../../time';
+import { formatTimestamp, parseTimestamp } from '../../time';
 import { admits, admitsEverything, withheldReason } from '../scope';
 import { completedStatus } from '../status';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
@@ -32,7 +32,7 @@ import type {
   SummaryRow,
   ChangeRecord,
   ObjectQuery,
-  ObjectRecord,
+  ObjectPage,
   ObjectScope,
   ScopeClause,
   Page,
@@ -46,10 +46,15 @@ import type {
 } from '../store';
 import { SqliteAuditWorker } from './audit-appender';
 import { MIGRATIONS } from './migrations';
+import { binsHolding, rangeBin } from './range-index';
 
 type Row = Record<string, unknown>;
 
+const MANIFEST_COLUMNS = 'id, type, spec_version, version, date_added, tlp';
+
 const STATEMENT_CACHE_LIMIT = 500;
+/** How long a connection waits for another's write lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
 
 
 export class SqliteStore implements Store {
@@ -63,19 +68,40 @@ export class SqliteStore implements Store {
     } catch (e) {
       throw new StoreUnavailable(`cannot open SQLite database ${file}: ${(e as Error).message}`);
     }
-    if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
     // Several server processes may share one file (accord serve --workers): wait for the
     // write lock instead of failing at once.
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (file !== ':memory:') this.enableWal();
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
     this.migrate();
   }
 
+  /**
+   * Switching a new file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at
+   * once instead of waiting for it (two processes creating the file together, or any other
+   * writer): retry for as long as busy_timeout waits. A file already in WAL mode needs no lock.
+   */
+  private enableWal(): void {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        this.db.pragma('journal_mode = WAL');
+        return;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      }
+    }
+  }
+
   private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    for (let v = current; v < MIGRATIONS.length; v++) {
+    const version = () => this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version(); v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
+        // Re-read under the write lock: another process opening the same file may have
+        // applied this migration since.
+        if (version() > v) return;
         this.db.exec(MIGRATIONS[v] as string);
         this.db.pragma(`user_version = ${v + 1}`);
       }).immediate();
@@ -258,6 +284,7 @@ export class SqliteStore implements Store {
     const coll = this.collectionRid(env.collectionId);
     let last = (this.stmt('SELECT last FROM clock WHERE id = 1').get() as Row).last as number;
     const successes: StatusDetail[] = [];
+    const added: ObjectRef[] = [];
     for (const obj of env.objects) {
       const stored = this.storedVersion(coll, obj);
       if (stored !== undefined) {
@@ -267,12 +294,14 @@ export class SqliteStore implements Store {
       last = Math.max(env.now, last + 1);
       const version = obj.version ?? last;
       this.insertVersion(coll, obj, version, last);
-      successes.push({ id: obj.id, version: formatTimestamp(version) });
+      const detail = { id: obj.id, version: formatTimestamp(version) };
+      successes.push(detail);
+      added.push({ ...detail, date_added: formatTimestamp(last) });
     }
     this.stmt('UPDATE clock SET last = ? WHERE id = 1').run(last);
     const status = completedStatus(env, successes);
     this.stmt('INSERT INTO statuses (id, created_at, body) VALUES (?, ?, ?)').run(status.id, env.now, JSON.stringify(status));
-    if (env.audit) this.appendLocked([env.audit(status)]);
+    if (env.audit) this.appendLocked([env.audit(status, added)]);
     return status;
   }
 
@@ -388,7 +417,13 @@ export class SqliteStore implements Store {
       const fields = { ...rest, seq: head.seq + 1, id: randomUUID(), time: formatTimestamp(time), prev_hash: head.hash };
       const hash = eventHash(fields);
       this.stmt('INSERT INTO audit_events (seq, body, hash) VALUES (?, ?, ?)').run(fields.seq, canonicalJson(fields), hash);
-      this.indexObjects(fields.seq, rest.objects ?? []);
+      if (rangeIndexed(rest)) {
+        const lo = parseTimestamp(rest.date_added_range.first) as Micros;
+        const hi = parseTimestamp(rest.date_added_range.last) as Micros;
+        this.stmt('INSERT INTO audit_ranges (seq, coll, bin, lo, hi) VALUES (?, ?, ?, ?, ?)').run(fields.seq, rest.collection, rangeBin(lo, hi), lo, hi);
+      } else {
+        this.indexObjects(fields.seq, rest.objects ?? []);
+      }
       for (const a of rest.agreements ?? []) this.stmt('INSERT OR IGNORE INTO audit_agreements (agreement, seq) VALUES (?, ?)').run(a, fields.seq);
       if (fields.seq % CHECKPOINT_EVERY === 0) this.stmt('INSERT INTO audit_checkpoints (seq, hash, time) VALUES (?, ?, ?)').run(fields.seq, hash, time);
       head = { seq: fields.seq, hash };
@@ -412,6 +447,36 @@ export class SqliteStore implements Store {
         i += size;
       }
     }
+  }
+
+  /**
+   * Every event that names an object: adds and deletes through the per-object index, reads
+   * through the range index at each date_added the object was given (from its add events,
+   * so reads of since-deleted versions are found too, and from the objects table for objects
+   * added before add events recorded it), each candidate confirmed against the event body.
+   */
+  private eventsNaming(objectId: string): number[] {
+    const seqs = new Set<number>();
+    const positions = new Map<string, [string, Micros]>();
+    const place = (coll: string, dateAdded: Micros) => positions.set(`${coll} ${dateAdded}`, [coll, dateAdded]);
+    for (const r of this.stmt('SELECT e.seq, e.body FROM audit_objects o JOIN audit_events e ON e.seq = o.seq WHERE o.object_id = ?').all(objectId) as Row[]) {
+      seqs.add(r.seq as number);
+      const e = JSON.parse(r.body as string) as AuditEvent;
+      if (e.collection === undefined) continue;
+      for (const o of e.objects ?? []) if (o.id === objectId && o.date_added !== undefined) place(e.collection, parseTimestamp(o.date_added) as Micros);
+    }
+    for (const r of this.stmt('SELECT c.id AS coll, o.date_added FROM collections c JOIN objects o ON o.coll = c.rid AND o.id = ?').all(objectId) as Row[]) {
+      place(r.coll as string, r.date_added as Micros);
+    }
+    const stab = this.stmt(
+      `SELECT r.seq FROM audit_ranges r JOIN audit_events e ON e.seq = r.seq
+       WHERE r.coll = ? AND r.bin IN (${placeholders(binsHolding(0))}) AND r.lo <= ? AND r.hi >= ?
+         AND EXISTS (SELECT 1 FROM json_each(e.body, '$.objects') WHERE json_extract(value, '$.id') = ?)`,
+    );
+    for (const [coll, d] of positions.values()) {
+      for (const r of stab.all(coll, ...binsHolding(d), d, d, objectId) as Row[]) seqs.add(r.seq as number);
+    }
+    return [...seqs].sort((a, b) => a - b);
   }
 
   private auditHeadSync(): AuditHead {
@@ -480,8 +545,8 @@ export class SqliteStore implements Store {
       }
     }
     if (q.objectId !== undefined) {
-      terms.push('seq IN (SELECT seq FROM audit_objects WHERE object_id = ?)');
-      params.push(q.objectId);
+      terms.push('seq IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(this.eventsNaming(q.objectId)));
     }
     if (q.afterSeq !== undefined) {
       terms.push('seq > ?');
@@ -505,6 +570,10 @@ export class SqliteStore implements Store {
       list.push(r.object_id as string);
       objects.set(r.seq as number, list);
     }
+    const ranges = new Map<number, { collection: string } & DateAddedRange>();
+    for (const r of this.stmt('SELECT seq, coll, lo, hi FROM audit_ranges WHERE seq BETWEEN ? AND ?').all(first, last) as Row[]) {
+      ranges.set(r.seq as number, { collection: r.coll as string, first: formatTimestamp(r.lo as number), last: formatTimestamp(r.hi as number) });
+    }
     const agreements = new Map<number, string[]>();
     for (const r of this.stmt('SELECT seq, agreement FROM audit_agreements WHERE seq BETWEEN ? AND ? ORDER BY seq, agreement').all(first, last) as Row[]) {
       const list = agreements.get(r.seq as number) ?? [];
@@ -515,7 +584,8 @@ export class SqliteStore implements Store {
       const event = toEvent(r);
       // The row's own seq is what orders the log: a body moved to another row must not pass.
       if (event.seq !== r.seq) event.seq = r.seq as number;
-      return { event, indexed: { objectIds: objects.get(r.seq as number) ?? [], agreements: agreements.get(r.seq as number) ?? [] } };
+      const range = ranges.get(r.seq as number);
+      return { event, indexed: { objectIds: objects.get(r.seq as number) ?? [], ...(range && { range }), agreements: agreements.get(r.seq as number) ?? [] } };
     });
   }
 
@@ -544,18 +614,36 @@ export class SqliteStore implements Store {
     return row && (JSON.parse(row.body as string) as StatusRecord);
   }
 
-  async queryObjects(q: ObjectQuery): Promise<Page<ObjectRecord>> {
-    return this.page<ObjectRecord>('id, type, spec_version, version, date_added, tlp, json', q, (r) => ({
-      ...toManifest(r),
-      json: r.json as string,
-    }));
+  async queryObjects(q: ObjectQuery): Promise<ObjectPage> {
+    // The page's JSON is joined inside SQLite and comes back as one blob, the records as one
+    // JSON array: per row, nothing reaches JavaScript but what the records need. Both
+    // aggregates consume the page query's rows in its date_added order (SQLite feeds an
+    // aggregate in its subquery's order; the store contract tests check the result's order).
+    // An ORDER BY inside the aggregates would sort the JSON again, at several times the cost.
+    let json: Buffer = Buffer.alloc(0);
+    const page = this.page(`${MANIFEST_COLUMNS}, json`, q, (sql, params, n) => {
+      const row = this.stmt(
+        `SELECT CAST(group_concat(json, ',') AS BLOB) AS json, json_group_array(json_array(id, type, spec_version, version, date_added, tlp, octet_length(json))) AS records FROM (${sql})`,
+      ).get(...params) as { json: Buffer | null; records: string };
+      const records = JSON.parse(row.records) as [string, string, string, number, number, number, number][];
+      json = row.json ?? json;
+      // The row beyond the page (fetched to know whether there is more) is cut off the end.
+      const beyond = records.length === n ? records[n - 1] : undefined;
+      if (beyond) json = json.subarray(0, json.length - beyond[6] - 1);
+      return records.map(([id, type, spec_version, version, date_added, tlp]) => ({ id, type, spec_version, version, date_added, tlp }));
+    });
+    return { ...page, json };
   }
 
   async queryManifest(q: ObjectQuery): Promise<Page<ManifestRecord>> {
-    return this.page<ManifestRecord>('id, type, spec_version, version, date_added, tlp', q, toManifest);
+    return this.page(MANIFEST_COLUMNS, q, (sql, params) => this.stmt(sql).all(...params) as Row[]);
   }
 
-  private page<T>(columns: string, q: ObjectQuery, map: (r: Row) => T): Page<T> {
+  /**
+   * A page of records: `fetch` runs the page query (`sql`, ordered by date_added, at most
+   * `n` rows: one beyond the page, to know whether there is more) and returns its rows.
+   */
+  private page(columns: string, q: ObjectQuery, fetch: (sql: string, params: unknown[], n: number) => Row[]): Page<ManifestRecord> {
     const coll = this.ridOrUndefined(q.collectionId);
     if (coll === undefined) return { records: [], more: false };
     const where = selection(q.versions, q.specVersions, q.scope);
@@ -576,12 +664,12 @@ export class SqliteStore implements Store {
     }
     const defaultSelection = q.versions.last && !q.versions.first && !q.versions.all && q.versions.at.length === 0 && q.specVersions === undefined;
     const byLevel = q.scope !== undefined && defaultSelection && !q.ids?.length && !admitsEverything(q.scope);
-    const rows = byLevel
-      ? this.scopedByLevel(sql, params, q.scope as ObjectScope, q.limit + 1)
-      : (this.stmt(`${sql}${where.sql} ORDER BY date_added LIMIT ?`).all(...params, ...where.params, q.limit + 1) as Row[]);
+    const n = q.limit + 1;
+    const query = byLevel ? this.scopedByLevel(sql, params, q.scope as ObjectScope, n) : { sql: `${sql}${where.sql} ORDER BY date_added LIMIT ?`, params: [...params, ...where.params, n] };
+    const rows = query ? fetch(query.sql, query.params, n) : [];
     const more = rows.length > q.limit;
     if (more) rows.pop();
-    const page: Page<T> = { records: rows.map(map), more };
+    const page: Page<ManifestRecord> = { records: rows.map(toManifest), more };
     if (q.scope && !admitsEverything(q.scope)) {
       const upTo = more ? (rows[rows.length - 1]?.date_added as number | undefined) : undefined;
       page.withheld = byLevel ? this.withheldByLevel(sql, params, q.scope, upTo) : this.withheld(sql, params, q, upTo);
@@ -595,7 +683,7 @@ export class SqliteStore implements Store {
    * nothing per withheld object, however many there are. (Type limits stay a filter within
    * each walk.)
    */
-  private scopedByLevel(baseSql: string, baseParams: unknown[], scope: ObjectScope, n: number): Row[] {
+  private scopedByLevel(baseSql: string, baseParams: unknown[], scope: ObjectScope, n: number): { sql: string; params: unknown[] } | undefined {
     const levels = [...new Set(scope.clauses.flatMap((c) => c.tlpLevels))].sort((a, b) => a - b);
     const arms: string[] = [];
     const params: unknown[] = [];
@@ -609,8 +697,8 @@ export class SqliteStore implements Store {
       arms.push(`SELECT * FROM (${baseSql} AND tlp = ? AND is_last = 1 AND latest_spec = 1${types} ORDER BY date_added LIMIT ?)`);
       params.push(...baseParams, level, ...typeParams, n);
     }
-    if (arms.length === 0) return [];
-    return this.stmt(`${arms.join(' UNION ALL ')} ORDER BY date_added LIMIT ?`).all(...params, n) as Row[];
+    if (arms.length === 0) return undefined;
+    return { sql: `${arms.join(' UNION ALL ')} ORDER BY date_added LIMIT ?`, params: [...params, n] };
   }
 
   /**
