@@ -1,10 +1,11 @@
 /**
  * The `accord` command line. Command names and flags are a contract operators' scripts
- * rely on: `init --db`, `serve --db --port --host`, `account add NAME --role ROLE
+ * rely on: `init --db`, `serve --db --port --host --workers`, `account add NAME --role ROLE
  * [--party ID] [--password-stdin]`, `collection list --json`, `import FILE --collection
  * ID|ALIAS`. Settings also come from ACCORD_* environment variables (src/config).
  */
 import { createReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { applyCatalog, defaultCatalogDir } from '../catalog/catalog';
 import { addAccount, changeAccount, issueToken, parseRoles, requireAccount, revokeToken } from '../catalog/accounts';
@@ -19,21 +20,27 @@ import { importBundle } from './import';
 import { runDemo } from './demo';
 import { registerAuditCommands } from './audit-commands';
 import { registerValidateCommand } from './validate';
+import { canFork, isServeWorker, primaryBindings, runPrimary, runWorker, workerBindings } from './cluster';
+import { CliError } from './failure';
 
-export class CliError extends Error {}
+export { CliError };
 
 export interface StoreOptions {
   db?: string;
   config?: string;
 }
 
-function configFrom(opts: StoreOptions & { port?: string; host?: string }): Readonly<Config> {
+function configFrom(opts: StoreOptions & { port?: string; host?: string; workers?: string }): Readonly<Config> {
   const overrides: Partial<Config> = {};
   if (opts.db !== undefined) overrides.store = opts.db;
   if (opts.host !== undefined) overrides.host = opts.host;
   if (opts.port !== undefined) {
     if (!/^\d{1,5}$/.test(opts.port)) throw new CliError(`--port ${opts.port}: must be a port number`);
     overrides.port = Number(opts.port);
+  }
+  if (opts.workers !== undefined) {
+    if (!/^([1-9]\d{0,8}|auto)$/.test(opts.workers)) throw new CliError(`--workers ${opts.workers}: must be a positive whole number or auto`);
+    overrides.workers = opts.workers === 'auto' ? 'auto' : Number(opts.workers);
   }
   return loadConfig({ ...(opts.config !== undefined && { file: opts.config }), overrides });
 }
@@ -77,12 +84,41 @@ export function buildProgram(): Command {
     .addOption(configOption())
     .option('--port <n>', 'port to listen on (default 8080)')
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
-    .action(async (opts: StoreOptions & { port?: string; host?: string }) => {
+    .option('--workers <n>', 'server processes sharing the port: a number, or auto for one per CPU core (default 1)')
+    .addHelpText(
+      'after',
+      `
+With --workers N (N > 1, or ACCORD_WORKERS, or "workers" in the config file) a primary
+process starts N worker processes that share the port; new connections go to each in
+turn. The primary opens no database. Each worker has its own database connection, password
+cache and agreement cache (both revalidate against the database on every request) and its
+own memory. SIGTERM or SIGINT stops every worker gracefully (a second one, or 30 s, kills
+them); a worker that dies is replaced, and the primary exits non-zero with the worker's
+error when workers cannot start. Needs a database file or MongoDB, not :memory:.`,
+    )
+    .action(async (opts: StoreOptions & { port?: string; host?: string; workers?: string }) => {
       const config = configFrom(opts);
+      if (isServeWorker()) {
+        const log = createLogger(config.logLevel).child(workerBindings());
+        await runWorker(async () => startServer(config, await openStore(config.store), log), log);
+        return;
+      }
+      const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
       const log = createLogger(config.logLevel);
-      const server = await startServer(config, await openStore(config.store), log);
-      process.stdout.write(`Accord is listening on ${server.url}/taxii2/\n`);
-      onShutdown(server.close, log);
+      if (workers === 1) {
+        const server = await startServer(config, await openStore(config.store), log);
+        // Handlers first: a supervisor may signal as soon as it reads the announcement.
+        onShutdown(server.close, log);
+        process.stdout.write(`Accord is listening on ${server.url}/taxii2/\n`);
+        return;
+      }
+      if (/^(sqlite:)?:memory:$/.test(config.store)) throw new CliError(`--workers ${workers} needs a shared database: ":memory:" is private to one process`);
+      if (!canFork()) throw new CliError(`--workers ${workers}: this process is itself a cluster worker and cannot start workers; use --workers 1`);
+      const outcome = await runPrimary(workers, log.child(primaryBindings()), (url) =>
+        process.stdout.write(`Accord is listening on ${url}/taxii2/ (${workers} workers)\n`),
+      );
+      if (outcome.message !== undefined) process.stderr.write(`accord: ${outcome.message}\n`);
+      process.exit(outcome.exitCode);
     });
 
   program

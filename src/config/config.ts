@@ -23,6 +23,8 @@ export interface Config {
   discovery: { title: string; description?: string; contact?: string; default?: string };
   authCacheSeconds: number;
   trustProxy: boolean;
+  /** Server processes for `accord serve`: a count, or `auto` (one per available core). */
+  workers: number | 'auto';
 }
 
 export const DEFAULTS: Config = {
@@ -36,6 +38,7 @@ export const DEFAULTS: Config = {
   discovery: { title: 'Accord TAXII server', description: 'International exchange of cyber-threat intelligence under data-sharing agreements' },
   authCacheSeconds: 300,
   trustProxy: false,
+  workers: 1,
 };
 
 export class ConfigError extends Error {}
@@ -43,7 +46,7 @@ export class ConfigError extends Error {}
 type Source = Record<string, unknown>;
 
 /** Environment variable → setting path; numbers and booleans are converted. */
-const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' }> = {
+const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'int-or-auto' }> = {
   ACCORD_HOST: { path: ['host'], kind: 'string' },
   ACCORD_PORT: { path: ['port'], kind: 'int' },
   ACCORD_DB: { path: ['store'], kind: 'string' },
@@ -58,6 +61,7 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' }> =
   ACCORD_TITLE: { path: ['discovery', 'title'], kind: 'string' },
   ACCORD_AUTH_CACHE_SECONDS: { path: ['authCacheSeconds'], kind: 'int' },
   ACCORD_TRUST_PROXY: { path: ['trustProxy'], kind: 'bool' },
+  ACCORD_WORKERS: { path: ['workers'], kind: 'int-or-auto' },
 };
 
 function set(target: Source, path: string[], value: unknown): void {
@@ -127,6 +131,9 @@ function fromEnv(env: NodeJS.ProcessEnv): Source {
     if (spec.kind === 'int') {
       if (!/^\d{1,9}$/.test(raw)) throw new ConfigError(`${name}=${raw}: must be a whole number`);
       value = Number(raw);
+    } else if (spec.kind === 'int-or-auto') {
+      if (!/^(\d{1,9}|auto)$/.test(raw)) throw new ConfigError(`${name}=${raw}: must be a whole number or auto`);
+      value = raw === 'auto' ? raw : Number(raw);
     } else if (spec.kind === 'bool') {
       if (!['true', 'false', '1', '0'].includes(raw)) throw new ConfigError(`${name}=${raw}: must be true or false`);
       value = raw === 'true' || raw === '1';
@@ -139,7 +146,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Source {
 let validator: ReturnType<Ajv2020['compile']> | undefined;
 
 function validate(config: Source, sources: Sources): Config {
-  validator ??= new Ajv2020({ allErrors: true }).compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas/config/config.json'), 'utf8')));
+  validator ??= new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas/config/config.json'), 'utf8')));
   if (!validator(config)) {
     const problems = (validator.errors ?? []).map((e) => {
       const path = e.instancePath ? e.instancePath.slice(1).split('/') : [];

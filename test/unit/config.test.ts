@@ -68,6 +68,7 @@ describe('loadConfig', () => {
         ACCORD_MAX_CONTENT_LENGTH: '2048',
         ACCORD_AUTH_CACHE_SECONDS: '0',
         ACCORD_TRUST_PROXY: 'false',
+        ACCORD_WORKERS: '4',
       },
     });
     expect(c).toMatchObject({
@@ -80,7 +81,9 @@ describe('loadConfig', () => {
       maxContentLength: 2048,
       authCacheSeconds: 0,
       trustProxy: false,
+      workers: 4,
     });
+    expect(loadConfig({ env: { ACCORD_WORKERS: 'auto' } }).workers).toBe('auto');
   });
 
   it('an empty environment variable counts as unset', () => {
@@ -94,6 +97,8 @@ describe('loadConfig', () => {
     ['ACCORD_PAGE_CAP', '1e3'],
     ['ACCORD_TRUST_PROXY', 'yes'],
     ['ACCORD_TRUST_PROXY', 'TRUE'],
+    ['ACCORD_WORKERS', 'all'],
+    ['ACCORD_WORKERS', '-2'],
   ])('%s=%s is refused with a message naming the variable', (name, value) => {
     expect(configError({ env: { [name]: value } })).toContain(`${name}=${value}`);
   });
@@ -104,6 +109,7 @@ describe('loadConfig', () => {
     ['ACCORD_LOG_LEVEL', 'loud', 'logLevel'],
     ['ACCORD_PUBLIC_URL', 'http://taxii.example.org/', 'publicUrl'],
     ['ACCORD_MAX_CONTENT_LENGTH', '10', 'maxContentLength'],
+    ['ACCORD_WORKERS', '0', 'workers'],
   ])('%s=%s, out of range for the schema, names the setting and the variable', (name, value, setting) => {
     const message = configError({ env: { [name]: value } });
     expect(message).toContain(`"${setting}"`);
@@ -115,6 +121,12 @@ describe('loadConfig', () => {
     const message = configError({ file, env: {} });
     expect(message).toContain('"port"');
     expect(message).toContain(file);
+  });
+
+  it('"workers" in the file is a positive whole number or "auto"', () => {
+    expect(loadConfig({ file: configFile({ workers: 3 }), env: {} }).workers).toBe(3);
+    expect(loadConfig({ file: configFile({ workers: 'auto' }), env: {} }).workers).toBe('auto');
+    for (const workers of [0, 1.5, 'many', true]) expect(configError({ file: configFile({ workers }), env: {} })).toContain('"workers"');
   });
 
   it('a bad override names the setting and the command line', () => {
