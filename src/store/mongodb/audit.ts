@@ -7,7 +7,7 @@
  * "what the indexes say", as SQLite's audit_objects / audit_agreements tables are.
  */
 import type { Document, Filter } from 'mongodb';
-import { canonicalJson, eventHash, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
+import { canonicalHash, canonicalJson, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
 import type { AuditEvent, AuditEventInput, ObjectRef } from '../../audit/events';
 import { CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
 import { formatTimestamp } from '../../time';
@@ -55,12 +55,13 @@ export function chainEvents(
   for (const { time, ...rest } of inputs) {
     const fields = { ...rest, seq: seq + 1, id: newId(), time: formatTimestamp(time), prev_hash: hash };
     seq = fields.seq;
-    hash = eventHash(fields);
+    const body = canonicalJson(fields);
+    hash = canonicalHash(body);
     const objects = distinctSorted(rest.objects ?? [], (o) => `${o.id}\u0000${o.version}`);
     const agreements = distinctSorted(rest.agreements ?? [], (a) => a);
     docs.push({
       _id: seq,
-      body: canonicalJson(fields),
+      body,
       hash,
       time: fields.time,
       action: rest.action,

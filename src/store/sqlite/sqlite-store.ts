@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { canonicalJson, eventHash, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
+import { canonicalHash, canonicalJson, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
 import { changeEvent, changeOf, CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
 import { rangeIndexed, type AuditEvent, type AuditEventInput, type DateAddedRange, type ObjectRef, type StoredAuditEvent } from '../../audit/events';
 import { notFound, StoreUnavailable } from '../../errors';
@@ -415,8 +415,9 @@ export class SqliteStore implements Store {
     const out: AuditEvent[] = [];
     for (const { time, ...rest } of inputs) {
       const fields = { ...rest, seq: head.seq + 1, id: randomUUID(), time: formatTimestamp(time), prev_hash: head.hash };
-      const hash = eventHash(fields);
-      this.stmt('INSERT INTO audit_events (seq, body, hash) VALUES (?, ?, ?)').run(fields.seq, canonicalJson(fields), hash);
+      const body = canonicalJson(fields);
+      const hash = canonicalHash(body);
+      this.stmt('INSERT INTO audit_events (seq, body, hash) VALUES (?, ?, ?)').run(fields.seq, body, hash);
       if (rangeIndexed(rest)) {
         const lo = parseTimestamp(rest.date_added_range.first) as Micros;
         const hi = parseTimestamp(rest.date_added_range.last) as Micros;

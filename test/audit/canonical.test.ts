@@ -1,0 +1,29 @@
+import fc from 'fast-check';
+import { canonicalHash, canonicalJson, eventHash } from '../../src/audit/chain';
+
+/** Reference canonical form: every object rebuilt with sorted keys, then native JSON. */
+function reference(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reference);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, reference((value as Record<string, unknown>)[k])]));
+}
+
+describe('sharing log: canonical JSON of events (the hashed form)', () => {
+  it('is one text per value: keys sorted at every level, whatever order they were written in (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(JSON.stringify(reference(value)) ?? 'null');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('the same fields in another key order give the same text and hash', () => {
+    const a = { seq: 2, action: 'objects.read', objects: [{ id: 'indicator--1', version: 'v' }], query: { limit: '1', added_after: 't' } };
+    const b = { query: { added_after: 't', limit: '1' }, objects: [{ version: 'v', id: 'indicator--1' }], action: 'objects.read', seq: 2 };
+    expect(canonicalJson(b)).toBe(canonicalJson(a));
+    expect(eventHash(b)).toBe(eventHash(a));
+    expect(canonicalHash(canonicalJson(a))).toBe(eventHash(a));
+    expect(canonicalJson(a)).toBe('{"action":"objects.read","objects":[{"id":"indicator--1","version":"v"}],"query":{"added_after":"t","limit":"1"},"seq":2}');
+  });
+});
