@@ -10,7 +10,7 @@ export type Outcome = 'success' | 'failure' | 'denied';
 export interface ObjectRef {
   id: string;
   version: string;
-  /** In add events, where the new version was placed in its collection (custody of later reads). */
+  /** In adds and deletes: the version's date_added in its collection (where custody finds its reads). */
   date_added?: string;
 }
 
@@ -41,7 +41,7 @@ export interface AuditEventInput {
   country?: string;
   agreements?: string[];
   objects?: ObjectRef[];
-  /** On reads: the span of the page, so reads are indexed by one range instead of per object. */
+  /** On reads, the page's span; on adds, the span given to the new versions (rangeIndexed). */
   date_added_range?: DateAddedRange;
   withheld?: { count: number; reasons: Record<string, number> };
   http_status?: number;
@@ -61,12 +61,22 @@ export interface StoredAuditEvent {
 }
 
 /**
- * How an event's objects are indexed for custody queries: a read of a page is indexed by its
- * collection and date_added range (one index entry however large the page); anything else
- * (adds, deletes, events from before ranges were recorded) by each object id it names.
+ * How an event's objects are indexed for custody queries. An event with a date_added_range
+ * (a read of a page, or an add of new versions, which take consecutive date_added values)
+ * is indexed once by its collection and that range, however many objects it names.
  */
 export function rangeIndexed(e: Pick<AuditEventInput, 'collection' | 'date_added_range'>): e is { collection: string; date_added_range: DateAddedRange } {
   return e.collection !== undefined && e.date_added_range !== undefined;
+}
+
+/**
+ * The object ids an event is indexed by one at a time: all it names when it has no range
+ * (deletes, older events); for a range-indexed add, the versions it did not place (re-sent
+ * ones, "already stored", which lie outside its range); none for a range-indexed read.
+ */
+export function idsIndexedOneByOne(e: Pick<AuditEventInput, 'action' | 'collection' | 'date_added_range' | 'objects'>): string[] {
+  const refs = !rangeIndexed(e) ? (e.objects ?? []) : e.action === 'objects.add' ? (e.objects ?? []).filter((o) => o.date_added === undefined) : [];
+  return [...new Set(refs.map((o) => o.id))].sort();
 }
 
 /** An event in the log: its fields plus id, sequence number and chain hashes. */

@@ -5,7 +5,7 @@
  */
 import type { Store } from '../store/store';
 import { ChainVerifier, type ChainedEvent, type VerifyResult } from './chain';
-import { rangeIndexed, type StoredAuditEvent } from './events';
+import { idsIndexedOneByOne, rangeIndexed, type StoredAuditEvent } from './events';
 
 const BATCH = 2000;
 
@@ -14,7 +14,7 @@ function indexProblem(s: StoredAuditEvent): string | undefined {
   const expectRange = rangeIndexed(e) ? `${e.collection} ${e.date_added_range.first} ${e.date_added_range.last}` : '';
   const haveRange = s.indexed.range ? `${s.indexed.range.collection} ${s.indexed.range.first} ${s.indexed.range.last}` : '';
   if (expectRange !== haveRange) return `the read-range index of event ${e.seq} does not match the event`;
-  const expectObjects = rangeIndexed(e) ? [] : [...new Set((e.objects ?? []).map((o) => o.id))].sort();
+  const expectObjects = idsIndexedOneByOne(e);
   const haveObjects = [...s.indexed.objectIds].sort();
   if (expectObjects.join('\n') !== haveObjects.join('\n')) return `the object index of event ${s.event.seq} does not match the event`;
   const expectAgreements = [...new Set(s.event.agreements ?? [])].sort();

@@ -224,6 +224,8 @@ export function addObjects(ctx: AppContext): RequestHandler {
       audit: (s, added) => ({
         ...baseEvent(ctx, req, res, 'objects.add', 'success', 202),
         objects: withDateAdded(s, added),
+        // New versions take consecutive date_added values: the add is indexed by their span.
+        ...(added.length > 0 && { date_added_range: { first: added[0]?.date_added ?? '', last: added[added.length - 1]?.date_added ?? '' } }),
         status_id: s.id,
         ...(s.failureCount > 0 && { detail: { failed: s.failureCount, total: s.totalCount } }),
       }),

@@ -26,7 +26,7 @@ import {
   type TransactionOptions,
 } from 'mongodb';
 import type { Checkpoint } from '../../audit/chain';
-import { rangeIndexed, type AuditEvent, type AuditEventInput, type ObjectRef, type StoredAuditEvent } from '../../audit/events';
+import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type ObjectRef, type StoredAuditEvent } from '../../audit/events';
 import { notFound, StoreUnavailable } from '../../errors';
 import { formatTimestamp } from '../../time';
 import { admitsEverything } from '../scope';
@@ -548,7 +548,7 @@ export class MongoStore implements Store {
       // Read first: the audit event names the removed versions, in date_added order.
       const doomed = await this.objects
         .find(deleteFilter(collectionId, objectId, versions, specVersions, scope), { session, sort: { date_added: 1 } })
-        .project<Pick<ObjectDoc, 'version'> & { _id: ObjectId }>({ _id: 1, version: 1 })
+        .project<Pick<ObjectDoc, 'version' | 'date_added'> & { _id: ObjectId }>({ _id: 1, version: 1, date_added: 1 })
         .toArray();
       if (doomed.length === 0) return 0;
       const { deletedCount } = await this.objects.deleteMany({ _id: { $in: doomed.map((d) => d._id) } }, { session });
@@ -562,7 +562,10 @@ export class MongoStore implements Store {
         .toArray();
       const writes = refreshFlags(collectionId, objectId, remaining);
       if (writes.length) await this.objects.bulkWrite(writes, { session, ordered: true });
-      if (audit) await this.appendLocked([audit(doomed.map((d) => ({ id: objectId, version: formatTimestamp(d.version) })))], session);
+      if (audit) {
+        const removed = doomed.map((d) => ({ id: objectId, version: formatTimestamp(d.version), date_added: formatTimestamp(d.date_added) }));
+        await this.appendLocked([audit(removed)], session);
+      }
       return deletedCount;
     });
   }
@@ -653,8 +656,7 @@ export class MongoStore implements Store {
       if (event.seq !== d._id) event.seq = d._id;
       // The indexes here are on the event's own fields; reported as SQLite files them, for verifyStoreLog.
       const range = rangeIndexed(event) ? { collection: event.collection, ...event.date_added_range } : undefined;
-      const objectIds = range ? [] : [...new Set((d.objects ?? []).map((o) => o.id))].sort();
-      return { event, indexed: { objectIds, ...(range && { range }), agreements: d.agreements ?? [] } };
+      return { event, indexed: { objectIds: idsIndexedOneByOne(event), ...(range && { range }), agreements: d.agreements ?? [] } };
     });
   }
 

@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { canonicalHash, canonicalJson, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
 import { changeEvent, changeOf, CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
-import { rangeIndexed, type AuditEvent, type AuditEventInput, type DateAddedRange, type ObjectRef, type StoredAuditEvent } from '../../audit/events';
+import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type DateAddedRange, type ObjectRef, type StoredAuditEvent } from '../../audit/events';
 import { notFound, StoreUnavailable } from '../../errors';
 import { formatTimestamp, parseTimestamp } from '../../time';
 import { admits, admitsEverything, withheldReason } from '../scope';
@@ -422,9 +422,8 @@ export class SqliteStore implements Store {
         const lo = parseTimestamp(rest.date_added_range.first) as Micros;
         const hi = parseTimestamp(rest.date_added_range.last) as Micros;
         this.stmt('INSERT INTO audit_ranges (seq, coll, bin, lo, hi) VALUES (?, ?, ?, ?, ?)').run(fields.seq, rest.collection, rangeBin(lo, hi), lo, hi);
-      } else {
-        this.indexObjects(fields.seq, rest.objects ?? []);
       }
+      this.indexObjects(fields.seq, idsIndexedOneByOne(rest));
       for (const a of rest.agreements ?? []) this.stmt('INSERT OR IGNORE INTO audit_agreements (agreement, seq) VALUES (?, ?)').run(a, fields.seq);
       if (fields.seq % CHECKPOINT_EVERY === 0) this.stmt('INSERT INTO audit_checkpoints (seq, hash, time) VALUES (?, ?, ?)').run(fields.seq, hash, time);
       head = { seq: fields.seq, hash };
@@ -437,8 +436,7 @@ export class SqliteStore implements Store {
    * One lookup row per distinct object an event names. A read event names up to a page of
    * objects, so rows go in multi-row statements of a few fixed sizes (few prepared shapes).
    */
-  private indexObjects(seq: number, objects: readonly ObjectRef[]): void {
-    const ids = [...new Set(objects.map((o) => o.id))];
+  private indexObjects(seq: number, ids: readonly string[]): void {
     let i = 0;
     for (const size of [64, 16, 4, 1]) {
       while (ids.length - i >= size) {
@@ -451,10 +449,10 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Every event that names an object: adds and deletes through the per-object index, reads
-   * through the range index at each date_added the object was given (from its add events,
-   * so reads of since-deleted versions are found too, and from the objects table for objects
-   * added before add events recorded it), each candidate confirmed against the event body.
+   * Every event that names an object: deletes and re-sends through the per-object index;
+   * reads and adds through the range index at each date_added the object has (its current
+   * versions) or had (as its delete events recorded), each candidate confirmed against the
+   * event body.
    */
   private eventsNaming(objectId: string): number[] {
     const seqs = new Set<number>();
@@ -772,10 +770,12 @@ export class SqliteStore implements Store {
     return this.db
       .transaction(() => {
         const where = selection(versions, specVersions, scope);
-        const doomed = this.stmt(`SELECT version FROM objects WHERE coll = ? AND id = ?${where.sql} ORDER BY date_added`).all(coll, objectId, ...where.params) as Row[];
+        const doomed = this.stmt(`SELECT version, date_added FROM objects WHERE coll = ? AND id = ?${where.sql} ORDER BY date_added`).all(coll, objectId, ...where.params) as Row[];
         const removed = this.stmt(`DELETE FROM objects WHERE coll = ? AND id = ?${where.sql}`).run(coll, objectId, ...where.params).changes;
         if (removed > 0) this.refreshFlags(coll, objectId);
-        if (removed > 0 && audit) this.appendLocked([audit(doomed.map((r) => ({ id: objectId, version: formatTimestamp(r.version as number) })))]);
+        if (removed > 0 && audit) {
+          this.appendLocked([audit(doomed.map((r) => ({ id: objectId, version: formatTimestamp(r.version as number), date_added: formatTimestamp(r.date_added as number) })))]);
+        }
         return removed;
       })
       .immediate();
