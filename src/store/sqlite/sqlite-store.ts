@@ -286,14 +286,18 @@ export class SqliteStore implements Store {
     const successes: StatusDetail[] = [];
     const added: ObjectRef[] = [];
     for (const obj of env.objects) {
-      const stored = this.storedVersion(coll, obj);
+      // Most objects in an envelope are new: one probe instead of the three lookups a new
+      // version of a known object needs.
+      const known = this.stmt('SELECT 1 FROM objects WHERE coll = ? AND id = ? LIMIT 1').get(coll, obj.id) !== undefined;
+      const stored = known ? this.storedVersion(coll, obj) : undefined;
       if (stored !== undefined) {
         successes.push({ id: obj.id, version: formatTimestamp(stored), message: 'already stored' });
         continue;
       }
       last = Math.max(env.now, last + 1);
       const version = obj.version ?? last;
-      this.insertVersion(coll, obj, version, last);
+      if (known) this.insertVersion(coll, obj, version, last);
+      else this.insertRow(coll, obj, version, last, { isFirst: true, isLast: true, latestSpec: true });
       const detail = { id: obj.id, version: formatTimestamp(version) };
       successes.push(detail);
       added.push({ ...detail, date_added: formatTimestamp(last) });
@@ -339,10 +343,14 @@ export class SqliteStore implements Store {
     if (newest !== undefined && compareSpecVersions(obj.specVersion, newest) > 0) {
       this.stmt('UPDATE objects SET latest_spec = 0 WHERE coll = ? AND id = ?').run(coll, obj.id);
     }
+    this.insertRow(coll, obj, version, dateAdded, { isFirst, isLast, latestSpec });
+  }
+
+  private insertRow(coll: number, obj: NewObject, version: Micros, dateAdded: Micros, flags: { isFirst: boolean; isLast: boolean; latestSpec: boolean }): void {
     this.stmt(
       `INSERT INTO objects (coll, id, type, spec_version, version, date_added, is_first, is_last, latest_spec, tlp, json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(coll, obj.id, obj.type, obj.specVersion, version, dateAdded, isFirst ? 1 : 0, isLast ? 1 : 0, latestSpec ? 1 : 0, obj.tlp, obj.json);
+    ).run(coll, obj.id, obj.type, obj.specVersion, version, dateAdded, flags.isFirst ? 1 : 0, flags.isLast ? 1 : 0, flags.latestSpec ? 1 : 0, obj.tlp, obj.json);
   }
 
   private specVersionsOf(coll: number, id: string): string[] {
