@@ -1,0 +1,58 @@
+/**
+ * SqliteStore query plans: what must stay an index seek however large a collection grows.
+ * SQLite has no statistics here (no ANALYZE), so its planner can prefer walking a whole
+ * collection in date_added order to sorting a few rows; these tests read the plan of every
+ * statement a request runs and fail on such a walk.
+ */
+import type Database from 'better-sqlite3';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { ALL_VERSIONS } from '../../src/taxii/filters';
+
+const COLLECTION = '9a1f0c3e-5b7d-4e2a-8c6f-1d3b5a7c9e0f';
+const ID = 'indicator--00000000-0000-4000-8000-000000000001';
+
+/** Every SQL text the store prepares while `fn` runs. */
+async function statementsOf(store: SqliteStore, fn: () => Promise<unknown>): Promise<string[]> {
+  const db = (store as unknown as { db: Database.Database }).db;
+  const seen: string[] = [];
+  const prepare = db.prepare.bind(db);
+  (db as { prepare: (sql: string) => Database.Statement }).prepare = (sql: string) => {
+    seen.push(sql);
+    return prepare(sql);
+  };
+  (store as unknown as { statements: Map<string, unknown> }).statements.clear();
+  try {
+    await fn();
+  } finally {
+    (db as { prepare: unknown }).prepare = prepare;
+  }
+  return seen;
+}
+
+function planOf(store: SqliteStore, sql: string): string {
+  const db = (store as unknown as { db: Database.Database }).db;
+  const params = Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => null);
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('\n');
+}
+
+describe('SqliteStore query plans (one object by id stays an index seek)', () => {
+  let store: SqliteStore;
+  beforeAll(async () => {
+    store = new SqliteStore(':memory:');
+    await store.upsertApiRoot({ path: 'r', title: 'r', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] });
+    await store.upsertCollection({ id: COLLECTION, apiRoot: 'r', title: 'c', mediaTypes: [] });
+  });
+  afterAll(() => store.close());
+
+  const byIdStatements = (sqls: string[]) => sqls.filter((s) => /FROM objects\b/.test(s) && /\bid (IN \(|= \?)/.test(s));
+
+  it.each([
+    ['§5.6 Get An Object (queryObjects with match[id])', () => store.queryObjects({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10 })],
+    ['§5.8 Get Object Versions (queryManifest with match[id])', () => store.queryManifest({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10 })],
+    ['§5.7 Delete An Object', () => store.deleteObject(COLLECTION, ID, ALL_VERSIONS, undefined)],
+  ])('%s seeks the id index instead of walking the collection', async (_name, run) => {
+    const sqls = byIdStatements(await statementsOf(store, run));
+    expect(sqls.length).toBeGreaterThan(0);
+    for (const sql of sqls) expect(planOf(store, sql)).not.toMatch(/objects_added \(coll=\?\)$/m);
+  });
+});
