@@ -18,14 +18,24 @@ export interface AuditLogOptions {
   batchSize: number;
   /** Most events held in memory; producers wait beyond it. */
   queueLimit: number;
+  /**
+   * The same two limits counted in object versions named: a read of a 1,000-object page is
+   * one event but a thousand refs, and 10,000 such events held a gigabyte.
+   */
+  batchObjects: number;
+  queueObjects: number;
   /** Record a checkpoint at least this often (seconds), when events were added. */
   checkpointSeconds: number;
 }
 
-export const AUDIT_DEFAULTS: AuditLogOptions = { flushMs: 200, batchSize: 500, queueLimit: 10_000, checkpointSeconds: 300 };
+export const AUDIT_DEFAULTS: AuditLogOptions = { flushMs: 200, batchSize: 500, queueLimit: 10_000, batchObjects: 20_000, queueObjects: 100_000, checkpointSeconds: 300 };
+
+const weight = (e: AuditEventInput) => e.objects?.length ?? 0;
 
 export class AuditLog {
   private queue: AuditEventInput[] = [];
+  /** Object refs named by the queued events. */
+  private queuedObjects = 0;
   private flushing: Promise<void> | undefined;
   private failure: Error | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -55,9 +65,10 @@ export class AuditLog {
 
   /** Queues an event; waits when the queue is full. */
   async record(event: AuditEventInput): Promise<void> {
-    while (this.queue.length >= this.options.queueLimit) await this.flush();
+    while (this.queue.length >= this.options.queueLimit || (this.queue.length > 0 && this.queuedObjects + weight(event) > this.options.queueObjects)) await this.flush();
     this.queue.push(event);
-    if (this.queue.length >= this.options.batchSize) void this.flush().catch(() => undefined);
+    this.queuedObjects += weight(event);
+    if (this.queue.length >= this.options.batchSize || this.queuedObjects >= this.options.batchObjects) void this.flush().catch(() => undefined);
   }
 
   /** Appends everything queued so far. Rejects (and turns unhealthy) when the store refuses. */
@@ -70,7 +81,14 @@ export class AuditLog {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.options.batchSize);
+      // At least one event, however large; then up to either limit.
+      let take = 0;
+      let objects = 0;
+      while (take < this.queue.length && take < this.options.batchSize && (take === 0 || objects + weight(this.queue[take] as AuditEventInput) <= this.options.batchObjects)) {
+        objects += weight(this.queue[take] as AuditEventInput);
+        take++;
+      }
+      const batch = this.queue.slice(0, take);
       try {
         await (this.appender ? this.appender.append(batch) : this.store.appendAuditEvents(batch));
       } catch (err) {
@@ -79,6 +97,7 @@ export class AuditLog {
         throw err;
       }
       this.queue.splice(0, batch.length);
+      this.queuedObjects -= objects;
       this.failure = undefined;
     }
   }

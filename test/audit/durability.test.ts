@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
-import { AuditLog } from '../../src/audit/log';
+import type { AuditEventInput } from '../../src/audit/events';
+import { AUDIT_DEFAULTS, AuditLog } from '../../src/audit/log';
 import { verifyStoreLog } from '../../src/audit/verify';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { systemClock } from '../../src/time';
@@ -17,7 +18,7 @@ describe('sharing log: no event lost, fail closed', () => {
     try {
       const store = new SqliteStore(join(dir, 'a.db'));
       // A queue far smaller than the events sent: producers must wait, nothing may be dropped.
-      const log = new AuditLog(store, systemClock, pino({ level: 'silent' }), { flushMs: 60_000, batchSize: 7, queueLimit: 20, checkpointSeconds: 3600 });
+      const log = new AuditLog(store, systemClock, pino({ level: 'silent' }), { ...AUDIT_DEFAULTS, flushMs: 60_000, batchSize: 7, queueLimit: 20, checkpointSeconds: 3600 });
       await Promise.all(Array.from({ length: 250 }, (_, i) => log.record({ time: systemClock(), action: 'objects.read', outcome: 'success', detail: { i } })));
       await log.close();
       await store.close();
@@ -30,6 +31,38 @@ describe('sharing log: no event lost, fail closed', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('holds a bounded number of object refs in memory: a producer waits beyond queueObjects, batches stay within batchObjects', async () => {
+    const batches: number[][] = [];
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const appender = {
+      append: async (events: AuditEventInput[]) => {
+        batches.push(events.map((e) => e.objects?.length ?? 0));
+        await gate;
+      },
+      close: async () => undefined,
+    };
+    const store = new SqliteStore(':memory:');
+    const log = new AuditLog(store, systemClock, pino({ level: 'silent' }), { ...AUDIT_DEFAULTS, flushMs: 60_000, batchObjects: 2000, queueObjects: 3000 }, appender);
+    const read = (n: number): AuditEventInput => ({
+      time: systemClock(),
+      action: 'objects.read',
+      outcome: 'success',
+      objects: Array.from({ length: n }, (_, i) => ({ id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, version: '2026-01-01T00:00:00.000000Z' })),
+    });
+    let accepted = 0;
+    const recorded = Array.from({ length: 6 }, () => log.record(read(1000)).then(() => accepted++));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Three 1,000-object reads fit in 3,000 refs; the fourth waits while the log is slow.
+    expect(accepted).toBe(3);
+    release();
+    await Promise.all(recorded);
+    await log.flush();
+    expect(batches.flat()).toEqual(Array(6).fill(1000));
+    for (const b of batches) expect(b.reduce((a, x) => a + x, 0)).toBeLessThanOrEqual(2000);
+    await store.close();
   });
 
   it('when the log cannot be written: adds store nothing, reads are refused with 503, /readyz reports it', async () => {
