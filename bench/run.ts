@@ -1,93 +1,283 @@
 /**
- * `npm run bench [-- --objects N]`: starts Accord on a fresh SQLite file, ingests N objects
- * over HTTP in 1,000-object envelopes, then measures page reads and a full crawl.
- * Sequential requests (one connection); the full scenario suite is bench issue work.
+ * `npm run bench [-- --quick]`: the benchmark suite. Prepares a fresh SQLite file in-process
+ * (bench/lib/setup.ts), runs `accord serve` on it as a child process, and measures, growing
+ * one store by ingesting over HTTP between measurements:
+ *   ingest  POST envelopes of 100, then 1,000 objects;
+ *   growth  page reads at each store size, for a full-access and a 90%-withheld caller;
+ *   crawl   the whole collection with `next`, at the largest size;
+ *   poll    GET objects / manifest (limit 100, 1000) and object by id, 1 and 16 connections,
+ *           each against a bare node:http and a one-route Express server replaying the same
+ *           response, and, when `accord serve --workers` exists, with 2 workers;
+ *   memory  peak RSS of the server process tree in every scenario.
+ * Full run: 10k, 100k and 1M objects, 5 s load runs. --quick: 10k and 50k, 2 s runs.
+ * Writes the tables to stdout and bench/results/{latest|quick}.{md,json}; progress to stderr.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
-import { addAccount, issueToken } from '../src/catalog/accounts';
-import { createAgreement } from '../src/catalog/agreements';
-import { loadConfig } from '../src/config/config';
-import { startServer } from '../src/server';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store';
-import { systemClock } from '../src/time';
-import { generateObjects } from './workload';
+import { Client, crawl, ingest, round2, taxiiHeaders, timedReads } from './lib/http';
+import { load, warmUp, type LoadFigures } from './lib/load';
+import { accordHasWorkers, startAccord, startBaseline, tempDir, type ServerProcess } from './lib/processes';
+import { machine, markdown, save, type Entry, type Report } from './lib/report';
+import { RssSampler, waitUntilIdle, type MemoryFigures } from './lib/rss';
+import { COLLECTION_PATH, prepareStore, type Tokens } from './lib/setup';
+import { evaluateTargets } from './lib/targets';
+import type { RecordedResponse } from './baseline-server';
+import { rng, stixObjects } from './workload';
 
-const COLLECTION = '5b0e8a4e-3f4f-4c3b-9d0a-7f6c1e2d3a4b';
+const QUICK = process.argv.includes('--quick');
+const PLAN = QUICK
+  ? { mode: 'quick' as const, sizes: [10_000, 50_000], seconds: 2, warmupSeconds: 0.25 }
+  : { mode: 'full' as const, sizes: [10_000, 100_000, 1_000_000], seconds: 5, warmupSeconds: 1 };
+const SEED = 42;
+const CONNECTIONS = [1, 16];
+const GROWTH = { limit: 100, warmup: 30, requests: 300 };
+const OBJECTS = `${COLLECTION_PATH}/objects/`;
+const MANIFEST = `${COLLECTION_PATH}/manifest/`;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+const n = (x: number) => x.toLocaleString('en-US');
+const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+const T0 = performance.now();
+const progress = (line: string) => process.stderr.write(`bench [${Math.round((performance.now() - T0) / 1000)} s]: ${line}\n`);
+
+/** Runs `fn` while sampling the server's memory (bench/lib/rss.ts). */
+async function measured<T>(sampler: RssSampler, fn: () => Promise<T>): Promise<[T, MemoryFigures]> {
+  sampler.start();
+  try {
+    return [await fn(), sampler.stop()];
+  } catch (err) {
+    sampler.stop();
+    throw err;
+  }
+}
+
+/** Runs `fn` on Accord, then waits until the server has finished whatever `fn` left it doing. */
+async function settled<T>(run: Run, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } finally {
+    await waitUntilIdle(run.server.pid);
+  }
+}
+
+/** Uniform picks from `xs`, reproducible from the seed: every run reads the same page positions. */
+function picker<T>(xs: readonly T[], seed: number): () => T {
+  if (xs.length === 0) throw new Error('nothing to pick from: the crawl found no pages');
+  const r = rng(seed);
+  return () => xs[Math.floor(r() * xs.length)] as T;
+}
+
+/**
+ * Page boundaries (X-TAXII-Date-Added-Last) to start reads from, leaving out the last tenth of
+ * the collection: a page read from there is full, for the 90%-withheld caller too.
+ */
+const readablePositions = (boundaries: string[]) => boundaries.slice(0, Math.max(1, Math.floor(boundaries.length * 0.9)));
+
+interface PollEndpoint {
+  endpoint: string;
+  limit: number | null;
+  /** Accord's route for it, which the Express baseline registers. */
+  route: string;
+  path: () => string;
+}
+
+const describe = (e: PollEndpoint) => `${e.endpoint}${e.limit === null ? '' : ` limit=${e.limit}`}`;
+
+async function growth(run: Run, stored: number, positions: string[]): Promise<void> {
+  for (const [caller, token] of [['full access', run.tokens.full], ['90% withheld', run.tokens.clear]] as const) {
+    progress(`growth: page reads at ${n(stored)} objects, ${caller}`);
+    const client = new Client(run.server.origin, token);
+    const pick = picker(positions, 7);
+    const started = performance.now();
+    const [latencies, memory] = await measured(run.sampler, () => timedReads(client, () => `${OBJECTS}?limit=${GROWTH.limit}&added_after=${pick()}`, GROWTH.warmup, GROWTH.requests));
+    client.close();
+    run.entries.push({
+      scenario: 'growth', endpoint: 'GET objects', limit: GROWTH.limit, connections: 1, workers: 1, objects_in_store: stored,
+      duration_s: round2((performance.now() - started) / 1000), memory, caller, ...latencies,
+    });
+  }
+}
+
+/**
+ * One request of the scenario, asked of Accord, is what the baselines replay; ten requests
+ * give the objects per response (pages start at positions with a full page after them).
+ */
+async function recordResponse(client: Client, e: PollEndpoint, file: string): Promise<number> {
+  let objects = 0;
+  for (let i = 0; i < 10; i++) {
+    const reply = await client.get(e.path());
+    objects += ((JSON.parse(reply.body.toString()) as { objects?: unknown[] }).objects ?? []).length;
+    if (i > 0) continue;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(reply.headers)) {
+      // Connection-level headers are the server's own business; Node sets them itself.
+      if (typeof value === 'string' && !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)) headers[name] = value;
+    }
+    const recorded: RecordedResponse = { route: e.route, headers, body_base64: reply.body.toString('base64') };
+    writeFileSync(file, JSON.stringify(recorded));
+  }
+  return objects / 10;
+}
+
+/** What the phases share: the database, the callers, the running server and the results. */
+interface Run {
+  dir: string;
+  db: string;
+  tokens: Tokens;
+  server: ServerProcess;
+  sampler: RssSampler;
+  entries: Entry[];
+}
+
+/**
+ * Grows the store through PLAN.sizes by ingesting over HTTP, measuring ingest and, at each
+ * size, page reads for both callers; the crawl runs at the largest size. Returns the
+ * positions and object ids the polls ask for.
+ */
+async function growStore(run: Run): Promise<{ stored: number; positions: string[]; ids: string[] }> {
+  const stream = stixObjects(SEED);
+  const writer = new Client(run.server.origin, run.tokens.writer);
+  const full = new Client(run.server.origin, run.tokens.full);
+  let stored = 0;
+  let positions: string[] = [];
+  let ids: string[] = [];
+  for (const [i, size] of PLAN.sizes.entries()) {
+    const envelope = i === 0 ? 100 : 1000;
+    progress(`ingest: ${n(size - stored)} objects in ${n(envelope)}-object envelopes`);
+    const [seconds, memory] = await settled(run, () => measured(run.sampler, () => ingest(writer, OBJECTS, stream, size - stored, envelope)));
+    run.entries.push({
+      scenario: 'ingest', endpoint: 'POST objects', limit: null, connections: 1, workers: 1, objects_in_store: size, duration_s: round2(seconds),
+      memory, envelope_objects: envelope, objects: size - stored, objects_per_s: Math.round((size - stored) / seconds),
+    });
+    stored = size;
+
+    if (i < PLAN.sizes.length - 1) {
+      // Enough pages for ~100 distinct positions (page size 100 to 1,000).
+      positions = readablePositions((await crawl(full, OBJECTS, Math.min(1000, Math.max(100, Math.round(size / 100))))).boundaries);
+    } else {
+      progress(`crawl: ${n(size)} objects`);
+      const [c, memory] = await measured(run.sampler, () => crawl(full, OBJECTS, 1000));
+      run.entries.push({
+        scenario: 'crawl', endpoint: 'GET objects (next)', limit: 1000, connections: 1, workers: 1, objects_in_store: size, duration_s: round2(c.seconds),
+        memory, objects: c.objects, pages: c.boundaries.length, objects_per_s: Math.round(c.objects / c.seconds),
+      });
+      positions = readablePositions(c.boundaries);
+      ids = c.ids;
+    }
+    await growth(run, stored, positions);
+  }
+  writer.close();
+  full.close();
+  return { stored, positions, ids };
+}
+
+/** Per poll endpoint, its 16-connection figures: what the 2-worker runs are compared with. */
+type OneWorker = Map<PollEndpoint, { accord: LoadFigures; node: LoadFigures; express: LoadFigures; perResponse: number }>;
+
+const loadOptions = (run: Run, origin: string, e: PollEndpoint, connections: number) => ({
+  origin, headers: taxiiHeaders(run.tokens.full), path: e.path, connections, seconds: PLAN.seconds,
+});
+
+async function poll(run: Run, endpoints: PollEndpoint[], stored: number): Promise<OneWorker> {
+  const full = new Client(run.server.origin, run.tokens.full);
+  const oneWorker: OneWorker = new Map();
+  for (const [k, e] of endpoints.entries()) {
+    const file = join(run.dir, `response-${k}.json`);
+    const perResponse = await recordResponse(full, e, file);
+    const [nodeServer, expressServer] = await Promise.all([startBaseline('node', file), startBaseline('express', file)]);
+    try {
+      // Once per server and endpoint: what warms up (JIT, page cache) is the same at any concurrency.
+      await settled(run, () => warmUp(loadOptions(run, run.server.origin, e, 16), PLAN.warmupSeconds));
+      for (const baseline of [nodeServer, expressServer]) await warmUp(loadOptions(run, baseline.origin, e, 16), PLAN.warmupSeconds);
+      for (const connections of CONNECTIONS) {
+        progress(`poll: ${describe(e)}, ${connections} connection(s): Accord, node, express`);
+        const [accord, memory] = await settled(run, () => measured(run.sampler, () => load(loadOptions(run, run.server.origin, e, connections))));
+        const node = await load(loadOptions(run, nodeServer.origin, e, connections));
+        const express = await load(loadOptions(run, expressServer.origin, e, connections));
+        run.entries.push({
+          scenario: 'poll', endpoint: e.endpoint, limit: e.limit, connections, workers: 1, objects_in_store: stored, duration_s: PLAN.seconds, memory, ...accord,
+          objects_per_response: perResponse, objects_per_s: Math.round(accord.rps * perResponse),
+          ratio_to_node: ratio(accord.rps, node.rps), ratio_to_express: ratio(accord.rps, express.rps), node, express,
+        });
+        if (connections === 16) oneWorker.set(e, { accord, node, express, perResponse });
+      }
+    } finally {
+      await Promise.all([nodeServer.stop(), expressServer.stop()]);
+    }
+  }
+  full.close();
+  return oneWorker;
+}
+
+/** The 16-connection polls again, on the same database, served by `accord serve --workers 2`. */
+async function pollWithWorkers(run: Run, oneWorker: OneWorker, stored: number): Promise<void> {
+  await run.server.stop();
+  run.server = await startAccord(run.db, 2);
+  run.sampler = new RssSampler(run.server.pid);
+  for (const [e, base] of oneWorker) {
+    progress(`workers: ${describe(e)}, 16 connections, 2 workers`);
+    await settled(run, () => warmUp(loadOptions(run, run.server.origin, e, 16), PLAN.warmupSeconds));
+    const [accord, memory] = await settled(run, () => measured(run.sampler, () => load(loadOptions(run, run.server.origin, e, 16))));
+    run.entries.push({
+      scenario: 'poll', endpoint: e.endpoint, limit: e.limit, connections: 16, workers: 2, objects_in_store: stored, duration_s: PLAN.seconds, memory, ...accord,
+      objects_per_response: base.perResponse, objects_per_s: Math.round(accord.rps * base.perResponse),
+      ratio_to_node: ratio(accord.rps, base.node.rps), ratio_to_express: ratio(accord.rps, base.express.rps), node: base.node, express: base.express,
+      gain_vs_1_worker: ratio(accord.rps, base.accord.rps),
+    });
+  }
 }
 
 async function main(): Promise<void> {
-  const arg = process.argv.indexOf('--objects');
-  const total = arg > 0 ? Number(process.argv[arg + 1]) : 100_000;
-  const dir = mkdtempSync(join(tmpdir(), 'accord-bench-'));
-  const store = new SqliteStore(join(dir, 'bench.db'));
-  await store.upsertApiRoot({ path: 'bench', title: 'bench', maxContentLength: 64 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] });
-  await store.upsertCollection({ id: COLLECTION, apiRoot: 'bench', title: 'bench', mediaTypes: [] });
-  await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' });
-  const { account } = await addAccount(store, systemClock, { name: 'bench', roles: ['admin'], partyId: 'operator', password: null });
-  await createAgreement(store, systemClock, 'bench', {
-    title: 'bench', instrument: 'bench', parties: ['operator'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
-    grants: [{ party: 'operator', actions: ['read', 'write', 'delete'], collections: { all: true }, max_tlp: 'red', unmarked_as: 'clear' }],
-  });
-  const { token } = await issueToken(store, systemClock, account.id, 'bench');
-  const server = await startServer(loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent', store: ':memory:' } }), store, pino({ level: 'silent' }));
-  const base = `${server.url}/bench/collections/${COLLECTION}`;
-  const headers = { Authorization: `Bearer ${token}`, Accept: 'application/taxii+json;version=2.1' };
+  const host = machine();
+  const dir = tempDir('accord-bench-');
+  const db = join(dir, 'bench.db');
+  const { store, tokens } = await prepareStore(db);
+  await store.close();
+  const server = await startAccord(db);
+  const run: Run = { dir, db, tokens, server, sampler: new RssSampler(server.pid), entries: [] };
 
-  const objects = generateObjects(total);
-  const bodies: string[] = [];
-  for (let i = 0; i < objects.length; i += 1000) bodies.push(JSON.stringify({ objects: objects.slice(i, i + 1000) }));
-  const bytes = bodies.reduce((n, b) => n + b.length, 0);
-  let t = performance.now();
-  for (const body of bodies) {
-    const res = await fetch(`${base}/objects/`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/taxii+json;version=2.1' }, body });
-    if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
-    await res.arrayBuffer();
+  const { stored, positions, ids } = await growStore(run);
+  const position = picker(positions, 11);
+  const id = picker(ids, 13);
+  const endpoints: PollEndpoint[] = [
+    ...[100, 1000].map((limit) => ({ endpoint: 'GET objects', limit, route: '/:root/collections/:collection/objects/', path: () => `${OBJECTS}?limit=${limit}&added_after=${position()}` })),
+    ...[100, 1000].map((limit) => ({ endpoint: 'GET manifest', limit, route: '/:root/collections/:collection/manifest/', path: () => `${MANIFEST}?limit=${limit}&added_after=${position()}` })),
+    { endpoint: 'GET object by id', limit: null, route: '/:root/collections/:collection/objects/:objectId/', path: () => `${OBJECTS}${id()}/` },
+  ];
+  const oneWorker = await poll(run, endpoints, stored);
+  // Peak over every one-worker scenario at the largest size; 16 connections reading
+  // 1,000-object pages is the heaviest.
+  const memoryServing = {
+    objects: stored,
+    rss_mb: run.sampler.current(),
+    peak_mb: Math.max(...run.entries.filter((x) => x.objects_in_store === stored && x.scenario !== 'ingest').map((x) => x.memory.rss_peak_mb)),
+  };
+
+  const notes: string[] = [];
+  let workersNote: string | undefined;
+  if (accordHasWorkers()) await pollWithWorkers(run, oneWorker, stored);
+  else {
+    workersNote = 'not available: this build of `accord serve` has no --workers option; the 2-worker rows were skipped';
+    notes.push(`workers: ${workersNote}.`);
   }
-  const ingestSecs = (performance.now() - t) / 1000;
-  const rows: string[][] = [['scenario', 'result']];
-  rows.push(['ingest (1,000-object envelopes)', `${Math.round(total / ingestSecs)} objects/s (${(bytes / total).toFixed(0)} B/object avg)`]);
+  await run.server.stop();
 
-  // Crawl first; the page boundaries it sees are the positions the page reads start from.
-  t = performance.now();
-  let seen = 0;
-  let next: string | undefined;
-  const positions: string[] = [];
-  do {
-    const res = await fetch(`${base}/objects/?limit=1000${next ? `&next=${next}` : ''}`, { headers });
-    const body = (await res.json()) as { more: boolean; next?: string; objects?: unknown[] };
-    seen += body.objects?.length ?? 0;
-    positions.push(res.headers.get('x-taxii-date-added-last') as string);
-    next = body.more ? body.next : undefined;
-  } while (next);
-  const crawlSecs = (performance.now() - t) / 1000;
-
-  const pick = () => positions[Math.floor(Math.random() * Math.max(1, positions.length - 1))] as string;
-  for (const limit of [100, 1000]) {
-    const times: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      t = performance.now();
-      const res = await fetch(`${base}/objects/?limit=${limit}&added_after=${pick()}`, { headers });
-      await res.arrayBuffer();
-      times.push(performance.now() - t);
-    }
-    times.sort((x, y) => x - y);
-    rows.push([`page read limit=${limit} (1 connection)`, `p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms`]);
-  }
-  rows.push(['crawl with next (limit=1000)', `${Math.round(seen / crawlSecs)} objects/s (${seen} objects)`]);
-  rows.push(['server RSS after run', `${Math.round(process.memoryUsage().rss / 1048576)} MB (server and client in one process)`]);
-
-  process.stdout.write(rows.map((r) => `| ${r.join(' | ')} |`).join('\n').replace(/^(.*)$/m, '$1\n|---|---|') + '\n');
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  const report: Report = {
+    mode: PLAN.mode,
+    machine: host,
+    settings: { seed: SEED, sizes: PLAN.sizes, load_seconds: PLAN.seconds, warmup_seconds: PLAN.warmupSeconds, connections: CONNECTIONS, growth: GROWTH },
+    total_seconds: Math.round((performance.now() - T0) / 1000),
+    memory_serving: memoryServing,
+    notes,
+    scenarios: run.entries,
+    targets: evaluateTargets(run.entries, memoryServing, workersNote),
+  };
+  const md = markdown(report);
+  process.stdout.write(md);
+  save(join(__dirname, '..', '..', 'bench', 'results'), QUICK ? 'quick' : 'latest', report, md);
+  progress(`done in ${report.total_seconds} s`);
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(String((err as Error).stack ?? err) + '\n');
+  process.stderr.write(`bench failed: ${String((err as Error).stack ?? err)}\n`);
   process.exit(1);
 });

@@ -1,0 +1,144 @@
+/**
+ * Results: one JSON entry per scenario (bench/results/<name>.json) and the same figures as
+ * markdown tables (stdout and bench/results/<name>.md), ending with the targets, each with
+ * its measured value and whether it is met.
+ */
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LoadFigures } from './load';
+import type { Latencies } from './http';
+import type { MemoryFigures } from './rss';
+
+interface Common {
+  endpoint: string;
+  limit: number | null;
+  connections: number;
+  workers: number;
+  objects_in_store: number;
+  duration_s: number;
+  memory: MemoryFigures;
+}
+
+export type Entry =
+  | (Common & { scenario: 'ingest'; envelope_objects: number; objects: number; objects_per_s: number })
+  | (Common & { scenario: 'crawl'; objects: number; pages: number; objects_per_s: number })
+  | (Common & { scenario: 'growth'; caller: 'full access' | '90% withheld' } & Latencies)
+  | (Common & {
+      scenario: 'poll';
+      objects_per_response: number;
+      objects_per_s: number;
+      ratio_to_node: number;
+      ratio_to_express: number;
+      node: LoadFigures;
+      express: LoadFigures;
+      /** req/s with these workers over req/s with one; only in runs with --workers. */
+      gain_vs_1_worker?: number;
+    } & LoadFigures);
+
+export interface Target {
+  target: string;
+  measured: string;
+  /** undefined: could not be measured in this run (the reason is in `measured`). */
+  met: boolean | undefined;
+}
+
+export interface Report {
+  mode: 'full' | 'quick';
+  machine: { cpus: number; cpu_model: string; memory_gb: number; node: string; os: string; date: string; load_average_at_start: number[] };
+  settings: Record<string, unknown>;
+  total_seconds: number;
+  /** The one-worker server holding the largest store: RSS between scenarios, and its peak in them (MB). */
+  memory_serving: { objects: number; rss_mb: number; peak_mb: number };
+  notes: string[];
+  scenarios: Entry[];
+  targets: Target[];
+}
+
+export function machine(): Report['machine'] {
+  return {
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model ?? 'unknown',
+    memory_gb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${type()} ${release()}`,
+    date: new Date().toISOString(),
+    // Anything else running competes with server and load generator for the same cores.
+    load_average_at_start: loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+/** Requests per second: whole numbers, but a tenth where a slow endpoint manages only a few. */
+const rate = (x: number) => (x >= 100 ? n(Math.round(x)) : x.toFixed(1));
+const ms = (x: number) => x.toFixed(2);
+const ratio = (x: number) => (x < 0.1 ? x.toFixed(3) : x.toFixed(2));
+
+function table(head: string[], rows: (string | number)[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+const of = <S extends Entry['scenario']>(entries: Entry[], scenario: S) => entries.filter((e): e is Extract<Entry, { scenario: S }> => e.scenario === scenario);
+
+export function markdown(report: Report): string {
+  const e = report.scenarios;
+  const m = report.machine;
+  const out: string[] = [
+    `Accord benchmark (${report.mode} run), ${m.date.slice(0, 10)}: ${m.cpus} × ${m.cpu_model}, ${m.memory_gb} GB, Node ${m.node}, ${m.os}. ` +
+      `Load average at start ${m.load_average_at_start.join(', ')}. Total ${Math.round(report.total_seconds)} s. Peak RSS: highest sum of VmRSS over the server process tree, sampled every 100 ms.`,
+    '',
+    '**Ingest** (POST, one envelope at a time, validation and sharing log on)',
+    '',
+    table(
+      ['envelope', 'objects in store', 'objects posted', 'objects/s', 'peak RSS MB'],
+      of(e, 'ingest').map((x) => [`${n(x.envelope_objects)} objects`, `${n(x.objects_in_store - x.objects)} → ${n(x.objects_in_store)}`, n(x.objects), n(x.objects_per_s), x.memory.rss_peak_mb]),
+    ),
+    '',
+    '**Poll** (autocannon, fixed duration, random `added_after` page positions and object ids; baselines replay the same response bytes)',
+    '',
+    table(
+      ['endpoint', 'limit', 'conns', 'workers', 'req/s', 'objects/s', 'p50 ms', 'p99 ms', 'bytes/resp', 'non-2xx', 'node req/s', 'express req/s', '× node', '× express', 'gain vs 1 worker', 'peak RSS MB'],
+      of(e, 'poll').map((x) => [
+        x.endpoint, x.limit ?? '–', x.connections, x.workers, rate(x.rps), n(x.objects_per_s), ms(x.p50_ms), ms(x.p99_ms), n(x.bytes_per_response), x.non2xx,
+        rate(x.node.rps), rate(x.express.rps), ratio(x.ratio_to_node), ratio(x.ratio_to_express), x.gain_vs_1_worker === undefined ? '–' : ratio(x.gain_vs_1_worker), x.memory.rss_peak_mb,
+      ]),
+    ),
+    '',
+    '**Crawl** (`next` paging through the whole collection, one connection)',
+    '',
+    table(
+      ['objects in store', 'limit', 'pages', 'objects returned', 'objects/s', 'peak RSS MB'],
+      of(e, 'crawl').map((x) => [n(x.objects_in_store), x.limit ?? '–', n(x.pages), n(x.objects), n(x.objects_per_s), x.memory.rss_peak_mb]),
+    ),
+    '',
+    '**Growth** (GET objects limit=100 at random positions, sequential on one connection, after a warm-up)',
+    '',
+    table(
+      ['objects in store', 'caller', 'requests', 'objects/page', 'p50 ms', 'p99 ms', 'peak RSS MB'],
+      of(e, 'growth').map((x) => [n(x.objects_in_store), x.caller, x.requests, x.objects_per_page, ms(x.p50_ms), ms(x.p99_ms), x.memory.rss_peak_mb]),
+    ),
+    '',
+    `**Memory**: the server serving the ${n(report.memory_serving.objects)}-object store (one worker): ${report.memory_serving.rss_mb} MB RSS between scenarios, ` +
+      `${report.memory_serving.peak_mb} MB at peak (crawl, growth reads, polls).`,
+    '',
+    ...report.notes.map((note) => `Note: ${note}`),
+    ...(report.notes.length ? [''] : []),
+    '**Targets**',
+    '',
+    table(
+      ['target', 'measured', 'result'],
+      report.targets.map((t) => [t.target, t.measured, t.met === undefined ? 'not measured' : t.met ? 'met' : '**not met**']),
+    ),
+  ];
+  return out.join('\n') + '\n';
+}
+
+/** Writes <name>.json and <name>.md under bench/results/, each replaced whole (write, then rename). */
+export function save(dir: string, name: string, report: Report, md: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [ext, text] of [['json', JSON.stringify(report, null, 2) + '\n'], ['md', md]] as const) {
+    const file = join(dir, `${name}.${ext}`);
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The targets the bench is judged against, each with what was measured and whether it is met.
+ * A quick run checks the same targets at its smaller sizes (named in each target's text).
+ */
+import type { Entry, Report, Target } from './report';
+
+const n = (x: number) => x.toLocaleString('en-US');
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+type Of<S extends Entry['scenario']> = Extract<Entry, { scenario: S }>;
+const of = <S extends Entry['scenario']>(entries: Entry[], scenario: S) => entries.filter((e): e is Of<S> => e.scenario === scenario);
+
+function check(target: string, value: number | undefined, ok: (v: number) => boolean, describe: (v: number) => string): Target {
+  return value === undefined ? { target, measured: 'not measured', met: undefined } : { target, measured: describe(value), met: ok(value) };
+}
+
+export function evaluateTargets(entries: Entry[], serving: Report['memory_serving'], workersNote: string | undefined): Target[] {
+  const polls = of(entries, 'poll');
+  const poll16 = (endpoint: string, limit: number) => polls.find((p) => p.endpoint === endpoint && p.limit === limit && p.connections === 16 && p.workers === 1);
+  const objects1000 = poll16('GET objects', 1000);
+  const objects100 = poll16('GET objects', 100);
+
+  // The 1,000-object envelope rows at every store size; the slowest is the one judged.
+  const ingest = of(entries, 'ingest').filter((i) => i.envelope_objects === 1000);
+  const slowestIngest = ingest.length ? Math.min(...ingest.map((i) => i.objects_per_s)) : undefined;
+
+  const growth = of(entries, 'growth');
+  const sizes = [...new Set(growth.map((g) => g.objects_in_store))].sort((a, b) => a - b);
+  const [small, large] = [sizes[0] ?? 0, sizes[sizes.length - 1] ?? 0];
+  const growthRatio = (caller: Of<'growth'>['caller']) => {
+    const at = (size: number) => growth.find((g) => g.caller === caller && g.objects_in_store === size);
+    const [a, b] = [at(small), at(large)];
+    return a && b ? { ratio: b.p50_ms / a.p50_ms, a, b } : undefined;
+  };
+  const full = growthRatio('full access');
+  const withheld = growthRatio('90% withheld');
+
+  const crawl = of(entries, 'crawl')[0];
+
+  const gains = polls.filter((p) => p.gain_vs_1_worker !== undefined);
+  return [
+    check('poll GET objects limit=1000, 16 connections: ≥ 50% of bare Node req/s', objects1000?.ratio_to_node, (v) => v >= 0.5,
+      (v) => `${pct(v)} (${n(Math.round(objects1000?.rps ?? 0))} vs ${n(Math.round(objects1000?.node.rps ?? 0))} req/s)`),
+    check('poll GET objects limit=100, 16 connections: ≥ 80% of Express req/s', objects100?.ratio_to_express, (v) => v >= 0.8,
+      (v) => `${pct(v)} (${n(Math.round(objects100?.rps ?? 0))} vs ${n(Math.round(objects100?.express.rps ?? 0))} req/s)`),
+    check('ingest (1,000-object envelopes): ≥ 20,000 objects/s', slowestIngest, (v) => v >= 20_000,
+      (v) => `${n(v)} objects/s (slowest of ${ingest.map((i) => `${n(i.objects_per_s)} to ${n(i.objects_in_store)}`).join(', ')})`),
+    check(`growth: p50 at ${n(large)} objects ≤ 1.5× p50 at ${n(small)} (full access)`, full?.ratio, (v) => v <= 1.5,
+      (v) => `${v.toFixed(2)}× (${full?.b.p50_ms} vs ${full?.a.p50_ms} ms)`),
+    check(`growth: p50 at ${n(large)} objects ≤ 1.5× p50 at ${n(small)} (90% withheld)`, withheld?.ratio, (v) => v <= 1.5,
+      (v) => `${v.toFixed(2)}× (${withheld?.b.p50_ms} vs ${withheld?.a.p50_ms} ms)`),
+    check('crawl (limit=1000, one connection): ≥ 50,000 objects/s', crawl?.objects_per_s, (v) => v >= 50_000, (v) => `${n(v)} objects/s`),
+    check(`RSS serving ${n(serving.objects)} objects: < 300 MB`, serving.peak_mb, (v) => v < 300, (v) => `${v} MB at peak (${serving.rss_mb} MB between scenarios)`),
+    workersNote !== undefined
+      ? { target: 'workers: 2 workers serve more req/s than 1 (16 connections)', measured: workersNote, met: undefined }
+      : check('workers: 2 workers serve more req/s than 1 (16 connections)', gains.length ? Math.min(...gains.map((g) => g.gain_vs_1_worker as number)) : undefined, (v) => v > 1,
+          () => gains.map((g) => `${g.endpoint}${g.limit ? ` limit=${g.limit}` : ''} ${(g.gain_vs_1_worker as number).toFixed(2)}×`).join(', ')),
+  ];
+}
