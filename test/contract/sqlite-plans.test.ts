@@ -10,6 +10,8 @@ import { ALL_VERSIONS } from '../../src/taxii/filters';
 
 const COLLECTION = '9a1f0c3e-5b7d-4e2a-8c6f-1d3b5a7c9e0f';
 const ID = 'indicator--00000000-0000-4000-8000-000000000001';
+const LAST = { last: true, first: false, all: false, at: [] };
+const SCOPE = { clauses: [{ tlpLevels: [-1, 0, 1, 2] }, { tlpLevels: [3], allowTypes: ['indicator'] }] };
 
 /** Every SQL text the store prepares while `fn` runs. */
 async function statementsOf(store: SqliteStore, fn: () => Promise<unknown>): Promise<string[]> {
@@ -50,9 +52,12 @@ describe('SqliteStore query plans (one object by id stays an index seek)', () =>
     ['§5.6 Get An Object (queryObjects with match[id])', () => store.queryObjects({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10 })],
     ['§5.8 Get Object Versions (queryManifest with match[id])', () => store.queryManifest({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10 })],
     ['§5.7 Delete An Object', () => store.deleteObject(COLLECTION, ID, ALL_VERSIONS, undefined)],
+    ['§5.6 Get An Object under an agreement scope (TLP and type limits)', () => store.queryObjects({ collectionId: COLLECTION, ids: [ID], versions: LAST, limit: 10, scope: SCOPE })],
+    ['§5.8 Get Object Versions under an agreement scope', () => store.queryManifest({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10, scope: SCOPE })],
+    ['§5.7 Delete An Object under an agreement scope', () => store.deleteObject(COLLECTION, ID, ALL_VERSIONS, undefined, SCOPE)],
   ])('%s seeks the id index instead of walking the collection', async (_name, run) => {
     const sqls = byIdStatements(await statementsOf(store, run));
     expect(sqls.length).toBeGreaterThan(0);
-    for (const sql of sqls) expect(planOf(store, sql)).not.toMatch(/objects_added \(coll=\?\)$/m);
+    for (const sql of sqls) expect(planOf(store, sql)).toMatch(/USING (COVERING )?INDEX objects_version \(coll=\? AND id=\?/);
   });
 });

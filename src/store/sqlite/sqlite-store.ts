@@ -655,7 +655,10 @@ export class SqliteStore implements Store {
     if (coll === undefined) return { records: [], more: false };
     const where = selection(q.versions, q.specVersions, q.scope);
     const params: unknown[] = [coll];
-    let sql = `SELECT ${columns} FROM objects WHERE coll = ?`;
+    // With ids, the id index finds the few rows (sorted after). Without statistics SQLite
+    // would rather walk a whole collection (or a TLP level) in date_added order to skip
+    // that sort: a second per request at a million objects. So it is named.
+    let sql = `SELECT ${columns} FROM objects${q.ids?.length ? ' INDEXED BY objects_version' : ''} WHERE coll = ?`;
     const after = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
     if (after !== -Infinity) {
       sql += ' AND date_added > ?';
@@ -672,10 +675,7 @@ export class SqliteStore implements Store {
     const defaultSelection = q.versions.last && !q.versions.first && !q.versions.all && q.versions.at.length === 0 && q.specVersions === undefined;
     const byLevel = q.scope !== undefined && defaultSelection && !q.ids?.length && !admitsEverything(q.scope);
     const n = q.limit + 1;
-    // With ids, the id index finds the few rows, sorted after; without the `+`, SQLite walks
-    // the whole collection in date_added order to skip that sort (seconds at a million).
-    const order = q.ids?.length ? '+date_added' : 'date_added';
-    const query = byLevel ? this.scopedByLevel(sql, params, q.scope as ObjectScope, n) : { sql: `${sql}${where.sql} ORDER BY ${order} LIMIT ?`, params: [...params, ...where.params, n] };
+    const query = byLevel ? this.scopedByLevel(sql, params, q.scope as ObjectScope, n) : { sql: `${sql}${where.sql} ORDER BY date_added LIMIT ?`, params: [...params, ...where.params, n] };
     const rows = query ? fetch(query.sql, query.params, n) : [];
     const more = rows.length > q.limit;
     if (more) rows.pop();
@@ -781,7 +781,7 @@ export class SqliteStore implements Store {
     return this.db
       .transaction(() => {
         const where = selection(versions, specVersions, scope);
-        const doomed = this.stmt(`SELECT version, date_added FROM objects WHERE coll = ? AND id = ?${where.sql} ORDER BY +date_added`).all(coll, objectId, ...where.params) as Row[];
+        const doomed = this.stmt(`SELECT version, date_added FROM objects INDEXED BY objects_version WHERE coll = ? AND id = ?${where.sql} ORDER BY date_added`).all(coll, objectId, ...where.params) as Row[];
         const removed = this.stmt(`DELETE FROM objects WHERE coll = ? AND id = ?${where.sql}`).run(coll, objectId, ...where.params).changes;
         if (removed > 0) this.refreshFlags(coll, objectId);
         if (removed > 0 && audit) {
