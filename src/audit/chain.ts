@@ -20,7 +20,8 @@ function sortedKeys(_key: string, value: unknown): unknown {
   let inOrder = true;
   for (let i = 1; i < keys.length && inOrder; i++) inOrder = (keys[i - 1] as string) < (keys[i] as string);
   if (inOrder) return value;
-  const sorted: Record<string, unknown> = {};
+  // No prototype: a "__proto__" key (clients choose query parameter names) stays a key.
+  const sorted = Object.create(null) as Record<string, unknown>;
   for (const k of keys.sort()) sorted[k] = (value as Record<string, unknown>)[k];
   return sorted;
 }

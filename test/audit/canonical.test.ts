@@ -18,6 +18,10 @@ describe('sharing log: canonical JSON of events (the hashed form)', () => {
     );
   });
 
+  it('keeps a "__proto__" key as a key (query parameter names come from clients)', () => {
+    expect(canonicalJson(JSON.parse('{"query":{"z":"1","__proto__":"x"}}'))).toBe('{"query":{"__proto__":"x","z":"1"}}');
+  });
+
   it('the same fields in another key order give the same text and hash', () => {
     const a = { seq: 2, action: 'objects.read', objects: [{ id: 'indicator--1', version: 'v' }], query: { limit: '1', added_after: 't' } };
     const b = { query: { added_after: 't', limit: '1' }, objects: [{ version: 'v', id: 'indicator--1' }], action: 'objects.read', seq: 2 };
