@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick]`: the benchmark suite. Prepares a fresh SQLite file in-process
  * (bench/lib/setup.ts), runs `accord serve` on it as a child process, and measures, growing
  * one store by ingesting over HTTP between measurements:
- *   ingest  POST envelopes of 100, then 1,000 objects;
+ *   ingest  POST envelopes of 100, then 1,000 objects; at the end two pushers at once, with
+ *           one server process and with `--workers 2`;
  *   growth  page reads at each store size, for a full-access and a 90%-withheld caller;
  *   crawl   the whole collection with `next`, at the largest size;
  *   poll    GET objects / manifest (limit 100, 1000) and object by id, 1 and 16 connections,
@@ -22,13 +23,14 @@ import { RssSampler, waitUntilIdle, type MemoryFigures } from './lib/rss';
 import { COLLECTION_PATH, prepareStore, type Tokens } from './lib/setup';
 import { evaluateTargets } from './lib/targets';
 import type { RecordedResponse } from './baseline-server';
-import { rng, stixObjects } from './workload';
+import { rng, stixObjects, type StixObject } from './workload';
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
-  ? { mode: 'quick' as const, sizes: [10_000, 50_000], seconds: 2, warmupSeconds: 0.25 }
-  : { mode: 'full' as const, sizes: [10_000, 100_000, 1_000_000], seconds: 5, warmupSeconds: 1 };
+  ? { mode: 'quick' as const, sizes: [10_000, 50_000], seconds: 2, warmupSeconds: 0.25, twoPushers: 10_000 }
+  : { mode: 'full' as const, sizes: [10_000, 100_000, 1_000_000], seconds: 5, warmupSeconds: 1, twoPushers: 100_000 };
 const SEED = 42;
+const TWO_PUSHER_WARMUP = 4000;
 const CONNECTIONS = [1, 16];
 const GROWTH = { limit: 100, warmup: 30, requests: 300 };
 const OBJECTS = `${COLLECTION_PATH}/objects/`;
@@ -208,6 +210,33 @@ async function poll(run: Run, endpoints: PollEndpoint[], stored: number): Promis
   return oneWorker;
 }
 
+/**
+ * Two pushers at once, into the grown store: what one server process ingests when clients
+ * overlap, and (called again after the restart) what `--workers 2` adds. New objects, from
+ * another seed, so nothing is "already stored".
+ */
+async function ingestTwoPushers(run: Run, workers: number, stream: Iterator<StixObject>, stored: number): Promise<number> {
+  const total = PLAN.twoPushers;
+  progress(`ingest: ${n(total)} objects, 2 pushers, ${workers} worker(s)`);
+  const pushers = [new Client(run.server.origin, run.tokens.writer), new Client(run.server.origin, run.tokens.writer)];
+  // Unmeasured: a freshly started worker compiles its validators and JIT-compiles the add path.
+  await Promise.all(pushers.map((c) => ingest(c, OBJECTS, stream, TWO_PUSHER_WARMUP / 2, 1000)));
+  stored += TWO_PUSHER_WARMUP;
+  const [seconds, memory] = await settled(run, () =>
+    measured(run.sampler, async () => {
+      const started = performance.now();
+      await Promise.all(pushers.map((c) => ingest(c, OBJECTS, stream, total / 2, 1000)));
+      return (performance.now() - started) / 1000;
+    }),
+  );
+  for (const c of pushers) c.close();
+  run.entries.push({
+    scenario: 'ingest', endpoint: 'POST objects', limit: null, connections: 2, workers, objects_in_store: stored + total, duration_s: round2(seconds),
+    memory, envelope_objects: 1000, objects: total, objects_per_s: Math.round(total / seconds),
+  });
+  return stored + total;
+}
+
 /** The 16-connection polls again, on the same database, served by `accord serve --workers 2`. */
 async function pollWithWorkers(run: Run, oneWorker: OneWorker, stored: number): Promise<void> {
   await run.server.stop();
@@ -254,8 +283,14 @@ async function main(): Promise<void> {
 
   const notes: string[] = [];
   let workersNote: string | undefined;
-  if (accordHasWorkers()) await pollWithWorkers(run, oneWorker, stored);
-  else {
+  const extra = stixObjects(SEED + 1);
+  const grown = await ingestTwoPushers(run, 1, extra, stored);
+  if (accordHasWorkers()) {
+    // Polls first, so they run on the store the one-worker polls ran on, plus the
+    // two-pusher ingest's objects (page costs do not depend on size: see growth).
+    await pollWithWorkers(run, oneWorker, grown);
+    await ingestTwoPushers(run, 2, extra, grown);
+  } else {
     workersNote = 'not available: this build of `accord serve` has no --workers option; the 2-worker rows were skipped';
     notes.push(`workers: ${workersNote}.`);
   }

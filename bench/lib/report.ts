@@ -87,11 +87,11 @@ export function markdown(report: Report): string {
     `Accord benchmark (${report.mode} run), ${m.date.slice(0, 10)}: ${m.cpus} × ${m.cpu_model}, ${m.memory_gb} GB, Node ${m.node}, ${m.os}. ` +
       `Load average at start ${m.load_average_at_start.join(', ')}. Total ${Math.round(report.total_seconds)} s. Peak RSS: highest sum of VmRSS over the server process tree, sampled every 100 ms.`,
     '',
-    '**Ingest** (POST, one envelope at a time, validation and sharing log on)',
+    '**Ingest** (POST, validation and sharing log on; each pusher sends one envelope at a time)',
     '',
     table(
-      ['envelope', 'objects in store', 'objects posted', 'objects/s', 'peak RSS MB'],
-      of(e, 'ingest').map((x) => [`${n(x.envelope_objects)} objects`, `${n(x.objects_in_store - x.objects)} → ${n(x.objects_in_store)}`, n(x.objects), n(x.objects_per_s), x.memory.rss_peak_mb]),
+      ['envelope', 'pushers', 'workers', 'objects in store', 'objects posted', 'objects/s', 'peak RSS MB'],
+      of(e, 'ingest').map((x) => [`${n(x.envelope_objects)} objects`, x.connections, x.workers, `${n(x.objects_in_store - x.objects)} → ${n(x.objects_in_store)}`, n(x.objects), n(x.objects_per_s), x.memory.rss_peak_mb]),
     ),
     '',
     '**Poll** (autocannon, fixed duration, random `added_after` page positions and object ids; baselines replay the same response bytes)',
