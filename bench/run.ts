@@ -27,10 +27,9 @@ import { rng, stixObjects, type StixObject } from './workload';
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
-  ? { mode: 'quick' as const, sizes: [10_000, 50_000], seconds: 2, warmupSeconds: 0.25, twoPushers: 10_000 }
-  : { mode: 'full' as const, sizes: [10_000, 100_000, 1_000_000], seconds: 5, warmupSeconds: 1, twoPushers: 100_000 };
+  ? { mode: 'quick' as const, sizes: [10_000, 50_000], seconds: 2, warmupSeconds: 0.25, twoPushers: 6_000, twoPusherWarmup: 2_000 }
+  : { mode: 'full' as const, sizes: [10_000, 100_000, 1_000_000], seconds: 5, warmupSeconds: 1, twoPushers: 100_000, twoPusherWarmup: 4_000 };
 const SEED = 42;
-const TWO_PUSHER_WARMUP = 4000;
 const CONNECTIONS = [1, 16];
 const GROWTH = { limit: 100, warmup: 30, requests: 300 };
 const OBJECTS = `${COLLECTION_PATH}/objects/`;
@@ -220,8 +219,8 @@ async function ingestTwoPushers(run: Run, workers: number, stream: Iterator<Stix
   progress(`ingest: ${n(total)} objects, 2 pushers, ${workers} worker(s)`);
   const pushers = [new Client(run.server.origin, run.tokens.writer), new Client(run.server.origin, run.tokens.writer)];
   // Unmeasured: a freshly started worker compiles its validators and JIT-compiles the add path.
-  await Promise.all(pushers.map((c) => ingest(c, OBJECTS, stream, TWO_PUSHER_WARMUP / 2, 1000)));
-  stored += TWO_PUSHER_WARMUP;
+  await Promise.all(pushers.map((c) => ingest(c, OBJECTS, stream, PLAN.twoPusherWarmup / 2, 1000)));
+  stored += PLAN.twoPusherWarmup;
   const [seconds, memory] = await settled(run, () =>
     measured(run.sampler, async () => {
       const started = performance.now();
