@@ -186,10 +186,10 @@ export interface AddEnvelope {
   /** Objects that failed before reaching the store, in envelope order. */
   failures: StatusDetail[];
   /**
-   * The sharing-log event for this add, built from the stored status and the versions newly
-   * placed in the collection (with their date_added), appended in the same transaction.
+   * The sharing-log event for this add, built from the stored status and its versions (in
+   * status order; each newly placed one with its date_added), appended in the same transaction.
    */
-  audit?: (status: StatusRecord, added: ObjectRef[]) => AuditEventInput;
+  audit?: (status: StatusRecord, objects: ObjectRef[]) => AuditEventInput;
 }
 
 /** What the auditor API filters events by; all optional, combined with AND. */

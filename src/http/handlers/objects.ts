@@ -179,13 +179,12 @@ async function withoutHiddenDuplicates(ctx: AppContext, req: Request, res: Respo
   };
 }
 
-/** The add's versions in status order; new ones with the date_added they were given. */
-function withDateAdded(status: StatusRecord, added: ObjectRef[]): ObjectRef[] {
-  const placed = new Map(added.map((a) => [`${a.id} ${a.version}`, a.date_added]));
-  return status.successes.map((d) => {
-    const dateAdded = d.message === 'already stored' ? undefined : placed.get(`${d.id} ${d.version ?? ''}`);
-    return { id: d.id, version: d.version ?? '', ...(dateAdded !== undefined && { date_added: dateAdded }) };
-  });
+/** The span of date_added an add gave its new versions (consecutive values, in order). */
+function placedRange(objects: ObjectRef[]): { date_added_range: { first: string; last: string } } | undefined {
+  const placed = objects.filter((o) => o.date_added !== undefined);
+  const first = placed[0]?.date_added;
+  const last = placed[placed.length - 1]?.date_added;
+  return first !== undefined && last !== undefined ? { date_added_range: { first, last } } : undefined;
 }
 
 export function addObjects(ctx: AppContext): RequestHandler {
@@ -221,11 +220,11 @@ export function addObjects(ctx: AppContext): RequestHandler {
       objects,
       failures,
       // Committed with the objects: no add without its event, no event without its add.
-      audit: (s, added) => ({
+      audit: (s, versions) => ({
         ...baseEvent(ctx, req, res, 'objects.add', 'success', 202),
-        objects: withDateAdded(s, added),
-        // New versions take consecutive date_added values: the add is indexed by their span.
-        ...(added.length > 0 && { date_added_range: { first: added[0]?.date_added ?? '', last: added[added.length - 1]?.date_added ?? '' } }),
+        objects: versions,
+        // The add is indexed by the span of its new versions (rangeIndexed).
+        ...placedRange(versions),
         status_id: s.id,
         ...(s.failureCount > 0 && { detail: { failed: s.failureCount, total: s.totalCount } }),
       }),

@@ -500,7 +500,7 @@ export class MongoStore implements Store {
       if (plan.writes.length) await this.objects.bulkWrite(plan.writes, { session, ordered: true });
       const status = completedStatus(env, plan.successes);
       await this.statuses.insertOne({ _id: status.id, created_at: env.now, body: JSON.stringify(status) }, { session });
-      if (env.audit) await this.appendLocked([env.audit(status, plan.added)], session);
+      if (env.audit) await this.appendLocked([env.audit(status, plan.refs)], session);
       return status;
     });
   }

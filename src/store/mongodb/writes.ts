@@ -82,8 +82,8 @@ export interface AddPlan {
   /** In order: an insert's flag updates precede it, and later inserts may update earlier ones. */
   writes: AnyBulkWriteOperation<ObjectDoc>[];
   successes: StatusDetail[];
-  /** The versions newly placed, with their date_added (for the add's sharing-log event). */
-  added: ObjectRef[];
+  /** The sharing-log event's versions, in status order; each newly placed one with its date_added. */
+  refs: ObjectRef[];
 }
 
 /**
@@ -108,7 +108,7 @@ export function planAdd(collectionId: string, entries: readonly Entry[], stored:
 
   const writes: AnyBulkWriteOperation<ObjectDoc>[] = [];
   const successes: StatusDetail[] = [];
-  const added: ObjectRef[] = [];
+  const refs: ObjectRef[] = [];
   const assigned = new Map<number, Micros>();
   let dateAdded = start;
   entries.forEach((entry, i) => {
@@ -116,6 +116,7 @@ export function planAdd(collectionId: string, entries: readonly Entry[], stored:
     if (entry.kind !== 'new') {
       const version = entry.kind === 'stored' ? entry.version : (assigned.get(entry.of) as Micros);
       successes.push({ id: obj.id, version: formatTimestamp(version), message: 'already stored' });
+      refs.push({ id: obj.id, version: formatTimestamp(version) });
       return;
     }
     const version = obj.version ?? dateAdded;
@@ -146,10 +147,10 @@ export function planAdd(collectionId: string, entries: readonly Entry[], stored:
     remember(obj.id, obj.specVersion, version);
     const detail = { id: obj.id, version: formatTimestamp(version) };
     successes.push(detail);
-    added.push({ ...detail, date_added: formatTimestamp(dateAdded) });
+    refs.push({ ...detail, date_added: formatTimestamp(dateAdded) });
     dateAdded++;
   });
-  return { writes, successes, added };
+  return { writes, successes, refs };
 }
 
 /**

@@ -288,7 +288,7 @@ export class SqliteStore implements Store {
     const coll = this.collectionRid(env.collectionId);
     let last = (this.stmt('SELECT last FROM clock WHERE id = 1').get() as Row).last as number;
     const successes: StatusDetail[] = [];
-    const added: ObjectRef[] = [];
+    const refs: ObjectRef[] = [];
     for (const obj of env.objects) {
       // Most objects in an envelope are new: one probe instead of the three lookups a new
       // version of a known object needs.
@@ -296,6 +296,7 @@ export class SqliteStore implements Store {
       const stored = known ? this.storedVersion(coll, obj) : undefined;
       if (stored !== undefined) {
         successes.push({ id: obj.id, version: formatTimestamp(stored), message: 'already stored' });
+        refs.push({ id: obj.id, version: formatTimestamp(stored) });
         continue;
       }
       last = Math.max(env.now, last + 1);
@@ -304,12 +305,12 @@ export class SqliteStore implements Store {
       else this.insertRow(coll, obj, version, last, { isFirst: true, isLast: true, latestSpec: true });
       const detail = { id: obj.id, version: formatTimestamp(version) };
       successes.push(detail);
-      added.push({ ...detail, date_added: formatTimestamp(last) });
+      refs.push({ ...detail, date_added: formatTimestamp(last) });
     }
     this.stmt('UPDATE clock SET last = ? WHERE id = 1').run(last);
     const status = completedStatus(env, successes);
     this.stmt('INSERT INTO statuses (id, created_at, body) VALUES (?, ?, ?)').run(status.id, env.now, JSON.stringify(status));
-    if (env.audit) this.appendLocked([env.audit(status, added)]);
+    if (env.audit) this.appendLocked([env.audit(status, refs)]);
     return status;
   }
 
