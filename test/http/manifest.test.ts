@@ -1,6 +1,6 @@
 import type { CollectionRecord } from '../../src/store/store';
 import { createHarness, indicator, type Harness } from '../support/harness';
-import { add, freshCollection, get, indicator20, ipv4, malware, manifestUrl, qs, slashForms, taxii, TIMESTAMP, type ManifestRecordBody } from './wire';
+import { collectionWithHistory, freshCollection, get, indicator20, ipv4, malware, manifestUrl, qs, slashForms, taxii, TIMESTAMP, type ManifestRecordBody } from './wire';
 
 /** POSTs one second apart, so `added(k)` is the k-th POST's date_added. */
 const T0 = Date.UTC(2026, 4, 2, 8, 30, 0) * 1000 + 7;
@@ -30,12 +30,7 @@ describe('TAXII 2.1 §5.3 Get Object Manifests', () => {
   let c: CollectionRecord;
   beforeAll(async () => {
     h = await createHarness();
-    c = await freshCollection(h);
-    h.clock.now = T0;
-    for (const o of [A1, M, A2, IP, X20]) {
-      await add(h, c, [o]);
-      h.clock.advance(1_000_000);
-    }
+    c = await collectionWithHistory(h, T0, [A1, M, A2, IP, X20]);
   });
   afterAll(() => h.close());
 

@@ -1,6 +1,6 @@
 import type { CollectionRecord } from '../../src/store/store';
 import { createHarness, indicator, type Harness } from '../support/harness';
-import { add, freshCollection, get, indicator20, ipv4, objectUrl, qs, slashForms, taxii } from './wire';
+import { collectionWithHistory, freshCollection, get, indicator20, ipv4, objectUrl, qs, slashForms, taxii } from './wire';
 
 /** POSTs one second apart: `added(k)` is the k-th POST's date_added. */
 const T0 = Date.UTC(2026, 6, 3, 9, 0, 0) * 1000 + 999_999;
@@ -20,12 +20,7 @@ describe('TAXII 2.1 §5.6 Get An Object', () => {
   let c: CollectionRecord;
   beforeAll(async () => {
     h = await createHarness();
-    c = await freshCollection(h);
-    h.clock.now = T0;
-    for (const o of [V2, V1, OTHER, V3, X20, IP]) {
-      await add(h, c, [o]);
-      h.clock.advance(1_000_000);
-    }
+    c = await collectionWithHistory(h, T0, [V2, V1, OTHER, V3, X20, IP]);
   });
   afterAll(() => h.close());
 

@@ -1,6 +1,6 @@
 import type { CollectionRecord } from '../../src/store/store';
 import { createHarness, indicator, type Harness } from '../support/harness';
-import { add, freshCollection, get, idsOf, indicator20, ipv4, malware, objectsUrl, qs, slashForms, taxii, TIMESTAMP, type StixObject } from './wire';
+import { collectionWithHistory, freshCollection, get, idsOf, indicator20, ipv4, malware, objectsUrl, qs, slashForms, taxii, TIMESTAMP, type StixObject } from './wire';
 
 /**
  * One collection with a known history. Each POST happens one second after the previous one,
@@ -34,12 +34,7 @@ describe('TAXII 2.1 §5.4 Get Objects', () => {
   let c: CollectionRecord;
   beforeAll(async () => {
     h = await createHarness();
-    c = await freshCollection(h);
-    h.clock.now = T0;
-    for (const o of HISTORY) {
-      await add(h, c, [o]);
-      h.clock.advance(1_000_000);
-    }
+    c = await collectionWithHistory(h, T0, HISTORY);
   });
   afterAll(() => h.close());
 

@@ -1,6 +1,6 @@
 import type { CollectionRecord } from '../../src/store/store';
 import { createHarness, indicator, type Harness } from '../support/harness';
-import { add, freshCollection, get, indicator20, ipv4, manifestUrl, qs, slashForms, taxii, TIMESTAMP, versionsUrl } from './wire';
+import { add, collectionWithHistory, freshCollection, get, indicator20, ipv4, manifestUrl, qs, slashForms, taxii, TIMESTAMP, versionsUrl } from './wire';
 
 /** POSTs one second apart: `added(k)` is the k-th POST's date_added. */
 const T0 = Date.UTC(2026, 7, 4, 10, 0, 0) * 1000 + 1;
@@ -21,12 +21,7 @@ describe('TAXII 2.1 §5.8 Get Object Versions', () => {
   let c: CollectionRecord;
   beforeAll(async () => {
     h = await createHarness();
-    c = await freshCollection(h);
-    h.clock.now = T0;
-    for (const o of HISTORY) {
-      await add(h, c, [o]);
-      h.clock.advance(1_000_000);
-    }
+    c = await collectionWithHistory(h, T0, HISTORY);
   });
   afterAll(() => h.close());
 

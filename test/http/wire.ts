@@ -173,6 +173,20 @@ export async function freshCollection(h: Harness, apiRoot = 'api1'): Promise<Col
   return c;
 }
 
+/**
+ * A fresh collection holding `history`: each object added alone, one second after the one
+ * before, the first at `start` (µs), so each one's date_added is known to the microsecond.
+ */
+export async function collectionWithHistory(h: Harness, start: number, history: readonly unknown[]): Promise<CollectionRecord> {
+  const c = await freshCollection(h);
+  h.clock.now = start;
+  for (const o of history) {
+    await add(h, c, [o]);
+    h.clock.advance(1_000_000);
+  }
+  return c;
+}
+
 /** A STIX 2.1 id with a recognisable UUID: `uuid(7)` is `…-000000000007`. */
 export const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
