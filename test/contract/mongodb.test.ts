@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { type Document, MongoClient } from 'mongodb';
 import { MongoStore } from '../../src/store/mongodb/mongo-store';
 import { pageQuery } from '../../src/store/mongodb/queries';
-import type { AddEnvelope, Micros, NewObject, ObjectQuery, Store, VersionSelector } from '../../src/store/store';
-import { runStoreContract } from './store-contract';
+import type { Micros, NewObject, ObjectQuery, Store, VersionSelector } from '../../src/store/store';
+import { envelope, runStoreContract } from './store-contract';
 
 const URI = process.env.MONGODB_URI;
 
@@ -56,16 +56,6 @@ if (URI === undefined || URI === '') {
     const id = `${type}--${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
     return { id, type, specVersion: '2.1', version, tlp: -1, json: JSON.stringify({ type, id, n, version }) };
   };
-  const envelope = (now: Micros, objects: NewObject[]): AddEnvelope => ({
-    statusId: randomUUID(),
-    apiRoot: 'api1',
-    collectionId: COLLECTION,
-    accountId: 'acct',
-    requestTimestamp: now,
-    now,
-    objects,
-    failures: [],
-  });
   const seedCatalogue = async (store: Store) => {
     await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] });
     await store.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] });
@@ -100,7 +90,7 @@ if (URI === undefined || URI === '') {
       // 200 objects in three versions each: two rows in three are not the latest, so the
       // partial index objects_default is the only one that reads no row it then discards.
       for (let v = 0; v < 3; v++) {
-        await store.addObjects(envelope(T0 + v * 1000, Array.from({ length: 200 }, (_, n) => obj(n, T0 + v * 1_000_000))));
+        await store.addObjects(envelope(COLLECTION, T0 + v * 1000, Array.from({ length: 200 }, (_, n) => obj(n, T0 + v * 1_000_000))));
       }
     });
 
@@ -152,7 +142,7 @@ if (URI === undefined || URI === '') {
     it('§3.5 envelopes added through both at once get unique, strictly increasing date_added, and statuses that match', async () => {
       // Both clocks read the same; b's sometimes runs behind.
       const statuses = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => (i % 2 ? b : a).addObjects(envelope(T0 + (i % 2 ? -2000 : i * 10), [obj(2 * i, T0), obj(2 * i + 1, T0)]))),
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? b : a).addObjects(envelope(COLLECTION, T0 + (i % 2 ? -2000 : i * 10), [obj(2 * i, T0), obj(2 * i + 1, T0)]))),
       );
       expect(statuses.every((s) => s.successCount === 2 && s.failureCount === 0)).toBe(true);
       for (const reader of [a, b]) {
@@ -164,7 +154,7 @@ if (URI === undefined || URI === '') {
 
     it('the same object sent through both at once is stored once (on a standalone server a losing request may fail instead)', async () => {
       const same = obj(1, T0);
-      const results = await Promise.allSettled([a, b, a, b].map((s) => s.addObjects(envelope(T0, [same]))));
+      const results = await Promise.allSettled([a, b, a, b].map((s) => s.addObjects(envelope(COLLECTION, T0, [same]))));
       const stored = results.filter((r) => r.status === 'fulfilled' && r.value.successes[0]?.message === undefined);
       expect(stored).toHaveLength(1);
       // Transactions retry the loser, which then finds the object stored; without them the
@@ -180,7 +170,7 @@ if (URI === undefined || URI === '') {
       }
       await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          i % 4 === 3 ? b.deleteObject(COLLECTION, obj(5, T0).id, LAST, undefined) : (i % 2 ? b : a).addObjects(envelope(T0, [obj(5, T0 + i * 1000)])),
+          i % 4 === 3 ? b.deleteObject(COLLECTION, obj(5, T0).id, LAST, undefined) : (i % 2 ? b : a).addObjects(envelope(COLLECTION, T0, [obj(5, T0 + i * 1000)])),
         ),
       );
       const all = (await a.queryManifest({ collectionId: COLLECTION, versions: ALL, limit: 100 })).records;

@@ -10,8 +10,8 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
-import type { AddEnvelope, Micros, NewObject, Store } from '../../src/store/store';
-import { runStoreContract } from './store-contract';
+import type { Micros, NewObject, Store } from '../../src/store/store';
+import { envelope, runStoreContract } from './store-contract';
 
 const files = new Map<Store, string>();
 
@@ -78,16 +78,6 @@ describe('SqliteStore: two instances on one file (two server processes)', () => 
     const id = `indicator--${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
     return { id, type: 'indicator', specVersion: '2.1', version: T0, tlp: -1, json: JSON.stringify({ type: 'indicator', id, n }) };
   };
-  const envelope = (now: Micros, objects: NewObject[]): AddEnvelope => ({
-    statusId: randomUUID(),
-    apiRoot: 'api1',
-    collectionId: COLLECTION,
-    accountId: 'acct',
-    requestTimestamp: now,
-    now,
-    objects,
-    failures: [],
-  });
   const allRecords = (s: Store) =>
     s.queryManifest({ collectionId: COLLECTION, versions: { all: true, first: false, last: false, at: [] }, limit: 100_000 });
 
@@ -111,7 +101,7 @@ describe('SqliteStore: two instances on one file (two server processes)', () => 
       const via = i % 3 === 1 ? b : a;
       const now = via === a ? T0 + i * 100 : T0 + i * 100 - 3000;
       const objects = [obj(2 * i), obj(2 * i + 1)];
-      await via.addObjects(envelope(now, objects));
+      await via.addObjects(envelope(COLLECTION, now, objects));
       order.push(...objects.map((o) => o.id));
     }
     for (const reader of [a, b]) {
@@ -162,16 +152,16 @@ describe('SqliteStore: two instances on one file (two server processes)', () => 
   });
 
   it('one instance sees what the other added, and both agree on the secret key', async () => {
-    await a.addObjects(envelope(T0, [obj(1)]));
+    await a.addObjects(envelope(COLLECTION, T0, [obj(1)]));
     expect((await allRecords(b)).records.map((r) => r.id)).toEqual([obj(1).id]);
-    await b.addObjects(envelope(T0, [obj(1), obj(2)]));
+    await b.addObjects(envelope(COLLECTION, T0, [obj(1), obj(2)]));
     const status = (await allRecords(a)).records.map((r) => r.id);
     expect(status).toEqual([obj(1).id, obj(2).id]);
     expect(Buffer.compare(await a.secretKey(), await b.secretKey())).toBe(0);
   });
 
   it('reopening runs no migration again: data, the secret key and the schema version survive', async () => {
-    await a.addObjects(envelope(T0, [obj(1), obj(2)]));
+    await a.addObjects(envelope(COLLECTION, T0, [obj(1), obj(2)]));
     const key = await a.secretKey();
     await a.close();
     await b.close();
@@ -187,7 +177,7 @@ describe('SqliteStore: two instances on one file (two server processes)', () => 
     expect(Buffer.compare(await b.secretKey(), key)).toBe(0);
     expect((await a.getCollection('api1', COLLECTION))?.title).toBe('shared');
     // date_added keeps increasing after the reopen, even with the clock turned back.
-    await b.addObjects(envelope(T0 - 1_000_000, [obj(3)]));
+    await b.addObjects(envelope(COLLECTION, T0 - 1_000_000, [obj(3)]));
     const records = (await allRecords(a)).records;
     expect(records.map((r) => r.dateAdded - T0)).toEqual([0, 1, 2]);
   });

@@ -100,7 +100,8 @@ function sco(n: number, value: string, tlp = UNMARKED): NewObject {
   return { id, type: 'ipv4-addr', specVersion: '2.1', version: null, tlp, json: JSON.stringify({ type: 'ipv4-addr', spec_version: '2.1', id, value }) };
 }
 
-function envelope(collectionId: string, now: Micros, objects: NewObject[], failures: StatusDetail[] = []): AddEnvelope {
+/** An add of `objects` to a collection at the clock reading `now`, as the HTTP layer builds one. */
+export function envelope(collectionId: string, now: Micros, objects: NewObject[], failures: StatusDetail[] = []): AddEnvelope {
   return { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'account-1', requestTimestamp: now - 10, now, objects, failures };
 }
 
