@@ -16,8 +16,11 @@ import { AccordError } from '../errors';
 
 export type Coding = 'br' | 'gzip';
 
-/** Preference between codings the client accepts equally: brotli is smaller at like CPU cost. */
-const SERVER_ORDER: readonly Coding[] = ['br', 'gzip'];
+/**
+ * Preference between codings the client accepts equally: gzip, the cheaper at the default
+ * levels (docs/operations.md, Compression); brotli when the client ranks it higher.
+ */
+const SERVER_ORDER: readonly Coding[] = ['gzip', 'br'];
 
 /**
  * The coding to answer with, from an Accept-Encoding header: the acceptable one with the

@@ -53,10 +53,11 @@ describe('RFC 9110 §12.5.3 Accept-Encoding: choosing the coding', () => {
     ['gzip', 'gzip'],
     ['x-gzip', 'gzip'],
     ['br', 'br'],
-    ['gzip, deflate, br', 'br'],
+    ['gzip, deflate, br', 'gzip'],
+    ['br;q=1, gzip;q=0.9', 'br'],
     ['gzip;q=1, br;q=0.5', 'gzip'],
     ['GZIP; Q=0.8, br;q=0', 'gzip'],
-    ['*', 'br'],
+    ['*', 'gzip'],
     ['*;q=0.5, br;q=0', 'gzip'],
     ['gzip;q=0.2, identity;q=0.8', undefined],
     ['gzip;q=0', undefined],
@@ -93,7 +94,8 @@ describe('TAXII 2.1 §5.4 Get Objects with response compression (RFC 9110 §8.4)
     expect((decoded(coded) as EnvelopeBody).objects).toHaveLength(40);
   });
 
-  it('§12.5.3 q-values decide: gzip preferred over br is answered with gzip', async () => {
+  it('§12.5.3 q-values decide: br preferred over gzip is answered with br, and the other way round', async () => {
+    expect((await getObjects('br;q=0.9, gzip;q=0.4')).headers['content-encoding']).toBe('br');
     expect((await getObjects('br;q=0.4, gzip;q=0.9')).headers['content-encoding']).toBe('gzip');
   });
 

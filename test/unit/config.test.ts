@@ -130,9 +130,9 @@ describe('loadConfig', () => {
   });
 
   it('compression: on by default; the file sets levels, the environment switches it and sets the threshold', () => {
-    expect(loadConfig({ env: {} }).compression).toEqual({ enabled: true, threshold: 1024, gzipLevel: 6, brotliQuality: 4 });
+    expect(loadConfig({ env: {} }).compression).toEqual({ enabled: true, threshold: 1024, gzipLevel: 4, brotliQuality: 5 });
     const c = loadConfig({ file: configFile({ compression: { gzipLevel: 9 } }), env: { ACCORD_COMPRESSION: 'false', ACCORD_COMPRESSION_THRESHOLD: '4096' } }).compression;
-    expect(c).toEqual({ enabled: false, threshold: 4096, gzipLevel: 9, brotliQuality: 4 });
+    expect(c).toEqual({ enabled: false, threshold: 4096, gzipLevel: 9, brotliQuality: 5 });
     expect(configError({ file: configFile({ compression: { gzipLevel: 12 } }), env: {} })).toContain('"compression.gzipLevel"');
     expect(configError({ env: { ACCORD_COMPRESSION: 'maybe' } })).toContain('ACCORD_COMPRESSION');
   });
