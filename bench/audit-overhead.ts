@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { AgreementCache } from '../src/access/agreement-cache';
+import { CatalogCache } from '../src/access/catalog-cache';
 import { createApp } from '../src/app';
 import { AUDIT_DEFAULTS, AuditLog } from '../src/audit/log';
 import type { AuditEventInput } from '../src/audit/events';
@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   const objects = take(stixObjects(), total);
   const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', store: ':memory:' } });
   const log = pino({ level: 'silent' });
-  const authenticator = new Authenticator(store, systemClock, await store.secretKey(), { cacheSeconds: 300, cacheSize: 100 });
+  const catalog = new CatalogCache(store);
+  const authenticator = new Authenticator(catalog, systemClock, await store.secretKey(), { cacheSeconds: 300, cacheSize: 100 });
 
   const results: string[] = [];
   let ingested = false;
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     // As the server runs it: queued events are appended by the store's background appender.
     const audit = mode.includes('off') ? new DiscardingAuditLog(store, systemClock, log) : new AuditLog(store, systemClock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => process.stderr.write(message + '\n')));
     audit.start();
-    const app = createApp({ config, store, clock: systemClock, log, authenticator, agreements: new AgreementCache(store), audit });
+    const app = createApp({ config, store, clock: systemClock, log, authenticator, catalog, audit });
     const server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}${COLLECTION_PATH}`;

@@ -8,7 +8,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
-import { AgreementCache } from './access/agreement-cache';
+import { validatorFor } from './taxii/object-metadata';
+import { CatalogCache } from './access/catalog-cache';
 import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
 import type { Config } from './config/config';
@@ -22,10 +23,15 @@ export interface RunningServer {
 
 export async function startServer(config: Readonly<Config>, store: Store, log: Logger, clock: Clock = systemClock): Promise<RunningServer> {
   await store.ping();
-  const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
+  // Cold start: the STIX validators (ajv compiling every schema, most of a second) are built
+  // before the server listens, so /readyz answers only when the first envelope can be stored
+  // at the speed of the next; each --workers process does this for itself.
+  for (const root of await store.listApiRoots()) validatorFor(root);
+  const catalog = new CatalogCache(store);
+  const authenticator = new Authenticator(catalog, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
-  const app = createApp({ config, store, clock, log, authenticator, agreements: new AgreementCache(store), audit });
+  const app = createApp({ config, store, clock, log, authenticator, catalog, audit });
   const server = config.tls
     ? https.createServer({ key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), minVersion: 'TLSv1.2' }, app)
     : http.createServer(app);

@@ -1,9 +1,11 @@
 /**
- * Turns presented credentials into a Principal. The account (and token) is re-read on
- * every request, so disabling an account or revoking a token takes effect on the next
- * request; only the slow password check is cached.
+ * Turns presented credentials into a Principal. Every authentication first validates the
+ * catalogue cache (one revision read: src/access/catalog-cache.ts), so disabling an account
+ * or revoking a token takes effect on the next request; the slow password check is
+ * remembered besides.
  */
-import type { AccountRecord, Micros, Store } from '../store/store';
+import type { CatalogCache } from '../access/catalog-cache';
+import type { AccountRecord, Micros } from '../store/store';
 import type { Clock } from '../time';
 import type { Principal } from './principal';
 import { DUMMY_PASSWORD_HASH, TOKEN_PREFIX, keyedHash, verifyPassword } from './secrets';
@@ -29,13 +31,14 @@ export class Authenticator {
   private readonly cache = new Map<string, CachedCheck>();
 
   constructor(
-    private readonly store: Store,
+    private readonly catalog: CatalogCache,
     private readonly clock: Clock,
     private readonly key: Buffer,
     private readonly options: AuthenticatorOptions,
   ) {}
 
   async authenticate(c: Credentials): Promise<Principal | undefined> {
+    await this.catalog.refresh();
     if (c.kind === 'token') return this.byToken(c.token);
     // Some clients can send a token only as the Basic password; a real password that merely
     // looks like a token still works.
@@ -44,9 +47,9 @@ export class Authenticator {
   }
 
   private async byToken(token: string): Promise<Principal | undefined> {
-    const record = await this.store.getTokenByHash(keyedHash(this.key, token));
+    const record = await this.catalog.getTokenByHash(keyedHash(this.key, token));
     if (!record || record.revokedAt !== null) return undefined;
-    const account = await this.store.getAccount(record.accountId);
+    const account = await this.catalog.getAccount(record.accountId);
     return account && !account.disabled ? principal(account, `token:${record.id}`) : undefined;
   }
 
@@ -54,7 +57,7 @@ export class Authenticator {
     const now = this.clock();
     const cacheKey = keyedHash(this.key, `${username}\u0000${password}`);
     const cached = this.cache.get(cacheKey);
-    const account = await this.store.getAccountByName(username);
+    const account = await this.catalog.getAccountByName(username);
     if (cached && cached.expires > now && account && account.id === cached.accountId && account.passwordHash === cached.passwordHash) {
       return account.disabled ? undefined : principal(account, 'password');
     }

@@ -3,7 +3,7 @@
  * to each request.
  */
 import type { Logger } from 'pino';
-import type { AgreementCache } from '../access/agreement-cache';
+import type { CatalogCache } from '../access/catalog-cache';
 import type { Decision } from '../access/decide';
 import type { AuditLog } from '../audit/log';
 import type { Authenticator } from '../auth/authenticator';
@@ -18,7 +18,8 @@ export interface AppContext {
   clock: Clock;
   log: Logger;
   authenticator: Authenticator;
-  agreements: AgreementCache;
+  /** Catalogue lookups, validated once per request when it authenticates. */
+  catalog: CatalogCache;
   audit: AuditLog;
 }
 

@@ -58,7 +58,7 @@ export function principalOf(req: Request) {
 
 export function loadApiRoot(ctx: AppContext): RequestHandler {
   return async (req, res, next) => {
-    const root = await ctx.store.getApiRoot(String(req.params.root));
+    const root = await ctx.catalog.getApiRoot(String(req.params.root));
     if (!root) return next(notFound('API root not found', `there is no API root "${String(req.params.root)}"`));
     locals(res).apiRoot = root;
     next();
@@ -73,14 +73,14 @@ export function decisionOf(res: Response) {
 export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler {
   return async (req, res, next) => {
     const principal = principalOf(req);
-    const collection = await ctx.store.getCollection(apiRootOf(res).path, String(req.params.collection));
+    const collection = await ctx.catalog.getCollection(apiRootOf(res).path, String(req.params.collection));
     const invisible = notFound('Collection not found', 'no such collection in this API root, or none you may see');
     const deny = (status: 403 | 404, reason: string) => recordRefusal(ctx, req, res, 'access.denied', 'denied', status, reason);
     if (!collection || collection.apiRoot !== apiRootOf(res).path) {
       deny(404, `no collection "${String(req.params.collection)}" in this API root`);
       return next(invisible);
     }
-    const bindings = await ctx.agreements.bindingsFor(principal.partyId);
+    const bindings = await ctx.catalog.bindingsFor(principal.partyId);
     const now = ctx.clock();
     const { canRead, canWrite } = collectionRights(principal, collection, now, bindings);
     if (!canRead && !canWrite) {

@@ -350,15 +350,18 @@ export interface Store {
     audit?: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number>;
 
-  /** Inserts or replaces one agreement version (id, version) and bumps the agreements revision. */
+  /** Inserts or replaces one agreement version (id, version) and bumps the catalogue revision. */
   saveAgreement(agreement: AgreementRecord): Promise<void>;
   /** The given version, or the latest when none is given. */
   getAgreement(id: string, version?: number): Promise<AgreementRecord | undefined>;
   /** The latest version of every agreement. */
   listAgreements(): Promise<AgreementRecord[]>;
   listAgreementVersions(id: string): Promise<AgreementRecord[]>;
-  /** Changes whenever any agreement changes, in any process: lets callers cache agreements. */
-  agreementsRevision(): Promise<number>;
+  /**
+   * Changes whenever an API root, collection, party, account, token or agreement changes, in
+   * any process: one read of it tells a cache whether every catalogue entry it holds is current.
+   */
+  catalogRevision(): Promise<number>;
 
   /** Appends a catalogue change to the sharing log (as an event `catalog.<entity>.<action>`). */
   recordChange(change: ChangeRecord): Promise<void>;

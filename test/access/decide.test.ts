@@ -56,7 +56,7 @@ function agreement(id: string, a: Partial<Omit<AgreementRecord, 'id'>> = {}): Ag
   };
 }
 
-/** Every grant of the given agreements, as AgreementCache hands them to decide(). */
+/** Every grant of the given agreements, as CatalogCache hands them to decide(). */
 const bind = (...agreements: AgreementRecord[]): GrantBinding[] => agreements.flatMap((a) => a.grants.map((g) => ({ agreement: a, grant: g })));
 
 const INSIDE = at('2026-06-01T00:00:00Z');

@@ -129,7 +129,7 @@ describe('agreement lifecycle takes effect on the next request', () => {
     await agree(h, id('ag'), terms('red').grants, { status: 'active' });
     const principal = (await h.ctx.authenticator.authenticate({ kind: 'token', token: reader.token })) as Principal;
     const basis = async () => {
-      const d = decide(principal, c, 'read', h.clock.read(), await h.ctx.agreements.bindingsFor(p));
+      const d = decide(principal, c, 'read', h.clock.read(), await h.ctx.catalog.bindingsFor(p));
       return d.allowed ? d.basis : d.reason;
     };
     const visible = async () => taxii(await get(h, objectsUrl(c), reader.auth), 200, 'envelope').objects?.map(idOf);

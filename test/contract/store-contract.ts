@@ -891,17 +891,35 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         expect(await store.listAgreementVersions('agr-fr')).toEqual([fixed]);
       });
 
-      it('the revision changes on every save and only then', async () => {
-        const r0 = await store.agreementsRevision();
-        expect(await store.agreementsRevision()).toBe(r0);
+      it('the catalogue revision changes on every agreement save', async () => {
+        const r0 = await store.catalogRevision();
+        expect(await store.catalogRevision()).toBe(r0);
         await store.saveAgreement(agreement('agr-fr', 1));
-        const r1 = await store.agreementsRevision();
+        const r1 = await store.catalogRevision();
         expect(r1).not.toBe(r0);
         await store.saveAgreement(agreement('agr-fr', 1, { title: 'again' }));
-        const r2 = await store.agreementsRevision();
+        const r2 = await store.catalogRevision();
         expect(new Set([r0, r1, r2]).size).toBe(3);
-        await store.upsertParty({ id: 'de-ncb', name: 'NCB Wiesbaden', kind: 'ncb' });
-        expect(await store.agreementsRevision()).toBe(r2);
+      });
+
+      it('the catalogue revision changes on every change a cached lookup could miss (accounts, tokens, parties, API roots, collections), and not on reads or content', async () => {
+        const changes: [string, () => Promise<unknown>][] = [
+          ['party', () => store.upsertParty({ id: 'de-ncb', name: 'NCB Wiesbaden', kind: 'ncb' })],
+          ['api root', () => store.upsertApiRoot({ path: 'rev-root', title: 'r', maxContentLength: 1024, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] })],
+          ['collection', () => store.upsertCollection({ id: '11111111-2222-4333-8444-555555555555', apiRoot: 'rev-root', title: 'c', mediaTypes: [] })],
+          ['account', () => store.createAccount({ id: 'acc-rev', name: 'rev', partyId: 'de-ncb', roles: ['reader'], disabled: false, passwordHash: null, createdAt: T0, updatedAt: T0 })],
+          ['account disabled', () => store.updateAccount('acc-rev', { disabled: true }, T0 + 1)],
+          ['token', () => store.createToken({ id: 'tok-rev', accountId: 'acc-rev', hash: 'h-rev', label: 'x', createdAt: T0, revokedAt: null })],
+          ['token revoked', () => store.revokeToken('tok-rev', T0 + 2)],
+        ];
+        for (const [what, change] of changes) {
+          const before = await store.catalogRevision();
+          await store.listCollections();
+          await store.getTokenByHash('h-rev');
+          expect([what, await store.catalogRevision()]).toEqual([what, before]);
+          await change();
+          expect([what, await store.catalogRevision()]).not.toEqual([what, before]);
+        }
       });
     });
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import pino from 'pino';
-import { AgreementCache } from '../../src/access/agreement-cache';
+import { CatalogCache } from '../../src/access/catalog-cache';
 import { createApp } from '../../src/app';
 import { AuditLog } from '../../src/audit/log';
 import { Authenticator } from '../../src/auth/authenticator';
@@ -107,12 +107,14 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     });
   }
 
-  const authenticator = new Authenticator(store, clock.read, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 100 });
+  const catalog = new CatalogCache(store);
+
+  const authenticator = new Authenticator(catalog, clock.read, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 100 });
   const log = pino({ level: 'silent' });
   // Events are written when a test flushes (h.ctx.audit.flush()) or at close, not on a timer,
   // so tests see exactly the events their requests caused.
   const audit = new AuditLog(store, clock.read, log);
-  const ctx: AppContext = { config, store, clock: clock.read, log, authenticator, agreements: new AgreementCache(store), audit };
+  const ctx: AppContext = { config, store, clock: clock.read, log, authenticator, catalog, audit };
   return {
     app: createApp(ctx),
     store,

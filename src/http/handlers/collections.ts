@@ -23,9 +23,11 @@ function resource(principal: Principal, c: CollectionRecord, now: Micros, bindin
 export function getCollections(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const principal = principalOf(req);
-    const bindings = await ctx.agreements.bindingsFor(principal.partyId);
+    const bindings = await ctx.catalog.bindingsFor(principal.partyId);
     const now = ctx.clock();
-    const visible = (await ctx.store.listCollections(apiRootOf(res).path))
+    // Only the collections the caller's grants name: the cost follows what it may see, not
+    // the size of the catalogue.
+    const visible = (await ctx.catalog.collectionsNamedBy(apiRootOf(res).path, bindings))
       .map((c) => resource(principal, c, now, bindings))
       .filter((c) => c.can_read || c.can_write);
     // The standard omits the property when there is nothing to list.
@@ -36,6 +38,6 @@ export function getCollections(ctx: AppContext): RequestHandler {
 export function getCollection(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const principal = principalOf(req);
-    sendTaxiiJson(res, 200, resource(principal, collectionOf(res), ctx.clock(), await ctx.agreements.bindingsFor(principal.partyId)));
+    sendTaxiiJson(res, 200, resource(principal, collectionOf(res), ctx.clock(), await ctx.catalog.bindingsFor(principal.partyId)));
   };
 }

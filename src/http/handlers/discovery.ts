@@ -17,7 +17,7 @@ function rootUrl(ctx: AppContext, root: ApiRootRecord): string {
 
 export function discovery(ctx: AppContext): RequestHandler {
   return async (_req, res) => {
-    const roots = await ctx.store.listApiRoots();
+    const roots = await ctx.catalog.listApiRoots();
     const { title, description, contact } = ctx.config.discovery;
     const defaultRoot = roots.find((r) => r.path === ctx.config.discovery.default) ?? roots[0];
     sendTaxiiJson(res, 200, {

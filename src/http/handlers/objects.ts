@@ -166,7 +166,7 @@ async function withoutHiddenDuplicates(ctx: AppContext, req: Request, res: Respo
   const duplicates = status.successes.filter((s) => s.message === 'already stored');
   if (duplicates.length === 0) return status;
   const principal = principalOf(req);
-  const read = decide(principal, collectionOf(res), 'read', ctx.clock(), await ctx.agreements.bindingsFor(principal.partyId));
+  const read = decide(principal, collectionOf(res), 'read', ctx.clock(), await ctx.catalog.bindingsFor(principal.partyId));
   const visible = new Set<string>();
   if (read.allowed) {
     const ids = [...new Set(duplicates.map((d) => d.id))];

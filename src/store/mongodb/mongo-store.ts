@@ -201,7 +201,7 @@ const MIN_WIRE_VERSION = 13;
 const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' };
 
 const SECRET_KEY = 'secret_key';
-const AGREEMENTS_REVISION = 'agreements';
+const CATALOG_REVISION = 'catalog';
 
 export class MongoStore implements Store {
   private readonly objects: Collection<ObjectDoc>;
@@ -356,6 +356,7 @@ export class MongoStore implements Store {
       allowed_spec_versions: r.allowedSpecVersions,
     };
     await this.guard(() => this.apiRoots.replaceOne({ _id: r.path }, doc, { upsert: true }));
+    await this.catalogChanged();
   }
 
   async listApiRoots(): Promise<ApiRootRecord[]> {
@@ -378,6 +379,7 @@ export class MongoStore implements Store {
       media_types: c.mediaTypes,
     };
     await this.guard(() => this.collections.replaceOne({ _id: c.id }, doc, { upsert: true }));
+    await this.catalogChanged();
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
@@ -405,6 +407,7 @@ export class MongoStore implements Store {
       ...(p.identityRef !== undefined && { identity_ref: p.identityRef }),
     };
     await this.guard(() => this.parties.replaceOne({ _id: p.id }, doc, { upsert: true }));
+    await this.catalogChanged();
   }
 
   async listParties(): Promise<PartyRecord[]> {
@@ -429,6 +432,7 @@ export class MongoStore implements Store {
         updated_at: a.updatedAt,
       }),
     );
+    await this.catalogChanged();
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
@@ -452,6 +456,7 @@ export class MongoStore implements Store {
     if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
     if (patch.partyId !== undefined) set.party_id = patch.partyId;
     const doc = await this.guard(() => this.accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }));
+    await this.catalogChanged();
     return doc ? toAccount(doc) : undefined;
   }
 
@@ -459,6 +464,7 @@ export class MongoStore implements Store {
     await this.guard(() =>
       this.tokens.insertOne({ _id: t.id, account_id: t.accountId, hash: t.hash, label: t.label, created_at: t.createdAt, revoked_at: t.revokedAt }),
     );
+    await this.catalogChanged();
   }
 
   async getTokenByHash(hash: string): Promise<TokenRecord | undefined> {
@@ -472,6 +478,7 @@ export class MongoStore implements Store {
 
   async revokeToken(id: string, now: Micros): Promise<boolean> {
     const result = await this.guard(() => this.tokens.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }));
+    await this.catalogChanged();
     return result.modifiedCount > 0;
   }
 
@@ -575,7 +582,7 @@ export class MongoStore implements Store {
   async saveAgreement(a: AgreementRecord): Promise<void> {
     await this.write(async (session) => {
       await this.agreements.updateOne({ id: a.id, version: a.version }, { $set: { body: JSON.stringify(a) } }, { upsert: true, session });
-      await this.revisions.updateOne({ _id: AGREEMENTS_REVISION }, { $inc: { value: 1 } }, { upsert: true, session });
+      await this.revisions.updateOne({ _id: CATALOG_REVISION }, { $inc: { value: 1 } }, { upsert: true, session });
     });
   }
 
@@ -598,9 +605,17 @@ export class MongoStore implements Store {
     return docs.map((d) => JSON.parse(d.body) as AgreementRecord);
   }
 
-  async agreementsRevision(): Promise<number> {
-    const doc = await this.guard(() => this.revisions.findOne({ _id: AGREEMENTS_REVISION }));
+  async catalogRevision(): Promise<number> {
+    const doc = await this.guard(() => this.revisions.findOne({ _id: CATALOG_REVISION }));
     return doc?.value ?? 0;
+  }
+
+  /**
+   * After a catalogue write: MongoDB has no triggers, so every catalogue write bumps the
+   * revision itself, after its change (a reader that sees the new revision sees the change).
+   */
+  private async catalogChanged(): Promise<void> {
+    await this.guard(() => this.revisions.updateOne({ _id: CATALOG_REVISION }, { $inc: { value: 1 } }, { upsert: true }));
   }
 
   // ---- the sharing log ------------------------------------------------------------------------

@@ -10,6 +10,9 @@ const tlpCases = [...TLP1_MARKINGS, ...TLP2_MARKINGS]
   .join(' ');
 const BACKFILL_TLP = `UPDATE objects SET tlp = COALESCE((SELECT MAX(CASE value ${tlpCases} END) FROM json_each(objects.json, '$.object_marking_refs')), ${UNMARKED})`;
 
+/** What the catalogue revision covers: a change to any of these invalidates cached lookups. */
+const CATALOG_TABLES = ['api_roots', 'collections', 'parties', 'accounts', 'tokens', 'agreements'];
+
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -148,5 +151,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE audit_ranges (seq INTEGER PRIMARY KEY, coll TEXT NOT NULL, bin INTEGER NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL);
   CREATE INDEX audit_ranges_bin ON audit_ranges(coll, bin, lo);
+  `,
+  // One revision for the whole catalogue (API roots, collections, parties, accounts, tokens,
+  // agreements), bumped by triggers on every change, whichever connection or process makes
+  // it: one read of it per request validates every cached catalogue entry (src/access/catalog-cache.ts).
+  `
+  UPDATE revisions SET name = 'catalog' WHERE name = 'agreements';
+  ${CATALOG_TABLES.flatMap((table) =>
+    ['INSERT', 'UPDATE', 'DELETE'].map(
+      (op) => `CREATE TRIGGER catalog_revision_${table}_${op.toLowerCase()} AFTER ${op} ON ${table} BEGIN UPDATE revisions SET value = value + 1 WHERE name = 'catalog'; END;`,
+    ),
+  ).join('\n  ')}
   `,
 ];

@@ -367,16 +367,8 @@ export class SqliteStore implements Store {
   // ---- agreements --------------------------------------------------------------------------
 
   async saveAgreement(a: AgreementRecord): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.stmt('INSERT INTO agreements (id, version, body) VALUES (?, ?, ?) ON CONFLICT(id, version) DO UPDATE SET body = excluded.body').run(
-          a.id,
-          a.version,
-          JSON.stringify(a),
-        );
-        this.stmt("UPDATE revisions SET value = value + 1 WHERE name = 'agreements'").run();
-      })
-      .immediate();
+    // A trigger bumps the catalogue revision (migrations.ts).
+    this.stmt('INSERT INTO agreements (id, version, body) VALUES (?, ?, ?) ON CONFLICT(id, version) DO UPDATE SET body = excluded.body').run(a.id, a.version, JSON.stringify(a));
   }
 
   async getAgreement(id: string, version?: number): Promise<AgreementRecord | undefined> {
@@ -401,8 +393,8 @@ export class SqliteStore implements Store {
     );
   }
 
-  async agreementsRevision(): Promise<number> {
-    return (this.stmt("SELECT value FROM revisions WHERE name = 'agreements'").get() as Row).value as number;
+  async catalogRevision(): Promise<number> {
+    return (this.stmt("SELECT value FROM revisions WHERE name = 'catalog'").get() as Row).value as number;
   }
 
   async recordChange(c: ChangeRecord): Promise<void> {
