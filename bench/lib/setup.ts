@@ -10,7 +10,7 @@
  */
 import { addAccount, issueToken } from '../../src/catalog/accounts';
 import { createAgreement } from '../../src/catalog/agreements';
-import type { Role } from '../../src/store/store';
+import type { Role } from '../../src/catalog/types';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { systemClock } from '../../src/time';
 

@@ -9,7 +9,8 @@
  * Only what exists is cached for keys a caller chooses (token hashes, account names): a flood
  * of made-up credentials cannot grow the cache.
  */
-import type { AccountRecord, ApiRootRecord, CollectionRecord, Store, TokenRecord } from '../store/store';
+import type { AccountRecord, ApiRootRecord, CollectionRecord, TokenRecord } from '../catalog/types';
+import type { Store } from '../store/store';
 import { grantCovers, type GrantBinding } from './decide';
 
 /** Most tokens or accounts remembered between catalogue changes; beyond it they are re-read. */

@@ -5,8 +5,8 @@
  * remembered besides.
  */
 import type { CatalogCache } from '../access/catalog-cache';
-import type { AccountRecord, Micros } from '../store/store';
-import type { Clock } from '../time';
+import type { AccountRecord } from '../catalog/types';
+import type { Clock, Micros } from '../time';
 import type { Principal } from './principal';
 import { DUMMY_PASSWORD_HASH, TOKEN_PREFIX, keyedHash, verifyPassword } from './secrets';
 

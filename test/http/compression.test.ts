@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import type { CollectionRecord } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
 import { preferredCoding } from '../../src/http/compression';
 import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
 import { add, freshCollection, objectsUrl, type EnvelopeBody, type ErrorBody, type StatusBody } from './wire';
