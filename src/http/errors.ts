@@ -4,7 +4,7 @@
  * 500: nothing internal reaches the client.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { AccordError, type ErrorKind } from '../errors';
+import { AccordError, TooManyRequests, type ErrorKind } from '../errors';
 import { sendTaxii } from './respond';
 
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {
@@ -16,6 +16,7 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   'too-large': 413,
   'unsupported-media-type': 415,
   unprocessable: 422,
+  'too-many-requests': 429,
   unavailable: 503,
 };
 
@@ -45,6 +46,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   if (err instanceof AccordError) {
     const status = STATUS_OF_KIND[err.kind];
     if (status >= 500) req.log.error({ err }, err.title);
+    if (err instanceof TooManyRequests) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     return sendError(res, status, err.title, err.description, err.details);
   }
   const status = clientStatus(err);
