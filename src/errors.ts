@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'forbidden'
   | 'not-found'
   | 'not-acceptable'
+  | 'timeout'
   | 'too-large'
   | 'unsupported-media-type'
   | 'unprocessable'

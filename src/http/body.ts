@@ -12,24 +12,88 @@ export const MAX_NESTING = 64;
 const tooLarge = (limit: number) =>
   new AccordError('too-large', 'Request too large', `the body exceeds this API root's max_content_length of ${limit} bytes`);
 
-export function readBody(req: Request, limit: number): Promise<Buffer> {
+/** Seconds a body may take before its average rate must reach the minimum. */
+const RATE_GRACE_SECONDS = 2;
+
+const tooSlow = (minRate: number) => new AccordError('timeout', 'Request too slow', `the body arrived slower than ${minRate} bytes a second`);
+
+/**
+ * Reads the body, up to `limit` bytes. `minBytesPerSecond` (0: none): a body that trickles in
+ * slower than that on average, after a short grace, is refused (408) and its connection
+ * closed, so a slow client cannot hold a connection for the whole request timeout.
+ */
+export function readBody(req: Request, limit: number, minBytesPerSecond = 0): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const started = Date.now();
+    const stop = (err: AccordError) => {
+      clearInterval(watch);
+      req.off('data', onData);
+      // The rest of a refused body is not read: the answer closes the connection (sendError).
+      req.pause();
+      reject(err);
+    };
+    const watch = setInterval(() => {
+      const seconds = (Date.now() - started) / 1000;
+      if (minBytesPerSecond > 0 && seconds > RATE_GRACE_SECONDS && size < minBytesPerSecond * (seconds - RATE_GRACE_SECONDS)) stop(tooSlow(minBytesPerSecond));
+    }, 500);
+    watch.unref();
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume(); // drain the rest so the connection can answer
-        reject(tooLarge(limit));
-      } else chunks.push(chunk);
+      if (size > limit) stop(tooLarge(limit));
+      else chunks.push(chunk);
     };
     req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearInterval(watch);
+      resolve(Buffer.concat(chunks, size));
+    });
+    req.on('error', (err) => {
+      clearInterval(watch);
+      reject(err);
+    });
   });
+}
+
+/**
+ * How many values the arrays directly inside the top-level object hold (an envelope's
+ * `objects`), counted on the bytes: an envelope of millions of tiny objects is refused
+ * before JSON.parse builds them all. Linear; brackets and commas inside strings do not count.
+ */
+export function topLevelArrayMembers(bytes: Uint8Array): number {
+  let depth = 0;
+  let inString = false;
+  let members = 0;
+  let inArray = false;
+  let empty = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    if (inArray && depth === 2 && empty && c !== 0x5d) {
+      members++;
+      empty = false;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth === 2 && c === 0x5b) {
+        inArray = true;
+        empty = true;
+      }
+    } else if (c === 0x7d || c === 0x5d) {
+      if (depth === 2) inArray = false;
+      depth--;
+    } else if (c === 0x2c && inArray && depth === 2) empty = true;
+  }
+  return members;
 }
 
 /** Deepest nesting of arrays and objects in JSON text; linear, ignores brackets inside strings. */

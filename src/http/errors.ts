@@ -13,6 +13,7 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   forbidden: 403,
   'not-found': 404,
   'not-acceptable': 406,
+  timeout: 408,
   'too-large': 413,
   'unsupported-media-type': 415,
   unprocessable: 422,
@@ -24,7 +25,9 @@ export const CHALLENGES = ['Basic realm="Accord", charset="UTF-8"', 'Bearer real
 
 export function sendError(res: Response, status: number, title: string, description?: string, details?: Record<string, unknown>): void {
   if (status === 401) res.setHeader('WWW-Authenticate', CHALLENGES);
-  if (status === 413) res.setHeader('Connection', 'close');
+  // A refused request whose body is still arriving: answer and close, rather than read the
+  // rest of a body nobody will use at whatever pace its sender chooses.
+  if (status === 413 || !res.req.complete) res.setHeader('Connection', 'close');
   const body: Record<string, unknown> = { title, http_status: String(status) };
   if (description !== undefined) body.description = description;
   if (details !== undefined) body.details = details;
