@@ -7,7 +7,7 @@
  * `client: "(other sources)"` with how many events they caused, so a flood from many
  * addresses costs no more than one from a few.
  */
-import type { Micros } from '../store/store';
+import type { Micros } from '../time';
 import { formatTimestamp } from '../time';
 import type { AuditEventInput } from './events';
 

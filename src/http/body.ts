@@ -1,11 +1,13 @@
 /**
- * Reading a POST body safely: never more than the API root's max_content_length (413),
- * never nesting deeper than MAX_NESTING (400, checked on the bytes before JSON.parse so a
+ * Reading a POST body safely: never more than the API root's max_content_length (413), as
+ * sent or as decoded from gzip or deflate, never nesting deeper than MAX_NESTING (400, checked on the bytes before JSON.parse so a
  * hostile body cannot exhaust the parser's stack), and malformed JSON or bytes that are not
  * UTF-8 are a 400.
  */
+import zlib from 'node:zlib';
 import type { Request } from 'express';
 import { AccordError, badRequest } from '../errors';
+import { requestCoding } from './compression';
 
 export const MAX_NESTING = 64;
 
@@ -18,43 +20,71 @@ const RATE_GRACE_SECONDS = 2;
 const tooSlow = (minRate: number) => new AccordError('timeout', 'Request too slow', `the body arrived slower than ${minRate} bytes a second`);
 
 /**
- * Reads the body, up to `limit` bytes. `minBytesPerSecond` (0: none): a body that trickles in
- * slower than that on average, after a short grace, is refused (408) and its connection
- * closed, so a slow client cannot hold a connection for the whole request timeout.
+ * The body, decoded from gzip or deflate when it came so (any other coding: 415). The limit
+ * applies to the bytes received and to the decoded bytes: decoding streams and stops at the
+ * limit, so a small body that inflates to gigabytes (a decompression bomb) costs no more
+ * than `limit` bytes of memory. `minBytesPerSecond` (0: none): a body that trickles in slower
+ * than that on average, after a short grace, is refused (408) and its connection closed, so
+ * a slow client cannot hold a connection for the whole request timeout.
  */
 export function readBody(req: Request, limit: number, minBytesPerSecond = 0): Promise<Buffer> {
+  let coding: ReturnType<typeof requestCoding>;
+  try {
+    coding = requestCoding(req);
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
+    const decoder = coding === 'identity' ? undefined : coding === 'gzip' ? zlib.createGunzip() : zlib.createInflate();
     const chunks: Buffer[] = [];
+    let received = 0;
     let size = 0;
+    let failed = false;
     const started = Date.now();
-    const stop = (err: AccordError) => {
+    const watch = setInterval(() => {
+      const seconds = (Date.now() - started) / 1000;
+      if (minBytesPerSecond > 0 && seconds > RATE_GRACE_SECONDS && received < minBytesPerSecond * (seconds - RATE_GRACE_SECONDS)) fail(tooSlow(minBytesPerSecond));
+    }, 500);
+    watch.unref();
+    const fail = (err: Error) => {
       clearInterval(watch);
+      if (failed) return;
+      failed = true;
       req.off('data', onData);
+      decoder?.destroy();
       // The rest of a refused body is not read: the answer closes the connection (sendError).
       req.pause();
       reject(err);
     };
-    const watch = setInterval(() => {
-      const seconds = (Date.now() - started) / 1000;
-      if (minBytesPerSecond > 0 && seconds > RATE_GRACE_SECONDS && size < minBytesPerSecond * (seconds - RATE_GRACE_SECONDS)) stop(tooSlow(minBytesPerSecond));
-    }, 500);
-    watch.unref();
-    const onData = (chunk: Buffer) => {
+    const onDecoded = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) stop(tooLarge(limit));
+      if (size > limit) fail(tooLarge(limit));
       else chunks.push(chunk);
     };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) return fail(tooLarge(limit));
+      if (!decoder) return onDecoded(chunk);
+      // Back-pressure: the request waits while the decoder's output is being consumed.
+      if (!decoder.write(chunk)) {
+        req.pause();
+        decoder.once('drain', () => req.resume());
+      }
+    };
+    const done = () => {
+      clearInterval(watch);
+      if (!failed) resolve(Buffer.concat(chunks, size));
+    };
+    if (decoder) {
+      decoder.on('data', onDecoded);
+      decoder.on('end', done);
+      decoder.on('error', () => fail(badRequest('Malformed body', `the request body is not valid ${coding} data`)));
+    }
     req.on('data', onData);
-    req.on('end', () => {
-      clearInterval(watch);
-      resolve(Buffer.concat(chunks, size));
-    });
-    req.on('error', (err) => {
-      clearInterval(watch);
-      reject(err);
-    });
+    req.on('end', () => (decoder ? decoder.end() : done()));
+    req.on('error', (err) => fail(err));
   });
 }
 

@@ -5,7 +5,7 @@
  * in full (messages cut to `messageLength`), and the rest are grouped by reason: one entry
  * per reason names the first such object and how many more failed the same way.
  */
-import type { StatusDetail } from '../store/store';
+import type { StatusDetail } from '../store/object-store';
 
 export interface FailureBounds {
   /** Failures listed one by one. */

@@ -5,7 +5,7 @@
  * bucket is empty. Buckets live in memory here; with `--workers N` every worker asks the
  * cluster primary's table (src/throttle/cluster.ts), so the limit is the same as one process's.
  */
-import type { Micros } from '../store/store';
+import type { Micros } from '../time';
 
 export interface BucketSpec {
   /** Tokens added per second. */

@@ -4,7 +4,7 @@
  * requests, so the round trip over the IPC channel is its whole work). When the channel is
  * gone (the primary is stopping) a worker falls back on a table of its own rather than fail.
  */
-import type { Micros } from '../store/store';
+import type { Micros } from '../time';
 import { BucketTable, type BucketSpec, type Limiter, type Verdict } from './bucket';
 
 export interface TakeMessage {
