@@ -3,9 +3,10 @@
  * (401) → API root (404) → authorize with the right it needs (404 invisible / 403) →
  * handler (400 bad parameters or envelope; store errors 503). `audited(action)` puts every
  * request of a content route into the sharing log, refusals and failures included. `none` marks the endpoints that take
- * no URL parameters (any is a 400); the others parse theirs in src/taxii/filters.ts.
+ * no URL parameters (any is a 400); the others parse theirs in src/taxii/filters.ts. The
+ * table is one middleware (src/http/dispatch.ts): an unknown method on a known path is 405.
  */
-import express, { type RequestHandler } from 'express';
+import express from 'express';
 import { adminRouter } from './http/admin/router';
 import { auditorRouter } from './http/auditor/router';
 import type { AppContext } from './http/context';
@@ -17,6 +18,7 @@ import { getStatus } from './http/handlers/status';
 import { audited, auditFailures, recordRefusal } from './http/audit';
 import { authenticate } from './http/authenticate';
 import { negotiateCoding } from './http/compression';
+import { dispatch } from './http/dispatch';
 import { negotiate } from './http/media';
 import { authorize, loadApiRoot, noParameters as none, requestLog } from './http/routing';
 import { securityHeaders } from './http/transport';
@@ -54,34 +56,23 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/admin', adminRouter(ctx, auth)); // JSON, admins only: src/http/admin/routes.ts
   app.use('/audit', auditorRouter(ctx, auth)); // JSON, auditors only: src/http/auditor/router.ts
 
-  // route                                                       method  middleware            handler
-  endpoint(app, '/taxii2/',                                       { get: [...taxii,                   none,   discovery(ctx)] });
-  endpoint(app, '/:root/',                                        { get: [...taxii, root,             none,   apiRootInformation()] });
-  endpoint(app, '/:root/status/:statusId/',                       { get: [audited('status.read'), ...taxii, root, none, getStatus(ctx)] });
-  endpoint(app, '/:root/collections/',                            { get: [...taxii, root,             none,   getCollections(ctx)] });
-  endpoint(app, '/:root/collections/:collection/',                { get: [...taxii, ...may('see'),    none,   getCollection(ctx)] });
-  endpoint(app, '/:root/collections/:collection/manifest/',       { get: [audited('manifest.read'), ...taxii, ...may('read'),   getManifest(ctx)] });
-  endpoint(app, '/:root/collections/:collection/objects/',        { get: [audited('objects.read'), ...taxii, ...may('read'),    getObjects(ctx)],
-                                                                    post: [audited('objects.add'), ...taxii, ...may('write'), none, addObjects(ctx)] });
-  endpoint(app, '/:root/collections/:collection/objects/:objectId/', { get: [audited('object.read'), ...taxii, ...may('read'), getObject(ctx)],
-                                                                    delete: [audited('object.delete'), ...taxii, ...may('delete'), deleteObject(ctx)] });
-  endpoint(app, '/:root/collections/:collection/objects/:objectId/versions/', { get: [audited('versions.read'), ...taxii, ...may('read'), getVersions(ctx)] });
+  // route                                                 method  middleware            handler
+  app.use(dispatch([
+    ['/taxii2/',                                            { get: [...taxii,                   none,   discovery(ctx)] }],
+    ['/:root/',                                             { get: [...taxii, root,             none,   apiRootInformation()] }],
+    ['/:root/status/:statusId/',                            { get: [audited('status.read'), ...taxii, root, none, getStatus(ctx)] }],
+    ['/:root/collections/',                                 { get: [...taxii, root,             none,   getCollections(ctx)] }],
+    ['/:root/collections/:collection/',                     { get: [...taxii, ...may('see'),    none,   getCollection(ctx)] }],
+    ['/:root/collections/:collection/manifest/',            { get: [audited('manifest.read'), ...taxii, ...may('read'),   getManifest(ctx)] }],
+    ['/:root/collections/:collection/objects/',             { get: [audited('objects.read'), ...taxii, ...may('read'),    getObjects(ctx)],
+                                                              post: [audited('objects.add'), ...taxii, ...may('write'), none, addObjects(ctx)] }],
+    ['/:root/collections/:collection/objects/:objectId/',   { get: [audited('object.read'), ...taxii, ...may('read'), getObject(ctx)],
+                                                              delete: [audited('object.delete'), ...taxii, ...may('delete'), deleteObject(ctx)] }],
+    ['/:root/collections/:collection/objects/:objectId/versions/', { get: [audited('versions.read'), ...taxii, ...may('read'), getVersions(ctx)] }],
+  ]));
 
   app.use((_req, res) => sendError(res, 404, 'Not found', 'no such resource on this server'));
   app.use(auditFailures(ctx));
   app.use(errorHandler);
   return app;
-}
-
-type Methods = Partial<Record<'get' | 'post' | 'delete', RequestHandler[]>>;
-
-/** One path, its methods, and 405 (with Allow) for any other method. */
-function endpoint(app: express.Express, path: string, methods: Methods): void {
-  const route = app.route(path);
-  const allowed = Object.keys(methods).map((m) => m.toUpperCase());
-  for (const [method, handlers] of Object.entries(methods) as [keyof Methods, RequestHandler[]][]) route[method](...handlers);
-  route.all((_req, res) => {
-    res.setHeader('Allow', allowed.join(', '));
-    sendError(res, 405, 'Method not allowed', `this resource supports ${allowed.join(', ')}`);
-  });
 }

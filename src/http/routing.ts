@@ -23,8 +23,13 @@ export function requestLog(ctx: AppContext): RequestHandler {
     req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     req.log = ctx.log.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
+    // Express 5 parses the query string again on every read of req.query; the handlers,
+    // filters and sharing-log event each read it: parse once.
+    Object.defineProperty(req, 'query', { value: req.query, writable: true, configurable: true, enumerable: true });
     const start = process.hrtime.bigint();
     markStart(ctx, res);
+    // No line to write (e.g. logLevel silent): no listener, no object built per request.
+    if (!req.log.isLevelEnabled('info')) return next();
     res.on('finish', () => {
       // Never the headers: they carry credentials. The URL is the client's choice: bounded.
       const url = req.originalUrl;
@@ -74,28 +79,33 @@ export function decisionOf(res: Response) {
   return locals(res).decision;
 }
 
+const invisible = () => notFound('Collection not found', 'no such collection in this API root, or none you may see');
+
 /** `see`: the collection resource itself (visible when readable or writable). */
 export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler {
   return async (req, res, next) => {
     const principal = principalOf(req);
     const collection = await ctx.catalog.getCollection(apiRootOf(res).path, String(req.params.collection));
-    const invisible = notFound('Collection not found', 'no such collection in this API root, or none you may see');
     const deny = (status: 403 | 404, reason: string) => recordRefusal(ctx, req, res, 'access.denied', 'denied', status, reason);
     if (!collection || collection.apiRoot !== apiRootOf(res).path) {
       deny(404, `no collection "${String(req.params.collection)}" in this API root`);
-      return next(invisible);
+      return next(invisible());
     }
     const bindings = await ctx.catalog.bindingsFor(principal.partyId);
     const now = ctx.clock();
-    const { canRead, canWrite } = collectionRights(principal, collection, now, bindings);
-    if (!canRead && !canWrite) {
-      (res.locals as Partial<RouteLocals>).collection = collection;
-      deny(404, `no agreement in force lets the caller see collection ${collection.id}`);
-      return next(invisible);
+    // The right asked for first: when it is granted the collection is visible, and the
+    // read/write rights that tell 404 from 403 need not be worked out.
+    const decision = right === 'see' ? undefined : decide(principal, collection, right, now, bindings);
+    if (!decision?.allowed) {
+      const { canRead, canWrite } = collectionRights(principal, collection, now, bindings);
+      if (!canRead && !canWrite) {
+        (res.locals as Partial<RouteLocals>).collection = collection;
+        deny(404, `no agreement in force lets the caller see collection ${collection.id}`);
+        return next(invisible());
+      }
     }
     locals(res).collection = collection;
-    if (right !== 'see') {
-      const decision = decide(principal, collection, right, now, bindings);
+    if (decision) {
       if (!decision.allowed) {
         deny(403, decision.reason);
         return next(forbidden('Not allowed', decision.reason));
