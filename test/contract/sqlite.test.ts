@@ -13,6 +13,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { NewObject } from '../../src/store/object-store';
 import type { Store } from '../../src/store/store';
 import type { Micros } from '../../src/time';
+import { runAuditContract } from './audit-contract';
 import { envelope, runStoreContract } from './store-contract';
 
 const files = new Map<Store, string>();
@@ -52,6 +53,7 @@ function removeDb(path: string): void {
 }
 
 runStoreContract('SqliteStore(:memory:)', async () => new SqliteStore(':memory:'));
+runAuditContract('SqliteStore(:memory:)', async () => new SqliteStore(':memory:'));
 
 runStoreContract(
   'SqliteStore(temporary file)',
