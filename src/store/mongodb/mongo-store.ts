@@ -34,7 +34,8 @@ export class MongoStore implements Store {
   private readonly objects: MongoObjects;
   private readonly audit: MongoAudit;
 
-  private constructor(private readonly db: MongoDatabase) {
+  /** Over a database already opened (MongoDatabase.open: checked, collections and indexes in place). */
+  constructor(private readonly db: MongoDatabase) {
     this.catalog = new MongoCatalog(db);
     this.audit = new MongoAudit(db);
     this.objects = new MongoObjects(db, this.audit);
