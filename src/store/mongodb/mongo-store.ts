@@ -197,8 +197,11 @@ const SERVER_SELECTION_TIMEOUT_MS = 5000;
 /** MongoDB 5.0 (wire version 13) is the first to accept objects_added and objects_default side by side. */
 const MIN_WIRE_VERSION = 13;
 
-/** Snapshot reads and majority commits: a committed envelope survives a fail-over whole. */
-const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' };
+/**
+ * Snapshot reads and journaled majority commits: a committed envelope survives a fail-over
+ * whole, and a read is answered only after its sharing-log event is on disk (src/audit/log.ts).
+ */
+const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority', journal: true }, readPreference: 'primary' };
 
 const SECRET_KEY = 'secret_key';
 const AGREEMENTS_REVISION = 'agreements';

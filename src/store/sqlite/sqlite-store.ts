@@ -61,8 +61,15 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
-  /** `file` is a path, or `:memory:` for a private in-memory database. */
-  constructor(private readonly file: string) {
+  /**
+   * `file` is a path, or `:memory:` for a private in-memory database. `syncEveryCommit`:
+   * fsync the WAL at each commit (the sharing-log writer, whose commits answer reads);
+   * otherwise a commit survives a crash of the process but not of the machine.
+   */
+  constructor(
+    private readonly file: string,
+    syncEveryCommit = false,
+  ) {
     try {
       this.db = new Database(file);
     } catch (e) {
@@ -72,7 +79,7 @@ export class SqliteStore implements Store {
     // write lock instead of failing at once.
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (file !== ':memory:') this.enableWal();
-    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`synchronous = ${syncEveryCommit ? 'FULL' : 'NORMAL'}`);
     // Checkpoint the WAL every ~40 MB instead of every 4 MB: an ingested 1,000-object envelope
     // writes several MB, so the default checkpointed (and synced) after nearly every commit.
     // Measured: 15% less CPU per ingested object; recovery replays at most ~40 MB.
