@@ -8,6 +8,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
+import { exposedFiles } from './files';
+import { storeFiles } from './store/open-store';
 import { AgreementCache } from './access/agreement-cache';
 import { RefusalAggregator } from './audit/aggregate';
 import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
@@ -30,6 +32,9 @@ export interface RunningServer {
 /** `limiter`: the rate-limit buckets; a worker under --workers passes the primary's (src/throttle/cluster.ts). */
 export async function startServer(config: Readonly<Config>, store: Store, log: Logger, clock: Clock = systemClock, limiter: Limiter = new BucketTable()): Promise<RunningServer> {
   await store.ping();
+  for (const file of exposedFiles([...storeFiles(config.store), ...(config.tls ? [config.tls.key] : [])])) {
+    log.warn({ file }, 'file readable by group or others: it holds secrets, make it private (chmod 600)');
+  }
   const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();

@@ -68,7 +68,7 @@ export class AuditLog {
 
   /** Starts the flush and checkpoint timers (servers do; one-shot tools flush explicitly). */
   start(): void {
-    this.timers.push(setInterval(() => void this.flush().catch(() => undefined), this.options.flushMs).unref());
+    this.timers.push(setInterval(() => void (this.failure ? this.probe() : this.flush()).catch(() => undefined), this.options.flushMs).unref());
     this.timers.push(
       setInterval(() => {
         this.store.checkpoint(this.clock()).catch((err: unknown) => this.log.error({ err }, 'audit checkpoint failed'));
@@ -102,6 +102,16 @@ export class AuditLog {
     this.queuedObjects += weight(entry.event);
     if (this.queue.length >= this.options.batchSize || this.queuedObjects >= this.options.batchObjects) void this.flush().catch(() => undefined);
     else this.grouping ??= setTimeout(() => void this.flush().catch(() => undefined), this.options.groupMs);
+  }
+
+  /**
+   * Checks that the log can be written, with a real write where it is kept (/readyz). After a
+   * failure this is how the log recovers when no event waits to be retried.
+   */
+  async probe(): Promise<void> {
+    await this.store.probeWrite(this.clock());
+    if (this.queue.length > 0) await this.flush();
+    else this.failure = undefined;
   }
 
   /** Appends everything queued so far. Rejects (and turns unhealthy) when the store refuses. */

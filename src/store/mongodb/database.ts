@@ -50,6 +50,13 @@ const MIN_WIRE_VERSION = 13;
  */
 const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority', journal: true }, readPreference: 'primary' };
 
+/**
+ * Server errors that mean "not now" rather than "never": out of disk space (14031), no
+ * writable primary (10107, 13435, 189), shutting down (91, 11600), write concern not met (64).
+ * Answered 503 with Retry-After, as SQLite's full or locked file is.
+ */
+const SERVER_FAULTS = new Set([14031, 10107, 13435, 189, 91, 11600, 64]);
+
 export class MongoDatabase {
   /** The last write of this process: writes queue behind it (see write()). */
   private writes: Promise<unknown> = Promise.resolve();
@@ -118,6 +125,11 @@ export class MongoDatabase {
     }
   }
 
+  /** Written as the sharing log is: in a (journaled, majority) write. */
+  async probeWrite(now: number): Promise<void> {
+    await this.write((session) => this.collection<{ _id: string; value: number }>('meta').updateOne({ _id: 'write_probe' }, { $set: { value: now } }, { upsert: true, session }));
+  }
+
   async close(): Promise<void> {
     await this.client.close();
   }
@@ -158,7 +170,8 @@ export class MongoDatabase {
       e instanceof MongoServerSelectionError ||
       e instanceof MongoTopologyClosedError ||
       e instanceof MongoNotConnectedError ||
-      e instanceof MongoClientClosedError;
+      e instanceof MongoClientClosedError ||
+      (e instanceof MongoServerError && typeof e.code === 'number' && SERVER_FAULTS.has(e.code));
     return lost ? new StoreUnavailable(`MongoDB at ${this.hosts}: ${e.message}`) : e;
   }
 }

@@ -20,6 +20,6 @@ port.on('message', (msg: { id: number; events?: AuditEventInput[]; close?: boole
   }
   store.appendAuditEvents(msg.events ?? []).then(
     () => port.postMessage({ id: msg.id, ok: true }),
-    (err: unknown) => port.postMessage({ id: msg.id, ok: false, message: (err as Error).message }),
+    (err: unknown) => port.postMessage({ id: msg.id, ok: false, message: (err as Error).message, code: (err as { code?: unknown }).code }),
   );
 });

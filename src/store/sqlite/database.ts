@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { StoreUnavailable } from '../../errors';
+import { createPrivate } from '../../files';
 import { MIGRATIONS } from './migrations';
 
 export type Row = Record<string, unknown>;
@@ -27,10 +28,22 @@ export class SqliteDatabase {
     syncEveryCommit = false,
   ) {
     try {
+      if (file !== ':memory:' && file !== '') createPrivate(file);
       this.db = new Database(file);
     } catch (e) {
       throw new StoreUnavailable(`cannot open SQLite database ${file}: ${(e as Error).message}`);
     }
+    try {
+      this.configure(file, syncEveryCommit);
+    } catch (e) {
+      // A read-only mount, a file that is not a database, a locked file: one clear line for
+      // the operator (src/cli/failure.ts), not a driver stack.
+      this.db.close();
+      throw new StoreUnavailable(`cannot use SQLite database ${file}: ${(e as Error).message}`);
+    }
+  }
+
+  private configure(file: string, syncEveryCommit: boolean): void {
     // Several server processes may share one file (accord serve --workers): wait for the
     // write lock instead of failing at once.
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -98,6 +111,10 @@ export class SqliteDatabase {
   ping(): void {
     if (!this.db.open) throw new StoreUnavailable('the SQLite database is closed');
     this.stmt('SELECT 1').get();
+  }
+
+  probeWrite(now: number): void {
+    this.write(() => this.stmt("INSERT INTO meta (key, value) VALUES ('write_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(now)));
   }
 
   close(): void {

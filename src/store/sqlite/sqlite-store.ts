@@ -39,6 +39,10 @@ export class SqliteStore implements Store {
     this.db.ping();
   }
 
+  async probeWrite(now: Micros): Promise<void> {
+    this.db.probeWrite(now);
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
