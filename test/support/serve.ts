@@ -15,6 +15,11 @@ export interface Reply {
 
 /** One request on its own connection (no keep-alive), so the cluster distributes each one. */
 export function call(port: number, method: string, path: string, token: string, body?: string): Promise<Reply> {
+  return callAs(port, method, path, `Bearer ${token}`, body);
+}
+
+/** call() with any Authorization header. */
+export function callAs(port: number, method: string, path: string, authorization: string, body?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -23,7 +28,7 @@ export function call(port: number, method: string, path: string, token: string, 
         method,
         path,
         agent: false,
-        headers: { Authorization: `Bearer ${token}`, Accept: TAXII, ...(body !== undefined && { 'Content-Type': TAXII }) },
+        headers: { Authorization: authorization, Accept: TAXII, ...(body !== undefined && { 'Content-Type': TAXII }) },
       },
       (res) => {
         let data = '';
