@@ -55,7 +55,7 @@ export class MongoStore implements Store {
   }
 
   async probeWrite(now: Micros): Promise<void> {
-    await this.db.probeWrite(now);
+    await this.audit.probeWrite(now);
   }
 
   async close(): Promise<void> {

@@ -40,7 +40,7 @@ export class SqliteStore implements Store {
   }
 
   async probeWrite(now: Micros): Promise<void> {
-    this.db.probeWrite(now);
+    return this.audit.probeWrite(now);
   }
 
   async close(): Promise<void> {
