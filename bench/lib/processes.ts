@@ -104,15 +104,17 @@ const ACCORD_MAIN = join(__dirname, '..', '..', 'src', 'main.js');
 const BASELINE_SERVER = join(__dirname, '..', 'baseline-server.js');
 const STORAGE_SERVER = join(__dirname, '..', 'storage-server.js');
 
-/** `accord serve` on a prepared database file, on a free port, logging nothing, no rate limit in reach. */
-export function startAccord(db: string, workers = 1): Promise<ServerProcess> {
+/**
+ * `accord serve` on a prepared database file, on a free port, logging nothing. `limits`: off
+ * (the default) sets the per-account rate limit far above what one bench caller asks, so the
+ * limiter's work per request stays in the figures and its refusals do not; `defaults` runs
+ * with every limit as shipped (the flood scenario).
+ */
+export function startAccord(db: string, workers = 1, limits: 'off' | 'defaults' = 'off'): Promise<ServerProcess> {
   // Only our settings: an ACCORD_* variable of the caller's shell must not change what is measured.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ACCORD_')));
   const args = [ACCORD_MAIN, 'serve', '--db', db, '--port', '0', ...(workers > 1 ? ['--workers', String(workers)] : [])];
-  // The per-account rate limit is set far above what the bench asks, not switched off: the
-  // limiter's work per request stays in the figures, its refusals do not.
-  const unlimited = { ACCORD_RATE_LIMIT_PER_SECOND: '1000000', ACCORD_RATE_LIMIT_BURST: '1000000' };
-  return startProcess(args, /Accord is listening on (https?:\/\/[^/\s]+)/, { ...env, ...unlimited, ACCORD_LOG_LEVEL: 'silent' });
+  return startProcess(args, /Accord is listening on (https?:\/\/[^/\s]+)/, { ...env, ACCORD_LOG_LEVEL: 'silent', ...(limits === 'off' && { ACCORD_RATE_LIMIT_PER_SECOND: '1000000', ACCORD_RATE_LIMIT_BURST: '1000000' }) });
 }
 
 /** Whether this build of `accord serve` has `--workers` (node:cluster). */

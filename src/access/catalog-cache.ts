@@ -1,6 +1,6 @@
 /**
- * The catalogue as requests need it (accounts and tokens, API roots, collections, grants by
- * party), cached in memory and validated by one read of the store's catalogue revision per
+ * The catalogue as requests need it (accounts, tokens and certificates, API roots,
+ * collections, grants by party), cached in memory and validated by one read of the store's catalogue revision per
  * request (`refresh()`, called when a request authenticates). Any change to the catalogue,
  * by any process, changes the revision (SQLite: triggers; MongoDB: every catalogue write), so
  * a revoked token, a disabled account or a suspended agreement applies to the next request,
@@ -9,7 +9,7 @@
  * Only what exists is cached for keys a caller chooses (token hashes, account names): a flood
  * of made-up credentials cannot grow the cache.
  */
-import type { AccountRecord, ApiRootRecord, CollectionRecord, TokenRecord } from '../catalog/types';
+import type { AccountRecord, ApiRootRecord, CertificateRecord, CollectionRecord, TokenRecord } from '../catalog/types';
 import type { Store } from '../store/store';
 import { grantCovers, type GrantBinding } from './decide';
 
@@ -27,6 +27,7 @@ interface RootCollections {
 export class CatalogCache {
   private revision = -1;
   private tokens = new Map<string, TokenRecord>();
+  private certificates = new Map<string, CertificateRecord[]>();
   private accounts = new Map<string, AccountRecord>();
   private accountsByName = new Map<string, AccountRecord>();
   private apiRoots: Promise<Map<string, ApiRootRecord>> | undefined;
@@ -41,6 +42,7 @@ export class CatalogCache {
     if (revision === this.revision) return;
     this.revision = revision;
     this.tokens = new Map();
+    this.certificates = new Map();
     this.accounts = new Map();
     this.accountsByName = new Map();
     this.apiRoots = undefined;
@@ -50,6 +52,14 @@ export class CatalogCache {
 
   async getTokenByHash(hash: string): Promise<TokenRecord | undefined> {
     return this.tokens.get(hash) ?? remember(this.tokens, hash, await this.store.getTokenByHash(hash));
+  }
+
+  /** As Store.findCertificates; only answers that name a certificate are remembered. */
+  async findCertificates(fingerprint: string, subject: string, issuer: string): Promise<CertificateRecord[]> {
+    const key = `${fingerprint}\u0000${subject}\u0000${issuer}`;
+    const found = this.certificates.get(key) ?? (await this.store.findCertificates(fingerprint, subject, issuer));
+    if (found.length > 0) remember(this.certificates, key, found);
+    return found;
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {

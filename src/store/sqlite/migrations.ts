@@ -11,7 +11,7 @@ const tlpCases = [...TLP1_MARKINGS, ...TLP2_MARKINGS]
 const BACKFILL_TLP = `UPDATE objects SET tlp = COALESCE((SELECT MAX(CASE value ${tlpCases} END) FROM json_each(objects.json, '$.object_marking_refs')), ${UNMARKED})`;
 
 /** What the catalogue revision covers: a change to any of these invalidates cached lookups. */
-const CATALOG_TABLES = ['api_roots', 'collections', 'parties', 'accounts', 'tokens', 'agreements'];
+const CATALOG_TABLES = ['api_roots', 'collections', 'parties', 'accounts', 'tokens', 'certificates', 'agreements'];
 
 export const MIGRATIONS: readonly string[] = [
   `
@@ -152,8 +152,25 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE audit_ranges (seq INTEGER PRIMARY KEY, coll TEXT NOT NULL, bin INTEGER NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL);
   CREATE INDEX audit_ranges_bin ON audit_ranges(coll, bin, lo);
   `,
+  // TLS client certificates as credentials (docs/security.md), and accounts that require one.
+  `
+  ALTER TABLE accounts ADD COLUMN require_certificate INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE certificates (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    fingerprint TEXT,
+    subject TEXT,
+    issuer TEXT,
+    label TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX certificates_account ON certificates(account_id);
+  CREATE INDEX certificates_fingerprint ON certificates(fingerprint) WHERE fingerprint IS NOT NULL;
+  CREATE INDEX certificates_subject ON certificates(subject, issuer) WHERE subject IS NOT NULL;
+  `,
   // One revision for the whole catalogue (API roots, collections, parties, accounts, tokens,
-  // agreements), bumped by triggers on every change, whichever connection or process makes
+  // certificates, agreements), bumped by triggers on every change, whichever connection or process makes
   // it: one read of it per request validates every cached catalogue entry (src/access/catalog-cache.ts).
   `
   UPDATE revisions SET name = 'catalog' WHERE name = 'agreements';
