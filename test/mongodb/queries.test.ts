@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { Query, updateOne } from 'mingo';
 import type { AnyObject } from 'mingo/types';
 import { indexes } from '../../src/store/mongodb/indexes';
-import { type ObjectDoc, pageQuery } from '../../src/store/mongodb/queries';
+import { levelWalks, levelWithheldCounts, type ObjectDoc, pageQuery } from '../../src/store/mongodb/queries';
 import { type CounterDoc, DATE_ADDED_COUNTER, dedupe, firstReserved, reserveDateAdded } from '../../src/store/mongodb/writes';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { newestSpecVersion } from '../../src/store/spec-version';
@@ -332,6 +332,41 @@ describe('MongoDB adapter: query documents match the indexes created for them', 
       latest_spec: true,
       $and: [{ $or: [{ tlp: { $in: [2] }, type: { $nin: ['malware'] } }] }, { $or: [{ is_last: true }, { is_first: true }, { version: { $in: [7] } }] }],
     });
+  });
+
+  it('a scoped default page is one walk of objects_scope per admitted TLP level, each at most a page long, so its cost does not grow with what is withheld (as SQLite scopedByLevel)', () => {
+    const scope: ObjectScope = { clauses: [{ tlpLevels: [-1, 0] }, { tlpLevels: [1], denyTypes: ['malware'] }, { tlpLevels: [2], allowTypes: [] }] };
+    const walks = levelWalks({ ...base, after: 5, scope }) ?? [];
+    expect(walks).toEqual([
+      { filter: { coll: 'c', date_added: { $gt: 5 }, is_last: true, latest_spec: true, tlp: -1 }, sort: { date_added: 1 }, limit: 11 },
+      { filter: { coll: 'c', date_added: { $gt: 5 }, is_last: true, latest_spec: true, tlp: 0 }, sort: { date_added: 1 }, limit: 11 },
+      { filter: { coll: 'c', date_added: { $gt: 5 }, is_last: true, latest_spec: true, tlp: 1, $or: [{ type: { $nin: ['malware'] } }] }, sort: { date_added: 1 }, limit: 11 },
+    ]);
+    for (const w of walks) expect(w.filter).toMatchObject(partialFilter('objects_scope'));
+    // Evaluated on 1,000 withheld RED documents and 3 visible ones: each walk finds only its level.
+    const docs = [
+      ...Array.from({ length: 1000 }, (_, i) => ({ coll: 'c', tlp: 3, type: 'indicator', is_last: true, latest_spec: true, date_added: 10 + i })),
+      ...[-1, 0, 1].map((tlp, i) => ({ coll: 'c', tlp, type: 'indicator', is_last: true, latest_spec: true, date_added: 2000 + i })),
+    ];
+    expect(walks.map((w) => new Query(w.filter as AnyObject).find(docs).all().length)).toEqual([1, 1, 1]);
+    // Full access, ids, or another version selection: one ordinary query.
+    expect(levelWalks({ ...base, scope: { clauses: [{ tlpLevels: [-1, 0, 1, 2, 3, 4] }] } })).toBeUndefined();
+    expect(levelWalks({ ...base, ids: ['x'], scope })).toBeUndefined();
+    expect(levelWalks({ ...base, versions: { ...base.versions, first: true }, scope })).toBeUndefined();
+  });
+
+  it('what a level-walked page withheld is counted per TLP level and reason on objects_scope (as SQLite withheldByLevel)', () => {
+    const counts = levelWithheldCounts({ ...base, scope: { clauses: [{ tlpLevels: [0, 1], allowTypes: ['indicator'] }] } }, 99) ?? [];
+    for (const { filter } of counts) expect(filter).toMatchObject({ coll: 'c', date_added: { $lte: 99 }, ...partialFilter('objects_scope') });
+    const docs = [
+      { coll: 'c', tlp: 0, type: 'malware', is_last: true, latest_spec: true, date_added: 1 },
+      { coll: 'c', tlp: 3, type: 'indicator', is_last: true, latest_spec: true, date_added: 2 },
+      { coll: 'c', tlp: -1, type: 'indicator', is_last: true, latest_spec: true, date_added: 3 },
+      { coll: 'c', tlp: 0, type: 'indicator', is_last: true, latest_spec: true, date_added: 4 },
+    ];
+    const byReason: Record<string, number> = {};
+    for (const { reason, filter } of counts) byReason[reason] = (byReason[reason] ?? 0) + new Query(filter as AnyObject).find(docs).all().length;
+    expect(byReason).toEqual({ type: 1, tlp: 1, unmarked: 1 });
   });
 
   it('a scope whose clauses admit no TLP level matches nothing', () => {

@@ -17,10 +17,13 @@ import type { CollectionDoc } from './catalog-docs';
 import type { MongoDatabase } from './database';
 import {
   deleteFilter,
+  levelWalks,
+  levelWithheldCounts,
   MANIFEST_PROJECTION,
   type ManifestDoc,
   OBJECT_PROJECTION,
   type ObjectDoc,
+  type PageQuery,
   pageQuery,
   toManifestRecord,
   toObjectPage,
@@ -111,21 +114,40 @@ export class MongoObjects implements ObjectStore {
   }
 
   private async page<D extends ManifestDoc, T>(q: ObjectQuery, projection: Record<string, 0 | 1>, map: (d: D) => T): Promise<Page<T>> {
-    const { filter, sort, limit } = pageQuery(q);
-    const docs = await this.db.guard(() => this.objects.find(filter, { sort, limit }).project<D>(projection).toArray());
+    const find = ({ filter, sort, limit }: PageQuery) => this.db.guard(() => this.objects.find(filter, { sort, limit }).project<D>(projection).toArray());
+    const walks = levelWalks(q);
+    // A scoped page: one walk per TLP level, merged by date_added, cut to the page.
+    const docs = walks
+      ? (await Promise.all(walks.map(find))).flat().sort((a, b) => a.date_added - b.date_added).slice(0, q.limit + 1)
+      : await find(pageQuery(q));
     const more = docs.length > q.limit;
     if (more) docs.pop();
     const page: Page<T> = { records: docs.map(map), more };
     if (q.scope && !admitsEverything(q.scope)) {
       const { scope } = q;
-      const pipeline = withheldPipeline(q, more ? docs[docs.length - 1]?.date_added : undefined);
-      const groups = await this.db.guard(() => this.objects.aggregate<WithheldGroup>(pipeline).toArray());
+      const upTo = more ? docs[docs.length - 1]?.date_added : undefined;
+      const withheld = await this.withheld(q, scope, upTo);
       // As SQLite: a collection that does not exist gives a bare empty page, without a count.
-      if (groups.length > 0 || (await this.db.guard(() => this.collections.countDocuments({ _id: q.collectionId }, { limit: 1 }))) > 0) {
-        page.withheld = withheldOf(scope, groups);
+      if (withheld.count > 0 || (await this.db.guard(() => this.collections.countDocuments({ _id: q.collectionId }, { limit: 1 }))) > 0) {
+        page.withheld = withheld;
       }
     }
     return page;
+  }
+
+  /** What the scope kept out of the page's range, by reason: counted per TLP level when the page was walked so. */
+  private async withheld(q: ObjectQuery, scope: ObjectScope, upTo: Micros | undefined): Promise<{ count: number; reasons: Record<string, number> }> {
+    const byLevel = levelWithheldCounts(q, upTo);
+    if (!byLevel) return withheldOf(scope, await this.db.guard(() => this.objects.aggregate<WithheldGroup>(withheldPipeline(q, upTo)).toArray()));
+    const out = { count: 0, reasons: {} as Record<string, number> };
+    const counts = await Promise.all(byLevel.map(({ filter }) => this.db.guard(() => this.objects.countDocuments(filter))));
+    byLevel.forEach(({ reason }, k) => {
+      const n = counts[k] as number;
+      if (n === 0) return;
+      out.count += n;
+      out.reasons[reason] = (out.reasons[reason] ?? 0) + n;
+    });
+    return out;
   }
 
   async deleteObject(

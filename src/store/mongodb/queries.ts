@@ -5,9 +5,9 @@
  * documents evaluated in process (a mingo double of the driver) against the SQLite reference.
  */
 import type { Document, Filter } from 'mongodb';
-import { admits, withheldReason } from '../scope';
+import { admits, admitsEverything, withheldReason } from '../scope';
 import type { Micros } from '../../time';
-import type { ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, VersionSelector } from '../object-store';
+import type { ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, ScopeClause, VersionSelector } from '../object-store';
 import type { Page } from '../page';
 
 /**
@@ -73,6 +73,68 @@ export function withheldPipeline(q: ObjectQuery, upTo: Micros | undefined): Docu
     { $match: { ...range(q, upTo), ...selection(q.versions, q.specVersions, undefined) } },
     { $group: { _id: { tlp: '$tlp', type: '$type' }, n: { $sum: 1 } } },
   ];
+}
+
+/** The default selection (latest version of the newest spec version), as the index states it. */
+const DEFAULT_SELECTION = { is_last: true, latest_spec: true } as const;
+const TLP_LEVELS = [-1, 0, 1, 2, 3, 4];
+
+/** Whether a scoped page is walked per TLP level (as SQLite's scopedByLevel): the default selection, no ids. */
+function byLevel(q: ObjectQuery): q is ObjectQuery & { scope: ObjectScope } {
+  const v = q.versions;
+  return q.scope !== undefined && v.last && !v.first && !v.all && v.at.length === 0 && q.specVersions === undefined && !q.ids?.length && !admitsEverything(q.scope);
+}
+
+/**
+ * "Some clause admits the type" as filter alternatives: 'all' when a clause admits every
+ * type, [] when none admits any (SQLite's typeCondition).
+ */
+function typeAlternatives(clauses: readonly ScopeClause[]): Filter<ObjectDoc>[] | 'all' {
+  if (clauses.some((c) => c.allowTypes === undefined && !c.denyTypes?.length)) return 'all';
+  return clauses.map((c) => {
+    const type: { $in?: string[]; $nin?: string[] } = {};
+    if (c.allowTypes) type.$in = c.allowTypes;
+    if (c.denyTypes?.length) type.$nin = c.denyTypes;
+    return { type };
+  });
+}
+
+/**
+ * A scoped page of the default selection as one walk of `objects_scope` per TLP level the
+ * scope admits, each at most a page long (the caller merges them by date_added): withholding
+ * by TLP then costs nothing per withheld object, however many there are. Undefined when the
+ * query is not such a page; [] when the scope admits nothing.
+ */
+export function levelWalks(q: ObjectQuery): PageQuery[] | undefined {
+  if (!byLevel(q)) return undefined;
+  const walks: PageQuery[] = [];
+  for (const level of [...new Set(q.scope.clauses.flatMap((c) => c.tlpLevels))].sort((a, b) => a - b)) {
+    // A clause allowing no type admits nothing.
+    const types = typeAlternatives(q.scope.clauses.filter((c) => c.tlpLevels.includes(level) && c.allowTypes?.length !== 0));
+    if (types !== 'all' && types.length === 0) continue;
+    walks.push({ filter: { ...range(q), ...DEFAULT_SELECTION, tlp: level, ...(types !== 'all' && { $or: types }) }, sort: { date_added: 1 }, limit: q.limit + 1 });
+  }
+  return walks;
+}
+
+/**
+ * For a page walked by level: the counts of what the scope withheld in the page's range, one
+ * count per TLP level and reason, each on `objects_scope` (SQLite's withheldByLevel). Reasons
+ * as withheldReason(): a type no clause admits first, then unmarked or TLP.
+ */
+export function levelWithheldCounts(q: ObjectQuery, upTo: Micros | undefined): { reason: string; filter: Filter<ObjectDoc> }[] | undefined {
+  if (!byLevel(q)) return undefined;
+  const anyType = typeAlternatives(q.scope.clauses);
+  const counts: { reason: string; filter: Filter<ObjectDoc> }[] = [];
+  for (const level of TLP_LEVELS) {
+    const base = { ...range(q, upTo), ...DEFAULT_SELECTION, tlp: level };
+    const levelType = typeAlternatives(q.scope.clauses.filter((c) => c.tlpLevels.includes(level)));
+    if (anyType !== 'all') counts.push({ reason: 'type', filter: anyType.length ? { ...base, $nor: anyType } : base });
+    if (levelType === 'all' || (anyType !== 'all' && anyType.length === 0)) continue;
+    const admittedType = anyType === 'all' ? {} : { $or: anyType };
+    counts.push({ reason: level === -1 ? 'unmarked' : 'tlp', filter: { ...base, ...admittedType, ...(levelType.length && { $nor: levelType }) } });
+  }
+  return counts;
 }
 
 export interface WithheldGroup {
