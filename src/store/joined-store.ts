@@ -4,7 +4,7 @@
  */
 import type { Checkpoint } from '../audit/chain';
 import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../audit/events';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, ChangeRecord, CollectionRecord, PartyRecord, TokenRecord } from '../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, TokenRecord } from '../catalog/types';
 import type { Micros } from '../time';
 import type { AuditAppender, AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from './audit-store';
 import type { CatalogStore } from './catalog-store';
@@ -81,6 +81,18 @@ export abstract class JoinedStore implements Store {
   revokeToken(id: string, now: Micros): Promise<boolean> {
     return this.catalog.revokeToken(id, now);
   }
+  createCertificate(certificate: CertificateRecord): Promise<void> {
+    return this.catalog.createCertificate(certificate);
+  }
+  listCertificates(accountId: string): Promise<CertificateRecord[]> {
+    return this.catalog.listCertificates(accountId);
+  }
+  findCertificates(fingerprint: string, subject: string, issuer: string): Promise<CertificateRecord[]> {
+    return this.catalog.findCertificates(fingerprint, subject, issuer);
+  }
+  revokeCertificate(id: string, now: Micros): Promise<boolean> {
+    return this.catalog.revokeCertificate(id, now);
+  }
   saveAgreement(agreement: AgreementRecord): Promise<void> {
     return this.catalog.saveAgreement(agreement);
   }
@@ -124,6 +136,9 @@ export abstract class JoinedStore implements Store {
 
   // ---- the sharing log ----------------------------------------------------------
 
+  probeWrite(now: Micros): Promise<void> {
+    return this.audit.probeWrite(now);
+  }
   recordChange(change: ChangeRecord): Promise<void> {
     return this.audit.recordChange(change);
   }

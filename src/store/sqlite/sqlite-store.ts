@@ -17,9 +17,9 @@ import { SqliteObjects } from './objects';
 export class SqliteStore extends JoinedStore {
   private readonly db: SqliteDatabase;
 
-  /** `file` is a path, or `:memory:` for a private in-memory database. */
-  constructor(file: string) {
-    const db = new SqliteDatabase(file);
+  /** `file` is a path, or `:memory:` for a private in-memory database; `syncEveryCommit`: see SqliteDatabase. */
+  constructor(file: string, syncEveryCommit = false) {
+    const db = new SqliteDatabase(file, syncEveryCommit);
     const audit = new SqliteAudit(db);
     super(new SqliteCatalog(db), new SqliteObjects(db, audit), audit);
     this.db = db;
