@@ -27,6 +27,10 @@ import {
 import type { MongoDatabase } from './database';
 
 export class MongoAudit implements AuditStore {
+  async probeWrite(now: Micros): Promise<void> {
+    await this.db.probeWrite(now);
+  }
+
   private readonly auditEvents: Collection<AuditDoc>;
   private readonly checkpoints: Collection<CheckpointDoc>;
 

@@ -17,6 +17,10 @@ import { placeholders, type Row, type SqliteDatabase } from './database';
 import { binsHolding, rangeBin } from './range-index';
 
 export class SqliteAudit implements AuditStore {
+  async probeWrite(now: Micros): Promise<void> {
+    this.db.probeWrite(now);
+  }
+
   constructor(private readonly db: SqliteDatabase) {}
 
   backgroundAuditAppender(warn: (message: string) => void): AuditAppender | undefined {

@@ -39,8 +39,8 @@ export class SqliteStore implements Store {
     this.db.ping();
   }
 
-  async probeWrite(now: Micros): Promise<void> {
-    this.db.probeWrite(now);
+  probeWrite(now: Micros): Promise<void> {
+    return this.audit.probeWrite(now);
   }
 
   async close(): Promise<void> {
