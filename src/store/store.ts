@@ -14,6 +14,5 @@ import type { ObjectStore } from './object-store';
 export interface Store extends CatalogStore, ObjectStore, AuditStore {
   /** Throws StoreUnavailable when the backing database cannot be reached. */
   ping(): Promise<void>;
-
   close(): Promise<void>;
 }

@@ -27,16 +27,16 @@ import {
 import type { MongoDatabase } from './database';
 
 export class MongoAudit implements AuditStore {
-  async probeWrite(now: Micros): Promise<void> {
-    await this.db.probeWrite(now);
-  }
-
   private readonly auditEvents: Collection<AuditDoc>;
   private readonly checkpoints: Collection<CheckpointDoc>;
 
   constructor(private readonly db: MongoDatabase) {
     this.auditEvents = db.collection('audit_events');
     this.checkpoints = db.collection('audit_checkpoints');
+  }
+
+  async probeWrite(now: Micros): Promise<void> {
+    await this.db.probeWrite(now);
   }
 
   async recordChange(c: ChangeRecord): Promise<void> {

@@ -54,8 +54,8 @@ export class MongoStore implements Store {
     await this.db.ping();
   }
 
-  probeWrite(now: Micros): Promise<void> {
-    return this.audit.probeWrite(now);
+  async probeWrite(now: Micros): Promise<void> {
+    await this.audit.probeWrite(now);
   }
 
   async close(): Promise<void> {

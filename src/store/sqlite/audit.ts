@@ -17,15 +17,15 @@ import { placeholders, type Row, type SqliteDatabase } from './database';
 import { binsHolding, rangeBin } from './range-index';
 
 export class SqliteAudit implements AuditStore {
-  async probeWrite(now: Micros): Promise<void> {
-    this.db.probeWrite(now);
-  }
-
   constructor(private readonly db: SqliteDatabase) {}
 
   backgroundAuditAppender(warn: (message: string) => void): AuditAppender | undefined {
     // A private in-memory database cannot be shared with another connection.
     return this.db.file === ':memory:' ? undefined : new SqliteAuditWorker(this.db.file, (events) => this.appendAuditEvents(events), warn);
+  }
+
+  async probeWrite(now: Micros): Promise<void> {
+    this.db.probeWrite(now);
   }
 
   async recordChange(c: ChangeRecord): Promise<void> {

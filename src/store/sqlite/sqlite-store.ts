@@ -39,7 +39,7 @@ export class SqliteStore implements Store {
     this.db.ping();
   }
 
-  probeWrite(now: Micros): Promise<void> {
+  async probeWrite(now: Micros): Promise<void> {
     return this.audit.probeWrite(now);
   }
 
