@@ -81,6 +81,13 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
         expect(second).toMatchObject({ seq: 2, prev_hash: first?.hash });
       });
 
+      it('probeWrite (what /readyz checks) succeeds on a writable store, as often as asked, and leaves the log unchanged', async () => {
+        await store.probeWrite(T0);
+        await store.probeWrite(T0 + 1);
+        expect(await store.auditHead()).toEqual({ seq: 0, hash: GENESIS_HASH });
+        expect((await store.appendAuditEvents([event(0)]))[0]?.seq).toBe(1);
+      });
+
       it('an empty log has the genesis head, and an empty append adds nothing', async () => {
         expect(await store.auditHead()).toEqual({ seq: 0, hash: GENESIS_HASH });
         expect(await store.appendAuditEvents([])).toEqual([]);
