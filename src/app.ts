@@ -8,7 +8,8 @@
 import express, { type RequestHandler } from 'express';
 import { adminRouter } from './http/admin/router';
 import { auditorRouter } from './http/auditor/router';
-import type { AppContext } from './http/context';
+import type { AppContext, TaxiiContext } from './http/context';
+import { Exchange } from './exchange/exchange';
 import { errorHandler, sendError } from './http/errors';
 import { getCollection, getCollections } from './http/handlers/collections';
 import { apiRootInformation, discovery } from './http/handlers/discovery';
@@ -19,7 +20,9 @@ import { authenticate } from './http/authenticate';
 import { negotiate } from './http/media';
 import { authorize, loadApiRoot, noParameters as none, requestLog } from './http/routing';
 
-export function createApp(ctx: AppContext): express.Express {
+export function createApp(appCtx: AppContext): express.Express {
+  const { store, clock, audit, agreements, config } = appCtx;
+  const ctx: TaxiiContext = { ...appCtx, exchange: new Exchange({ store, clock, log: audit, agreements, pageCap: config.pageCap, maxObjectSize: config.maxObjectSize }) };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -11,6 +11,7 @@ import { createAgreement } from '../../src/catalog/agreements';
 import type { Role } from '../../src/store/store';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { systemClock } from '../../src/time';
+import { testChange } from '../../test/support/changes';
 
 export const API_ROOT = 'bench';
 export const COLLECTION = '5b0e8a4e-3f4f-4c3b-9d0a-7f6c1e2d3a4b';
@@ -25,10 +26,10 @@ export interface Tokens {
 
 export async function prepareStore(file: string): Promise<{ store: SqliteStore; tokens: Tokens }> {
   const store = new SqliteStore(file);
-  await store.upsertApiRoot({ path: API_ROOT, title: 'bench', maxContentLength: 64 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] });
-  await store.upsertCollection({ id: COLLECTION, apiRoot: API_ROOT, title: 'bench', mediaTypes: [] });
-  await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' });
-  await store.upsertParty({ id: 'partner', name: 'Partner agency', kind: 'agency' });
+  await store.upsertApiRoot({ path: API_ROOT, title: 'bench', maxContentLength: 64 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'test'));
+  await store.upsertCollection({ id: COLLECTION, apiRoot: API_ROOT, title: 'bench', mediaTypes: [] }, testChange('collection', 'test'));
+  await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' }, testChange('party', 'test'));
+  await store.upsertParty({ id: 'partner', name: 'Partner agency', kind: 'agency' }, testChange('party', 'test'));
   await createAgreement(store, systemClock, 'bench', {
     title: 'bench', instrument: 'bench', parties: ['operator', 'partner'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
     grants: [
@@ -37,8 +38,8 @@ export async function prepareStore(file: string): Promise<{ store: SqliteStore; 
     ],
   });
   const token = async (name: string, role: Role, partyId: string) => {
-    const { account } = await addAccount(store, systemClock, { name, roles: [role], partyId, password: null });
-    return (await issueToken(store, systemClock, account.id, 'bench')).token;
+    const { account } = await addAccount(store, systemClock, { name, roles: [role], partyId, password: null }, 'test');
+    return (await issueToken(store, systemClock, account.id, 'bench', 'test')).token;
   };
   return { store, tokens: { writer: await token('writer', 'writer', 'operator'), full: await token('full', 'reader', 'operator'), clear: await token('clear', 'reader', 'partner') } };
 }

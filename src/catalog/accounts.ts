@@ -28,7 +28,7 @@ export interface NewAccount {
   password?: string | null;
 }
 
-export async function addAccount(store: Store, clock: Clock, input: NewAccount, by = 'cli'): Promise<{ account: AccountRecord; generatedPassword?: string }> {
+export async function addAccount(store: Store, clock: Clock, input: NewAccount, by: string): Promise<{ account: AccountRecord; generatedPassword?: string }> {
   if (!NAME.test(input.name)) throw new AccountError('account names are 1–128 letters, digits and . _ @ -, starting with a letter or digit');
   if (await store.getAccountByName(input.name)) throw new AccountError(`an account named "${input.name}" exists already`);
   if (!(await store.getParty(input.partyId))) throw new AccountError(`no party "${input.partyId}"`);
@@ -45,12 +45,11 @@ export async function addAccount(store: Store, clock: Clock, input: NewAccount, 
     createdAt: now,
     updatedAt: now,
   };
-  await store.createAccount(account);
-  await store.recordChange({ at: now, by, entity: 'account', entityId: account.id, action: 'create', detail: { name: account.name, party: account.partyId, roles: account.roles } });
+  await store.createAccount(account, { at: now, by, entity: 'account', entityId: account.id, action: 'create', detail: { name: account.name, party: account.partyId, roles: account.roles } });
   return input.password === undefined && password !== null ? { account, generatedPassword: password } : { account };
 }
 
-export async function issueToken(store: Store, clock: Clock, accountId: string, label: string, by = 'cli'): Promise<{ token: string; record: TokenRecord }> {
+export async function issueToken(store: Store, clock: Clock, accountId: string, label: string, by: string): Promise<{ token: string; record: TokenRecord }> {
   const token = generateToken();
   const record: TokenRecord = {
     id: randomUUID(),
@@ -60,16 +59,13 @@ export async function issueToken(store: Store, clock: Clock, accountId: string, 
     createdAt: clock(),
     revokedAt: null,
   };
-  await store.createToken(record);
-  await store.recordChange({ at: record.createdAt, by, entity: 'token', entityId: record.id, action: 'issue', detail: { account: accountId, label } });
+  await store.createToken(record, { at: record.createdAt, by, entity: 'token', entityId: record.id, action: 'issue', detail: { account: accountId, label } });
   return { token, record };
 }
 
-export async function revokeToken(store: Store, clock: Clock, tokenId: string, by = 'cli'): Promise<boolean> {
+export async function revokeToken(store: Store, clock: Clock, tokenId: string, by: string): Promise<boolean> {
   const now = clock();
-  if (!(await store.revokeToken(tokenId, now))) return false;
-  await store.recordChange({ at: now, by, entity: 'token', entityId: tokenId, action: 'revoke' });
-  return true;
+  return store.revokeToken(tokenId, now, { at: now, by, entity: 'token', entityId: tokenId, action: 'revoke' });
 }
 
 export interface AccountChange {
@@ -81,11 +77,16 @@ export interface AccountChange {
 }
 
 /** Changes roles, party, status or password; takes effect on the account's next request. */
-export async function changeAccount(store: Store, clock: Clock, name: string, change: AccountChange, by = 'cli'): Promise<AccountRecord> {
+export async function changeAccount(store: Store, clock: Clock, name: string, change: AccountChange, by: string): Promise<AccountRecord> {
   const account = await requireAccount(store, name);
   if (change.partyId !== undefined && !(await store.getParty(change.partyId))) throw new AccountError(`no party "${change.partyId}"`);
   if (change.roles !== undefined && change.roles.length === 0) throw new AccountError('an account needs at least one role');
   if (typeof change.password === 'string' && change.password.length < 12) throw new AccountError('passwords must have at least 12 characters');
+  const detail: Record<string, unknown> = {};
+  if (change.roles !== undefined) detail.roles = change.roles;
+  if (change.disabled !== undefined) detail.disabled = change.disabled;
+  if (change.partyId !== undefined) detail.party = change.partyId;
+  if (change.password !== undefined) detail.password = change.password === null ? 'removed' : 'changed';
   const now = clock();
   const updated = (await store.updateAccount(
     account.id,
@@ -96,13 +97,8 @@ export async function changeAccount(store: Store, clock: Clock, name: string, ch
       ...(change.password !== undefined && { passwordHash: change.password === null ? null : await hashPassword(change.password) }),
     },
     now,
+    { at: now, by, entity: 'account', entityId: account.id, action: 'update', detail },
   )) as AccountRecord;
-  const detail: Record<string, unknown> = {};
-  if (change.roles !== undefined) detail.roles = change.roles;
-  if (change.disabled !== undefined) detail.disabled = change.disabled;
-  if (change.partyId !== undefined) detail.party = change.partyId;
-  if (change.password !== undefined) detail.password = change.password === null ? 'removed' : 'changed';
-  await store.recordChange({ at: now, by, entity: 'account', entityId: account.id, action: 'update', detail });
   return updated;
 }
 

@@ -114,8 +114,7 @@ export async function createAgreement(store: Store, clock: Clock, by: string, ra
   if (await store.getAgreement(id)) throw new AgreementError(`an agreement "${id}" exists already`, 'conflict');
   const now = clock();
   const record: AgreementRecord = { id, version: 1, ...fields, status: input.status ?? 'draft', createdAt: now, createdBy: by, updatedAt: now, updatedBy: by };
-  await store.saveAgreement(record);
-  await store.recordChange({ at: now, by, entity: 'agreement', entityId: id, action: 'create', detail: { version: 1, status: record.status } });
+  await store.saveAgreement(record, { at: now, by, entity: 'agreement', entityId: id, action: 'create', detail: { version: 1, status: record.status } });
   return record;
 }
 
@@ -136,8 +135,7 @@ export async function reviseAgreement(store: Store, clock: Clock, by: string, id
     current.status === 'draft'
       ? { ...current, ...fields, status: input.status ?? 'draft', updatedAt: now, updatedBy: by }
       : { ...current, ...fields, version: current.version + 1, createdAt: now, createdBy: by, updatedAt: now, updatedBy: by };
-  await store.saveAgreement(record);
-  await store.recordChange({ at: now, by, entity: 'agreement', entityId: id, action: 'revise', detail: { version: record.version, status: record.status } });
+  await store.saveAgreement(record, { at: now, by, entity: 'agreement', entityId: id, action: 'revise', detail: { version: record.version, status: record.status } });
   return record;
 }
 
@@ -154,8 +152,7 @@ export async function setAgreementStatus(store: Store, clock: Clock, by: string,
     throw new AgreementError(`agreement "${id}" is ${current.status}; it cannot become ${status}`, 'conflict');
   }
   const record: AgreementRecord = { ...current, status, updatedAt: clock(), updatedBy: by };
-  await store.saveAgreement(record);
-  await store.recordChange({ at: record.updatedAt, by, entity: 'agreement', entityId: id, action: status, detail: { version: record.version, from: current.status } });
+  await store.saveAgreement(record, { at: record.updatedAt, by, entity: 'agreement', entityId: id, action: status, detail: { version: record.version, from: current.status } });
   return record;
 }
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { packageRoot } from '../paths';
-import type { CollectionRecord, Store } from '../store/store';
+import type { ApiRootRecord, ChangeRecord, CollectionRecord, PartyRecord, Store } from '../store/store';
+import type { Clock } from '../time';
 import { derivedUuid4 } from './uuid';
 
 /** Fixed namespace for derived collection ids. Never change it: ids would change with it. */
@@ -58,13 +59,20 @@ function readChecked<T>(file: string, schemaFile: string): T {
   return value as T;
 }
 
+/** Field-by-field equality of two records as stored (absent and undefined fields are the same). */
+function sameRecord<T extends object>(a: T, b: T): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof T>;
+  return [...keys].every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
+}
+
 export interface CatalogSummary {
   apiRoots: number;
   collections: number;
   parties: number;
 }
 
-export async function applyCatalog(store: Store, dir: string, defaultMaxContentLength: number): Promise<CatalogSummary> {
+/** `by` names who applies it (the local operator); each change it makes is logged under that name. */
+export async function applyCatalog(store: Store, dir: string, defaultMaxContentLength: number, clock: Clock, by: string): Promise<CatalogSummary> {
   const catalog = readChecked<CatalogFile>(join(dir, 'catalog.json'), 'catalog.json');
   const needsCountries = catalog.api_roots.some((r) => r.country_collections);
   const countries = needsCountries ? readChecked<CountriesFile>(join(dir, 'countries.json'), 'countries.json').countries : [];
@@ -109,25 +117,48 @@ export async function applyCatalog(store: Store, dir: string, defaultMaxContentL
     ids.set(c.id, c);
   }
 
+  // Only what differs from the store is written, each write with its change event: applying
+  // the same catalogue twice changes nothing and logs nothing.
+  const change = (entity: ChangeRecord['entity'], entityId: string, existed: boolean, detail: Record<string, unknown>): ChangeRecord => ({
+    at: clock(),
+    by,
+    entity,
+    entityId,
+    action: existed ? 'update' : 'create',
+    detail,
+  });
+  const roots = new Map((await store.listApiRoots()).map((r) => [r.path, r]));
   for (const r of catalog.api_roots) {
-    await store.upsertApiRoot({
+    const root: ApiRootRecord = {
       path: r.path,
       title: r.title,
       ...(r.description !== undefined && { description: r.description }),
       maxContentLength: r.max_content_length ?? defaultMaxContentLength,
       contentPolicy: r.content_policy ?? 'permissive',
       allowedSpecVersions: r.allowed_spec_versions ?? ['2.1'],
-    });
+    };
+    const old = roots.get(r.path);
+    if (old && sameRecord(old, root)) continue;
+    await store.upsertApiRoot(root, change('api-root', root.path, old !== undefined, { title: root.title, max_content_length: root.maxContentLength, content_policy: root.contentPolicy }));
   }
-  for (const c of collections) await store.upsertCollection(c);
+  const stored = new Map((await store.listCollections()).map((c) => [c.id, c]));
+  for (const c of collections) {
+    const old = stored.get(c.id);
+    if (old && sameRecord(old, c)) continue;
+    await store.upsertCollection(c, change('collection', c.id, old !== undefined, { api_root: c.apiRoot, alias: c.alias, title: c.title }));
+  }
+  const parties = new Map((await store.listParties()).map((p) => [p.id, p]));
   for (const p of catalog.parties ?? []) {
-    await store.upsertParty({
+    const party: PartyRecord = {
       id: p.id,
       name: p.name,
       kind: p.kind,
       ...(p.country !== undefined && { country: p.country }),
       ...(p.identity_ref !== undefined && { identityRef: p.identity_ref }),
-    });
+    };
+    const old = parties.get(p.id);
+    if (old && sameRecord(old, party)) continue;
+    await store.upsertParty(party, change('party', party.id, old !== undefined, { name: party.name, kind: party.kind }));
   }
   return { apiRoots: catalog.api_roots.length, collections: collections.length, parties: catalog.parties?.length ?? 0 };
 }

@@ -66,8 +66,7 @@ export async function putCollection(store: Store, clock: Clock, by: string, id: 
     ...(input.country !== undefined && { country: input.country }),
     mediaTypes: existing?.mediaTypes ?? STIX_MEDIA_TYPES,
   };
-  await store.upsertCollection(collection);
-  await store.recordChange({
+  await store.upsertCollection(collection, {
     at: clock(),
     by,
     entity: 'collection',

@@ -40,8 +40,7 @@ export function checkParty(input: unknown): PartyRecord {
 export async function savePartyChecked(store: Store, clock: Clock, by: string, input: unknown): Promise<PartyRecord> {
   const party = checkParty(input);
   const existed = await store.getParty(party.id);
-  await store.upsertParty(party);
-  await store.recordChange({ at: clock(), by, entity: 'party', entityId: party.id, action: existed ? 'update' : 'create', detail: { name: party.name, kind: party.kind } });
+  await store.upsertParty(party, { at: clock(), by, entity: 'party', entityId: party.id, action: existed ? 'update' : 'create', detail: { name: party.name, kind: party.kind } });
   return party;
 }
 

@@ -2,7 +2,7 @@
  * The admin API's operations from the command line, for operators with access to the
  * database (and for recovery when no administrator can sign in): `party add|list`,
  * `agreement create|list|show|revise|versions|activate|suspend|revoke`, `collection add`,
- * `account roles|enable|set-password`. Changes are recorded as made by `cli`. The services
+ * `account roles|enable|set-password`. Changes are recorded as made by the local operator (src/cli/options.ts). The services
  * validate; their errors are printed plainly with exit code 2 (src/main.ts).
  */
 import { readFileSync } from 'node:fs';
@@ -14,10 +14,9 @@ import { generatePassword } from '../auth/secrets';
 import { putCollection } from '../catalog/collections';
 import type { AgreementRecord, AgreementStatus } from '../store/store';
 import { formatTimestamp, systemClock } from '../time';
-import { CliError, configOption, dbOption, readStdin, withStore, type StoreOptions } from './commands';
+import { CliError } from './failure';
+import { configOption, dbOption, readStdin, withStore, type StoreOptions } from './options';
 
-/** Who the change record names for changes made here. */
-const BY = 'cli';
 
 const out = (text: string) => process.stdout.write(text);
 const withStoreOptions = (command: Command) => command.addOption(dbOption()).addOption(configOption());
@@ -56,9 +55,9 @@ function registerPartyCommands(program: Command): void {
       .option('--country <cc>', 'ISO 3166-1 alpha-2 code (required for a national agency)')
       .option('--identity-ref <ref>', 'the STIX identity (identity--…) its content is created by'),
   ).action(async (id: string, opts: StoreOptions & { name: string; kind: string; country?: string; identityRef?: string }) => {
-    await withStore(opts, async (store) => {
+    await withStore(opts, async (store, _config, operator) => {
       const existed = await store.getParty(id);
-      const saved = await savePartyChecked(store, systemClock, BY, {
+      const saved = await savePartyChecked(store, systemClock, operator.accountId, {
         id,
         name: opts.name,
         kind: opts.kind,
@@ -86,8 +85,8 @@ function registerAgreementCommands(program: Command): void {
   withStoreOptions(agreement.command('create <file>').description('create an agreement from a JSON file (schemas/catalog/agreement.json); a draft unless it says "status": "active"')).action(
     async (file: string, opts: StoreOptions) => {
       const input = readJsonFile(file);
-      await withStore(opts, async (store) => {
-        const a = await createAgreement(store, systemClock, BY, input);
+      await withStore(opts, async (store, _config, operator) => {
+        const a = await createAgreement(store, systemClock, operator.accountId, input);
         out(`created agreement ${a.id} version ${a.version} (${a.status})\n`);
       });
     },
@@ -114,8 +113,8 @@ function registerAgreementCommands(program: Command): void {
   withStoreOptions(agreement.command('revise <id> <file>').description('new terms from a JSON file: a draft changes in place, otherwise a new version')).action(
     async (id: string, file: string, opts: StoreOptions) => {
       const input = readJsonFile(file);
-      await withStore(opts, async (store) => {
-        const a = await reviseAgreement(store, systemClock, BY, id, input);
+      await withStore(opts, async (store, _config, operator) => {
+        const a = await reviseAgreement(store, systemClock, operator.accountId, id, input);
         out(`revised agreement ${a.id}: version ${a.version} (${a.status})\n`);
       });
     },
@@ -134,8 +133,8 @@ function registerAgreementCommands(program: Command): void {
   ];
   for (const [name, status, description] of moves) {
     withStoreOptions(agreement.command(`${name} <id>`).description(description)).action(async (id: string, opts: StoreOptions) => {
-      await withStore(opts, async (store) => {
-        const a = await setAgreementStatus(store, systemClock, BY, id, status);
+      await withStore(opts, async (store, _config, operator) => {
+        const a = await setAgreementStatus(store, systemClock, operator.accountId, id, status);
         out(`agreement ${a.id} is now ${a.status} (version ${a.version})\n`);
       });
     });
@@ -154,8 +153,8 @@ function registerCollectionAdd(collection: Command): void {
       .option('--country <cc>', 'ISO 3166-1 alpha-2 code, for a country collection')
       .option('--description <text>', 'a longer description'),
   ).action(async (opts: StoreOptions & { id: string; apiRoot: string; alias: string; title: string; country?: string; description?: string }) => {
-    await withStore(opts, async (store) => {
-      const { collection: c, created } = await putCollection(store, systemClock, BY, opts.id, {
+    await withStore(opts, async (store, _config, operator) => {
+      const { collection: c, created } = await putCollection(store, systemClock, operator.accountId, opts.id, {
         api_root: opts.apiRoot,
         alias: opts.alias,
         title: opts.title,
@@ -174,14 +173,14 @@ function registerAccountChanges(account: Command): void {
       .description('replace an account\'s roles (effective on its next request)')
       .requiredOption('--role <role>', 'reader, writer, admin or auditor (repeat or comma-separate)', collect),
   ).action(async (name: string, opts: StoreOptions & { role: string[] }) => {
-    await withStore(opts, async (store) => {
-      const updated = await changeAccount(store, systemClock, name, { roles: parseRoles(opts.role) }, BY);
+    await withStore(opts, async (store, _config, operator) => {
+      const updated = await changeAccount(store, systemClock, name, { roles: parseRoles(opts.role) }, operator.accountId);
       out(`roles of ${updated.name}: ${updated.roles.join(', ')}\n`);
     });
   });
   withStoreOptions(account.command('enable <name>').description('enable a disabled account (effective on its next request)')).action(async (name: string, opts: StoreOptions) => {
-    await withStore(opts, async (store) => {
-      await changeAccount(store, systemClock, name, { disabled: false }, BY);
+    await withStore(opts, async (store, _config, operator) => {
+      await changeAccount(store, systemClock, name, { disabled: false }, operator.accountId);
       out(`enabled ${name}\n`);
     });
   });
@@ -193,8 +192,8 @@ function registerAccountChanges(account: Command): void {
   ).action(async (name: string, opts: StoreOptions & { passwordStdin?: boolean }) => {
     const given = opts.passwordStdin ? await readStdin() : undefined;
     const password = given ?? generatePassword();
-    await withStore(opts, async (store) => {
-      await changeAccount(store, systemClock, name, { password }, BY);
+    await withStore(opts, async (store, _config, operator) => {
+      await changeAccount(store, systemClock, name, { password }, operator.accountId);
       out(`password of ${name} changed\n`);
       if (given === undefined) out(`password: ${password}\n(shown once: store it now)\n`);
     });

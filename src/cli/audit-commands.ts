@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { exportEvents, verifyExport, type ExportFilters, type ExportFormat } from '../audit/export';
 import { verifyStoreLog } from '../audit/verify';
 import { parseTimestamp } from '../time';
-import { CliError, configOption, dbOption, withStore, type StoreOptions } from './commands';
+import { CliError } from './failure';
+import { configOption, dbOption, withStore, type StoreOptions } from './options';
 
 interface ExportOptions extends StoreOptions {
   format: string;

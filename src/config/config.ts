@@ -25,6 +25,8 @@ export interface Config {
   trustProxy: boolean;
   /** Server processes for `accord serve`: a count, or `auto` (one per available core). */
   workers: number | 'auto';
+  /** How the command line names its operator in the sharing log (default `cli:<OS user>`). */
+  operator?: string;
 }
 
 export const DEFAULTS: Config = {
@@ -62,6 +64,7 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_AUTH_CACHE_SECONDS: { path: ['authCacheSeconds'], kind: 'int' },
   ACCORD_TRUST_PROXY: { path: ['trustProxy'], kind: 'bool' },
   ACCORD_WORKERS: { path: ['workers'], kind: 'int-or-auto' },
+  ACCORD_OPERATOR: { path: ['operator'], kind: 'string' },
 };
 
 function set(target: Source, path: string[], value: unknown): void {

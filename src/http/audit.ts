@@ -1,11 +1,13 @@
 /**
  * Sharing-log events for TAXII requests (docs/audit.md). Each content route declares its
- * action (`audited('objects.read')`); handlers record what was returned, the store commits
- * write-side events with the data, and refusals are recorded where they are decided.
+ * action (`audited('objects.read')`); the exchange service logs each exchange (the request is
+ * its origin), and refusals and failures are recorded here, where they are decided.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuditEventInput, Outcome } from '../audit/events';
 import { AccordError } from '../errors';
+import type { DoorFields, Origin } from '../exchange/actor';
+import { whoAndWhere } from '../exchange/events';
 import type { AppContext } from './context';
 import { STATUS_OF_KIND } from './errors';
 
@@ -39,46 +41,51 @@ function query(req: Request): Record<string, string> | undefined {
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
-/** The fields every request event has: who, from where, what, on which collection, under what. */
-export function baseEvent(ctx: AppContext, req: Request, res: Response, action: string, outcome: Outcome, httpStatus: number): AuditEventInput {
+/** What the request adds to an event (src/exchange/actor.ts DoorFields): where it came from and what it asked. */
+function requestFields(ctx: AppContext, req: Request, res: Response, httpStatus: number): DoorFields {
   const l = locals(res);
-  const p = req.user;
   const q = query(req);
   const ua = req.headers['user-agent'];
   return {
     time: l.startedAt ?? ctx.clock(),
-    action,
-    outcome,
     request_id: req.id,
-    ...(p && { account: p.accountName, account_id: p.accountId, party: p.partyId, credential: p.credential }),
     ...(req.ip !== undefined && { client: req.ip }),
     ...(typeof ua === 'string' && { user_agent: ua.slice(0, 300) }),
     method: req.method,
     path: req.path,
     ...(q && { query: q }),
-    ...(l.apiRoot && { api_root: l.apiRoot.path }),
-    ...(l.collection && { collection: l.collection.id }),
-    ...(l.collection?.country !== undefined && { country: l.collection.country }),
-    ...(l.decision && { agreements: l.decision.basis }),
     http_status: httpStatus,
     ...(l.startedHr !== undefined && { duration_ms: Number(process.hrtime.bigint() - l.startedHr) / 1e6 }),
   };
 }
 
-/**
- * Records a successful read before its response is sent. Fails closed: when the log cannot
- * be written, the caller gets 503 and no content.
- */
+/** The request as the origin of an exchange: its fields, and the mark that its event is on the record. */
+export function doorOrigin(ctx: AppContext, req: Request, res: Response, successStatus: number): Origin {
+  return {
+    fields: () => requestFields(ctx, req, res, successStatus),
+    recorded: () => {
+      locals(res).audited = true;
+    },
+  };
+}
+
+/** The fields every request event has: who, from where, what, on which collection, under what. */
+function baseEvent(ctx: AppContext, req: Request, res: Response, action: string, outcome: Outcome, httpStatus: number): AuditEventInput {
+  const l = locals(res);
+  return {
+    ...requestFields(ctx, req, res, httpStatus),
+    action,
+    outcome,
+    ...whoAndWhere(req.user, { ...(l.apiRoot && { apiRoot: l.apiRoot }), ...(l.collection && { collection: l.collection }), ...(l.decision && { basis: l.decision.basis }) }),
+  };
+}
+
+/** Records a successful read of something that is not STIX content (a status resource). */
 export async function recordRead(ctx: AppContext, req: Request, res: Response, extra: Partial<AuditEventInput>): Promise<void> {
   if (!ctx.audit.healthy) throw new AccordError('unavailable', 'Sharing log unavailable', 'content is not served while the sharing log cannot be written');
   const l = locals(res);
   await ctx.audit.record({ ...baseEvent(ctx, req, res, l.auditAction ?? 'unknown', 'success', 200), ...extra });
   l.audited = true;
-}
-
-/** Marks a request whose event the store committed with the data (adds, deletes). */
-export function markAudited(res: Response): void {
-  locals(res).audited = true;
 }
 
 export function auditActionOf(res: Response): string | undefined {

@@ -6,8 +6,7 @@
  */
 import type { Request } from 'express';
 import { AccordError, badRequest } from '../errors';
-
-export const MAX_NESTING = 64;
+import { jsonDepth, MAX_NESTING } from '../taxii/json-depth';
 
 const tooLarge = (limit: number) =>
   new AccordError('too-large', 'Request too large', `the body exceeds this API root's max_content_length of ${limit} bytes`);
@@ -30,24 +29,6 @@ export function readBody(req: Request, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks, size)));
     req.on('error', reject);
   });
-}
-
-/** Deepest nesting of arrays and objects in JSON text; linear, ignores brackets inside strings. */
-export function jsonDepth(bytes: Uint8Array): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) max = depth;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return max;
 }
 
 // fatal: bytes that are not UTF-8 are refused; Buffer#toString would silently replace them

@@ -9,6 +9,7 @@ import type { AuditLog } from '../audit/log';
 import type { Authenticator } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config/config';
+import type { Exchange } from '../exchange/exchange';
 import type { ApiRootRecord, CollectionRecord, Store } from '../store/store';
 import type { Clock } from '../time';
 
@@ -20,6 +21,11 @@ export interface AppContext {
   authenticator: Authenticator;
   agreements: AgreementCache;
   audit: AuditLog;
+}
+
+/** What the TAXII handlers receive: the app's dependencies and the exchange service built on them. */
+export interface TaxiiContext extends AppContext {
+  exchange: Exchange;
 }
 
 /** Set by the route middleware before a handler runs. */

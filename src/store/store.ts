@@ -189,7 +189,7 @@ export interface AddEnvelope {
    * The sharing-log event for this add, built from the stored status and its versions (in
    * status order; each newly placed one with its date_added), appended in the same transaction.
    */
-  audit?: (status: StatusRecord, objects: ObjectRef[]) => AuditEventInput;
+  audit: (status: StatusRecord, objects: ObjectRef[]) => AuditEventInput;
 }
 
 /** What the auditor API filters events by; all optional, combined with AND. */
@@ -302,28 +302,35 @@ export interface Store {
   /** A per-deployment random key (created on first use) for keyed hashes of secrets. */
   secretKey(): Promise<Buffer>;
 
-  upsertApiRoot(root: ApiRootRecord): Promise<void>;
+  /**
+   * Catalogue writes take the change they make: the store appends it to the sharing log (as an
+   * event `catalog.<entity>.<action>`) in the same transaction as the write, so no catalogue
+   * change can be made, or expressed, without its event.
+   */
+  upsertApiRoot(root: ApiRootRecord, change: ChangeRecord): Promise<void>;
   listApiRoots(): Promise<ApiRootRecord[]>;
   getApiRoot(path: string): Promise<ApiRootRecord | undefined>;
 
-  upsertCollection(collection: CollectionRecord): Promise<void>;
+  upsertCollection(collection: CollectionRecord, change: ChangeRecord): Promise<void>;
   listCollections(apiRoot?: string): Promise<CollectionRecord[]>;
   getCollection(apiRoot: string, idOrAlias: string): Promise<CollectionRecord | undefined>;
 
-  upsertParty(party: PartyRecord): Promise<void>;
+  upsertParty(party: PartyRecord, change: ChangeRecord): Promise<void>;
   listParties(): Promise<PartyRecord[]>;
   getParty(id: string): Promise<PartyRecord | undefined>;
 
-  createAccount(account: AccountRecord): Promise<void>;
+  createAccount(account: AccountRecord, change: ChangeRecord): Promise<void>;
   getAccount(id: string): Promise<AccountRecord | undefined>;
   getAccountByName(name: string): Promise<AccountRecord | undefined>;
   listAccounts(): Promise<AccountRecord[]>;
-  updateAccount(id: string, patch: AccountPatch, now: Micros): Promise<AccountRecord | undefined>;
+  /** Records the change only when the account exists. */
+  updateAccount(id: string, patch: AccountPatch, now: Micros, change: ChangeRecord): Promise<AccountRecord | undefined>;
 
-  createToken(token: TokenRecord): Promise<void>;
+  createToken(token: TokenRecord, change: ChangeRecord): Promise<void>;
   getTokenByHash(hash: string): Promise<TokenRecord | undefined>;
   listTokens(accountId: string): Promise<TokenRecord[]>;
-  revokeToken(id: string, now: Micros): Promise<boolean>;
+  /** Records the change only when an active token was revoked. */
+  revokeToken(id: string, now: Micros, change: ChangeRecord): Promise<boolean>;
 
   /**
    * Stores an envelope's objects and its status in one transaction. An object whose
@@ -346,12 +353,12 @@ export interface Store {
     objectId: string,
     versions: VersionSelector,
     specVersions: string[] | undefined,
-    scope?: ObjectScope,
-    audit?: (removed: ObjectRef[]) => AuditEventInput,
+    scope: ObjectScope | undefined,
+    audit: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number>;
 
   /** Inserts or replaces one agreement version (id, version) and bumps the agreements revision. */
-  saveAgreement(agreement: AgreementRecord): Promise<void>;
+  saveAgreement(agreement: AgreementRecord, change: ChangeRecord): Promise<void>;
   /** The given version, or the latest when none is given. */
   getAgreement(id: string, version?: number): Promise<AgreementRecord | undefined>;
   /** The latest version of every agreement. */
@@ -360,8 +367,6 @@ export interface Store {
   /** Changes whenever any agreement changes, in any process: lets callers cache agreements. */
   agreementsRevision(): Promise<number>;
 
-  /** Appends a catalogue change to the sharing log (as an event `catalog.<entity>.<action>`). */
-  recordChange(change: ChangeRecord): Promise<void>;
   /** Catalogue changes in the order they were recorded, oldest first. */
   listChanges(limit: number, afterSeq?: number): Promise<(ChangeRecord & { seq: number })[]>;
 

@@ -12,6 +12,7 @@ import { MongoStore } from '../../src/store/mongodb/mongo-store';
 import { pageQuery } from '../../src/store/mongodb/queries';
 import type { Micros, NewObject, ObjectQuery, Store, VersionSelector } from '../../src/store/store';
 import { envelope, runStoreContract } from './store-contract';
+import { testChange, deleteEvent } from '../support/changes';
 
 const URI = process.env.MONGODB_URI;
 
@@ -57,8 +58,8 @@ if (URI === undefined || URI === '') {
     return { id, type, specVersion: '2.1', version, tlp: -1, json: JSON.stringify({ type, id, n, version }) };
   };
   const seedCatalogue = async (store: Store) => {
-    await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] });
-    await store.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] });
+    await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'test'));
+    await store.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', 'test'));
   };
 
   /** Every `stage` of an explain() plan tree, with the index names of its index scans. */
@@ -170,7 +171,7 @@ if (URI === undefined || URI === '') {
       }
       await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          i % 4 === 3 ? b.deleteObject(COLLECTION, obj(5, T0).id, LAST, undefined) : (i % 2 ? b : a).addObjects(envelope(COLLECTION, T0, [obj(5, T0 + i * 1000)])),
+          i % 4 === 3 ? b.deleteObject(COLLECTION, obj(5, T0).id, LAST, undefined, undefined, deleteEvent) : (i % 2 ? b : a).addObjects(envelope(COLLECTION, T0, [obj(5, T0 + i * 1000)])),
         ),
       );
       const all = (await a.queryManifest({ collectionId: COLLECTION, versions: ALL, limit: 100 })).records;

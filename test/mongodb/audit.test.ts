@@ -99,7 +99,7 @@ describe('MongoDB adapter sharing log, evaluated in-process by mingo against the
                 const expected = await sqlite.appendAuditEvents(step.events);
                 expect(mongo.append(step.events).map(portable)).toEqual(expected.map(portable));
               } else {
-                await sqlite.recordChange(step.change);
+                await sqlite.upsertParty({ id: 'operator', name: 'Exchange operator', kind: 'operator' }, step.change);
                 mongo.recordChange(step.change);
               }
             }

@@ -18,6 +18,7 @@ import { newestSpecVersion } from '../../src/store/spec-version';
 import type { AddEnvelope, Micros, NewObject, ObjectQuery, ObjectScope, Store, VersionSelector } from '../../src/store/store';
 import { formatTimestamp, parseTimestamp } from '../../src/time';
 import { InMemoryObjects } from './in-memory-objects';
+import { testChange, deleteEvent, addEvent } from '../support/changes';
 
 const T0: Micros = Date.UTC(2026, 0, 1) * 1000;
 const COLLECTIONS = ['2b1f0a1e-6a8c-4d0e-9f53-1c1f7c0c2a01', '5e9d4c43-0f6e-4b8a-8c11-8d3f2f4a9b02'];
@@ -140,8 +141,8 @@ class Pair {
   clock = T0;
 
   async init(): Promise<void> {
-    await this.sqlite.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.0', '2.1'] });
-    for (const id of COLLECTIONS) await this.sqlite.upsertCollection({ id, apiRoot: 'api1', title: id, mediaTypes: ['application/stix+json;version=2.1'] });
+    await this.sqlite.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.0', '2.1'] }, testChange('api-root', 'test'));
+    for (const id of COLLECTIONS) await this.sqlite.upsertCollection({ id, apiRoot: 'api1', title: id, mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', 'test'));
   }
 
   collection(n: number): string {
@@ -167,14 +168,14 @@ class Pair {
     const collectionId = this.collection(c.coll);
     if (c.kind === 'add') {
       this.clock += c.clockStep;
-      const env: AddEnvelope = { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'acct', requestTimestamp: this.clock, now: this.clock, objects: c.objects, failures: [] };
+      const env: AddEnvelope = { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'acct', requestTimestamp: this.clock, now: this.clock, objects: c.objects, failures: [], audit: addEvent };
       const expected = await this.sqlite.addObjects(env).catch((e: unknown) => e);
       const actual = this.mongo.add(env);
       if (actual === undefined) expect(expected).toMatchObject({ kind: 'not-found' });
       else expect(actual).toEqual(expected);
     } else if (c.kind === 'delete') {
       const versions = this.versions(c.versions);
-      const expected = await this.sqlite.deleteObject(collectionId, c.id, versions, c.specVersions, c.scope);
+      const expected = await this.sqlite.deleteObject(collectionId, c.id, versions, c.specVersions, c.scope, deleteEvent);
       expect(this.mongo.delete(collectionId, c.id, versions, c.specVersions, c.scope)).toBe(expected);
     } else {
       const q: ObjectQuery = { collectionId, versions: this.versions(c.versions), limit: c.limit };

@@ -346,7 +346,16 @@ export class MongoStore implements Store {
 
   // ---- API roots and collections -------------------------------------------------------
 
-  async upsertApiRoot(r: ApiRootRecord): Promise<void> {
+  /** Runs a catalogue write and appends its change event in one write (a transaction on a replica set). */
+  private changing<T>(change: ChangeRecord, write: (session: ClientSession | undefined) => Promise<T>, recorded: (result: T) => boolean = () => true): Promise<T> {
+    return this.write(async (session) => {
+      const result = await write(session);
+      if (recorded(result)) await this.appendLocked([changeEvent(change)], session);
+      return result;
+    });
+  }
+
+  async upsertApiRoot(r: ApiRootRecord, change: ChangeRecord): Promise<void> {
     const doc: ApiRootDoc = {
       _id: r.path,
       title: r.title,
@@ -355,7 +364,7 @@ export class MongoStore implements Store {
       content_policy: r.contentPolicy,
       allowed_spec_versions: r.allowedSpecVersions,
     };
-    await this.guard(() => this.apiRoots.replaceOne({ _id: r.path }, doc, { upsert: true }));
+    await this.changing(change, (session) => this.apiRoots.replaceOne({ _id: r.path }, doc, { upsert: true, session }));
   }
 
   async listApiRoots(): Promise<ApiRootRecord[]> {
@@ -367,7 +376,7 @@ export class MongoStore implements Store {
     return doc ? toApiRoot(doc) : undefined;
   }
 
-  async upsertCollection(c: CollectionRecord): Promise<void> {
+  async upsertCollection(c: CollectionRecord, change: ChangeRecord): Promise<void> {
     const doc: CollectionDoc = {
       _id: c.id,
       api_root: c.apiRoot,
@@ -377,7 +386,7 @@ export class MongoStore implements Store {
       ...(c.country !== undefined && { country: c.country }),
       media_types: c.mediaTypes,
     };
-    await this.guard(() => this.collections.replaceOne({ _id: c.id }, doc, { upsert: true }));
+    await this.changing(change, (session) => this.collections.replaceOne({ _id: c.id }, doc, { upsert: true, session }));
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
@@ -396,7 +405,7 @@ export class MongoStore implements Store {
 
   // ---- parties, accounts, tokens -------------------------------------------------------
 
-  async upsertParty(p: PartyRecord): Promise<void> {
+  async upsertParty(p: PartyRecord, change: ChangeRecord): Promise<void> {
     const doc: PartyDoc = {
       _id: p.id,
       name: p.name,
@@ -404,7 +413,7 @@ export class MongoStore implements Store {
       ...(p.country !== undefined && { country: p.country }),
       ...(p.identityRef !== undefined && { identity_ref: p.identityRef }),
     };
-    await this.guard(() => this.parties.replaceOne({ _id: p.id }, doc, { upsert: true }));
+    await this.changing(change, (session) => this.parties.replaceOne({ _id: p.id }, doc, { upsert: true, session }));
   }
 
   async listParties(): Promise<PartyRecord[]> {
@@ -416,19 +425,18 @@ export class MongoStore implements Store {
     return doc ? toParty(doc) : undefined;
   }
 
-  async createAccount(a: AccountRecord): Promise<void> {
-    await this.guard(() =>
-      this.accounts.insertOne({
-        _id: a.id,
-        name: a.name,
-        party_id: a.partyId,
-        roles: a.roles,
-        disabled: a.disabled,
-        password_hash: a.passwordHash,
-        created_at: a.createdAt,
-        updated_at: a.updatedAt,
-      }),
-    );
+  async createAccount(a: AccountRecord, change: ChangeRecord): Promise<void> {
+    const doc: AccountDoc = {
+      _id: a.id,
+      name: a.name,
+      party_id: a.partyId,
+      roles: a.roles,
+      disabled: a.disabled,
+      password_hash: a.passwordHash,
+      created_at: a.createdAt,
+      updated_at: a.updatedAt,
+    };
+    await this.changing(change, (session) => this.accounts.insertOne(doc, { session }));
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
@@ -445,19 +453,23 @@ export class MongoStore implements Store {
     return (await this.guard(() => this.accounts.find().sort({ name: 1 }).toArray())).map(toAccount);
   }
 
-  async updateAccount(id: string, patch: AccountPatch, now: Micros): Promise<AccountRecord | undefined> {
+  async updateAccount(id: string, patch: AccountPatch, now: Micros, change: ChangeRecord): Promise<AccountRecord | undefined> {
     const set: Partial<AccountDoc> = { updated_at: now };
     if (patch.roles !== undefined) set.roles = patch.roles;
     if (patch.disabled !== undefined) set.disabled = patch.disabled;
     if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
     if (patch.partyId !== undefined) set.party_id = patch.partyId;
-    const doc = await this.guard(() => this.accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }));
+    const doc = await this.changing(
+      change,
+      (session) => this.accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after', session }),
+      (found) => found !== null,
+    );
     return doc ? toAccount(doc) : undefined;
   }
 
-  async createToken(t: TokenRecord): Promise<void> {
-    await this.guard(() =>
-      this.tokens.insertOne({ _id: t.id, account_id: t.accountId, hash: t.hash, label: t.label, created_at: t.createdAt, revoked_at: t.revokedAt }),
+  async createToken(t: TokenRecord, change: ChangeRecord): Promise<void> {
+    await this.changing(change, (session) =>
+      this.tokens.insertOne({ _id: t.id, account_id: t.accountId, hash: t.hash, label: t.label, created_at: t.createdAt, revoked_at: t.revokedAt }, { session }),
     );
   }
 
@@ -470,9 +482,12 @@ export class MongoStore implements Store {
     return (await this.guard(() => this.tokens.find({ account_id: accountId }).sort({ created_at: 1 }).toArray())).map(toToken);
   }
 
-  async revokeToken(id: string, now: Micros): Promise<boolean> {
-    const result = await this.guard(() => this.tokens.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }));
-    return result.modifiedCount > 0;
+  async revokeToken(id: string, now: Micros, change: ChangeRecord): Promise<boolean> {
+    return this.changing(
+      change,
+      async (session) => (await this.tokens.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }, { session })).modifiedCount > 0,
+      (revoked) => revoked,
+    );
   }
 
   // ---- objects ---------------------------------------------------------------------------
@@ -500,7 +515,7 @@ export class MongoStore implements Store {
       if (plan.writes.length) await this.objects.bulkWrite(plan.writes, { session, ordered: true });
       const status = completedStatus(env, plan.successes);
       await this.statuses.insertOne({ _id: status.id, created_at: env.now, body: JSON.stringify(status) }, { session });
-      if (env.audit) await this.appendLocked([env.audit(status, plan.refs)], session);
+      await this.appendLocked([env.audit(status, plan.refs)], session);
       return status;
     });
   }
@@ -541,8 +556,8 @@ export class MongoStore implements Store {
     objectId: string,
     versions: VersionSelector,
     specVersions: string[] | undefined,
-    scope?: ObjectScope,
-    audit?: (removed: ObjectRef[]) => AuditEventInput,
+    scope: ObjectScope | undefined,
+    audit: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number> {
     return this.write(async (session) => {
       // Read first: the audit event names the removed versions, in date_added order.
@@ -562,18 +577,16 @@ export class MongoStore implements Store {
         .toArray();
       const writes = refreshFlags(collectionId, objectId, remaining);
       if (writes.length) await this.objects.bulkWrite(writes, { session, ordered: true });
-      if (audit) {
-        const removed = doomed.map((d) => ({ id: objectId, version: formatTimestamp(d.version), date_added: formatTimestamp(d.date_added) }));
-        await this.appendLocked([audit(removed)], session);
-      }
+      const removed = doomed.map((d) => ({ id: objectId, version: formatTimestamp(d.version), date_added: formatTimestamp(d.date_added) }));
+      await this.appendLocked([audit(removed)], session);
       return deletedCount;
     });
   }
 
   // ---- agreements --------------------------------------------------------------------------
 
-  async saveAgreement(a: AgreementRecord): Promise<void> {
-    await this.write(async (session) => {
+  async saveAgreement(a: AgreementRecord, change: ChangeRecord): Promise<void> {
+    await this.changing(change, async (session) => {
       await this.agreements.updateOne({ id: a.id, version: a.version }, { $set: { body: JSON.stringify(a) } }, { upsert: true, session });
       await this.revisions.updateOne({ _id: AGREEMENTS_REVISION }, { $inc: { value: 1 } }, { upsert: true, session });
     });
@@ -604,10 +617,6 @@ export class MongoStore implements Store {
   }
 
   // ---- the sharing log ------------------------------------------------------------------------
-
-  async recordChange(c: ChangeRecord): Promise<void> {
-    await this.appendAuditEvents([changeEvent(c)]);
-  }
 
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
     const docs = await this.guard(() => this.auditEvents.find({ ...CHANGES_FILTER, _id: { $gt: afterSeq } }).sort({ _id: 1 }).limit(limit).toArray());

@@ -146,14 +146,25 @@ export class SqliteStore implements Store {
 
   // ---- API roots and collections -------------------------------------------------------
 
-  async upsertApiRoot(r: ApiRootRecord): Promise<void> {
-    this.stmt(
+  /** Runs a catalogue write and appends its change event in one IMMEDIATE transaction. */
+  private changing<T>(change: ChangeRecord, write: () => T, recorded: (result: T) => boolean = () => true): T {
+    return this.db
+      .transaction(() => {
+        const result = write();
+        if (recorded(result)) this.appendLocked([changeEvent(change)]);
+        return result;
+      })
+      .immediate();
+  }
+
+  async upsertApiRoot(r: ApiRootRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () => this.stmt(
       `INSERT INTO api_roots (path, title, description, max_content_length, content_policy, allowed_spec_versions)
        VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(path) DO UPDATE SET title = excluded.title, description = excluded.description,
          max_content_length = excluded.max_content_length, content_policy = excluded.content_policy,
          allowed_spec_versions = excluded.allowed_spec_versions`,
-    ).run(r.path, r.title, r.description ?? null, r.maxContentLength, r.contentPolicy, JSON.stringify(r.allowedSpecVersions));
+    ).run(r.path, r.title, r.description ?? null, r.maxContentLength, r.contentPolicy, JSON.stringify(r.allowedSpecVersions)));
   }
 
   async listApiRoots(): Promise<ApiRootRecord[]> {
@@ -165,12 +176,12 @@ export class SqliteStore implements Store {
     return row && toApiRoot(row);
   }
 
-  async upsertCollection(c: CollectionRecord): Promise<void> {
-    this.stmt(
+  async upsertCollection(c: CollectionRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () => this.stmt(
       `INSERT INTO collections (id, api_root, title, description, alias, country, media_types) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET api_root = excluded.api_root, title = excluded.title,
          description = excluded.description, alias = excluded.alias, country = excluded.country, media_types = excluded.media_types`,
-    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.country ?? null, JSON.stringify(c.mediaTypes));
+    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.country ?? null, JSON.stringify(c.mediaTypes)));
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
@@ -193,12 +204,12 @@ export class SqliteStore implements Store {
 
   // ---- parties, accounts, tokens -------------------------------------------------------
 
-  async upsertParty(p: PartyRecord): Promise<void> {
-    this.stmt(
+  async upsertParty(p: PartyRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () => this.stmt(
       `INSERT INTO parties (id, name, kind, country, identity_ref) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, country = excluded.country,
          identity_ref = excluded.identity_ref`,
-    ).run(p.id, p.name, p.kind, p.country ?? null, p.identityRef ?? null);
+    ).run(p.id, p.name, p.kind, p.country ?? null, p.identityRef ?? null));
   }
 
   async listParties(): Promise<PartyRecord[]> {
@@ -210,11 +221,11 @@ export class SqliteStore implements Store {
     return row && toParty(row);
   }
 
-  async createAccount(a: AccountRecord): Promise<void> {
-    this.stmt(
+  async createAccount(a: AccountRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () => this.stmt(
       `INSERT INTO accounts (id, name, party_id, roles, disabled, password_hash, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(a.id, a.name, a.partyId, JSON.stringify(a.roles), a.disabled ? 1 : 0, a.passwordHash, a.createdAt, a.updatedAt);
+    ).run(a.id, a.name, a.partyId, JSON.stringify(a.roles), a.disabled ? 1 : 0, a.passwordHash, a.createdAt, a.updatedAt));
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
@@ -231,29 +242,30 @@ export class SqliteStore implements Store {
     return (this.stmt('SELECT * FROM accounts ORDER BY name').all() as Row[]).map(toAccount);
   }
 
-  async updateAccount(id: string, patch: AccountPatch, now: Micros): Promise<AccountRecord | undefined> {
-    const current = await this.getAccount(id);
-    if (!current) return undefined;
-    const next: AccountRecord = { ...current, ...patch, updatedAt: now };
-    this.stmt('UPDATE accounts SET party_id = ?, roles = ?, disabled = ?, password_hash = ?, updated_at = ? WHERE id = ?').run(
-      next.partyId,
-      JSON.stringify(next.roles),
-      next.disabled ? 1 : 0,
-      next.passwordHash,
-      now,
-      id,
+  async updateAccount(id: string, patch: AccountPatch, now: Micros, change: ChangeRecord): Promise<AccountRecord | undefined> {
+    return this.changing(
+      change,
+      () => {
+        const row = this.stmt('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+        if (!row) return undefined;
+        const next: AccountRecord = { ...toAccount(row), ...patch, updatedAt: now };
+        this.stmt('UPDATE accounts SET party_id = ?, roles = ?, disabled = ?, password_hash = ?, updated_at = ? WHERE id = ?').run(
+          next.partyId,
+          JSON.stringify(next.roles),
+          next.disabled ? 1 : 0,
+          next.passwordHash,
+          now,
+          id,
+        );
+        return next;
+      },
+      (next) => next !== undefined,
     );
-    return next;
   }
 
-  async createToken(t: TokenRecord): Promise<void> {
-    this.stmt('INSERT INTO tokens (id, account_id, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-      t.id,
-      t.accountId,
-      t.hash,
-      t.label,
-      t.createdAt,
-      t.revokedAt,
+  async createToken(t: TokenRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () =>
+      this.stmt('INSERT INTO tokens (id, account_id, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)').run(t.id, t.accountId, t.hash, t.label, t.createdAt, t.revokedAt),
     );
   }
 
@@ -266,8 +278,12 @@ export class SqliteStore implements Store {
     return (this.stmt('SELECT * FROM tokens WHERE account_id = ? ORDER BY created_at').all(accountId) as Row[]).map(toToken);
   }
 
-  async revokeToken(id: string, now: Micros): Promise<boolean> {
-    return this.stmt('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0;
+  async revokeToken(id: string, now: Micros, change: ChangeRecord): Promise<boolean> {
+    return this.changing(
+      change,
+      () => this.stmt('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0,
+      (revoked) => revoked,
+    );
   }
 
   // ---- objects ---------------------------------------------------------------------------
@@ -310,7 +326,7 @@ export class SqliteStore implements Store {
     this.stmt('UPDATE clock SET last = ? WHERE id = 1').run(last);
     const status = completedStatus(env, successes);
     this.stmt('INSERT INTO statuses (id, created_at, body) VALUES (?, ?, ?)').run(status.id, env.now, JSON.stringify(status));
-    if (env.audit) this.appendLocked([env.audit(status, refs)]);
+    this.appendLocked([env.audit(status, refs)]);
     return status;
   }
 
@@ -366,17 +382,11 @@ export class SqliteStore implements Store {
 
   // ---- agreements --------------------------------------------------------------------------
 
-  async saveAgreement(a: AgreementRecord): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.stmt('INSERT INTO agreements (id, version, body) VALUES (?, ?, ?) ON CONFLICT(id, version) DO UPDATE SET body = excluded.body').run(
-          a.id,
-          a.version,
-          JSON.stringify(a),
-        );
-        this.stmt("UPDATE revisions SET value = value + 1 WHERE name = 'agreements'").run();
-      })
-      .immediate();
+  async saveAgreement(a: AgreementRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () => {
+      this.stmt('INSERT INTO agreements (id, version, body) VALUES (?, ?, ?) ON CONFLICT(id, version) DO UPDATE SET body = excluded.body').run(a.id, a.version, JSON.stringify(a));
+      this.stmt("UPDATE revisions SET value = value + 1 WHERE name = 'agreements'").run();
+    });
   }
 
   async getAgreement(id: string, version?: number): Promise<AgreementRecord | undefined> {
@@ -403,10 +413,6 @@ export class SqliteStore implements Store {
 
   async agreementsRevision(): Promise<number> {
     return (this.stmt("SELECT value FROM revisions WHERE name = 'agreements'").get() as Row).value as number;
-  }
-
-  async recordChange(c: ChangeRecord): Promise<void> {
-    await this.appendAuditEvents([changeEvent(c)]);
   }
 
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
@@ -778,8 +784,8 @@ export class SqliteStore implements Store {
     objectId: string,
     versions: VersionSelector,
     specVersions: string[] | undefined,
-    scope?: ObjectScope,
-    audit?: (removed: ObjectRef[]) => AuditEventInput,
+    scope: ObjectScope | undefined,
+    audit: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number> {
     const coll = this.ridOrUndefined(collectionId);
     if (coll === undefined) return 0;
@@ -789,7 +795,7 @@ export class SqliteStore implements Store {
         const doomed = this.stmt(`SELECT version, date_added FROM objects INDEXED BY objects_version WHERE coll = ? AND id = ?${where.sql} ORDER BY date_added`).all(coll, objectId, ...where.params) as Row[];
         const removed = this.stmt(`DELETE FROM objects WHERE coll = ? AND id = ?${where.sql}`).run(coll, objectId, ...where.params).changes;
         if (removed > 0) this.refreshFlags(coll, objectId);
-        if (removed > 0 && audit) {
+        if (removed > 0) {
           this.appendLocked([audit(doomed.map((r) => ({ id: objectId, version: formatTimestamp(r.version as number), date_added: formatTimestamp(r.date_added as number) })))]);
         }
         return removed;
