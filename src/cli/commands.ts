@@ -211,9 +211,10 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .command('demo')
     .description('start a demo server with sample data and demo accounts (npm start)')
     .option('--dir <dir>', 'where the demo database lives', '.accord-demo')
-    .option('--port <n>', 'port to listen on', '8080')
-    .action(async (opts: { dir: string; port: string }) => {
-      const server = await runDemo(opts.dir, Number(opts.port));
+    .option('--port <n>', 'port to listen on (default: ACCORD_PORT or 8080)')
+    .action(async (opts: { dir: string; port?: string }) => {
+      if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) throw new CliError(`--port ${opts.port}: must be a port number`);
+      const server = await runDemo(opts.dir, opts.port === undefined ? undefined : Number(opts.port));
       onShutdown(server.close);
     });
 

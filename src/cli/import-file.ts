@@ -11,7 +11,8 @@ import type { Config } from '../config/config';
 import { OPERATOR_AUTHORITY, type Actor } from '../exchange/actor';
 import { Exchange } from '../exchange/exchange';
 import { importBundle, type ImportResult } from '../exchange/import';
-import type { CollectionRecord, Store } from '../store/store';
+import type { CollectionRecord } from '../catalog/types';
+import type { Store } from '../store/store';
 import { systemClock, type Clock } from '../time';
 
 async function sha256Of(file: string): Promise<string> {

@@ -7,7 +7,8 @@ import { Option } from 'commander';
 import { loadConfig, type Config } from '../config/config';
 import { localOperator, type Actor } from '../exchange/actor';
 import { openStore } from '../store/open-store';
-import type { CollectionRecord, Store } from '../store/store';
+import type { CollectionRecord } from '../catalog/types';
+import type { Store } from '../store/store';
 import { CliError } from './failure';
 
 export interface StoreOptions {

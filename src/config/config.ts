@@ -27,6 +27,8 @@ export interface Config {
   workers: number | 'auto';
   /** How the command line names its operator in the sharing log (default `cli:<OS user>`). */
   operator?: string;
+  /** Response compression (gzip, brotli) when the client asks for it (src/http/compression.ts). */
+  compression: { enabled: boolean; threshold: number; gzipLevel: number; brotliQuality: number };
 }
 
 export const DEFAULTS: Config = {
@@ -41,6 +43,10 @@ export const DEFAULTS: Config = {
   authCacheSeconds: 300,
   trustProxy: false,
   workers: 1,
+  // Measured on a 1,000-object page (970 KB): gzip level 4 leaves 15% of the bytes for 6.5 ms
+  // of CPU (level 6: 13% for 18 ms); brotli quality 5 leaves 13% for 14.5 ms. Below ~1 KB a
+  // coding saves less than it costs.
+  compression: { enabled: true, threshold: 1024, gzipLevel: 4, brotliQuality: 5 },
 };
 
 export class ConfigError extends Error {}
@@ -65,6 +71,8 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_TRUST_PROXY: { path: ['trustProxy'], kind: 'bool' },
   ACCORD_WORKERS: { path: ['workers'], kind: 'int-or-auto' },
   ACCORD_OPERATOR: { path: ['operator'], kind: 'string' },
+  ACCORD_COMPRESSION: { path: ['compression', 'enabled'], kind: 'bool' },
+  ACCORD_COMPRESSION_THRESHOLD: { path: ['compression', 'threshold'], kind: 'int' },
 };
 
 function set(target: Source, path: string[], value: unknown): void {

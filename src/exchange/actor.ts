@@ -6,7 +6,8 @@
  */
 import { userInfo } from 'node:os';
 import type { AuditEventInput } from '../audit/events';
-import type { ObjectScope, Role } from '../store/store';
+import type { ObjectScope } from '../store/object-store';
+import type { Role } from '../catalog/types';
 
 export interface Actor {
   accountId: string;

@@ -1,7 +1,8 @@
 /** What the sharing log records of a page that was read, and of the versions an add placed. */
 import type { AuditEventInput, DateAddedRange, ObjectRef } from '../audit/events';
 import type { Actor } from './actor';
-import type { ManifestRecord, Page } from '../store/store';
+import type { ManifestRecord } from '../store/object-store';
+import type { Page } from '../store/page';
 import { formatTimestamp } from '../time';
 
 /** The versions returned, their date_added span and what the scope withheld. */

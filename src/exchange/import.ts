@@ -7,7 +7,7 @@
 import { streamBundleObjects } from '../taxii/bundle-stream';
 import { jsonDepth, MAX_OBJECT_NESTING } from '../taxii/json-depth';
 import { UnparsableObject } from '../taxii/object-metadata';
-import type { StatusDetail } from '../store/store';
+import type { StatusDetail } from '../store/object-store';
 import type { Clock } from '../time';
 import type { Call, Exchange } from './exchange';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
-import type { AccountRecord, AgreementRecord } from '../../src/store/store';
+import type { AccountRecord, AgreementRecord } from '../../src/catalog/types';
 import { testChange } from '../support/changes';
 
 const T0 = Date.UTC(2026, 0, 1) * 1000;
@@ -35,8 +35,14 @@ describe('a catalogue change commits with its sharing-log event', () => {
   let dir: string;
   let store: SqliteStore;
   let raw: Database.Database;
-  const refuse = () => raw.exec("CREATE TRIGGER refuse BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'the log refuses'); END");
-  const accept = () => raw.exec('DROP TRIGGER refuse');
+  // Changed between two openings of the store, so that its connection reads the new schema.
+  const reopenAfter = async (sql: string) => {
+    await store.close();
+    raw.exec(sql);
+    store = new SqliteStore(join(dir, 'a.db'));
+  };
+  const refuse = () => reopenAfter("CREATE TRIGGER refuse BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'the log refuses'); END");
+  const accept = () => reopenAfter('DROP TRIGGER refuse');
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'accord-atomic-'));
@@ -55,7 +61,7 @@ describe('a catalogue change commits with its sharing-log event', () => {
 
   it('when the event cannot be appended, no write of any catalogue entity is kept', async () => {
     const head = await store.auditHead();
-    refuse();
+    await refuse();
     await expect(store.upsertParty({ id: 'fr-police', name: 'Police', kind: 'national-agency', country: 'FR' }, testChange('party', 'fr-police'))).rejects.toThrow('the log refuses');
     await expect(store.upsertParty({ id: 'operator', name: 'Renamed', kind: 'operator' }, testChange('party', 'operator', 'update'))).rejects.toThrow('the log refuses');
     await expect(store.upsertApiRoot({ path: 'api2', title: 'Two', maxContentLength: 1, contentPolicy: 'strict', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'api2'))).rejects.toThrow();
@@ -79,7 +85,7 @@ describe('a catalogue change commits with its sharing-log event', () => {
     expect(await store.agreementsRevision()).toBe(revision);
     expect(await store.auditHead()).toEqual(head);
 
-    accept();
+    await accept();
     await store.saveAgreement(agreement, testChange('agreement', agreement.id));
     expect(await store.getAgreement(agreement.id)).toEqual(agreement);
     expect((await store.listChanges(10, head.seq)).map((c) => `${c.entity}:${c.entityId}`)).toEqual(['agreement:agr-1']);

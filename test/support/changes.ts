@@ -3,7 +3,8 @@
  * makes, and every add or delete its sharing-log event (src/store/store.ts).
  */
 import type { AuditEventInput, ObjectRef } from '../../src/audit/events';
-import type { ChangeRecord, StatusRecord } from '../../src/store/store';
+import type { ChangeRecord } from '../../src/catalog/types';
+import type { StatusRecord } from '../../src/store/object-store';
 
 /** 2026-01-01T00:00:00Z: when a test's catalogue changes are recorded. */
 const AT = Date.UTC(2026, 0, 1) * 1000;

@@ -10,7 +10,8 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { badRequest, notFound } from '../../errors';
 import type { Call } from '../../exchange/exchange';
-import type { ManifestRecord, ObjectPage, Page } from '../../store/store';
+import type { ManifestRecord, ObjectPage } from '../../store/object-store';
+import type { Page } from '../../store/page';
 import { encodeCursor } from '../../taxii/cursor';
 import { cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
 import { formatTimestamp } from '../../time';
