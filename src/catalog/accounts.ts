@@ -7,17 +7,16 @@ import { generatePassword, generateToken, hashPassword, keyedHash } from '../aut
 import type { Store } from '../store/store';
 import { type AccountRecord, type Role, ROLES, type TokenRecord } from './types';
 import type { Clock } from '../time';
-
-export class AccountError extends Error {}
+import { fail } from '../errors';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 
 export function parseRoles(values: readonly string[]): Role[] {
   const roles = [...new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()))];
   for (const r of roles) {
-    if (!(ROLES as readonly string[]).includes(r)) throw new AccountError(`unknown role "${r}"; roles are ${ROLES.join(', ')}`);
+    if (!(ROLES as readonly string[]).includes(r)) throw fail('invalid-account', `unknown role "${r}"; roles are ${ROLES.join(', ')}`);
   }
-  if (roles.length === 0) throw new AccountError('an account needs at least one role');
+  if (roles.length === 0) throw fail('invalid-account', 'an account needs at least one role');
   return roles as Role[];
 }
 
@@ -30,10 +29,10 @@ export interface NewAccount {
 }
 
 export async function addAccount(store: Store, clock: Clock, input: NewAccount, by: string): Promise<{ account: AccountRecord; generatedPassword?: string }> {
-  if (!NAME.test(input.name)) throw new AccountError('account names are 1–128 letters, digits and . _ @ -, starting with a letter or digit');
-  if (await store.getAccountByName(input.name)) throw new AccountError(`an account named "${input.name}" exists already`);
-  if (!(await store.getParty(input.partyId))) throw new AccountError(`no party "${input.partyId}"`);
-  if (typeof input.password === 'string' && input.password.length < 12) throw new AccountError('passwords must have at least 12 characters');
+  if (!NAME.test(input.name)) throw fail('invalid-account', 'account names are 1–128 letters, digits and . _ @ -, starting with a letter or digit');
+  if (await store.getAccountByName(input.name)) throw fail('invalid-account', `an account named "${input.name}" exists already`);
+  if (!(await store.getParty(input.partyId))) throw fail('invalid-account', `no party "${input.partyId}"`);
+  if (typeof input.password === 'string' && input.password.length < 12) throw fail('invalid-account', 'passwords must have at least 12 characters');
   const password = input.password === undefined ? generatePassword() : input.password;
   const now = clock();
   const account: AccountRecord = {
@@ -80,9 +79,9 @@ export interface AccountChange {
 /** Changes roles, party, status or password; takes effect on the account's next request. */
 export async function changeAccount(store: Store, clock: Clock, name: string, change: AccountChange, by: string): Promise<AccountRecord> {
   const account = await requireAccount(store, name);
-  if (change.partyId !== undefined && !(await store.getParty(change.partyId))) throw new AccountError(`no party "${change.partyId}"`);
-  if (change.roles !== undefined && change.roles.length === 0) throw new AccountError('an account needs at least one role');
-  if (typeof change.password === 'string' && change.password.length < 12) throw new AccountError('passwords must have at least 12 characters');
+  if (change.partyId !== undefined && !(await store.getParty(change.partyId))) throw fail('invalid-account', `no party "${change.partyId}"`);
+  if (change.roles !== undefined && change.roles.length === 0) throw fail('invalid-account', 'an account needs at least one role');
+  if (typeof change.password === 'string' && change.password.length < 12) throw fail('invalid-account', 'passwords must have at least 12 characters');
   const detail: Record<string, unknown> = {};
   if (change.roles !== undefined) detail.roles = change.roles;
   if (change.disabled !== undefined) detail.disabled = change.disabled;
@@ -109,6 +108,6 @@ export function accountResource(a: AccountRecord) {
 
 export async function requireAccount(store: Store, name: string): Promise<AccountRecord> {
   const account = await store.getAccountByName(name);
-  if (!account) throw new AccountError(`no account named "${name}"`);
+  if (!account) throw fail('invalid-account', `no account named "${name}"`);
   return account;
 }

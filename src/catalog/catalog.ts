@@ -13,6 +13,7 @@ import type { Store } from '../store/store';
 import type { Clock } from '../time';
 import type { ApiRootRecord, ChangeRecord, CollectionRecord, PartyRecord } from './types';
 import { derivedUuid4 } from './uuid';
+import { fail } from '../errors';
 
 /** Fixed namespace for derived collection ids. Never change it: ids would change with it. */
 export const COLLECTION_NAMESPACE = 'c2a032be-6e27-4542-92b0-b1c6fffb65a9';
@@ -39,8 +40,6 @@ interface CountriesFile {
   countries: { code: string; name: string }[];
 }
 
-export class CatalogError extends Error {}
-
 export const defaultCatalogDir = () => join(packageRoot(), 'collections');
 
 function readChecked<T>(file: string, schemaFile: string): T {
@@ -48,14 +47,14 @@ function readChecked<T>(file: string, schemaFile: string): T {
   try {
     value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new CatalogError(`cannot read ${file}: ${(e as Error).message}`);
+    throw fail('invalid-catalogue', `cannot read ${file}: ${(e as Error).message}`);
   }
   const ajv = new Ajv2020({ allErrors: true });
   addFormats(ajv);
   const validate = ajv.compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas/catalog', schemaFile), 'utf8')));
   if (!validate(value)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(top)'} ${e.message ?? ''}`);
-    throw new CatalogError(`${file} is invalid: ${problems.join('; ')}`);
+    throw fail('invalid-catalogue', `${file} is invalid: ${problems.join('; ')}`);
   }
   return value as T;
 }
@@ -95,7 +94,7 @@ export async function applyCatalog(store: Store, dir: string, defaultMaxContentL
     }
   }
   for (const c of catalog.collections) {
-    if (!rootPaths.has(c.api_root)) throw new CatalogError(`collection "${c.alias}" names unknown API root "${c.api_root}"`);
+    if (!rootPaths.has(c.api_root)) throw fail('invalid-catalogue', `collection "${c.alias}" names unknown API root "${c.api_root}"`);
     collections.push({
       id: c.id ?? namedCollectionId(c.api_root, c.alias),
       apiRoot: c.api_root,
@@ -109,12 +108,12 @@ export async function applyCatalog(store: Store, dir: string, defaultMaxContentL
   const ids = new Map<string, CollectionRecord>();
   for (const c of collections) {
     const key = `${c.apiRoot}/${c.alias ?? ''}`;
-    if (seen.has(key)) throw new CatalogError(`two collections in API root "${c.apiRoot}" share the alias "${c.alias ?? ''}"`);
+    if (seen.has(key)) throw fail('invalid-catalogue', `two collections in API root "${c.apiRoot}" share the alias "${c.alias ?? ''}"`);
     seen.add(key);
     // Collections are stored by id, so a second one with the same id would silently replace
     // the first (e.g. two roots with country collections: country ids depend on the code only).
     const other = ids.get(c.id);
-    if (other) throw new CatalogError(`collections "${other.apiRoot}/${other.alias ?? ''}" and "${key}" share the id ${c.id}`);
+    if (other) throw fail('invalid-catalogue', `collections "${other.apiRoot}/${other.alias ?? ''}" and "${key}" share the id ${c.id}`);
     ids.set(c.id, c);
   }
 

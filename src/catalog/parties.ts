@@ -6,8 +6,7 @@ import { packageRoot } from '../paths';
 import type { Store } from '../store/store';
 import type { PartyRecord } from './types';
 import type { Clock } from '../time';
-
-export class PartyError extends Error {}
+import { fail } from '../errors';
 
 export interface PartyInput {
   id: string;
@@ -25,10 +24,10 @@ export function checkParty(input: unknown): PartyRecord {
     const problems = (validator.errors ?? []).map((e) =>
       e.keyword === 'additionalProperties' ? `unknown property "${String(e.params.additionalProperty)}"` : `${e.instancePath || '(party)'} ${e.message ?? 'is invalid'}`,
     );
-    throw new PartyError(`invalid party: ${problems.join('; ')}`);
+    throw fail('invalid-party', `invalid party: ${problems.join('; ')}`);
   }
   const p = input as PartyInput;
-  if (p.kind === 'national-agency' && p.country === undefined) throw new PartyError('invalid party: a national agency needs its "country"');
+  if (p.kind === 'national-agency' && p.country === undefined) throw fail('invalid-party', 'invalid party: a national agency needs its "country"');
   return {
     id: p.id,
     name: p.name,

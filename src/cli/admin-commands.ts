@@ -8,14 +8,14 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { changeAccount, parseRoles } from '../catalog/accounts';
-import { agreementResource, AgreementError, createAgreement, reviseAgreement, setAgreementStatus } from '../catalog/agreements';
+import { agreementResource, createAgreement, reviseAgreement, setAgreementStatus } from '../catalog/agreements';
 import { partyResource, savePartyChecked } from '../catalog/parties';
 import { generatePassword } from '../auth/secrets';
 import { putCollection } from '../catalog/collections';
 import type { AgreementRecord, AgreementStatus } from '../catalog/types';
 import { formatTimestamp, systemClock } from '../time';
-import { CliError } from './failure';
 import { configOption, dbOption, readStdin, withStore, type StoreOptions } from './options';
+import { fail } from '../errors';
 
 
 const out = (text: string) => process.stdout.write(text);
@@ -33,7 +33,7 @@ function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new CliError(`cannot read ${file} as JSON: ${(err as Error).message}`);
+    throw fail('invalid-command', `cannot read ${file} as JSON: ${(err as Error).message}`);
   }
 }
 
@@ -102,10 +102,10 @@ function registerAgreementCommands(program: Command): void {
   );
   withStoreOptions(agreement.command('show <id>').description('print an agreement as JSON (the latest version unless --version)').option('--version <n>', 'a version number')).action(
     async (id: string, opts: StoreOptions & { version?: string }) => {
-      if (opts.version !== undefined && !/^[1-9]\d{0,8}$/.test(opts.version)) throw new CliError(`--version ${opts.version}: must be a version number (1, 2, …)`);
+      if (opts.version !== undefined && !/^[1-9]\d{0,8}$/.test(opts.version)) throw fail('invalid-command', `--version ${opts.version}: must be a version number (1, 2, …)`);
       await withStore(opts, async (store) => {
         const a = await store.getAgreement(id, opts.version === undefined ? undefined : Number(opts.version));
-        if (!a) throw new AgreementError(opts.version === undefined ? `no agreement "${id}"` : `agreement "${id}" has no version ${opts.version}`, 'not-found');
+        if (!a) throw fail('not-found', opts.version === undefined ? `no agreement "${id}"` : `agreement "${id}" has no version ${opts.version}`);
         out(JSON.stringify(agreementResource(a), null, 2) + '\n');
       });
     },
@@ -122,7 +122,7 @@ function registerAgreementCommands(program: Command): void {
   withStoreOptions(agreement.command('versions <id>').description('list every version of an agreement, oldest first')).action(async (id: string, opts: StoreOptions) => {
     await withStore(opts, async (store) => {
       const versions = await store.listAgreementVersions(id);
-      if (versions.length === 0) throw new AgreementError(`no agreement "${id}"`, 'not-found');
+      if (versions.length === 0) throw fail('not-found', `no agreement "${id}"`);
       for (const a of versions) out(`v${a.version}\t${a.status}\t${formatTimestamp(a.createdAt)}\t${a.createdBy}\t${a.title}\n`);
     });
   });

@@ -18,8 +18,8 @@ import { runDemo } from './demo';
 import { registerAuditCommands } from './audit-commands';
 import { registerValidateCommand } from './validate';
 import { canFork, isServeWorker, primaryBindings, runPrimary, runWorker, workerBindings } from './cluster';
-import { CliError } from './failure';
 import { configFrom, configOption, dbOption, findCollection, readStdin, withStore, type StoreOptions } from './options';
+import { fail } from '../errors';
 
 export function buildProgram(): Command {
   const program = new Command('accord')
@@ -61,8 +61,8 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
         process.stdout.write(`Accord is listening on ${server.url}/taxii2/\n`);
         return;
       }
-      if (/^(sqlite:)?:memory:$/.test(config.store)) throw new CliError(`--workers ${workers} needs a shared database: ":memory:" is private to one process`);
-      if (!canFork()) throw new CliError(`--workers ${workers}: this process is itself a cluster worker and cannot start workers; use --workers 1`);
+      if (/^(sqlite:)?:memory:$/.test(config.store)) throw fail('invalid-command', `--workers ${workers} needs a shared database: ":memory:" is private to one process`);
+      if (!canFork()) throw fail('invalid-command', `--workers ${workers}: this process is itself a cluster worker and cannot start workers; use --workers 1`);
       const outcome = await runPrimary(workers, log.child(primaryBindings()), (url) =>
         process.stdout.write(`Accord is listening on ${url}/taxii2/ (${workers} workers)\n`),
       );
@@ -162,7 +162,7 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .addOption(configOption())
     .action(async (tokenId: string, opts: StoreOptions) => {
       await withStore(opts, async (store, _config, operator) => {
-        if (!(await revokeToken(store, systemClock, tokenId, operator.accountId))) throw new CliError(`no active token ${tokenId}`);
+        if (!(await revokeToken(store, systemClock, tokenId, operator.accountId))) throw fail('invalid-command', `no active token ${tokenId}`);
         process.stdout.write(`revoked token ${tokenId}\n`);
       });
     });
@@ -213,7 +213,7 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .option('--dir <dir>', 'where the demo database lives', '.accord-demo')
     .option('--port <n>', 'port to listen on (default: ACCORD_PORT or 8080)')
     .action(async (opts: { dir: string; port?: string }) => {
-      if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) throw new CliError(`--port ${opts.port}: must be a port number`);
+      if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) throw fail('invalid-command', `--port ${opts.port}: must be a port number`);
       const server = await runDemo(opts.dir, opts.port === undefined ? undefined : Number(opts.port));
       onShutdown(server.close);
     });

@@ -9,7 +9,7 @@ import { localOperator, type Actor } from '../exchange/actor';
 import { openStore } from '../store/open-store';
 import type { CollectionRecord } from '../catalog/types';
 import type { Store } from '../store/store';
-import { CliError } from './failure';
+import { fail } from '../errors';
 
 export interface StoreOptions {
   db?: string;
@@ -21,11 +21,11 @@ export function configFrom(opts: StoreOptions & { port?: string; host?: string; 
   if (opts.db !== undefined) overrides.store = opts.db;
   if (opts.host !== undefined) overrides.host = opts.host;
   if (opts.port !== undefined) {
-    if (!/^\d{1,5}$/.test(opts.port)) throw new CliError(`--port ${opts.port}: must be a port number`);
+    if (!/^\d{1,5}$/.test(opts.port)) throw fail('invalid-command', `--port ${opts.port}: must be a port number`);
     overrides.port = Number(opts.port);
   }
   if (opts.workers !== undefined) {
-    if (!/^([1-9]\d{0,8}|auto)$/.test(opts.workers)) throw new CliError(`--workers ${opts.workers}: must be a positive whole number or auto`);
+    if (!/^([1-9]\d{0,8}|auto)$/.test(opts.workers)) throw fail('invalid-command', `--workers ${opts.workers}: must be a positive whole number or auto`);
     overrides.workers = opts.workers === 'auto' ? 'auto' : Number(opts.workers);
   }
   return loadConfig({ ...(opts.config !== undefined && { file: opts.config }), overrides });
@@ -51,8 +51,8 @@ export async function readStdin(): Promise<string> {
 /** Finds a collection by id or alias across API roots; an alias used in two roots needs --api-root. */
 export async function findCollection(store: Store, idOrAlias: string, apiRoot?: string): Promise<CollectionRecord> {
   const matches = (await store.listCollections(apiRoot)).filter((c) => c.id === idOrAlias || c.alias === idOrAlias);
-  if (matches.length === 0) throw new CliError(`no collection "${idOrAlias}"${apiRoot ? ` in API root "${apiRoot}"` : ''}`);
-  if (matches.length > 1) throw new CliError(`"${idOrAlias}" names collections in several API roots; add --api-root`);
+  if (matches.length === 0) throw fail('invalid-command', `no collection "${idOrAlias}"${apiRoot ? ` in API root "${apiRoot}"` : ''}`);
+  if (matches.length > 1) throw fail('invalid-command', `"${idOrAlias}" names collections in several API roots; add --api-root`);
   return matches[0] as CollectionRecord;
 }
 

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { admits, decide, refusal } from '../access/decide';
 import type { AgreementCache } from '../access/agreement-cache';
 import type { AuditEventInput } from '../audit/events';
-import { AccordError, notFound } from '../errors';
+import { fail } from '../errors';
 import type { ApiRootRecord, CollectionRecord } from '../catalog/types';
 import type { ManifestRecord, ObjectPage, ObjectQuery, StatusDetail, StatusRecord } from '../store/object-store';
 import type { Page } from '../store/page';
@@ -50,7 +50,7 @@ export interface Call {
 /** Every spec version an object may have here, for questions about any version of it. */
 const ANY_SPEC_VERSION = ['2.0', '2.1'];
 
-const logDown = (what: string) => new AccordError('unavailable', 'Sharing log unavailable', `${what} while the sharing log cannot be written`);
+const logDown = (what: string) => fail('sharing-log-unavailable', `${what} while the sharing log cannot be written`);
 
 export class Exchange {
   constructor(private readonly deps: ExchangeDeps) {}
@@ -98,7 +98,7 @@ export class Exchange {
       ...this.event(call, 'object.delete'),
       objects: versions,
     }));
-    if (removed === 0) throw notFound('Object not found', `no version of ${objectId} in this collection matches the request`);
+    if (removed === 0) throw fail('object-not-found', `no version of ${objectId} in this collection matches the request`);
     call.origin?.recorded?.();
     return removed;
   }
@@ -203,7 +203,7 @@ export class Exchange {
       limit: 1,
       ...(query.scope && { scope: query.scope }),
     });
-    if (any.records.length === 0) throw notFound('Object not found', `the collection holds no object ${objectId}`);
+    if (any.records.length === 0) throw fail('object-not-found', `the collection holds no object ${objectId}`);
   }
 
   private async recordRead(call: Call, action: string, fields: Partial<AuditEventInput>): Promise<void> {

@@ -5,11 +5,11 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuditEventInput, Outcome } from '../audit/events';
-import { AccordError } from '../errors';
+import { AccordError, fail } from '../errors';
 import type { DoorFields, Origin } from '../exchange/actor';
 import { whoAndWhere } from '../exchange/events';
 import type { AppContext } from './context';
-import { STATUS_OF_KIND } from './errors';
+import { statusOf } from './errors';
 
 interface AuditLocals {
   auditAction?: string;
@@ -82,7 +82,7 @@ function baseEvent(ctx: AppContext, req: Request, res: Response, action: string,
 
 /** Records a successful read of something that is not STIX content (a status resource). */
 export async function recordRead(ctx: AppContext, req: Request, res: Response, extra: Partial<AuditEventInput>): Promise<void> {
-  if (!ctx.audit.healthy) throw new AccordError('unavailable', 'Sharing log unavailable', 'content is not served while the sharing log cannot be written');
+  if (!ctx.audit.healthy) throw fail('sharing-log-unavailable', 'content is not served while the sharing log cannot be written');
   const l = locals(res);
   await ctx.audit.record({ ...baseEvent(ctx, req, res, l.auditAction ?? 'unknown', 'success', 200), ...extra });
   l.audited = true;
@@ -106,7 +106,7 @@ export function auditFailures(ctx: AppContext) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     const action = auditActionOf(res);
     if (action !== undefined) {
-      const status = err instanceof AccordError ? STATUS_OF_KIND[err.kind] : 500;
+      const status = err instanceof AccordError ? statusOf(err) : 500;
       recordRefusal(ctx, req, res, action, status === 403 || status === 404 ? 'denied' : 'failure', status, err instanceof AccordError ? err.title : 'internal error');
     }
     next(err);

@@ -10,7 +10,7 @@ import { Passport } from 'passport';
 import { Strategy } from 'passport-strategy';
 import type { Authenticator, Credentials } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
-import { AccordError } from '../errors';
+import { fail } from '../errors';
 
 const MAX_SECRET_LENGTH = 1024;
 
@@ -58,7 +58,7 @@ export function authenticate(authenticator: Authenticator, onFailure?: (req: Req
       if (err) return next(err);
       if (!principal) {
         onFailure?.(req, res);
-        return next(new AccordError('unauthorized', 'Authentication required', 'present valid credentials (HTTP Basic or an API token)'));
+        return next(fail('unauthenticated', 'present valid credentials (HTTP Basic or an API token)'));
       }
       req.user = principal;
       next();

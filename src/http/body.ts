@@ -6,12 +6,12 @@
  */
 import zlib from 'node:zlib';
 import type { Request } from 'express';
-import { AccordError, badRequest } from '../errors';
+import { fail } from '../errors';
 import { jsonDepth, MAX_NESTING } from '../taxii/json-depth';
 import { requestCoding } from './compression';
 
 const tooLarge = (limit: number) =>
-  new AccordError('too-large', 'Request too large', `the body exceeds this API root's max_content_length of ${limit} bytes`);
+  fail('request-too-large', `the body exceeds this API root's max_content_length of ${limit} bytes`);
 
 /**
  * The body, decoded from gzip or deflate when it came so (any other coding: 415). The limit
@@ -34,7 +34,7 @@ export function readBody(req: Request, limit: number): Promise<Buffer> {
     let received = 0;
     let size = 0;
     let failed = false;
-    const fail = (err: Error) => {
+    const abort = (err: Error) => {
       if (failed) return;
       failed = true;
       req.off('data', onData);
@@ -44,12 +44,12 @@ export function readBody(req: Request, limit: number): Promise<Buffer> {
     };
     const onDecoded = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) fail(tooLarge(limit));
+      if (size > limit) abort(tooLarge(limit));
       else chunks.push(chunk);
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
-      if (received > limit) return fail(tooLarge(limit));
+      if (received > limit) return abort(tooLarge(limit));
       if (!decoder) return onDecoded(chunk);
       // Back-pressure: the request waits while the decoder's output is being consumed.
       if (!decoder.write(chunk)) {
@@ -63,11 +63,11 @@ export function readBody(req: Request, limit: number): Promise<Buffer> {
     if (decoder) {
       decoder.on('data', onDecoded);
       decoder.on('end', done);
-      decoder.on('error', () => fail(badRequest('Malformed body', `the request body is not valid ${coding} data`)));
+      decoder.on('error', () => abort(fail('malformed-body', `the request body is not valid ${coding} data`)));
     }
     req.on('data', onData);
     req.on('end', () => (decoder ? decoder.end() : done()));
-    req.on('error', (err) => fail(err));
+    req.on('error', (err) => abort(err));
   });
 }
 
@@ -77,16 +77,16 @@ export function readBody(req: Request, limit: number): Promise<Buffer> {
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function parseJson(bytes: Buffer): unknown {
-  if (jsonDepth(bytes) > MAX_NESTING) throw badRequest('Body too deeply nested', `JSON nesting deeper than ${MAX_NESTING} levels is refused`);
+  if (jsonDepth(bytes) > MAX_NESTING) throw fail('body-too-deep', `JSON nesting deeper than ${MAX_NESTING} levels is refused`);
   let text: string;
   try {
     text = UTF8.decode(bytes);
   } catch {
-    throw badRequest('Malformed JSON', 'the request body is not valid UTF-8 (RFC 8259 §8.1)');
+    throw fail('malformed-json', 'the request body is not valid UTF-8 (RFC 8259 §8.1)');
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw badRequest('Malformed JSON', `the request body is not valid JSON (${(e as Error).message})`);
+    throw fail('malformed-json', `the request body is not valid JSON (${(e as Error).message})`);
   }
 }

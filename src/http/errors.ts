@@ -1,10 +1,11 @@
 /**
- * The one place that turns errors into HTTP statuses and TAXII 2.1 error resources
- * (§3.6.1 Error Message). Unexpected errors are logged in full and answered with a bare
- * 500: nothing internal reaches the client.
+ * The one place that turns errors into HTTP statuses: each kind of the error catalogue
+ * (src/errors.ts) has one status, and every error goes out as a TAXII 2.1 error resource
+ * (§3.6.1 Error Message), or its plain-JSON twin on the admin and auditor APIs. Unexpected
+ * errors are logged in full and answered with a bare 500: nothing internal reaches the client.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { AccordError, type ErrorKind } from '../errors';
+import { AccordError, type ErrorKind, fail } from '../errors';
 import { sendTaxii } from './respond';
 
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {
@@ -12,28 +13,53 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
+  'method-not-allowed': 405,
   'not-acceptable': 406,
+  conflict: 409,
   'too-large': 413,
   'unsupported-media-type': 415,
-  unprocessable: 422,
+  internal: 500,
   unavailable: 503,
 };
 
 export const CHALLENGES = ['Basic realm="Accord", charset="UTF-8"', 'Bearer realm="Accord"'];
 
-export function sendError(res: Response, status: number, title: string, description?: string, details?: Record<string, unknown>): void {
-  if (status === 401) res.setHeader('WWW-Authenticate', CHALLENGES);
-  if (status === 413) res.setHeader('Connection', 'close');
-  const body: Record<string, unknown> = { title, http_status: String(status) };
-  if (description !== undefined) body.description = description;
-  if (details !== undefined) body.details = details;
-  sendTaxii(res, status, JSON.stringify(body));
-}
+export const statusOf = (err: AccordError): number => STATUS_OF_KIND[err.kind];
 
 // Express's own errors (e.g. undecodable percent-escapes in a path) carry a 4xx status.
-function clientStatus(err: unknown): number | undefined {
+function isClientError(err: unknown): boolean {
   const s = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof s === 'number' && s >= 400 && s < 500 ? s : undefined;
+  return typeof s === 'number' && s >= 400 && s < 500;
+}
+
+/** Any thrown value as an error of the catalogue; what is not one is a bug, logged here in full. */
+export function asAccordError(err: unknown, req: Request): AccordError {
+  if (err instanceof AccordError) {
+    if (statusOf(err) >= 500) req.log.error({ err }, err.title);
+    return err;
+  }
+  if (isClientError(err)) return fail('bad-request', 'the request could not be understood');
+  req.log.error({ err }, 'unhandled error');
+  return fail('internal', 'the server could not complete the request; it has been logged');
+}
+
+/** Status, headers and body of an error response: `send` writes the body in the door's media type. */
+export function answerError(res: Response, err: AccordError, send: (status: number, body: Record<string, unknown>) => void): void {
+  const status = statusOf(err);
+  if (status === 401) res.setHeader('WWW-Authenticate', CHALLENGES);
+  // An oversized body may still be arriving: do not keep reading it for another request.
+  if (status === 413) res.setHeader('Connection', 'close');
+  send(status, {
+    title: err.title,
+    http_status: String(status),
+    ...(err.description !== undefined && { description: err.description }),
+    ...(err.details !== undefined && { details: err.details }),
+  });
+}
+
+/** A TAXII error resource. */
+export function sendError(res: Response, err: AccordError): void {
+  answerError(res, err, (status, body) => sendTaxii(res, status, JSON.stringify(body)));
 }
 
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
@@ -42,13 +68,5 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     res.destroy();
     return;
   }
-  if (err instanceof AccordError) {
-    const status = STATUS_OF_KIND[err.kind];
-    if (status >= 500) req.log.error({ err }, err.title);
-    return sendError(res, status, err.title, err.description, err.details);
-  }
-  const status = clientStatus(err);
-  if (status !== undefined) return sendError(res, status, 'Bad request', 'the request could not be understood');
-  req.log.error({ err }, 'unhandled error');
-  sendError(res, 500, 'Internal error', 'the server could not complete the request; it has been logged');
+  sendError(res, asAccordError(err, req));
 }

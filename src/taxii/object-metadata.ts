@@ -3,7 +3,7 @@
  * root's content policy (src/stix/validator.ts), then the properties the store indexes
  * (type, id, spec_version, version) are extracted. A bad object fails alone, with reasons.
  */
-import { AccordError } from '../errors';
+import { fail } from '../errors';
 import type { ApiRootRecord } from '../catalog/types';
 import type { NewObject, StatusDetail } from '../store/object-store';
 import { tlpOf } from '../stix/markings';
@@ -125,7 +125,7 @@ export function prepareObjects(values: readonly unknown[], options: PrepareOptio
     const r = objectMetadata(value, first + i, options.validator);
     if (!r.ok) failures.push(r.failure);
     else if (Buffer.byteLength(r.object.json) > options.maxObjectSize) {
-      throw new AccordError('too-large', 'Object too large', `${r.object.id} is larger than the ${options.maxObjectSize}-byte limit for one object`);
+      throw fail('object-too-large', `${r.object.id} is larger than the ${options.maxObjectSize}-byte limit for one object`);
     } else objects.push(r.object);
   });
   return { objects, failures };

@@ -3,7 +3,7 @@
  * real driver, no server. Connecting must fail fast and clearly, naming the hosts and never
  * the credentials.
  */
-import { AccordError, StoreUnavailable } from '../../src/errors';
+import { AccordError } from '../../src/errors';
 import { MongoStore } from '../../src/store/mongodb/mongo-store';
 import { openStore } from '../../src/store/open-store';
 
@@ -11,10 +11,10 @@ import { openStore } from '../../src/store/open-store';
 const NOBODY = 'mongodb://accord:pa55word@127.0.0.1:1/accord?serverSelectionTimeoutMS=300';
 
 describe('MongoStore start-up without a reachable server', () => {
-  it('connect() rejects with StoreUnavailable naming the host and database, not the password', async () => {
+  it('connect() rejects with storage-unavailable naming the host and database, not the password', async () => {
     const started = Date.now();
     const error = await MongoStore.connect(NOBODY).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StoreUnavailable);
+    expect(error).toMatchObject({ code: 'storage-unavailable' });
     const message = (error as AccordError).message;
     expect(message).toContain('127.0.0.1:1');
     expect(message).toContain('"accord"');

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyCatalog, CatalogError, COLLECTION_NAMESPACE, countryCollectionId, defaultCatalogDir, namedCollectionId } from '../../src/catalog/catalog';
+import { applyCatalog, COLLECTION_NAMESPACE, countryCollectionId, defaultCatalogDir, namedCollectionId } from '../../src/catalog/catalog';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { CollectionRecord } from '../../src/catalog/types';
 import type { Store } from '../../src/store/store';
@@ -139,7 +139,7 @@ describe('applyCatalog refuses a bad catalogue before writing anything', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(CatalogError);
+    expect(error).toMatchObject({ code: 'invalid-catalogue' });
     expect(await store.listApiRoots()).toEqual([]);
     expect(await store.listCollections()).toEqual([]);
     return (error as Error).message;

@@ -8,7 +8,7 @@
  * stored, without parsing and re-serialising them.
  */
 import type { Request, RequestHandler, Response } from 'express';
-import { badRequest, notFound } from '../../errors';
+import { fail } from '../../errors';
 import type { Call } from '../../exchange/exchange';
 import type { ManifestRecord, ObjectPage } from '../../store/object-store';
 import type { Page } from '../../store/page';
@@ -26,7 +26,7 @@ const STIX_ID = /^[a-z0-9][a-z0-9-]{0,249}--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-
 
 function objectIdParam(req: Request): string {
   const id = String(req.params.objectId);
-  if (!STIX_ID.test(id)) throw notFound('Object not found', 'the object id is not a STIX identifier');
+  if (!STIX_ID.test(id)) throw fail('object-not-found', 'the object id is not a STIX identifier');
   return id;
 }
 
@@ -125,10 +125,10 @@ export function addObjects(ctx: TaxiiContext): RequestHandler {
     const requestTimestamp = ctx.clock();
     const envelope = parseJson(await readBody(req, apiRootOf(res).maxContentLength));
     if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
-      throw badRequest('Not an envelope', 'the body must be a TAXII envelope: a JSON object with an "objects" list');
+      throw fail('not-an-envelope', 'the body must be a TAXII envelope: a JSON object with an "objects" list');
     }
     const list = (envelope as Record<string, unknown>).objects;
-    if (!Array.isArray(list)) throw badRequest('Not an envelope', 'the envelope must have an "objects" list');
+    if (!Array.isArray(list)) throw fail('not-an-envelope', 'the envelope must have an "objects" list');
     const status = await ctx.exchange.add(callOf(ctx, req, res, 202), list, requestTimestamp);
     sendTaxii(res, 202, JSON.stringify(statusResource(status)));
   };

@@ -6,7 +6,7 @@
  */
 import type { Collection, ObjectId } from 'mongodb';
 import type { AuditEventInput, ObjectRef } from '../../audit/events';
-import { notFound } from '../../errors';
+import { fail } from '../../errors';
 import { formatTimestamp, type Micros } from '../../time';
 import type { AddEnvelope, ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, ObjectStore, StatusRecord, VersionSelector } from '../object-store';
 import type { Page } from '../page';
@@ -72,7 +72,7 @@ export class MongoObjects implements ObjectStore {
   async addObjects(env: AddEnvelope): Promise<StatusRecord> {
     return this.db.write(async (session) => {
       const known = await this.collections.findOne({ _id: env.collectionId }, { session, projection: { _id: 1 } });
-      if (!known) throw notFound('Collection not found', `no collection ${env.collectionId}`);
+      if (!known) throw fail('missing-collection', `no collection ${env.collectionId}`);
       const stored = await this.objects
         .find(storedVersionsFilter(env.collectionId, env.objects), { session })
         .project<StoredVersion>(STORED_VERSION_PROJECTION)

@@ -4,7 +4,7 @@
  * statements. The role classes (catalog.ts, objects.ts, audit.ts) all go through it.
  */
 import Database from 'better-sqlite3';
-import { StoreUnavailable } from '../../errors';
+import { storeUnavailable } from '../../errors';
 import { MIGRATIONS } from './migrations';
 
 export type Row = Record<string, unknown>;
@@ -22,7 +22,7 @@ export class SqliteDatabase {
     try {
       this.db = new Database(file);
     } catch (e) {
-      throw new StoreUnavailable(`cannot open SQLite database ${file}: ${(e as Error).message}`);
+      throw storeUnavailable(`cannot open SQLite database ${file}: ${(e as Error).message}`);
     }
     // Several server processes may share one file (accord serve --workers): wait for the
     // write lock instead of failing at once.
@@ -89,7 +89,7 @@ export class SqliteDatabase {
   }
 
   ping(): void {
-    if (!this.db.open) throw new StoreUnavailable('the SQLite database is closed');
+    if (!this.db.open) throw storeUnavailable('the SQLite database is closed');
     this.stmt('SELECT 1').get();
   }
 

@@ -4,7 +4,7 @@
  * manifests (paging.ts), statuses, and deleting versions.
  */
 import type { AuditEventInput, ObjectRef } from '../../audit/events';
-import { notFound } from '../../errors';
+import { fail } from '../../errors';
 import { formatTimestamp, type Micros } from '../../time';
 import type { AddEnvelope, ManifestRecord, NewObject, ObjectPage, ObjectQuery, ObjectScope, ObjectStore, StatusDetail, StatusRecord, VersionSelector } from '../object-store';
 import type { Page } from '../page';
@@ -25,7 +25,7 @@ export class SqliteObjects implements ObjectStore {
 
   private collectionRid(collectionId: string): number {
     const row = this.db.stmt('SELECT rid FROM collections WHERE id = ?').get(collectionId) as Row | undefined;
-    if (!row) throw notFound('Collection not found', `no collection ${collectionId}`);
+    if (!row) throw fail('missing-collection', `no collection ${collectionId}`);
     return row.rid as number;
   }
 
