@@ -15,12 +15,14 @@ import { errorHandler, sendError } from './http/errors';
 import { getCollection, getCollections } from './http/handlers/collections';
 import { apiRootInformation, discovery } from './http/handlers/discovery';
 import { addObjects, deleteObject, getManifest, getObject, getObjects, getVersions } from './http/handlers/objects';
+import { readiness } from './http/handlers/health';
 import { getStatus } from './http/handlers/status';
 import { audited, auditFailures, recordRefusal } from './http/audit';
 import { authenticate } from './http/authenticate';
 import { negotiateCoding } from './http/compression';
 import { negotiate } from './http/media';
 import { authorize, loadApiRoot, noParameters as none, requestLog } from './http/routing';
+import { securityHeaders } from './http/transport';
 
 export function createApp(appCtx: AppContext): express.Express {
   const { store, clock, audit, agreements, config } = appCtx;
@@ -30,24 +32,21 @@ export function createApp(appCtx: AppContext): express.Express {
   app.set('etag', false);
   app.set('trust proxy', ctx.config.trustProxy);
 
-  const auth = authenticate(ctx.authenticator, (req, res) => recordRefusal(ctx, req, res, 'auth.failure', 'denied', 401, 'no valid credentials'));
+  const auth = authenticate(
+    ctx,
+    (req, res) => recordRefusal(ctx, req, res, 'auth.failure', 'denied', 401, 'no valid credentials'),
+    (req, res, err) => recordRefusal(ctx, req, res, 'rate.limited', 'denied', 429, err.description ?? err.title),
+  );
   const root = loadApiRoot(ctx);
   const taxii = [negotiate, auth];
   const may = (right: Parameters<typeof authorize>[1]) => [root, authorize(ctx, right)];
 
+  app.use(securityHeaders(ctx.config));
   app.use(requestLog(ctx));
   app.use(negotiateCoding(ctx.config.compression)); // gzip / br for TAXII responses: src/http/compression.ts
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await ctx.store.ping();
-    } catch {
-      return void res.status(503).json({ status: 'unavailable', reason: 'storage unreachable' });
-    }
-    if (!ctx.audit.healthy) return void res.status(503).json({ status: 'unavailable', reason: 'sharing log cannot be written' });
-    res.json({ status: 'ready' });
-  });
+  app.get('/readyz', readiness(ctx)); // the store answers and it and the sharing log can be written
 
   app.use('/admin', adminRouter(ctx, auth)); // JSON, admins only: src/http/admin/routes.ts
   app.use('/audit', auditorRouter(ctx, auth)); // JSON, auditors only: src/http/auditor/router.ts

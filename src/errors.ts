@@ -13,9 +13,11 @@ export type ErrorKind =
   | 'not-found'
   | 'method-not-allowed'
   | 'not-acceptable'
+  | 'timeout'
   | 'conflict'
   | 'too-large'
   | 'unsupported-media-type'
+  | 'too-many-requests'
   | 'unavailable'
   | 'internal';
 
@@ -65,15 +67,19 @@ export const ERRORS = {
   'not-found': { kind: 'not-found', title: 'Not found', doors: ALL },
   // A storage error: a store was asked to write into a collection it does not hold (removed meanwhile).
   'missing-collection': { kind: 'not-found', title: 'Collection not found', doors: ['taxii', 'cli'] },
-  // 405, 406, 409
+  // 405, 406, 408, 409
   'method-not-allowed': { kind: 'method-not-allowed', title: 'Method not allowed', doors: HTTP },
   'not-acceptable': { kind: 'not-acceptable', title: 'Not acceptable', doors: TAXII },
+  'request-too-slow': { kind: 'timeout', title: 'Request too slow', doors: HTTP },
   conflict: { kind: 'conflict', title: 'Conflict', doors: ['admin', 'cli'] },
   // 413, 415: size and form of what was sent
   'request-too-large': { kind: 'too-large', title: 'Request too large', doors: HTTP },
   'object-too-large': { kind: 'too-large', title: 'Object too large', doors: ['taxii', 'cli'] },
+  'too-many-objects': { kind: 'too-large', title: 'Too many objects', doors: TAXII },
   'unsupported-media-type': { kind: 'unsupported-media-type', title: 'Unsupported media type', doors: HTTP },
   'unsupported-content-encoding': { kind: 'unsupported-media-type', title: 'Unsupported content encoding', doors: TAXII },
+  // 429: a rate limit (with Retry-After)
+  'too-many-requests': { kind: 'too-many-requests', title: 'Too many requests', doors: HTTP },
   // 500, 503: the server's side
   internal: { kind: 'internal', title: 'Internal error', doors: ALL },
   'storage-unavailable': { kind: 'unavailable', title: 'Storage unavailable', doors: ALL },
@@ -85,6 +91,8 @@ export type ErrorCode = keyof typeof ERRORS;
 export class AccordError extends Error {
   readonly kind: ErrorKind;
   readonly title: string;
+  /** When the request may be tried again (Retry-After, seconds): rate limits and 503s. */
+  retryAfterSeconds?: number;
 
   constructor(
     readonly code: ErrorCode,
@@ -102,5 +110,22 @@ export class AccordError extends Error {
 /** An error of the catalogue: `throw fail('object-not-found', 'the collection holds no object …')`. */
 export const fail = (code: ErrorCode, description?: string, details?: Record<string, unknown>): AccordError => new AccordError(code, description, details);
 
-/** The backing store cannot be reached; requests answer 503 and /readyz reports it. */
-export const storeUnavailable = (description: string): AccordError => new AccordError('storage-unavailable', description);
+/** Whether `err` is the catalogue's error `code`. */
+export const isError = (err: unknown, code: ErrorCode): err is AccordError => err instanceof AccordError && err.code === code;
+
+/** What a 503 tells clients to wait before retrying (Retry-After, seconds). */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
+
+/** The backing store cannot be reached or written; requests answer 503 and /readyz reports it. */
+export function storeUnavailable(description: string): AccordError {
+  const err = new AccordError('storage-unavailable', description);
+  err.retryAfterSeconds = UNAVAILABLE_RETRY_SECONDS;
+  return err;
+}
+
+/** A rate limit refused the request; it may be retried after `retryAfterSeconds` (429 + Retry-After). */
+export function tooManyRequests(description: string, retryAfterSeconds: number): AccordError {
+  const err = new AccordError('too-many-requests', description);
+  err.retryAfterSeconds = retryAfterSeconds;
+  return err;
+}

@@ -12,10 +12,12 @@ import { createLogger } from '../log';
 import { describeStore, openStore } from '../store/open-store';
 import { systemClock } from '../time';
 import { startServer } from '../server';
+import { ClusterLimiter, type Channel } from '../throttle/cluster';
 import { registerAdminCommands } from './admin-commands';
 import { importFile } from './import-file';
 import { runDemo } from './demo';
 import { registerAuditCommands } from './audit-commands';
+import { registerCertificateCommands } from './certificate-commands';
 import { registerValidateCommand } from './validate';
 import { canFork, isServeWorker, primaryBindings, runPrimary, runWorker, workerBindings } from './cluster';
 import { configFrom, configOption, dbOption, findCollection, readStdin, withStore, type StoreOptions } from './options';
@@ -49,7 +51,9 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
       const config = configFrom(opts);
       if (isServeWorker()) {
         const log = createLogger(config.logLevel).child(workerBindings());
-        await runWorker(async () => startServer(config, await openStore(config.store), log), log);
+        // The rate-limit buckets are the primary's, so the limits hold across the workers.
+        const limiter = new ClusterLimiter(process as unknown as Channel);
+        await runWorker(async () => startServer(config, await openStore(config.store), log, systemClock, limiter), log);
         return;
       }
       const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
@@ -205,6 +209,7 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
 
   registerValidateCommand(program);
   registerAdminCommands(program);
+  registerCertificateCommands(account);
   registerAuditCommands(program);
 
   program

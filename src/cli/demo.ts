@@ -18,6 +18,7 @@ import type { Role } from '../catalog/types';
 import type { Store } from '../store/store';
 import { formatTimestamp, systemClock } from '../time';
 import { localOperator } from '../exchange/actor';
+import { PRIVATE_MODE } from '../files';
 import { importFile } from './import-file';
 import { findCollection } from './options';
 
@@ -65,12 +66,12 @@ async function seed(store: Store, credentialsFile: string): Promise<void> {
     const collection = await findCollection(store, s.collection);
     await importFile(store, DEFAULTS, operator, collection, join(packageRoot(), 'demo', s.file));
   }
-  writeFileSync(credentialsFile, lines.join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(credentialsFile, lines.join('\n') + '\n', { mode: PRIVATE_MODE });
 }
 
 /** `port`: the --port flag; without it ACCORD_PORT (as for `serve`), then 8080. */
 export async function runDemo(dir: string, port?: number): Promise<RunningServer> {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const db = join(dir, 'accord.db');
   const credentialsFile = join(dir, 'credentials.txt');
   const config = loadConfig({ overrides: { store: db, host: '127.0.0.1', ...(port !== undefined && { port }) }, env: { logLevel: 'warn', ...process.env } });

@@ -4,7 +4,8 @@
  * unexpected and shows its stack (exit code 1). Shared by src/main.ts and the serve workers,
  * which hand their start-up error to the primary.
  */
-import { AccordError, type ErrorKind } from '../errors';
+import type { ErrorKind } from '../errors';
+import { storageFault } from '../store/faults';
 
 /** Exit codes by kind: 2 for what the operator can fix (input, names, state, an unreachable store), 1 for a bug. */
 export const EXIT_OF_KIND: Record<ErrorKind, number> = {
@@ -14,9 +15,11 @@ export const EXIT_OF_KIND: Record<ErrorKind, number> = {
   'not-found': 2,
   'method-not-allowed': 2,
   'not-acceptable': 2,
+  timeout: 2,
   conflict: 2,
   'too-large': 2,
   'unsupported-media-type': 2,
+  'too-many-requests': 2,
   unavailable: 2,
   internal: 1,
 };
@@ -28,8 +31,10 @@ export interface Failure {
 }
 
 export function describeFailure(err: unknown): Failure {
-  if (err instanceof AccordError) return { message: err.message, exitCode: EXIT_OF_KIND[err.kind] };
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE' || code === 'ENOENT') return { message: (err as Error).message, exitCode: 2 };
+  // A full, locked or read-only store or file at start-up is one line, no stack, like any error of the catalogue.
+  const known = storageFault(err);
+  if (known) return { message: known === err ? known.message : (err as Error).message, exitCode: EXIT_OF_KIND[known.kind] };
   return { message: `unexpected error: ${(err as Error | undefined)?.stack ?? String(err)}`, exitCode: 1 };
 }

@@ -16,6 +16,7 @@ import type { ApiRootRecord, CollectionRecord } from '../catalog/types';
 import type { ManifestRecord, ObjectPage, ObjectQuery, StatusDetail, StatusRecord } from '../store/object-store';
 import type { Page } from '../store/page';
 import type { Store } from '../store/store';
+import { compactFailures } from '../taxii/failures';
 import { ALL_VERSIONS, type Filters } from '../taxii/filters';
 import { prepareObjects, validatorFor, type Prepared } from '../taxii/object-metadata';
 import { formatTimestamp, type Clock } from '../time';
@@ -49,6 +50,9 @@ export interface Call {
 
 /** Every spec version an object may have here, for questions about any version of it. */
 const ANY_SPEC_VERSION = ['2.0', '2.1'];
+
+/** Objects validated between two turns of the event loop: other clients wait for no more than one slice. */
+const VALIDATION_SLICE = 250;
 
 const logDown = (what: string) => fail('sharing-log-unavailable', `${what} while the sharing log cannot be written`);
 
@@ -108,7 +112,19 @@ export class Exchange {
    * what the writer's scope does not cover, and stores the rest with its event.
    */
   async add(call: Call, objects: readonly unknown[], requestTimestamp = this.deps.clock()): Promise<StatusRecord> {
-    return this.withoutHiddenDuplicates(call, await this.store(call, this.prepare(call, objects), requestTimestamp));
+    return this.withoutHiddenDuplicates(call, await this.store(call, await this.prepareInTurns(call, objects), requestTimestamp));
+  }
+
+  /** prepare() in slices, yielding in between, so a large envelope does not stall the server. */
+  private async prepareInTurns(call: Call, objects: readonly unknown[]): Promise<Prepared> {
+    const out: Prepared = { objects: [], failures: [] };
+    for (let i = 0; i < objects.length; i += VALIDATION_SLICE) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const part = this.prepare(call, objects.slice(i, i + VALIDATION_SLICE), i);
+      out.objects.push(...part.objects);
+      out.failures.push(...part.failures);
+    }
+    return out;
   }
 
   /** Validates objects under the API root's content policy; `firstPosition` places them in a longer stream. */
@@ -140,7 +156,8 @@ export class Exchange {
       requestTimestamp,
       now: this.deps.clock(),
       objects: accepted,
-      failures,
+      failures: compactFailures(failures),
+      failureCount: failures.length,
       // Committed with the objects: no add without its event, no event without its add.
       audit: (s, versions) => {
         const counts = s.failureCount > 0 ? { failed: s.failureCount, total: s.totalCount } : {};
@@ -206,8 +223,13 @@ export class Exchange {
     if (any.records.length === 0) throw fail('object-not-found', `the collection holds no object ${objectId}`);
   }
 
+  /** Resolves once the event is committed (src/audit/log.ts); fails closed when it cannot be. */
   private async recordRead(call: Call, action: string, fields: Partial<AuditEventInput>): Promise<void> {
-    await this.deps.log.record({ ...this.event(call, action), ...fields });
+    try {
+      await this.deps.log.record({ ...this.event(call, action), ...fields });
+    } catch {
+      throw logDown('content is not served');
+    }
     call.origin?.recorded?.();
   }
 

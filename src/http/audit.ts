@@ -36,24 +36,40 @@ export function markStart(ctx: AppContext, res: Response): void {
   locals(res).startedHr = process.hrtime.bigint();
 }
 
-function query(req: Request): Record<string, string> | undefined {
-  const entries = Object.entries(req.query as Record<string, unknown>).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)] as const);
+/** Bounds on what a request can make an event hold (a stranger chooses these fields). */
+export const EVENT_BOUNDS = { path: 512, queryKeys: 16, key: 64, value: 256, userAgent: 300 };
+
+const cut = (text: string, max: number, cuts: Set<string>, field: string) => {
+  if (text.length <= max) return text;
+  cuts.add(field);
+  return text.slice(0, max);
+};
+
+function query(req: Request, cuts: Set<string>): Record<string, string> | undefined {
+  const all = Object.entries(req.query as Record<string, unknown>);
+  if (all.length > EVENT_BOUNDS.queryKeys) cuts.add('query');
+  const entries = all
+    .slice(0, EVENT_BOUNDS.queryKeys)
+    .map(([k, v]) => [cut(k, EVENT_BOUNDS.key, cuts, 'query'), cut(Array.isArray(v) ? v.join(',') : String(v), EVENT_BOUNDS.value, cuts, 'query')] as const);
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
-/** What the request adds to an event (src/exchange/actor.ts DoorFields): where it came from and what it asked. */
+/** What the request adds to an event (DoorFields, src/exchange/actor.ts): where it came from and what it asked. */
 function requestFields(ctx: AppContext, req: Request, res: Response, httpStatus: number): DoorFields {
   const l = locals(res);
-  const q = query(req);
+  const cuts = new Set<string>();
+  const q = query(req, cuts);
+  const path = cut(req.path, EVENT_BOUNDS.path, cuts, 'path');
   const ua = req.headers['user-agent'];
   return {
     time: l.startedAt ?? ctx.clock(),
     request_id: req.id,
     ...(req.ip !== undefined && { client: req.ip }),
-    ...(typeof ua === 'string' && { user_agent: ua.slice(0, 300) }),
+    ...(typeof ua === 'string' && { user_agent: cut(ua, EVENT_BOUNDS.userAgent, cuts, 'user_agent') }),
     method: req.method,
-    path: req.path,
+    path,
     ...(q && { query: q }),
+    ...(cuts.size > 0 && { truncated: [...cuts].sort() }),
     http_status: httpStatus,
     ...(l.startedHr !== undefined && { duration_ms: Number(process.hrtime.bigint() - l.startedHr) / 1e6 }),
   };
@@ -80,11 +96,21 @@ function baseEvent(ctx: AppContext, req: Request, res: Response, action: string,
   };
 }
 
-/** Records a successful read of something that is not STIX content (a status resource). */
+/**
+ * Records a successful read of something that is not STIX content (a status resource; the
+ * exchange service logs content reads) before its response is sent: resolves once the event
+ * is committed (group commit, src/audit/log.ts). Fails closed: when the log cannot be
+ * written, the caller gets 503 and no content.
+ */
 export async function recordRead(ctx: AppContext, req: Request, res: Response, extra: Partial<AuditEventInput>): Promise<void> {
-  if (!ctx.audit.healthy) throw fail('sharing-log-unavailable', 'content is not served while the sharing log cannot be written');
+  const unavailable = () => fail('sharing-log-unavailable', 'content is not served while the sharing log cannot be written');
+  if (!ctx.audit.healthy) throw unavailable();
   const l = locals(res);
-  await ctx.audit.record({ ...baseEvent(ctx, req, res, l.auditAction ?? 'unknown', 'success', 200), ...extra });
+  try {
+    await ctx.audit.record({ ...baseEvent(ctx, req, res, l.auditAction ?? 'unknown', 'success', 200), ...extra });
+  } catch {
+    throw unavailable();
+  }
   l.audited = true;
 }
 
@@ -92,13 +118,19 @@ export function auditActionOf(res: Response): string | undefined {
   return locals(res).auditAction;
 }
 
-/** Records a refused or failed request that has not been logged yet (never throws). */
+/**
+ * Records a refused or failed request that has not been logged yet (never throws). Refusals
+ * nobody is accountable for (no valid credentials) and throttled requests are aggregated per
+ * source and interval (src/audit/aggregate.ts), so a flood cannot grow the log without bound.
+ */
 export function recordRefusal(ctx: AppContext, req: Request, res: Response, action: string, outcome: Outcome, httpStatus: number, reason: string): void {
   const l = locals(res);
   if (l.audited) return;
   l.audited = true;
   const detail = { reason, ...(l.auditAction !== undefined && action !== l.auditAction && { attempted: l.auditAction }) };
-  ctx.audit.record({ ...baseEvent(ctx, req, res, action, outcome, httpStatus), detail }).catch(() => undefined);
+  const event = { ...baseEvent(ctx, req, res, action, outcome, httpStatus), detail };
+  if (!req.user || httpStatus === 429) ctx.refusals.offer(event);
+  else ctx.audit.note(event).catch(() => undefined);
 }
 
 /** Error middleware: logs a failed content request that nothing logged yet, then passes the error on. */

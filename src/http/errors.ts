@@ -5,7 +5,8 @@
  * errors are logged in full and answered with a bare 500: nothing internal reaches the client.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { AccordError, type ErrorKind, fail } from '../errors';
+import { type AccordError, type ErrorKind, fail, UNAVAILABLE_RETRY_SECONDS } from '../errors';
+import { storageFault } from '../store/faults';
 import { sendTaxii } from './respond';
 
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {
@@ -15,9 +16,11 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   'not-found': 404,
   'method-not-allowed': 405,
   'not-acceptable': 406,
+  timeout: 408,
   conflict: 409,
   'too-large': 413,
   'unsupported-media-type': 415,
+  'too-many-requests': 429,
   internal: 500,
   unavailable: 503,
 };
@@ -34,9 +37,11 @@ function isClientError(err: unknown): boolean {
 
 /** Any thrown value as an error of the catalogue; what is not one is a bug, logged here in full. */
 export function asAccordError(err: unknown, req: Request): AccordError {
-  if (err instanceof AccordError) {
-    if (statusOf(err) >= 500) req.log.error({ err }, err.title);
-    return err;
+  // A full, locked or read-only store is a 503 to retry, not an internal error.
+  const known = storageFault(err);
+  if (known) {
+    if (statusOf(known) >= 500) req.log.error({ err }, known.title);
+    return known;
   }
   if (isClientError(err)) return fail('bad-request', 'the request could not be understood');
   req.log.error({ err }, 'unhandled error');
@@ -47,8 +52,11 @@ export function asAccordError(err: unknown, req: Request): AccordError {
 export function answerError(res: Response, err: AccordError, send: (status: number, body: Record<string, unknown>) => void): void {
   const status = statusOf(err);
   if (status === 401) res.setHeader('WWW-Authenticate', CHALLENGES);
-  // An oversized body may still be arriving: do not keep reading it for another request.
-  if (status === 413) res.setHeader('Connection', 'close');
+  if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+  else if (status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
+  // A refused request whose body is still arriving: answer and close, rather than read the
+  // rest of a body nobody will use at whatever pace its sender chooses.
+  if (status === 413 || !res.req.complete) res.setHeader('Connection', 'close');
   send(status, {
     title: err.title,
     http_status: String(status),

@@ -2,7 +2,7 @@
  * The catalogue half of the storage contract: API roots, collections, parties, accounts,
  * tokens and agreements, and the deployment's secret key.
  */
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, ChangeRecord, CollectionRecord, PartyRecord, TokenRecord } from '../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, TokenRecord } from '../catalog/types';
 import type { Micros } from '../time';
 
 export interface CatalogStore {
@@ -38,6 +38,13 @@ export interface CatalogStore {
   listTokens(accountId: string): Promise<TokenRecord[]>;
   /** Records the change only when an active token was revoked. */
   revokeToken(id: string, now: Micros, change: ChangeRecord): Promise<boolean>;
+
+  createCertificate(certificate: CertificateRecord, change: ChangeRecord): Promise<void>;
+  listCertificates(accountId: string): Promise<CertificateRecord[]>;
+  /** Unrevoked certificates pinned to this fingerprint or naming this subject and issuer. */
+  findCertificates(fingerprint: string, subject: string, issuer: string): Promise<CertificateRecord[]>;
+  /** Records the change only when an active certificate was revoked. */
+  revokeCertificate(id: string, now: Micros, change: ChangeRecord): Promise<boolean>;
 
   /** Inserts or replaces one agreement version (id, version) and bumps the agreements revision. */
   saveAgreement(agreement: AgreementRecord, change: ChangeRecord): Promise<void>;

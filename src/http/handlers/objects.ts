@@ -16,7 +16,7 @@ import { encodeCursor } from '../../taxii/cursor';
 import { cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
 import { formatTimestamp } from '../../time';
 import { doorOrigin } from '../audit';
-import { parseJson, readBody } from '../body';
+import { parseJson, readBody, topLevelArrayMembers } from '../body';
 import type { TaxiiContext } from '../context';
 import { sendTaxii } from '../respond';
 import { statusResource } from './status';
@@ -120,15 +120,21 @@ export function deleteObject(ctx: TaxiiContext): RequestHandler {
   };
 }
 
+const tooManyObjects = (max: number) => fail('too-many-objects', `an envelope may hold at most ${max} objects; send them in several`);
+
 export function addObjects(ctx: TaxiiContext): RequestHandler {
   return async (req, res) => {
     const requestTimestamp = ctx.clock();
-    const envelope = parseJson(await readBody(req, apiRootOf(res).maxContentLength));
+    const bytes = await readBody(req, apiRootOf(res).maxContentLength, ctx.config.timeouts.minBodyBytesPerSecond);
+    const max = ctx.config.maxObjectsPerEnvelope;
+    if (topLevelArrayMembers(bytes) > max) throw tooManyObjects(max);
+    const envelope = parseJson(bytes);
     if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
       throw fail('not-an-envelope', 'the body must be a TAXII envelope: a JSON object with an "objects" list');
     }
     const list = (envelope as Record<string, unknown>).objects;
     if (!Array.isArray(list)) throw fail('not-an-envelope', 'the envelope must have an "objects" list');
+    if (list.length > max) throw tooManyObjects(max);
     const status = await ctx.exchange.add(callOf(ctx, req, res, 202), list, requestTimestamp);
     sendTaxii(res, 202, JSON.stringify(statusResource(status)));
   };
