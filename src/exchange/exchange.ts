@@ -19,7 +19,7 @@ import type { Store } from '../store/store';
 import { compactFailures } from '../taxii/failures';
 import { ALL_VERSIONS, type Filters } from '../taxii/filters';
 import { prepareObjects, validatorFor, type Prepared } from '../taxii/object-metadata';
-import { formatTimestamp, type Clock } from '../time';
+import { formatTimestamp, parseTimestamp, type Clock } from '../time';
 import type { Actor, Authority, Origin } from './actor';
 import { pageEvent, placedRange, whoAndWhere } from './events';
 
@@ -50,6 +50,9 @@ export interface Call {
 
 /** Every spec version an object may have here, for questions about any version of it. */
 const ANY_SPEC_VERSION = ['2.0', '2.1'];
+
+/** How many duplicates one visibility query covers (its ids and versions are bound parameters). */
+const DUPLICATES_PER_QUERY = 500;
 
 /** Objects validated between two turns of the event loop: other clients wait for no more than one slice. */
 const VALIDATION_SLICE = 250;
@@ -178,23 +181,41 @@ export class Exchange {
 
   /**
    * "already stored" must not tell a writer that a version it may not read exists: for such
-   * versions the answer is the one for a new object. (The sharing log keeps the truth.)
+   * versions the answer is the one for a new object. (The sharing log keeps the truth.) The
+   * check asks for exactly the versions reported, in chunks, each followed to its last page:
+   * right however many versions the objects have (one capped query over all of them lost the
+   * "already stored" of versions beyond the page cap).
    */
   private async withoutHiddenDuplicates(call: Call, status: StatusRecord): Promise<StatusRecord> {
     const duplicates = status.successes.filter((s) => s.message === 'already stored');
     const { actor } = call;
     if (duplicates.length === 0 || actor.partyId === undefined) return status;
     const now = this.deps.clock();
-    const read = decide({ ...actor, partyId: actor.partyId, credential: actor.credential ?? '' }, call.collection, 'read', now, await this.deps.agreements.bindingsFor(actor.partyId));
+    const principal = { ...actor, partyId: actor.partyId, credential: actor.credential ?? '' };
+    const read = decide(principal, call.collection, 'read', now, await this.deps.agreements.bindingsFor(actor.partyId));
+    const key = (id: string, version: number | undefined) => `${id} ${version ?? ''}`;
     const visible = new Set<string>();
-    if (read.allowed) {
-      const ids = [...new Set(duplicates.map((d) => d.id))];
-      const page = await this.deps.store.queryManifest({ collectionId: call.collection.id, ids, versions: ALL_VERSIONS, specVersions: ANY_SPEC_VERSION, scope: read.scope, limit: this.deps.pageCap });
-      for (const r of page.records) visible.add(`${r.id} ${formatTimestamp(r.version)}`);
+    for (let i = 0; read.allowed && i < duplicates.length; i += DUPLICATES_PER_QUERY) {
+      const chunk = duplicates.slice(i, i + DUPLICATES_PER_QUERY);
+      const at = [...new Set(chunk.map((d) => parseTimestamp(d.version ?? '')).filter((v) => v !== undefined))];
+      const query = {
+        collectionId: call.collection.id,
+        ids: [...new Set(chunk.map((d) => d.id))],
+        versions: { all: false, first: false, last: false, at },
+        specVersions: ANY_SPEC_VERSION,
+        scope: read.scope,
+        limit: this.deps.pageCap,
+      };
+      for (let after: number | undefined, more = true; more; ) {
+        const page = await this.deps.store.queryManifest({ ...query, ...(after !== undefined && { after }) });
+        for (const r of page.records) visible.add(key(r.id, r.version));
+        more = page.more;
+        after = page.records[page.records.length - 1]?.dateAdded;
+      }
     }
     return {
       ...status,
-      successes: status.successes.map((s) => (s.message === 'already stored' && !visible.has(`${s.id} ${s.version ?? ''}`) ? { id: s.id, ...(s.version !== undefined && { version: s.version }) } : s)),
+      successes: status.successes.map((s) => (s.message === 'already stored' && !visible.has(key(s.id, parseTimestamp(s.version ?? ''))) ? { id: s.id, ...(s.version !== undefined && { version: s.version }) } : s)),
     };
   }
 

@@ -10,15 +10,9 @@
 import type { AuditStore } from './audit-store';
 import type { CatalogStore } from './catalog-store';
 import type { ObjectStore } from './object-store';
-import type { Micros } from '../time';
 
 export interface Store extends CatalogStore, ObjectStore, AuditStore {
   /** Throws StoreUnavailable when the backing database cannot be reached. */
   ping(): Promise<void>;
-  /**
-   * A cheap real write where the sharing log is kept (/readyz): fails when the store is full,
-   * locked, read-only or unreachable, as an append to the log would.
-   */
-  probeWrite(now: Micros): Promise<void>;
   close(): Promise<void>;
 }

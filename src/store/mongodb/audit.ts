@@ -35,6 +35,10 @@ export class MongoAudit implements AuditStore {
     this.checkpoints = db.collection('audit_checkpoints');
   }
 
+  async probeWrite(now: Micros): Promise<void> {
+    await this.db.probeWrite(now);
+  }
+
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
     const docs = await this.db.guard(() => this.auditEvents.find({ ...CHANGES_FILTER, _id: { $gt: afterSeq } }).sort({ _id: 1 }).limit(limit).toArray());
     return docs.map((d) => changeOf(toAuditEvent(d)));

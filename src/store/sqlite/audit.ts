@@ -24,14 +24,16 @@ export class SqliteAudit implements AuditStore {
     return this.db.file === ':memory:' ? undefined : new SqliteAuditWorker(this.db.file, (events) => this.appendAuditEvents(events), warn);
   }
 
+  async probeWrite(now: Micros): Promise<void> {
+    this.db.probeWrite(now);
+  }
+
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
     const rows = this.db.stmt(
       "SELECT body FROM audit_events WHERE json_extract(body, '$.action') >= 'catalog.' AND json_extract(body, '$.action') < 'catalog/' AND seq > ? ORDER BY seq LIMIT ?",
     ).all(afterSeq, limit) as Row[];
     return rows.map((r) => changeOf(JSON.parse(r.body as string) as AuditEvent));
   }
-
-  // ---- the sharing log ------------------------------------------------------------------------
 
   async appendAuditEvents(events: AuditEventInput[]): Promise<AuditEvent[]> {
     return this.db.write(() => this.appendLocked(events));
