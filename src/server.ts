@@ -35,7 +35,7 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   for (const file of exposedFiles([...storeFiles(config.store), ...(config.tls ? [config.tls.key] : [])])) {
     log.warn({ file }, 'file readable by group or others: it holds secrets, make it private (chmod 600)');
   }
-  const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
+  const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000, concurrentChecks: config.passwordCheckConcurrency });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
   const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: MAX_REFUSAL_SOURCES });

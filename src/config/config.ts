@@ -37,6 +37,8 @@ export interface Config {
   operator?: string;
   /** Failed sign-ins allowed per client address and per account name (token buckets; burst 0: no limit). */
   signInLimit: { addressBurst: number; addressPerMinute: number; accountBurst: number; accountPerMinute: number };
+  /** Password checks (scrypt) running at once; more wait their turn. */
+  passwordCheckConcurrency: number;
   /** Requests per account (token bucket; burst 0: no limit). */
   rateLimit: { perSecond: number; burst: number };
   /** Refusals of unauthenticated requests from one address are logged once per this many seconds, with a count. */
@@ -77,6 +79,7 @@ export const DEFAULTS: Config = {
   tlsCiphers: AEAD_CIPHERS,
   hstsSeconds: 31_536_000,
   signInLimit: { addressBurst: 20, addressPerMinute: 10, accountBurst: 10, accountPerMinute: 5 },
+  passwordCheckConcurrency: 2,
   rateLimit: { perSecond: 100, burst: 200 },
   auditAggregateSeconds: 60,
   maxObjectsPerEnvelope: 10_000,
@@ -116,6 +119,7 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_SIGNIN_ADDRESS_PER_MINUTE: { path: ['signInLimit', 'addressPerMinute'], kind: 'int' },
   ACCORD_SIGNIN_ACCOUNT_BURST: { path: ['signInLimit', 'accountBurst'], kind: 'int' },
   ACCORD_SIGNIN_ACCOUNT_PER_MINUTE: { path: ['signInLimit', 'accountPerMinute'], kind: 'int' },
+  ACCORD_PASSWORD_CHECK_CONCURRENCY: { path: ['passwordCheckConcurrency'], kind: 'int' },
   ACCORD_RATE_LIMIT_PER_SECOND: { path: ['rateLimit', 'perSecond'], kind: 'int' },
   ACCORD_RATE_LIMIT_BURST: { path: ['rateLimit', 'burst'], kind: 'int' },
   ACCORD_AUDIT_AGGREGATE_SECONDS: { path: ['auditAggregateSeconds'], kind: 'int' },
