@@ -11,6 +11,7 @@ import { createApp } from './app';
 import { AgreementCache } from './access/agreement-cache';
 import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
+import { demoteForeignAdmins } from './catalog/role-migration';
 import type { Config } from './config/config';
 import type { Store } from './store/store';
 import { systemClock, type Clock } from './time';
@@ -22,6 +23,8 @@ export interface RunningServer {
 
 export async function startServer(config: Readonly<Config>, store: Store, log: Logger, clock: Clock = systemClock): Promise<RunningServer> {
   await store.ping();
+  const demoted = await demoteForeignAdmins(store, clock, config.operatorParty);
+  if (demoted.length > 0) log.warn({ accounts: demoted }, `admin role removed from accounts outside the operator party "${config.operatorParty}"`);
   const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();

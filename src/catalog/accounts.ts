@@ -3,6 +3,8 @@
  * Generated secrets are returned once to the caller and never stored in clear.
  */
 import { randomUUID } from 'node:crypto';
+import { roleRefusal } from '../access/decide';
+import { DEFAULTS } from '../config/config';
 import { generatePassword, generateToken, hashPassword, keyedHash } from '../auth/secrets';
 import { ROLES, type AccountRecord, type Role, type Store, type TokenRecord } from '../store/store';
 import type { Clock } from '../time';
@@ -26,6 +28,8 @@ export interface NewAccount {
   partyId: string;
   /** Absent: a password is generated and returned; null: a token-only account. */
   password?: string | null;
+  /** The party whose accounts alone may hold `admin` (config operatorParty; default its default). */
+  operatorParty?: string;
 }
 
 export async function addAccount(store: Store, clock: Clock, input: NewAccount, by = 'cli'): Promise<{ account: AccountRecord; generatedPassword?: string }> {
@@ -33,6 +37,8 @@ export async function addAccount(store: Store, clock: Clock, input: NewAccount, 
   if (await store.getAccountByName(input.name)) throw new AccountError(`an account named "${input.name}" exists already`);
   if (!(await store.getParty(input.partyId))) throw new AccountError(`no party "${input.partyId}"`);
   if (typeof input.password === 'string' && input.password.length < 12) throw new AccountError('passwords must have at least 12 characters');
+  const refused = roleRefusal(input.roles, input.partyId, input.operatorParty ?? DEFAULTS.operatorParty);
+  if (refused) throw new AccountError(refused);
   const password = input.password === undefined ? generatePassword() : input.password;
   const now = clock();
   const account: AccountRecord = {
@@ -78,6 +84,8 @@ export interface AccountChange {
   partyId?: string;
   /** A new password (at least 12 characters), or null to allow tokens only. */
   password?: string | null;
+  /** As NewAccount.operatorParty. */
+  operatorParty?: string;
 }
 
 /** Changes roles, party, status or password; takes effect on the account's next request. */
@@ -86,6 +94,8 @@ export async function changeAccount(store: Store, clock: Clock, name: string, ch
   if (change.partyId !== undefined && !(await store.getParty(change.partyId))) throw new AccountError(`no party "${change.partyId}"`);
   if (change.roles !== undefined && change.roles.length === 0) throw new AccountError('an account needs at least one role');
   if (typeof change.password === 'string' && change.password.length < 12) throw new AccountError('passwords must have at least 12 characters');
+  const refused = roleRefusal(change.roles ?? account.roles, change.partyId ?? account.partyId, change.operatorParty ?? DEFAULTS.operatorParty);
+  if (refused) throw new AccountError(refused);
   const now = clock();
   const updated = (await store.updateAccount(
     account.id,

@@ -172,10 +172,10 @@ function registerAccountChanges(account: Command): void {
     account
       .command('roles <name>')
       .description('replace an account\'s roles (effective on its next request)')
-      .requiredOption('--role <role>', 'reader, writer, admin or auditor (repeat or comma-separate)', collect),
+      .requiredOption('--role <role>', 'reader, writer, deleter, admin or auditor (repeat or comma-separate)', collect),
   ).action(async (name: string, opts: StoreOptions & { role: string[] }) => {
-    await withStore(opts, async (store) => {
-      const updated = await changeAccount(store, systemClock, name, { roles: parseRoles(opts.role) }, BY);
+    await withStore(opts, async (store, config) => {
+      const updated = await changeAccount(store, systemClock, name, { roles: parseRoles(opts.role), operatorParty: config.operatorParty }, BY);
       out(`roles of ${updated.name}: ${updated.roles.join(', ')}\n`);
     });
   });

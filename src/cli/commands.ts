@@ -152,19 +152,20 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
   account
     .command('add <name>')
     .description('create an account; prints a generated password once unless --password-stdin')
-    .requiredOption('--role <role>', 'reader, writer, admin or auditor (repeat or comma-separate)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--party <id>', 'the party the account belongs to', 'operator')
+    .requiredOption('--role <role>', 'reader, writer, deleter, admin or auditor (repeat or comma-separate)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--party <id>', 'the party the account belongs to (default: the operator party)')
     .option('--password-stdin', 'read the password from standard input')
     .option('--token', 'also issue an API token and print it once')
     .addOption(dbOption())
     .addOption(configOption())
-    .action(async (name: string, opts: StoreOptions & { role: string[]; party: string; passwordStdin?: boolean; token?: boolean }) => {
+    .action(async (name: string, opts: StoreOptions & { role: string[]; party?: string; passwordStdin?: boolean; token?: boolean }) => {
       const password = opts.passwordStdin ? await readStdin() : undefined;
-      await withStore(opts, async (store) => {
+      await withStore(opts, async (store, config) => {
         const { account: created, generatedPassword } = await addAccount(store, systemClock, {
           name,
           roles: parseRoles(opts.role),
-          partyId: opts.party,
+          partyId: opts.party ?? config.operatorParty,
+          operatorParty: config.operatorParty,
           ...(password !== undefined && { password }),
         });
         process.stdout.write(`created account ${created.name} (${created.roles.join(', ')}) in party ${created.partyId}\n`);
@@ -250,7 +251,7 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
       await withStore(opts, async (store, config) => {
         const collection = await findCollection(store, opts.collection, opts.apiRoot);
         const progress = opts.quiet ? undefined : (line: string) => process.stderr.write(line + '\n');
-        const r = await importBundle(store, systemClock, collection, createReadStream(file), config.maxObjectSize, progress);
+        const r = await importBundle(store, systemClock, collection, config.operatorParty, createReadStream(file), config.maxObjectSize, progress);
         process.stdout.write(`imported ${file} into ${collection.title}: ${r.stored} stored, ${r.duplicates} already present, ${r.failed} failed\n`);
         for (const f of r.failures.slice(0, 20)) process.stdout.write(`  ${f.message ?? f.id}\n`);
         if (r.failures.length > 20) process.stdout.write(`  … and ${r.failures.length - 20} more\n`);

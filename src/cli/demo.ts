@@ -60,7 +60,7 @@ async function seed(store: Store, credentialsFile: string): Promise<void> {
   }
   for (const s of SAMPLES) {
     const collection = await findCollection(store, s.collection);
-    await importBundle(store, systemClock, collection, createReadStream(join(packageRoot(), 'demo', s.file)), DEFAULTS.maxObjectSize);
+    await importBundle(store, systemClock, collection, DEFAULTS.operatorParty, createReadStream(join(packageRoot(), 'demo', s.file)), DEFAULTS.maxObjectSize);
   }
   writeFileSync(credentialsFile, lines.join('\n') + '\n', { mode: 0o600 });
 }

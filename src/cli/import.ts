@@ -3,6 +3,8 @@
  * validation, preparation and store path as TAXII Add Objects, reporting progress as it goes.
  */
 import { randomUUID } from 'node:crypto';
+import { holdsUnsafeNumber, markUnsafeNumbers, UNSAFE_NUMBER_REASON } from '../stix/json-numbers';
+import { EVERYTHING } from '../store/scope';
 import type { CollectionRecord, StatusDetail, Store } from '../store/store';
 import { streamBundleObjects } from '../taxii/bundle-stream';
 import { prepareObjects, UnparsableObject, validatorFor } from '../taxii/object-metadata';
@@ -22,6 +24,8 @@ export async function importBundle(
   store: Store,
   clock: Clock,
   collection: CollectionRecord,
+  /** The party that owns what the import stores first (the operator's, from the command line). */
+  party: string,
   input: AsyncIterable<Buffer | string>,
   maxObjectSize: number,
   progress?: (line: string) => void,
@@ -38,7 +42,9 @@ export async function importBundle(
   const flush = async () => {
     const values = batch.map((text) => {
       try {
-        return JSON.parse(text) as unknown;
+        const checked = markUnsafeNumbers(text);
+        const value = JSON.parse(checked.text) as unknown;
+        return holdsUnsafeNumber(value, checked.marker) ? new UnparsableObject(UNSAFE_NUMBER_REASON) : value;
       } catch (e) {
         return new UnparsableObject((e as Error).message);
       }
@@ -49,6 +55,8 @@ export async function importBundle(
       apiRoot: collection.apiRoot,
       collectionId: collection.id,
       accountId: 'cli:import',
+      partyId: party,
+      visible: EVERYTHING,
       requestTimestamp: clock(),
       now: clock(),
       objects,

@@ -25,6 +25,8 @@ export interface Config {
   trustProxy: boolean;
   /** Server processes for `accord serve`: a count, or `auto` (one per available core). */
   workers: number | 'auto';
+  /** The party whose accounts alone may hold the admin role (docs/agreements.md). */
+  operatorParty: string;
 }
 
 export const DEFAULTS: Config = {
@@ -39,6 +41,7 @@ export const DEFAULTS: Config = {
   authCacheSeconds: 300,
   trustProxy: false,
   workers: 1,
+  operatorParty: 'operator',
 };
 
 export class ConfigError extends Error {}
@@ -62,6 +65,7 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_AUTH_CACHE_SECONDS: { path: ['authCacheSeconds'], kind: 'int' },
   ACCORD_TRUST_PROXY: { path: ['trustProxy'], kind: 'bool' },
   ACCORD_WORKERS: { path: ['workers'], kind: 'int-or-auto' },
+  ACCORD_OPERATOR_PARTY: { path: ['operatorParty'], kind: 'string' },
 };
 
 function set(target: Source, path: string[], value: unknown): void {

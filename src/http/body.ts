@@ -6,6 +6,7 @@
  */
 import type { Request } from 'express';
 import { AccordError, badRequest } from '../errors';
+import { markUnsafeNumbers, type CheckedJson } from '../stix/json-numbers';
 
 export const MAX_NESTING = 64;
 
@@ -56,6 +57,14 @@ export function jsonDepth(bytes: Uint8Array): number {
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function parseJson(bytes: Buffer): unknown {
+  return parseCheckedJson(bytes).value;
+}
+
+/**
+ * parseJson(), also telling which marker stands for numbers that JSON.parse would have
+ * altered (src/stix/json-numbers.ts): the objects holding it are refused one by one.
+ */
+export function parseCheckedJson(bytes: Buffer): { value: unknown; marker?: string } {
   if (jsonDepth(bytes) > MAX_NESTING) throw badRequest('Body too deeply nested', `JSON nesting deeper than ${MAX_NESTING} levels is refused`);
   let text: string;
   try {
@@ -63,8 +72,9 @@ export function parseJson(bytes: Buffer): unknown {
   } catch {
     throw badRequest('Malformed JSON', 'the request body is not valid UTF-8 (RFC 8259 §8.1)');
   }
+  const checked: CheckedJson = markUnsafeNumbers(text);
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(checked.text), ...(checked.marker !== undefined && { marker: checked.marker }) };
   } catch (e) {
     throw badRequest('Malformed JSON', `the request body is not valid JSON (${(e as Error).message})`);
   }

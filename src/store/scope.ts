@@ -8,6 +8,9 @@ import type { ObjectScope, ScopeClause } from './store';
 const UNMARKED_LEVEL = -1;
 const ALL_LEVELS = [UNMARKED_LEVEL, 0, 1, 2, 3, 4];
 
+/** The scope of a caller that may see everything (the operator's own tools, such as import). */
+export const EVERYTHING: ObjectScope = { clauses: [{ tlpLevels: ALL_LEVELS }] };
+
 export type WithheldReason = 'type' | 'tlp' | 'unmarked';
 
 function admitsType(c: ScopeClause, type: string): boolean {

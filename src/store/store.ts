@@ -13,8 +13,8 @@ import type { Checkpoint } from '../audit/chain';
 
 export type Micros = number;
 
-export type Role = 'reader' | 'writer' | 'admin' | 'auditor';
-export const ROLES: readonly Role[] = ['reader', 'writer', 'admin', 'auditor'];
+export type Role = 'reader' | 'writer' | 'deleter' | 'admin' | 'auditor';
+export const ROLES: readonly Role[] = ['reader', 'writer', 'deleter', 'admin', 'auditor'];
 
 export interface ApiRootRecord {
   /** URL path segment of the API root, e.g. `exchange` for `/exchange/`. */
@@ -149,6 +149,8 @@ export interface NewObject {
   version: Micros | null;
   /** Highest TLP level of its markings, -1 unmarked. */
   tlp: number;
+  /** Its `created_by_ref`, when it has one (checked against the adding party's identity). */
+  createdByRef?: string;
   json: string;
 }
 
@@ -161,8 +163,10 @@ export interface StatusDetail {
 export interface StatusRecord {
   id: string;
   apiRoot: string;
-  /** The account that made the request: only it (and admins) may read the status. */
+  /** The account that made the request. */
   accountId: string;
+  /** Its party: only that party may read the status (absent on statuses stored before it was recorded). */
+  partyId?: string;
   status: 'complete' | 'pending';
   requestTimestamp: Micros;
   totalCount: number;
@@ -179,6 +183,10 @@ export interface AddEnvelope {
   apiRoot: string;
   collectionId: string;
   accountId: string;
+  /** The adding party: it owns the ids it is the first to store; other parties' ids fail (src/access/ownership.ts). */
+  partyId: string;
+  /** What the adding party may read in the collection (absent: nothing); no status reveals other versions. */
+  visible?: ObjectScope;
   requestTimestamp: Micros;
   /** The clock's reading; date_added values are max(now, last + 1µs). */
   now: Micros;
@@ -280,7 +288,7 @@ export interface ChangeRecord {
   at: Micros;
   /** Account id, or `cli` for the command line. */
   by: string;
-  entity: 'party' | 'account' | 'token' | 'collection' | 'agreement' | 'api-root';
+  entity: 'party' | 'account' | 'token' | 'collection' | 'agreement' | 'api-root' | 'object';
   entityId: string;
   action: string;
   /** What changed, never a secret. */
@@ -327,11 +335,17 @@ export interface Store {
 
   /**
    * Stores an envelope's objects and its status in one transaction. An object whose
-   * (id, version, spec_version) is already in the collection is a success and is not
-   * stored twice. Returns the status as stored.
+   * (id, version, spec_version) is already in the collection, in a version the adding
+   * party may read, is a success and is not stored twice; the rest follow addOutcome()
+   * (src/access/ownership.ts). Returns the status as stored.
    */
   addObjects(envelope: AddEnvelope): Promise<StatusRecord>;
   getStatus(id: string): Promise<StatusRecord | undefined>;
+
+  /** The party that owns an object id in a collection, if any. */
+  ownerOf(collectionId: string, objectId: string): Promise<string | undefined>;
+  /** Makes `party` the owner (an operator's transfer); false when the collection holds no such object. */
+  setOwner(collectionId: string, objectId: string, party: string): Promise<boolean>;
 
   /** Records sorted by date_added ascending; never skips or repeats across pages. */
   queryObjects(query: ObjectQuery): Promise<ObjectPage>;

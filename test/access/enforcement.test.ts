@@ -8,6 +8,7 @@
  * The harness's own `operator-all` agreement is only used to load data as the operator's
  * admin; every rule checked here is about the parties created below.
  */
+import { NOT_OWNER } from '../../src/access/ownership';
 import type { CollectionRecord } from '../../src/store/store';
 import { formatTimestamp } from '../../src/time';
 import { createHarness, indicator, type Harness, type TestAccount } from '../support/harness';
@@ -101,7 +102,7 @@ describe('reads honour the reader’s agreement scope', () => {
         marked(indicator(8), TLP.amberStrict2),
         malware(9),
       ],
-      h.accounts.admin.auth,
+      h.accounts.editor.auth,
     );
   });
   afterAll(() => h.close());
@@ -242,7 +243,7 @@ describe('reads honour the scope across STIX spec versions', () => {
     reader = await account(h, 'fr-reader', 'fr-police', ['reader']);
     c = await collection(h, 'fr-mixed', 'FR');
     await agree(h, 'fr-read', [{ party: 'fr-police', actions: ['read'], collections: { countries: ['FR'] }, max_tlp: 'amber' }]);
-    await add(h, c, [marked(indicator20(X, V1), TLP.green1), marked({ ...indicator(60, V2), id: X }, TLP.red2)], h.accounts.admin.auth);
+    await add(h, c, [marked(indicator20(X, V1), TLP.green1), marked({ ...indicator(60, V2), id: X }, TLP.red2)], h.accounts.editor.auth);
   });
   afterAll(() => h.close());
 
@@ -311,21 +312,20 @@ describe('Add Objects stores only what the writer’s grant covers', () => {
   });
 
   // A writer who POSTs an (id, version) the collection already holds at a level it may not
-  // read must not learn from the status that the withheld version exists; a writer who may
-  // read it is told it was already stored.
-  it('posting an (id, version) already stored beyond what the writer may read answers exactly as for a new object', async () => {
+  // read must not learn from the status that the withheld version exists, and must not be
+  // told its copy was stored: the id is another party's, and that is all it learns (issue #12).
+  it('posting an (id, version) already stored beyond what the writer may read is not reported stored, and reveals only that the id is taken', async () => {
     await party(h, 'br-police', 'BR');
     const blind = await account(h, 'br-writer', 'br-police', ['writer']);
     await agree(h, 'br-submit', [
       { party: 'br-police', actions: ['write'], collections: { aliases: ['fr-inbox'] }, max_tlp: 'green', unmarked_as: 'deny' },
     ]);
-    await add(h, inbox, [marked(indicator(30), TLP.red2)], h.accounts.admin.auth);
+    await add(h, inbox, [marked(indicator(30), TLP.red2), marked(indicator(32), TLP.green2)], h.accounts.editor.auth);
     const version = formatTimestamp(Date.parse(V1) * 1000);
-    const status = await add(h, inbox, [marked(indicator(30), TLP.green2), marked(indicator(31), TLP.green2)], blind.auth);
-    expect(status.successes).toEqual([
-      { id: idOf(indicator(30)), version },
-      { id: idOf(indicator(31)), version },
-    ]);
+    const status = await add(h, inbox, [marked(indicator(30), TLP.green2), marked(indicator(31), TLP.green2), marked({ ...indicator(32), modified: V2 }, TLP.green2)], blind.auth);
+    expect(status.successes).toEqual([{ id: idOf(indicator(31)), version }]);
+    // The hidden copy and a new version of a visible id get the same words: nothing about versions.
+    expect(status.failures?.map((f) => f.message?.replace(/^[^:]+: /, ''))).toEqual([NOT_OWNER, NOT_OWNER]);
     // fr-writer may read up to RED: for it the duplicate is no secret.
     const seen = await add(h, inbox, [marked(indicator(30), TLP.green2)], writer.auth);
     expect(seen.successes).toEqual([{ id: idOf(indicator(30)), version, message: 'already stored' }]);
@@ -352,14 +352,19 @@ describe('Delete An Object touches only what the caller can see', () => {
   beforeAll(async () => {
     h = await createHarness();
     await party(h, 'fr-police', 'FR');
-    admin = await account(h, 'fr-admin', 'fr-police', ['admin']);
+    // fr-police owns what it deletes (it added it, under a wider write grant); its read and
+    // delete grants reach only up to amber and no malware.
+    admin = await account(h, 'fr-editor', 'fr-police', ['writer', 'deleter']);
     c = await collection(h, 'fr-del', 'FR');
-    await agree(h, 'fr-manage', [{ party: 'fr-police', actions: ['read', 'delete'], collections: { countries: ['FR'] }, types: { deny: ['malware'] }, max_tlp: 'amber', unmarked_as: 'green' }]);
+    await agree(h, 'fr-manage', [
+      { party: 'fr-police', actions: ['read', 'delete'], collections: { countries: ['FR'] }, types: { deny: ['malware'] }, max_tlp: 'amber', unmarked_as: 'green' },
+      { party: 'fr-police', actions: ['write'], collections: { countries: ['FR'] }, max_tlp: 'red', unmarked_as: 'green' },
+    ]);
     await add(
       h,
       c,
       [marked(indicator(1), TLP.red1), marked(indicator(2), TLP.green2), marked(malware(3), TLP.clear2), marked(indicator(4, V1), TLP.green1), marked(indicator(4, V2), TLP.red2)],
-      h.accounts.admin.auth,
+      admin.auth,
     );
   });
   afterAll(() => h.close());
@@ -396,7 +401,7 @@ describe('collections: only what the caller can read or write, with honest right
   let readable: CollectionRecord;
   let writable: CollectionRecord;
   let none: CollectionRecord;
-  let acct: Record<'reader' | 'writer' | 'auditor' | 'admin', TestAccount>;
+  let acct: Record<'reader' | 'writer' | 'auditor' | 'editor', TestAccount>;
 
   beforeAll(async () => {
     h = await createHarness();
@@ -405,7 +410,7 @@ describe('collections: only what the caller can read or write, with honest right
       reader: await account(h, 'it-reader', 'it-cert', ['reader']),
       writer: await account(h, 'it-writer', 'it-cert', ['writer']),
       auditor: await account(h, 'it-auditor', 'it-cert', ['auditor']),
-      admin: await account(h, 'it-admin', 'it-cert', ['admin']),
+      editor: await account(h, 'it-editor', 'it-cert', ['writer', 'deleter']),
     };
     // Titles sort as c1 < c2 < c3, the order collections are listed in.
     readable = await collection(h, 'c1-it', 'IT');
@@ -416,8 +421,8 @@ describe('collections: only what the caller can read or write, with honest right
     // An agreement of another party on the invisible collection: it must not leak to it-cert.
     await party(h, 'fr-police', 'FR');
     await agree(h, 'fr-all', [{ party: 'fr-police', actions: ['read', 'write', 'delete'], collections: { all: true }, max_tlp: 'red' }]);
-    await add(h, none, [indicator(1)], h.accounts.admin.auth);
-    await add(h, readable, [indicator(1)], h.accounts.admin.auth);
+    await add(h, none, [indicator(1)], h.accounts.editor.auth);
+    await add(h, readable, [indicator(1)], h.accounts.editor.auth);
   });
   afterAll(() => h.close());
 
@@ -433,7 +438,7 @@ describe('collections: only what the caller can read or write, with honest right
   it.each([
     ['reader', () => [view(readable, true, false)]],
     ['writer', () => [view(readable, true, false), view(writable, false, true)]],
-    ['admin', () => [view(readable, true, false), view(writable, false, true)]],
+    ['editor', () => [view(readable, true, false), view(writable, false, true)]],
   ] as const)('the collections list of the %s of it-cert holds exactly the collections it can read or write', async (role, expected) => {
     expect(taxii(await get(h, '/api1/collections/', acct[role].auth), 200, 'collections')).toEqual({ collections: expected() });
   });
@@ -486,9 +491,9 @@ describe('collections: only what the caller can read or write, with honest right
     ['writer', 'readable', 'DELETE object', 403],
     ['writer', 'none', 'GET manifest', 404],
     ['writer', 'none', 'GET versions', 404],
-    ['admin', 'readable', 'DELETE object', 403],
-    ['admin', 'writable', 'DELETE object', 403],
-    ['admin', 'none', 'DELETE object', 404],
+    ['editor', 'readable', 'DELETE object', 403],
+    ['editor', 'writable', 'DELETE object', 403],
+    ['editor', 'none', 'DELETE object', 404],
     ['auditor', 'readable', 'GET collection', 404],
     ['auditor', 'readable', 'GET objects', 404],
     ['auditor', 'writable', 'POST objects', 404],

@@ -28,7 +28,7 @@ import { account, LEVEL_OF, party, TLP } from './support';
 
 // ---- the rules, restated ------------------------------------------------------------------
 
-const ROLE_ACTIONS: Record<Role, GrantAction[]> = { admin: ['read', 'write', 'delete'], writer: ['read', 'write'], reader: ['read'], auditor: [] };
+const ROLE_ACTIONS: Record<Role, GrantAction[]> = { admin: [], deleter: ['read', 'delete'], writer: ['read', 'write'], reader: ['read'], auditor: [] };
 const CEILING_LEVEL: Record<TlpCeiling, number> = { clear: 0, green: 1, amber: 2, 'amber+strict': 3, red: 4 };
 const UNMARKED = -1;
 
@@ -175,7 +175,7 @@ const agreementArb: fc.Arbitrary<AgreementModel> = fc
   })
   .map(({ length, ...a }) => ({ ...a, until: length === null ? null : a.from + length }));
 
-const ROLES: Role[] = ['admin', 'writer', 'reader', 'auditor'];
+const ROLES: Role[] = ['deleter', 'writer', 'reader', 'auditor'];
 
 const modelArb: fc.Arbitrary<Model> = fc
   .record({
@@ -185,7 +185,7 @@ const modelArb: fc.Arbitrary<Model> = fc
     accounts: fc.array(
       fc.record({
         party: fc.nat(3),
-        roles: fc.oneof(fc.constantFrom<Role[]>(['admin'], ['writer'], ['writer'], ['reader'], ['auditor']), fc.subarray(ROLES, { minLength: 1, maxLength: 2 })),
+        roles: fc.oneof(fc.constantFrom<Role[]>(['deleter'], ['writer'], ['writer'], ['reader'], ['auditor']), fc.subarray(ROLES, { minLength: 1, maxLength: 2 })),
         disabled: fc.nat(14).map((n) => n === 0),
       }),
       { minLength: 1, maxLength: 4 },
@@ -307,7 +307,7 @@ describe('access enforcement over HTTP, for random catalogues and agreements', (
     for (const [ci, c] of collections.entries()) {
       const mine = posted.filter((v) => v.coll === ci);
       if (mine.length === 0) continue;
-      const status = taxii(await post(h, objectsUrl(c), JSON.stringify({ objects: mine.map((v) => v.json) }), h.accounts.admin.auth), 202, 'status');
+      const status = taxii(await post(h, objectsUrl(c), JSON.stringify({ objects: mine.map((v) => v.json) }), h.accounts.editor.auth), 202, 'status');
       expect(status.success_count).toBe(mine.length);
     }
     // date_added of each version, from the store without scope: the order reads must follow.

@@ -35,7 +35,7 @@ const id = ${workerObjectId.toString()};
       json: JSON.stringify({ type: 'indicator', id: id(workerData.name, n) }),
     }));
     await store.addObjects({ statusId: workerData.name + '-' + i, apiRoot: 'api1', collectionId: workerData.collection,
-      accountId: workerData.name, requestTimestamp: now, now, objects, failures: [] });
+      accountId: workerData.name, partyId: 'p', requestTimestamp: now, now, objects, failures: [] });
   }
   await store.close();
 })().catch((e) => { console.error(e); process.exit(1); });

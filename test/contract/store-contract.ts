@@ -8,6 +8,7 @@
  * §4.3 Get Status, §5.3–§5.8 the collection endpoints.
  */
 import { randomUUID } from 'node:crypto';
+import { EVERYTHING } from '../../src/store/scope';
 import fc from 'fast-check';
 import type {
   AccountRecord,
@@ -102,7 +103,7 @@ function sco(n: number, value: string, tlp = UNMARKED): NewObject {
 
 /** An add of `objects` to a collection at the clock reading `now`, as the HTTP layer builds one. */
 export function envelope(collectionId: string, now: Micros, objects: NewObject[], failures: StatusDetail[] = []): AddEnvelope {
-  return { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'account-1', requestTimestamp: now - 10, now, objects, failures };
+  return { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'account-1', partyId: 'party-1', visible: EVERYTHING, requestTimestamp: now - 10, now, objects, failures };
 }
 
 function query(collectionId: string, over: Partial<ObjectQuery> = {}): ObjectQuery {
@@ -415,6 +416,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
           id: env.statusId,
           apiRoot: 'api1',
           accountId: 'acct-42',
+          partyId: 'party-1',
           status: 'complete',
           requestTimestamp: T0 - 3,
           totalCount: 3,

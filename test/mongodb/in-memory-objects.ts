@@ -30,7 +30,11 @@ import {
   DATE_ADDED_COUNTER,
   dedupe,
   firstReserved,
+  judge,
   newCount,
+  newOwners,
+  type OwnerDoc,
+  ownersFilter,
   planAdd,
   refreshFlags,
   reserveDateAdded,
@@ -59,6 +63,8 @@ function find<T>(docs: readonly object[], filter: Document, projection?: Record<
 
 export class InMemoryObjects {
   docs: ObjectDoc[] = [];
+  /** The `object_owners` collection. */
+  owners: OwnerDoc[] = [];
   /** As MongoStore.prepare() leaves it. */
   readonly counters: CounterDoc[] = [{ _id: DATE_ADDED_COUNTER, last: 0 }];
 
@@ -71,7 +77,8 @@ export class InMemoryObjects {
     const stored = find<StoredVersion>(this.docs, storedVersionsFilter(env.collectionId, env.objects), STORED_VERSION_PROJECTION);
     const jsonFilter = storedJsonFilter(env.collectionId, env.objects);
     const storedJson = jsonFilter ? find<StoredJson>(this.docs, jsonFilter, STORED_JSON_PROJECTION) : [];
-    const entries = dedupe(env.objects, stored, storedJson);
+    const owners = find<OwnerDoc>(this.owners, ownersFilter(env.collectionId, env.objects), { _id: 0, coll: 1, id: 1, party: 1 });
+    const entries = judge(dedupe(env.objects, stored, storedJson), stored, owners, env.partyId, env.visible);
     const count = newCount(entries);
     let start = 0;
     if (count > 0) {
@@ -79,9 +86,10 @@ export class InMemoryObjects {
       updateOne(this.counters as unknown as AnyObject[], reserve.filter, reserve.update as Parameters<typeof updateOne>[2]);
       start = firstReserved((this.counters[0] as CounterDoc).last, count);
     }
-    const plan = planAdd(env.collectionId, entries, stored, start);
+    const plan = planAdd(env.collectionId, entries, stored, start, env.requestTimestamp);
+    this.owners.push(...newOwners(env.collectionId, entries, owners, env.partyId));
     this.apply(plan.writes);
-    return completedStatus(env, plan.successes);
+    return completedStatus(env, plan.successes, plan.refused);
   }
 
   /** MongoStore.deleteObject. */
@@ -91,7 +99,7 @@ export class InMemoryObjects {
     const deleted = this.docs.length - kept.length;
     this.docs = kept;
     if (deleted === 0) return 0;
-    const remaining = find<Omit<StoredVersion, 'id'>>(this.docs, { coll: collectionId, id: objectId }, { _id: 0, spec_version: 1, version: 1 });
+    const remaining = find<Pick<StoredVersion, 'spec_version' | 'version'>>(this.docs, { coll: collectionId, id: objectId }, { _id: 0, spec_version: 1, version: 1 });
     this.apply(refreshFlags(collectionId, objectId, remaining));
     return deleted;
   }

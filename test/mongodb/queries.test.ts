@@ -14,6 +14,7 @@ import { indexes } from '../../src/store/mongodb/indexes';
 import { type ObjectDoc, pageQuery } from '../../src/store/mongodb/queries';
 import { type CounterDoc, DATE_ADDED_COUNTER, dedupe, firstReserved, reserveDateAdded } from '../../src/store/mongodb/writes';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { EVERYTHING } from '../../src/store/scope';
 import { newestSpecVersion } from '../../src/store/spec-version';
 import type { AddEnvelope, Micros, NewObject, ObjectQuery, ObjectScope, Store, VersionSelector } from '../../src/store/store';
 import { formatTimestamp, parseTimestamp } from '../../src/time';
@@ -167,7 +168,7 @@ class Pair {
     const collectionId = this.collection(c.coll);
     if (c.kind === 'add') {
       this.clock += c.clockStep;
-      const env: AddEnvelope = { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'acct', requestTimestamp: this.clock, now: this.clock, objects: c.objects, failures: [] };
+      const env: AddEnvelope = { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'acct', partyId: 'party-1', visible: EVERYTHING, requestTimestamp: this.clock, now: this.clock, objects: c.objects, failures: [] };
       const expected = await this.sqlite.addObjects(env).catch((e: unknown) => e);
       const actual = this.mongo.add(env);
       if (actual === undefined) expect(expected).toMatchObject({ kind: 'not-found' });
@@ -367,14 +368,14 @@ describe('MongoDB adapter: de-duplication decisions', () => {
   it('an object with a version is stored when (id, spec_version, version) is; its JSON does not matter', () => {
     const a = sdo(0, 1, '2.1');
     const changed = { ...a, json: a.json.replace('}', ',"x_note":"y"}') };
-    expect(dedupe([changed], [{ id: a.id, spec_version: '2.1', version: a.version as Micros }], [])).toEqual([{ obj: changed, kind: 'stored', version: a.version }]);
-    expect(dedupe([a], [{ id: a.id, spec_version: '2.0', version: a.version as Micros }], [])).toEqual([{ obj: a, kind: 'new' }]);
+    expect(dedupe([changed], [{ id: a.id, spec_version: '2.1', version: a.version as Micros, tlp: 2 }], [])).toEqual([{ obj: changed, kind: 'stored', version: a.version, tlp: 2 }]);
+    expect(dedupe([a], [{ id: a.id, spec_version: '2.0', version: a.version as Micros, tlp: 2 }], [])).toEqual([{ obj: a, kind: 'new' }]);
   });
 
   it('an SCO without a version is stored when its identical JSON is, under the version it was stored with', () => {
     const s = sco(10, 1);
-    expect(dedupe([s], [], [{ id: s.id, spec_version: '2.1', version: T0 + 7, json: s.json }])).toEqual([{ obj: s, kind: 'stored', version: T0 + 7 }]);
-    expect(dedupe([s], [], [{ id: s.id, spec_version: '2.1', version: T0 + 7, json: sco(10, 2).json }])).toEqual([{ obj: s, kind: 'new' }]);
+    expect(dedupe([s], [], [{ id: s.id, spec_version: '2.1', version: T0 + 7, tlp: -1, json: s.json }])).toEqual([{ obj: s, kind: 'stored', version: T0 + 7, tlp: -1 }]);
+    expect(dedupe([s], [], [{ id: s.id, spec_version: '2.1', version: T0 + 7, tlp: -1, json: sco(10, 2).json }])).toEqual([{ obj: s, kind: 'new' }]);
   });
 
   it('repeats within one envelope refer to their first occurrence', () => {

@@ -12,6 +12,7 @@ import type { AuditQuery, SummaryGroup } from '../../store/store';
 import { parseTimestamp } from '../../time';
 import { AdminError, adminErrorHandler, badInput, notFound } from '../admin/errors';
 import type { AppContext } from '../context';
+import { statusResource } from '../handlers/status';
 import { principalOf } from '../routing';
 
 const FILTERS = ['from', 'to', 'party', 'account', 'agreement', 'collection', 'country', 'object', 'action', 'outcome'] as const;
@@ -80,6 +81,14 @@ export function auditorRouter(ctx: AppContext, auth: RequestHandler): Router {
     const custody = await custodyOf(ctx.store, String(req.params.id));
     if (custody.versions.length === 0) throw notFound('the sharing log names no version of this object');
     res.json(custody);
+  }));
+
+  // Status resources are their party's; auditors review every one here (TAXII 2.1 §4.3 form).
+  router.get('/statuses/:id', wrap(async (req, res) => {
+    params(req, []);
+    const status = await ctx.store.getStatus(String(req.params.id));
+    if (!status) throw notFound('no such status resource');
+    res.json({ ...statusResource(status), api_root: status.apiRoot, account_id: status.accountId, ...(status.partyId !== undefined && { party: status.partyId }) });
   }));
 
   router.get('/summary', wrap(async (req, res) => {

@@ -7,16 +7,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { admits, decide, refusal } from '../../access/decide';
-import { AccordError, badRequest, notFound } from '../../errors';
+import { admits, refusal } from '../../access/decide';
+import { creatorRefusal } from '../../access/ownership';
+import { intersectScopes, readScope } from '../../access/rights';
+import { AccordError, badRequest, forbidden, notFound } from '../../errors';
 import { baseEvent, markAudited, recordRead } from '../audit';
 import type { ObjectRef } from '../../audit/events';
-import type { ManifestRecord, ObjectQuery, Page, StatusRecord } from '../../store/store';
+import type { ManifestRecord, ObjectQuery, Page } from '../../store/store';
 import { encodeCursor } from '../../taxii/cursor';
 import { ALL_VERSIONS, cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
 import { prepareObjects, validatorFor } from '../../taxii/object-metadata';
 import { formatTimestamp } from '../../time';
-import { parseJson, readBody } from '../body';
+import { parseCheckedJson, readBody } from '../body';
 import type { AppContext } from '../context';
 import { sendTaxii } from '../respond';
 import { statusResource } from './status';
@@ -143,39 +145,32 @@ export function getVersions(ctx: AppContext): RequestHandler {
   };
 }
 
+/**
+ * §5.7: a delete reaches only versions the caller may both read and delete, and answers as
+ * Get An Object would: 404 for an object none of whose versions it may read (so the pair
+ * reveals nothing), 403 for a visible object another party owns (src/access/ownership.ts).
+ */
 export function deleteObject(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const objectId = objectIdParam(req);
     const { filters } = readRequest(ctx, req, res, 'delete', objectId);
+    const principal = principalOf(req);
+    const collection = collectionOf(res);
+    const readable = readScope(principal, collection, ctx.clock(), await ctx.agreements.bindingsFor(principal.partyId));
+    if (!readable) throw notFound('Object not found', `the collection holds no object ${objectId}`);
+    const scope = intersectScopes(readable, decisionOf(res).scope);
+    await assertObjectExists(ctx, { collectionId: collection.id, versions: ALL_VERSIONS, limit: 1, scope }, objectId);
+    if ((await ctx.store.ownerOf(collection.id, objectId)) !== principal.partyId) {
+      throw forbidden('Not allowed', 'only the party that owns this object may delete its versions');
+    }
     if (!ctx.audit.healthy) throw new AccordError('unavailable', 'Sharing log unavailable', 'changes are refused while the sharing log cannot be written');
-    const removed = await ctx.store.deleteObject(collectionOf(res).id, objectId, filters.versions, filters.specVersions, decisionOf(res).scope, (versions) => ({
+    const removed = await ctx.store.deleteObject(collection.id, objectId, filters.versions, filters.specVersions, scope, (versions) => ({
       ...baseEvent(ctx, req, res, 'object.delete', 'success', 200),
       objects: versions,
     }));
     if (removed > 0) markAudited(res);
     if (removed === 0) throw notFound('Object not found', `no version of ${objectId} in this collection matches the request`);
     sendTaxii(res, 200, '');
-  };
-}
-
-/**
- * "already stored" must not tell a writer that a version it may not read exists: for such
- * versions the answer is the one for a new object. (The sharing log keeps the truth.)
- */
-async function withoutHiddenDuplicates(ctx: AppContext, req: Request, res: Response, status: StatusRecord): Promise<StatusRecord> {
-  const duplicates = status.successes.filter((s) => s.message === 'already stored');
-  if (duplicates.length === 0) return status;
-  const principal = principalOf(req);
-  const read = decide(principal, collectionOf(res), 'read', ctx.clock(), await ctx.agreements.bindingsFor(principal.partyId));
-  const visible = new Set<string>();
-  if (read.allowed) {
-    const ids = [...new Set(duplicates.map((d) => d.id))];
-    const page = await ctx.store.queryManifest({ collectionId: collectionOf(res).id, ids, versions: ALL_VERSIONS, specVersions: ANY_SPEC_VERSION, scope: read.scope, limit: ctx.config.pageCap });
-    for (const r of page.records) visible.add(`${r.id} ${formatTimestamp(r.version)}`);
-  }
-  return {
-    ...status,
-    successes: status.successes.map((s) => (s.message === 'already stored' && !visible.has(`${s.id} ${s.version ?? ''}`) ? { id: s.id, ...(s.version !== undefined && { version: s.version }) } : s)),
   };
 }
 
@@ -191,30 +186,36 @@ export function addObjects(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const requestTimestamp = ctx.clock();
     const root = apiRootOf(res);
-    const envelope = parseJson(await readBody(req, root.maxContentLength));
+    const { value: envelope, marker } = parseCheckedJson(await readBody(req, root.maxContentLength));
     if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
       throw badRequest('Not an envelope', 'the body must be a TAXII envelope: a JSON object with an "objects" list');
     }
     const list = (envelope as Record<string, unknown>).objects;
     if (!Array.isArray(list)) throw badRequest('Not an envelope', 'the envelope must have an "objects" list');
-    const prepared = prepareObjects(list, { validator: validatorFor(root), maxObjectSize: ctx.config.maxObjectSize });
+    const prepared = prepareObjects(list, { validator: validatorFor(root), maxObjectSize: ctx.config.maxObjectSize, ...(marker !== undefined && { unsafeMarker: marker }) });
     // Object level: what the writer's agreements do not cover fails alone, with the reason.
     const { scope } = decisionOf(res);
     // TAXII 2.1 §4.3.1 requires a version in every status detail; an object sent without
     // one is reported under the request's time (docs/conformance.md).
     const requestTime = formatTimestamp(requestTimestamp);
     const failures = prepared.failures.map((f) => (f.version === undefined ? { ...f, version: requestTime } : f));
+    const principal = principalOf(req);
+    const identityRef = (await ctx.store.getParty(principal.partyId))?.identityRef;
     const objects = prepared.objects.filter((o) => {
-      if (admits(scope, o.type, o.tlp)) return true;
-      failures.push({ id: o.id, version: o.version === null ? requestTime : formatTimestamp(o.version), message: `${o.id}: ${refusal(scope, o.type, o.tlp)}` });
+      const refused = admits(scope, o.type, o.tlp) ? creatorRefusal(o.createdByRef, identityRef) : refusal(scope, o.type, o.tlp);
+      if (refused === undefined) return true;
+      failures.push({ id: o.id, version: o.version === null ? requestTime : formatTimestamp(o.version), message: `${o.id}: ${refused}` });
       return false;
     });
+    const visible = readScope(principal, collectionOf(res), ctx.clock(), await ctx.agreements.bindingsFor(principal.partyId));
     if (!ctx.audit.healthy) throw new AccordError('unavailable', 'Sharing log unavailable', 'changes are refused while the sharing log cannot be written');
     const status = await ctx.store.addObjects({
       statusId: randomUUID(),
       apiRoot: root.path,
       collectionId: collectionOf(res).id,
-      accountId: principalOf(req).accountId,
+      accountId: principal.accountId,
+      partyId: principal.partyId,
+      ...(visible && { visible }),
       requestTimestamp,
       now: ctx.clock(),
       objects,
@@ -230,6 +231,6 @@ export function addObjects(ctx: AppContext): RequestHandler {
       }),
     });
     markAudited(res);
-    sendTaxii(res, 202, JSON.stringify(statusResource(await withoutHiddenDuplicates(ctx, req, res, status))));
+    sendTaxii(res, 202, JSON.stringify(statusResource(status)));
   };
 }

@@ -70,6 +70,7 @@ import {
 } from './audit';
 import { changeEvent, changeOf } from '../../audit/changes';
 import { indexes } from './indexes';
+import { correctedTlp, MERGE_OWNERS, OWNERS_BACKFILLED, ownersFromAdds, TLP_ANY_CASE, UPPER_CASE_MARKINGS } from './migrations';
 import {
   deleteFilter,
   MANIFEST_PROJECTION,
@@ -89,7 +90,11 @@ import {
   DATE_ADDED_COUNTER,
   dedupe,
   firstReserved,
+  judge,
   newCount,
+  newOwners,
+  type OwnerDoc,
+  ownersFilter,
   planAdd,
   refreshFlags,
   reserveDateAdded,
@@ -177,6 +182,7 @@ interface RevisionDoc {
 
 const COLLECTIONS = [
   'objects',
+  'object_owners',
   'counters',
   'statuses',
   'api_roots',
@@ -205,6 +211,7 @@ const AGREEMENTS_REVISION = 'agreements';
 
 export class MongoStore implements Store {
   private readonly objects: Collection<ObjectDoc>;
+  private readonly owners: Collection<OwnerDoc>;
   private readonly counters: Collection<CounterDoc>;
   private readonly statuses: Collection<StatusDoc>;
   private readonly apiRoots: Collection<ApiRootDoc>;
@@ -238,6 +245,7 @@ export class MongoStore implements Store {
     this.tokens = db.collection('tokens');
     this.meta = db.collection('meta');
     this.agreements = db.collection('agreements');
+    this.owners = db.collection('object_owners');
     this.revisions = db.collection('revisions');
     this.auditEvents = db.collection('audit_events');
     this.checkpoints = db.collection('audit_checkpoints');
@@ -279,6 +287,20 @@ export class MongoStore implements Store {
     for (const name of COLLECTIONS) if (!existing.has(name)) await ignoreConflict(() => this.db.createCollection(name));
     for (const [name, specs] of Object.entries(indexes(sharded))) await this.db.collection(name).createIndexes(specs);
     await ignoreConflict(() => this.counters.updateOne({ _id: DATE_ADDED_COUNTER }, { $setOnInsert: { last: 0 } }, { upsert: true }));
+    await this.once(OWNERS_BACKFILLED, () => this.auditEvents.aggregate([...ownersFromAdds(), MERGE_OWNERS]).toArray());
+    await this.once(TLP_ANY_CASE, async () => {
+      for await (const doc of this.objects.find(UPPER_CASE_MARKINGS).project<Pick<ObjectDoc, 'json' | 'tlp'> & { _id: ObjectId }>({ _id: 1, json: 1, tlp: 1 })) {
+        const tlp = correctedTlp(doc);
+        if (tlp !== undefined) await this.objects.updateOne({ _id: doc._id }, { $set: { tlp } });
+      }
+    });
+  }
+
+  /** Runs an upgrade unless `meta` records it as done; idempotent, so two instances may both run it. */
+  private async once(name: string, upgrade: () => Promise<unknown>): Promise<void> {
+    if (await this.meta.findOne({ _id: name })) return;
+    await upgrade();
+    await ignoreConflict(() => this.meta.insertOne({ _id: name, value: new Binary(Buffer.alloc(0)) }));
   }
 
   async ping(): Promise<void> {
@@ -487,7 +509,8 @@ export class MongoStore implements Store {
         .toArray();
       const jsonFilter = storedJsonFilter(env.collectionId, env.objects);
       const storedJson = jsonFilter ? await this.objects.find(jsonFilter, { session }).project<StoredJson>(STORED_JSON_PROJECTION).toArray() : [];
-      const entries = dedupe(env.objects, stored, storedJson);
+      const owners = await this.owners.find(ownersFilter(env.collectionId, env.objects), { session }).project<OwnerDoc>({ _id: 0, coll: 1, id: 1, party: 1 }).toArray();
+      const entries = judge(dedupe(env.objects, stored, storedJson), stored, owners, env.partyId, env.visible);
       const count = newCount(entries);
       // Nothing new (every object already stored): no date_added is handed out, so `start` is unused.
       let start = 0;
@@ -496,9 +519,11 @@ export class MongoStore implements Store {
         const counter = (await this.counters.findOneAndUpdate(reserve.filter, reserve.update, { session, returnDocument: 'after' })) as CounterDoc;
         start = firstReserved(counter.last, count);
       }
-      const plan = planAdd(env.collectionId, entries, stored, start);
+      const plan = planAdd(env.collectionId, entries, stored, start, env.requestTimestamp);
+      const claimed = newOwners(env.collectionId, entries, owners, env.partyId);
+      if (claimed.length) await this.owners.insertMany(claimed, { session });
       if (plan.writes.length) await this.objects.bulkWrite(plan.writes, { session, ordered: true });
-      const status = completedStatus(env, plan.successes);
+      const status = completedStatus(env, plan.successes, plan.refused);
       await this.statuses.insertOne({ _id: status.id, created_at: env.now, body: JSON.stringify(status) }, { session });
       if (env.audit) await this.appendLocked([env.audit(status, plan.refs)], session);
       return status;
@@ -508,6 +533,19 @@ export class MongoStore implements Store {
   async getStatus(id: string): Promise<StatusRecord | undefined> {
     const doc = await this.guard(() => this.statuses.findOne({ _id: id }));
     return doc ? (JSON.parse(doc.body) as StatusRecord) : undefined;
+  }
+
+  async ownerOf(collectionId: string, objectId: string): Promise<string | undefined> {
+    const doc = await this.guard(() => this.owners.findOne({ coll: collectionId, id: objectId }));
+    return doc?.party;
+  }
+
+  async setOwner(collectionId: string, objectId: string, party: string): Promise<boolean> {
+    return this.write(async (session) => {
+      if (!(await this.objects.findOne({ coll: collectionId, id: objectId }, { session, projection: { _id: 1 } }))) return false;
+      await this.owners.updateOne({ coll: collectionId, id: objectId }, { $set: { party } }, { session, upsert: true });
+      return true;
+    });
   }
 
   async queryObjects(q: ObjectQuery): Promise<ObjectPage> {

@@ -9,6 +9,9 @@ const tlpCases = [...TLP1_MARKINGS, ...TLP2_MARKINGS]
   .map(([name, id]) => `WHEN '${id}' THEN ${TLP_NAMES.indexOf(name === 'white' ? 'clear' : (name as (typeof TLP_NAMES)[number]))}`)
   .join(' ');
 const BACKFILL_TLP = `UPDATE objects SET tlp = COALESCE((SELECT MAX(CASE value ${tlpCases} END) FROM json_each(objects.json, '$.object_marking_refs')), ${UNMARKED})`;
+/** The same, whatever the case of the references' hex digits (src/stix/markings.ts tlpOf). */
+const RECOMPUTE_TLP_ANY_CASE = `UPDATE objects SET tlp = MAX(tlp, COALESCE((SELECT MAX(CASE lower(value) ${tlpCases} END) FROM json_each(objects.json, '$.object_marking_refs')), ${UNMARKED}))
+  WHERE instr(json, 'object_marking_refs') > 0`;
 
 export const MIGRATIONS: readonly string[] = [
   `
@@ -148,5 +151,18 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE audit_ranges (seq INTEGER PRIMARY KEY, coll TEXT NOT NULL, bin INTEGER NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL);
   CREATE INDEX audit_ranges_bin ON audit_ranges(coll, bin, lo);
+  `,
+  // Rights and provenance (docs/agreements.md): TLP references recognised whatever their
+  // case; the owning party of every object id per collection, backfilled from the sharing
+  // log's adds (the first party that added a version owns it). An id stored with no recorded
+  // add keeps no owner: only an operator transfer gives it one.
+  `
+  ${RECOMPUTE_TLP_ANY_CASE};
+  CREATE TABLE object_owners (coll INTEGER NOT NULL REFERENCES collections(rid), id TEXT NOT NULL, party TEXT NOT NULL, PRIMARY KEY (coll, id)) WITHOUT ROWID;
+  INSERT OR IGNORE INTO object_owners (coll, id, party)
+    SELECT c.rid, json_extract(o.value, '$.id'), json_extract(e.body, '$.party')
+    FROM audit_events e JOIN collections c ON c.id = json_extract(e.body, '$.collection'), json_each(e.body, '$.objects') o
+    WHERE json_extract(e.body, '$.action') = 'objects.add' AND json_extract(e.body, '$.party') IS NOT NULL AND json_extract(o.value, '$.date_added') IS NOT NULL
+    ORDER BY e.seq;
   `,
 ];

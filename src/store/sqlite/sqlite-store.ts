@@ -12,6 +12,7 @@ import { changeEvent, changeOf, CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '.
 import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type DateAddedRange, type ObjectRef, type StoredAuditEvent } from '../../audit/events';
 import { notFound, StoreUnavailable } from '../../errors';
 import { formatTimestamp, parseTimestamp } from '../../time';
+import { addOutcome } from '../../access/ownership';
 import { admits, admitsEverything, withheldReason } from '../scope';
 import { completedStatus } from '../status';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
@@ -288,17 +289,25 @@ export class SqliteStore implements Store {
     const coll = this.collectionRid(env.collectionId);
     let last = (this.stmt('SELECT last FROM clock WHERE id = 1').get() as Row).last as number;
     const successes: StatusDetail[] = [];
+    const refused: StatusDetail[] = [];
     const refs: ObjectRef[] = [];
     for (const obj of env.objects) {
       // Most objects in an envelope are new: one probe instead of the three lookups a new
       // version of a known object needs.
       const known = this.stmt('SELECT 1 FROM objects WHERE coll = ? AND id = ? LIMIT 1').get(coll, obj.id) !== undefined;
+      const owner = (this.stmt('SELECT party FROM object_owners WHERE coll = ? AND id = ?').get(coll, obj.id) as Row | undefined)?.party as string | undefined;
       const stored = known ? this.storedVersion(coll, obj) : undefined;
-      if (stored !== undefined) {
-        successes.push({ id: obj.id, version: formatTimestamp(stored), message: 'already stored' });
-        refs.push({ id: obj.id, version: formatTimestamp(stored) });
+      const outcome = addOutcome(obj, { party: env.partyId, owner, known, storedTlp: stored?.tlp, visible: env.visible });
+      if (outcome.kind === 'fail') {
+        refused.push({ id: obj.id, version: formatTimestamp(obj.version ?? env.requestTimestamp), message: `${obj.id}: ${outcome.message}` });
         continue;
       }
+      if (outcome.kind === 'already' && stored !== undefined) {
+        successes.push({ id: obj.id, version: formatTimestamp(stored.version), message: 'already stored' });
+        refs.push({ id: obj.id, version: formatTimestamp(stored.version) });
+        continue;
+      }
+      if (owner === undefined) this.stmt('INSERT INTO object_owners (coll, id, party) VALUES (?, ?, ?)').run(coll, obj.id, env.partyId);
       last = Math.max(env.now, last + 1);
       const version = obj.version ?? last;
       if (known) this.insertVersion(coll, obj, version, last);
@@ -308,10 +317,27 @@ export class SqliteStore implements Store {
       refs.push({ ...detail, date_added: formatTimestamp(last) });
     }
     this.stmt('UPDATE clock SET last = ? WHERE id = 1').run(last);
-    const status = completedStatus(env, successes);
+    const status = completedStatus(env, successes, refused);
     this.stmt('INSERT INTO statuses (id, created_at, body) VALUES (?, ?, ?)').run(status.id, env.now, JSON.stringify(status));
     if (env.audit) this.appendLocked([env.audit(status, refs)]);
     return status;
+  }
+
+  async ownerOf(collectionId: string, objectId: string): Promise<string | undefined> {
+    const row = this.stmt('SELECT o.party FROM object_owners o JOIN collections c ON c.rid = o.coll WHERE c.id = ? AND o.id = ?').get(collectionId, objectId) as Row | undefined;
+    return row?.party as string | undefined;
+  }
+
+  async setOwner(collectionId: string, objectId: string, party: string): Promise<boolean> {
+    const coll = this.ridOrUndefined(collectionId);
+    if (coll === undefined) return false;
+    return this.db
+      .transaction(() => {
+        if (this.stmt('SELECT 1 FROM objects WHERE coll = ? AND id = ? LIMIT 1').get(coll, objectId) === undefined) return false;
+        this.stmt('INSERT INTO object_owners (coll, id, party) VALUES (?, ?, ?) ON CONFLICT(coll, id) DO UPDATE SET party = excluded.party').run(coll, objectId, party);
+        return true;
+      })
+      .immediate();
   }
 
   /**
@@ -320,13 +346,13 @@ export class SqliteStore implements Store {
    * `modified` nor `created`) is stored when the identical JSON is: SCO ids are derived
    * from their content, so re-sending one must not add a version.
    */
-  private storedVersion(coll: number, obj: NewObject): Micros | undefined {
+  private storedVersion(coll: number, obj: NewObject): { version: Micros; tlp: number } | undefined {
     const row = (
       obj.version !== null
-        ? this.stmt('SELECT version FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version = ?').get(coll, obj.id, obj.specVersion, obj.version)
-        : this.stmt('SELECT version FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND json = ? LIMIT 1').get(coll, obj.id, obj.specVersion, obj.json)
+        ? this.stmt('SELECT version, tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version = ?').get(coll, obj.id, obj.specVersion, obj.version)
+        : this.stmt('SELECT version, tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND json = ? LIMIT 1').get(coll, obj.id, obj.specVersion, obj.json)
     ) as Row | undefined;
-    return row?.version as Micros | undefined;
+    return row && { version: row.version as Micros, tlp: row.tlp as number };
   }
 
   private insertVersion(coll: number, obj: NewObject, version: Micros, dateAdded: Micros): void {
