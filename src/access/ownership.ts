@@ -6,7 +6,7 @@
  * Pure: both stores call it inside their add transaction, with what they found.
  */
 import { admits } from '../store/scope';
-import type { NewObject, ObjectScope } from '../store/store';
+import type { NewObject, ObjectScope } from '../store/object-store';
 
 /** Reasons reveal nothing but that the id is taken: not its versions, markings or owner. */
 export const NOT_OWNER = 'not stored: this object id belongs to another party here; only its owner may add versions of it';

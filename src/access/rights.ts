@@ -4,7 +4,9 @@
  * and delete), and who may read a status resource. Pure, like decide().
  */
 import type { Principal } from '../auth/principal';
-import type { CollectionRecord, Micros, ObjectScope, ScopeClause, StatusRecord } from '../store/store';
+import type { CollectionRecord } from '../catalog/types';
+import type { ObjectScope, ScopeClause, StatusRecord } from '../store/object-store';
+import type { Micros } from '../time';
 import { decide, type GrantBinding } from './decide';
 
 /** What the caller may read in the collection, or undefined when it may read nothing there. */

@@ -3,7 +3,7 @@
  * outcome (docs/audit.md lists every field). Wire form is snake_case; `time` is canonical UTC
  * with microseconds. Secrets never appear: `credential` names the token id, not the token.
  */
-import type { Micros } from '../store/store';
+import type { Micros } from '../time';
 
 export type Outcome = 'success' | 'failure' | 'denied';
 
@@ -36,6 +36,8 @@ export interface AuditEventInput {
   method?: string;
   path?: string;
   query?: Record<string, string>;
+  /** The request fields cut to their bound (`path`, `query`, `user_agent`): what a client sends is stored only so far. */
+  truncated?: string[];
   api_root?: string;
   collection?: string;
   country?: string;

@@ -6,7 +6,8 @@
  * reader); an account left with no role is disabled rather than widened. Runs on every
  * start and on both stores through the Store interface; idempotent, each change on the record.
  */
-import type { AccountRecord, Role, Store } from '../store/store';
+import type { Store } from '../store/store';
+import type { AccountRecord, Role } from './types';
 import type { Clock } from '../time';
 
 const USES: readonly { action: string; role: Role }[] = [

@@ -12,9 +12,11 @@ import { addAccount, changeAccount, issueToken, parseRoles, requireAccount, revo
 import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../log';
 import { describeStore, openStore } from '../store/open-store';
-import type { CollectionRecord, Store } from '../store/store';
+import type { CollectionRecord } from '../catalog/types';
+import type { Store } from '../store/store';
 import { systemClock } from '../time';
 import { startServer } from '../server';
+import { ClusterLimiter, type Channel } from '../throttle/cluster';
 import { registerAdminCommands } from './admin-commands';
 import { importBundle } from './import';
 import { runDemo } from './demo';
@@ -100,7 +102,9 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
       const config = configFrom(opts);
       if (isServeWorker()) {
         const log = createLogger(config.logLevel).child(workerBindings());
-        await runWorker(async () => startServer(config, await openStore(config.store), log), log);
+        // The rate-limit buckets are the primary's, so the limits hold across the workers.
+        const limiter = new ClusterLimiter(process as unknown as Channel);
+        await runWorker(async () => startServer(config, await openStore(config.store), log, systemClock, limiter), log);
         return;
       }
       const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
@@ -267,9 +271,10 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .command('demo')
     .description('start a demo server with sample data and demo accounts (npm start)')
     .option('--dir <dir>', 'where the demo database lives', '.accord-demo')
-    .option('--port <n>', 'port to listen on', '8080')
-    .action(async (opts: { dir: string; port: string }) => {
-      const server = await runDemo(opts.dir, Number(opts.port));
+    .option('--port <n>', 'port to listen on (default: ACCORD_PORT or 8080)')
+    .action(async (opts: { dir: string; port?: string }) => {
+      if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) throw new CliError(`--port ${opts.port}: must be a port number`);
+      const server = await runDemo(opts.dir, opts.port === undefined ? undefined : Number(opts.port));
       onShutdown(server.close);
     });
 

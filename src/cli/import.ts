@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { holdsUnsafeNumber, markUnsafeNumbers, UNSAFE_NUMBER_REASON } from '../stix/json-numbers';
 import { EVERYTHING } from '../store/scope';
-import type { CollectionRecord, StatusDetail, Store } from '../store/store';
+import type { CollectionRecord } from '../catalog/types';
+import type { StatusDetail } from '../store/object-store';
+import type { Store } from '../store/store';
 import { streamBundleObjects } from '../taxii/bundle-stream';
 import { prepareObjects, UnparsableObject, validatorFor } from '../taxii/object-metadata';
 import type { Clock } from '../time';

@@ -1,36 +1,130 @@
 /**
- * Reading a POST body safely: never more than the API root's max_content_length (413),
- * never nesting deeper than MAX_NESTING (400, checked on the bytes before JSON.parse so a
+ * Reading a POST body safely: never more than the API root's max_content_length (413), as
+ * sent or as decoded from gzip or deflate, never nesting deeper than MAX_NESTING (400, checked on the bytes before JSON.parse so a
  * hostile body cannot exhaust the parser's stack), and malformed JSON or bytes that are not
  * UTF-8 are a 400.
  */
+import zlib from 'node:zlib';
 import type { Request } from 'express';
 import { AccordError, badRequest } from '../errors';
 import { markUnsafeNumbers, type CheckedJson } from '../stix/json-numbers';
+import { requestCoding } from './compression';
 
 export const MAX_NESTING = 64;
 
 const tooLarge = (limit: number) =>
   new AccordError('too-large', 'Request too large', `the body exceeds this API root's max_content_length of ${limit} bytes`);
 
-export function readBody(req: Request, limit: number): Promise<Buffer> {
+/** Seconds a body may take before its average rate must reach the minimum. */
+const RATE_GRACE_SECONDS = 2;
+
+const tooSlow = (minRate: number) => new AccordError('timeout', 'Request too slow', `the body arrived slower than ${minRate} bytes a second`);
+
+/**
+ * The body, decoded from gzip or deflate when it came so (any other coding: 415). The limit
+ * applies to the bytes received and to the decoded bytes: decoding streams and stops at the
+ * limit, so a small body that inflates to gigabytes (a decompression bomb) costs no more
+ * than `limit` bytes of memory. `minBytesPerSecond` (0: none): a body that trickles in slower
+ * than that on average, after a short grace, is refused (408) and its connection closed, so
+ * a slow client cannot hold a connection for the whole request timeout.
+ */
+export function readBody(req: Request, limit: number, minBytesPerSecond = 0): Promise<Buffer> {
+  let coding: ReturnType<typeof requestCoding>;
+  try {
+    coding = requestCoding(req);
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
+    const decoder = coding === 'identity' ? undefined : coding === 'gzip' ? zlib.createGunzip() : zlib.createInflate();
     const chunks: Buffer[] = [];
+    let received = 0;
     let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume(); // drain the rest so the connection can answer
-        reject(tooLarge(limit));
-      } else chunks.push(chunk);
+    let failed = false;
+    const started = Date.now();
+    const watch = setInterval(() => {
+      const seconds = (Date.now() - started) / 1000;
+      if (minBytesPerSecond > 0 && seconds > RATE_GRACE_SECONDS && received < minBytesPerSecond * (seconds - RATE_GRACE_SECONDS)) fail(tooSlow(minBytesPerSecond));
+    }, 500);
+    watch.unref();
+    const fail = (err: Error) => {
+      clearInterval(watch);
+      if (failed) return;
+      failed = true;
+      req.off('data', onData);
+      decoder?.destroy();
+      // The rest of a refused body is not read: the answer closes the connection (sendError).
+      req.pause();
+      reject(err);
     };
+    const onDecoded = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) fail(tooLarge(limit));
+      else chunks.push(chunk);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) return fail(tooLarge(limit));
+      if (!decoder) return onDecoded(chunk);
+      // Back-pressure: the request waits while the decoder's output is being consumed.
+      if (!decoder.write(chunk)) {
+        req.pause();
+        decoder.once('drain', () => req.resume());
+      }
+    };
+    const done = () => {
+      clearInterval(watch);
+      if (!failed) resolve(Buffer.concat(chunks, size));
+    };
+    if (decoder) {
+      decoder.on('data', onDecoded);
+      decoder.on('end', done);
+      decoder.on('error', () => fail(badRequest('Malformed body', `the request body is not valid ${coding} data`)));
+    }
     req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    req.on('end', () => (decoder ? decoder.end() : done()));
+    req.on('error', (err) => fail(err));
   });
+}
+
+/**
+ * How many values the arrays directly inside the top-level object hold (an envelope's
+ * `objects`), counted on the bytes: an envelope of millions of tiny objects is refused
+ * before JSON.parse builds them all. Linear; brackets and commas inside strings do not count.
+ */
+export function topLevelArrayMembers(bytes: Uint8Array): number {
+  let depth = 0;
+  let inString = false;
+  let members = 0;
+  let inArray = false;
+  let empty = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    if (inArray && depth === 2 && empty && c !== 0x5d) {
+      members++;
+      empty = false;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth === 2 && c === 0x5b) {
+        inArray = true;
+        empty = true;
+      }
+    } else if (c === 0x7d || c === 0x5d) {
+      if (depth === 2) inArray = false;
+      depth--;
+    } else if (c === 0x2c && inArray && depth === 2) empty = true;
+  }
+  return members;
 }
 
 /** Deepest nesting of arrays and objects in JSON text; linear, ignores brackets inside strings. */

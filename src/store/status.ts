@@ -1,8 +1,13 @@
-import type { AddEnvelope, StatusDetail, StatusRecord } from './store';
+import { compactFailures } from '../taxii/failures';
+import type { AddEnvelope, StatusDetail, StatusRecord } from './object-store';
 
-/** The status of an envelope every store writes: complete at once (nothing is queued). */
+/**
+ * The status of an envelope every store writes: complete at once (nothing is queued).
+ * `refused`: objects the store itself refused (the adding party's rights), after the
+ * envelope's own failures, kept as small as those (src/taxii/failures.ts).
+ */
 export function completedStatus(env: AddEnvelope, successes: StatusDetail[], refused: StatusDetail[] = []): StatusRecord {
-  const failures = refused.length ? [...env.failures, ...refused] : env.failures;
+  const failureCount = (env.failureCount ?? env.failures.length) + refused.length;
   return {
     id: env.statusId,
     apiRoot: env.apiRoot,
@@ -10,12 +15,12 @@ export function completedStatus(env: AddEnvelope, successes: StatusDetail[], ref
     partyId: env.partyId,
     status: 'complete',
     requestTimestamp: env.requestTimestamp,
-    totalCount: successes.length + failures.length,
+    totalCount: successes.length + failureCount,
     successCount: successes.length,
-    failureCount: failures.length,
+    failureCount,
     pendingCount: 0,
     successes,
-    failures,
+    failures: refused.length ? [...env.failures, ...compactFailures(refused)] : env.failures,
     pendings: [],
   };
 }

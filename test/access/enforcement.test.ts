@@ -9,7 +9,7 @@
  * admin; every rule checked here is about the parties created below.
  */
 import { NOT_OWNER } from '../../src/access/ownership';
-import type { CollectionRecord } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
 import { formatTimestamp } from '../../src/time';
 import { createHarness, indicator, type Harness, type TestAccount } from '../support/harness';
 import {

@@ -8,6 +8,7 @@ import { ok, type AdminCall, type Reply } from './call';
 import { listChanges } from './changes';
 import { defineCollection, listCollections } from './collections';
 import { openApiDocument } from './openapi';
+import { getOwner, putOwner } from './ownership';
 import { createParty, getParty, listParties, replaceParty } from './parties';
 
 export interface AdminRoute {
@@ -36,6 +37,8 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { method: 'delete', path: '/tokens/:id',                                  run: revokeAccountToken },
   { method: 'get',    path: '/collections',                                 run: listCollections },
   { method: 'put',    path: '/collections/:id',           body: true,       run: defineCollection },
+  { method: 'get',    path: '/collections/:id/objects/:objectId/owner',     run: getOwner },
+  { method: 'put',    path: '/collections/:id/objects/:objectId/owner', body: true, run: putOwner },
   { method: 'get',    path: '/agreements',                                  run: listAgreements },
   { method: 'post',   path: '/agreements',                body: true,       run: createAgreementHandler },
   { method: 'get',    path: '/agreements/:id',                              run: getAgreement },
