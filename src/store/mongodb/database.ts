@@ -21,10 +21,10 @@ import {
 } from 'mongodb';
 import { StoreUnavailable } from '../../errors';
 import { indexes } from './indexes';
-import { correctedTlp, MERGE_OWNERS, OWNERS_BACKFILLED, ownersFromAdds, TLP_ANY_CASE, UPPER_CASE_MARKINGS } from './migrations';
+import { correctedTlp, OWNERS_BACKFILLED, ownersFromAdds, TLP_ANY_CASE, UPPER_CASE_MARKINGS } from './migrations';
 import type { ObjectDoc } from './queries';
 import { databaseOf, hasOption, hostsOf } from './uri';
-import { type CounterDoc, DATE_ADDED_COUNTER } from './writes';
+import { type CounterDoc, DATE_ADDED_COUNTER, type OwnerDoc } from './writes';
 
 const COLLECTIONS = [
   'objects',
@@ -49,8 +49,18 @@ const SERVER_SELECTION_TIMEOUT_MS = 5000;
 /** MongoDB 5.0 (wire version 13) is the first to accept objects_added and objects_default side by side. */
 const MIN_WIRE_VERSION = 13;
 
-/** Snapshot reads and majority commits: a committed envelope survives a fail-over whole. */
-const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' };
+/**
+ * Snapshot reads and journaled majority commits: a committed envelope survives a fail-over
+ * whole, and a read is answered only after its sharing-log event is on disk (src/audit/log.ts).
+ */
+const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority', journal: true }, readPreference: 'primary' };
+
+/**
+ * Server errors that mean "not now" rather than "never": out of disk space (14031), no
+ * writable primary (10107, 13435, 189), shutting down (91, 11600), write concern not met (64).
+ * Answered 503 with Retry-After, as SQLite's full or locked file is.
+ */
+const SERVER_FAULTS = new Set([14031, 10107, 13435, 189, 91, 11600, 64]);
 
 export class MongoDatabase {
   /** The last write of this process: writes queue behind it (see write()). */
@@ -106,10 +116,16 @@ export class MongoDatabase {
     for (const [name, specs] of Object.entries(indexes(sharded))) await this.db.collection(name).createIndexes(specs);
     const counters = this.collection<CounterDoc>('counters');
     await ignoreConflict(() => counters.updateOne({ _id: DATE_ADDED_COUNTER }, { $setOnInsert: { last: 0 } }, { upsert: true }));
-    await this.once(OWNERS_BACKFILLED, () => this.collection('audit_events').aggregate([...ownersFromAdds(), MERGE_OWNERS]).toArray());
+    await this.once(OWNERS_BACKFILLED, async () => {
+      const owners = this.collection<OwnerDoc>('object_owners');
+      for (const o of await this.collection('audit_events').aggregate<OwnerDoc>(ownersFromAdds()).toArray()) {
+        await owners.updateOne({ coll: o.coll, id: o.id }, { $setOnInsert: { party: o.party } }, { upsert: true });
+      }
+    });
     await this.once(TLP_ANY_CASE, async () => {
       const objects = this.collection<ObjectDoc>('objects');
-      for await (const doc of objects.find(UPPER_CASE_MARKINGS).project<Pick<ObjectDoc, 'json' | 'tlp'> & { _id: ObjectId }>({ _id: 1, json: 1, tlp: 1 })) {
+      const suspects = await objects.find(UPPER_CASE_MARKINGS).project<Pick<ObjectDoc, 'json' | 'tlp'> & { _id: ObjectId }>({ _id: 1, json: 1, tlp: 1 }).toArray();
+      for (const doc of suspects) {
         const tlp = correctedTlp(doc);
         if (tlp !== undefined) await objects.updateOne({ _id: doc._id }, { $set: { tlp } });
       }
@@ -134,6 +150,11 @@ export class MongoDatabase {
     } catch (e) {
       throw new StoreUnavailable(`MongoDB at ${this.hosts} does not answer: ${(e as Error).message}`);
     }
+  }
+
+  /** Written as the sharing log is: in a (journaled, majority) write. */
+  async probeWrite(now: number): Promise<void> {
+    await this.write((session) => this.collection<{ _id: string; value: number }>('meta').updateOne({ _id: 'write_probe' }, { $set: { value: now } }, { upsert: true, session }));
   }
 
   async close(): Promise<void> {
@@ -176,7 +197,8 @@ export class MongoDatabase {
       e instanceof MongoServerSelectionError ||
       e instanceof MongoTopologyClosedError ||
       e instanceof MongoNotConnectedError ||
-      e instanceof MongoClientClosedError;
+      e instanceof MongoClientClosedError ||
+      (e instanceof MongoServerError && typeof e.code === 'number' && SERVER_FAULTS.has(e.code));
     return lost ? new StoreUnavailable(`MongoDB at ${this.hosts}: ${e.message}`) : e;
   }
 }

@@ -4,7 +4,7 @@
  * already stored, from the sharing log's adds (the first party that added a version of it
  * owns it), and TLP levels recomputed for marking references written in upper case. Each is
  * plain data here so that test/mongodb/ runs it in-process; MongoStore.prepare() applies
- * them once, remembered in `meta`.
+ * them once, remembered in `meta` (an owner already recorded is left as it is).
  */
 import type { Document, Filter } from 'mongodb';
 import { tlpOf } from '../../stix/markings';
@@ -24,9 +24,6 @@ export function ownersFromAdds(): Document[] {
     { $project: { _id: 0, coll: '$_id.coll', id: '$_id.id', party: 1 } },
   ];
 }
-
-/** The stage that writes them, leaving an owner already recorded as it is. */
-export const MERGE_OWNERS: Document = { $merge: { into: 'object_owners', on: ['coll', 'id'], whenMatched: 'keepExisting', whenNotMatched: 'insert' } };
 
 /** Objects whose marking references hold upper-case hex digits: their TLP level may be too low. */
 export const UPPER_CASE_MARKINGS: Filter<ObjectDoc> = { json: { $regex: 'marking-definition--[0-9a-f-]*[A-F]' } };
