@@ -113,16 +113,20 @@ describe('reads honour the reader’s agreement scope', () => {
     expect(body.objects).toHaveLength(10);
   });
 
-  it('objects: only the visible latest versions, in date_added order; an object whose latest version is withheld is absent', async () => {
+  // Issue #12 (inference across endpoints): "last" is the newest version the reader may see,
+  // the same on objects, object, manifest and versions, so an object whose newest version is
+  // withheld shows its newest visible one (P v1) instead of vanishing from the default view.
+  it('objects: the newest visible version of each object, in date_added order; an object whose latest version is withheld shows its visible one', async () => {
     const body = taxii(await get(h, objectsUrl(fr), reader.auth), 200, 'envelope');
-    expect(body.objects?.map(idOf)).toEqual([A, B, C, D]);
+    expect(body.objects?.map(idOf)).toEqual([A, B, C, P, D]);
+    expect(versionsOf(body)).toContain(at(P, V1));
     expect(body.more).toBe(false);
     expect(body.next).toBeUndefined();
   });
 
   it('manifest: the same visible records, with their versions', async () => {
     const body = taxii(await get(h, manifestUrl(fr), reader.auth), 200, 'manifest');
-    expect(body.objects?.map((o) => `${o.id}@${o.version}`)).toEqual([at(A), at(B), at(C), at(D)]);
+    expect(body.objects?.map((o) => `${o.id}@${o.version}`)).toEqual([at(A), at(B), at(C), at(P, V1), at(D)]);
   });
 
   it('X-TAXII-Date-Added-First/-Last are those of the first and last visible records, not of withheld ones around them', async () => {
@@ -135,8 +139,8 @@ describe('reads honour the reader’s agreement scope', () => {
 
   it('more is false when only withheld records follow the page', async () => {
     for (const url of [objectsUrl(fr), manifestUrl(fr)]) {
-      const body = taxii(await get(h, url + qs({ limit: 4 }), reader.auth), 200, url === objectsUrl(fr) ? 'envelope' : 'manifest') as EnvelopeBody | ManifestBody;
-      expect([body.objects?.length, body.more, body.next]).toEqual([4, false, undefined]);
+      const body = taxii(await get(h, url + qs({ limit: 5 }), reader.auth), 200, url === objectsUrl(fr) ? 'envelope' : 'manifest') as EnvelopeBody | ManifestBody;
+      expect([body.objects?.length, body.more, body.next]).toEqual([5, false, undefined]);
     }
   });
 
@@ -156,7 +160,7 @@ describe('reads honour the reader’s agreement scope', () => {
       expect(body.next !== undefined).toBe(body.more);
       next = body.next;
     } while (next !== undefined);
-    expect(seen).toEqual([A, B, C, D]);
+    expect(seen).toEqual([A, B, C, P, D]);
   });
 
   it('match[version]=all shows the within-ceiling older version of an object whose latest version is above the ceiling, and never the latter', async () => {
@@ -184,8 +188,9 @@ describe('reads honour the reader’s agreement scope', () => {
     const added = await dateAdded(h, fr, P, V1);
     expect([res.headers['x-taxii-date-added-first'], res.headers['x-taxii-date-added-last']]).toEqual([added, added]);
     expect(versionsOf(taxii(await get(h, objectUrl(fr, P) + qs({ 'match[version]': 'all' }), reader.auth), 200, 'envelope'))).toEqual([at(P, V1)]);
-    // The latest version is withheld, so the default (latest) selects nothing the reader may see.
-    expect(taxii(await get(h, objectUrl(fr, P), reader.auth), 200, 'envelope').objects).toBeUndefined();
+    // The latest version is withheld: the default ("last") is the newest the reader may see.
+    expect(versionsOf(taxii(await get(h, objectUrl(fr, P), reader.auth), 200, 'envelope'))).toEqual([at(P, V1)]);
+    expect(versionsOf(taxii(await get(h, objectUrl(fr, P) + qs({ 'match[version]': 'last' }), reader.auth), 200, 'envelope'))).toEqual([at(P, V1)]);
     // The operator sees both, so the difference is the scope.
     expect(taxii(await get(h, versionsUrl(fr, P)), 200, 'versions').versions).toHaveLength(2);
   });
@@ -205,11 +210,13 @@ describe('reads honour the reader’s agreement scope', () => {
   });
 
   it('filters never reach withheld objects: match[id] of a withheld object and match[type]=malware find nothing', async () => {
-    for (const filter of [{ 'match[id]': W1 }, { 'match[id]': `${W3},${W4}` }, { 'match[type]': 'malware' }, { 'match[id]': P }] as Record<string, string>[]) {
+    for (const filter of [{ 'match[id]': W1 }, { 'match[id]': `${W3},${W4}` }, { 'match[type]': 'malware' }] as Record<string, string>[]) {
       const res = await get(h, objectsUrl(fr) + qs(filter), reader.auth);
       expect(taxii(res, 200, 'envelope')).toEqual({ more: false });
       expect(res.headers['x-taxii-date-added-first']).toBeUndefined();
     }
+    // match[id] of P: its newest visible version, as in the unfiltered page.
+    expect(versionsOf(taxii(await get(h, objectsUrl(fr) + qs({ 'match[id]': P }), reader.auth), 200, 'envelope'))).toEqual([at(P, V1)]);
   });
 
   it('added_after the last visible record is an empty page, although withheld records were added later', async () => {
@@ -226,7 +233,7 @@ describe('reads honour the reader’s agreement scope', () => {
     await agree(h, 'it-amber', [{ party: 'it-cert', actions: ['read'], collections: { aliases: ['fr'] }, max_tlp: 'amber' }]);
     expect(taxii(await get(h, objectsUrl(fr), green.auth), 200, 'envelope').objects?.map(idOf)).toEqual([A, W2, C]);
     // Neither grant denies malware: W2 (green) is in both; unmarked W4 counts as amber too.
-    expect(taxii(await get(h, objectsUrl(fr), amber.auth), 200, 'envelope').objects?.map(idOf)).toEqual([A, W2, B, C, D, W4]);
+    expect(taxii(await get(h, objectsUrl(fr), amber.auth), 200, 'envelope').objects?.map(idOf)).toEqual([A, W2, B, C, P, D, W4]);
   });
 });
 
@@ -385,13 +392,16 @@ describe('Delete An Object touches only what the caller can see', () => {
     expect(await stored(h, c, [GREEN])).toEqual([]);
   });
 
-  it('match[version]=last of an object whose latest version is withheld is 404 and removes nothing', async () => {
-    taxii(await del(h, objectUrl(c, P) + qs({ 'match[version]': 'last' }), admin.auth), 404, 'error');
-    expect(await stored(h, c, [P])).toEqual([at(P, V1), at(P, V2)]);
+  // "last" is the newest version the caller may see, on DELETE as on GET (issue #12 item 6).
+  it('match[version]=last of an object whose latest version is withheld deletes the newest visible version and leaves the withheld one', async () => {
+    expect(versionsOf(taxii(await get(h, objectUrl(c, P), admin.auth), 200, 'envelope'))).toEqual([at(P, V1)]);
+    expect((await del(h, objectUrl(c, P) + qs({ 'match[version]': 'last' }), admin.auth)).status).toBe(200);
+    expect(await stored(h, c, [P])).toEqual([at(P, V2)]);
   });
 
-  it('deleting (all versions of) an object whose latest version is withheld removes only the visible version', async () => {
-    expect((await del(h, objectUrl(c, P), admin.auth)).status).toBe(200);
+  it('deleting an object none of whose remaining versions the caller may see is 404, as GET answers, and removes nothing', async () => {
+    const got = taxii(await get(h, objectUrl(c, P), admin.auth), 404, 'error');
+    expect(taxii(await del(h, objectUrl(c, P), admin.auth), 404, 'error')).toEqual(got);
     expect(await stored(h, c, [P])).toEqual([at(P, V2)]);
   });
 });

@@ -315,10 +315,16 @@ describe('MongoDB adapter: query documents match the indexes created for them', 
     expect(pageQuery({ ...base, after: 5 }).filter).toEqual({ coll: 'c', date_added: { $gt: 5 }, ...partialFilter('objects_default') });
   });
 
-  it('a scoped default page query also states objects_scope’s partial filter', () => {
-    const { filter } = pageQuery({ ...base, scope: { clauses: [{ tlpLevels: [0, 1] }] } });
-    expect(filter).toMatchObject(partialFilter('objects_scope'));
-    expect(filter).toEqual({ coll: 'c', is_last: true, latest_spec: true, $or: [{ tlp: { $in: [0, 1] } }] });
+  it('a scoped default page query states objects_visible’s partial filter, and "last" as the newest version in scope (issue #12)', () => {
+    const { filter } = pageQuery({ ...base, scope: { clauses: [{ tlpLevels: [0, 1, 2, 3] }] } });
+    expect(filter).toMatchObject(partialFilter('objects_visible'));
+    // Visible levels 0-3: a version is "last" when its newer versions are only unmarked (bit 1) or red (bit 32).
+    expect(filter).toEqual({ coll: 'c', latest_spec: true, $and: [{ $or: [{ tlp: { $in: [0, 1, 2, 3] } }] }, { $or: [{ newer_levels: { $in: [33, 32, 1, 0] } }] }] });
+  });
+
+  it('a scope admitting every level and type keeps the plain last-version flag', () => {
+    const { filter } = pageQuery({ ...base, scope: { clauses: [{ tlpLevels: [-1, 0, 1, 2, 3, 4] }] } });
+    expect(filter).toEqual({ coll: 'c', is_last: true, latest_spec: true, $or: [{ tlp: { $in: [-1, 0, 1, 2, 3, 4] } }] });
   });
 
   it('added_after and the paging position: the later of the two is the lower bound', () => {
@@ -331,7 +337,11 @@ describe('MongoDB adapter: query documents match the indexes created for them', 
     expect(filter).toEqual({
       coll: 'c',
       latest_spec: true,
-      $and: [{ $or: [{ tlp: { $in: [2] }, type: { $nin: ['malware'] } }] }, { $or: [{ is_last: true }, { is_first: true }, { version: { $in: [7] } }] }],
+      $and: [
+        { $or: [{ tlp: { $in: [2] }, type: { $nin: ['malware'] } }] },
+        // "last" for malware: nothing is visible; for every other type, level 2 (bit 0b1000) only.
+        { $or: [{ $or: [{ type: { $nin: ['malware'] }, newer_levels: { $in: Array.from({ length: 64 }, (_, i) => 63 - i).filter((m) => (m & 0b1000) === 0) } }] }, { is_first: true }, { version: { $in: [7] } }] },
+      ],
     });
   });
 

@@ -21,10 +21,10 @@ import {
 } from 'mongodb';
 import { StoreUnavailable } from '../../errors';
 import { indexes } from './indexes';
-import { correctedTlp, OWNERS_BACKFILLED, ownersFromAdds, TLP_ANY_CASE, UPPER_CASE_MARKINGS } from './migrations';
+import { correctedTlp, NEWER_LEVELS, OWNERS_BACKFILLED, ownersFromAdds, SUPERSEDED, TLP_ANY_CASE, UPPER_CASE_MARKINGS } from './migrations';
 import type { ObjectDoc } from './queries';
 import { databaseOf, hasOption, hostsOf } from './uri';
-import { type CounterDoc, DATE_ADDED_COUNTER, type OwnerDoc } from './writes';
+import { type CounterDoc, DATE_ADDED_COUNTER, type OwnerDoc, refreshFlags, type StoredVersion } from './writes';
 
 const COLLECTIONS = [
   'objects',
@@ -130,6 +130,25 @@ export class MongoDatabase {
         if (tlp !== undefined) await objects.updateOne({ _id: doc._id }, { $set: { tlp } });
       }
     });
+    // After the TLP levels are right: newer_levels is made of them.
+    await this.once(NEWER_LEVELS, () => this.backfillNewerLevels());
+  }
+
+  /**
+   * newer_levels for databases written before it existed: 0 on each newest version (set
+   * explicitly: $bitsAllClear matches no document without the field), recomputed per object
+   * for the others.
+   */
+  private async backfillNewerLevels(): Promise<void> {
+    const objects = this.collection<ObjectDoc>('objects');
+    await objects.updateMany({ is_last: true }, { $set: { newer_levels: 0 } });
+    const old = await objects.find(SUPERSEDED).project<Pick<ObjectDoc, 'coll' | 'id' | 'spec_version'>>({ _id: 0, coll: 1, id: 1, spec_version: 1 }).toArray();
+    const groups = new Map(old.map((o) => [JSON.stringify([o.coll, o.id, o.spec_version]), o]));
+    for (const g of groups.values()) {
+      const versions = await objects.find({ coll: g.coll, id: g.id, spec_version: g.spec_version }).project<Pick<StoredVersion, 'spec_version' | 'version' | 'tlp'>>({ _id: 0, spec_version: 1, version: 1, tlp: 1 }).toArray();
+      const writes = refreshFlags(g.coll, g.id, versions);
+      if (writes.length) await objects.bulkWrite(writes, { ordered: true });
+    }
   }
 
   /** Runs an upgrade (migrations.ts) unless `meta` records it as done; idempotent, so two instances may both run it. */

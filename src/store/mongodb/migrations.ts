@@ -12,6 +12,10 @@ import type { ObjectDoc } from './queries';
 
 export const OWNERS_BACKFILLED = 'owners_backfilled';
 export const TLP_ANY_CASE = 'tlp_any_case';
+export const NEWER_LEVELS = 'newer_levels';
+
+/** The versions whose newer_levels must be computed: all but each (id, spec_version)'s newest. */
+export const SUPERSEDED: Filter<ObjectDoc> = { is_last: false };
 
 /** Owner records from the log's adds, in log order: the first party to place a version wins. */
 export function ownersFromAdds(): Document[] {

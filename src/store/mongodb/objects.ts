@@ -172,7 +172,7 @@ export class MongoObjects implements ObjectStore {
       await this.counters.updateOne({ _id: DATE_ADDED_COUNTER }, { $inc: { deletes: 1 } }, { session });
       const remaining = await this.objects
         .find({ coll: collectionId, id: objectId }, { session })
-        .project<Pick<StoredVersion, 'spec_version' | 'version'>>({ _id: 0, spec_version: 1, version: 1 })
+        .project<Pick<StoredVersion, 'spec_version' | 'version' | 'tlp'>>({ _id: 0, spec_version: 1, version: 1, tlp: 1 })
         .toArray();
       const writes = refreshFlags(collectionId, objectId, remaining);
       if (writes.length) await this.objects.bulkWrite(writes, { session, ordered: true });

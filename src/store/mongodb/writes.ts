@@ -12,6 +12,7 @@ import { formatTimestamp, type Micros } from '../../time';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
 import type { ObjectRef } from '../../audit/events';
 import { addOutcome } from '../../access/ownership';
+import { levelBit, levelMask } from '../scope';
 import type { NewObject, ObjectScope, StatusDetail } from '../object-store';
 import type { ObjectDoc } from './queries';
 
@@ -149,15 +150,18 @@ export interface AddPlan {
 export function planAdd(collectionId: string, entries: readonly Entry[], stored: readonly StoredVersion[], start: Micros, requestTimestamp: Micros): AddPlan {
   const ranges = new Map<string, { min: Micros; max: Micros }>();
   const specs = new Map<string, Set<string>>();
-  const remember = (id: string, spec: string, version: Micros) => {
+  // Every version of each (id, spec_version) with its level, for newer_levels.
+  const levels = new Map<string, { version: Micros; tlp: number }[]>();
+  const remember = (id: string, spec: string, version: Micros, tlp: number) => {
     const key = groupKey(id, spec);
     const r = ranges.get(key);
     ranges.set(key, r ? { min: Math.min(r.min, version), max: Math.max(r.max, version) } : { min: version, max: version });
     const s = specs.get(id) ?? new Set<string>();
     s.add(spec);
     specs.set(id, s);
+    levels.set(key, [...(levels.get(key) ?? []), { version, tlp }]);
   };
-  for (const s of stored) remember(s.id, s.spec_version, s.version);
+  for (const s of stored) remember(s.id, s.spec_version, s.version, s.tlp);
 
   const writes: AnyBulkWriteOperation<ObjectDoc>[] = [];
   const successes: StatusDetail[] = [];
@@ -190,6 +194,9 @@ export function planAdd(collectionId: string, entries: readonly Entry[], stored:
     if (newest !== undefined && compareSpecVersions(obj.specVersion, newest) > 0) {
       writes.push({ updateMany: { filter: { coll: collectionId, id: obj.id, latest_spec: true }, update: { $set: { latest_spec: false } } } });
     }
+    // newer_levels, as SQLite keeps it: the older versions gain this one's level.
+    const known = levels.get(groupKey(obj.id, obj.specVersion)) ?? [];
+    if (known.some((k) => k.version < version)) writes.push({ updateMany: { filter: { ...same, version: { $lt: version } }, update: { $bit: { newer_levels: { or: levelBit(obj.tlp) } } } } });
     const document: ObjectDoc = {
       ...same,
       type: obj.type,
@@ -199,10 +206,11 @@ export function planAdd(collectionId: string, entries: readonly Entry[], stored:
       is_last: isLast,
       latest_spec: latestSpec,
       tlp: obj.tlp,
+      newer_levels: levelMask(known.filter((k) => k.version > version).map((k) => k.tlp)),
       json: obj.json,
     };
     writes.push({ insertOne: { document } });
-    remember(obj.id, obj.specVersion, version);
+    remember(obj.id, obj.specVersion, version, obj.tlp);
     const detail = { id: obj.id, version: formatTimestamp(version) };
     successes.push(detail);
     refs.push({ ...detail, date_added: formatTimestamp(dateAdded) });
@@ -245,19 +253,27 @@ export function firstReserved(last: Micros, count: number): Micros {
  * remain, as SQLite's refreshFlags() does (first / last per spec_version; latest_spec on
  * the rows of the newest spec_version). One update per remaining spec_version.
  */
-export function refreshFlags(collectionId: string, objectId: string, remaining: readonly Pick<StoredVersion, 'spec_version' | 'version'>[]): AnyBulkWriteOperation<ObjectDoc>[] {
+export function refreshFlags(collectionId: string, objectId: string, remaining: readonly Pick<StoredVersion, 'spec_version' | 'version' | 'tlp'>[]): AnyBulkWriteOperation<ObjectDoc>[] {
   const ranges = new Map<string, { min: Micros; max: Micros }>();
   for (const r of remaining) {
     const range = ranges.get(r.spec_version);
     ranges.set(r.spec_version, range ? { min: Math.min(range.min, r.version), max: Math.max(range.max, r.version) } : { min: r.version, max: r.version });
   }
   const newest = newestSpecVersion(ranges.keys());
-  return [...ranges].map(([spec, { min, max }]) => ({
+  const flags: AnyBulkWriteOperation<ObjectDoc>[] = [...ranges].map(([spec, { min, max }]) => ({
     updateMany: {
       filter: { coll: collectionId, id: objectId, spec_version: spec },
       update: [{ $set: { is_first: { $eq: ['$version', min] }, is_last: { $eq: ['$version', max] }, latest_spec: spec === newest } }],
     },
   }));
+  // newer_levels of every remaining version, from the versions newer than it.
+  const levels = remaining.map((r) => ({
+    updateOne: {
+      filter: { coll: collectionId, id: objectId, spec_version: r.spec_version, version: r.version },
+      update: { $set: { newer_levels: levelMask(remaining.filter((o) => o.spec_version === r.spec_version && o.version > r.version).map((o) => o.tlp)) } },
+    },
+  }));
+  return [...flags, ...levels];
 }
 
 function unique<T>(values: readonly T[]): T[] {

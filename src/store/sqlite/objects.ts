@@ -10,9 +10,11 @@ import { formatTimestamp, type Micros } from '../../time';
 import type { AddEnvelope, ManifestRecord, NewObject, ObjectPage, ObjectQuery, ObjectScope, ObjectStore, StatusDetail, StatusRecord, VersionSelector } from '../object-store';
 import type { Page } from '../page';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
+import { levelBit, levelMask } from '../scope';
 import { completedStatus } from '../status';
 import type { SqliteAudit } from './audit';
 import type { Row, SqliteDatabase } from './database';
+import { NEWER_LEVELS_OF_ROW } from './migrations';
 import { page, ridOf, selection } from './paging';
 
 const MANIFEST_COLUMNS = 'id, type, spec_version, version, date_added, tlp';
@@ -123,14 +125,26 @@ export class SqliteObjects implements ObjectStore {
     if (newest !== undefined && compareSpecVersions(obj.specVersion, newest) > 0) {
       this.db.stmt('UPDATE objects SET latest_spec = 0 WHERE coll = ? AND id = ?').run(coll, obj.id);
     }
-    this.insertRow(coll, obj, version, dateAdded, { isFirst, isLast, latestSpec });
+    // newer_levels: the levels of the newer versions ("last" as each caller sees it, paging.ts).
+    const bit = levelBit(obj.tlp);
+    this.db
+      .stmt('UPDATE objects SET newer_levels = newer_levels | ? WHERE coll = ? AND id = ? AND spec_version = ? AND version < ? AND (newer_levels & ?) = 0')
+      .run(bit, coll, obj.id, obj.specVersion, version, bit);
+    const newer = isLast
+      ? 0
+      : levelMask(
+          (this.db.stmt('SELECT DISTINCT tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version > ?').all(coll, obj.id, obj.specVersion, version) as Row[]).map(
+            (r) => r.tlp as number,
+          ),
+        );
+    this.insertRow(coll, obj, version, dateAdded, { isFirst, isLast, latestSpec }, newer);
   }
 
-  private insertRow(coll: number, obj: NewObject, version: Micros, dateAdded: Micros, flags: { isFirst: boolean; isLast: boolean; latestSpec: boolean }): void {
+  private insertRow(coll: number, obj: NewObject, version: Micros, dateAdded: Micros, flags: { isFirst: boolean; isLast: boolean; latestSpec: boolean }, newerLevels = 0): void {
     this.db.stmt(
-      `INSERT INTO objects (coll, id, type, spec_version, version, date_added, is_first, is_last, latest_spec, tlp, json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(coll, obj.id, obj.type, obj.specVersion, version, dateAdded, flags.isFirst ? 1 : 0, flags.isLast ? 1 : 0, flags.latestSpec ? 1 : 0, obj.tlp, obj.json);
+      `INSERT INTO objects (coll, id, type, spec_version, version, date_added, is_first, is_last, latest_spec, tlp, newer_levels, json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(coll, obj.id, obj.type, obj.specVersion, version, dateAdded, flags.isFirst ? 1 : 0, flags.isLast ? 1 : 0, flags.latestSpec ? 1 : 0, obj.tlp, newerLevels, obj.json);
   }
 
   private specVersionsOf(coll: number, id: string): string[] {
@@ -191,7 +205,7 @@ export class SqliteObjects implements ObjectStore {
     });
   }
 
-  /** Recomputes is_first / is_last / latest_spec for one object after versions were removed. */
+  /** Recomputes is_first / is_last / latest_spec / newer_levels for one object after versions were removed. */
   private refreshFlags(coll: number, id: string): void {
     this.db.stmt(
       `UPDATE objects SET
@@ -201,5 +215,6 @@ export class SqliteObjects implements ObjectStore {
     ).run(coll, id);
     const newest = newestSpecVersion(this.specVersionsOf(coll, id));
     if (newest !== undefined) this.db.stmt('UPDATE objects SET latest_spec = (spec_version = ?) WHERE coll = ? AND id = ?').run(newest, coll, id);
+    this.db.stmt(`UPDATE objects SET newer_levels = ${NEWER_LEVELS_OF_ROW} WHERE coll = ? AND id = ?`).run(coll, id);
   }
 }
