@@ -38,7 +38,7 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   }
   const demoted = await demoteForeignAdmins(store, clock, config.operatorParty);
   if (demoted.length > 0) log.warn({ accounts: demoted }, `admin role removed from accounts outside the operator party "${config.operatorParty}"`);
-  const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
+  const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000, concurrentChecks: config.passwordCheckConcurrency });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
   const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: MAX_REFUSAL_SOURCES });

@@ -41,8 +41,7 @@ export async function demoteForeignAdmins(store: Store, clock: Clock, operatorPa
     const disabled = roles.length === 0 || account.disabled;
     const now = clock();
     // An account needs a role; one that used none keeps the least (reader) and is disabled.
-    await store.updateAccount(account.id, { roles: roles.length ? roles : ['reader'], disabled }, now);
-    await store.recordChange({
+    await store.updateAccount(account.id, { roles: roles.length ? roles : ['reader'], disabled }, now, {
       at: now,
       by: 'migration',
       entity: 'account',

@@ -2,6 +2,7 @@
  * The object half of the storage contract: STIX object versions per collection, their
  * selection and paging (TAXII 2.1 §3.4, §3.5), and the statuses of adds (§4.3).
  */
+import type { ChangeRecord } from '../catalog/types';
 import type { AuditEventInput, ObjectRef } from '../audit/events';
 import type { Micros } from '../time';
 import type { Page } from './page';
@@ -125,7 +126,7 @@ export interface AddEnvelope {
    * The sharing-log event for this add, built from the stored status and its versions (in
    * status order; each newly placed one with its date_added), appended in the same transaction.
    */
-  audit?: (status: StatusRecord, objects: ObjectRef[]) => AuditEventInput;
+  audit: (status: StatusRecord, objects: ObjectRef[]) => AuditEventInput;
 }
 
 export interface ObjectStore {
@@ -140,8 +141,11 @@ export interface ObjectStore {
 
   /** The party that owns an object id in a collection, if any. */
   ownerOf(collectionId: string, objectId: string): Promise<string | undefined>;
-  /** Makes `party` the owner (an operator's transfer); false when the collection holds no such object. */
-  setOwner(collectionId: string, objectId: string, party: string): Promise<boolean>;
+  /**
+   * Makes `party` the owner (an operator's transfer), with its change in the sharing log in the
+   * same transaction; false (and nothing recorded) when the collection holds no such object.
+   */
+  setOwner(collectionId: string, objectId: string, party: string, change: ChangeRecord): Promise<boolean>;
 
   /** Records sorted by date_added ascending; never skips or repeats across pages. */
   queryObjects(query: ObjectQuery): Promise<ObjectPage>;
@@ -156,7 +160,7 @@ export interface ObjectStore {
     objectId: string,
     versions: VersionSelector,
     specVersions: string[] | undefined,
-    scope?: ObjectScope,
-    audit?: (removed: ObjectRef[]) => AuditEventInput,
+    scope: ObjectScope | undefined,
+    audit: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number>;
 }

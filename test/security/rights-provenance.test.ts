@@ -29,7 +29,7 @@ describe('issue #12 rights and provenance, over HTTP', () => {
     await party(h, 'acme');
     await party(h, 'rival');
     await party(h, 'police', 'FR');
-    await h.store.upsertParty({ id: 'signed', name: 'signed', kind: 'vendor', identityRef: 'identity--00000000-0000-4000-8000-0000000000aa' });
+    await h.store.upsertParty({ id: 'signed', name: 'signed', kind: 'vendor', identityRef: 'identity--00000000-0000-4000-8000-0000000000aa' }, { at: h.clock.read(), by: 'test', entity: 'party', entityId: 'signed', action: 'create' });
     c = await collection(h, 'fr', 'FR');
     acme = await account(h, 'acme-feed', 'acme', ['writer', 'deleter']);
     rival = await account(h, 'rival-feed', 'rival', ['writer', 'deleter']);
@@ -63,8 +63,9 @@ describe('issue #12 rights and provenance, over HTTP', () => {
     it('an admin account stored in another party (before the rule) is inert, and the start-up migration demotes it to the content roles it used', async () => {
       const now = h.clock.read();
       const base = { disabled: false, passwordHash: null, createdAt: now, updatedAt: now };
-      await h.store.createAccount({ id: 'legacy-1', name: 'legacy-admin', partyId: 'acme', roles: ['admin'], ...base });
-      await h.store.createAccount({ id: 'legacy-2', name: 'idle-admin', partyId: 'rival', roles: ['admin', 'reader'], ...base });
+      const legacy = (entityId: string) => ({ at: now, by: 'test', entity: 'account' as const, entityId, action: 'create' });
+      await h.store.createAccount({ id: 'legacy-1', name: 'legacy-admin', partyId: 'acme', roles: ['admin'], ...base }, legacy('legacy-1'));
+      await h.store.createAccount({ id: 'legacy-2', name: 'idle-admin', partyId: 'rival', roles: ['admin', 'reader'], ...base }, legacy('legacy-2'));
       await h.store.appendAuditEvents([{ time: now, action: 'object.delete', outcome: 'success', account: 'legacy-admin', party: 'acme' }]);
       // Before the migration runs, the role already gives nothing outside the operator party.
       expect((await request(h.app).get('/admin/accounts').set('Authorization', `Basic ${Buffer.from('legacy-admin:x').toString('base64')}`)).status).toBe(401);

@@ -4,7 +4,7 @@
  */
 import type { RequestHandler } from 'express';
 import { statusReadable } from '../../access/rights';
-import { notFound } from '../../errors';
+import { fail } from '../../errors';
 import type { StatusRecord } from '../../store/object-store';
 import { formatTimestamp } from '../../time';
 import { recordRead } from '../audit';
@@ -32,7 +32,7 @@ export function getStatus(ctx: AppContext): RequestHandler {
     const principal = principalOf(req);
     const status = await ctx.store.getStatus(String(req.params.statusId));
     if (!status || status.apiRoot !== apiRootOf(res).path || !statusReadable(status, principal)) {
-      throw notFound('Status not found', 'no such status resource, or not one you may read');
+      throw fail('status-not-found', 'no such status resource, or not one you may read');
     }
     await recordRead(ctx, req, res, { status_id: status.id });
     sendTaxiiJson(res, 200, statusResource(status));

@@ -5,8 +5,10 @@
  * sharing-log event in the same transaction.
  */
 import type { Collection, ObjectId } from 'mongodb';
+import { changeEvent } from '../../audit/changes';
+import type { ChangeRecord } from '../../catalog/types';
 import type { AuditEventInput, ObjectRef } from '../../audit/events';
-import { notFound } from '../../errors';
+import { fail } from '../../errors';
 import { formatTimestamp, type Micros } from '../../time';
 import type { AddEnvelope, ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, ObjectStore, StatusRecord, VersionSelector } from '../object-store';
 import type { Page } from '../page';
@@ -78,7 +80,7 @@ export class MongoObjects implements ObjectStore {
   async addObjects(env: AddEnvelope): Promise<StatusRecord> {
     return this.db.write(async (session) => {
       const known = await this.collections.findOne({ _id: env.collectionId }, { session, projection: { _id: 1 } });
-      if (!known) throw notFound('Collection not found', `no collection ${env.collectionId}`);
+      if (!known) throw fail('missing-collection', `no collection ${env.collectionId}`);
       const stored = await this.objects
         .find(storedVersionsFilter(env.collectionId, env.objects), { session })
         .project<StoredVersion>(STORED_VERSION_PROJECTION)
@@ -101,7 +103,7 @@ export class MongoObjects implements ObjectStore {
       if (plan.writes.length) await this.objects.bulkWrite(plan.writes, { session, ordered: true });
       const status = completedStatus(env, plan.successes, plan.refused);
       await this.statuses.insertOne({ _id: status.id, created_at: env.now, body: JSON.stringify(status) }, { session });
-      if (env.audit) await this.audit.appendLocked([env.audit(status, plan.refs)], session);
+      await this.audit.appendLocked([env.audit(status, plan.refs)], session);
       return status;
     });
   }
@@ -116,10 +118,11 @@ export class MongoObjects implements ObjectStore {
     return doc?.party;
   }
 
-  async setOwner(collectionId: string, objectId: string, party: string): Promise<boolean> {
+  async setOwner(collectionId: string, objectId: string, party: string, change: ChangeRecord): Promise<boolean> {
     return this.db.write(async (session) => {
       if (!(await this.objects.findOne({ coll: collectionId, id: objectId }, { session, projection: { _id: 1 } }))) return false;
       await this.owners.updateOne({ coll: collectionId, id: objectId }, { $set: { party } }, { session, upsert: true });
+      await this.audit.appendLocked([changeEvent(change)], session);
       return true;
     });
   }
@@ -155,8 +158,8 @@ export class MongoObjects implements ObjectStore {
     objectId: string,
     versions: VersionSelector,
     specVersions: string[] | undefined,
-    scope?: ObjectScope,
-    audit?: (removed: ObjectRef[]) => AuditEventInput,
+    scope: ObjectScope | undefined,
+    audit: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number> {
     return this.db.write(async (session) => {
       // Read first: the audit event names the removed versions, in date_added order.
@@ -176,10 +179,8 @@ export class MongoObjects implements ObjectStore {
         .toArray();
       const writes = refreshFlags(collectionId, objectId, remaining);
       if (writes.length) await this.objects.bulkWrite(writes, { session, ordered: true });
-      if (audit) {
-        const removed = doomed.map((d) => ({ id: objectId, version: formatTimestamp(d.version), date_added: formatTimestamp(d.date_added) }));
-        await this.audit.appendLocked([audit(removed)], session);
-      }
+      const removed = doomed.map((d) => ({ id: objectId, version: formatTimestamp(d.version), date_added: formatTimestamp(d.date_added) }));
+      await this.audit.appendLocked([audit(removed)], session);
       return deletedCount;
     });
   }

@@ -5,7 +5,9 @@
  */
 import type { AuditEventInput, ObjectRef } from '../../audit/events';
 import { addOutcome } from '../../access/ownership';
-import { notFound } from '../../errors';
+import { changeEvent } from '../../audit/changes';
+import type { ChangeRecord } from '../../catalog/types';
+import { fail } from '../../errors';
 import { formatTimestamp, type Micros } from '../../time';
 import type { AddEnvelope, ManifestRecord, NewObject, ObjectPage, ObjectQuery, ObjectScope, ObjectStore, StatusDetail, StatusRecord, VersionSelector } from '../object-store';
 import type { Page } from '../page';
@@ -26,12 +28,6 @@ export class SqliteObjects implements ObjectStore {
     private readonly audit: SqliteAudit,
   ) {}
 
-  private collectionRid(collectionId: string): number {
-    const row = this.db.stmt('SELECT rid FROM collections WHERE id = ?').get(collectionId) as Row | undefined;
-    if (!row) throw notFound('Collection not found', `no collection ${collectionId}`);
-    return row.rid as number;
-  }
-
   async addObjects(env: AddEnvelope): Promise<StatusRecord> {
     // IMMEDIATE: take the write lock before reading the clock, so date_added values are
     // handed out in commit order even when several processes write to the same file.
@@ -39,7 +35,8 @@ export class SqliteObjects implements ObjectStore {
   }
 
   private addObjectsLocked(env: AddEnvelope): StatusRecord {
-    const coll = this.collectionRid(env.collectionId);
+    const coll = ridOf(this.db, env.collectionId);
+    if (coll === undefined) throw fail('missing-collection', `no collection ${env.collectionId}`);
     let last = (this.db.stmt('SELECT last FROM clock WHERE id = 1').get() as Row).last as number;
     const successes: StatusDetail[] = [];
     const refused: StatusDetail[] = [];
@@ -72,7 +69,7 @@ export class SqliteObjects implements ObjectStore {
     this.db.stmt('UPDATE clock SET last = ? WHERE id = 1').run(last);
     const status = completedStatus(env, successes, refused);
     this.db.stmt('INSERT INTO statuses (id, created_at, body) VALUES (?, ?, ?)').run(status.id, env.now, JSON.stringify(status));
-    if (env.audit) this.audit.appendLocked([env.audit(status, refs)]);
+    this.audit.appendLocked([env.audit(status, refs)]);
     return status;
   }
 
@@ -81,12 +78,13 @@ export class SqliteObjects implements ObjectStore {
     return row?.party as string | undefined;
   }
 
-  async setOwner(collectionId: string, objectId: string, party: string): Promise<boolean> {
+  async setOwner(collectionId: string, objectId: string, party: string, change: ChangeRecord): Promise<boolean> {
     const coll = ridOf(this.db, collectionId);
     if (coll === undefined) return false;
     return this.db.write(() => {
       if (this.db.stmt('SELECT 1 FROM objects WHERE coll = ? AND id = ? LIMIT 1').get(coll, objectId) === undefined) return false;
       this.db.stmt('INSERT INTO object_owners (coll, id, party) VALUES (?, ?, ?) ON CONFLICT(coll, id) DO UPDATE SET party = excluded.party').run(coll, objectId, party);
+      this.audit.appendLocked([changeEvent(change)]);
       return true;
     });
   }
@@ -188,8 +186,8 @@ export class SqliteObjects implements ObjectStore {
     objectId: string,
     versions: VersionSelector,
     specVersions: string[] | undefined,
-    scope?: ObjectScope,
-    audit?: (removed: ObjectRef[]) => AuditEventInput,
+    scope: ObjectScope | undefined,
+    audit: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number> {
     const coll = ridOf(this.db, collectionId);
     if (coll === undefined) return 0;
@@ -198,7 +196,7 @@ export class SqliteObjects implements ObjectStore {
       const doomed = this.db.stmt(`SELECT version, date_added FROM objects INDEXED BY objects_version WHERE coll = ? AND id = ?${where.sql} ORDER BY date_added`).all(coll, objectId, ...where.params) as Row[];
       const removed = this.db.stmt(`DELETE FROM objects WHERE coll = ? AND id = ?${where.sql}`).run(coll, objectId, ...where.params).changes;
       if (removed > 0) this.refreshFlags(coll, objectId);
-      if (removed > 0 && audit) {
+      if (removed > 0) {
         this.audit.appendLocked([audit(doomed.map((r) => ({ id: objectId, version: formatTimestamp(r.version as number), date_added: formatTimestamp(r.date_added as number) })))]);
       }
       return removed;
