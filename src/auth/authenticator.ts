@@ -12,7 +12,7 @@ import type { AccountRecord } from '../catalog/types';
 import type { Store } from '../store/store';
 import type { Clock, Micros } from '../time';
 import type { Principal } from './principal';
-import { TooManyRequests } from '../errors';
+import { tooManyRequests } from '../errors';
 import { DUMMY_PASSWORD_HASH, TOKEN_PREFIX, keyedHash, verifyPassword } from './secrets';
 
 
@@ -145,7 +145,7 @@ export class Authenticator {
   /** Runs `check` when fewer than `concurrentChecks` run; refuses (429) when too many already wait. */
   private async inTurn<T>(check: () => Promise<T>): Promise<T> {
     if (this.running >= (this.options.concurrentChecks ?? 2)) {
-      if (this.waiting.length >= (this.options.waitingChecks ?? 64)) throw new TooManyRequests('too many sign-ins are being checked; try again shortly', 1);
+      if (this.waiting.length >= (this.options.waitingChecks ?? 64)) throw tooManyRequests('too many sign-ins are being checked; try again shortly', 1);
       // The finishing check hands its slot over: `running` stays as it is.
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else this.running++;
