@@ -15,6 +15,7 @@ import { storeFiles } from './store/open-store';
 import { RefusalAggregator } from './audit/aggregate';
 import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
+import { demoteForeignAdmins } from './catalog/role-migration';
 import type { Config } from './config/config';
 import { capConnections, serverOptions } from './http/connections';
 import { tlsOptions } from './http/transport';
@@ -36,12 +37,14 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   for (const file of exposedFiles([...storeFiles(config.store), ...(config.tls ? [config.tls.key] : [])])) {
     log.warn({ file }, 'file readable by group or others: it holds secrets, make it private (chmod 600)');
   }
+  const demoted = await demoteForeignAdmins(store, clock, config.operatorParty);
+  if (demoted.length > 0) log.warn({ accounts: demoted }, `admin role removed from accounts outside the operator party "${config.operatorParty}"`);
   // Cold start: the STIX validators (ajv compiling every schema, most of a second) are built
   // before the server listens, so /readyz answers only when the first envelope can be stored
   // at the speed of the next; each --workers process does this for itself.
   for (const root of await store.listApiRoots()) validatorFor(root);
   const catalog = new CatalogCache(store);
-  const authenticator = new Authenticator(catalog, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
+  const authenticator = new Authenticator(catalog, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000, concurrentChecks: config.passwordCheckConcurrency });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
   const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: MAX_REFUSAL_SOURCES });

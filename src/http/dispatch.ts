@@ -8,6 +8,7 @@
  * method on a known path is 405 with Allow. Errors go to Express's error middleware.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { fail } from '../errors';
 import { sendError } from './errors';
 
 export type Methods = Partial<Record<'get' | 'post' | 'delete', RequestHandler[]>>;
@@ -75,7 +76,7 @@ export function dispatch(table: readonly [string, Methods][]): RequestHandler {
       const handlers = Object.hasOwn(route.methods, method) ? route.methods[method] : undefined;
       if (!handlers) {
         res.setHeader('Allow', route.allow);
-        return sendError(res, 405, 'Method not allowed', `this resource supports ${route.allow}`);
+        return sendError(res, fail('method-not-allowed', `this resource supports ${route.allow}`));
       }
       return run(handlers, req, res, next);
     }

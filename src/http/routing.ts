@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectionRights, decide, type Right } from '../access/decide';
-import { badRequest, forbidden, notFound } from '../errors';
+import { fail } from '../errors';
 import { markStart, recordRefusal } from './audit';
 import type { AppContext, RouteLocals } from './context';
 
@@ -69,7 +69,7 @@ export function principalOf(req: Request) {
 export function loadApiRoot(ctx: AppContext): RequestHandler {
   return async (req, res, next) => {
     const root = await ctx.catalog.getApiRoot(String(req.params.root));
-    if (!root) return next(notFound('API root not found', `there is no API root "${String(req.params.root)}"`));
+    if (!root) return next(fail('api-root-not-found', `there is no API root "${String(req.params.root)}"`));
     locals(res).apiRoot = root;
     next();
   };
@@ -79,7 +79,7 @@ export function decisionOf(res: Response) {
   return locals(res).decision;
 }
 
-const invisible = () => notFound('Collection not found', 'no such collection in this API root, or none you may see');
+const invisible = () => fail('collection-not-found', 'no such collection in this API root, or none you may see');
 
 /** `see`: the collection resource itself (visible when readable or writable). */
 export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler {
@@ -108,7 +108,7 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
     if (decision) {
       if (!decision.allowed) {
         deny(403, decision.reason);
-        return next(forbidden('Not allowed', decision.reason));
+        return next(fail('not-allowed', decision.reason));
       }
       locals(res).decision = decision;
     }
@@ -124,5 +124,5 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
 export function noParameters(req: Request, _res: Response, next: NextFunction): void {
   const name = Object.keys(req.query as Record<string, unknown>)[0];
   if (name === undefined) return next();
-  next(badRequest('Unknown parameter', `"${name}" is not a parameter of this endpoint; it accepts none`));
+  next(fail('unknown-parameter', `"${name}" is not a parameter of this endpoint; it accepts none`));
 }

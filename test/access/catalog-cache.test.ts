@@ -12,6 +12,7 @@ import request from 'supertest';
 import { changeAccount, revokeToken } from '../../src/catalog/accounts';
 import { createAgreement, setAgreementStatus } from '../../src/catalog/agreements';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { testChange } from '../support/changes';
 import { createHarness, TAXII, type Harness } from '../support/harness';
 import { collectionUrl, taxii } from '../http/wire';
 
@@ -55,13 +56,13 @@ describe('TAXII 2.1 §1.6.7 catalogue changes made by another process apply on t
     const auth = h.accounts.writer.auth;
     const id = '0f0f0f0f-0000-4000-8000-000000000001';
     expect(await collectionsOf(auth)).not.toContain(id);
-    await other.upsertCollection({ id, apiRoot: 'api1', title: 'made elsewhere', mediaTypes: ['application/stix+json;version=2.1'] });
+    await other.upsertCollection({ id, apiRoot: 'api1', title: 'made elsewhere', mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', id));
     expect(await collectionsOf(auth)).toContain(id);
     expect((await get(`/api1/collections/${id}/`, auth)).status).toBe(200);
   });
 
   it('an agreement suspended by another process stops access on the next request (404), and resumed restores it', async () => {
-    await other.upsertParty({ id: 'p-cache', name: 'Cache test party', kind: 'agency' });
+    await other.upsertParty({ id: 'p-cache', name: 'Cache test party', kind: 'agency' }, testChange('party', 'p-cache'));
     await changeAccount(other, h.clock.read, 'basic-reader', { partyId: 'p-cache' }, 'test');
     const auth = `Basic ${Buffer.from(`${h.basic.name}:${h.basic.password}`).toString('base64')}`;
     await createAgreement(other, h.clock.read, 'test', {
@@ -94,13 +95,13 @@ describe('TAXII 2.1 §5.1 Get Collections lists exactly what the grants name, in
         alias: `c${i}`,
         ...(i % 50 === 0 && { country: 'FR' }),
         mediaTypes: ['application/stix+json;version=2.1'],
-      });
+      }, testChange('collection', `c${i}`));
     }
   });
   afterAll(() => h.close());
 
   const listFor = async (party: string, collections: Record<string, unknown>) => {
-    await h.store.upsertParty({ id: party, name: party, kind: 'agency' });
+    await h.store.upsertParty({ id: party, name: party, kind: 'agency' }, testChange('party', party));
     await changeAccount(h.store, h.clock.read, 'reader', { partyId: party }, 'test');
     await createAgreement(h.store, h.clock.read, 'test', {
       id: `ag-${party}`,

@@ -67,9 +67,12 @@ describe('TAXII 2.1 §5.4 Get Objects', () => {
     expect((await objects({ 'match[type]': 'indicator,malware' })).body.objects).toEqual([M, X21, A3]);
   });
 
-  it('§5.4 match[type] given twice is the same OR as a comma list', async () => {
-    const res = await get(h, `${objectsUrl(c)}?match[type]=malware&match[type]=ipv4-addr`, h.accounts.reader.auth);
-    expect(taxii(res, 200, 'envelope').objects).toEqual([M, IP]);
+  // Regression (issue 13 item 5): a repeated filter used to be read as a comma list (200).
+  it('§3.4.1 / §5.4 match[type] given twice is a 400 (several values go in one comma list), match[version]=all,last too', async () => {
+    const twice = await get(h, `${objectsUrl(c)}?match[type]=malware&match[type]=ipv4-addr`, h.accounts.reader.auth);
+    expect(taxii(twice, 400, 'error').title).toBe('Repeated parameter');
+    const all = await get(h, `${objectsUrl(c)}?match[version]=all,last`, h.accounts.reader.auth);
+    expect(taxii(all, 400, 'error').title).toBe('Malformed parameter');
   });
 
   it('§5.4 match[type]=ipv4-addr returns the SCO', async () => {
@@ -181,7 +184,7 @@ describe('TAXII 2.1 §5.4 Get Objects', () => {
   it('§5.4 a reader may read; an auditor sees no collection (404); an unknown collection is 404', async () => {
     taxii(await get(h, objectsUrl(c), h.accounts.reader.auth), 200, 'envelope');
     taxii(await get(h, objectsUrl(c), h.accounts.auditor.auth), 404, 'error');
-    taxii(await get(h, '/api1/collections/6f1e2b4c-8a57-4c3e-b0d4-1d2e3f405162/objects/', h.accounts.admin.auth), 404, 'error');
+    taxii(await get(h, '/api1/collections/6f1e2b4c-8a57-4c3e-b0d4-1d2e3f405162/objects/', h.accounts.editor.auth), 404, 'error');
   });
 
   it('§5.4 the objects of one collection are not in another', async () => {

@@ -5,9 +5,9 @@
  * documents evaluated in process (a mingo double of the driver) against the SQLite reference.
  */
 import type { Document, Filter } from 'mongodb';
-import { admits, admitsEverything, withheldReason } from '../scope';
+import { admits, admitsEverything, hiddenOnlyMasks, typeGroups, withheldReason } from '../scope';
 import type { Micros } from '../../time';
-import type { ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, ScopeClause, VersionSelector } from '../object-store';
+import type { ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, VersionSelector } from '../object-store';
 import type { Page } from '../page';
 
 /**
@@ -28,6 +28,8 @@ export interface ObjectDoc {
   /** A row of the object's newest spec_version. */
   latest_spec: boolean;
   tlp: number;
+  /** The levels of the newer versions of (coll, id, spec_version), as levelBit()s: "last" in a scope. */
+  newer_levels: number;
   /** The object exactly as received, sent back as-is. */
   json: string;
 }
@@ -75,68 +77,6 @@ export function withheldPipeline(q: ObjectQuery, upTo: Micros | undefined): Docu
   ];
 }
 
-/** The default selection (latest version of the newest spec version), as the index states it. */
-const DEFAULT_SELECTION = { is_last: true, latest_spec: true } as const;
-const TLP_LEVELS = [-1, 0, 1, 2, 3, 4];
-
-/** Whether a scoped page is walked per TLP level (as SQLite's scopedByLevel): the default selection, no ids. */
-function byLevel(q: ObjectQuery): q is ObjectQuery & { scope: ObjectScope } {
-  const v = q.versions;
-  return q.scope !== undefined && v.last && !v.first && !v.all && v.at.length === 0 && q.specVersions === undefined && !q.ids?.length && !admitsEverything(q.scope);
-}
-
-/**
- * "Some clause admits the type" as filter alternatives: 'all' when a clause admits every
- * type, [] when none admits any (SQLite's typeCondition).
- */
-function typeAlternatives(clauses: readonly ScopeClause[]): Filter<ObjectDoc>[] | 'all' {
-  if (clauses.some((c) => c.allowTypes === undefined && !c.denyTypes?.length)) return 'all';
-  return clauses.map((c) => {
-    const type: { $in?: string[]; $nin?: string[] } = {};
-    if (c.allowTypes) type.$in = c.allowTypes;
-    if (c.denyTypes?.length) type.$nin = c.denyTypes;
-    return { type };
-  });
-}
-
-/**
- * A scoped page of the default selection as one walk of `objects_scope` per TLP level the
- * scope admits, each at most a page long (the caller merges them by date_added): withholding
- * by TLP then costs nothing per withheld object, however many there are. Undefined when the
- * query is not such a page; [] when the scope admits nothing.
- */
-export function levelWalks(q: ObjectQuery): PageQuery[] | undefined {
-  if (!byLevel(q)) return undefined;
-  const walks: PageQuery[] = [];
-  for (const level of [...new Set(q.scope.clauses.flatMap((c) => c.tlpLevels))].sort((a, b) => a - b)) {
-    // A clause allowing no type admits nothing.
-    const types = typeAlternatives(q.scope.clauses.filter((c) => c.tlpLevels.includes(level) && c.allowTypes?.length !== 0));
-    if (types !== 'all' && types.length === 0) continue;
-    walks.push({ filter: { ...range(q), ...DEFAULT_SELECTION, tlp: level, ...(types !== 'all' && { $or: types }) }, sort: { date_added: 1 }, limit: q.limit + 1 });
-  }
-  return walks;
-}
-
-/**
- * For a page walked by level: the counts of what the scope withheld in the page's range, one
- * count per TLP level and reason, each on `objects_scope` (SQLite's withheldByLevel). Reasons
- * as withheldReason(): a type no clause admits first, then unmarked or TLP.
- */
-export function levelWithheldCounts(q: ObjectQuery, upTo: Micros | undefined): { reason: string; filter: Filter<ObjectDoc> }[] | undefined {
-  if (!byLevel(q)) return undefined;
-  const anyType = typeAlternatives(q.scope.clauses);
-  const counts: { reason: string; filter: Filter<ObjectDoc> }[] = [];
-  for (const level of TLP_LEVELS) {
-    const base = { ...range(q, upTo), ...DEFAULT_SELECTION, tlp: level };
-    const levelType = typeAlternatives(q.scope.clauses.filter((c) => c.tlpLevels.includes(level)));
-    if (anyType !== 'all') counts.push({ reason: 'type', filter: anyType.length ? { ...base, $nor: anyType } : base });
-    if (levelType === 'all' || (anyType !== 'all' && anyType.length === 0)) continue;
-    const admittedType = anyType === 'all' ? {} : { $or: anyType };
-    counts.push({ reason: level === -1 ? 'unmarked' : 'tlp', filter: { ...base, ...admittedType, ...(levelType.length && { $nor: levelType }) } });
-  }
-  return counts;
-}
-
 export interface WithheldGroup {
   _id: { tlp: number; type: string };
   n: number;
@@ -178,10 +118,12 @@ function selection(versions: VersionSelector, specVersions: string[] | undefined
   if (scope) alternatives.push(scopeClauses(scope));
   if (!versions.all) {
     const terms: Filter<ObjectDoc>[] = [];
-    if (versions.last) terms.push({ is_last: true });
+    if (versions.last) terms.push(scope && !admitsEverything(scope) ? scopedLast(scope) : { is_last: true });
     if (versions.first) terms.push({ is_first: true });
     if (versions.at.length) terms.push({ version: { $in: versions.at } });
-    if (terms.length === 1) Object.assign(filter, terms[0]);
+    const only = terms.length === 1 ? (terms[0] as Filter<ObjectDoc>) : undefined;
+    if (only?.$or) alternatives.push(only.$or);
+    else if (only) Object.assign(filter, only);
     else alternatives.push(terms);
   }
   if (specVersions === undefined) filter.latest_spec = true;
@@ -189,6 +131,21 @@ function selection(versions: VersionSelector, specVersions: string[] | undefined
   if (alternatives.length === 1) filter.$or = alternatives[0];
   else if (alternatives.length > 1) filter.$and = alternatives.map(($or) => ({ $or }));
   return filter;
+}
+
+/**
+ * "last" as the caller sees it (issue #12, as SQLite's scopedLast()): a version with no newer
+ * version at a level the caller may see for its type.
+ */
+function scopedLast(scope: ObjectScope): Filter<ObjectDoc> {
+  const terms = typeGroups(scope).map((g): Filter<ObjectDoc> => ({
+    ...(g.in && { type: { $in: g.in } }),
+    ...(g.notIn && { type: { $nin: g.notIn } }),
+    // The values themselves, not $bitsAllClear: point intervals of objects_visible, merged in
+    // date_added order, so a page never scans the versions it hides.
+    newer_levels: { $in: hiddenOnlyMasks(g.levels) },
+  }));
+  return { $or: terms.length ? terms : [{ tlp: { $in: [] } }] };
 }
 
 /** An object is in scope when any clause admits its TLP level and its type; no clause admits nothing. */
