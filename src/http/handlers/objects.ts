@@ -94,6 +94,12 @@ function pageAudit(page: Page<ManifestRecord>) {
 
 const CLOSE_OBJECTS = Buffer.from(']}');
 
+/**
+ * A version as the object states it (its own modified or created text), so a client that
+ * compares strings finds it; a version that is the date_added, as Accord writes timestamps.
+ */
+const versionOf = (r: ManifestRecord) => r.versionText ?? formatTimestamp(r.version);
+
 async function sendObjects(ctx: AppContext, req: Request, res: Response, read: ReadRequest): Promise<void> {
   const page = await ctx.store.queryObjects(read.query);
   await recordRead(ctx, req, res, pageAudit(page));
@@ -125,7 +131,7 @@ export function getManifest(ctx: AppContext): RequestHandler {
       JSON.stringify({
         id: r.id,
         date_added: formatTimestamp(r.dateAdded),
-        version: formatTimestamp(r.version),
+        version: versionOf(r),
         media_type: `application/stix+json;version=${r.specVersion}`,
       }),
     );
@@ -141,7 +147,7 @@ export function getVersions(ctx: AppContext): RequestHandler {
     const page = await ctx.store.queryManifest(read.query);
     await recordRead(ctx, req, res, pageAudit(page));
     const { headers, tail } = pageMeta(page, read);
-    const versions = page.records.map((r) => `"${formatTimestamp(r.version)}"`);
+    const versions = page.records.map((r) => JSON.stringify(versionOf(r)));
     sendTaxii(res, 200, `{${tail}${versions.length ? `,"versions":[${versions.join(',')}]` : ''}}`, headers);
   };
 }

@@ -20,7 +20,8 @@ import {
 import { StoreUnavailable } from '../../errors';
 import { indexes } from './indexes';
 import { databaseOf, hasOption, hostsOf } from './uri';
-import { type CounterDoc, DATE_ADDED_COUNTER } from './writes';
+import type { ObjectDoc } from './queries';
+import { type CounterDoc, DATE_ADDED_COUNTER, versionTextOf } from './writes';
 
 const COLLECTIONS = [
   'objects',
@@ -111,6 +112,23 @@ export class MongoDatabase {
     for (const [name, specs] of Object.entries(indexes(sharded))) await this.db.collection(name).createIndexes(specs);
     const counters = this.collection<CounterDoc>('counters');
     await ignoreConflict(() => counters.updateOne({ _id: DATE_ADDED_COUNTER }, { $setOnInsert: { last: 0 } }, { upsert: true }));
+    await this.backfillVersionText();
+  }
+
+  /**
+   * Object versions stored before `version_text` existed take it from their JSON, a batch at
+   * a time (a version without modified or created gets null, so each is visited once; two
+   * instances starting together write the same values).
+   */
+  private async backfillVersionText(): Promise<void> {
+    const objects = this.collection<ObjectDoc>('objects');
+    for (;;) {
+      const docs = await objects.find({ version_text: { $exists: false } }).project<ObjectDoc>({ _id: 0, coll: 1, id: 1, spec_version: 1, version: 1, json: 1 }).limit(1000).toArray();
+      if (docs.length === 0) return;
+      await objects.bulkWrite(
+        docs.map((d) => ({ updateOne: { filter: { coll: d.coll, id: d.id, spec_version: d.spec_version, version: d.version }, update: { $set: { version_text: versionTextOf(d.json) } } } })),
+      );
+    }
   }
 
   collection<T extends Document>(name: string): Collection<T> {

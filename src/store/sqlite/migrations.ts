@@ -166,4 +166,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX certificates_fingerprint ON certificates(fingerprint) WHERE fingerprint IS NOT NULL;
   CREATE INDEX certificates_subject ON certificates(subject, issuer) WHERE subject IS NOT NULL;
   `,
+  // Each version as the object states it (its modified or created text), for manifests and
+  // version lists; rows stored before take it from their JSON.
+  `
+  ALTER TABLE objects ADD COLUMN version_text TEXT;
+  UPDATE objects SET version_text = COALESCE(json_extract(json, '$.modified'), json_extract(json, '$.created'));
+  `,
 ];
