@@ -17,6 +17,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { Store } from '../../src/store/store';
 import { parseTimestamp } from '../../src/time';
 import { MingoClient } from '../mongodb/mingo-double';
+import { testChange } from '../support/changes';
 import { envelope } from './store-contract';
 
 const COLLECTION = randomUUID();
@@ -31,8 +32,8 @@ function stated(n: number, field: 'modified' | 'created' | null, text = '2026-01
 }
 
 async function seed(store: Store): Promise<void> {
-  await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] });
-  await store.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'c', mediaTypes: ['application/stix+json;version=2.1'] });
+  await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'api1'));
+  await store.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'c', mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', COLLECTION));
   // Stored as before the change: no versionText handed to the store.
   await store.addObjects(envelope(COLLECTION, T0, [stated(1, 'modified'), stated(2, 'created', '2025-12-31T23:59:59Z'), stated(3, null)]));
 }
@@ -65,7 +66,9 @@ describe('stored versions take the text the objects state (issue 13 item 2)', ()
     const client = new MingoClient();
     const open = async () => new MongoStore(await MongoDatabase.open(client.asDriver(), 'accord', 'the mingo double'));
     await seed(await open());
+    // As before the upgrade: no version_text, and the upgrade not recorded as done.
     await client.database.collection('objects').updateMany({}, { $unset: { version_text: '' } });
+    await client.database.collection('meta').deleteMany({ _id: 'version_text' });
     expect(client.database.collection('objects').docs.some((d) => 'version_text' in d)).toBe(false);
     const reopened = await open();
     expect(await versionTexts(reopened)).toEqual(EXPECTED);

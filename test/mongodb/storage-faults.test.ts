@@ -5,7 +5,7 @@
  * they are. Checked on the mingo double, with the fault raised as the driver raises it.
  */
 import { MongoServerError } from 'mongodb';
-import { StoreUnavailable } from '../../src/errors';
+import { AccordError } from '../../src/errors';
 import { openMingoStore } from './mingo-store';
 
 describe('MongoDB storage faults are "unavailable" (logic, mingo double)', () => {
@@ -13,12 +13,12 @@ describe('MongoDB storage faults are "unavailable" (logic, mingo double)', () =>
     [14031, 'OutOfDiskSpace'],
     [10107, 'NotWritablePrimary'],
     [64, 'WriteConcernFailed'],
-  ])('server error %d (%s) on the /readyz write probe is StoreUnavailable', async (code, name) => {
+  ])('server error %d (%s) on the /readyz write probe is "storage-unavailable" (503, Retry-After)', async (code, name) => {
     const { store, db } = await openMingoStore();
     db.collection('meta').updateOne = async () => {
       throw new MongoServerError({ message: name, code });
     };
-    await expect(store.probeWrite(1)).rejects.toBeInstanceOf(StoreUnavailable);
+    await expect(store.probeWrite(1)).rejects.toMatchObject({ code: 'storage-unavailable', kind: 'unavailable', retryAfterSeconds: expect.any(Number) });
   });
 
   it('another server error (a bad value) is not mistaken for one', async () => {
@@ -28,6 +28,6 @@ describe('MongoDB storage faults are "unavailable" (logic, mingo double)', () =>
     };
     const err: unknown = await store.probeWrite(1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MongoServerError);
-    expect(err).not.toBeInstanceOf(StoreUnavailable);
+    expect(err).not.toBeInstanceOf(AccordError);
   });
 });
