@@ -24,7 +24,7 @@ import { ALL_VERSIONS, type Filters } from '../taxii/filters';
 import { prepareObjects, validatorFor, type Prepared } from '../taxii/object-metadata';
 import { formatTimestamp, type Clock } from '../time';
 import type { Actor, Authority, Origin } from './actor';
-import { pageEvent, placedRange, whoAndWhere } from './events';
+import { headersOnly, pageEvent, placedRange, whoAndWhere } from './events';
 
 /** Where read-side events go: a queue that may turn unhealthy (src/audit/log.ts), or the store directly. */
 export interface SharingLog {
@@ -239,8 +239,9 @@ export class Exchange {
 
   /** Resolves once the event is committed (src/audit/log.ts); fails closed when it cannot be. */
   private async recordRead(call: Call, action: string, fields: Partial<AuditEventInput>): Promise<void> {
+    const read = call.origin?.headersOnly ? headersOnly(action, fields) : { action, fields };
     try {
-      await this.deps.log.record({ ...this.event(call, action), ...fields });
+      await this.deps.log.record({ ...this.event(call, read.action), ...read.fields });
     } catch {
       throw logDown('content is not served');
     }
