@@ -246,8 +246,10 @@ export class Exchange {
 
   /** Resolves once the event is committed (src/audit/log.ts); fails closed when it cannot be. */
   private async recordRead(call: Call, action: string, fields: Partial<AuditEventInput>): Promise<void> {
+    const delivers = call.origin?.delivers ?? true;
+    const { objects: _delivered, withheld: _withheld, ...asked } = fields;
     try {
-      await this.deps.log.record({ ...this.event(call, action), ...fields });
+      await this.deps.log.record({ ...this.event(call, delivers ? action : action.replace(/\.read$/, '.head')), ...(delivers ? fields : asked) });
     } catch {
       throw logDown('content is not served');
     }
