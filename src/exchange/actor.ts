@@ -55,8 +55,11 @@ export type DoorFields = Pick<AuditEventInput, 'time' | 'request_id' | 'client' 
 export interface Origin {
   /** Read when the event is built (a duration is measured up to then). */
   fields(): DoorFields;
-  /** The answer carries the headers only (HTTP HEAD): a read delivers nothing (events.ts headersOnly). */
-  headersOnly?: boolean;
   /** Called once the exchange's event is committed or queued, so the door does not log the request again. */
   recorded?(): void;
+  /**
+   * False when the answer carries no content (an HTTP HEAD): the read is logged as `*.head`,
+   * without the versions a full read would have delivered, so delivery summaries skip it.
+   */
+  delivers?: boolean;
 }

@@ -16,16 +16,6 @@ export function pageEvent(page: Page<ManifestRecord>) {
   };
 }
 
-/**
- * A read answered with its headers only (HTTP HEAD): nothing was delivered. It is logged (the
- * headers tell what exists) as `<resource>.head`, without the versions a full answer would
- * have delivered, so delivery summaries do not count it.
- */
-export function headersOnly(action: string, fields: Partial<AuditEventInput>): { action: string; fields: Partial<AuditEventInput> } {
-  const { objects: _delivered, withheld: _withheld, ...rest } = fields;
-  return { action: action.replace(/\.read$/, '.head'), fields: rest };
-}
-
 /** The span of date_added an add gave its new versions (consecutive values, in order). */
 export function placedRange(objects: ObjectRef[]): { date_added_range: DateAddedRange } | undefined {
   const placed = objects.filter((o) => o.date_added !== undefined);

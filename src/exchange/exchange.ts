@@ -24,7 +24,7 @@ import { ALL_VERSIONS, type Filters } from '../taxii/filters';
 import { prepareObjects, validatorFor, type Prepared } from '../taxii/object-metadata';
 import { formatTimestamp, type Clock } from '../time';
 import type { Actor, Authority, Origin } from './actor';
-import { headersOnly, pageEvent, placedRange, whoAndWhere } from './events';
+import { pageEvent, placedRange, whoAndWhere } from './events';
 
 /** Where read-side events go: a queue that may turn unhealthy (src/audit/log.ts), or the store directly. */
 export interface SharingLog {
@@ -37,8 +37,6 @@ export interface ExchangeDeps {
   clock: Clock;
   log: SharingLog;
   agreements: AgreementCache;
-  /** Largest page a read returns, and the most "already stored" versions checked per add. */
-  pageCap: number;
   maxObjectSize: number;
   /** The party the local operator's adds belong to (it owns what it stores first). */
   operatorParty: string;
@@ -239,9 +237,10 @@ export class Exchange {
 
   /** Resolves once the event is committed (src/audit/log.ts); fails closed when it cannot be. */
   private async recordRead(call: Call, action: string, fields: Partial<AuditEventInput>): Promise<void> {
-    const read = call.origin?.headersOnly ? headersOnly(action, fields) : { action, fields };
+    const delivers = call.origin?.delivers ?? true;
+    const { objects: _delivered, withheld: _withheld, ...asked } = fields;
     try {
-      await this.deps.log.record({ ...this.event(call, read.action), ...read.fields });
+      await this.deps.log.record({ ...this.event(call, delivers ? action : action.replace(/\.read$/, '.head')), ...(delivers ? fields : asked) });
     } catch {
       throw logDown('content is not served');
     }

@@ -7,7 +7,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuditEventInput, Outcome } from '../audit/events';
 import { AccordError, fail } from '../errors';
 import type { DoorFields, Origin } from '../exchange/actor';
-import { headersOnly, whoAndWhere } from '../exchange/events';
+import { whoAndWhere } from '../exchange/events';
 import type { AppContext } from './context';
 import { statusOf } from './errors';
 
@@ -79,7 +79,7 @@ function requestFields(ctx: AppContext, req: Request, res: Response, httpStatus:
 export function doorOrigin(ctx: AppContext, req: Request, res: Response, successStatus: number): Origin {
   return {
     fields: () => requestFields(ctx, req, res, successStatus),
-    headersOnly: req.method === 'HEAD',
+    delivers: req.method !== 'HEAD',
     recorded: () => {
       locals(res).audited = true;
     },
@@ -107,9 +107,13 @@ export async function recordRead(ctx: AppContext, req: Request, res: Response, e
   const unavailable = () => fail('sharing-log-unavailable', 'content is not served while the sharing log cannot be written');
   if (!ctx.audit.healthy) throw unavailable();
   const l = locals(res);
-  const read = req.method === 'HEAD' ? headersOnly(l.auditAction ?? 'unknown', extra) : { action: l.auditAction ?? 'unknown', fields: extra };
+  const action = l.auditAction ?? 'unknown';
+  // A HEAD answer delivers no content: logged (its headers tell what exists) as `*.head`,
+  // without the versions a GET would have delivered, so summaries do not count it.
+  const head = req.method === 'HEAD';
+  const { objects: _delivered, withheld: _withheld, ...fields } = extra;
   try {
-    await ctx.audit.record({ ...baseEvent(ctx, req, res, read.action, 'success', 200), ...read.fields });
+    await ctx.audit.record({ ...baseEvent(ctx, req, res, head ? action.replace(/\.read$/, '.head') : action, 'success', 200), ...(head ? fields : extra) });
   } catch {
     throw unavailable();
   }
