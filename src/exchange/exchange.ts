@@ -37,8 +37,6 @@ export interface ExchangeDeps {
   clock: Clock;
   log: SharingLog;
   agreements: AgreementCache;
-  /** Largest page a read returns, and the most "already stored" versions checked per add. */
-  pageCap: number;
   maxObjectSize: number;
   /** The party the local operator's adds belong to (it owns what it stores first). */
   operatorParty: string;
