@@ -26,16 +26,16 @@ const TAXII = 'application/taxii+json;version=2.1';
 // The default selection (latest version of the newest spec version) over the partial index
 // Accord's store walks; the same SQL, the same aggregates.
 const DEFAULT = 'is_last = 1 AND latest_spec = 1';
-const PAGE = `SELECT id, type, spec_version, version, date_added, tlp, json FROM objects WHERE coll = ? AND date_added > ? AND ${DEFAULT} ORDER BY date_added LIMIT ?`;
-const BY_ID = `SELECT id, type, spec_version, version, date_added, tlp, json FROM objects INDEXED BY objects_version WHERE coll = ? AND id IN (?) AND ${DEFAULT} ORDER BY date_added LIMIT ?`;
+const PAGE = `SELECT id, type, spec_version, version, version_text, date_added, tlp, json FROM objects WHERE coll = ? AND date_added > ? AND ${DEFAULT} ORDER BY date_added LIMIT ?`;
+const BY_ID = `SELECT id, type, spec_version, version, version_text, date_added, tlp, json FROM objects INDEXED BY objects_version WHERE coll = ? AND id IN (?) AND ${DEFAULT} ORDER BY date_added LIMIT ?`;
 const joined = (sql: string) =>
   db.prepare<unknown[], { json: Buffer | null; records: string }>(
     `SELECT CAST(group_concat(json, ',') AS BLOB) AS json, json_group_array(json_array(date_added, octet_length(json))) AS records FROM (${sql})`,
   );
 const objectsPage = joined(PAGE);
 const objectById = joined(BY_ID);
-const manifestPage = db.prepare<unknown[], { id: string; spec_version: string; version: number; date_added: number }>(
-  `SELECT id, type, spec_version, version, date_added, tlp FROM objects WHERE coll = ? AND date_added > ? AND ${DEFAULT} ORDER BY date_added LIMIT ?`,
+const manifestPage = db.prepare<unknown[], { id: string; spec_version: string; version: number; version_text: string | null; date_added: number }>(
+  `SELECT id, type, spec_version, version, version_text, date_added, tlp FROM objects WHERE coll = ? AND date_added > ? AND ${DEFAULT} ORDER BY date_added LIMIT ?`,
 );
 const collections = new Map((db.prepare('SELECT id, rid FROM collections').all() as { id: string; rid: number }[]).map((c) => [c.id, c.rid]));
 
@@ -78,7 +78,7 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
     const p = page(rows.map((r) => r.date_added), filters.limit, scope, endpoint, query);
     if (p.more) rows.pop();
     const entries = rows.map((r) =>
-      JSON.stringify({ id: r.id, date_added: formatTimestamp(r.date_added), version: formatTimestamp(r.version), media_type: `application/stix+json;version=${r.spec_version}` }),
+      JSON.stringify({ id: r.id, date_added: formatTimestamp(r.date_added), version: r.version_text ?? formatTimestamp(r.version), media_type: `application/stix+json;version=${r.spec_version}` }),
     );
     body = `{${p.head}${entries.length ? `,"objects":[${entries.join(',')}]` : ''}}`;
     headers = p.headers;

@@ -11,7 +11,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { fail } from '../errors';
 import { sendError } from './errors';
 
-export type Methods = Partial<Record<'get' | 'post' | 'delete', RequestHandler[]>>;
+/** A path and the handler chain of each of its methods. */
+export type Route = [string, Partial<Record<'get' | 'post' | 'delete', RequestHandler[]>>];
+type Methods = Route[1];
 
 interface Compiled {
   pattern: RegExp;
@@ -59,7 +61,7 @@ function run(handlers: readonly RequestHandler[], req: Request, res: Response, d
   next();
 }
 
-export function dispatch(table: readonly [string, Methods][]): RequestHandler {
+export function dispatch(table: readonly Route[]): RequestHandler {
   const routes = table.map(([path, methods]) => compile(path, methods));
   return (req, res, next) => {
     for (const route of routes) {

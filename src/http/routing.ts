@@ -9,7 +9,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectionRights, decide, type Right } from '../access/decide';
 import { fail } from '../errors';
 import { markStart, recordRefusal } from './audit';
-import type { AppContext, RouteLocals } from './context';
+import type { AppContext } from './context';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -49,16 +49,18 @@ export function requestLog(ctx: AppContext): RequestHandler {
   };
 }
 
-function locals(res: Response): RouteLocals {
-  return res.locals as RouteLocals;
+/** What a route's middleware has set, for a handler that runs after it (a route without it is a bug). */
+function required<T>(value: T | undefined, middleware: string): T {
+  if (value === undefined) throw new Error(`route used without ${middleware}`);
+  return value;
 }
 
 export function apiRootOf(res: Response) {
-  return locals(res).apiRoot;
+  return required(res.locals.apiRoot, 'loadApiRoot()');
 }
 
 export function collectionOf(res: Response) {
-  return locals(res).collection;
+  return required(res.locals.collection, 'authorize()');
 }
 
 export function principalOf(req: Request) {
@@ -70,22 +72,21 @@ export function loadApiRoot(ctx: AppContext): RequestHandler {
   return async (req, res, next) => {
     const root = await ctx.catalog.getApiRoot(String(req.params.root));
     if (!root) return next(fail('api-root-not-found', `there is no API root "${String(req.params.root)}"`));
-    locals(res).apiRoot = root;
+    res.locals.apiRoot = root;
     next();
   };
 }
 
 export function decisionOf(res: Response) {
-  return locals(res).decision;
+  return required(res.locals.decision, "authorize() with a right other than 'see'");
 }
-
-const invisible = () => fail('collection-not-found', 'no such collection in this API root, or none you may see');
 
 /** `see`: the collection resource itself (visible when readable or writable). */
 export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler {
   return async (req, res, next) => {
     const principal = principalOf(req);
     const collection = await ctx.catalog.getCollection(apiRootOf(res).path, String(req.params.collection));
+    const invisible = () => fail('collection-not-found', 'no such collection in this API root, or none you may see');
     const deny = (status: 403 | 404, reason: string) => recordRefusal(ctx, req, res, 'access.denied', 'denied', status, reason);
     if (!collection || collection.apiRoot !== apiRootOf(res).path) {
       deny(404, `no collection "${String(req.params.collection)}" in this API root`);
@@ -99,18 +100,18 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
     if (!decision?.allowed) {
       const { canRead, canWrite } = collectionRights(principal, collection, now, bindings);
       if (!canRead && !canWrite) {
-        (res.locals as Partial<RouteLocals>).collection = collection;
+        res.locals.collection = collection;
         deny(404, `no agreement in force lets the caller see collection ${collection.id}`);
         return next(invisible());
       }
     }
-    locals(res).collection = collection;
+    res.locals.collection = collection;
     if (decision) {
       if (!decision.allowed) {
         deny(403, decision.reason);
         return next(fail('not-allowed', decision.reason));
       }
-      locals(res).decision = decision;
+      res.locals.decision = decision;
     }
     next();
   };

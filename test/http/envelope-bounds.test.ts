@@ -65,6 +65,8 @@ describe('issue 12 §11 — TAXII 2.1 §5.5 an envelope of many empty objects ca
       const objects = Array.from({ length: 3000 }, (_, i) => indicator(100_000 + i));
       const url = new URL(`${server.url}${objectsUrl(h.collections.beta)}`);
       const order: string[] = [];
+      let sent: () => void = () => undefined;
+      const uploaded = new Promise<void>((resolve) => (sent = resolve));
       const big = new Promise<number>((resolve, reject) => {
         const req = http.request(url, { method: 'POST', headers: { Authorization: h.accounts.writer.auth, 'Content-Type': TAXII, Accept: TAXII } }, (res) => {
           res.resume();
@@ -74,10 +76,12 @@ describe('issue 12 §11 — TAXII 2.1 §5.5 an envelope of many empty objects ca
           });
         });
         req.on('error', reject);
-        req.end(JSON.stringify({ objects }));
+        req.end(JSON.stringify({ objects }), () => sent());
       });
-      // Wait until the envelope is in the server's hands, then ask for something small.
-      await new Promise((r) => setTimeout(r, 200));
+      // Once the envelope is in the server's hands (a fixed delay was too long once validators
+      // are compiled at start-up: the envelope was then already stored), ask for something small.
+      await uploaded;
+      await new Promise((r) => setTimeout(r, 20));
       const small = await fetch(`${server.url}/taxii2/`, { headers: { Accept: TAXII, Authorization: h.accounts.reader.auth } });
       order.push('discovery');
       expect(small.status).toBe(200);

@@ -198,6 +198,12 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE objects SET newer_levels = ${NEWER_LEVELS_OF_ROW} WHERE is_last = 0;
   CREATE INDEX objects_visible ON objects(coll, tlp, newer_levels, date_added, type) WHERE latest_spec = 1;
   `,
+  // Each version as the object states it (its modified or created text), for manifests and
+  // version lists; rows stored before take it from their JSON.
+  `
+  ALTER TABLE objects ADD COLUMN version_text TEXT;
+  UPDATE objects SET version_text = COALESCE(json_extract(json, '$.modified'), json_extract(json, '$.created'));
+  `,
   // One revision for the whole catalogue (API roots, collections, parties, accounts, tokens,
   // certificates, agreements), bumped by triggers on every change, whichever connection or process makes
   // it: one read of it per request validates every cached catalogue entry (src/access/catalog-cache.ts).
@@ -205,7 +211,7 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE revisions SET name = 'catalog' WHERE name = 'agreements';
   ${CATALOG_TABLES.flatMap((table) =>
     ['INSERT', 'UPDATE', 'DELETE'].map(
-      (op) => `CREATE TRIGGER catalog_revision_${table}_${op.toLowerCase()} AFTER ${op} ON ${table} BEGIN UPDATE revisions SET value = value + 1 WHERE name = 'catalog'; END;`,
+      (op) => `CREATE TRIGGER IF NOT EXISTS catalog_revision_${table}_${op.toLowerCase()} AFTER ${op} ON ${table} BEGIN UPDATE revisions SET value = value + 1 WHERE name = 'catalog'; END;`,
     ),
   ).join('\n  ')}
   `,
