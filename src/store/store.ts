@@ -10,6 +10,7 @@
 
 import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../audit/events';
 import type { Checkpoint } from '../audit/chain';
+import type { DailyRow, DayRange, WithheldRow } from '../audit/daily';
 
 export type Micros = number;
 
@@ -204,7 +205,9 @@ export interface AuditQuery {
   objectId?: string;
   action?: string;
   outcome?: string;
-  /** Only events after this sequence number (cursor). */
+  /** Newest first (descending sequence numbers) instead of oldest first. */
+  newestFirst?: boolean;
+  /** Only events past this sequence number in the query's order (cursor). */
   afterSeq?: number;
   limit: number;
 }
@@ -285,6 +288,20 @@ export interface ChangeRecord {
   action: string;
   /** What changed, never a secret. */
   detail?: Record<string, unknown>;
+}
+
+/**
+ * A console sign-in (src/console/sessions.ts). Only keyed hashes of the session id and of its
+ * CSRF token are stored, so a copy of the database cannot be used to ride a session.
+ */
+export interface SessionRecord {
+  idHash: string;
+  csrfHash: string;
+  accountId: string;
+  /** How the session was opened: `password` or `token:<token id>` (a revoked token ends it). */
+  credential: string;
+  createdAt: Micros;
+  lastSeenAt: Micros;
 }
 
 export interface AccountPatch {
@@ -373,6 +390,9 @@ export interface Store {
   readAuditEvents(afterSeq: number, limit: number): Promise<StoredAuditEvent[]>;
   auditHead(): Promise<AuditHead>;
   summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]>;
+  /** The daily summaries the appends maintain (src/audit/daily.ts), for the given days, in day order. */
+  auditDaily(range: DayRange): Promise<DailyRow[]>;
+  auditWithheldDaily(range: DayRange): Promise<WithheldRow[]>;
   listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]>;
   /** Records the current head as a checkpoint (when events were added since the last one). */
   checkpoint(now: Micros): Promise<Checkpoint | undefined>;
@@ -382,4 +402,11 @@ export interface Store {
    * appendAuditEvents should be used directly.
    */
   backgroundAuditAppender(warn: (message: string) => void): AuditAppender | undefined;
+
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(idHash: string): Promise<SessionRecord | undefined>;
+  touchSession(idHash: string, lastSeenAt: Micros): Promise<void>;
+  deleteSession(idHash: string): Promise<void>;
+  /** Removes sessions idle since before `idleBefore` or created before `createdBefore`; returns how many. */
+  deleteExpiredSessions(idleBefore: Micros, createdBefore: Micros): Promise<number>;
 }

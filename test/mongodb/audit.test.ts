@@ -32,6 +32,7 @@ const arbInput: fc.Arbitrary<AuditEventInput> = fc.record(
     country: fc.constantFrom('FR', 'DE'),
     agreements: fc.array(fc.constantFrom(...AGREEMENTS), { maxLength: 3 }),
     objects: fc.array(fc.record({ id: fc.constantFrom(...OBJECT_IDS), version: fc.constantFrom('2026-01-01T00:00:00.000000Z', '2026-02-01T00:00:00.000000Z') }), { maxLength: 4 }),
+    withheld: fc.record({ count: fc.integer({ min: 0, max: 5 }), reasons: fc.dictionary(fc.constantFrom('tlp', 'type', 'unmarked'), fc.integer({ min: 0, max: 3 })) }),
     http_status: fc.constantFrom(200, 403),
     detail: fc.record({ note: fc.string({ maxLength: 5 }) }),
   },
@@ -62,6 +63,7 @@ const QUERY_FIELDS = {
   action: fc.constantFrom('objects', 'objects.read', 'object', 'catalog', 'catalog.party'),
   outcome: fc.constantFrom('success', 'denied'),
   afterSeq: fc.integer({ min: 0, max: 40 }),
+  newestFirst: fc.boolean(),
 };
 
 /** One or two filters at a time, so that queries match something and each filter is exercised. */
@@ -81,7 +83,7 @@ function portable({ id: _id, hash: _hash, prev_hash: _prev, ...rest }: AuditEven
 }
 
 describe('MongoDB adapter sharing log, evaluated in-process by mingo against the SQLite reference (no MongoDB server)', () => {
-  it('random appends and catalogue changes: events, auditor queries, reads, summaries and the change list equal SQLite’s; the chain verifies', async () => {
+  it('random appends and catalogue changes: events, auditor queries (either order), reads, summaries, daily summaries and the change list equal SQLite’s; the chain verifies', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(arbStep, { minLength: 1, maxLength: 12 }),
@@ -117,6 +119,10 @@ describe('MongoDB adapter sharing log, evaluated in-process by mingo against the
               expect(mongo.summarize(group, ...range)).toEqual(await sqlite.summarizeAudit(group, ...range));
             }
             expect(mongo.listChanges(limit, afterSeq)).toEqual(await sqlite.listChanges(limit, afterSeq));
+            for (const range of [{}, { from: '2026-01-02' }, { from: '2026-01-01', to: '2026-01-02' }]) {
+              expect(mongo.dailyRows(range)).toEqual(await sqlite.auditDaily(range));
+              expect(mongo.withheldRows(range)).toEqual(await sqlite.auditWithheldDaily(range));
+            }
             const verifier = new ChainVerifier();
             for (const { event } of mongo.read(0, 1_000_000)) verifier.add(event as unknown as ChainedEvent);
             expect(verifier.result()).toMatchObject({ ok: true, events: mongo.docs.length });

@@ -6,6 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Aggregator, Query } from 'mingo';
+import { updateOne } from 'mingo/updater';
+import type { DailyRow, DayRange, WithheldRow } from '../../src/audit/daily';
+import { DAILY_SORT, dailyWrites, dayFilter, toDailyRow, toWithheldRow, WITHHELD_SORT, type DailyDoc, type WithheldDoc } from '../../src/store/mongodb/console';
 import type { AnyObject } from 'mingo/types';
 import { changeEvent, changeOf } from '../../src/audit/changes';
 import type { AuditEvent, AuditEventInput, StoredAuditEvent } from '../../src/audit/events';
@@ -26,9 +29,11 @@ import type { AuditHead, AuditQuery, ChangeRecord, Micros, Page, SummaryGroup, S
 export class InMemoryAudit {
   readonly docs: AuditDoc[] = [];
   readonly checkpoints: CheckpointDoc[] = [];
+  readonly daily: DailyDoc[] = [];
+  readonly dailyWithheld: WithheldDoc[] = [];
 
-  private sorted(filter: object): AuditDoc[] {
-    return new Query(filter as AnyObject).find<AnyObject>(this.docs as unknown as AnyObject[]).sort({ _id: 1 }).all() as unknown as AuditDoc[];
+  private sorted(filter: object, direction: 1 | -1 = 1): AuditDoc[] {
+    return new Query(filter as AnyObject).find<AnyObject>(this.docs as unknown as AnyObject[]).sort({ _id: direction }).all() as unknown as AuditDoc[];
   }
 
   /** MongoStore.auditHead (the document with the highest _id). */
@@ -42,7 +47,19 @@ export class InMemoryAudit {
     const { docs, events, checkpoints } = chainEvents(this.head(), inputs, randomUUID);
     this.docs.push(...docs);
     this.checkpoints.push(...checkpoints);
+    const writes = dailyWrites(events);
+    upsertAll(this.daily, writes.daily);
+    upsertAll(this.dailyWithheld, writes.withheld);
     return events;
+  }
+
+  /** MongoStore.auditDaily / auditWithheldDaily. */
+  dailyRows(range: DayRange): DailyRow[] {
+    return (new Query(dayFilter(range) as AnyObject).find<AnyObject>(this.daily as unknown as AnyObject[]).sort(DAILY_SORT).all() as unknown as DailyDoc[]).map(toDailyRow);
+  }
+
+  withheldRows(range: DayRange): WithheldRow[] {
+    return (new Query(dayFilter(range) as AnyObject).find<AnyObject>(this.dailyWithheld as unknown as AnyObject[]).sort(WITHHELD_SORT).all() as unknown as WithheldDoc[]).map(toWithheldRow);
   }
 
   recordChange(c: ChangeRecord): void {
@@ -56,7 +73,7 @@ export class InMemoryAudit {
   }
 
   query(q: AuditQuery): Page<AuditEvent> {
-    const docs = this.sorted(auditFilter(q)).slice(0, q.limit + 1);
+    const docs = this.sorted(auditFilter(q), q.newestFirst ? -1 : 1).slice(0, q.limit + 1);
     const more = docs.length > q.limit;
     if (more) docs.pop();
     return { records: docs.map(toAuditEvent), more };
@@ -70,5 +87,20 @@ export class InMemoryAudit {
 
   summarize(group: SummaryGroup, from?: Micros, to?: Micros): SummaryRow[] {
     return (new Aggregator(summaryPipeline(group, from, to)).run(this.docs as unknown as AnyObject[]) as unknown as SummaryGroupDoc[]).map(toSummaryRow);
+  }
+}
+
+interface UpsertOp {
+  updateOne: { filter: { _id: string }; update: { $setOnInsert: AnyObject; $inc: Record<string, number> }; upsert: true };
+}
+
+/** An upserting updateOne as MongoDB runs it: a missing document starts from the filter and $setOnInsert, its counters at 0. */
+function upsertAll<T extends { _id: string }>(docs: T[], ops: readonly unknown[]): void {
+  for (const op of ops as UpsertOp[]) {
+    const { filter, update } = op.updateOne;
+    if (!docs.some((d) => d._id === filter._id)) {
+      docs.push({ ...filter, ...update.$setOnInsert, ...Object.fromEntries(Object.keys(update.$inc).map((k) => [k, 0])) } as unknown as T);
+    }
+    updateOne(docs as unknown as AnyObject[], filter, { $inc: update.$inc });
   }
 }

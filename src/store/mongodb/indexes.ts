@@ -38,6 +38,13 @@ export function indexes(sharded: boolean): Record<string, IndexDescription[]> {
       { key: { account_id: 1, created_at: 1 }, name: 'tokens_account' },
     ],
     agreements: [{ key: { id: 1, version: 1 }, name: 'agreements_version', unique: true }],
+    // The console's daily summaries, read by day range; sessions expired by idle or age.
+    audit_daily: [{ key: { day: 1 }, name: 'audit_daily_day' }],
+    audit_daily_withheld: [{ key: { day: 1 }, name: 'audit_daily_withheld_day' }],
+    sessions: [
+      { key: { last_seen_at: 1 }, name: 'sessions_seen' },
+      { key: { created_at: 1 }, name: 'sessions_created' },
+    ],
     // Auditor queries (queryAuditEvents), each filter field with the sequence for its order.
     audit_events: [
       { key: { time: 1 }, name: 'audit_time' },

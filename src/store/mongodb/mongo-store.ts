@@ -29,6 +29,8 @@ import type { Checkpoint } from '../../audit/chain';
 import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type ObjectRef, type StoredAuditEvent } from '../../audit/events';
 import { notFound, StoreUnavailable } from '../../errors';
 import { formatTimestamp } from '../../time';
+import type { DailyRow, DayRange, WithheldRow } from '../../audit/daily';
+import { DAILY_SORT, dailyWrites, dayFilter, expiredSessions, toDailyRow, toSession, toSessionDoc, toWithheldRow, WITHHELD_SORT, type DailyDoc, type SessionDoc, type WithheldDoc } from './console';
 import { admitsEverything } from '../scope';
 import type {
   AccountPatch,
@@ -48,6 +50,7 @@ import type {
   Page,
   PartyRecord,
   Role,
+  SessionRecord,
   StatusRecord,
   Store,
   SummaryGroup,
@@ -189,6 +192,9 @@ const COLLECTIONS = [
   'revisions',
   'audit_events',
   'audit_checkpoints',
+  'audit_daily',
+  'audit_daily_withheld',
+  'sessions',
 ];
 
 /** Fail fast when no server answers, unless the connection string says otherwise. */
@@ -202,6 +208,7 @@ const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, wr
 
 const SECRET_KEY = 'secret_key';
 const AGREEMENTS_REVISION = 'agreements';
+const DAILY_BACKFILLED = 'audit_daily_backfilled';
 
 export class MongoStore implements Store {
   private readonly objects: Collection<ObjectDoc>;
@@ -217,6 +224,9 @@ export class MongoStore implements Store {
   private readonly revisions: Collection<RevisionDoc>;
   private readonly auditEvents: Collection<AuditDoc>;
   private readonly checkpoints: Collection<CheckpointDoc>;
+  private readonly daily: Collection<DailyDoc>;
+  private readonly dailyWithheld: Collection<WithheldDoc>;
+  private readonly sessions: Collection<SessionDoc>;
   /** The last write of this process: writes queue behind it (see write()). */
   private writes: Promise<unknown> = Promise.resolve();
 
@@ -241,6 +251,9 @@ export class MongoStore implements Store {
     this.revisions = db.collection('revisions');
     this.auditEvents = db.collection('audit_events');
     this.checkpoints = db.collection('audit_checkpoints');
+    this.daily = db.collection('audit_daily');
+    this.dailyWithheld = db.collection('audit_daily_withheld');
+    this.sessions = db.collection('sessions');
   }
 
   /**
@@ -279,6 +292,29 @@ export class MongoStore implements Store {
     for (const name of COLLECTIONS) if (!existing.has(name)) await ignoreConflict(() => this.db.createCollection(name));
     for (const [name, specs] of Object.entries(indexes(sharded))) await this.db.collection(name).createIndexes(specs);
     await ignoreConflict(() => this.counters.updateOne({ _id: DATE_ADDED_COUNTER }, { $setOnInsert: { last: 0 } }, { upsert: true }));
+    await this.backfillDaily();
+  }
+
+  /**
+   * Fills the daily summaries from a log written before they existed, once: the instance
+   * that claims the marker does it (docs/operations-mongodb.md: start one instance first
+   * when upgrading, so no append runs while it fills).
+   */
+  private async backfillDaily(): Promise<void> {
+    const claim = await this.meta.updateOne({ _id: DAILY_BACKFILLED }, { $setOnInsert: { value: new Binary(Buffer.from('1')) } }, { upsert: true });
+    if (claim.upsertedCount === 0) return;
+    let batch: AuditEvent[] = [];
+    const flush = async () => {
+      const { daily, withheld } = dailyWrites(batch);
+      if (daily.length) await this.daily.bulkWrite(daily, { ordered: false });
+      if (withheld.length) await this.dailyWithheld.bulkWrite(withheld, { ordered: false });
+      batch = [];
+    };
+    for await (const d of this.auditEvents.find({}, { sort: { _id: 1 }, projection: { body: 1, hash: 1 } })) {
+      batch.push(toAuditEvent(d));
+      if (batch.length >= 10_000) await flush();
+    }
+    await flush();
   }
 
   async ping(): Promise<void> {
@@ -629,6 +665,9 @@ export class MongoStore implements Store {
     const { docs, events, checkpoints } = chainEvents(head, inputs, randomUUID);
     await this.auditEvents.insertMany(docs, { session });
     if (checkpoints.length) await this.checkpoints.insertMany(checkpoints, { session });
+    const { daily, withheld } = dailyWrites(events);
+    await this.daily.bulkWrite(daily, { session, ordered: false });
+    if (withheld.length) await this.dailyWithheld.bulkWrite(withheld, { session, ordered: false });
     return events;
   }
 
@@ -641,8 +680,16 @@ export class MongoStore implements Store {
     return docs.map(toSummaryRow);
   }
 
+  async auditDaily(range: DayRange): Promise<DailyRow[]> {
+    return (await this.guard(() => this.daily.find(dayFilter(range), { sort: DAILY_SORT }).toArray())).map(toDailyRow);
+  }
+
+  async auditWithheldDaily(range: DayRange): Promise<WithheldRow[]> {
+    return (await this.guard(() => this.dailyWithheld.find(dayFilter(range), { sort: WITHHELD_SORT }).toArray())).map(toWithheldRow);
+  }
+
   async queryAuditEvents(q: AuditQuery): Promise<Page<AuditEvent>> {
-    const docs = await this.guard(() => this.auditEvents.find(auditFilter(q), { sort: { _id: 1 }, limit: q.limit + 1 }).toArray());
+    const docs = await this.guard(() => this.auditEvents.find(auditFilter(q), { sort: { _id: q.newestFirst ? -1 : 1 }, limit: q.limit + 1 }).toArray());
     const more = docs.length > q.limit;
     if (more) docs.pop();
     return { records: docs.map(toAuditEvent), more };
@@ -667,6 +714,29 @@ export class MongoStore implements Store {
   /** The driver's I/O is asynchronous already: appends need no thread of their own. */
   backgroundAuditAppender(_warn: (message: string) => void): undefined {
     return undefined;
+  }
+
+  // ---- console sessions -----------------------------------------------------------------------
+
+  async createSession(session: SessionRecord): Promise<void> {
+    await this.guard(() => this.sessions.insertOne(toSessionDoc(session)));
+  }
+
+  async getSession(idHash: string): Promise<SessionRecord | undefined> {
+    const doc = await this.guard(() => this.sessions.findOne({ _id: idHash }));
+    return doc ? toSession(doc) : undefined;
+  }
+
+  async touchSession(idHash: string, lastSeenAt: Micros): Promise<void> {
+    await this.guard(() => this.sessions.updateOne({ _id: idHash }, { $set: { last_seen_at: lastSeenAt } }));
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.guard(() => this.sessions.deleteOne({ _id: idHash }));
+  }
+
+  async deleteExpiredSessions(idleBefore: Micros, createdBefore: Micros): Promise<number> {
+    return (await this.guard(() => this.sessions.deleteMany(expiredSessions(idleBefore, createdBefore)))).deletedCount;
   }
 
   async checkpoint(now: Micros): Promise<Checkpoint | undefined> {

@@ -38,13 +38,16 @@ import type {
   Page,
   PartyRecord,
   Role,
+  SessionRecord,
   StatusDetail,
   StatusRecord,
   Store,
   TokenRecord,
   VersionSelector,
 } from '../store';
+import type { DailyRow, DayRange, WithheldRow } from '../../audit/daily';
 import { SqliteAuditWorker } from './audit-appender';
+import { addToDaily, insertSession, readDaily, readWithheld, removeExpiredSessions, removeSession, selectSession, updateSessionSeen } from './console-tables';
 import { MIGRATIONS } from './migrations';
 import { binsHolding, rangeBin } from './range-index';
 
@@ -431,6 +434,7 @@ export class SqliteStore implements Store {
       const body = canonicalJson(fields);
       const hash = canonicalHash(body);
       this.stmt('INSERT INTO audit_events (seq, body, hash) VALUES (?, ?, ?)').run(fields.seq, body, hash);
+      addToDaily((sql) => this.stmt(sql), rest, fields.time);
       if (rangeIndexed(rest)) {
         const lo = parseTimestamp(rest.date_added_range.first) as Micros;
         const hi = parseTimestamp(rest.date_added_range.last) as Micros;
@@ -561,11 +565,11 @@ export class SqliteStore implements Store {
       params.push(JSON.stringify(this.eventsNaming(q.objectId)));
     }
     if (q.afterSeq !== undefined) {
-      terms.push('seq > ?');
+      terms.push(q.newestFirst ? 'seq < ?' : 'seq > ?');
       params.push(q.afterSeq);
     }
     const where = terms.length ? `WHERE ${terms.join(' AND ')}` : '';
-    const rows = this.stmt(`SELECT body, hash FROM audit_events ${where} ORDER BY seq LIMIT ?`).all(...params, q.limit + 1) as Row[];
+    const rows = this.stmt(`SELECT body, hash FROM audit_events ${where} ORDER BY seq ${q.newestFirst ? 'DESC' : ''} LIMIT ?`).all(...params, q.limit + 1) as Row[];
     const more = rows.length > q.limit;
     if (more) rows.pop();
     return { records: rows.map(toEvent), more };
@@ -599,6 +603,36 @@ export class SqliteStore implements Store {
       const range = ranges.get(r.seq as number);
       return { event, indexed: { objectIds: objects.get(r.seq as number) ?? [], ...(range && { range }), agreements: agreements.get(r.seq as number) ?? [] } };
     });
+  }
+
+  async auditDaily(range: DayRange): Promise<DailyRow[]> {
+    return readDaily((sql) => this.stmt(sql), range);
+  }
+
+  async auditWithheldDaily(range: DayRange): Promise<WithheldRow[]> {
+    return readWithheld((sql) => this.stmt(sql), range);
+  }
+
+  // ---- console sessions -----------------------------------------------------------------------
+
+  async createSession(session: SessionRecord): Promise<void> {
+    insertSession((sql) => this.stmt(sql), session);
+  }
+
+  async getSession(idHash: string): Promise<SessionRecord | undefined> {
+    return selectSession((sql) => this.stmt(sql), idHash);
+  }
+
+  async touchSession(idHash: string, lastSeenAt: Micros): Promise<void> {
+    updateSessionSeen((sql) => this.stmt(sql), idHash, lastSeenAt);
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    removeSession((sql) => this.stmt(sql), idHash);
+  }
+
+  async deleteExpiredSessions(idleBefore: Micros, createdBefore: Micros): Promise<number> {
+    return removeExpiredSessions((sql) => this.stmt(sql), idleBefore, createdBefore);
   }
 
   async listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]> {
