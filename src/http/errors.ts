@@ -21,8 +21,16 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
 
 export const CHALLENGES = ['Basic realm="Accord", charset="UTF-8"', 'Bearer realm="Accord"'];
 
+/**
+ * The challenges of a 401. The console's own requests (header X-Accord-Console) get no Basic
+ * challenge: browsers answer that with their sign-in dialog, over the console's own sign-in.
+ */
+export function challengesFor(res: Response): string[] {
+  return res.req?.headers['x-accord-console'] !== undefined ? CHALLENGES.filter((c) => !c.startsWith('Basic')) : CHALLENGES;
+}
+
 export function sendError(res: Response, status: number, title: string, description?: string, details?: Record<string, unknown>): void {
-  if (status === 401) res.setHeader('WWW-Authenticate', CHALLENGES);
+  if (status === 401) res.setHeader('WWW-Authenticate', challengesFor(res));
   if (status === 413) res.setHeader('Connection', 'close');
   const body: Record<string, unknown> = { title, http_status: String(status) };
   if (description !== undefined) body.description = description;

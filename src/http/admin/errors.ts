@@ -8,7 +8,7 @@ import { AccountError } from '../../catalog/accounts';
 import { AgreementError } from '../../catalog/agreements';
 import { PartyError } from '../../catalog/parties';
 import { AccordError } from '../../errors';
-import { CHALLENGES, STATUS_OF_KIND } from '../errors';
+import { challengesFor, STATUS_OF_KIND } from '../errors';
 import { CollectionError } from '../../catalog/collections';
 
 export class AdminError extends Error {
@@ -42,7 +42,7 @@ function classify(err: unknown): AdminError | undefined {
 }
 
 export function sendAdminError(res: Response, e: AdminError): void {
-  if (e.status === 401) res.setHeader('WWW-Authenticate', CHALLENGES);
+  if (e.status === 401) res.setHeader('WWW-Authenticate', challengesFor(res));
   // An oversized body may still be arriving: do not keep reading it for another request.
   if (e.status === 413) res.setHeader('Connection', 'close');
   res.status(e.status).json({ title: e.title, description: e.description, http_status: String(e.status) });

@@ -1,0 +1,50 @@
+/**
+ * The auditor API's summaries for the console (/audit/overview, /flows, /map, /withheld,
+ * /integrity): computed from the daily summary tables (src/audit/views.ts), so each answers
+ * from a few thousand rows for a month whatever the size of the log. `from`/`to` are days.
+ */
+import type { Router } from 'express';
+import { byCountry, daysBetween, flows, overview, withheldTotals } from '../../audit/views';
+import type { AppContext } from '../context';
+import { dayRange, params, wrap } from './params';
+
+export function consoleViews(router: Router, ctx: AppContext): void {
+  const range = (query: Record<string, string>) => dayRange(query, ctx.clock);
+
+  router.get('/overview', wrap(async (req, res) => {
+    const r = range(params(req, ['from', 'to']));
+    res.json({ ...r, ...overview(await ctx.store.auditDaily(r), daysBetween(r.from, r.to)) });
+  }));
+
+  router.get('/flows', wrap(async (req, res) => {
+    const r = range(params(req, ['from', 'to']));
+    res.json({ ...r, ...flows(await ctx.store.auditDaily(r)) });
+  }));
+
+  router.get('/map', wrap(async (req, res) => {
+    const r = range(params(req, ['from', 'to']));
+    res.json({ ...r, countries: byCountry(await ctx.store.auditDaily(r)) });
+  }));
+
+  router.get('/withheld', wrap(async (req, res) => {
+    const r = range(params(req, ['from', 'to']));
+    res.json({ ...r, withheld: withheldTotals(await ctx.store.auditWithheldDaily(r)) });
+  }));
+
+  router.get('/integrity', wrap(async (req, res) => {
+    params(req, []);
+    const [head, checkpoints, verifications] = await Promise.all([
+      ctx.store.auditHead(),
+      ctx.store.listCheckpoints(),
+      ctx.store.queryAuditEvents({ action: 'audit.verify', newestFirst: true, limit: 1 }),
+    ]);
+    const last = checkpoints[checkpoints.length - 1];
+    const verified = verifications.records[0];
+    res.json({
+      head,
+      checkpoints: checkpoints.length,
+      ...(last && { last_checkpoint: { seq: last.seq, hash: last.hash } }),
+      ...(verified && { last_verification: { seq: verified.seq, time: verified.time, account: verified.account, ok: verified.outcome === 'success', ...verified.detail } }),
+    });
+  }));
+}
