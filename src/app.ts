@@ -8,6 +8,8 @@
 import express, { type RequestHandler } from 'express';
 import { adminRouter } from './http/admin/router';
 import { auditorRouter } from './http/auditor/router';
+import { consoleRouter } from './http/console';
+import { meRouter } from './http/me';
 import type { AppContext } from './http/context';
 import { errorHandler, sendError } from './http/errors';
 import { getCollection, getCollections } from './http/handlers/collections';
@@ -25,7 +27,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('etag', false);
   app.set('trust proxy', ctx.config.trustProxy);
 
-  const auth = authenticate(ctx.authenticator, (req, res) => recordRefusal(ctx, req, res, 'auth.failure', 'denied', 401, 'no valid credentials'));
+  const auth = authenticate(ctx.authenticator, (req, res) => recordRefusal(ctx, req, res, 'auth.failure', 'denied', 401, 'no valid credentials'), ctx.sessions);
   const root = loadApiRoot(ctx);
   const taxii = [negotiate, auth];
   const may = (right: Parameters<typeof authorize>[1]) => [root, authorize(ctx, right)];
@@ -45,6 +47,8 @@ export function createApp(ctx: AppContext): express.Express {
 
   app.use('/admin', adminRouter(ctx, auth)); // JSON, admins only: src/http/admin/routes.ts
   app.use('/audit', auditorRouter(ctx, auth)); // JSON, auditors only: src/http/auditor/router.ts
+  app.use('/me', meRouter(ctx, auth)); // JSON, any account: its own access and submissions
+  if (ctx.sessions) app.use('/console', consoleRouter(ctx, auth, ctx.sessions)); // the web console: src/http/console.ts
 
   // route                                                       method  middleware            handler
   endpoint(app, '/taxii2/',                                       { get: [...taxii,                   none,   discovery(ctx)] });

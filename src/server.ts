@@ -12,6 +12,7 @@ import { AgreementCache } from './access/agreement-cache';
 import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
 import type { Config } from './config/config';
+import { Sessions } from './console/sessions';
 import type { Store } from './store/store';
 import { systemClock, type Clock } from './time';
 
@@ -22,10 +23,12 @@ export interface RunningServer {
 
 export async function startServer(config: Readonly<Config>, store: Store, log: Logger, clock: Clock = systemClock): Promise<RunningServer> {
   await store.ping();
-  const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
+  const key = await store.secretKey();
+  const authenticator = new Authenticator(store, clock, key, { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
+  const sessions = new Sessions(store, clock, key, { idleMinutes: config.consoleIdleMinutes, sessionHours: config.consoleSessionHours });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
-  const app = createApp({ config, store, clock, log, authenticator, agreements: new AgreementCache(store), audit });
+  const app = createApp({ config, store, clock, log, authenticator, agreements: new AgreementCache(store), audit, sessions });
   const server = config.tls
     ? https.createServer({ key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), minVersion: 'TLSv1.2' }, app)
     : http.createServer(app);

@@ -25,6 +25,10 @@ export interface Config {
   trustProxy: boolean;
   /** Server processes for `accord serve`: a count, or `auto` (one per available core). */
   workers: number | 'auto';
+  /** Console sign-ins end after this long without a request… */
+  consoleIdleMinutes: number;
+  /** …and this long after sign-in, whatever happens. */
+  consoleSessionHours: number;
 }
 
 export const DEFAULTS: Config = {
@@ -39,6 +43,8 @@ export const DEFAULTS: Config = {
   authCacheSeconds: 300,
   trustProxy: false,
   workers: 1,
+  consoleIdleMinutes: 30,
+  consoleSessionHours: 12,
 };
 
 export class ConfigError extends Error {}
@@ -62,6 +68,8 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_AUTH_CACHE_SECONDS: { path: ['authCacheSeconds'], kind: 'int' },
   ACCORD_TRUST_PROXY: { path: ['trustProxy'], kind: 'bool' },
   ACCORD_WORKERS: { path: ['workers'], kind: 'int-or-auto' },
+  ACCORD_CONSOLE_IDLE_MINUTES: { path: ['consoleIdleMinutes'], kind: 'int' },
+  ACCORD_CONSOLE_SESSION_HOURS: { path: ['consoleSessionHours'], kind: 'int' },
 };
 
 function set(target: Source, path: string[], value: unknown): void {

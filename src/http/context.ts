@@ -9,6 +9,7 @@ import type { AuditLog } from '../audit/log';
 import type { Authenticator } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config/config';
+import type { Sessions } from '../console/sessions';
 import type { ApiRootRecord, CollectionRecord, Store } from '../store/store';
 import type { Clock } from '../time';
 
@@ -20,6 +21,8 @@ export interface AppContext {
   authenticator: Authenticator;
   agreements: AgreementCache;
   audit: AuditLog;
+  /** Console sign-ins; without it the console's sign-in answers 404 and cookies are no credential. */
+  sessions?: Sessions;
 }
 
 /** Set by the route middleware before a handler runs. */

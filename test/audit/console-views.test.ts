@@ -21,7 +21,7 @@ describe('auditor API console summaries (/audit/overview, /flows, /map, /withhel
     h.clock.advance(86_400_000_000);
     await get(h, objectsUrl(h.collections.alpha), h.accounts.reader.auth);
     // A party whose agreement stops at TLP:GREEN: the TLP:RED indicator is withheld from it.
-    await h.store.upsertParty({ id: 'green-ncb', name: 'Green NCB', kind: 'police' });
+    await h.store.upsertParty({ id: 'green-ncb', name: 'Green NCB', kind: 'other' });
     const { account } = await addAccount(h.store, h.clock.read, { name: 'green-reader', roles: ['reader'], partyId: 'green-ncb', password: null });
     const { token } = await issueToken(h.store, h.clock.read, account.id, 'test');
     await createAgreement(h.store, h.clock.read, 'test', {
