@@ -5,7 +5,8 @@
  */
 import type { Principal } from '../auth/principal';
 import { formatTimestamp } from '../time';
-import type { AgreementRecord, CollectionRecord, GrantAction, Micros } from '../store/store';
+import type { AgreementRecord, CollectionRecord, GrantAction } from '../catalog/types';
+import type { Micros } from '../time';
 import { grantCovers, inForce, roleAllows } from './decide';
 
 export interface AccessEntry {

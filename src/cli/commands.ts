@@ -12,7 +12,8 @@ import { addAccount, changeAccount, issueToken, parseRoles, requireAccount, revo
 import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../log';
 import { describeStore, openStore } from '../store/open-store';
-import type { CollectionRecord, Store } from '../store/store';
+import type { CollectionRecord } from '../catalog/types';
+import type { Store } from '../store/store';
 import { systemClock } from '../time';
 import { startServer } from '../server';
 import { registerAdminCommands } from './admin-commands';
@@ -266,9 +267,10 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .command('demo')
     .description('start a demo server with sample data and demo accounts (npm start)')
     .option('--dir <dir>', 'where the demo database lives', '.accord-demo')
-    .option('--port <n>', 'port to listen on', '8080')
-    .action(async (opts: { dir: string; port: string }) => {
-      const server = await runDemo(opts.dir, Number(opts.port));
+    .option('--port <n>', 'port to listen on (default: ACCORD_PORT or 8080)')
+    .action(async (opts: { dir: string; port?: string }) => {
+      if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) throw new CliError(`--port ${opts.port}: must be a port number`);
+      const server = await runDemo(opts.dir, opts.port === undefined ? undefined : Number(opts.port));
       onShutdown(server.close);
     });
 

@@ -14,7 +14,8 @@ import { createLogger } from '../log';
 import { packageRoot } from '../paths';
 import { startServer, type RunningServer } from '../server';
 import { openStore } from '../store/open-store';
-import type { Role, Store } from '../store/store';
+import type { Role } from '../catalog/types';
+import type { Store } from '../store/store';
 import { formatTimestamp, systemClock } from '../time';
 import { findCollection } from './commands';
 import { importBundle } from './import';
@@ -65,11 +66,12 @@ async function seed(store: Store, credentialsFile: string): Promise<void> {
   writeFileSync(credentialsFile, lines.join('\n') + '\n', { mode: 0o600 });
 }
 
-export async function runDemo(dir: string, port: number): Promise<RunningServer> {
+/** `port`: the --port flag; without it ACCORD_PORT (as for `serve`), then 8080. */
+export async function runDemo(dir: string, port?: number): Promise<RunningServer> {
   mkdirSync(dir, { recursive: true });
   const db = join(dir, 'accord.db');
   const credentialsFile = join(dir, 'credentials.txt');
-  const config = loadConfig({ overrides: { store: db, port, host: '127.0.0.1' }, env: { logLevel: 'warn', ...process.env } });
+  const config = loadConfig({ overrides: { store: db, host: '127.0.0.1', ...(port !== undefined && { port }) }, env: { logLevel: 'warn', ...process.env } });
   const store = await openStore(db);
   if (!existsSync(credentialsFile)) await seed(store, credentialsFile);
   const server = await startServer(config, store, createLogger(process.env.ACCORD_LOG_LEVEL ? config.logLevel : 'warn'));

@@ -8,7 +8,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { keyedHash } from '../auth/secrets';
-import type { SessionRecord, Store } from '../store/store';
+import type { SessionRecord } from '../catalog/types';
+import type { Store } from '../store/store';
 import type { Clock } from '../time';
 
 export interface SessionOptions {

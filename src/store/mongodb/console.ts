@@ -7,7 +7,7 @@
 import type { AnyBulkWriteOperation, Filter } from 'mongodb';
 import { dailyIncrements, dailyKey, withheldKey, type DailyRow, type DayRange, type WithheldRow } from '../../audit/daily';
 import type { AuditEvent } from '../../audit/events';
-import type { SessionRecord } from '../store';
+import type { SessionRecord } from '../../catalog/types';
 
 export interface DailyDoc extends DailyRow {
   _id: string;

@@ -5,7 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import { dailyIncrements, type DailyRow, type DayRange, type WithheldRow } from '../../audit/daily';
-import type { Micros, SessionRecord } from '../store';
+import type { SessionRecord } from '../../catalog/types';
+import type { Micros } from '../../time';
 
 type Stmt = (sql: string) => Database.Statement;
 type Row = Record<string, unknown>;
