@@ -16,9 +16,20 @@ export function consoleViews(router: Router, ctx: AppContext): void {
     res.json({ ...r, ...overview(await ctx.store.auditDaily(r), daysBetween(r.from, r.to)) });
   }));
 
+  /** Names for the collections a summary mentions (auditors cannot list collections otherwise). */
+  const labels = async (ids: Iterable<string>) => {
+    const wanted = new Set(ids);
+    const out: Record<string, { title: string; alias?: string; country?: string }> = {};
+    for (const c of await ctx.store.listCollections()) {
+      if (wanted.has(c.id)) out[c.id] = { title: c.title, ...(c.alias !== undefined && { alias: c.alias }), ...(c.country !== undefined && { country: c.country }) };
+    }
+    return out;
+  };
+
   router.get('/flows', wrap(async (req, res) => {
     const r = range(params(req, ['from', 'to']));
-    res.json({ ...r, ...flows(await ctx.store.auditDaily(r)) });
+    const f = flows(await ctx.store.auditDaily(r));
+    res.json({ ...r, ...f, collections: await labels([...f.pushed, ...f.delivered].map((l) => l.collection)) });
   }));
 
   router.get('/map', wrap(async (req, res) => {
@@ -28,7 +39,8 @@ export function consoleViews(router: Router, ctx: AppContext): void {
 
   router.get('/withheld', wrap(async (req, res) => {
     const r = range(params(req, ['from', 'to']));
-    res.json({ ...r, withheld: withheldTotals(await ctx.store.auditWithheldDaily(r)) });
+    const withheld = withheldTotals(await ctx.store.auditWithheldDaily(r));
+    res.json({ ...r, withheld, collections: await labels(withheld.map((w) => w.collection)) });
   }));
 
   router.get('/integrity', wrap(async (req, res) => {

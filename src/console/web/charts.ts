@@ -1,0 +1,54 @@
+/**
+ * Apache ECharts, only the parts the console uses (esbuild drops the rest): line and bar
+ * charts for the overview, a Sankey diagram for flows, and a world map. Rendered as SVG, which
+ * stays sharp at any zoom. The map's geometry is world-atlas's 1:110m countries, bundled.
+ */
+import { BarChart, LineChart, MapChart, SankeyChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import { iso31661NumericToAlpha2 } from 'iso-3166/1-n-to-1-a2';
+import { feature } from 'topojson-client';
+import type { GeometryCollection, Topology } from 'topojson-specification';
+import countries from 'world-atlas/countries-110m.json';
+
+echarts.use([BarChart, LineChart, MapChart, SankeyChart, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, SVGRenderer]);
+
+export type EChartsOption = echarts.EChartsCoreOption;
+export type Chart = echarts.ECharts;
+
+const live = new Set<Chart>();
+window.addEventListener('resize', () => live.forEach((c) => c.resize()));
+
+/** A chart in `el`; charts of the previous view are disposed when a new view renders. */
+export function chart(el: HTMLElement, option: EChartsOption): Chart {
+  const c = echarts.init(el, undefined, { renderer: 'svg' });
+  c.setOption({ animation: false, textStyle: { fontFamily: 'system-ui, sans-serif' }, ...option });
+  live.add(c);
+  return c;
+}
+
+export function disposeCharts(): void {
+  live.forEach((c) => c.dispose());
+  live.clear();
+}
+
+let mapReady = false;
+
+/** Registers the world map once; its regions are named by ISO 3166-1 alpha-2 code, as collections' countries are. */
+export function worldMap(): string {
+  if (!mapReady) {
+    const topology = countries as unknown as Topology<{ countries: GeometryCollection<{ name: string }> }>;
+    const geo = feature(topology, topology.objects.countries);
+    for (const f of geo.features) {
+      const code = iso31661NumericToAlpha2[String(f.id)];
+      f.properties = { name: code ?? f.properties?.name ?? '' };
+    }
+    echarts.registerMap('world', geo as never);
+    mapReady = true;
+  }
+  return 'world';
+}
+
+/** Colour-blind-safe series colours (Okabe–Ito). */
+export const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#cc79a7', '#56b4e9', '#f0e442', '#000000'];
