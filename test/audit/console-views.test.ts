@@ -71,6 +71,7 @@ describe('auditor API console summaries (/audit/overview, /flows, /map, /withhel
       { party: 'operator', collection: h.collections.alpha.id, country: 'FR', objects: 3, requests: 1 },
       { party: 'green-ncb', collection: h.collections.alpha.id, country: 'FR', objects: 2, requests: 1 },
     ]);
+    expect(f.collections).toEqual({ [h.collections.alpha.id]: { title: 'Collection alpha', alias: 'alpha', country: 'FR' } });
     // A range without the day of the add has no pushed flow.
     expect(json(await audit('/flows?from=2026-01-02&to=2026-01-02')).pushed).toEqual([]);
   });

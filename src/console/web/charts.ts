@@ -43,11 +43,22 @@ export function worldMap(): string {
     for (const f of geo.features) {
       const code = iso31661NumericToAlpha2[String(f.id)];
       f.properties = { name: code ?? f.properties?.name ?? '' };
+      if (f.geometry.type === 'Polygon') f.geometry.coordinates = f.geometry.coordinates.map(unwrap);
+      else if (f.geometry.type === 'MultiPolygon') f.geometry.coordinates = f.geometry.coordinates.map((p) => p.map(unwrap));
     }
     echarts.registerMap('world', geo as never);
     mapReady = true;
   }
   return 'world';
+}
+
+/**
+ * A ring that crosses the antimeridian (eastern Russia, Fiji) would be drawn as a line across
+ * the whole map: its western longitudes are moved past 180° instead.
+ */
+function unwrap(ring: number[][]): number[][] {
+  const crosses = ring.some((p, i) => i > 0 && Math.abs((p[0] ?? 0) - (ring[i - 1]?.[0] ?? 0)) > 180);
+  return crosses ? ring.map(([lon = 0, lat = 0]) => [lon < 0 ? lon + 360 : lon, lat]) : ring;
 }
 
 /** Colour-blind-safe series colours (Okabe–Ito). */

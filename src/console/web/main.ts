@@ -75,14 +75,15 @@ async function route(): Promise<void> {
     return;
   }
   document.title = `${r.title} · Accord console`;
-  main.replaceChildren(h('h1', {}, r.title), h('p', { class: 'muted' }, 'Loading…'));
-  const target = h('div', {});
+  // The view renders into the page itself: charts measure their container when they start.
+  const target = h('div', { 'aria-busy': 'true' });
+  main.replaceChildren(h('h1', {}, r.title), target);
   try {
     await r.view(target, new URLSearchParams(search), me);
-    main.replaceChildren(h('h1', {}, r.title), target);
   } catch (e) {
-    main.replaceChildren(h('h1', {}, r.title), notice('error', e instanceof ApiError ? `${e.title}: ${e.description} (HTTP ${e.status})` : String(e)));
+    target.replaceChildren(notice('error', e instanceof ApiError ? `${e.title}: ${e.description} (HTTP ${e.status})` : String(e)));
   }
+  target.removeAttribute('aria-busy');
   main.focus({ preventScroll: true });
 }
 
@@ -135,7 +136,7 @@ function showSignIn(message?: string): void {
         });
       },
     },
-    h('fieldset', {}, h('legend', {}, 'Sign in with'), h('label', { class: 'inline' }, h('span', {}, usePassword, ' password')), h('label', { class: 'inline' }, h('span', {}, useToken, ' API token'))),
+    h('fieldset', {}, h('legend', {}, 'Sign in with'), h('label', { class: 'inline' }, h('span', {}, usePassword, ' name and password')), h('label', { class: 'inline' }, h('span', {}, useToken, ' an API token'))),
     passwordFields,
     tokenFields,
     h('button', { type: 'submit' }, 'Sign in'),
