@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Credentials } from '../auth/authenticator';
 import type { Sessions } from '../console/sessions';
-import { SignInThrottle } from '../console/throttle';
-import { AccordError } from '../errors';
+import { AccordError, TooManyRequests } from '../errors';
 import { packageRoot } from '../paths';
 import { baseEvent, recordRefusal } from './audit';
-import { cookieValue, CSRF_COOKIE, SESSION_COOKIE } from './authenticate';
+import { checkCredentials, cookieValue, CSRF_COOKIE, SESSION_COOKIE } from './authenticate';
 import { parseJson, readBody } from './body';
 import type { AppContext } from './context';
 import { principalOf } from './routing';
@@ -50,7 +49,6 @@ function credentialsOf(body: unknown): Credentials | undefined {
 
 export function consoleRouter(ctx: AppContext, auth: RequestHandler, sessions: Sessions): Router {
   const router = Router();
-  const throttle = new SignInThrottle(ctx.clock);
   const secure = (req: Request) => req.secure || ctx.config.tls !== undefined || (ctx.config.publicUrl?.startsWith('https:') ?? false);
   const maxAge = ctx.config.consoleSessionHours * 3_600_000;
 
@@ -69,16 +67,17 @@ export function consoleRouter(ctx: AppContext, auth: RequestHandler, sessions: S
     if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return reply(res, 415, 'Unsupported media type', 'sign in with a JSON body');
     const credentials = credentialsOf(parseJson(await readBody(req, SIGN_IN_BODY_LIMIT)));
     if (!credentials) return reply(res, 400, 'Invalid request', 'give "username" and "password", or "token"');
-    const keys = [`ip:${req.ip ?? ''}`, ...(credentials.kind === 'basic' ? [`user:${credentials.username.toLowerCase()}`] : [])];
-    const wait = throttle.retryAfter(keys);
-    if (wait > 0) {
-      recordRefusal(ctx, req, res, 'auth.failure', 'denied', 429, 'too many failed sign-ins');
-      res.setHeader('Retry-After', String(wait));
-      return reply(res, 429, 'Too many failed sign-ins', `try again in ${wait} seconds`);
+    let principal;
+    try {
+      // The same throttle as every other sign-in (per client address and per account name).
+      principal = await checkCredentials(ctx, req, credentials);
+    } catch (e) {
+      if (!(e instanceof TooManyRequests)) throw e;
+      recordRefusal(ctx, req, res, 'rate.limited', 'denied', 429, e.description ?? e.title);
+      res.setHeader('Retry-After', String(e.retryAfterSeconds));
+      return reply(res, 429, 'Too many failed sign-ins', `try again in ${e.retryAfterSeconds} seconds`);
     }
-    const principal = await ctx.authenticator.authenticate(credentials);
     if (!principal) {
-      throttle.fail(keys);
       recordRefusal(ctx, req, res, 'auth.failure', 'denied', 401, 'no valid credentials');
       return reply(res, 401, 'Sign-in failed', 'the name and password, or the token, are not valid');
     }

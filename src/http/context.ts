@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { AgreementCache } from '../access/agreement-cache';
 import type { Decision } from '../access/decide';
+import type { RefusalAggregator } from '../audit/aggregate';
 import type { AuditLog } from '../audit/log';
 import type { Authenticator } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
@@ -12,6 +13,7 @@ import type { Config } from '../config/config';
 import type { Sessions } from '../console/sessions';
 import type { ApiRootRecord, CollectionRecord } from '../catalog/types';
 import type { Store } from '../store/store';
+import type { Limiter } from '../throttle/bucket';
 import type { Clock } from '../time';
 
 export interface AppContext {
@@ -24,6 +26,10 @@ export interface AppContext {
   audit: AuditLog;
   /** Console sign-ins; without it the console's sign-in answers 404 and cookies are no credential. */
   sessions?: Sessions;
+  /** Where refusals nobody is accountable for are counted before they reach `audit`. */
+  refusals: RefusalAggregator;
+  /** The rate-limit buckets (shared by every worker under --workers). */
+  limiter: Limiter;
 }
 
 /** Set by the route middleware before a handler runs. */

@@ -11,6 +11,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { runDemo } from '../../src/cli/demo';
 import type { RunningServer } from '../../src/server';
 
+// What pageFetch's function, run inside the page, reads of the browser's globals.
+declare const document: { cookie: string };
+
 const ROOT = join(__dirname, '..', '..');
 export const SCREENSHOTS = join(ROOT, 'docs', 'console');
 

@@ -11,13 +11,15 @@ import { admits, decide, refusal } from '../../access/decide';
 import { AccordError, badRequest, notFound } from '../../errors';
 import { baseEvent, markAudited, recordRead } from '../audit';
 import type { ObjectRef } from '../../audit/events';
+import type { ApiRootRecord } from '../../catalog/types';
 import type { ManifestRecord, ObjectQuery, StatusRecord } from '../../store/object-store';
 import type { Page } from '../../store/page';
+import { compactFailures } from '../../taxii/failures';
 import { encodeCursor } from '../../taxii/cursor';
 import { ALL_VERSIONS, cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
 import { prepareObjects, validatorFor } from '../../taxii/object-metadata';
 import { formatTimestamp } from '../../time';
-import { parseJson, readBody } from '../body';
+import { parseJson, readBody, topLevelArrayMembers } from '../body';
 import type { AppContext } from '../context';
 import { sendTaxii } from '../respond';
 import { statusResource } from './status';
@@ -188,17 +190,39 @@ function placedRange(objects: ObjectRef[]): { date_added_range: { first: string;
   return first !== undefined && last !== undefined ? { date_added_range: { first, last } } : undefined;
 }
 
+const tooManyObjects = (max: number) => new AccordError('too-large', 'Too many objects', `an envelope may hold at most ${max} objects; send them in several`);
+
+/** Objects validated between two turns of the event loop: other clients wait for no more than one slice. */
+const VALIDATION_SLICE = 250;
+
+/** prepareObjects in slices, yielding in between, so a large envelope does not stall the server. */
+async function prepareInTurns(list: unknown[], root: ApiRootRecord, maxObjectSize: number): Promise<ReturnType<typeof prepareObjects>> {
+  const out: ReturnType<typeof prepareObjects> = { objects: [], failures: [] };
+  const validator = validatorFor(root);
+  for (let i = 0; i < list.length; i += VALIDATION_SLICE) {
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const part = prepareObjects(list.slice(i, i + VALIDATION_SLICE), { validator, maxObjectSize, firstPosition: i });
+    out.objects.push(...part.objects);
+    out.failures.push(...part.failures);
+  }
+  return out;
+}
+
 export function addObjects(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const requestTimestamp = ctx.clock();
     const root = apiRootOf(res);
-    const envelope = parseJson(await readBody(req, root.maxContentLength));
+    const bytes = await readBody(req, root.maxContentLength, ctx.config.timeouts.minBodyBytesPerSecond);
+    const max = ctx.config.maxObjectsPerEnvelope;
+    if (topLevelArrayMembers(bytes) > max) throw tooManyObjects(max);
+    const envelope = parseJson(bytes);
     if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
       throw badRequest('Not an envelope', 'the body must be a TAXII envelope: a JSON object with an "objects" list');
     }
     const list = (envelope as Record<string, unknown>).objects;
     if (!Array.isArray(list)) throw badRequest('Not an envelope', 'the envelope must have an "objects" list');
-    const prepared = prepareObjects(list, { validator: validatorFor(root), maxObjectSize: ctx.config.maxObjectSize });
+    if (list.length > max) throw tooManyObjects(max);
+    const prepared = await prepareInTurns(list, root, ctx.config.maxObjectSize);
     // Object level: what the writer's agreements do not cover fails alone, with the reason.
     const { scope } = decisionOf(res);
     // TAXII 2.1 §4.3.1 requires a version in every status detail; an object sent without
@@ -219,7 +243,8 @@ export function addObjects(ctx: AppContext): RequestHandler {
       requestTimestamp,
       now: ctx.clock(),
       objects,
-      failures,
+      failures: compactFailures(failures),
+      failureCount: failures.length,
       // Committed with the objects: no add without its event, no event without its add.
       audit: (s, versions) => ({
         ...baseEvent(ctx, req, res, 'objects.add', 'success', 202),
