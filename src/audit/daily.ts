@@ -32,6 +32,12 @@ export interface WithheldRow {
   count: number;
 }
 
+/** What a summary query groups by; the other fields are summed over, and '' in its rows. */
+export type DailyKey = 'day' | 'action' | 'outcome' | 'party' | 'collection' | 'country';
+export const DAILY_KEYS: readonly DailyKey[] = ['day', 'action', 'outcome', 'party', 'collection', 'country'];
+export type WithheldKey = 'day' | 'party' | 'collection' | 'country' | 'reason';
+export const WITHHELD_KEYS: readonly WithheldKey[] = ['day', 'party', 'collection', 'country', 'reason'];
+
 /** Which days a summary query covers, inclusive; absent: open. */
 export interface DayRange {
   from?: string;

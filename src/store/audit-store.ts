@@ -4,7 +4,7 @@
  */
 import type { Checkpoint } from '../audit/chain';
 import type { AuditEvent, AuditEventInput, StoredAuditEvent } from '../audit/events';
-import type { DailyRow, DayRange, WithheldRow } from '../audit/daily';
+import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../audit/daily';
 import type { ChangeRecord } from '../catalog/types';
 import type { Micros } from '../time';
 import type { Page } from './page';
@@ -65,9 +65,13 @@ export interface AuditStore {
   readAuditEvents(afterSeq: number, limit: number): Promise<StoredAuditEvent[]>;
   auditHead(): Promise<AuditHead>;
   summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]>;
-  /** The daily summaries the appends maintain (src/audit/daily.ts), for the given days, in day order. */
-  auditDaily(range: DayRange): Promise<DailyRow[]>;
-  auditWithheldDaily(range: DayRange): Promise<WithheldRow[]>;
+  /**
+   * The daily summaries the appends maintain (src/audit/daily.ts) for the given days, grouped
+   * by `by` (at least one key; the rest summed over and '' in the rows), ordered by `by` in
+   * DAILY_KEYS order. Grouping happens in the store, so the answer is as small as the question.
+   */
+  auditDaily(range: DayRange, by: readonly DailyKey[]): Promise<DailyRow[]>;
+  auditWithheldDaily(range: DayRange, by: readonly WithheldKey[]): Promise<WithheldRow[]>;
   listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]>;
   /** Records the current head as a checkpoint (when events were added since the last one). */
   checkpoint(now: Micros): Promise<Checkpoint | undefined>;

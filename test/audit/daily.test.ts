@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { DAILY_KEYS, WITHHELD_KEYS } from '../../src/audit/daily';
 import type { AuditEventInput } from '../../src/audit/events';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations';
@@ -37,8 +38,8 @@ describe('sharing-log daily summaries in SQLite', () => {
     const file = join(dir, 'a.db');
     const store = new SqliteStore(file);
     await store.appendAuditEvents(events());
-    const daily = await store.auditDaily({});
-    const withheld = await store.auditWithheldDaily({});
+    const daily = await store.auditDaily({}, DAILY_KEYS);
+    const withheld = await store.auditWithheldDaily({}, WITHHELD_KEYS);
     await store.close();
     expect(daily.reduce((n, r) => n + r.events, 0)).toBe(200);
     expect(withheld.reduce((n, r) => n + r.count, 0)).toBe(34 * 4);
@@ -51,8 +52,8 @@ describe('sharing-log daily summaries in SQLite', () => {
     db.close();
     const reopened = new SqliteStore(file);
     try {
-      expect(await reopened.auditDaily({})).toEqual(daily);
-      expect(await reopened.auditWithheldDaily({})).toEqual(withheld);
+      expect(await reopened.auditDaily({}, DAILY_KEYS)).toEqual(daily);
+      expect(await reopened.auditWithheldDaily({}, WITHHELD_KEYS)).toEqual(withheld);
     } finally {
       await reopened.close();
     }

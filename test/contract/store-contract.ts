@@ -956,7 +956,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
     });
 
     describe('sharing-log daily summaries (the console)', () => {
-      it('adds each appended event to its day, action, outcome, party and collection, with objects and withheld reasons', async () => {
+      it('adds each appended event to its day, action, outcome, party and collection, with objects and withheld reasons; groups by any of them', async () => {
         const day1 = T0 + 3_600_000_000;
         const day2 = T0 + 86_400_000_000 + 5;
         const read = { action: 'objects.read', outcome: 'success' as const, party: 'fr-ncb', collection: 'c-fr', country: 'FR' };
@@ -966,14 +966,24 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
           { ...read, time: day2, outcome: 'denied' },
           { time: day2, action: 'auth.failure', outcome: 'denied' },
         ]);
-        expect(await store.auditDaily({})).toEqual([
+        expect(await store.auditDaily({}, ['day', 'action', 'outcome', 'party', 'collection', 'country'])).toEqual([
           { day: '2026-01-01', ...read, events: 2, objects: 1, withheld: 4 },
           { day: '2026-01-02', action: 'auth.failure', outcome: 'denied', party: '', collection: '', country: '', events: 1, objects: 0, withheld: 0 },
           { day: '2026-01-02', ...read, outcome: 'denied', events: 1, objects: 0, withheld: 0 },
         ]);
-        expect(await store.auditDaily({ from: '2026-01-02', to: '2026-01-02' })).toHaveLength(2);
-        expect(await store.auditDaily({ to: '2026-01-01' })).toHaveLength(1);
-        expect(await store.auditWithheldDaily({})).toEqual([
+        expect(await store.auditDaily({ from: '2026-01-02', to: '2026-01-02' }, ['day', 'action', 'outcome', 'party', 'collection'])).toHaveLength(2);
+        expect(await store.auditDaily({ to: '2026-01-01' }, ['day'])).toHaveLength(1);
+        // Grouped by fewer keys: the others summed over, and '' in the rows.
+        expect(await store.auditDaily({}, ['action', 'outcome'])).toEqual([
+          { day: '', action: 'auth.failure', outcome: 'denied', party: '', collection: '', country: '', events: 1, objects: 0, withheld: 0 },
+          { day: '', action: 'objects.read', outcome: 'denied', party: '', collection: '', country: '', events: 1, objects: 0, withheld: 0 },
+          { day: '', action: 'objects.read', outcome: 'success', party: '', collection: '', country: '', events: 2, objects: 1, withheld: 4 },
+        ]);
+        expect(await store.auditWithheldDaily({}, ['reason'])).toEqual([
+          { day: '', party: '', collection: '', country: '', reason: 'tlp', count: 3 },
+          { day: '', party: '', collection: '', country: '', reason: 'type', count: 1 },
+        ]);
+        expect(await store.auditWithheldDaily({}, ['day', 'party', 'collection', 'country', 'reason'])).toEqual([
           { day: '2026-01-01', party: 'fr-ncb', collection: 'c-fr', country: 'FR', reason: 'tlp', count: 3 },
           { day: '2026-01-01', party: 'fr-ncb', collection: 'c-fr', country: 'FR', reason: 'type', count: 1 },
         ]);

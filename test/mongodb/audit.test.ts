@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { type ChainedEvent, ChainVerifier } from '../../src/audit/chain';
 import type { AuditEvent, AuditEventInput } from '../../src/audit/events';
+import { DAILY_KEYS, WITHHELD_KEYS, type DailyKey, type WithheldKey } from '../../src/audit/daily';
 import { CHECKPOINT_EVERY } from '../../src/audit/changes';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { ChangeRecord } from '../../src/catalog/types';
@@ -122,8 +123,12 @@ describe('MongoDB adapter sharing log, evaluated in-process by mingo against the
             }
             expect(mongo.listChanges(limit, afterSeq)).toEqual(await sqlite.listChanges(limit, afterSeq));
             for (const range of [{}, { from: '2026-01-02' }, { from: '2026-01-01', to: '2026-01-02' }]) {
-              expect(mongo.dailyRows(range)).toEqual(await sqlite.auditDaily(range));
-              expect(mongo.withheldRows(range)).toEqual(await sqlite.auditWithheldDaily(range));
+              for (const by of [DAILY_KEYS, ['day', 'action', 'outcome'], ['action', 'outcome', 'party', 'collection', 'country'], ['country']] as DailyKey[][]) {
+                expect(mongo.dailyRows(range, by)).toEqual(await sqlite.auditDaily(range, by));
+              }
+              for (const by of [WITHHELD_KEYS, ['party', 'collection', 'country', 'reason']] as WithheldKey[][]) {
+                expect(mongo.withheldRows(range, by)).toEqual(await sqlite.auditWithheldDaily(range, by));
+              }
             }
             const verifier = new ChainVerifier();
             for (const { event } of mongo.read(0, 1_000_000)) verifier.add(event as unknown as ChainedEvent);

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { Aggregator, Query } from 'mingo';
 import { updateOne } from 'mingo/updater';
-import type { DailyRow, DayRange, WithheldRow } from '../../src/audit/daily';
-import { DAILY_SORT, dailyWrites, dayFilter, toDailyRow, toWithheldRow, WITHHELD_SORT, type DailyDoc, type WithheldDoc } from '../../src/store/mongodb/console';
+import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../../src/audit/daily';
+import { dailyPipeline, dailyWrites, toDailyRow, toWithheldRow, withheldPipeline, type DailyDoc, type GroupedDoc, type WithheldDoc } from '../../src/store/mongodb/console';
 import type { AnyObject } from 'mingo/types';
 import { changeEvent, changeOf } from '../../src/audit/changes';
 import type { AuditEvent, AuditEventInput, StoredAuditEvent } from '../../src/audit/events';
@@ -57,12 +57,12 @@ export class InMemoryAudit {
   }
 
   /** MongoStore.auditDaily / auditWithheldDaily. */
-  dailyRows(range: DayRange): DailyRow[] {
-    return (new Query(dayFilter(range) as AnyObject).find<AnyObject>(this.daily as unknown as AnyObject[]).sort(DAILY_SORT).all() as unknown as DailyDoc[]).map(toDailyRow);
+  dailyRows(range: DayRange, by: readonly DailyKey[]): DailyRow[] {
+    return (new Aggregator(dailyPipeline(range, by)).run(this.daily as unknown as AnyObject[]) as unknown as GroupedDoc[]).map((d) => toDailyRow(d, by));
   }
 
-  withheldRows(range: DayRange): WithheldRow[] {
-    return (new Query(dayFilter(range) as AnyObject).find<AnyObject>(this.dailyWithheld as unknown as AnyObject[]).sort(WITHHELD_SORT).all() as unknown as WithheldDoc[]).map(toWithheldRow);
+  withheldRows(range: DayRange, by: readonly WithheldKey[]): WithheldRow[] {
+    return (new Aggregator(withheldPipeline(range, by)).run(this.dailyWithheld as unknown as AnyObject[]) as unknown as GroupedDoc[]).map((d) => toWithheldRow(d, by));
   }
 
   recordChange(c: ChangeRecord): void {

@@ -34,12 +34,15 @@ export function disposeCharts(): void {
 }
 
 let mapReady = false;
+const ANTARCTICA = '010';
 
 /** Registers the world map once; its regions are named by ISO 3166-1 alpha-2 code, as collections' countries are. */
 export function worldMap(): string {
   if (!mapReady) {
     const topology = countries as unknown as Topology<{ countries: GeometryCollection<{ name: string }> }>;
     const geo = feature(topology, topology.objects.countries);
+    // Antarctica is no party's country, and would take a fifth of the map's height.
+    geo.features = geo.features.filter((f) => f.id !== ANTARCTICA);
     for (const f of geo.features) {
       const code = iso31661NumericToAlpha2[String(f.id)];
       f.properties = { name: code ?? f.properties?.name ?? '' };
@@ -54,11 +57,13 @@ export function worldMap(): string {
 
 /**
  * A ring that crosses the antimeridian (eastern Russia, Fiji) would be drawn as a line across
- * the whole map: its western longitudes are moved past 180° instead.
+ * the whole map: its points on the far side are pinned to ±180° instead (a sliver is lost).
  */
 function unwrap(ring: number[][]): number[][] {
   const crosses = ring.some((p, i) => i > 0 && Math.abs((p[0] ?? 0) - (ring[i - 1]?.[0] ?? 0)) > 180);
-  return crosses ? ring.map(([lon = 0, lat = 0]) => [lon < 0 ? lon + 360 : lon, lat]) : ring;
+  if (!crosses) return ring;
+  const east = ring.reduce((sum, [lon = 0]) => sum + lon, 0) > 0;
+  return ring.map(([lon = 0, lat = 0]) => [east ? (lon < 0 ? 180 : lon) : lon > 0 ? -180 : lon, lat]);
 }
 
 /** Colour-blind-safe series colours (Okabe–Ito). */

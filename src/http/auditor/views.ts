@@ -13,7 +13,7 @@ export function consoleViews(router: Router, ctx: AppContext): void {
 
   router.get('/overview', wrap(async (req, res) => {
     const r = range(params(req, ['from', 'to']));
-    res.json({ ...r, ...overview(await ctx.store.auditDaily(r), daysBetween(r.from, r.to)) });
+    res.json({ ...r, ...overview(await ctx.store.auditDaily(r, ['day', 'action', 'outcome']), daysBetween(r.from, r.to)) });
   }));
 
   /** Names for the collections a summary mentions (auditors cannot list collections otherwise). */
@@ -28,18 +28,18 @@ export function consoleViews(router: Router, ctx: AppContext): void {
 
   router.get('/flows', wrap(async (req, res) => {
     const r = range(params(req, ['from', 'to']));
-    const f = flows(await ctx.store.auditDaily(r));
+    const f = flows(await ctx.store.auditDaily(r, ['action', 'outcome', 'party', 'collection', 'country']));
     res.json({ ...r, ...f, collections: await labels([...f.pushed, ...f.delivered].map((l) => l.collection)) });
   }));
 
   router.get('/map', wrap(async (req, res) => {
     const r = range(params(req, ['from', 'to']));
-    res.json({ ...r, countries: byCountry(await ctx.store.auditDaily(r)) });
+    res.json({ ...r, countries: byCountry(await ctx.store.auditDaily(r, ['action', 'outcome', 'country'])) });
   }));
 
   router.get('/withheld', wrap(async (req, res) => {
     const r = range(params(req, ['from', 'to']));
-    const withheld = withheldTotals(await ctx.store.auditWithheldDaily(r));
+    const withheld = withheldTotals(await ctx.store.auditWithheldDaily(r, ['party', 'collection', 'country', 'reason']));
     res.json({ ...r, withheld, collections: await labels(withheld.map((w) => w.collection)) });
   }));
 

@@ -7,7 +7,7 @@ import { Binary, type ClientSession, type Collection } from 'mongodb';
 import type { Checkpoint } from '../../audit/chain';
 import { changeEvent, changeOf } from '../../audit/changes';
 import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type StoredAuditEvent } from '../../audit/events';
-import type { DailyRow, DayRange, WithheldRow } from '../../audit/daily';
+import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../../audit/daily';
 import type { ChangeRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from '../audit-store';
@@ -25,7 +25,7 @@ import {
   toCheckpoint,
   toSummaryRow,
 } from './audit-docs';
-import { DAILY_SORT, dailyWrites, dayFilter, toDailyRow, toWithheldRow, WITHHELD_SORT, type DailyDoc, type WithheldDoc } from './console';
+import { dailyPipeline, dailyWrites, toDailyRow, toWithheldRow, withheldPipeline, type DailyDoc, type GroupedDoc, type WithheldDoc } from './console';
 import type { MongoDatabase } from './database';
 
 const DAILY_BACKFILLED = 'audit_daily_backfilled';
@@ -106,12 +106,12 @@ export class MongoAudit implements AuditStore {
     return docs.map(toSummaryRow);
   }
 
-  async auditDaily(range: DayRange): Promise<DailyRow[]> {
-    return (await this.db.guard(() => this.daily.find(dayFilter(range), { sort: DAILY_SORT }).toArray())).map(toDailyRow);
+  async auditDaily(range: DayRange, by: readonly DailyKey[]): Promise<DailyRow[]> {
+    return (await this.db.guard(() => this.daily.aggregate<GroupedDoc>(dailyPipeline(range, by)).toArray())).map((d) => toDailyRow(d, by));
   }
 
-  async auditWithheldDaily(range: DayRange): Promise<WithheldRow[]> {
-    return (await this.db.guard(() => this.dailyWithheld.find(dayFilter(range), { sort: WITHHELD_SORT }).toArray())).map(toWithheldRow);
+  async auditWithheldDaily(range: DayRange, by: readonly WithheldKey[]): Promise<WithheldRow[]> {
+    return (await this.db.guard(() => this.dailyWithheld.aggregate<GroupedDoc>(withheldPipeline(range, by)).toArray())).map((d) => toWithheldRow(d, by));
   }
 
   async queryAuditEvents(q: AuditQuery): Promise<Page<AuditEvent>> {

@@ -4,8 +4,8 @@
  * per key of src/audit/daily.ts with counters that each append increments ($inc upserts in
  * the append's transaction); and console sign-ins in `sessions`, `_id` the id's keyed hash.
  */
-import type { AnyBulkWriteOperation, Filter } from 'mongodb';
-import { dailyIncrements, dailyKey, withheldKey, type DailyRow, type DayRange, type WithheldRow } from '../../audit/daily';
+import type { AnyBulkWriteOperation, Document, Filter } from 'mongodb';
+import { DAILY_KEYS, dailyIncrements, dailyKey, WITHHELD_KEYS, withheldKey, type DailyKey, type DailyRow, type DayRange, type WithheldKey, type WithheldRow } from '../../audit/daily';
 import type { AuditEvent } from '../../audit/events';
 import type { SessionRecord } from '../../catalog/types';
 
@@ -63,22 +63,43 @@ export function dailyWrites(events: readonly Pick<AuditEvent, 'time' | 'action' 
 }
 
 /** Days are YYYY-MM-DD, so text order is day order. */
-export function dayFilter(range: DayRange): Filter<DailyDoc> & Filter<WithheldDoc> {
+function dayFilter(range: DayRange): Filter<DailyDoc> & Filter<WithheldDoc> {
   const day: { $gte?: string; $lte?: string } = {};
   if (range.from !== undefined) day.$gte = range.from;
   if (range.to !== undefined) day.$lte = range.to;
   return day.$gte !== undefined || day.$lte !== undefined ? { day } : {};
 }
 
-export const DAILY_SORT = { day: 1, action: 1, outcome: 1, party: 1, collection: 1 } as const;
-export const WITHHELD_SORT = { day: 1, party: 1, collection: 1, reason: 1 } as const;
-
-export function toDailyRow({ _id, ...row }: DailyDoc): DailyRow {
-  return row;
+/** A group's key fields and its sums, as the $group stage of the pipelines below leaves them. */
+export interface GroupedDoc {
+  _id: Record<string, string>;
+  [sum: string]: unknown;
 }
 
-export function toWithheldRow({ _id, ...row }: WithheldDoc): WithheldRow {
-  return row;
+/** $match on the days, $group by the chosen keys summing the counters, $sort by the keys (as SQLite's GROUP BY … ORDER BY). */
+function grouped(all: readonly string[], by: readonly string[], sums: readonly string[], range: DayRange): Document[] {
+  const keys = all.filter((k) => by.includes(k));
+  if (keys.length === 0) throw new Error('a summary query groups by at least one key');
+  return [
+    { $match: dayFilter(range) },
+    { $group: { _id: Object.fromEntries(keys.map((k) => [k, `$${k}`])), ...Object.fromEntries(sums.map((s) => [s, { $sum: `$${s}` }])) } },
+    { $sort: Object.fromEntries(keys.map((k) => [`_id.${k}`, 1])) },
+  ];
+}
+
+export const dailyPipeline = (range: DayRange, by: readonly DailyKey[]) => grouped(DAILY_KEYS, by, ['events', 'objects', 'withheld'], range);
+export const withheldPipeline = (range: DayRange, by: readonly WithheldKey[]) => grouped(WITHHELD_KEYS, by, ['count'], range);
+
+function keyed(all: readonly string[], by: readonly string[], d: GroupedDoc): Record<string, string> {
+  return Object.fromEntries(all.map((k) => [k, by.includes(k) ? (d._id[k] ?? '') : '']));
+}
+
+export function toDailyRow(d: GroupedDoc, by: readonly DailyKey[]): DailyRow {
+  return { ...(keyed(DAILY_KEYS, by, d) as Pick<DailyRow, DailyKey>), events: d.events as number, objects: d.objects as number, withheld: d.withheld as number };
+}
+
+export function toWithheldRow(d: GroupedDoc, by: readonly WithheldKey[]): WithheldRow {
+  return { ...(keyed(WITHHELD_KEYS, by, d) as Pick<WithheldRow, WithheldKey>), count: d.count as number };
 }
 
 export function toSessionDoc(s: SessionRecord): SessionDoc {

@@ -14,7 +14,7 @@
  */
 import type { Checkpoint } from '../../audit/chain';
 import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../../audit/events';
-import type { DailyRow, DayRange, WithheldRow } from '../../audit/daily';
+import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../../audit/daily';
 import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, ChangeRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { AuditAppender, AuditHead, AuditQuery, SummaryGroup, SummaryRow } from '../audit-store';
@@ -203,11 +203,11 @@ export class MongoStore implements Store {
   summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]> {
     return this.audit.summarizeAudit(group, from, to);
   }
-  auditDaily(range: DayRange): Promise<DailyRow[]> {
-    return this.audit.auditDaily(range);
+  auditDaily(range: DayRange, by: readonly DailyKey[]): Promise<DailyRow[]> {
+    return this.audit.auditDaily(range, by);
   }
-  auditWithheldDaily(range: DayRange): Promise<WithheldRow[]> {
-    return this.audit.auditWithheldDaily(range);
+  auditWithheldDaily(range: DayRange, by: readonly WithheldKey[]): Promise<WithheldRow[]> {
+    return this.audit.auditWithheldDaily(range, by);
   }
   listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]> {
     return this.audit.listCheckpoints();

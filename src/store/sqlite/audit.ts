@@ -12,7 +12,7 @@ import type { ChangeRecord } from '../../catalog/types';
 import { formatTimestamp, parseTimestamp, type Micros } from '../../time';
 import type { AuditAppender, AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from '../audit-store';
 import type { Page } from '../page';
-import type { DailyRow, DayRange, WithheldRow } from '../../audit/daily';
+import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../../audit/daily';
 import { SqliteAuditWorker } from './audit-appender';
 import { addToDaily, readDaily, readWithheld } from './console-tables';
 import { placeholders, type Row, type SqliteDatabase } from './database';
@@ -224,12 +224,12 @@ export class SqliteAudit implements AuditStore {
     });
   }
 
-  async auditDaily(range: DayRange): Promise<DailyRow[]> {
-    return readDaily((sql) => this.db.stmt(sql), range);
+  async auditDaily(range: DayRange, by: readonly DailyKey[]): Promise<DailyRow[]> {
+    return readDaily((sql) => this.db.stmt(sql), range, by);
   }
 
-  async auditWithheldDaily(range: DayRange): Promise<WithheldRow[]> {
-    return readWithheld((sql) => this.db.stmt(sql), range);
+  async auditWithheldDaily(range: DayRange, by: readonly WithheldKey[]): Promise<WithheldRow[]> {
+    return readWithheld((sql) => this.db.stmt(sql), range, by);
   }
 
   async listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]> {

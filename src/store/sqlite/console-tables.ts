@@ -4,7 +4,7 @@
  * cache, so SqliteStore stays the one owner of the connection.
  */
 import type Database from 'better-sqlite3';
-import { dailyIncrements, type DailyRow, type DayRange, type WithheldRow } from '../../audit/daily';
+import { DAILY_KEYS, dailyIncrements, WITHHELD_KEYS, type DailyKey, type DailyRow, type DayRange, type WithheldKey, type WithheldRow } from '../../audit/daily';
 import type { SessionRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 
@@ -41,31 +41,27 @@ function dayWhere(range: DayRange): { where: string; params: string[] } {
   return { where: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };
 }
 
-export function readDaily(stmt: Stmt, range: DayRange): DailyRow[] {
+const DAILY_COLUMN: Record<DailyKey, string> = { day: 'day', action: 'action', outcome: 'outcome', party: 'party', collection: 'coll', country: 'country' };
+const WITHHELD_COLUMN: Record<WithheldKey, string> = { day: 'day', party: 'party', collection: 'coll', country: 'country', reason: 'reason' };
+
+/** SELECT … GROUP BY the chosen keys (from a fixed list: never caller text), the others as ''. */
+function grouped<K extends string>(table: string, columns: Record<K, string>, all: readonly K[], by: readonly K[], sums: string, range: DayRange): { sql: string; params: string[] } {
+  const keys = all.filter((k) => by.includes(k));
+  if (keys.length === 0) throw new Error('a summary query groups by at least one key');
   const { where, params } = dayWhere(range);
-  return (stmt(`SELECT * FROM audit_daily ${where} ORDER BY day, action, outcome, party, coll`).all(...params) as Row[]).map((r) => ({
-    day: r.day as string,
-    action: r.action as string,
-    outcome: r.outcome as string,
-    party: r.party as string,
-    collection: r.coll as string,
-    country: r.country as string,
-    events: r.events as number,
-    objects: r.objects as number,
-    withheld: r.withheld as number,
-  }));
+  const select = all.map((k) => (keys.includes(k) ? `${columns[k]} AS ${k}` : `'' AS ${k}`)).join(', ');
+  const group = keys.map((k) => columns[k]).join(', ');
+  return { sql: `SELECT ${select}, ${sums} FROM ${table} ${where} GROUP BY ${group} ORDER BY ${group}`, params };
 }
 
-export function readWithheld(stmt: Stmt, range: DayRange): WithheldRow[] {
-  const { where, params } = dayWhere(range);
-  return (stmt(`SELECT * FROM audit_daily_withheld ${where} ORDER BY day, party, coll, reason`).all(...params) as Row[]).map((r) => ({
-    day: r.day as string,
-    party: r.party as string,
-    collection: r.coll as string,
-    country: r.country as string,
-    reason: r.reason as string,
-    count: r.count as number,
-  }));
+export function readDaily(stmt: Stmt, range: DayRange, by: readonly DailyKey[]): DailyRow[] {
+  const { sql, params } = grouped('audit_daily', DAILY_COLUMN, DAILY_KEYS, by, 'SUM(events) AS events, SUM(objects) AS objects, SUM(withheld) AS withheld', range);
+  return stmt(sql).all(...params) as DailyRow[];
+}
+
+export function readWithheld(stmt: Stmt, range: DayRange, by: readonly WithheldKey[]): WithheldRow[] {
+  const { sql, params } = grouped('audit_daily_withheld', WITHHELD_COLUMN, WITHHELD_KEYS, by, 'SUM(count) AS count', range);
+  return stmt(sql).all(...params) as WithheldRow[];
 }
 
 export function insertSession(stmt: Stmt, s: SessionRecord): void {

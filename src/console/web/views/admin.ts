@@ -118,7 +118,7 @@ function agreementList(main: HTMLElement, agreements: Agreement[]): void {
   });
   main.append(
     ending.length ? notice('warn', `${ending.length} active agreement${ending.length > 1 ? 's end' : ' ends'} within ${SOON_DAYS} days: ${ending.map((a) => a.id).join(', ')}.`) : '',
-    h('div', { class: 'actions' }, h('a', { href: href('agreements', { new: '1' }) }, '＋ New agreement')),
+    h('div', { class: 'actions' }, h('a', { href: href('agreements', { new: '1' }) }, '+ New agreement')),
     table(
       ['Agreement', 'Status', 'Parties', 'Valid from', 'Valid until', `Validity (${new Date(lo).toISOString().slice(0, 7)} → ${new Date(hi).toISOString().slice(0, 7)})`],
       agreements.map((a) => {

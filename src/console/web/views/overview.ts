@@ -50,6 +50,8 @@ function integrityCard(integrity: Integrity): HTMLElement {
     api<Verify>('GET', '/audit/verify').then(
       (v) => {
         button.disabled = false;
+        state.className = `state ${v.ok ? 'ok' : 'bad'}`;
+        state.textContent = v.ok ? '✔ Log intact (verified just now)' : '✘ Log BROKEN (verified just now)';
         result.replaceChildren(
           v.ok
             ? h('div', { class: 'notice info', role: 'status' }, h('strong', { class: 'verify-ok' }, `Log intact: ${fmt(v.events)} events verified`), `, head ${v.lastSeq ?? 0}, ${v.checkpoints} checkpoints match.`)
