@@ -7,20 +7,24 @@
  * in X-CSRF-Token (403 otherwise). Failures are 401 with WWW-Authenticate and a TAXII error
  * body that does not say which part was wrong.
  *
- * Throttling (docs/security.md): every failed sign-in takes a token from its client
- * address's bucket and, for a password, from the account name's; while either is empty,
- * passwords are refused with 429 before they are checked (tokens still work: they cannot be
- * guessed, and the real owner keeps its machines running). A signed-in account's requests
+ * Throttling (docs/security.md): a password check takes a token from its client address's
+ * bucket and from the account name's before it runs (so guesses sent in parallel cannot all
+ * slip through) and gives them back when the password was right; a failed token or
+ * certificate takes one from the address's bucket. While a bucket is empty, passwords are
+ * refused with 429 before they are checked (tokens still work: they cannot be guessed, and
+ * the real owner keeps its machines running). A signed-in account's requests
  * take from its own bucket (`rateLimit`): 429 with Retry-After when it is empty.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Passport } from 'passport';
 import { Strategy } from 'passport-strategy';
-import type { Credentials } from '../auth/authenticator';
+import { createHash, X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { Credentials, PresentedCertificate } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
+import type { Sessions } from '../console/sessions';
 import { AccordError, forbidden, TooManyRequests } from '../errors';
 import type { BucketSpec } from '../throttle/bucket';
-import type { Sessions } from '../console/sessions';
 import type { AppContext } from './context';
 
 const MAX_SECRET_LENGTH = 1024;
@@ -57,13 +61,26 @@ export function cookieValue(req: Request, name: string): string | undefined {
   return undefined;
 }
 
+/** `CN=a\nO=b` (node's form) as the one-line `CN=a, O=b` accounts list. */
+const oneLine = (dn: string) => dn.split('\n').join(', ');
+
+/** The TLS client certificate of the request's connection, if it presented one. */
+function presentedCertificate(req: Request): PresentedCertificate | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const raw = socket.getPeerCertificate().raw as Buffer | undefined;
+  if (!raw || raw.length === 0) return undefined;
+  const x509 = new X509Certificate(raw);
+  return { fingerprint: createHash('sha256').update(raw).digest('hex'), subject: oneLine(x509.subject), issuer: oneLine(x509.issuer), verified: socket.authorized === true };
+}
+
 /** The buckets of failed sign-ins: per client address, and per account name for passwords. */
-function signInBuckets(ctx: AppContext, req: Request, c: Credentials): [string, BucketSpec][] {
+function signInBuckets(ctx: AppContext, req: Request, c: Credentials | undefined): [string, BucketSpec][] {
   const l = ctx.config.signInLimit;
   if (l.addressBurst === 0 && l.accountBurst === 0) return [];
   const buckets: [string, BucketSpec][] = [];
   if (l.addressBurst > 0) buckets.push([`signin-address:${req.ip ?? ''}`, { burst: l.addressBurst, perSecond: l.addressPerMinute / 60 }]);
-  if (c.kind === 'basic' && l.accountBurst > 0) buckets.push([`signin-account:${c.username.toLowerCase().slice(0, 256)}`, { burst: l.accountBurst, perSecond: l.accountPerMinute / 60 }]);
+  if (c?.kind === 'basic' && l.accountBurst > 0) buckets.push([`signin-account:${c.username.toLowerCase().slice(0, 256)}`, { burst: l.accountBurst, perSecond: l.accountPerMinute / 60 }]);
   return buckets;
 }
 
@@ -78,8 +95,9 @@ class AccordStrategy extends Strategy {
     const session = req.headers.authorization === undefined ? cookieValue(req, SESSION_COOKIE) : undefined;
     if (session !== undefined && this.ctx.sessions) return this.bySession(req, this.ctx.sessions, session);
     const credentials = parseAuthorization(req.headers.authorization);
-    if (!credentials) return this.fail(401);
-    checkCredentials(this.ctx, req, credentials).then(
+    const certificate = presentedCertificate(req);
+    if (!credentials && !certificate) return this.fail(401);
+    checkCredentials(this.ctx, req, credentials, certificate).then(
       (principal) => (principal ? this.success(principal) : this.fail(401)),
       (err: unknown) => this.error(err as Error),
     );
@@ -102,18 +120,21 @@ class AccordStrategy extends Strategy {
 
 /**
  * Checks credentials under the sign-in throttle (every request's, and the console's sign-in):
- * TooManyRequests while a bucket is empty; a failure takes a token from each bucket.
+ * TooManyRequests while a bucket is empty.
  */
-export async function checkCredentials(ctx: AppContext, req: Request, credentials: Credentials): Promise<Principal | undefined> {
+export async function checkCredentials(ctx: AppContext, req: Request, credentials: Credentials | undefined, certificate?: PresentedCertificate): Promise<Principal | undefined> {
   const buckets = signInBuckets(ctx, req, credentials);
+  const charged: [string, BucketSpec][] = [];
   const mayCheckPassword = async () => {
     for (const [key, spec] of buckets) {
-      const verdict = await ctx.limiter.take(key, spec, 0, ctx.clock());
+      const verdict = await ctx.limiter.take(key, spec, 1, ctx.clock());
       if (!verdict.ok) throw new TooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
+      charged.push([key, spec]);
     }
   };
-  const principal = await ctx.authenticator.authenticate(credentials, mayCheckPassword);
-  if (!principal) for (const [key, spec] of buckets) await ctx.limiter.take(key, spec, 1, ctx.clock());
+  const principal = await ctx.authenticator.authenticate(credentials, { mayCheckPassword, ...(certificate && { certificate }) });
+  if (principal) for (const [key, spec] of charged) await ctx.limiter.take(key, spec, -1, ctx.clock());
+  else if (charged.length === 0) for (const [key, spec] of buckets) await ctx.limiter.take(key, spec, 1, ctx.clock());
   return principal;
 }
 
@@ -138,7 +159,7 @@ export function authenticate(ctx: AppContext, onFailure?: (req: Request, res: Re
       if (err) return next(err);
       if (!principal) {
         onFailure?.(req, res);
-        return next(new AccordError('unauthorized', 'Authentication required', 'present valid credentials (HTTP Basic or an API token)'));
+        return next(new AccordError('unauthorized', 'Authentication required', 'present valid credentials (HTTP Basic, an API token or a client certificate)'));
       }
       req.user = principal;
       withinRate(ctx, principal).then(

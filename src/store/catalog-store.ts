@@ -2,7 +2,7 @@
  * The catalogue half of the storage contract: API roots, collections, parties, accounts,
  * tokens and agreements, and the deployment's secret key.
  */
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../catalog/types';
 import type { Micros } from '../time';
 
 export interface CatalogStore {
@@ -38,6 +38,11 @@ export interface CatalogStore {
   deleteSession(idHash: string): Promise<void>;
   /** Removes sessions idle since before `idleBefore` or created before `createdBefore`; returns how many. */
   deleteExpiredSessions(idleBefore: Micros, createdBefore: Micros): Promise<number>;
+  createCertificate(certificate: CertificateRecord): Promise<void>;
+  listCertificates(accountId: string): Promise<CertificateRecord[]>;
+  /** Unrevoked certificates pinned to this fingerprint or naming this subject and issuer. */
+  findCertificates(fingerprint: string, subject: string, issuer: string): Promise<CertificateRecord[]>;
+  revokeCertificate(id: string, now: Micros): Promise<boolean>;
 
   /** Inserts or replaces one agreement version (id, version) and bumps the agreements revision. */
   saveAgreement(agreement: AgreementRecord): Promise<void>;

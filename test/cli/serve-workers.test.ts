@@ -6,44 +6,16 @@
  * Every check observes the real processes: their exit codes, their logs, the database.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { accord, startAccord, type LogLine, type RunningCli } from '../support/cli';
+import { call, callAs, prepareDatabase } from '../support/serve';
 
-const TAXII = 'application/taxii+json;version=2.1';
 /** Logs on (the tests read them), a fresh port each time. */
 const SERVE_ENV = { ACCORD_LOG_LEVEL: 'info' };
-
-interface Reply {
-  status: number;
-  body: string;
-}
-
-/** One request on its own connection (no keep-alive), so the cluster distributes each one. */
-function call(port: number, method: string, path: string, token: string, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent: false,
-        headers: { Authorization: `Bearer ${token}`, Accept: TAXII, ...(body !== undefined && { 'Content-Type': TAXII }) },
-      },
-      (res) => {
-        let data = '';
-        res.on('data', (d: Buffer) => (data += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 function indicator(): Record<string, unknown> {
   return {
@@ -80,31 +52,6 @@ async function serve(db: string, workers: number): Promise<{ server: RunningCli;
   const server = startAccord(['serve', '--db', db, '--port', '0', '--workers', String(workers)], { env: SERVE_ENV });
   const match = await server.until(() => /^Accord is listening on http:\/\/127\.0\.0\.1:(\d+)\/taxii2\/ \((\d+) workers\)$/m.exec(server.stdout()));
   return { server, port: Number(match[1]), announcement: match[0] };
-}
-
-/** A database with the catalogue, an agreement letting the operator party read and write `fr`, and a token. */
-async function prepareDatabase(dir: string): Promise<{ db: string; token: string }> {
-  mkdirSync(dir, { recursive: true });
-  const db = join(dir, 'accord.db');
-  expect((await accord(['init', '--db', db])).code).toBe(0);
-  const agreement = join(dir, 'agreement.json');
-  writeFileSync(
-    agreement,
-    JSON.stringify({
-      title: 'Feed for France',
-      instrument: 'test',
-      parties: ['operator'],
-      valid_from: '2020-01-01T00:00:00Z',
-      status: 'active',
-      grants: [{ party: 'operator', actions: ['read', 'write'], collections: { aliases: ['fr'] }, max_tlp: 'red' }],
-    }),
-  );
-  const created = await accord(['agreement', 'create', agreement, '--db', db]);
-  expect(created.stderr).toBe('');
-  const account = await accord(['account', 'add', 'feed', '--role', 'writer', '--token', '--db', db]);
-  const token = /^token: (\S+)$/m.exec(account.stdout)?.[1];
-  if (!token) throw new Error(`no token in: ${account.stdout}${account.stderr}`);
-  return { db, token };
 }
 
 describe('accord serve --workers', () => {
@@ -309,6 +256,37 @@ describe('accord serve --workers', () => {
     started.push(server);
     await server.until(() => /^Accord is listening on http:\/\/127\.0\.0\.1:\d+\/taxii2\/$/m.test(server.stdout()));
     expect(server.logs().filter((l) => l.role !== undefined)).toEqual([]);
+    server.signal('SIGTERM');
+    expect((await server.ended).code).toBe(0);
+  });
+
+  it('issue 12 §8 and §10: the sign-in throttle and the rate limit hold across workers (the primary keeps the buckets)', async () => {
+    const env = {
+      ...SERVE_ENV,
+      ACCORD_SIGNIN_ADDRESS_BURST: '0',
+      ACCORD_SIGNIN_ACCOUNT_BURST: '3',
+      ACCORD_SIGNIN_ACCOUNT_PER_MINUTE: '1',
+      ACCORD_RATE_LIMIT_BURST: '4',
+      ACCORD_RATE_LIMIT_PER_SECOND: '1',
+    };
+    const server = startAccord(['serve', '--db', db, '--port', '0', '--workers', '2'], { env });
+    started.push(server);
+    const port = Number((await server.until(() => /listening on http:\/\/127\.0\.0\.1:(\d+)\/taxii2\/ \(2 workers\)/.exec(server.stdout())))[1]);
+    const wrong = `Basic ${Buffer.from('feed:not the password').toString('base64')}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await callAs(port, 'GET', '/exchange/collections/', wrong)).status);
+    // Each worker on its own would allow 3: 6 in all.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(4);
+    expect(statuses.slice(4)).toEqual([429, 429, 429, 429]);
+
+    const readsStarted = Date.now();
+    const reads: number[] = [];
+    for (let i = 0; i < 12; i++) reads.push((await call(port, 'GET', '/exchange/collections/', token)).status);
+    const refill = Math.ceil((Date.now() - readsStarted) / 1000);
+    expect(reads.filter((s) => s === 200).length).toBeLessThanOrEqual(4 + refill);
+    expect(reads).toContain(429);
+    const servedBy = new Set(server.logs().filter((l) => l.msg === 'request').map((l) => l.pid));
+    expect(servedBy.size).toBe(2);
     server.signal('SIGTERM');
     expect((await server.ended).code).toBe(0);
   });

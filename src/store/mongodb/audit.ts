@@ -66,6 +66,10 @@ export class MongoAudit implements AuditStore {
     await flush();
   }
 
+  async probeWrite(now: Micros): Promise<void> {
+    await this.db.probeWrite(now);
+  }
+
   async recordChange(c: ChangeRecord): Promise<void> {
     await this.appendAuditEvents([changeEvent(c)]);
   }

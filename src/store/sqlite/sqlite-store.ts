@@ -11,7 +11,7 @@
 import type { Checkpoint } from '../../audit/chain';
 import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../../audit/events';
 import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../../audit/daily';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, ChangeRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { AuditAppender, AuditHead, AuditQuery, SummaryGroup, SummaryRow } from '../audit-store';
 import type { AddEnvelope, ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, StatusRecord, VersionSelector } from '../object-store';
@@ -28,9 +28,9 @@ export class SqliteStore implements Store {
   private readonly objects: SqliteObjects;
   private readonly audit: SqliteAudit;
 
-  /** `file` is a path, or `:memory:` for a private in-memory database. */
-  constructor(file: string) {
-    this.db = new SqliteDatabase(file);
+  /** `file` is a path, or `:memory:` for a private in-memory database; `syncEveryCommit`: see SqliteDatabase. */
+  constructor(file: string, syncEveryCommit = false) {
+    this.db = new SqliteDatabase(file, syncEveryCommit);
     this.catalog = new SqliteCatalog(this.db);
     this.audit = new SqliteAudit(this.db);
     this.objects = new SqliteObjects(this.db, this.audit);
@@ -38,6 +38,10 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.db.ping();
+  }
+
+  async probeWrite(now: Micros): Promise<void> {
+    return this.audit.probeWrite(now);
   }
 
   async close(): Promise<void> {
@@ -117,6 +121,19 @@ export class SqliteStore implements Store {
   }
   deleteExpiredSessions(idleBefore: Micros, createdBefore: Micros): Promise<number> {
     return this.catalog.deleteExpiredSessions(idleBefore, createdBefore);
+  }
+
+  createCertificate(certificate: CertificateRecord): Promise<void> {
+    return this.catalog.createCertificate(certificate);
+  }
+  listCertificates(accountId: string): Promise<CertificateRecord[]> {
+    return this.catalog.listCertificates(accountId);
+  }
+  findCertificates(fingerprint: string, subject: string, issuer: string): Promise<CertificateRecord[]> {
+    return this.catalog.findCertificates(fingerprint, subject, issuer);
+  }
+  revokeCertificate(id: string, now: Micros): Promise<boolean> {
+    return this.catalog.revokeCertificate(id, now);
   }
   saveAgreement(agreement: AgreementRecord): Promise<void> {
     return this.catalog.saveAgreement(agreement);
