@@ -90,8 +90,13 @@ export async function recordRead(ctx: AppContext, req: Request, res: Response, e
   const unavailable = () => new AccordError('unavailable', 'Sharing log unavailable', 'content is not served while the sharing log cannot be written');
   if (!ctx.audit.healthy) throw unavailable();
   const l = locals(res);
+  const action = l.auditAction ?? 'unknown';
+  // A HEAD answer delivers no content: logged (its headers tell what exists) as `*.head`,
+  // without the versions a GET would have delivered, so summaries do not count it.
+  const head = req.method === 'HEAD';
+  const { objects: _delivered, withheld: _withheld, ...fields } = extra;
   try {
-    await ctx.audit.record({ ...baseEvent(ctx, req, res, l.auditAction ?? 'unknown', 'success', 200), ...extra });
+    await ctx.audit.record({ ...baseEvent(ctx, req, res, head ? action.replace(/\.read$/, '.head') : action, 'success', 200), ...(head ? fields : extra) });
   } catch {
     throw unavailable();
   }

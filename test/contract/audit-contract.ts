@@ -8,6 +8,7 @@
  */
 import { ChainVerifier, type ChainedEvent, eventHash, GENESIS_HASH } from '../../src/audit/chain';
 import { CHECKPOINT_EVERY } from '../../src/audit/changes';
+import { custodyOf } from '../../src/audit/custody';
 import { idsIndexedOneByOne, type AuditEvent, type AuditEventInput, type ObjectRef } from '../../src/audit/events';
 import { verifyStoreLog } from '../../src/audit/verify';
 import type { AuditQuery } from '../../src/store/audit-store';
@@ -78,6 +79,13 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
         const [first] = await store.appendAuditEvents([event(0)]);
         const [second] = await store.appendAuditEvents([event(1)]);
         expect(second).toMatchObject({ seq: 2, prev_hash: first?.hash });
+      });
+
+      it('probeWrite (what /readyz checks) succeeds on a writable store, as often as asked, and leaves the log unchanged', async () => {
+        await store.probeWrite(T0);
+        await store.probeWrite(T0 + 1);
+        expect(await store.auditHead()).toEqual({ seq: 0, hash: GENESIS_HASH });
+        expect((await store.appendAuditEvents([event(0)]))[0]?.seq).toBe(1);
       });
 
       it('an empty log has the genesis head, and an empty append adds nothing', async () => {
@@ -218,6 +226,11 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
         const [resend, deleted] = (await store.queryAuditEvents({ objectId: a.id, afterSeq: 4, limit: 10 })).records;
         expect(resend?.objects).toEqual([{ id: a.id, version: page[0]?.version }]);
         expect(deleted?.objects).toEqual([addRefs[0]]);
+        // What the auditor's custody view (src/audit/custody.ts) makes of it.
+        const custody = await custodyOf(store, a.id);
+        expect(custody.versions.map((v) => ({ version: v.version, submitted: v.submitted.map((e) => e.seq), received: v.received.map((e) => e.seq), deleted: v.deleted.map((e) => e.seq) }))).toEqual([
+          { version: page[0]?.version, submitted: [1, 5], received: [2], deleted: [6] },
+        ]);
       });
     });
 

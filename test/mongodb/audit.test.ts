@@ -14,6 +14,10 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { ChangeRecord } from '../../src/catalog/types';
 import type { AuditQuery, SummaryGroup } from '../../src/store/audit-store';
 import type { Micros } from '../../src/time';
+import { MongoAudit } from '../../src/store/mongodb/audit';
+import { MongoDatabase } from '../../src/store/mongodb/database';
+import { MongoStore } from '../../src/store/mongodb/mongo-store';
+import { MingoClient } from './mingo-double';
 import { MINGO_SUITE, openMingoStore } from './mingo-store';
 
 const T0: Micros = Date.UTC(2026, 0, 1) * 1000;
@@ -162,5 +166,38 @@ describe(`${MINGO_SUITE}: the sharing log against the SQLite reference`, () => {
       await sqlite.close();
       await mongo.close();
     }
+  });
+});
+
+describe(`${MINGO_SUITE}: daily summaries of a log written before them`, () => {
+  it('the first start fills them from the events, equal to what appends maintain, and only once', async () => {
+    const client = new MingoClient();
+    const open = () => MongoDatabase.open(client.asDriver(), 'accord', 'the mingo double');
+    const store = new MongoStore(await open());
+    const db = client.database;
+    const day = 86_400_000_000;
+    const events: AuditEventInput[] = Array.from({ length: 40 }, (_, n) => ({
+      time: T0 + (n % 3) * day + n,
+      action: n % 2 ? 'objects.read' : 'objects.add',
+      outcome: 'success',
+      party: n % 4 ? 'fr-ncb' : 'de-ncb',
+      collection: 'c-fr',
+      country: 'FR',
+      objects: [{ id: OBJECT_IDS[0] as string, version: '2026-01-01T00:00:00.000Z' }],
+      ...(n % 5 === 0 && { withheld: { count: 2, reasons: { tlp: 2 } } }),
+    }));
+    await store.appendAuditEvents(events);
+    const daily = await store.auditDaily({}, DAILY_KEYS);
+    const withheld = await store.auditWithheldDaily({}, WITHHELD_KEYS);
+    // As before the summaries existed: no summary documents, no marker.
+    db.collection('audit_daily').docs = [];
+    db.collection('audit_daily_withheld').docs = [];
+    db.collection('meta').docs = db.collection('meta').docs.filter((d) => d._id !== 'audit_daily_backfilled');
+    const audit = new MongoAudit(await open());
+    await audit.backfillDaily();
+    expect(await store.auditDaily({}, DAILY_KEYS)).toEqual(daily);
+    expect(await store.auditWithheldDaily({}, WITHHELD_KEYS)).toEqual(withheld);
+    await audit.backfillDaily(); // the marker is there now: nothing is counted twice
+    expect(await store.auditDaily({}, DAILY_KEYS)).toEqual(daily);
   });
 });

@@ -121,7 +121,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   // Events are written when a test flushes (h.ctx.audit.flush()) or at close, not on a timer,
   // so tests see exactly the events their requests caused.
   const audit = new AuditLog(store, clock.read, log);
-  const refusals = new RefusalAggregator((e) => void audit.record(e), { intervalSeconds: config.auditAggregateSeconds, maxSources: 1000 });
+  const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: 1000 });
   const ctx: AppContext = { config, store, clock: clock.read, log, authenticator, agreements: new AgreementCache(store), audit, refusals, limiter: new BucketTable(), sessions };
   return {
     app: createApp(ctx),

@@ -18,7 +18,7 @@ import { compactFailures } from '../../taxii/failures';
 import { encodeCursor } from '../../taxii/cursor';
 import { ALL_VERSIONS, cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
 import { prepareObjects, validatorFor } from '../../taxii/object-metadata';
-import { formatTimestamp } from '../../time';
+import { formatTimestamp, parseTimestamp } from '../../time';
 import { parseJson, readBody, topLevelArrayMembers } from '../body';
 import type { AppContext } from '../context';
 import { sendTaxii } from '../respond';
@@ -161,24 +161,37 @@ export function deleteObject(ctx: AppContext): RequestHandler {
   };
 }
 
+/** How many duplicates one visibility query covers (its ids and versions are bound parameters). */
+const DUPLICATES_PER_QUERY = 500;
+
 /**
  * "already stored" must not tell a writer that a version it may not read exists: for such
- * versions the answer is the one for a new object. (The sharing log keeps the truth.)
+ * versions the answer is the one for a new object. (The sharing log keeps the truth.) The
+ * check asks for exactly the versions reported, in chunks, each followed to its last page:
+ * right however many versions the objects have (one capped query over all of them lost the
+ * "already stored" of versions beyond the page cap).
  */
 async function withoutHiddenDuplicates(ctx: AppContext, req: Request, res: Response, status: StatusRecord): Promise<StatusRecord> {
   const duplicates = status.successes.filter((s) => s.message === 'already stored');
   if (duplicates.length === 0) return status;
   const principal = principalOf(req);
   const read = decide(principal, collectionOf(res), 'read', ctx.clock(), await ctx.agreements.bindingsFor(principal.partyId));
+  const key = (id: string, version: number | undefined) => `${id} ${version ?? ''}`;
   const visible = new Set<string>();
-  if (read.allowed) {
-    const ids = [...new Set(duplicates.map((d) => d.id))];
-    const page = await ctx.store.queryManifest({ collectionId: collectionOf(res).id, ids, versions: ALL_VERSIONS, specVersions: ANY_SPEC_VERSION, scope: read.scope, limit: ctx.config.pageCap });
-    for (const r of page.records) visible.add(`${r.id} ${formatTimestamp(r.version)}`);
+  for (let i = 0; read.allowed && i < duplicates.length; i += DUPLICATES_PER_QUERY) {
+    const chunk = duplicates.slice(i, i + DUPLICATES_PER_QUERY);
+    const at = [...new Set(chunk.map((d) => parseTimestamp(d.version ?? '')).filter((v) => v !== undefined))];
+    const query = { collectionId: collectionOf(res).id, ids: [...new Set(chunk.map((d) => d.id))], versions: { all: false, first: false, last: false, at }, specVersions: ANY_SPEC_VERSION, scope: read.scope, limit: ctx.config.pageCap };
+    for (let after: number | undefined, more = true; more; ) {
+      const page = await ctx.store.queryManifest({ ...query, ...(after !== undefined && { after }) });
+      for (const r of page.records) visible.add(key(r.id, r.version));
+      more = page.more;
+      after = page.records[page.records.length - 1]?.dateAdded;
+    }
   }
   return {
     ...status,
-    successes: status.successes.map((s) => (s.message === 'already stored' && !visible.has(`${s.id} ${s.version ?? ''}`) ? { id: s.id, ...(s.version !== undefined && { version: s.version }) } : s)),
+    successes: status.successes.map((s) => (s.message === 'already stored' && !visible.has(key(s.id, parseTimestamp(s.version ?? ''))) ? { id: s.id, ...(s.version !== undefined && { version: s.version }) } : s)),
   };
 }
 

@@ -41,8 +41,6 @@ export class SqliteAudit implements AuditStore {
     return rows.map((r) => changeOf(JSON.parse(r.body as string) as AuditEvent));
   }
 
-  // ---- the sharing log ------------------------------------------------------------------------
-
   async appendAuditEvents(events: AuditEventInput[]): Promise<AuditEvent[]> {
     return this.db.write(() => this.appendLocked(events));
   }

@@ -23,12 +23,6 @@ export class SqliteObjects implements ObjectStore {
     private readonly audit: SqliteAudit,
   ) {}
 
-  private collectionRid(collectionId: string): number {
-    const row = this.db.stmt('SELECT rid FROM collections WHERE id = ?').get(collectionId) as Row | undefined;
-    if (!row) throw notFound('Collection not found', `no collection ${collectionId}`);
-    return row.rid as number;
-  }
-
   async addObjects(env: AddEnvelope): Promise<StatusRecord> {
     // IMMEDIATE: take the write lock before reading the clock, so date_added values are
     // handed out in commit order even when several processes write to the same file.
@@ -36,7 +30,8 @@ export class SqliteObjects implements ObjectStore {
   }
 
   private addObjectsLocked(env: AddEnvelope): StatusRecord {
-    const coll = this.collectionRid(env.collectionId);
+    const coll = ridOf(this.db, env.collectionId);
+    if (coll === undefined) throw notFound('Collection not found', `no collection ${env.collectionId}`);
     let last = (this.db.stmt('SELECT last FROM clock WHERE id = 1').get() as Row).last as number;
     const successes: StatusDetail[] = [];
     const refs: ObjectRef[] = [];
