@@ -27,6 +27,8 @@ import { BucketTable } from '../src/throttle/bucket';
 import { formatTimestamp, systemClock } from '../src/time';
 
 const DAY = 86_400_000_000;
+/** Who the bench's catalogue changes are recorded as. */
+const BENCH = 'cli:bench';
 const quick = process.argv.includes('--quick');
 const i = process.argv.indexOf('--events');
 const TOTAL = i > 0 ? Number(process.argv[i + 1]) : quick ? 100_000 : 1_000_000;
@@ -85,9 +87,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'accord-console-bench-'));
   const store = new SqliteStore(join(dir, 'bench.db'));
   try {
-    await store.upsertParty({ id: 'audit-office', name: 'Audit office', kind: 'auditor' });
-    const { account } = await addAccount(store, systemClock, { name: 'auditor', roles: ['auditor'], partyId: 'audit-office', password: null });
-    const { token } = await issueToken(store, systemClock, account.id, 'bench');
+    await store.upsertParty({ id: 'audit-office', name: 'Audit office', kind: 'auditor' }, { at: systemClock(), by: BENCH, entity: 'party', entityId: 'audit-office', action: 'create' });
+    const { account } = await addAccount(store, systemClock, { name: 'auditor', roles: ['auditor'], partyId: 'audit-office', password: null }, BENCH);
+    const { token } = await issueToken(store, systemClock, account.id, 'bench', BENCH);
     const start = Date.UTC(2026, 0, 1) * 1000;
     const t0 = Date.now();
     let batch: AuditEventInput[] = [];

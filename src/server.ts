@@ -14,6 +14,7 @@ import { AgreementCache } from './access/agreement-cache';
 import { RefusalAggregator } from './audit/aggregate';
 import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
+import { demoteForeignAdmins } from './catalog/role-migration';
 import type { Config } from './config/config';
 import { Sessions } from './console/sessions';
 import { capConnections, serverOptions } from './http/connections';
@@ -36,8 +37,10 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   for (const file of exposedFiles([...storeFiles(config.store), ...(config.tls ? [config.tls.key] : [])])) {
     log.warn({ file }, 'file readable by group or others: it holds secrets, make it private (chmod 600)');
   }
+  const demoted = await demoteForeignAdmins(store, clock, config.operatorParty);
+  if (demoted.length > 0) log.warn({ accounts: demoted }, `admin role removed from accounts outside the operator party "${config.operatorParty}"`);
   const key = await store.secretKey();
-  const authenticator = new Authenticator(store, clock, key, { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
+  const authenticator = new Authenticator(store, clock, key, { cacheSeconds: config.authCacheSeconds, cacheSize: 10000, concurrentChecks: config.passwordCheckConcurrency });
   const sessions = new Sessions(store, clock, key, { idleMinutes: config.consoleIdleMinutes, sessionHours: config.consoleSessionHours });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();

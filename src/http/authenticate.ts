@@ -22,9 +22,9 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Credentials, PresentedCertificate } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
-import type { Sessions } from '../console/sessions';
-import { AccordError, forbidden, TooManyRequests } from '../errors';
+import { type AccordError, fail, isError, tooManyRequests } from '../errors';
 import type { BucketSpec } from '../throttle/bucket';
+import type { Sessions } from '../console/sessions';
 import type { AppContext } from './context';
 
 const MAX_SECRET_LENGTH = 1024;
@@ -47,6 +47,19 @@ export function parseAuthorization(header: string | undefined): Credentials | un
   return { kind: 'basic', username: decoded.slice(0, colon), password };
 }
 
+/** `CN=a\nO=b` (node's form) as the one-line `CN=a, O=b` accounts list. */
+const oneLine = (dn: string) => dn.split('\n').join(', ');
+
+/** The TLS client certificate of the request's connection, if it presented one. */
+function presentedCertificate(req: Request): PresentedCertificate | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const raw = socket.getPeerCertificate().raw as Buffer | undefined;
+  if (!raw || raw.length === 0) return undefined;
+  const x509 = new X509Certificate(raw);
+  return { fingerprint: createHash('sha256').update(raw).digest('hex'), subject: oneLine(x509.subject), issuer: oneLine(x509.issuer), verified: socket.authorized === true };
+}
+
 export const SESSION_COOKIE = 'accord_session';
 export const CSRF_COOKIE = 'accord_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -59,19 +72,6 @@ export function cookieValue(req: Request, name: string): string | undefined {
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
-}
-
-/** `CN=a\nO=b` (node's form) as the one-line `CN=a, O=b` accounts list. */
-const oneLine = (dn: string) => dn.split('\n').join(', ');
-
-/** The TLS client certificate of the request's connection, if it presented one. */
-function presentedCertificate(req: Request): PresentedCertificate | undefined {
-  const socket = req.socket as Partial<TLSSocket>;
-  if (typeof socket.getPeerCertificate !== 'function') return undefined;
-  const raw = socket.getPeerCertificate().raw as Buffer | undefined;
-  if (!raw || raw.length === 0) return undefined;
-  const x509 = new X509Certificate(raw);
-  return { fingerprint: createHash('sha256').update(raw).digest('hex'), subject: oneLine(x509.subject), issuer: oneLine(x509.issuer), verified: socket.authorized === true };
 }
 
 /** The buckets of failed sign-ins: per client address, and per account name for passwords. */
@@ -109,7 +109,7 @@ class AccordStrategy extends Strategy {
         if (!found) return this.fail(401);
         const csrf = req.headers[CSRF_HEADER];
         if (!SAFE_METHODS.has(req.method) && !sessions.csrfMatches(found.session, typeof csrf === 'string' ? csrf : undefined)) {
-          return this.error(forbidden('CSRF token missing or wrong', `a console request that changes something must carry the session's token in ${CSRF_HEADER}`));
+          return this.error(fail('csrf-token', `a console request that changes something must carry the session's token in ${CSRF_HEADER}`));
         }
         this.success(found.principal);
       },
@@ -120,7 +120,7 @@ class AccordStrategy extends Strategy {
 
 /**
  * Checks credentials under the sign-in throttle (every request's, and the console's sign-in):
- * TooManyRequests while a bucket is empty.
+ * a too-many-requests error while a bucket is empty.
  */
 export async function checkCredentials(ctx: AppContext, req: Request, credentials: Credentials | undefined, certificate?: PresentedCertificate): Promise<Principal | undefined> {
   const buckets = signInBuckets(ctx, req, credentials);
@@ -128,7 +128,7 @@ export async function checkCredentials(ctx: AppContext, req: Request, credential
   const mayCheckPassword = async () => {
     for (const [key, spec] of buckets) {
       const verdict = await ctx.limiter.take(key, spec, 1, ctx.clock());
-      if (!verdict.ok) throw new TooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
+      if (!verdict.ok) throw tooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
       charged.push([key, spec]);
     }
   };
@@ -143,29 +143,29 @@ async function withinRate(ctx: AppContext, principal: Principal): Promise<void> 
   const { perSecond, burst } = ctx.config.rateLimit;
   if (burst === 0) return;
   const verdict = await ctx.limiter.take(`account:${principal.accountId}`, { perSecond, burst }, 1, ctx.clock());
-  if (!verdict.ok) throw new TooManyRequests(`this account may make ${perSecond} requests a second (bursts of ${burst})`, verdict.retryAfterSeconds);
+  if (!verdict.ok) throw tooManyRequests(`this account may make ${perSecond} requests a second (bursts of ${burst})`, verdict.retryAfterSeconds);
 }
 
 /**
  * `onFailure` hears of every refused authentication (for the sharing log); `onThrottled` of
  * every request a rate limit refused.
  */
-export function authenticate(ctx: AppContext, onFailure?: (req: Request, res: Response) => void, onThrottled?: (req: Request, res: Response, err: TooManyRequests) => void): RequestHandler {
+export function authenticate(ctx: AppContext, onFailure?: (req: Request, res: Response) => void, onThrottled?: (req: Request, res: Response, err: AccordError) => void): RequestHandler {
   const passport = new Passport();
   passport.use(new AccordStrategy(ctx));
   return (req: Request, res: Response, next: NextFunction) => {
     const handler = passport.authenticate('accord', { session: false }, (err: unknown, principal: Principal | false) => {
-      if (err instanceof TooManyRequests) onThrottled?.(req, res, err);
+      if (isError(err, 'too-many-requests')) onThrottled?.(req, res, err);
       if (err) return next(err);
       if (!principal) {
         onFailure?.(req, res);
-        return next(new AccordError('unauthorized', 'Authentication required', 'present valid credentials (HTTP Basic, an API token or a client certificate)'));
+        return next(fail('unauthenticated', 'present valid credentials (HTTP Basic, an API token or a client certificate)'));
       }
       req.user = principal;
       withinRate(ctx, principal).then(
         () => next(),
         (e: unknown) => {
-          if (e instanceof TooManyRequests) onThrottled?.(req, res, e);
+          if (isError(e, 'too-many-requests')) onThrottled?.(req, res, e);
           next(e);
         },
       );

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Credentials } from '../auth/authenticator';
 import type { Sessions } from '../console/sessions';
-import { AccordError, TooManyRequests } from '../errors';
+import { isError } from '../errors';
+import { adminErrorHandler } from './admin/errors';
 import { packageRoot } from '../paths';
 import { baseEvent, recordRefusal } from './audit';
 import { checkCredentials, cookieValue, CSRF_COOKIE, SESSION_COOKIE } from './authenticate';
@@ -72,10 +73,9 @@ export function consoleRouter(ctx: AppContext, auth: RequestHandler, sessions: S
       // The same throttle as every other sign-in (per client address and per account name).
       principal = await checkCredentials(ctx, req, credentials);
     } catch (e) {
-      if (!(e instanceof TooManyRequests)) throw e;
-      recordRefusal(ctx, req, res, 'rate.limited', 'denied', 429, e.description ?? e.title);
-      res.setHeader('Retry-After', String(e.retryAfterSeconds));
-      return reply(res, 429, 'Too many failed sign-ins', `try again in ${e.retryAfterSeconds} seconds`);
+      // Answered 429 with Retry-After by the error handler below, as any throttled request.
+      if (isError(e, 'too-many-requests')) recordRefusal(ctx, req, res, 'rate.limited', 'denied', 429, e.description ?? e.title);
+      throw e;
     }
     if (!principal) {
       recordRefusal(ctx, req, res, 'auth.failure', 'denied', 401, 'no valid credentials');
@@ -115,12 +115,6 @@ export function consoleRouter(ctx: AppContext, auth: RequestHandler, sessions: S
     reply(res, 404, 'Not found', 'no such console resource');
   });
   router.use((_req, res) => reply(res, 404, 'Not found', 'no such console resource'));
-  router.use((err: unknown, _req: Request, res: Response, next: (e: unknown) => void) => {
-    if (res.headersSent) return next(err);
-    if (err instanceof AccordError && err.kind === 'unauthorized') return reply(res, 401, 'Not signed in', 'sign in to the console first');
-    if (err instanceof AccordError && err.kind === 'forbidden') return reply(res, 403, err.title, err.description ?? err.title);
-    if (err instanceof AccordError && (err.kind === 'bad-request' || err.kind === 'too-large')) return reply(res, err.kind === 'too-large' ? 413 : 400, err.title, err.description ?? err.title);
-    next(err);
-  });
+  router.use(adminErrorHandler);
   return router;
 }

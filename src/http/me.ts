@@ -6,7 +6,8 @@
  */
 import { Router, type RequestHandler } from 'express';
 import { accessOf } from '../access/my-access';
-import { adminErrorHandler, badInput, notFound } from './admin/errors';
+import { fail } from '../errors';
+import { adminErrorHandler } from './admin/errors';
 import type { AppContext } from './context';
 import { params, wrap } from './auditor/params';
 import { principalOf } from './routing';
@@ -26,7 +27,7 @@ export function meRouter(ctx: AppContext, auth: RequestHandler): Router {
 
   router.get('/submissions', wrap(async (req, res) => {
     const p = params(req, ['limit']);
-    if (p.limit !== undefined && !/^[1-9]\d{0,2}$/.test(p.limit)) throw badInput('"limit" must be a positive integer');
+    if (p.limit !== undefined && !/^[1-9]\d{0,2}$/.test(p.limit)) throw fail('invalid-request', '"limit" must be a positive integer');
     const principal = principalOf(req);
     const page = await ctx.store.queryAuditEvents({ account: principal.accountName, action: 'objects.add', newestFirst: true, limit: Math.min(Number(p.limit ?? 20), MAX_SUBMISSIONS) });
     const submissions = await Promise.all(
@@ -49,7 +50,7 @@ export function meRouter(ctx: AppContext, auth: RequestHandler): Router {
     res.json({ submissions });
   }));
 
-  router.use((_req, _res, next) => next(notFound('no such resource under /me/')));
+  router.use((_req, _res, next) => next(fail('not-found', 'no such resource under /me/')));
   router.use(adminErrorHandler);
   return router;
 }

@@ -4,8 +4,8 @@
  */
 import type { Checkpoint } from '../audit/chain';
 import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../audit/events';
-import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../audit/daily';
 import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../catalog/types';
+import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../audit/daily';
 import type { Micros } from '../time';
 import type { AuditAppender, AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from './audit-store';
 import type { CatalogStore } from './catalog-store';
@@ -28,8 +28,8 @@ export abstract class JoinedStore implements Store {
   secretKey(): Promise<Buffer> {
     return this.catalog.secretKey();
   }
-  upsertApiRoot(root: ApiRootRecord): Promise<void> {
-    return this.catalog.upsertApiRoot(root);
+  upsertApiRoot(root: ApiRootRecord, change: ChangeRecord): Promise<void> {
+    return this.catalog.upsertApiRoot(root, change);
   }
   listApiRoots(): Promise<ApiRootRecord[]> {
     return this.catalog.listApiRoots();
@@ -37,8 +37,8 @@ export abstract class JoinedStore implements Store {
   getApiRoot(path: string): Promise<ApiRootRecord | undefined> {
     return this.catalog.getApiRoot(path);
   }
-  upsertCollection(collection: CollectionRecord): Promise<void> {
-    return this.catalog.upsertCollection(collection);
+  upsertCollection(collection: CollectionRecord, change: ChangeRecord): Promise<void> {
+    return this.catalog.upsertCollection(collection, change);
   }
   listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
     return this.catalog.listCollections(apiRoot);
@@ -46,8 +46,8 @@ export abstract class JoinedStore implements Store {
   getCollection(apiRoot: string, idOrAlias: string): Promise<CollectionRecord | undefined> {
     return this.catalog.getCollection(apiRoot, idOrAlias);
   }
-  upsertParty(party: PartyRecord): Promise<void> {
-    return this.catalog.upsertParty(party);
+  upsertParty(party: PartyRecord, change: ChangeRecord): Promise<void> {
+    return this.catalog.upsertParty(party, change);
   }
   listParties(): Promise<PartyRecord[]> {
     return this.catalog.listParties();
@@ -55,8 +55,8 @@ export abstract class JoinedStore implements Store {
   getParty(id: string): Promise<PartyRecord | undefined> {
     return this.catalog.getParty(id);
   }
-  createAccount(account: AccountRecord): Promise<void> {
-    return this.catalog.createAccount(account);
+  createAccount(account: AccountRecord, change: ChangeRecord): Promise<void> {
+    return this.catalog.createAccount(account, change);
   }
   getAccount(id: string): Promise<AccountRecord | undefined> {
     return this.catalog.getAccount(id);
@@ -67,11 +67,11 @@ export abstract class JoinedStore implements Store {
   listAccounts(): Promise<AccountRecord[]> {
     return this.catalog.listAccounts();
   }
-  updateAccount(id: string, patch: AccountPatch, now: Micros): Promise<AccountRecord | undefined> {
-    return this.catalog.updateAccount(id, patch, now);
+  updateAccount(id: string, patch: AccountPatch, now: Micros, change: ChangeRecord): Promise<AccountRecord | undefined> {
+    return this.catalog.updateAccount(id, patch, now, change);
   }
-  createToken(token: TokenRecord): Promise<void> {
-    return this.catalog.createToken(token);
+  createToken(token: TokenRecord, change: ChangeRecord): Promise<void> {
+    return this.catalog.createToken(token, change);
   }
   getTokenByHash(hash: string): Promise<TokenRecord | undefined> {
     return this.catalog.getTokenByHash(hash);
@@ -79,8 +79,8 @@ export abstract class JoinedStore implements Store {
   listTokens(accountId: string): Promise<TokenRecord[]> {
     return this.catalog.listTokens(accountId);
   }
-  revokeToken(id: string, now: Micros): Promise<boolean> {
-    return this.catalog.revokeToken(id, now);
+  revokeToken(id: string, now: Micros, change: ChangeRecord): Promise<boolean> {
+    return this.catalog.revokeToken(id, now, change);
   }
   createSession(session: SessionRecord): Promise<void> {
     return this.catalog.createSession(session);
@@ -97,8 +97,8 @@ export abstract class JoinedStore implements Store {
   deleteExpiredSessions(idleBefore: Micros, createdBefore: Micros): Promise<number> {
     return this.catalog.deleteExpiredSessions(idleBefore, createdBefore);
   }
-  createCertificate(certificate: CertificateRecord): Promise<void> {
-    return this.catalog.createCertificate(certificate);
+  createCertificate(certificate: CertificateRecord, change: ChangeRecord): Promise<void> {
+    return this.catalog.createCertificate(certificate, change);
   }
   listCertificates(accountId: string): Promise<CertificateRecord[]> {
     return this.catalog.listCertificates(accountId);
@@ -106,11 +106,11 @@ export abstract class JoinedStore implements Store {
   findCertificates(fingerprint: string, subject: string, issuer: string): Promise<CertificateRecord[]> {
     return this.catalog.findCertificates(fingerprint, subject, issuer);
   }
-  revokeCertificate(id: string, now: Micros): Promise<boolean> {
-    return this.catalog.revokeCertificate(id, now);
+  revokeCertificate(id: string, now: Micros, change: ChangeRecord): Promise<boolean> {
+    return this.catalog.revokeCertificate(id, now, change);
   }
-  saveAgreement(agreement: AgreementRecord): Promise<void> {
-    return this.catalog.saveAgreement(agreement);
+  saveAgreement(agreement: AgreementRecord, change: ChangeRecord): Promise<void> {
+    return this.catalog.saveAgreement(agreement, change);
   }
   getAgreement(id: string, version?: number): Promise<AgreementRecord | undefined> {
     return this.catalog.getAgreement(id, version);
@@ -133,6 +133,12 @@ export abstract class JoinedStore implements Store {
   getStatus(id: string): Promise<StatusRecord | undefined> {
     return this.objects.getStatus(id);
   }
+  ownerOf(collectionId: string, objectId: string): Promise<string | undefined> {
+    return this.objects.ownerOf(collectionId, objectId);
+  }
+  setOwner(collectionId: string, objectId: string, party: string, change: ChangeRecord): Promise<boolean> {
+    return this.objects.setOwner(collectionId, objectId, party, change);
+  }
   queryObjects(query: ObjectQuery): Promise<ObjectPage> {
     return this.objects.queryObjects(query);
   }
@@ -144,8 +150,8 @@ export abstract class JoinedStore implements Store {
     objectId: string,
     versions: VersionSelector,
     specVersions: string[] | undefined,
-    scope?: ObjectScope,
-    audit?: (removed: ObjectRef[]) => AuditEventInput,
+    scope: ObjectScope | undefined,
+    audit: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number> {
     return this.objects.deleteObject(collectionId, objectId, versions, specVersions, scope, audit);
   }
@@ -154,9 +160,6 @@ export abstract class JoinedStore implements Store {
 
   probeWrite(now: Micros): Promise<void> {
     return this.audit.probeWrite(now);
-  }
-  recordChange(change: ChangeRecord): Promise<void> {
-    return this.audit.recordChange(change);
   }
   listChanges(limit: number, afterSeq?: number): Promise<(ChangeRecord & { seq: number })[]> {
     return this.audit.listChanges(limit, afterSeq);

@@ -3,9 +3,10 @@
  * root's content policy (src/stix/validator.ts), then the properties the store indexes
  * (type, id, spec_version, version) are extracted. A bad object fails alone, with reasons.
  */
-import { AccordError } from '../errors';
+import { fail } from '../errors';
 import type { ApiRootRecord } from '../catalog/types';
 import type { NewObject, StatusDetail } from '../store/object-store';
+import { holdsUnsafeNumber, UNSAFE_NUMBER_REASON } from '../stix/json-numbers';
 import { tlpOf } from '../stix/markings';
 import { impliedSpecVersion } from '../stix/types';
 import { createStixValidator, type StixValidator } from '../stix/validator';
@@ -16,9 +17,13 @@ const TYPE = /^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$/;
 const SPEC_VERSION = /^\d{1,3}\.\d{1,3}$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-/** Stands in for an envelope member whose text is not JSON (from a streamed import). */
+/** Stands in for an envelope member whose text could not be parsed (from a streamed import). */
 export class UnparsableObject {
-  constructor(readonly reason: string) {}
+  /** `tooDeep`: refused before parsing, for nesting deeper than an envelope may have. */
+  constructor(
+    readonly reason: string,
+    readonly tooDeep = false,
+  ) {}
 }
 
 export type MetadataResult = { ok: true; object: NewObject } | { ok: false; failure: StatusDetail };
@@ -49,17 +54,20 @@ function joinIssues(messages: string[]): string {
 }
 
 /** `position` names the object in failures when it has no usable id. */
-export function objectMetadata(value: unknown, position: number, validator: StixValidator): MetadataResult {
+export function objectMetadata(value: unknown, position: number, validator: StixValidator, unsafeMarker?: string): MetadataResult {
   const fail = (id: string, message: string, version?: string): MetadataResult => ({
     ok: false,
     failure: { id, ...(version !== undefined && { version }), message },
   });
-  if (value instanceof UnparsableObject) return fail(`objects[${position}]`, `objects[${position}] is not valid JSON (${value.reason})`);
+  if (value instanceof UnparsableObject) {
+    return fail(`objects[${position}]`, value.tooDeep ? `objects[${position}] is ${value.reason}` : `objects[${position}] is not valid JSON (${value.reason})`);
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(`objects[${position}]`, `objects[${position}] is not a JSON object`);
   }
   const obj = value as Record<string, unknown>;
   const rawId = typeof obj.id === 'string' && obj.id.length <= 300 ? obj.id : `objects[${position}]`;
+  if (holdsUnsafeNumber(obj, unsafeMarker)) return fail(rawId, `${rawId}: ${UNSAFE_NUMBER_REASON}`);
   const checked = validator.validate(obj);
   if (!checked.ok) {
     const version = typeof obj.modified === 'string' ? obj.modified : typeof obj.created === 'string' ? obj.created : undefined;
@@ -92,6 +100,7 @@ export function objectMetadata(value: unknown, position: number, validator: Stix
       specVersion,
       version: versionText === undefined ? null : (parseTimestamp(versionText) as number),
       tlp: tlpOf(obj),
+      ...(typeof obj.created_by_ref === 'string' && { createdByRef: obj.created_by_ref }),
       json: JSON.stringify(obj),
     },
   };
@@ -103,18 +112,25 @@ export interface PrepareOptions {
   maxObjectSize: number;
   /** Position of values[0] in the envelope, for failure messages. */
   firstPosition?: number;
+  /** The parse's marker for numbers JSON would alter (parseCheckedJson): objects holding one fail. */
+  unsafeMarker?: string;
 }
 
-/** Splits an envelope's objects into those the store can take and per-object failures. */
-export function prepareObjects(values: readonly unknown[], options: PrepareOptions): { objects: NewObject[]; failures: StatusDetail[] } {
+/** An envelope's objects split into those the store can take and per-object failures. */
+export interface Prepared {
+  objects: NewObject[];
+  failures: StatusDetail[];
+}
+
+export function prepareObjects(values: readonly unknown[], options: PrepareOptions): Prepared {
   const objects: NewObject[] = [];
   const failures: StatusDetail[] = [];
   const first = options.firstPosition ?? 0;
   values.forEach((value, i) => {
-    const r = objectMetadata(value, first + i, options.validator);
+    const r = objectMetadata(value, first + i, options.validator, options.unsafeMarker);
     if (!r.ok) failures.push(r.failure);
     else if (Buffer.byteLength(r.object.json) > options.maxObjectSize) {
-      throw new AccordError('too-large', 'Object too large', `${r.object.id} is larger than the ${options.maxObjectSize}-byte limit for one object`);
+      throw fail('object-too-large', `${r.object.id} is larger than the ${options.maxObjectSize}-byte limit for one object`);
     } else objects.push(r.object);
   });
   return { objects, failures };

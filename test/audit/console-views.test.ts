@@ -7,6 +7,7 @@ import { createHarness, indicator, type Harness } from '../support/harness';
 import { add, get, objectsUrl } from '../http/wire';
 import { addAccount, issueToken } from '../../src/catalog/accounts';
 import { createAgreement } from '../../src/catalog/agreements';
+import { OPERATOR, testChange } from '../support/changes';
 
 type Json = Record<string, unknown>;
 const json = (res: request.Response) => JSON.parse(res.text) as Json;
@@ -16,14 +17,14 @@ describe('auditor API console summaries (/audit/overview, /flows, /map, /withhel
   let h: Harness;
   beforeAll(async () => {
     h = await createHarness();
-    await h.store.upsertCollection({ ...h.collections.alpha, country: 'FR' });
+    await h.store.upsertCollection({ ...h.collections.alpha, country: 'FR' }, testChange('collection', h.collections.alpha.id, 'update'));
     await add(h, h.collections.alpha, [indicator(1), indicator(2), indicator(3, '2026-01-01T00:00:00.000Z', { object_marking_refs: [RED] })]);
     h.clock.advance(86_400_000_000);
     await get(h, objectsUrl(h.collections.alpha), h.accounts.reader.auth);
     // A party whose agreement stops at TLP:GREEN: the TLP:RED indicator is withheld from it.
-    await h.store.upsertParty({ id: 'green-ncb', name: 'Green NCB', kind: 'other' });
-    const { account } = await addAccount(h.store, h.clock.read, { name: 'green-reader', roles: ['reader'], partyId: 'green-ncb', password: null });
-    const { token } = await issueToken(h.store, h.clock.read, account.id, 'test');
+    await h.store.upsertParty({ id: 'green-ncb', name: 'Green NCB', kind: 'other' }, testChange('party', 'green-ncb'));
+    const { account } = await addAccount(h.store, h.clock.read, { name: 'green-reader', roles: ['reader'], partyId: 'green-ncb', password: null }, OPERATOR);
+    const { token } = await issueToken(h.store, h.clock.read, account.id, 'test', OPERATOR);
     await createAgreement(h.store, h.clock.read, 'test', {
       id: 'green-only', title: 'Green only', instrument: 'test', parties: ['green-ncb'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
       grants: [{ party: 'green-ncb', actions: ['read'], collections: { all: true }, max_tlp: 'green', unmarked_as: 'clear' }],

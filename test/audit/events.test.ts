@@ -4,6 +4,7 @@ import { addAccount, issueToken } from '../../src/catalog/accounts';
 import type { AuditEvent } from '../../src/audit/events';
 import { createHarness, indicator, type Harness } from '../support/harness';
 import { add, del, get, manifestUrl, objectUrl, objectsUrl, statusUrl, versionsUrl } from '../http/wire';
+import { testChange } from '../support/changes';
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
 const RED = 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1';
@@ -80,7 +81,7 @@ describe('sharing log: an event for every exchange of STIX content', () => {
     await add(h, c, [indicator(3), indicator(3, '2026-03-01T00:00:00.000Z')]);
     await del(h, objectUrl(c, indicator(3).id as string) + '?match[version]=first');
     const [e] = await events(h, 'object.delete');
-    expect(e).toMatchObject({ outcome: 'success', account: 'admin', http_status: 200, objects: [{ id: indicator(3).id, version: '2026-01-01T00:00:00.000000Z' }] });
+    expect(e).toMatchObject({ outcome: 'success', account: 'editor', http_status: 200, objects: [{ id: indicator(3).id, version: '2026-01-01T00:00:00.000000Z' }] });
   });
 
   it('authentication failures and authorization denials are logged, with what was attempted', async () => {
@@ -112,9 +113,9 @@ describe('sharing log: what the agreement scope withheld', () => {
   it('counts withheld objects by reason, matching what the caller did not receive', async () => {
     const h = await createHarness({ operatorAgreement: false });
     try {
-      await h.store.upsertParty({ id: 'fr', name: 'FR', kind: 'national-agency', country: 'FR' });
-      const { account } = await addAccount(h.store, h.clock.read, { name: 'fr-siem', roles: ['reader'], partyId: 'fr', password: null });
-      const { token } = await issueToken(h.store, h.clock.read, account.id, 't');
+      await h.store.upsertParty({ id: 'fr', name: 'FR', kind: 'national-agency', country: 'FR' }, testChange('party', 'test'));
+      const { account } = await addAccount(h.store, h.clock.read, { name: 'fr-siem', roles: ['reader'], partyId: 'fr', password: null }, 'test');
+      const { token } = await issueToken(h.store, h.clock.read, account.id, 't', 'test');
       await createAgreement(h.store, h.clock.read, 'test', {
         id: 'fr', title: 'fr', instrument: 'x', parties: ['operator', 'fr'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
         grants: [

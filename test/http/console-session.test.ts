@@ -4,6 +4,7 @@
  * throttled, logged failures.
  */
 import request from 'supertest';
+import { testChange } from '../support/changes';
 import { createHarness, PASSWORD, type Harness } from '../support/harness';
 
 const MINUTE = 60_000_000;
@@ -127,10 +128,10 @@ describe('console sessions (/console/session)', () => {
     const byPassword = await password();
     const byToken = await token('reader');
     const reader = await h.store.getAccountByName('basic-reader');
-    await h.store.updateAccount(reader?.id as string, { disabled: true }, h.clock.read());
+    await h.store.updateAccount(reader?.id as string, { disabled: true }, h.clock.read(), testChange('account', reader?.id as string, 'disable'));
     expect((await request(h.app).get('/console/session').set('Cookie', byPassword.cookie)).status).toBe(401);
     const [t] = await h.store.listTokens(h.accounts.reader.id);
-    await h.store.revokeToken(t?.id as string, h.clock.read());
+    await h.store.revokeToken(t?.id as string, h.clock.read(), testChange('token', t?.id as string, 'revoke'));
     expect((await request(h.app).get('/console/session').set('Cookie', byToken.cookie)).status).toBe(401);
   });
 

@@ -3,12 +3,13 @@ import request from 'supertest';
 import { createAgreement } from '../../src/catalog/agreements';
 import { createHarness, indicator, type Harness } from '../support/harness';
 import { add } from './wire';
+import { testChange } from '../support/changes';
 
 describe('/me/ (any account: my access, my submissions)', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await createHarness();
-    await h.store.upsertCollection({ ...h.collections.beta, country: 'BR' });
+    await h.store.upsertCollection({ ...h.collections.beta, country: 'BR' }, testChange('collection', h.collections.beta.id, 'update'));
     await createAgreement(h.store, h.clock.read, 'test', {
       id: 'brazil-green',
       title: 'Brazil up to green',

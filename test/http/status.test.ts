@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { addAccount, issueToken } from '../../src/catalog/accounts';
 import { createHarness, indicator, type Harness } from '../support/harness';
 import { add, freshCollection, get, slashForms, statusUrl, taxii, TIMESTAMP, uuid } from './wire';
@@ -38,17 +39,24 @@ describe('TAXII 2.1 §4.3 Get Status', () => {
     expect(status.request_timestamp).toMatch(TIMESTAMP);
   });
 
-  it('§4.3 an admin may read any status', async () => {
+  // Issue #12: admins of any party read every party's statuses (which list object ids, RED
+  // ones included). A status is its requester's; auditors read it through the sharing log.
+  it('§4.3 status leak: an admin gets the same 404 as for an unknown status; an auditor reads it at /audit/statuses/', async () => {
     const c = await freshCollection(h);
     const posted = await add(h, c, [indicator(4)]);
-    expect(taxii(await get(h, statusUrl('api1', posted.id), h.accounts.admin.auth), 200, 'status')).toEqual(posted);
+    const unknown = taxii(await get(h, statusUrl('api1', '00000000-0000-4000-8000-000000000000'), h.accounts.admin.auth), 404, 'error');
+    expect(taxii(await get(h, statusUrl('api1', posted.id), h.accounts.admin.auth), 404, 'error')).toEqual(unknown);
+    const audited = await request(h.app).get(`/audit/statuses/${posted.id}`).set('Authorization', h.accounts.auditor.auth);
+    expect(audited.status).toBe(200);
+    expect(audited.body).toEqual({ ...posted, api_root: 'api1', account_id: h.accounts.writer.id, party: 'operator' });
+    expect((await request(h.app).get(`/audit/statuses/${posted.id}`).set('Authorization', h.accounts.admin.auth)).status).toBe(403);
   });
 
   it('§4.3 any other account (another writer, a reader, an auditor) gets the same 404 as for an unknown status', async () => {
     const c = await freshCollection(h);
     const posted = await add(h, c, [indicator(5)]);
-    const { account } = await addAccount(h.store, h.clock.read, { name: 'second-writer', roles: ['writer'], partyId: 'operator', password: null });
-    const { token } = await issueToken(h.store, h.clock.read, account.id, 'test');
+    const { account } = await addAccount(h.store, h.clock.read, { name: 'second-writer', roles: ['writer'], partyId: 'operator', password: null }, 'test');
+    const { token } = await issueToken(h.store, h.clock.read, account.id, 'test', 'test');
     const unknown = taxii(await get(h, statusUrl('api1', '2f0c9d7e-1b1c-4c5e-9a55-0e7d3a1b2c3d')), 404, 'error');
     for (const auth of [`Bearer ${token}`, h.accounts.reader.auth, h.accounts.auditor.auth]) {
       const res = await get(h, statusUrl('api1', posted.id), auth);

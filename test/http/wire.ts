@@ -11,6 +11,7 @@ import type { Response } from 'supertest';
 import type { CollectionRecord } from '../../src/catalog/types';
 import { TAXII, type Harness } from '../support/harness';
 import { assertTaxiiResource } from '../support/taxii-schemas';
+import { testChange } from '../support/changes';
 
 /** TAXII 2.1 §2 timestamp as Accord emits it: UTC, `Z`, exactly six fraction digits. */
 export const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
@@ -113,7 +114,7 @@ export function qs(params: Record<string, string | number>): string {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
-export function get(h: Harness, path: string, auth = h.accounts.admin.auth) {
+export function get(h: Harness, path: string, auth = h.accounts.editor.auth) {
   return request(h.app).get(path).set('Accept', TAXII).set('Authorization', auth);
 }
 
@@ -121,7 +122,7 @@ export function post(h: Harness, path: string, body: string, auth = h.accounts.w
   return request(h.app).post(path).set('Accept', TAXII).set('Content-Type', TAXII).set('Authorization', auth).send(body);
 }
 
-export function del(h: Harness, path: string, auth = h.accounts.admin.auth) {
+export function del(h: Harness, path: string, auth = h.accounts.editor.auth) {
   return request(h.app).delete(path).set('Accept', TAXII).set('Authorization', auth);
 }
 
@@ -169,7 +170,7 @@ export async function rawPost(h: Harness, path: string, body: Buffer | string[],
 export async function freshCollection(h: Harness, apiRoot = 'api1'): Promise<CollectionRecord> {
   const id = randomUUID();
   const c: CollectionRecord = { id, apiRoot, title: `scratch ${id}`, mediaTypes: ['application/stix+json;version=2.1'] };
-  await h.store.upsertCollection(c);
+  await h.store.upsertCollection(c, testChange('collection', 'test'));
   return c;
 }
 

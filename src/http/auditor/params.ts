@@ -6,7 +6,9 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { DayRange } from '../../audit/daily';
 import type { ExportFilters } from '../../audit/export';
 import { formatTimestamp, parseTimestamp, type Clock } from '../../time';
-import { badInput } from '../admin/errors';
+import { fail } from '../../errors';
+
+const badInput = (description: string) => fail('invalid-request', description);
 
 export const FILTERS = ['from', 'to', 'party', 'account', 'agreement', 'collection', 'country', 'object', 'action', 'outcome'] as const;
 export const MAX_LIMIT = 1000;

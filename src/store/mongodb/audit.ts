@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Binary, type ClientSession, type Collection } from 'mongodb';
 import type { Checkpoint } from '../../audit/chain';
-import { changeEvent, changeOf } from '../../audit/changes';
+import { changeOf } from '../../audit/changes';
 import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type StoredAuditEvent } from '../../audit/events';
 import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../../audit/daily';
 import type { ChangeRecord } from '../../catalog/types';
@@ -68,10 +68,6 @@ export class MongoAudit implements AuditStore {
 
   async probeWrite(now: Micros): Promise<void> {
     await this.db.probeWrite(now);
-  }
-
-  async recordChange(c: ChangeRecord): Promise<void> {
-    await this.appendAuditEvents([changeEvent(c)]);
   }
 
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {

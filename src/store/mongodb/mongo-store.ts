@@ -28,7 +28,7 @@ export class MongoStore extends JoinedStore {
   /** Over a database already opened (MongoDatabase.open: checked, collections and indexes in place). */
   constructor(db: MongoDatabase) {
     const audit = new MongoAudit(db);
-    super(new MongoCatalog(db), new MongoObjects(db, audit), audit);
+    super(new MongoCatalog(db, audit), new MongoObjects(db, audit), audit);
     this.db = db;
   }
 

@@ -5,8 +5,10 @@
  * sharing-log event in the same transaction.
  */
 import type { Collection, ObjectId } from 'mongodb';
+import { changeEvent } from '../../audit/changes';
+import type { ChangeRecord } from '../../catalog/types';
 import type { AuditEventInput, ObjectRef } from '../../audit/events';
-import { notFound } from '../../errors';
+import { fail } from '../../errors';
 import { formatTimestamp, type Micros } from '../../time';
 import type { AddEnvelope, ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, ObjectStore, StatusRecord, VersionSelector } from '../object-store';
 import type { Page } from '../page';
@@ -33,7 +35,11 @@ import {
   DATE_ADDED_COUNTER,
   dedupe,
   firstReserved,
+  judge,
   newCount,
+  newOwners,
+  type OwnerDoc,
+  ownersFilter,
   planAdd,
   refreshFlags,
   reserveDateAdded,
@@ -54,6 +60,7 @@ interface StatusDoc {
 
 export class MongoObjects implements ObjectStore {
   private readonly objects: Collection<ObjectDoc>;
+  private readonly owners: Collection<OwnerDoc>;
   private readonly counters: Collection<CounterDoc>;
   private readonly statuses: Collection<StatusDoc>;
   private readonly collections: Collection<CollectionDoc>;
@@ -64,6 +71,7 @@ export class MongoObjects implements ObjectStore {
     private readonly audit: MongoAudit,
   ) {
     this.objects = db.collection('objects');
+    this.owners = db.collection('object_owners');
     this.counters = db.collection('counters');
     this.statuses = db.collection('statuses');
     this.collections = db.collection('collections');
@@ -72,14 +80,15 @@ export class MongoObjects implements ObjectStore {
   async addObjects(env: AddEnvelope): Promise<StatusRecord> {
     return this.db.write(async (session) => {
       const known = await this.collections.findOne({ _id: env.collectionId }, { session, projection: { _id: 1 } });
-      if (!known) throw notFound('Collection not found', `no collection ${env.collectionId}`);
+      if (!known) throw fail('missing-collection', `no collection ${env.collectionId}`);
       const stored = await this.objects
         .find(storedVersionsFilter(env.collectionId, env.objects), { session })
         .project<StoredVersion>(STORED_VERSION_PROJECTION)
         .toArray();
       const jsonFilter = storedJsonFilter(env.collectionId, env.objects);
       const storedJson = jsonFilter ? await this.objects.find(jsonFilter, { session }).project<StoredJson>(STORED_JSON_PROJECTION).toArray() : [];
-      const entries = dedupe(env.objects, stored, storedJson);
+      const owners = await this.owners.find(ownersFilter(env.collectionId, env.objects), { session }).project<OwnerDoc>({ _id: 0, coll: 1, id: 1, party: 1 }).toArray();
+      const entries = judge(dedupe(env.objects, stored, storedJson), stored, owners, env.partyId, env.visible);
       const count = newCount(entries);
       // Nothing new (every object already stored): no date_added is handed out, so `start` is unused.
       let start = 0;
@@ -88,11 +97,13 @@ export class MongoObjects implements ObjectStore {
         const counter = (await this.counters.findOneAndUpdate(reserve.filter, reserve.update, { session, returnDocument: 'after' })) as CounterDoc;
         start = firstReserved(counter.last, count);
       }
-      const plan = planAdd(env.collectionId, entries, stored, start);
+      const plan = planAdd(env.collectionId, entries, stored, start, env.requestTimestamp);
+      const claimed = newOwners(env.collectionId, entries, owners, env.partyId);
+      if (claimed.length) await this.owners.insertMany(claimed, { session });
       if (plan.writes.length) await this.objects.bulkWrite(plan.writes, { session, ordered: true });
-      const status = completedStatus(env, plan.successes);
+      const status = completedStatus(env, plan.successes, plan.refused);
       await this.statuses.insertOne({ _id: status.id, created_at: env.now, body: JSON.stringify(status) }, { session });
-      if (env.audit) await this.audit.appendLocked([env.audit(status, plan.refs)], session);
+      await this.audit.appendLocked([env.audit(status, plan.refs)], session);
       return status;
     });
   }
@@ -100,6 +111,20 @@ export class MongoObjects implements ObjectStore {
   async getStatus(id: string): Promise<StatusRecord | undefined> {
     const doc = await this.db.guard(() => this.statuses.findOne({ _id: id }));
     return doc ? (JSON.parse(doc.body) as StatusRecord) : undefined;
+  }
+
+  async ownerOf(collectionId: string, objectId: string): Promise<string | undefined> {
+    const doc = await this.db.guard(() => this.owners.findOne({ coll: collectionId, id: objectId }));
+    return doc?.party;
+  }
+
+  async setOwner(collectionId: string, objectId: string, party: string, change: ChangeRecord): Promise<boolean> {
+    return this.db.write(async (session) => {
+      if (!(await this.objects.findOne({ coll: collectionId, id: objectId }, { session, projection: { _id: 1 } }))) return false;
+      await this.owners.updateOne({ coll: collectionId, id: objectId }, { $set: { party } }, { session, upsert: true });
+      await this.audit.appendLocked([changeEvent(change)], session);
+      return true;
+    });
   }
 
   async queryObjects(q: ObjectQuery): Promise<ObjectPage> {
@@ -133,8 +158,8 @@ export class MongoObjects implements ObjectStore {
     objectId: string,
     versions: VersionSelector,
     specVersions: string[] | undefined,
-    scope?: ObjectScope,
-    audit?: (removed: ObjectRef[]) => AuditEventInput,
+    scope: ObjectScope | undefined,
+    audit: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number> {
     return this.db.write(async (session) => {
       // Read first: the audit event names the removed versions, in date_added order.
@@ -150,14 +175,12 @@ export class MongoObjects implements ObjectStore {
       await this.counters.updateOne({ _id: DATE_ADDED_COUNTER }, { $inc: { deletes: 1 } }, { session });
       const remaining = await this.objects
         .find({ coll: collectionId, id: objectId }, { session })
-        .project<Omit<StoredVersion, 'id'>>({ _id: 0, spec_version: 1, version: 1 })
+        .project<Pick<StoredVersion, 'spec_version' | 'version' | 'tlp'>>({ _id: 0, spec_version: 1, version: 1, tlp: 1 })
         .toArray();
       const writes = refreshFlags(collectionId, objectId, remaining);
       if (writes.length) await this.objects.bulkWrite(writes, { session, ordered: true });
-      if (audit) {
-        const removed = doomed.map((d) => ({ id: objectId, version: formatTimestamp(d.version), date_added: formatTimestamp(d.date_added) }));
-        await this.audit.appendLocked([audit(removed)], session);
-      }
+      const removed = doomed.map((d) => ({ id: objectId, version: formatTimestamp(d.version), date_added: formatTimestamp(d.date_added) }));
+      await this.audit.appendLocked([audit(removed)], session);
       return deletedCount;
     });
   }

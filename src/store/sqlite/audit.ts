@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { chainLink, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
-import { changeEvent, changeOf, CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
+import { changeOf, CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
 import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type DateAddedRange, type StoredAuditEvent } from '../../audit/events';
 import type { ChangeRecord } from '../../catalog/types';
 import { formatTimestamp, parseTimestamp, type Micros } from '../../time';
@@ -28,10 +28,6 @@ export class SqliteAudit implements AuditStore {
 
   async probeWrite(now: Micros): Promise<void> {
     this.db.probeWrite(now);
-  }
-
-  async recordChange(c: ChangeRecord): Promise<void> {
-    await this.appendAuditEvents([changeEvent(c)]);
   }
 
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {

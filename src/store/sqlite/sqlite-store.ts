@@ -21,7 +21,7 @@ export class SqliteStore extends JoinedStore {
   constructor(file: string, syncEveryCommit = false) {
     const db = new SqliteDatabase(file, syncEveryCommit);
     const audit = new SqliteAudit(db);
-    super(new SqliteCatalog(db), new SqliteObjects(db, audit), audit);
+    super(new SqliteCatalog(db, audit), new SqliteObjects(db, audit), audit);
     this.db = db;
   }
 
