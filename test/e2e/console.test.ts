@@ -96,7 +96,7 @@ if (path === undefined) {
       expect(await pushed.textContent()).toContain('acme');
       await screenshot(page, 'flows');
       // The pushed row into France: its count opens the events behind it.
-      const row = pushed.locator('tr', { hasText: '(FR)' });
+      const row = pushed.locator('tr', { hasText: 'acme' }).filter({ hasText: '(FR)' });
       await row.getByRole('link').click();
       await page.locator('#events').waitFor();
       const actions = await page.locator('#events tbody td:nth-child(3)').allTextContents();
@@ -265,7 +265,7 @@ if (path === undefined) {
       // Someone with access to the database file edits an event after the fact.
       await demo.close();
       const db = new Database(join(demo.dir, 'accord.db'));
-      const victim = db.prepare("SELECT seq, body FROM audit_events WHERE json_extract(body, '$.action') = 'objects.add' ORDER BY seq LIMIT 1").get() as { seq: number; body: string };
+      const victim = db.prepare("SELECT seq, body FROM audit_events WHERE json_extract(body, '$.action') = 'objects.add' AND json_extract(body, '$.party') = 'acme' ORDER BY seq LIMIT 1").get() as { seq: number; body: string };
       db.prepare('UPDATE audit_events SET body = ? WHERE seq = ?').run(victim.body.replace('"acme"', '"gcc"'), victim.seq);
       db.close();
       demo = { ...demo, ...(await startDemo(demo.dir)) };

@@ -33,6 +33,9 @@ interface Link {
 }
 type Labels = Record<string, { title: string; alias?: string; country?: string }>;
 
+/** Events with no party are the operator's, from the command line (imports, catalogue changes). */
+const partyName = (party: string) => party || 'operator (command line)';
+
 const collectionName = (labels: Labels, id: string) => {
   const l = labels[id];
   const name = l?.alias ?? l?.title ?? id.slice(0, 8);
@@ -159,8 +162,8 @@ export const flowsView: View = async (main, params) => {
   main.append(
     h('section', { class: 'card' }, h('h2', {}, 'Who shared with whom: party → collection (country) → party'), h('p', { class: 'muted' }, 'Click a flow to see its events. Widths are object versions.'), sankey),
     h('div', { class: 'grid' },
-      h('section', { class: 'card' }, h('h2', {}, 'Pushed: party → collection'), table(['Party', 'Collection', 'Objects', 'Requests'], rows(f.pushed, 'objects.add', (l) => l.party, (l) => collectionName(f.collections, l.collection)), { numeric: [2, 3] })),
-      h('section', { class: 'card' }, h('h2', {}, 'Delivered: collection → party'), table(['Collection', 'Party', 'Objects', 'Requests'], rows(f.delivered, 'objects.read', (l) => collectionName(f.collections, l.collection), (l) => l.party), { numeric: [2, 3] })),
+      h('section', { class: 'card' }, h('h2', {}, 'Pushed: party → collection'), table(['Party', 'Collection', 'Objects', 'Requests'], rows(f.pushed, 'objects.add', (l) => partyName(l.party), (l) => collectionName(f.collections, l.collection)), { numeric: [2, 3] })),
+      h('section', { class: 'card' }, h('h2', {}, 'Delivered: collection → party'), table(['Collection', 'Party', 'Objects', 'Requests'], rows(f.delivered, 'objects.read', (l) => collectionName(f.collections, l.collection), (l) => partyName(l.party)), { numeric: [2, 3] })),
     ),
   );
   // Writers and readers are separate nodes (a party may be both): the diagram must stay acyclic.
@@ -168,7 +171,7 @@ export const flowsView: View = async (main, params) => {
   const node = (name: string, depth: number) => nodes.set(name, { name, depth });
   const data = [
     ...f.pushed.map((l) => {
-      const from = `${l.party} ▸`;
+      const from = `${partyName(l.party)} ▸`;
       const to = collectionName(f.collections, l.collection);
       node(from, 0);
       node(to, 1);
@@ -176,7 +179,7 @@ export const flowsView: View = async (main, params) => {
     }),
     ...f.delivered.map((l) => {
       const from = collectionName(f.collections, l.collection);
-      const to = `▸ ${l.party}`;
+      const to = `▸ ${partyName(l.party)}`;
       node(from, 1);
       node(to, 2);
       return { source: from, target: to, value: l.objects, link: eventsOf(l, 'objects.read') };
