@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ContentPolicy, createStixValidator, ValidationIssue } from '../stix/validator';
+import { jsonDepth, MAX_NESTING } from '../taxii/json-depth';
 
 export interface FileReport {
   readonly lines: string[];
@@ -63,7 +64,10 @@ export function registerValidateCommand(program: Command): void {
     .action((file: string, opts: { policy: ContentPolicy }) => {
       let content: unknown;
       try {
-        content = JSON.parse(readFileSync(file, 'utf8'));
+        const text = readFileSync(file, 'utf8');
+        // The limit TAXII Add Objects applies to a body, checked on the text before JSON.parse.
+        if (jsonDepth(text) > MAX_NESTING) throw new Error(`JSON nesting deeper than ${MAX_NESTING} levels is refused, as by the TAXII endpoints`);
+        content = JSON.parse(text);
       } catch (err) {
         process.stderr.write(`accord validate: cannot read ${file} as JSON: ${(err as Error).message}\n`);
         process.exitCode = 2;
