@@ -1,6 +1,7 @@
 /** Auditor views over single events: the filtered event list with detail, custody, export. */
 import { get, query } from '../api';
 import { badge, fmt, h, href, link, notice } from '../dom';
+import type { Custody, CustodyEntry } from '../../../audit/custody';
 import type { View } from '../main';
 
 interface AuditEvent {
@@ -156,17 +157,6 @@ export const eventsView: View = async (main, params) => {
   );
 };
 
-interface CustodyEntry {
-  seq: number;
-  time: string;
-  action: string;
-  account?: string;
-  party?: string;
-  collection?: string;
-  country?: string;
-  agreements?: string[];
-}
-
 export const custodyView: View = async (main, params) => {
   const object = params.get('object') ?? '';
   const input = h('input', { name: 'object', value: object, placeholder: 'indicator--…', size: 50, required: true });
@@ -186,7 +176,7 @@ export const custodyView: View = async (main, params) => {
     ),
   );
   if (!object) return;
-  const custody = await get<{ object: string; versions: { version: string; submitted: CustodyEntry[]; received: CustodyEntry[]; deleted: CustodyEntry[] }[] }>(`/audit/objects/${encodeURIComponent(object)}/custody`);
+  const custody = await get<Custody>(`/audit/objects/${encodeURIComponent(object)}/custody`);
   const item = (kind: string, e: CustodyEntry) =>
     h(
       'li',

@@ -2,21 +2,16 @@
 import { api, get, query } from '../api';
 import { chart, PALETTE, worldMap } from '../charts';
 import { badge, fmt, h, href, link, notice, short, table } from '../dom';
+import type { FlowLink as Link, Overview as OverviewData } from '../../../audit/views';
 import type { View } from '../main';
 import { eventRange, periodForm, periodOf } from './period';
 
+/** What the auditor API answers (src/http/auditor/views.ts): the period and the summary. */
 interface Range {
   from: string;
   to: string;
 }
-interface Overview extends Range {
-  days: string[];
-  events: { action: string; outcome: string; perDay: number[]; total: number }[];
-  delivered: number[];
-  received: number[];
-  withheld: number[];
-  refusals: { action: string; outcome: string; events: number }[];
-}
+type Overview = Range & OverviewData;
 interface Integrity {
   head: { seq: number; hash: string };
   checkpoints: number;
@@ -24,13 +19,6 @@ interface Integrity {
   last_verification?: { time: string; account?: string; ok: boolean; events: number; broken_at?: number; problem?: string };
 }
 type Verify = { ok: true; events: number; lastSeq: number | null; lastHash: string; checkpoints: number } | { ok: false; events: number; brokenAt: number; problem: string };
-interface Link {
-  party: string;
-  collection: string;
-  country: string;
-  objects: number;
-  requests: number;
-}
 type Labels = Record<string, { title: string; alias?: string; country?: string }>;
 
 /** Events with no party are the operator's, from the command line (imports, catalogue changes). */
