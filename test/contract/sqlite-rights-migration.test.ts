@@ -17,8 +17,8 @@ import { createHarness, indicator } from '../support/harness';
 import { account, agree, marked, party, TLP } from '../access/support';
 import { add } from '../http/wire';
 
-/** Tables of the migrations after these (the console's), dropped too so that every later one runs again. */
-const LATER_TABLES = ['audit_daily', 'audit_daily_withheld', 'sessions'];
+/** What the migrations after these add (version texts, the console's tables), undone too so that every later one runs again. */
+const LATER = ['ALTER TABLE objects DROP COLUMN version_text', 'DROP TABLE audit_daily', 'DROP TABLE audit_daily_withheld', 'DROP TABLE sessions'];
 
 describe('SQLite migrations for rights and provenance (issue #12)', () => {
   let dir: string;
@@ -43,7 +43,7 @@ describe('SQLite migrations for rights and provenance (issue #12)', () => {
     // Back to the schema before: no owners, no newer_levels, the upper-case reference unmarked.
     const raw = new Database(file);
     raw.exec(`DROP INDEX objects_visible; ALTER TABLE objects DROP COLUMN newer_levels; DROP TABLE object_owners;
-      UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}'; ${LATER_TABLES.map((t) => `DROP TABLE ${t};`).join(' ')}
+      UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}'; ${LATER.map((statement) => `${statement};`).join(' ')}
       PRAGMA user_version = ${MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE object_owners'))};`);
     raw.close();
 
