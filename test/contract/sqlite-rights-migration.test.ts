@@ -39,8 +39,9 @@ describe('SQLite migrations for rights and provenance (issue #12)', () => {
 
     // Back to the schema before: no owners, no newer_levels, the upper-case reference unmarked.
     const raw = new Database(file);
-    raw.exec(`DROP INDEX objects_visible; ALTER TABLE objects DROP COLUMN newer_levels; DROP TABLE object_owners;
-      UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}'; PRAGMA user_version = ${MIGRATIONS.length - 2};`);
+    // (version_text, the migration after these, goes too: issue 13 item 2.)
+    raw.exec(`DROP INDEX objects_visible; ALTER TABLE objects DROP COLUMN newer_levels; DROP TABLE object_owners; ALTER TABLE objects DROP COLUMN version_text;
+      UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}'; PRAGMA user_version = ${MIGRATIONS.length - 3};`);
     raw.close();
 
     const store = new SqliteStore(file);
