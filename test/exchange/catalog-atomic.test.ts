@@ -9,21 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
-import type { AccountRecord, AgreementRecord, ChangeRecord } from '../../src/catalog/types';
+import type { AgreementRecord, ChangeRecord } from '../../src/catalog/types';
+import { account as contractAccount } from '../contract/store-contract';
 import { testChange } from '../support/changes';
 
 const T0 = Date.UTC(2026, 0, 1) * 1000;
 
-const account: AccountRecord = {
-  id: 'acc-1',
-  name: 'alice',
-  partyId: 'operator',
-  roles: ['reader'],
-  disabled: false,
-  passwordHash: null,
-  createdAt: T0,
-  updatedAt: T0,
-};
+const account = contractAccount('alice', { id: 'acc-1' });
 const agreement: AgreementRecord = {
   id: 'agr-1',
   version: 1,
