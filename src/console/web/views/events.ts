@@ -83,7 +83,7 @@ function detail(e: AuditEvent, head: number): HTMLElement {
     ['Action', `${e.action} (${e.outcome})`],
     ...Object.entries(e)
       .filter(([k]) => !known.has(k))
-      .map(([k, v]): [string, string] => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]),
+      .map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
     ['Agreements', e.agreements?.join(', ') ?? '—'],
   ];
   if (e.detail) rows.push(['Detail', h('span', { class: 'mono' }, JSON.stringify(e.detail))]);
