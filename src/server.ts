@@ -17,6 +17,7 @@ import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
 import { demoteForeignAdmins } from './catalog/role-migration';
 import type { Config } from './config/config';
+import { Sessions } from './console/sessions';
 import { capConnections, serverOptions } from './http/connections';
 import { tlsOptions } from './http/transport';
 import type { Store } from './store/store';
@@ -28,7 +29,7 @@ const MAX_REFUSAL_SOURCES = 1000;
 
 export interface RunningServer {
   url: string;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** `limiter`: the rate-limit buckets; a worker under --workers passes the primary's (src/throttle/cluster.ts). */
@@ -44,13 +45,15 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   // at the speed of the next; each --workers process does this for itself.
   for (const root of await store.listApiRoots()) validatorFor(root);
   const catalog = new CatalogCache(store);
-  const authenticator = new Authenticator(catalog, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000, concurrentChecks: config.passwordCheckConcurrency });
+  const key = await store.secretKey();
+  const authenticator = new Authenticator(catalog, clock, key, { cacheSeconds: config.authCacheSeconds, cacheSize: 10000, concurrentChecks: config.passwordCheckConcurrency });
+  const sessions = new Sessions(store, clock, key, { idleMinutes: config.consoleIdleMinutes, sessionHours: config.consoleSessionHours });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
   const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: MAX_REFUSAL_SOURCES });
   // Intervals also end when nothing new arrives, so a flood's count is logged soon after it stops.
   const roller = setInterval(() => refusals.roll(clock()), 1000).unref();
-  const app = createApp({ config, store, clock, log, authenticator, catalog, audit, refusals, limiter });
+  const app = createApp({ config, store, clock, log, authenticator, catalog, audit, refusals, limiter, sessions });
   const server = config.tls
     ? https.createServer({ ...serverOptions(config), key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), ...tlsOptions(config) }, app)
     : http.createServer(serverOptions(config), app);

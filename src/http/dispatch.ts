@@ -52,7 +52,7 @@ function run(handlers: readonly RequestHandler[], req: Request, res: Response, d
     const handler = handlers[i++];
     if (!handler) return done();
     try {
-      const result = handler(req, res, next) as unknown;
+      const result = handler(req, res, next);
       if (result instanceof Promise) result.catch((e: unknown) => done(e ?? new Error('handler rejected')));
     } catch (e) {
       done(e);

@@ -17,6 +17,9 @@ import { createHarness, indicator } from '../support/harness';
 import { account, agree, marked, party, TLP } from '../access/support';
 import { add } from '../http/wire';
 
+/** What the migrations after these add (version texts, the console's tables), undone too so that every later one runs again. */
+const LATER = ['ALTER TABLE objects DROP COLUMN version_text', 'DROP TABLE audit_daily', 'DROP TABLE audit_daily_withheld', 'DROP TABLE sessions'];
+
 describe('SQLite migrations for rights and provenance (issue #12)', () => {
   let dir: string;
   beforeAll(() => {
@@ -39,10 +42,9 @@ describe('SQLite migrations for rights and provenance (issue #12)', () => {
 
     // Back to the schema before: no owners, no newer_levels, the upper-case reference unmarked.
     const raw = new Database(file);
-    // (version_text, the migration after these, goes too: issue 13 item 2; later migrations
-    // run again, and are written to be idempotent.)
-    raw.exec(`DROP INDEX objects_visible; ALTER TABLE objects DROP COLUMN newer_levels; DROP TABLE object_owners; ALTER TABLE objects DROP COLUMN version_text;
-      UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}'; PRAGMA user_version = ${MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE object_owners'))};`);
+    raw.exec(`DROP INDEX objects_visible; ALTER TABLE objects DROP COLUMN newer_levels; DROP TABLE object_owners;
+      UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}'; ${LATER.map((statement) => `${statement};`).join(' ')}
+      PRAGMA user_version = ${MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE object_owners'))};`);
     raw.close();
 
     const store = new SqliteStore(file);

@@ -41,6 +41,9 @@ const COLLECTIONS = [
   'revisions',
   'audit_events',
   'audit_checkpoints',
+  'audit_daily',
+  'audit_daily_withheld',
+  'sessions',
 ];
 
 /** Fail fast when no server answers, unless the connection string says otherwise. */
