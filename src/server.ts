@@ -2,6 +2,7 @@
  * Runs the app on HTTP, or HTTPS when a TLS key and certificate are configured, and shuts
  * down gracefully: stop accepting, let in-flight requests finish, then close the store.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -12,6 +13,8 @@ import { AgreementCache } from './access/agreement-cache';
 import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
 import type { Config } from './config/config';
+import { FeedScheduler } from './feeds/scheduler';
+import { feedKey } from './feeds/secrets';
 import type { Store } from './store/store';
 import { systemClock, type Clock } from './time';
 
@@ -25,7 +28,15 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
-  const app = createApp({ config, store, clock, log, authenticator, agreements: new AgreementCache(store), audit });
+  const agreements = new AgreementCache(store);
+  const app = createApp({ config, store, clock, log, authenticator, agreements, audit });
+  // Upstream feeds run in whichever process holds a feed's lease (src/feeds/scheduler.ts).
+  const feeds = config.feeds.enabled
+    ? new FeedScheduler(
+        { store, clock, key: await feedKey(store, config.feeds.keyFile), agreements, settings: config.feeds, maxObjectSize: config.maxObjectSize, owner: randomUUID() },
+        log.child({ component: 'feeds' }),
+      )
+    : undefined;
   const server = config.tls
     ? https.createServer({ key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), minVersion: 'TLSv1.2' }, app)
     : http.createServer(app);
@@ -37,6 +48,7 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
   log.info({ url }, 'listening');
+  feeds?.start();
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -51,6 +63,7 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
         });
         server.closeIdleConnections();
       })
+        .then(() => feeds?.close())
         // A log that cannot be written at shutdown is reported, not allowed to hang the exit.
         .then(() => audit.close().catch((err: unknown) => log.error({ err }, 'sharing log could not be flushed at shutdown')))
         .then(() => store.close())),

@@ -20,6 +20,7 @@ import { importBundle } from './import';
 import { runDemo } from './demo';
 import { registerAuditCommands } from './audit-commands';
 import { registerValidateCommand } from './validate';
+import { registerFeedCommands } from './feed-commands';
 import { canFork, isServeWorker, primaryBindings, runPrimary, runWorker, workerBindings } from './cluster';
 import { CliError } from './failure';
 
@@ -261,6 +262,7 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
   registerValidateCommand(program);
   registerAdminCommands(program);
   registerAuditCommands(program);
+  registerFeedCommands(program);
 
   program
     .command('demo')

@@ -10,11 +10,12 @@ import { PartyError } from '../catalog/parties';
 import { ConfigError } from '../config/config';
 import { AccordError } from '../errors';
 import { BundleStreamError } from '../taxii/bundle-stream';
+import { FeedKeyError } from '../feeds/secrets';
 
 /** A mistake on the command line (a bad flag value, an unknown name). */
 export class CliError extends Error {}
 
-const EXPECTED = [CliError, ConfigError, CatalogError, AccountError, PartyError, AgreementError, AccordError, BundleStreamError];
+const EXPECTED = [CliError, ConfigError, CatalogError, AccountError, PartyError, AgreementError, AccordError, BundleStreamError, FeedKeyError];
 
 export interface Failure {
   /** What to print after `accord: `. */

@@ -25,6 +25,26 @@ export interface Config {
   trustProxy: boolean;
   /** Server processes for `accord serve`: a count, or `auto` (one per available core). */
   workers: number | 'auto';
+  /** Upstream feeds (docs/feeds.md). */
+  feeds: FeedSettings;
+}
+
+export interface FeedSettings {
+  /** Whether this server polls feeds on their schedule (one process at a time holds a feed's lease). */
+  enabled: boolean;
+  /** A file with the 32-byte key that seals upstream credentials; absent: derived from the store's secret key. */
+  keyFile?: string;
+  /** How often the scheduler looks for feeds that are due. */
+  checkSeconds: number;
+  /** `limit` asked of the upstream per page. */
+  pageSize: number;
+  timeoutSeconds: number;
+  /** Largest upstream response read (after decompression). */
+  maxResponseBytes: number;
+  /** Pages one run fetches at most; the next run continues. */
+  maxPagesPerRun: number;
+  /** Ceiling of the exponential backoff after failed runs. */
+  maxBackoffSeconds: number;
 }
 
 export const DEFAULTS: Config = {
@@ -39,6 +59,7 @@ export const DEFAULTS: Config = {
   authCacheSeconds: 300,
   trustProxy: false,
   workers: 1,
+  feeds: { enabled: true, checkSeconds: 15, pageSize: 1000, timeoutSeconds: 60, maxResponseBytes: 64 * 1024 * 1024, maxPagesPerRun: 100, maxBackoffSeconds: 3600 },
 };
 
 export class ConfigError extends Error {}
@@ -62,6 +83,14 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_AUTH_CACHE_SECONDS: { path: ['authCacheSeconds'], kind: 'int' },
   ACCORD_TRUST_PROXY: { path: ['trustProxy'], kind: 'bool' },
   ACCORD_WORKERS: { path: ['workers'], kind: 'int-or-auto' },
+  ACCORD_FEEDS: { path: ['feeds', 'enabled'], kind: 'bool' },
+  ACCORD_FEED_KEY_FILE: { path: ['feeds', 'keyFile'], kind: 'string' },
+  ACCORD_FEED_CHECK_SECONDS: { path: ['feeds', 'checkSeconds'], kind: 'int' },
+  ACCORD_FEED_PAGE_SIZE: { path: ['feeds', 'pageSize'], kind: 'int' },
+  ACCORD_FEED_TIMEOUT_SECONDS: { path: ['feeds', 'timeoutSeconds'], kind: 'int' },
+  ACCORD_FEED_MAX_RESPONSE_BYTES: { path: ['feeds', 'maxResponseBytes'], kind: 'int' },
+  ACCORD_FEED_MAX_PAGES: { path: ['feeds', 'maxPagesPerRun'], kind: 'int' },
+  ACCORD_FEED_MAX_BACKOFF_SECONDS: { path: ['feeds', 'maxBackoffSeconds'], kind: 'int' },
 };
 
 function set(target: Source, path: string[], value: unknown): void {

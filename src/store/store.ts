@@ -10,6 +10,7 @@
 
 import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../audit/events';
 import type { Checkpoint } from '../audit/chain';
+import type { FeedStore } from './feeds';
 
 export type Micros = number;
 
@@ -280,7 +281,7 @@ export interface ChangeRecord {
   at: Micros;
   /** Account id, or `cli` for the command line. */
   by: string;
-  entity: 'party' | 'account' | 'token' | 'collection' | 'agreement' | 'api-root';
+  entity: 'party' | 'account' | 'token' | 'collection' | 'agreement' | 'api-root' | 'feed';
   entityId: string;
   action: string;
   /** What changed, never a secret. */
@@ -382,4 +383,7 @@ export interface Store {
    * appendAuditEvents should be used directly.
    */
   backgroundAuditAppender(warn: (message: string) => void): AuditAppender | undefined;
+
+  /** Upstream feeds: definitions, progress and run leases (src/store/feeds.ts). */
+  feeds(): FeedStore;
 }

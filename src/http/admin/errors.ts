@@ -10,6 +10,8 @@ import { PartyError } from '../../catalog/parties';
 import { AccordError } from '../../errors';
 import { CHALLENGES, STATUS_OF_KIND } from '../errors';
 import { CollectionError } from '../../catalog/collections';
+import { FeedError } from '../../feeds/feeds';
+import { FeedKeyError } from '../../feeds/secrets';
 
 export class AdminError extends Error {
   constructor(
@@ -33,6 +35,9 @@ function classify(err: unknown): AdminError | undefined {
   if (err instanceof AccordError) return new AdminError(STATUS_OF_KIND[err.kind], err.title, err.description ?? err.title);
   if (err instanceof AgreementError) return new AdminError(SERVICE_STATUS[err.kind], err.kind === 'invalid' ? 'Invalid agreement' : err.kind === 'conflict' ? 'Conflict' : 'Not found', err.message);
   if (err instanceof CollectionError) return new AdminError(SERVICE_STATUS[err.kind], err.kind === 'invalid' ? 'Invalid collection' : 'Conflict', err.message);
+  if (err instanceof FeedError) return new AdminError(SERVICE_STATUS[err.kind], err.kind === 'invalid' ? 'Invalid feed' : err.kind === 'conflict' ? 'Conflict' : 'Not found', err.message);
+  // The operator's key file is missing or unreadable: the server's problem, said without the key.
+  if (err instanceof FeedKeyError) return new AdminError(500, 'Feed key unavailable', err.message);
   if (err instanceof PartyError) return new AdminError(400, 'Invalid party', err.message);
   if (err instanceof AccountError) return new AdminError(400, 'Invalid account', err.message);
   // Express's own errors (e.g. undecodable percent-escapes in a path) carry a 4xx status.

@@ -5,16 +5,14 @@
  * Read responses are assembled as text from the stored JSON: objects are sent exactly as
  * stored, without parsing and re-serialising them.
  */
-import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { admits, decide, refusal } from '../../access/decide';
+import { decide } from '../../access/decide';
 import { AccordError, badRequest, notFound } from '../../errors';
 import { baseEvent, markAudited, recordRead } from '../audit';
-import type { ObjectRef } from '../../audit/events';
 import type { ManifestRecord, ObjectQuery, Page, StatusRecord } from '../../store/store';
 import { encodeCursor } from '../../taxii/cursor';
 import { ALL_VERSIONS, cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
-import { prepareObjects, validatorFor } from '../../taxii/object-metadata';
+import { addToCollection, placedRange } from '../../taxii/add-objects';
 import { formatTimestamp } from '../../time';
 import { parseJson, readBody } from '../body';
 import type { AppContext } from '../context';
@@ -179,14 +177,6 @@ async function withoutHiddenDuplicates(ctx: AppContext, req: Request, res: Respo
   };
 }
 
-/** The span of date_added an add gave its new versions (consecutive values, in order). */
-function placedRange(objects: ObjectRef[]): { date_added_range: { first: string; last: string } } | undefined {
-  const placed = objects.filter((o) => o.date_added !== undefined);
-  const first = placed[0]?.date_added;
-  const last = placed[placed.length - 1]?.date_added;
-  return first !== undefined && last !== undefined ? { date_added_range: { first, last } } : undefined;
-}
-
 export function addObjects(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const requestTimestamp = ctx.clock();
@@ -197,29 +187,16 @@ export function addObjects(ctx: AppContext): RequestHandler {
     }
     const list = (envelope as Record<string, unknown>).objects;
     if (!Array.isArray(list)) throw badRequest('Not an envelope', 'the envelope must have an "objects" list');
-    const prepared = prepareObjects(list, { validator: validatorFor(root), maxObjectSize: ctx.config.maxObjectSize });
-    // Object level: what the writer's agreements do not cover fails alone, with the reason.
-    const { scope } = decisionOf(res);
-    // TAXII 2.1 §4.3.1 requires a version in every status detail; an object sent without
-    // one is reported under the request's time (docs/conformance.md).
-    const requestTime = formatTimestamp(requestTimestamp);
-    const failures = prepared.failures.map((f) => (f.version === undefined ? { ...f, version: requestTime } : f));
-    const objects = prepared.objects.filter((o) => {
-      if (admits(scope, o.type, o.tlp)) return true;
-      failures.push({ id: o.id, version: o.version === null ? requestTime : formatTimestamp(o.version), message: `${o.id}: ${refusal(scope, o.type, o.tlp)}` });
-      return false;
-    });
     if (!ctx.audit.healthy) throw new AccordError('unavailable', 'Sharing log unavailable', 'changes are refused while the sharing log cannot be written');
-    const status = await ctx.store.addObjects({
-      statusId: randomUUID(),
-      apiRoot: root.path,
-      collectionId: collectionOf(res).id,
+    const status = await addToCollection(ctx.store, {
+      root,
+      collection: collectionOf(res),
       accountId: principalOf(req).accountId,
+      scope: decisionOf(res).scope,
+      objects: list,
       requestTimestamp,
       now: ctx.clock(),
-      objects,
-      failures,
-      // Committed with the objects: no add without its event, no event without its add.
+      maxObjectSize: ctx.config.maxObjectSize,
       audit: (s, versions) => ({
         ...baseEvent(ctx, req, res, 'objects.add', 'success', 202),
         objects: versions,

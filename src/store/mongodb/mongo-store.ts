@@ -101,6 +101,7 @@ import {
   storedVersionsFilter,
 } from './writes';
 import { completedStatus } from '../status';
+import { type FeedDoc, MongoFeeds } from './feeds';
 
 /** For openStore(): whether a location is a MongoDB connection string. */
 export { isMongoUri } from './uri';
@@ -189,6 +190,7 @@ const COLLECTIONS = [
   'revisions',
   'audit_events',
   'audit_checkpoints',
+  'feeds',
 ];
 
 /** Fail fast when no server answers, unless the connection string says otherwise. */
@@ -662,6 +664,10 @@ export class MongoStore implements Store {
 
   async listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]> {
     return (await this.guard(() => this.checkpoints.find().sort({ _id: 1 }).toArray())).map(toCheckpoint);
+  }
+
+  feeds(): MongoFeeds {
+    return new MongoFeeds(this.db.collection<FeedDoc>('feeds'), (fn) => this.guard(fn));
   }
 
   /** The driver's I/O is asynchronous already: appends need no thread of their own. */

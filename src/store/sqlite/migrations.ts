@@ -149,4 +149,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE audit_ranges (seq INTEGER PRIMARY KEY, coll TEXT NOT NULL, bin INTEGER NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL);
   CREATE INDEX audit_ranges_bin ON audit_ranges(coll, bin, lo);
   `,
+  // Upstream feeds (src/store/feeds.ts): definition and state as JSON, the run lease as columns.
+  `
+  CREATE TABLE feeds (name TEXT PRIMARY KEY, body TEXT NOT NULL, state TEXT NOT NULL, lease_owner TEXT, lease_until INTEGER);
+  `,
 ];

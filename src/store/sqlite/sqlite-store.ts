@@ -45,6 +45,7 @@ import type {
   VersionSelector,
 } from '../store';
 import { SqliteAuditWorker } from './audit-appender';
+import { SqliteFeeds } from './feeds';
 import { MIGRATIONS } from './migrations';
 import { binsHolding, rangeBin } from './range-index';
 
@@ -125,6 +126,10 @@ export class SqliteStore implements Store {
   backgroundAuditAppender(warn: (message: string) => void): AuditAppender | undefined {
     // A private in-memory database cannot be shared with another connection.
     return this.file === ':memory:' ? undefined : new SqliteAuditWorker(this.file, (events) => this.appendAuditEvents(events), warn);
+  }
+
+  feeds(): SqliteFeeds {
+    return new SqliteFeeds(this.db);
   }
 
   async ping(): Promise<void> {
