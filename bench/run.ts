@@ -17,13 +17,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, crawl, ingest, round2, taxiiHeaders, timedReads } from './lib/http';
 import { load, warmUp, type LoadFigures } from './lib/load';
-import { accordHasWorkers, startAccord, startBaseline, tempDir, type ServerProcess } from './lib/processes';
+import { coldStart } from './lib/coldstart';
+import { compressionScenario } from './lib/compression';
+import { smallResources } from './lib/small';
+import { accordHasWorkers, startAccord, startBaseline, startStorageBaseline, tempDir, type ServerProcess } from './lib/processes';
 import { machine, markdown, save, type Entry, type Report } from './lib/report';
 import { RssSampler, waitUntilIdle, type MemoryFigures } from './lib/rss';
 import { COLLECTION_PATH, prepareStore, type Tokens } from './lib/setup';
 import { evaluateTargets } from './lib/targets';
 import type { RecordedResponse } from './baseline-server';
-import { rng, stixObjects, type StixObject } from './workload';
+import { rng, stixObjects, take, type StixObject } from './workload';
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
@@ -53,10 +56,14 @@ async function measured<T>(sampler: RssSampler, fn: () => Promise<T>): Promise<[
 
 /** Runs `fn` on Accord, then waits until the server has finished whatever `fn` left it doing. */
 async function settled<T>(run: Run, fn: () => Promise<T>): Promise<T> {
+  return settledOn(run.server, fn);
+}
+
+async function settledOn<T>(server: ServerProcess, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } finally {
-    await waitUntilIdle(run.server.pid);
+    await waitUntilIdle(server.pid);
   }
 }
 
@@ -102,10 +109,13 @@ async function growth(run: Run, stored: number, positions: string[]): Promise<vo
  * One request of the scenario, asked of Accord, is what the baselines replay; ten requests
  * give the objects per response (pages start at positions with a full page after them).
  */
-async function recordResponse(client: Client, e: PollEndpoint, file: string): Promise<number> {
+async function recordResponse(client: Client, e: PollEndpoint, file: string): Promise<{ perResponse: number; path: string; body: Buffer }> {
   let objects = 0;
+  let first: { path: string; body: Buffer } | undefined;
   for (let i = 0; i < 10; i++) {
-    const reply = await client.get(e.path());
+    const path = e.path();
+    const reply = await client.get(path);
+    first ??= { path, body: reply.body };
     objects += ((JSON.parse(reply.body.toString()) as { objects?: unknown[] }).objects ?? []).length;
     if (i > 0) continue;
     const headers: Record<string, string> = {};
@@ -116,7 +126,20 @@ async function recordResponse(client: Client, e: PollEndpoint, file: string): Pr
     const recorded: RecordedResponse = { route: e.route, headers, body_base64: reply.body.toString('base64') };
     writeFileSync(file, JSON.stringify(recorded));
   }
-  return objects / 10;
+  return { perResponse: objects / 10, ...(first as NonNullable<typeof first>) };
+}
+
+/**
+ * The storage-bound baseline must answer with Accord's bytes, or the ratio compares
+ * different work: checked on the request the other baselines replay.
+ */
+async function checkStorageAnswers(storage: ServerProcess, run: Run, recorded: { path: string; body: Buffer }): Promise<void> {
+  const client = new Client(storage.origin, run.tokens.full);
+  const reply = await client.get(recorded.path);
+  client.close();
+  if (!reply.body.equals(recorded.body)) {
+    throw new Error(`storage baseline: GET ${recorded.path} answered ${reply.body.length} bytes that differ from Accord's ${recorded.body.length}`);
+  }
 }
 
 /** What the phases share: the database, the callers, the running server and the results. */
@@ -172,7 +195,7 @@ async function growStore(run: Run): Promise<{ stored: number; positions: string[
 }
 
 /** Per poll endpoint, its 16-connection figures: what the 2-worker runs are compared with. */
-type OneWorker = Map<PollEndpoint, { accord: LoadFigures; node: LoadFigures; express: LoadFigures; perResponse: number }>;
+type OneWorker = Map<PollEndpoint, { accord: LoadFigures; node: LoadFigures; express: LoadFigures; storage: LoadFigures; perResponse: number }>;
 
 const loadOptions = (run: Run, origin: string, e: PollEndpoint, connections: number) => ({
   origin, headers: taxiiHeaders(run.tokens.full), path: e.path, connections, seconds: PLAN.seconds,
@@ -181,29 +204,36 @@ const loadOptions = (run: Run, origin: string, e: PollEndpoint, connections: num
 async function poll(run: Run, endpoints: PollEndpoint[], stored: number): Promise<OneWorker> {
   const full = new Client(run.server.origin, run.tokens.full);
   const oneWorker: OneWorker = new Map();
-  for (const [k, e] of endpoints.entries()) {
-    const file = join(run.dir, `response-${k}.json`);
-    const perResponse = await recordResponse(full, e, file);
-    const [nodeServer, expressServer] = await Promise.all([startBaseline('node', file), startBaseline('express', file)]);
-    try {
-      // Once per server and endpoint: what warms up (JIT, page cache) is the same at any concurrency.
-      await settled(run, () => warmUp(loadOptions(run, run.server.origin, e, 16), PLAN.warmupSeconds));
-      for (const baseline of [nodeServer, expressServer]) await warmUp(loadOptions(run, baseline.origin, e, 16), PLAN.warmupSeconds);
-      for (const connections of CONNECTIONS) {
-        progress(`poll: ${describe(e)}, ${connections} connection(s): Accord, node, express`);
-        const [accord, memory] = await settled(run, () => measured(run.sampler, () => load(loadOptions(run, run.server.origin, e, connections))));
-        const node = await load(loadOptions(run, nodeServer.origin, e, connections));
-        const express = await load(loadOptions(run, expressServer.origin, e, connections));
-        run.entries.push({
-          scenario: 'poll', endpoint: e.endpoint, limit: e.limit, connections, workers: 1, objects_in_store: stored, duration_s: PLAN.seconds, memory, ...accord,
-          objects_per_response: perResponse, objects_per_s: Math.round(accord.rps * perResponse),
-          ratio_to_node: ratio(accord.rps, node.rps), ratio_to_express: ratio(accord.rps, express.rps), node, express,
-        });
-        if (connections === 16) oneWorker.set(e, { accord, node, express, perResponse });
+  const storageServer = await startStorageBaseline(run.db);
+  try {
+    for (const [k, e] of endpoints.entries()) {
+      const file = join(run.dir, `response-${k}.json`);
+      const { perResponse, ...recorded } = await recordResponse(full, e, file);
+      await checkStorageAnswers(storageServer, run, recorded);
+      const [nodeServer, expressServer] = await Promise.all([startBaseline('node', file), startBaseline('express', file)]);
+      try {
+        // Once per server and endpoint: what warms up (JIT, page cache) is the same at any concurrency.
+        await settled(run, () => warmUp(loadOptions(run, run.server.origin, e, 16), PLAN.warmupSeconds));
+        for (const baseline of [storageServer, nodeServer, expressServer]) await warmUp(loadOptions(run, baseline.origin, e, 16), PLAN.warmupSeconds);
+        for (const connections of CONNECTIONS) {
+          progress(`poll: ${describe(e)}, ${connections} connection(s): Accord, storage, node, express`);
+          const [accord, memory] = await settled(run, () => measured(run.sampler, () => load(loadOptions(run, run.server.origin, e, connections))));
+          const storage = await settledOn(storageServer, () => load(loadOptions(run, storageServer.origin, e, connections)));
+          const node = await load(loadOptions(run, nodeServer.origin, e, connections));
+          const express = await load(loadOptions(run, expressServer.origin, e, connections));
+          run.entries.push({
+            scenario: 'poll', endpoint: e.endpoint, limit: e.limit, connections, workers: 1, objects_in_store: stored, duration_s: PLAN.seconds, memory, ...accord,
+            objects_per_response: perResponse, objects_per_s: Math.round(accord.rps * perResponse),
+            ratio_to_node: ratio(accord.rps, node.rps), ratio_to_express: ratio(accord.rps, express.rps), ratio_to_storage: ratio(accord.rps, storage.rps), node, express, storage,
+          });
+          if (connections === 16) oneWorker.set(e, { accord, node, express, storage, perResponse });
+        }
+      } finally {
+        await Promise.all([nodeServer.stop(), expressServer.stop()]);
       }
-    } finally {
-      await Promise.all([nodeServer.stop(), expressServer.stop()]);
     }
+  } finally {
+    await storageServer.stop();
   }
   full.close();
   return oneWorker;
@@ -248,7 +278,8 @@ async function pollWithWorkers(run: Run, oneWorker: OneWorker, stored: number): 
     run.entries.push({
       scenario: 'poll', endpoint: e.endpoint, limit: e.limit, connections: 16, workers: 2, objects_in_store: stored, duration_s: PLAN.seconds, memory, ...accord,
       objects_per_response: base.perResponse, objects_per_s: Math.round(accord.rps * base.perResponse),
-      ratio_to_node: ratio(accord.rps, base.node.rps), ratio_to_express: ratio(accord.rps, base.express.rps), node: base.node, express: base.express,
+      ratio_to_node: ratio(accord.rps, base.node.rps), ratio_to_express: ratio(accord.rps, base.express.rps), ratio_to_storage: ratio(accord.rps, base.storage.rps),
+      node: base.node, express: base.express, storage: base.storage,
       gain_vs_1_worker: ratio(accord.rps, base.accord.rps),
     });
   }
@@ -272,6 +303,22 @@ async function main(): Promise<void> {
     { endpoint: 'GET object by id', limit: null, route: '/:root/collections/:collection/objects/:objectId/', path: () => `${OBJECTS}${id()}/` },
   ];
   const oneWorker = await poll(run, endpoints, stored);
+  progress('compression: GET objects limit=1000, 16 connections, identity / gzip / br');
+  const page1000 = endpoints[1] as PollEndpoint;
+  run.entries.push(
+    ...(await compressionScenario(run.server.pid, run.sampler, loadOptions(run, run.server.origin, page1000, 16), { endpoint: page1000.endpoint, limit: 1000, objects_in_store: stored, duration_s: PLAN.seconds }, () =>
+      waitUntilIdle(run.server.pid),
+    )),
+  );
+  progress('small resources: discovery, API root, collections, collection, status');
+  const statusWriter = new Client(run.server.origin, run.tokens.writer);
+  // An object already stored: the status is small, and the store does not grow.
+  const statusId = (JSON.parse((await statusWriter.request('POST', OBJECTS, JSON.stringify({ objects: take(stixObjects(SEED), 1) }))).body.toString()) as { id: string }).id;
+  statusWriter.close();
+  const settle = () => waitUntilIdle(run.server.pid);
+  run.entries.push(
+    ...(await smallResources({ server: run.server, sampler: run.sampler, dir: run.dir, seconds: PLAN.seconds, warmupSeconds: PLAN.warmupSeconds, objectsInStore: stored, settle }, { partner: run.tokens.clear, writer: run.tokens.writer }, statusId)),
+  );
   // Peak over every one-worker scenario at the largest size; 16 connections reading
   // 1,000-object pages is the heaviest.
   const memoryServing = {
@@ -294,6 +341,11 @@ async function main(): Promise<void> {
     notes.push(`workers: ${workersNote}.`);
   }
   await run.server.stop();
+  const coldStream = stixObjects(SEED + 2);
+  for (const workers of [1, 2]) {
+    progress(`cold start: ${workers} worker(s)`);
+    run.entries.push(await coldStart(db, workers, tokens.writer, OBJECTS, coldStream, grown, (pid) => new RssSampler(pid)));
+  }
 
   const report: Report = {
     mode: PLAN.mode,
@@ -303,7 +355,7 @@ async function main(): Promise<void> {
     memory_serving: memoryServing,
     notes,
     scenarios: run.entries,
-    targets: evaluateTargets(run.entries, memoryServing, workersNote),
+    targets: evaluateTargets(run.entries, workersNote),
   };
   const md = markdown(report);
   process.stdout.write(md);

@@ -16,6 +16,7 @@ import { addObjects, deleteObject, getManifest, getObject, getObjects, getVersio
 import { getStatus } from './http/handlers/status';
 import { audited, auditFailures, recordRefusal } from './http/audit';
 import { authenticate } from './http/authenticate';
+import { negotiateCoding } from './http/compression';
 import { negotiate } from './http/media';
 import { authorize, loadApiRoot, noParameters as none, requestLog } from './http/routing';
 
@@ -31,6 +32,7 @@ export function createApp(ctx: AppContext): express.Express {
   const may = (right: Parameters<typeof authorize>[1]) => [root, authorize(ctx, right)];
 
   app.use(requestLog(ctx));
+  app.use(negotiateCoding(ctx.config.compression)); // gzip / br for TAXII responses: src/http/compression.ts
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {

@@ -3,7 +3,13 @@
  * (UTC). Input is parsed liberally (RFC 3339: `T`/`t`/space, `Z` or an offset, 0–9 fraction
  * digits); output is always canonical: UTC, `Z`, exactly six fraction digits.
  */
-import type { Micros } from './store/store';
+/**
+ * A point in time as integer microseconds since the Unix epoch (UTC). Every STIX timestamp
+ * Accord indexes fits exactly in a JS number at this precision until the year 2255;
+ * sub-microsecond digits are kept in stored JSON but not used for ordering
+ * (docs/conformance.md).
+ */
+export type Micros = number;
 
 export type Clock = () => Micros;
 

@@ -102,6 +102,7 @@ function startProcess(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = pr
 
 const ACCORD_MAIN = join(__dirname, '..', '..', 'src', 'main.js');
 const BASELINE_SERVER = join(__dirname, '..', 'baseline-server.js');
+const STORAGE_SERVER = join(__dirname, '..', 'storage-server.js');
 
 /** `accord serve` on a prepared database file, on a free port, logging nothing. */
 export function startAccord(db: string, workers = 1): Promise<ServerProcess> {
@@ -119,4 +120,9 @@ export function accordHasWorkers(): boolean {
 /** bench/baseline-server.ts: a bare node:http or one-route Express server replaying one response. */
 export function startBaseline(kind: 'node' | 'express', responseFile: string): Promise<ServerProcess> {
   return startProcess([BASELINE_SERVER, kind, '0', responseFile], /listening on (http:\/\/\S+)/);
+}
+
+/** bench/storage-server.ts: the storage-bound baseline, answering from the database file itself. */
+export function startStorageBaseline(db: string): Promise<ServerProcess> {
+  return startProcess([STORAGE_SERVER, '0', db], /listening on (http:\/\/\S+)/);
 }

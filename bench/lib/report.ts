@@ -24,14 +24,31 @@ export type Entry =
   | (Common & { scenario: 'ingest'; envelope_objects: number; objects: number; objects_per_s: number })
   | (Common & { scenario: 'crawl'; objects: number; pages: number; objects_per_s: number })
   | (Common & { scenario: 'growth'; caller: 'full access' | '90% withheld' } & Latencies)
+  | (Common & { scenario: 'small'; node: LoadFigures; express: LoadFigures; ratio_to_node: number; ratio_to_express: number } & LoadFigures)
+  | (Common & {
+      scenario: 'coldstart';
+      envelope_objects: number;
+      /** The first envelope each worker stored after start, ms. */
+      first_ms: number[];
+      /** Median of the envelopes after those, ms. */
+      warm_ms: number;
+      /** Slowest first over warm. */
+      ratio_first_to_warm: number;
+      /** From spawn to /readyz answering 200, ms. */
+      ready_ms: number;
+    })
+  | (Common & { scenario: 'compression'; coding: 'identity' | 'gzip' | 'br'; cpu_ms_per_request: number; ratio_to_identity_bytes: number } & LoadFigures)
   | (Common & {
       scenario: 'poll';
       objects_per_response: number;
       objects_per_s: number;
       ratio_to_node: number;
       ratio_to_express: number;
+      /** Over the storage-bound baseline (bench/storage-server.ts): the same query, no server logic. */
+      ratio_to_storage: number;
       node: LoadFigures;
       express: LoadFigures;
+      storage: LoadFigures;
       /** req/s with these workers over req/s with one; only in runs with --workers. */
       gain_vs_1_worker?: number;
     } & LoadFigures);
@@ -94,14 +111,36 @@ export function markdown(report: Report): string {
       of(e, 'ingest').map((x) => [`${n(x.envelope_objects)} objects`, x.connections, x.workers, `${n(x.objects_in_store - x.objects)} → ${n(x.objects_in_store)}`, n(x.objects), n(x.objects_per_s), x.memory.rss_peak_mb]),
     ),
     '',
-    '**Poll** (autocannon, fixed duration, random `added_after` page positions and object ids; baselines replay the same response bytes)',
+    '**Poll** (autocannon, fixed duration, random `added_after` page positions and object ids; node and express replay the same response bytes; storage runs the same page query on the same file and writes the same bytes)',
     '',
     table(
-      ['endpoint', 'limit', 'conns', 'workers', 'req/s', 'objects/s', 'p50 ms', 'p99 ms', 'bytes/resp', 'non-2xx', 'node req/s', 'express req/s', '× node', '× express', 'gain vs 1 worker', 'peak RSS MB'],
+      ['endpoint', 'limit', 'conns', 'workers', 'req/s', 'objects/s', 'p50 ms', 'p99 ms', 'bytes/resp', 'non-2xx', 'storage req/s', 'node req/s', 'express req/s', '× storage', '× node', '× express', 'gain vs 1 worker', 'peak RSS MB'],
       of(e, 'poll').map((x) => [
         x.endpoint, x.limit ?? '–', x.connections, x.workers, rate(x.rps), n(x.objects_per_s), ms(x.p50_ms), ms(x.p99_ms), n(x.bytes_per_response), x.non2xx,
-        rate(x.node.rps), rate(x.express.rps), ratio(x.ratio_to_node), ratio(x.ratio_to_express), x.gain_vs_1_worker === undefined ? '–' : ratio(x.gain_vs_1_worker), x.memory.rss_peak_mb,
+        rate(x.storage.rps), rate(x.node.rps), rate(x.express.rps), ratio(x.ratio_to_storage), ratio(x.ratio_to_node), ratio(x.ratio_to_express),
+        x.gain_vs_1_worker === undefined ? '–' : ratio(x.gain_vs_1_worker), x.memory.rss_peak_mb,
       ]),
+    ),
+    '',
+    '**Small resources** (16 connections; read by a caller who sees 1 of the catalogue\'s 196 collections; baselines replay the same bytes)',
+    '',
+    table(
+      ['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'bytes/resp', 'node req/s', 'express req/s', '× node', '× express'],
+      of(e, 'small').map((x) => [x.endpoint, rate(x.rps), ms(x.p50_ms), ms(x.p99_ms), n(x.bytes_per_response), rate(x.node.rps), rate(x.express.rps), ratio(x.ratio_to_node), ratio(x.ratio_to_express)]),
+    ),
+    '',
+    '**Cold start** (`accord serve` started afresh on the grown store; 100-object envelopes, one client per worker)',
+    '',
+    table(
+      ['workers', '/readyz 200 after ms', 'first envelope ms (per worker)', 'warm envelope ms (median)', 'first ÷ warm'],
+      of(e, 'coldstart').map((x) => [x.workers, n(x.ready_ms), x.first_ms.map((f) => f.toFixed(1)).join(' / '), x.warm_ms.toFixed(1), x.ratio_first_to_warm.toFixed(2)]),
+    ),
+    '',
+    '**Compression** (GET objects limit=1000, 16 connections, by Accept-Encoding; CPU: the server process, all threads, per response)',
+    '',
+    table(
+      ['coding', 'bytes/resp', '× identity bytes', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'peak RSS MB'],
+      of(e, 'compression').map((x) => [x.coding, n(x.bytes_per_response), ratio(x.ratio_to_identity_bytes), rate(x.rps), ms(x.p50_ms), ms(x.p99_ms), ms(x.cpu_ms_per_request), x.memory.rss_peak_mb]),
     ),
     '',
     '**Crawl** (`next` paging through the whole collection, one connection)',

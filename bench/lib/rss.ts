@@ -93,8 +93,11 @@ export class RssSampler {
   }
 }
 
-/** CPU time (user + system, in clock ticks) the tree has used so far. */
-function cpuTicks(root: number): number {
+/** Length of a clock tick in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+export const TICK_MS = 10;
+
+/** CPU time (user + system, in clock ticks) the tree has used so far, every thread included. */
+export function cpuTicks(root: number): number {
   let ticks = 0;
   for (const pid of processTree(root)) {
     try {

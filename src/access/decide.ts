@@ -8,7 +8,9 @@
 import type { Principal } from '../auth/principal';
 import { TLP_NAMES, UNMARKED, tlpLevel, tlpName } from '../stix/markings';
 import { admits, withheldReason } from '../store/scope';
-import type { AgreementRecord, CollectionRecord, GrantAction, GrantRecord, Micros, ObjectScope, Role, ScopeClause } from '../store/store';
+import type { AgreementRecord, CollectionRecord, GrantAction, GrantRecord, Role } from '../catalog/types';
+import type { ObjectScope, ScopeClause } from '../store/object-store';
+import type { Micros } from '../time';
 
 export type Right = GrantAction;
 

@@ -5,6 +5,8 @@
  * verification reports the first broken link.
  */
 import { createHash } from 'node:crypto';
+import { formatTimestamp } from '../time';
+import type { AuditEvent, AuditEventInput } from './events';
 
 /** Hash of the (empty) chain before the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -39,6 +41,18 @@ export function eventHash(fields: Record<string, unknown>): string {
 /** eventHash() of an event whose canonical JSON the caller already has (to store it too). */
 export function canonicalHash(canonical: string): string {
   return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * The next link of the chain: `input` placed after `prev` (the head, or the genesis) with
+ * the given event id. `body` is the event without its hash as canonical JSON, exactly
+ * what the hash covers; stores keep it as it is, so verification re-hashes the same text.
+ */
+export function chainLink(prev: Checkpoint, input: AuditEventInput, id: string): { event: AuditEvent; body: string } {
+  const { time, ...rest } = input;
+  const fields = { ...rest, seq: prev.seq + 1, id, time: formatTimestamp(time), prev_hash: prev.hash };
+  const body = canonicalJson(fields);
+  return { event: { ...fields, hash: canonicalHash(body) } as AuditEvent, body };
 }
 
 export interface ChainedEvent {

@@ -2,7 +2,7 @@
  * What every store writes into the sharing log the same way: catalogue changes as events,
  * the checkpoint interval, and which actions deliver content (for summaries).
  */
-import type { ChangeRecord } from '../store/store';
+import type { ChangeRecord } from '../catalog/types';
 import { parseTimestamp } from '../time';
 import type { AuditEvent, AuditEventInput } from './events';
 

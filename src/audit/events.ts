@@ -3,7 +3,7 @@
  * outcome (docs/audit.md lists every field). Wire form is snake_case; `time` is canonical UTC
  * with microseconds. Secrets never appear: `credential` names the token id, not the token.
  */
-import type { Micros } from '../store/store';
+import type { Micros } from '../time';
 
 export type Outcome = 'success' | 'failure' | 'denied';
 

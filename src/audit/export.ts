@@ -6,7 +6,8 @@
  * between consecutive events and the checkpoints inside the range; an unfiltered export must
  * also be gap-free up to the head it names.
  */
-import type { AuditQuery, Store } from '../store/store';
+import type { AuditQuery } from '../store/audit-store';
+import type { Store } from '../store/store';
 import { canonicalJson, eventHash, GENESIS_HASH } from './chain';
 import type { AuditEvent } from './events';
 

@@ -7,7 +7,8 @@
  * the store's transaction with the data they describe.
  */
 import type { Logger } from 'pino';
-import type { AuditAppender, Store } from '../store/store';
+import type { AuditAppender } from '../store/audit-store';
+import type { Store } from '../store/store';
 import type { Clock } from '../time';
 import type { AuditEventInput } from './events';
 

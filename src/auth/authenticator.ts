@@ -3,8 +3,9 @@
  * every request, so disabling an account or revoking a token takes effect on the next
  * request; only the slow password check is cached.
  */
-import type { AccountRecord, Micros, Store } from '../store/store';
-import type { Clock } from '../time';
+import type { AccountRecord } from '../catalog/types';
+import type { Store } from '../store/store';
+import type { Clock, Micros } from '../time';
 import type { Principal } from './principal';
 import { DUMMY_PASSWORD_HASH, TOKEN_PREFIX, keyedHash, verifyPassword } from './secrets';
 

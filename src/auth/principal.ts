@@ -1,4 +1,4 @@
-import type { Role } from '../store/store';
+import type { Role } from '../catalog/types';
 
 /** Who is making a request, as authentication established it. */
 export interface Principal {

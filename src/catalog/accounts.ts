@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { generatePassword, generateToken, hashPassword, keyedHash } from '../auth/secrets';
-import { ROLES, type AccountRecord, type Role, type Store, type TokenRecord } from '../store/store';
+import type { Store } from '../store/store';
+import { type AccountRecord, type Role, ROLES, type TokenRecord } from './types';
 import type { Clock } from '../time';
 
 export class AccountError extends Error {}

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { packageRoot } from '../paths';
-import type { AgreementRecord, AgreementStatus, GrantRecord, Micros, Store, TlpCeiling } from '../store/store';
-import { formatTimestamp, parseTimestamp, type Clock } from '../time';
+import type { Store } from '../store/store';
+import { type Clock, formatTimestamp, type Micros, parseTimestamp } from '../time';
+import type { AgreementRecord, AgreementStatus, GrantRecord, TlpCeiling } from './types';
 
 export class AgreementError extends Error {
   constructor(

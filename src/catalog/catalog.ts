@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { packageRoot } from '../paths';
-import type { CollectionRecord, Store } from '../store/store';
+import type { Store } from '../store/store';
+import type { CollectionRecord } from './types';
 import { derivedUuid4 } from './uuid';
 
 /** Fixed namespace for derived collection ids. Never change it: ids would change with it. */

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { CatalogError, STIX_MEDIA_TYPES } from './catalog';
 import { packageRoot } from '../paths';
-import type { CollectionRecord, Store } from '../store/store';
+import type { Store } from '../store/store';
+import type { CollectionRecord } from './types';
 import type { Clock } from '../time';
 
 /** A CatalogError, so the CLI reports it plainly; `kind` lets the admin API pick 400 or 409. */

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { packageRoot } from '../paths';
-import type { PartyRecord, Store } from '../store/store';
+import type { Store } from '../store/store';
+import type { PartyRecord } from './types';
 import type { Clock } from '../time';
 
 export class PartyError extends Error {}

@@ -12,7 +12,7 @@ import { agreementResource, AgreementError, createAgreement, reviseAgreement, se
 import { partyResource, savePartyChecked } from '../catalog/parties';
 import { generatePassword } from '../auth/secrets';
 import { putCollection } from '../catalog/collections';
-import type { AgreementRecord, AgreementStatus } from '../store/store';
+import type { AgreementRecord, AgreementStatus } from '../catalog/types';
 import { formatTimestamp, systemClock } from '../time';
 import { CliError, configOption, dbOption, readStdin, withStore, type StoreOptions } from './commands';
 

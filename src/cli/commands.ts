@@ -12,7 +12,8 @@ import { addAccount, changeAccount, issueToken, parseRoles, requireAccount, revo
 import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../log';
 import { describeStore, openStore } from '../store/open-store';
-import type { CollectionRecord, Store } from '../store/store';
+import type { CollectionRecord } from '../catalog/types';
+import type { Store } from '../store/store';
 import { systemClock } from '../time';
 import { startServer } from '../server';
 import { registerAdminCommands } from './admin-commands';

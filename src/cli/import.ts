@@ -3,7 +3,9 @@
  * validation, preparation and store path as TAXII Add Objects, reporting progress as it goes.
  */
 import { randomUUID } from 'node:crypto';
-import type { CollectionRecord, StatusDetail, Store } from '../store/store';
+import type { CollectionRecord } from '../catalog/types';
+import type { StatusDetail } from '../store/object-store';
+import type { Store } from '../store/store';
 import { streamBundleObjects } from '../taxii/bundle-stream';
 import { prepareObjects, UnparsableObject, validatorFor } from '../taxii/object-metadata';
 import type { Clock } from '../time';

@@ -25,6 +25,8 @@ export interface Config {
   trustProxy: boolean;
   /** Server processes for `accord serve`: a count, or `auto` (one per available core). */
   workers: number | 'auto';
+  /** Response compression (gzip, brotli) when the client asks for it (src/http/compression.ts). */
+  compression: { enabled: boolean; threshold: number; gzipLevel: number; brotliQuality: number };
   /** Upstream feeds (docs/feeds.md). */
   feeds: FeedSettings;
 }
@@ -60,6 +62,10 @@ export const DEFAULTS: Config = {
   trustProxy: false,
   workers: 1,
   feeds: { enabled: true, checkSeconds: 15, pageSize: 1000, timeoutSeconds: 60, maxResponseBytes: 64 * 1024 * 1024, maxPagesPerRun: 100, maxBackoffSeconds: 3600 },
+  // Measured on a 1,000-object page (970 KB): gzip level 4 leaves 15% of the bytes for 6.5 ms
+  // of CPU (level 6: 13% for 18 ms); brotli quality 5 leaves 13% for 14.5 ms. Below ~1 KB a
+  // coding saves less than it costs.
+  compression: { enabled: true, threshold: 1024, gzipLevel: 4, brotliQuality: 5 },
 };
 
 export class ConfigError extends Error {}
@@ -91,6 +97,8 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_FEED_MAX_RESPONSE_BYTES: { path: ['feeds', 'maxResponseBytes'], kind: 'int' },
   ACCORD_FEED_MAX_PAGES: { path: ['feeds', 'maxPagesPerRun'], kind: 'int' },
   ACCORD_FEED_MAX_BACKOFF_SECONDS: { path: ['feeds', 'maxBackoffSeconds'], kind: 'int' },
+  ACCORD_COMPRESSION: { path: ['compression', 'enabled'], kind: 'bool' },
+  ACCORD_COMPRESSION_THRESHOLD: { path: ['compression', 'threshold'], kind: 'int' },
 };
 
 function set(target: Source, path: string[], value: unknown): void {

@@ -6,7 +6,8 @@
  */
 import { CatalogError } from '../catalog/catalog';
 import type { FeedRecord, FeedRow } from '../store/feeds';
-import type { CollectionRecord, Store } from '../store/store';
+import type { CollectionRecord } from '../catalog/types';
+import type { Store } from '../store/store';
 import { formatTimestamp, type Clock } from '../time';
 import { sealCredentials, type FeedCredentials } from './secrets';
 

@@ -13,9 +13,10 @@ import { decide } from '../access/decide';
 import type { Principal } from '../auth/principal';
 import type { FeedSettings } from '../config/config';
 import type { FeedRow, FeedRunSummary, FeedState } from '../store/feeds';
-import type { Micros, StatusDetail, Store } from '../store/store';
+import type { StatusDetail } from '../store/object-store';
+import type { Store } from '../store/store';
 import { addToCollection, placedRange } from '../taxii/add-objects';
-import type { Clock } from '../time';
+import type { Clock, Micros } from '../time';
 import { fetchPage, UpstreamError } from './client';
 import { authorization, openCredentials } from './secrets';
 

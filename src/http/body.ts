@@ -1,34 +1,74 @@
 /**
- * Reading a POST body safely: never more than the API root's max_content_length (413),
- * never nesting deeper than MAX_NESTING (400, checked on the bytes before JSON.parse so a
+ * Reading a POST body safely: never more than the API root's max_content_length (413), as
+ * sent or as decoded from gzip or deflate, never nesting deeper than MAX_NESTING (400, checked on the bytes before JSON.parse so a
  * hostile body cannot exhaust the parser's stack), and malformed JSON or bytes that are not
  * UTF-8 are a 400.
  */
+import zlib from 'node:zlib';
 import type { Request } from 'express';
 import { AccordError, badRequest } from '../errors';
+import { requestCoding } from './compression';
 
 export const MAX_NESTING = 64;
 
 const tooLarge = (limit: number) =>
   new AccordError('too-large', 'Request too large', `the body exceeds this API root's max_content_length of ${limit} bytes`);
 
+/**
+ * The body, decoded from gzip or deflate when it came so (any other coding: 415). The limit
+ * applies to the bytes received and to the decoded bytes: decoding streams and stops at the
+ * limit, so a small body that inflates to gigabytes (a decompression bomb) costs no more
+ * than `limit` bytes of memory.
+ */
 export function readBody(req: Request, limit: number): Promise<Buffer> {
+  let coding: ReturnType<typeof requestCoding>;
+  try {
+    coding = requestCoding(req);
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
+    const decoder = coding === 'identity' ? undefined : coding === 'gzip' ? zlib.createGunzip() : zlib.createInflate();
     const chunks: Buffer[] = [];
+    let received = 0;
     let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume(); // drain the rest so the connection can answer
-        reject(tooLarge(limit));
-      } else chunks.push(chunk);
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      req.off('data', onData);
+      decoder?.destroy();
+      req.resume(); // drain the rest so the connection can answer
+      reject(err);
     };
+    const onDecoded = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) fail(tooLarge(limit));
+      else chunks.push(chunk);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) return fail(tooLarge(limit));
+      if (!decoder) return onDecoded(chunk);
+      // Back-pressure: the request waits while the decoder's output is being consumed.
+      if (!decoder.write(chunk)) {
+        req.pause();
+        decoder.once('drain', () => req.resume());
+      }
+    };
+    const done = () => {
+      if (!failed) resolve(Buffer.concat(chunks, size));
+    };
+    if (decoder) {
+      decoder.on('data', onDecoded);
+      decoder.on('end', done);
+      decoder.on('error', () => fail(badRequest('Malformed body', `the request body is not valid ${coding} data`)));
+    }
     req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    req.on('end', () => (decoder ? decoder.end() : done()));
+    req.on('error', (err) => fail(err));
   });
 }
 

@@ -9,7 +9,8 @@ import type { AuditLog } from '../audit/log';
 import type { Authenticator } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config/config';
-import type { ApiRootRecord, CollectionRecord, Store } from '../store/store';
+import type { ApiRootRecord, CollectionRecord } from '../catalog/types';
+import type { Store } from '../store/store';
 import type { Clock } from '../time';
 
 export interface AppContext {

@@ -5,7 +5,7 @@
  * sharing a MongoDB database. Both adapters implement it; test/feeds/feed-store.test.ts
  * checks them with one suite.
  */
-import type { Micros } from './store';
+import type { Micros } from '../time';
 
 export interface FeedRecord {
   name: string;

@@ -2,7 +2,7 @@
  * Object scope evaluation, shared by decide() (writes) and the stores (withheld counts).
  * An object is in scope when any clause admits its type and its TLP level.
  */
-import type { ObjectScope, ScopeClause } from './store';
+import type { ObjectScope, ScopeClause } from './object-store';
 
 /** -1: no TLP marking (mirrors UNMARKED in src/stix/markings.ts). */
 const UNMARKED_LEVEL = -1;

@@ -1,4 +1,4 @@
-import type { AddEnvelope, StatusDetail, StatusRecord } from './store';
+import type { AddEnvelope, StatusDetail, StatusRecord } from './object-store';
 
 /** The status of an envelope every store writes: complete at once (nothing is queued). */
 export function completedStatus(env: AddEnvelope, successes: StatusDetail[]): StatusRecord {

@@ -6,7 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { admits, refusal } from '../access/decide';
 import type { AuditEventInput, ObjectRef } from '../audit/events';
-import type { ApiRootRecord, CollectionRecord, Micros, ObjectScope, StatusRecord, Store } from '../store/store';
+import type { ApiRootRecord, CollectionRecord } from '../catalog/types';
+import type { ObjectScope, StatusRecord } from '../store/object-store';
+import type { Store } from '../store/store';
+import type { Micros } from '../time';
 import { formatTimestamp } from '../time';
 import { prepareObjects, validatorFor } from './object-metadata';
 

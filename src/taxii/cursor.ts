@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { badRequest } from '../errors';
-import type { Micros } from '../store/store';
+import type { Micros } from '../time';
 
 // The digest covers the position too, so an edited or corrupted cursor is refused rather
 // than silently read as another position. (It is a checksum, not a secret: a position is no

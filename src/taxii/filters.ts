@@ -3,8 +3,8 @@
  * parsed, and the defaults. Anything unknown or malformed is a 400, never silently ignored.
  */
 import { badRequest } from '../errors';
-import type { Micros, ObjectQuery, VersionSelector } from '../store/store';
-import { parseTimestamp } from '../time';
+import type { ObjectQuery, VersionSelector } from '../store/object-store';
+import { type Micros, parseTimestamp } from '../time';
 import { decodeCursor } from './cursor';
 
 export type Endpoint = 'objects' | 'manifest' | 'object' | 'versions' | 'delete';

@@ -4,7 +4,8 @@
  * (type, id, spec_version, version) are extracted. A bad object fails alone, with reasons.
  */
 import { AccordError } from '../errors';
-import type { ApiRootRecord, NewObject, StatusDetail } from '../store/store';
+import type { ApiRootRecord } from '../catalog/types';
+import type { NewObject, StatusDetail } from '../store/object-store';
 import { tlpOf } from '../stix/markings';
 import { impliedSpecVersion } from '../stix/types';
 import { createStixValidator, type StixValidator } from '../stix/validator';

@@ -15,7 +15,9 @@
 import type { Principal } from '../../src/auth/principal';
 import { admits, collectionRights, decide, refusal, scopeClause, type GrantBinding, type Right } from '../../src/access/decide';
 import { tlpOf, UNMARKED } from '../../src/stix/markings';
-import type { AgreementRecord, AgreementStatus, CollectionRecord, GrantRecord, Micros, ObjectScope, Role, TlpCeiling } from '../../src/store/store';
+import type { AgreementRecord, AgreementStatus, CollectionRecord, GrantRecord, Role, TlpCeiling } from '../../src/catalog/types';
+import type { ObjectScope } from '../../src/store/object-store';
+import type { Micros } from '../../src/time';
 
 const at = (iso: string): Micros => Date.parse(iso) * 1000;
 

@@ -8,7 +8,7 @@
  * The harness's own `operator-all` agreement is only used to load data as the operator's
  * admin; every rule checked here is about the parties created below.
  */
-import type { CollectionRecord } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
 import { formatTimestamp } from '../../src/time';
 import { createHarness, indicator, type Harness, type TestAccount } from '../support/harness';
 import {

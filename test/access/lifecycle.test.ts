@@ -8,7 +8,7 @@ import { decide } from '../../src/access/decide';
 import type { Principal } from '../../src/auth/principal';
 import { changeAccount } from '../../src/catalog/accounts';
 import { reviseAgreement, setAgreementStatus, type AgreementInput } from '../../src/catalog/agreements';
-import type { CollectionRecord } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
 import { formatTimestamp } from '../../src/time';
 import { createHarness, indicator, type Harness, type TestAccount } from '../support/harness';
 import { add, collectionUrl, get, objectsUrl, post, taxii } from '../http/wire';

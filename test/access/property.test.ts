@@ -21,7 +21,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import type { AgreementRecord, AgreementStatus, CollectionRecord, GrantAction, GrantRecord, Micros, Role, TlpCeiling } from '../../src/store/store';
+import type { AgreementRecord, AgreementStatus, CollectionRecord, GrantAction, GrantRecord, Role, TlpCeiling } from '../../src/catalog/types';
+import type { Micros } from '../../src/time';
 import { createHarness, type Harness, type TestAccount } from '../support/harness';
 import { get, objectsUrl, objectUrl, post, qs, taxii, versionsUrl, type EnvelopeBody, type StatusBody } from '../http/wire';
 import { account, LEVEL_OF, party, TLP } from './support';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { addAccount, issueToken } from '../../src/catalog/accounts';
 import { createAgreement, type AgreementInput } from '../../src/catalog/agreements';
-import type { AgreementRecord, CollectionRecord, Role } from '../../src/store/store';
+import type { AgreementRecord, CollectionRecord, Role } from '../../src/catalog/types';
 import type { Harness, TestAccount } from '../support/harness';
 
 export const TLP = {

@@ -10,7 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { type Document, MongoClient } from 'mongodb';
 import { MongoStore } from '../../src/store/mongodb/mongo-store';
 import { pageQuery } from '../../src/store/mongodb/queries';
-import type { Micros, NewObject, ObjectQuery, Store, VersionSelector } from '../../src/store/store';
+import type { NewObject, ObjectQuery, VersionSelector } from '../../src/store/object-store';
+import type { Store } from '../../src/store/store';
+import type { Micros } from '../../src/time';
 import { envelope, runStoreContract } from './store-contract';
 
 const URI = process.env.MONGODB_URI;

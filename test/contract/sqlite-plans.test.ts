@@ -5,6 +5,7 @@
  * statement a request runs and fail on such a walk.
  */
 import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from '../../src/store/sqlite/database';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { ALL_VERSIONS } from '../../src/taxii/filters';
 
@@ -13,26 +14,30 @@ const ID = 'indicator--00000000-0000-4000-8000-000000000001';
 const LAST = { last: true, first: false, all: false, at: [] };
 const SCOPE = { clauses: [{ tlpLevels: [-1, 0, 1, 2] }, { tlpLevels: [3], allowTypes: ['indicator'] }] };
 
-/** Every SQL text the store prepares while `fn` runs. */
+/** The store's connection (database.ts), and the better-sqlite3 handle inside it. */
+function databaseOf(store: SqliteStore): SqliteDatabase {
+  return (store as unknown as { db: SqliteDatabase }).db;
+}
+
+/** Every SQL text the store runs while `fn` runs. */
 async function statementsOf(store: SqliteStore, fn: () => Promise<unknown>): Promise<string[]> {
-  const db = (store as unknown as { db: Database.Database }).db;
+  const database = databaseOf(store);
   const seen: string[] = [];
-  const prepare = db.prepare.bind(db);
-  (db as { prepare: (sql: string) => Database.Statement }).prepare = (sql: string) => {
+  const stmt = database.stmt.bind(database);
+  database.stmt = (sql: string) => {
     seen.push(sql);
-    return prepare(sql);
+    return stmt(sql);
   };
-  (store as unknown as { statements: Map<string, unknown> }).statements.clear();
   try {
     await fn();
   } finally {
-    (db as { prepare: unknown }).prepare = prepare;
+    database.stmt = stmt;
   }
   return seen;
 }
 
 function planOf(store: SqliteStore, sql: string): string {
-  const db = (store as unknown as { db: Database.Database }).db;
+  const db = (databaseOf(store) as unknown as { db: Database.Database }).db;
   const params = Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => null);
   return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('\n');
 }

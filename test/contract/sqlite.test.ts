@@ -10,7 +10,9 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
-import type { Micros, NewObject, Store } from '../../src/store/store';
+import type { NewObject } from '../../src/store/object-store';
+import type { Store } from '../../src/store/store';
+import type { Micros } from '../../src/time';
 import { envelope, runStoreContract } from './store-contract';
 
 const files = new Map<Store, string>();

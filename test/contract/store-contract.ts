@@ -9,25 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import type {
-  AccountRecord,
-  AddEnvelope,
-  AgreementRecord,
-  ApiRootRecord,
-  ChangeRecord,
-  CollectionRecord,
-  ManifestRecord,
-  Micros,
-  NewObject,
-  ObjectQuery,
-  ObjectScope,
-  StatusDetail,
-  Store,
-  TokenRecord,
-  VersionSelector,
-} from '../../src/store/store';
+import type { AccountRecord, AgreementRecord, ApiRootRecord, ChangeRecord, CollectionRecord, TokenRecord } from '../../src/catalog/types';
+import type { AddEnvelope, ManifestRecord, NewObject, ObjectQuery, ObjectScope, StatusDetail, VersionSelector } from '../../src/store/object-store';
+import type { Store } from '../../src/store/store';
+import { formatTimestamp, type Micros, parseTimestamp } from '../../src/time';
 import { admits, withheldReason } from '../../src/store/scope';
-import { formatTimestamp, parseTimestamp } from '../../src/time';
 
 // ---- fixtures ------------------------------------------------------------------------------
 

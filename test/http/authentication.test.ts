@@ -5,7 +5,7 @@
 import request from 'supertest';
 import { hashPassword } from '../../src/auth/secrets';
 import { addAccount, issueToken } from '../../src/catalog/accounts';
-import type { Role } from '../../src/store/store';
+import type { Role } from '../../src/catalog/types';
 import { createHarness, indicator, PASSWORD, TAXII, type Harness } from '../support/harness';
 import { add, collectionUrl, freshCollection, objectsUrl, objectUrl, statusUrl, taxii, versionsUrl, manifestUrl } from './wire';
 

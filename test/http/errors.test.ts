@@ -4,7 +4,7 @@
  * standard gives it.
  */
 import request from 'supertest';
-import type { CollectionRecord } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
 import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
 import { add, collectionUrl, del, freshCollection, get, manifestUrl, objectsUrl, objectUrl, qs, statusUrl, taxii, versionsUrl } from './wire';
 

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { CollectionRecord } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
 import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
 import {
   add,

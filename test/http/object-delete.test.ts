@@ -1,4 +1,4 @@
-import type { CollectionRecord } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
 import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
 import { add, del, freshCollection, get, indicator20, manifestUrl, objectsUrl, objectUrl, qs, slashForms, taxii, versionsUrl } from './wire';
 

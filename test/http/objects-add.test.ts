@@ -1,4 +1,4 @@
-import type { CollectionRecord } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
 import { createAgreement } from '../../src/catalog/agreements';
 import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
 import {

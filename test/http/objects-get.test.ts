@@ -1,4 +1,4 @@
-import type { CollectionRecord } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
 import { createHarness, indicator, type Harness } from '../support/harness';
 import { collectionWithHistory, freshCollection, get, idsOf, indicator20, ipv4, malware, objectsUrl, qs, slashForms, taxii, TIMESTAMP, type StixObject } from './wire';
 

@@ -8,7 +8,7 @@
  *    sees every record exactly once, even when one POST adds 2,000 objects.
  */
 import fc from 'fast-check';
-import type { CollectionRecord } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
 import { createHarness, indicator, type Harness } from '../support/harness';
 import { add, freshCollection, get, manifestUrl, objectsUrl, objectUrl, post, qs, taxii, versionsUrl, type EnvelopeBody, type ManifestBody } from './wire';
 

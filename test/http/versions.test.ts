@@ -1,4 +1,4 @@
-import type { CollectionRecord } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
 import { createHarness, indicator, type Harness } from '../support/harness';
 import { add, collectionWithHistory, freshCollection, get, indicator20, ipv4, manifestUrl, qs, slashForms, taxii, TIMESTAMP, versionsUrl } from './wire';
 

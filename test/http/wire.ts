@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { Response } from 'supertest';
-import type { CollectionRecord } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
 import { TAXII, type Harness } from '../support/harness';
 import { assertTaxiiResource } from '../support/taxii-schemas';
 

@@ -10,7 +10,9 @@ import { type ChainedEvent, ChainVerifier } from '../../src/audit/chain';
 import type { AuditEvent, AuditEventInput } from '../../src/audit/events';
 import { CHECKPOINT_EVERY } from '../../src/audit/changes';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
-import type { AuditQuery, ChangeRecord, Micros, SummaryGroup } from '../../src/store/store';
+import type { ChangeRecord } from '../../src/catalog/types';
+import type { AuditQuery, SummaryGroup } from '../../src/store/audit-store';
+import type { Micros } from '../../src/time';
 import { InMemoryAudit } from './in-memory-audit';
 
 const T0: Micros = Date.UTC(2026, 0, 1) * 1000;

@@ -20,8 +20,11 @@ import {
   summaryPipeline,
   toAuditEvent,
   toSummaryRow,
-} from '../../src/store/mongodb/audit';
-import type { AuditHead, AuditQuery, ChangeRecord, Micros, Page, SummaryGroup, SummaryRow } from '../../src/store/store';
+} from '../../src/store/mongodb/audit-docs';
+import type { ChangeRecord } from '../../src/catalog/types';
+import type { AuditHead, AuditQuery, SummaryGroup, SummaryRow } from '../../src/store/audit-store';
+import type { Page } from '../../src/store/page';
+import type { Micros } from '../../src/time';
 
 export class InMemoryAudit {
   readonly docs: AuditDoc[] = [];

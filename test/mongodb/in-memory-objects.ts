@@ -42,16 +42,8 @@ import {
   storedVersionsFilter,
 } from '../../src/store/mongodb/writes';
 import { completedStatus } from '../../src/store/status';
-import type {
-  AddEnvelope,
-  ManifestRecord,
-  ObjectQuery,
-  ObjectPage,
-  ObjectScope,
-  Page,
-  StatusRecord,
-  VersionSelector,
-} from '../../src/store/store';
+import type { AddEnvelope, ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, StatusRecord, VersionSelector } from '../../src/store/object-store';
+import type { Page } from '../../src/store/page';
 
 function find<T>(docs: readonly object[], filter: Document, projection?: Record<string, 0 | 1>): T[] {
   return new Query(filter as AnyObject).find<AnyObject>(docs as AnyObject[], projection).all() as T[];

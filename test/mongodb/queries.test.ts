@@ -15,8 +15,9 @@ import { type ObjectDoc, pageQuery } from '../../src/store/mongodb/queries';
 import { type CounterDoc, DATE_ADDED_COUNTER, dedupe, firstReserved, reserveDateAdded } from '../../src/store/mongodb/writes';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { newestSpecVersion } from '../../src/store/spec-version';
-import type { AddEnvelope, Micros, NewObject, ObjectQuery, ObjectScope, Store, VersionSelector } from '../../src/store/store';
-import { formatTimestamp, parseTimestamp } from '../../src/time';
+import type { AddEnvelope, NewObject, ObjectQuery, ObjectScope, VersionSelector } from '../../src/store/object-store';
+import type { Store } from '../../src/store/store';
+import { formatTimestamp, type Micros, parseTimestamp } from '../../src/time';
 import { InMemoryObjects } from './in-memory-objects';
 
 const T0: Micros = Date.UTC(2026, 0, 1) * 1000;

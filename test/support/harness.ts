@@ -15,7 +15,9 @@ import { createAgreement } from '../../src/catalog/agreements';
 import { DEFAULTS, type Config } from '../../src/config/config';
 import type { AppContext } from '../../src/http/context';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
-import type { CollectionRecord, Micros, Role, Store } from '../../src/store/store';
+import type { CollectionRecord, Role } from '../../src/catalog/types';
+import type { Store } from '../../src/store/store';
+import type { Micros } from '../../src/time';
 
 export const TAXII = 'application/taxii+json;version=2.1';
 export const PASSWORD = 'correct horse battery staple';

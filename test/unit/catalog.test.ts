@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyCatalog, CatalogError, COLLECTION_NAMESPACE, countryCollectionId, defaultCatalogDir, namedCollectionId } from '../../src/catalog/catalog';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
-import type { CollectionRecord, Store } from '../../src/store/store';
+import type { CollectionRecord } from '../../src/catalog/types';
+import type { Store } from '../../src/store/store';
 
 /** TAXII 2.1 §2 identifier: an RFC 4122 version-4 UUID (version nibble 4, variant 10xx). */
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

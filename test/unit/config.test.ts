@@ -129,6 +129,14 @@ describe('loadConfig', () => {
     for (const workers of [0, 1.5, 'many', true]) expect(configError({ file: configFile({ workers }), env: {} })).toContain('"workers"');
   });
 
+  it('compression: on by default; the file sets levels, the environment switches it and sets the threshold', () => {
+    expect(loadConfig({ env: {} }).compression).toEqual({ enabled: true, threshold: 1024, gzipLevel: 4, brotliQuality: 5 });
+    const c = loadConfig({ file: configFile({ compression: { gzipLevel: 9 } }), env: { ACCORD_COMPRESSION: 'false', ACCORD_COMPRESSION_THRESHOLD: '4096' } }).compression;
+    expect(c).toEqual({ enabled: false, threshold: 4096, gzipLevel: 9, brotliQuality: 5 });
+    expect(configError({ file: configFile({ compression: { gzipLevel: 12 } }), env: {} })).toContain('"compression.gzipLevel"');
+    expect(configError({ env: { ACCORD_COMPRESSION: 'maybe' } })).toContain('ACCORD_COMPRESSION');
+  });
+
   it('a bad override names the setting and the command line', () => {
     expect(configError({ env: {}, overrides: { pageCap: 0 } })).toMatch(/"pageCap".*command line/);
   });

@@ -3,7 +3,7 @@
  * token in the response that creates it. Hashes never do.
  */
 import { accountResource, addAccount, changeAccount, issueToken, parseRoles, revokeToken } from '../../catalog/accounts';
-import type { AccountRecord, Role, TokenRecord } from '../../store/store';
+import type { AccountRecord, Role, TokenRecord } from '../../catalog/types';
 import { formatTimestamp } from '../../time';
 import { created, noContent, ok, type AdminCall, type Reply } from './call';
 import { conflict, notFound } from './errors';

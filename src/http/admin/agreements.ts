@@ -3,7 +3,7 @@
  * through their lifecycle. Every version stays readable, because audit records cite `id@version`.
  */
 import { agreementResource, createAgreement, reviseAgreement, setAgreementStatus } from '../../catalog/agreements';
-import type { AgreementStatus } from '../../store/store';
+import type { AgreementStatus } from '../../catalog/types';
 import { created, ok, type AdminCall, type Reply } from './call';
 import { badInput, notFound } from './errors';
 

@@ -8,7 +8,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import { custodyOf } from '../../audit/custody';
 import { exportEvents, type ExportFilters, type ExportFormat } from '../../audit/export';
 import { verifyStoreLog } from '../../audit/verify';
-import type { AuditQuery, SummaryGroup } from '../../store/store';
+import type { AuditQuery, SummaryGroup } from '../../store/audit-store';
 import { parseTimestamp } from '../../time';
 import { AdminError, adminErrorHandler, badInput, notFound } from '../admin/errors';
 import type { AppContext } from '../context';

@@ -2,7 +2,8 @@
 import type { RequestHandler } from 'express';
 import { collectionRights, type GrantBinding } from '../../access/decide';
 import type { Principal } from '../../auth/principal';
-import type { CollectionRecord, Micros } from '../../store/store';
+import type { CollectionRecord } from '../../catalog/types';
+import type { Micros } from '../../time';
 import type { AppContext } from '../context';
 import { sendTaxiiJson } from '../respond';
 import { apiRootOf, collectionOf, principalOf } from '../routing';

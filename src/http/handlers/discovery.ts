@@ -1,6 +1,6 @@
 /** TAXII 2.1 §4.1 Server Discovery and §4.2 API Root Information. */
 import type { RequestHandler } from 'express';
-import type { ApiRootRecord } from '../../store/store';
+import type { ApiRootRecord } from '../../catalog/types';
 import type { AppContext } from '../context';
 import { TAXII_MEDIA_TYPE } from '../media';
 import { sendTaxiiJson } from '../respond';

@@ -2,7 +2,7 @@
 import type { RequestHandler } from 'express';
 import { isAdmin } from '../../access/decide';
 import { notFound } from '../../errors';
-import type { StatusRecord } from '../../store/store';
+import type { StatusRecord } from '../../store/object-store';
 import { formatTimestamp } from '../../time';
 import { recordRead } from '../audit';
 import type { AppContext } from '../context';

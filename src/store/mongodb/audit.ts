@@ -1,157 +1,112 @@
 /**
- * The sharing log in MongoDB as plain data: chaining new events onto the head, the documents
- * stored for them, and the filter of an auditor query, mirroring the SQLite adapter's
- * appendLocked() and queryAuditEvents(). Collection `audit_events` holds one document per
- * event, `_id` its sequence number: the event exactly as hashed (`body`, canonical JSON) and
- * copies of the fields queries filter on, which readAuditEvents() hands to verification as
- * "what the indexes say", as SQLite's audit_objects / audit_agreements tables are.
+ * The sharing log in MongoDB: one document per event in `audit_events` (audit-docs.ts), the
+ * auditor's queries and summaries, and checkpoints in `audit_checkpoints`.
  */
-import type { Document, Filter } from 'mongodb';
-import { canonicalHash, canonicalJson, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
-import type { AuditEvent, AuditEventInput, ObjectRef } from '../../audit/events';
-import { CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
-import { formatTimestamp } from '../../time';
-import type { AuditHead, AuditQuery, Micros, SummaryGroup, SummaryRow } from '../store';
+import { randomUUID } from 'node:crypto';
+import type { ClientSession, Collection } from 'mongodb';
+import type { Checkpoint } from '../../audit/chain';
+import { changeEvent, changeOf } from '../../audit/changes';
+import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type StoredAuditEvent } from '../../audit/events';
+import type { ChangeRecord } from '../../catalog/types';
+import type { Micros } from '../../time';
+import type { AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from '../audit-store';
+import type { Page } from '../page';
+import {
+  type AuditDoc,
+  auditFilter,
+  chainEvents,
+  CHANGES_FILTER,
+  type CheckpointDoc,
+  headOf,
+  type SummaryGroupDoc,
+  summaryPipeline,
+  toAuditEvent,
+  toCheckpoint,
+  toSummaryRow,
+} from './audit-docs';
+import type { MongoDatabase } from './database';
 
-export interface AuditDoc {
-  _id: number;
-  /** The event without `hash`, as canonical JSON: exactly what the hash covers. */
-  body: string;
-  hash: string;
-  time: string;
-  action: string;
-  outcome: string;
-  party?: string;
-  account?: string;
-  collection?: string;
-  country?: string;
-  /** Distinct, sorted: the lookup copies of the event's objects and agreements. */
-  objects?: ObjectRef[];
-  agreements?: string[];
-  /** How many objects the event names, repeats included (what summaries add up). */
-  object_count?: number;
-}
+export class MongoAudit implements AuditStore {
+  private readonly auditEvents: Collection<AuditDoc>;
+  private readonly checkpoints: Collection<CheckpointDoc>;
 
-export interface CheckpointDoc {
-  _id: number;
-  hash: string;
-  time: Micros;
-}
+  constructor(private readonly db: MongoDatabase) {
+    this.auditEvents = db.collection('audit_events');
+    this.checkpoints = db.collection('audit_checkpoints');
+  }
 
-/** A checkpoint is recorded every this many events, as in the SQLite store (and on a timer, src/audit/log.ts). */
+  async recordChange(c: ChangeRecord): Promise<void> {
+    await this.appendAuditEvents([changeEvent(c)]);
+  }
 
-export const GENESIS: AuditHead = { seq: 0, hash: GENESIS_HASH };
+  async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
+    const docs = await this.db.guard(() => this.auditEvents.find({ ...CHANGES_FILTER, _id: { $gt: afterSeq } }).sort({ _id: 1 }).limit(limit).toArray());
+    return docs.map((d) => changeOf(toAuditEvent(d)));
+  }
 
-/** Chains `inputs` after `head`: the documents to insert, the events as returned, and any checkpoints due. */
-export function chainEvents(
-  head: AuditHead,
-  inputs: readonly AuditEventInput[],
-  newId: () => string,
-): { docs: AuditDoc[]; events: AuditEvent[]; checkpoints: CheckpointDoc[] } {
-  const docs: AuditDoc[] = [];
-  const events: AuditEvent[] = [];
-  const checkpoints: CheckpointDoc[] = [];
-  let { seq, hash } = head;
-  for (const { time, ...rest } of inputs) {
-    const fields = { ...rest, seq: seq + 1, id: newId(), time: formatTimestamp(time), prev_hash: hash };
-    seq = fields.seq;
-    const body = canonicalJson(fields);
-    hash = canonicalHash(body);
-    const objects = distinctSorted(rest.objects ?? [], (o) => `${o.id}\u0000${o.version}`);
-    const agreements = distinctSorted(rest.agreements ?? [], (a) => a);
-    docs.push({
-      _id: seq,
-      body,
-      hash,
-      time: fields.time,
-      action: rest.action,
-      outcome: rest.outcome,
-      ...(rest.party !== undefined && { party: rest.party }),
-      ...(rest.account !== undefined && { account: rest.account }),
-      ...(rest.collection !== undefined && { collection: rest.collection }),
-      ...(rest.country !== undefined && { country: rest.country }),
-      ...(objects.length > 0 && { objects }),
-      ...(agreements.length > 0 && { agreements }),
-      ...(rest.objects !== undefined && rest.objects.length > 0 && { object_count: rest.objects.length }),
+  async appendAuditEvents(events: AuditEventInput[]): Promise<AuditEvent[]> {
+    return this.db.write((session) => this.appendLocked(events, session));
+  }
+
+  /**
+   * Chains events onto the head and inserts them, inside the caller's write (also the object
+   * store's, so that an add or delete commits with its event). On a replica
+   * set two instances appending at once both insert the next sequence number as `_id`: one
+   * transaction conflicts and is retried on the new head, so the chain never forks.
+   */
+  async appendLocked(inputs: AuditEventInput[], session: ClientSession | undefined): Promise<AuditEvent[]> {
+    if (inputs.length === 0) return [];
+    const head = headOf(await this.auditEvents.findOne({}, { session, sort: { _id: -1 }, projection: { _id: 1, hash: 1 } }));
+    const { docs, events, checkpoints } = chainEvents(head, inputs, randomUUID);
+    await this.auditEvents.insertMany(docs, { session });
+    if (checkpoints.length) await this.checkpoints.insertMany(checkpoints, { session });
+    return events;
+  }
+
+  async auditHead(): Promise<AuditHead> {
+    return headOf(await this.db.guard(() => this.auditEvents.findOne({}, { sort: { _id: -1 }, projection: { _id: 1, hash: 1 } })));
+  }
+
+  async summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]> {
+    const docs = await this.db.guard(() => this.auditEvents.aggregate<SummaryGroupDoc>(summaryPipeline(group, from, to)).toArray());
+    return docs.map(toSummaryRow);
+  }
+
+  async queryAuditEvents(q: AuditQuery): Promise<Page<AuditEvent>> {
+    const docs = await this.db.guard(() => this.auditEvents.find(auditFilter(q), { sort: { _id: 1 }, limit: q.limit + 1 }).toArray());
+    const more = docs.length > q.limit;
+    if (more) docs.pop();
+    return { records: docs.map(toAuditEvent), more };
+  }
+
+  async readAuditEvents(afterSeq: number, limit: number): Promise<StoredAuditEvent[]> {
+    const docs = await this.db.guard(() => this.auditEvents.find({ _id: { $gt: afterSeq } }, { sort: { _id: 1 }, limit }).toArray());
+    return docs.map((d) => {
+      const event = toAuditEvent(d);
+      // The document's own _id is what orders the log: a body moved to another document must not pass.
+      if (event.seq !== d._id) event.seq = d._id;
+      // The indexes here are on the event's own fields; reported as SQLite files them, for verifyStoreLog.
+      const range = rangeIndexed(event) ? { collection: event.collection, ...event.date_added_range } : undefined;
+      return { event, indexed: { objectIds: idsIndexedOneByOne(event), ...(range && { range }), agreements: d.agreements ?? [] } };
     });
-    if (seq % CHECKPOINT_EVERY === 0) checkpoints.push({ _id: seq, hash, time });
-    events.push({ ...fields, hash } as AuditEvent);
   }
-  return { docs, events, checkpoints };
-}
 
-/** The filter of queryAuditEvents (sorted by `_id`, the sequence number). */
-export function auditFilter(q: AuditQuery): Filter<AuditDoc> {
-  const filter: Filter<AuditDoc> = {};
-  const and: Filter<AuditDoc>[] = [];
-  const time: { $gte?: string; $lt?: string } = {};
-  // Canonical times have one width, so text order is time order (as in SQLite).
-  if (q.from !== undefined) time.$gte = formatTimestamp(q.from);
-  if (q.to !== undefined) time.$lt = formatTimestamp(q.to);
-  if (time.$gte !== undefined || time.$lt !== undefined) filter.time = time;
-  if (q.party !== undefined) filter.party = q.party;
-  if (q.account !== undefined) filter.account = q.account;
-  if (q.collection !== undefined) filter.collection = q.collection;
-  if (q.country !== undefined) filter.country = q.country;
-  if (q.outcome !== undefined) filter.outcome = q.outcome;
-  // "objects" matches objects.read and objects.add; an exact action name matches itself.
-  if (q.action !== undefined) and.push({ $or: [{ action: q.action }, { action: { $gte: `${q.action}.`, $lt: `${q.action}/` } }] });
-  if (q.agreement !== undefined) {
-    // `id@version` names one version; a bare id every version of that agreement.
-    filter.agreements = q.agreement.includes('@') ? q.agreement : { $elemMatch: { $gte: `${q.agreement}@`, $lt: `${q.agreement}A` } };
+  async listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]> {
+    return (await this.db.guard(() => this.checkpoints.find().sort({ _id: 1 }).toArray())).map(toCheckpoint);
   }
-  if (q.objectId !== undefined) filter['objects.id'] = q.objectId;
-  if (q.afterSeq !== undefined) filter._id = { $gt: q.afterSeq };
-  if (and.length) filter.$and = and;
-  return filter;
-}
 
+  /** The driver's I/O is asynchronous already: appends need no thread of their own. */
+  backgroundAuditAppender(_warn: (message: string) => void): undefined {
+    return undefined;
+  }
 
-/**
- * Successful reads per UTC day and per agreement, country or party, as SQLite's
- * summarizeAudit() counts them: an event counts once for each distinct agreement it names.
- */
-export function summaryPipeline(group: SummaryGroup, from?: Micros, to?: Micros): Document[] {
-  const match: Filter<AuditDoc> = { action: { $in: [...CONTENT_READ_ACTIONS] }, outcome: 'success' };
-  const time: { $gte?: string; $lt?: string } = {};
-  if (from !== undefined) time.$gte = formatTimestamp(from);
-  if (to !== undefined) time.$lt = formatTimestamp(to);
-  if (time.$gte !== undefined || time.$lt !== undefined) match.time = time;
-  const field = group === 'agreement' ? 'agreements' : group;
-  return [
-    { $match: { ...match, [field]: { $exists: true, $ne: null } } },
-    ...(group === 'agreement' ? [{ $unwind: '$agreements' }] : []),
-    { $group: { _id: { day: { $substrCP: ['$time', 0, 10] }, key: `$${field}` }, objects: { $sum: '$object_count' }, requests: { $sum: 1 } } },
-    { $sort: { '_id.day': 1, '_id.key': 1 } },
-  ];
-}
-
-export interface SummaryGroupDoc {
-  _id: { day: string; key: string };
-  objects: number;
-  requests: number;
-}
-
-export function toSummaryRow(d: SummaryGroupDoc): SummaryRow {
-  return { day: d._id.day, key: d._id.key, objects: d.objects, requests: d.requests };
-}
-
-/** Catalogue changes are the events whose action starts with `catalog.`. */
-export const CHANGES_FILTER: Filter<AuditDoc> = { action: { $gte: 'catalog.', $lt: 'catalog/' } };
-
-export function toAuditEvent(d: Pick<AuditDoc, 'body' | 'hash'>): AuditEvent {
-  return { ...(JSON.parse(d.body) as Omit<AuditEvent, 'hash'>), hash: d.hash };
-}
-
-export function headOf(d: Pick<AuditDoc, '_id' | 'hash'> | null): AuditHead {
-  return d ? { seq: d._id, hash: d.hash } : GENESIS;
-}
-
-export function toCheckpoint(d: CheckpointDoc): Checkpoint & { time: Micros } {
-  return { seq: d._id, hash: d.hash, time: d.time };
-}
-
-function distinctSorted<T>(items: readonly T[], key: (t: T) => string): T[] {
-  const byKey = new Map(items.map((t) => [key(t), t]));
-  return [...byKey.keys()].sort().map((k) => byKey.get(k) as T);
+  async checkpoint(now: Micros): Promise<Checkpoint | undefined> {
+    return this.db.write(async (session) => {
+      const head = headOf(await this.auditEvents.findOne({}, { session, sort: { _id: -1 }, projection: { _id: 1, hash: 1 } }));
+      const last = await this.checkpoints.findOne({}, { session, sort: { _id: -1 } });
+      if (head.seq === 0 || (last?._id ?? 0) >= head.seq) return undefined;
+      await this.checkpoints.insertOne({ _id: head.seq, hash: head.hash, time: now }, { session });
+      return head;
+    });
+  }
 }

@@ -5,7 +5,7 @@
  */
 import type { Collection } from 'mongodb';
 import type { FeedRecord, FeedRow, FeedState, FeedStore } from '../feeds';
-import type { Micros } from '../store';
+import type { Micros } from '../../time';
 
 export interface FeedDoc {
   _id: string;

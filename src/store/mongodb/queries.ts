@@ -6,7 +6,9 @@
  */
 import type { Document, Filter } from 'mongodb';
 import { admits, withheldReason } from '../scope';
-import type { ManifestRecord, Micros, ObjectPage, ObjectQuery, ObjectScope, Page, VersionSelector } from '../store';
+import type { Micros } from '../../time';
+import type { ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, VersionSelector } from '../object-store';
+import type { Page } from '../page';
 
 /**
  * One stored object version (collection `objects`). `coll` is the collection id; the flags

@@ -8,10 +8,10 @@
  * this file mirrors step for step.
  */
 import type { AnyBulkWriteOperation, Document, Filter } from 'mongodb';
-import { formatTimestamp } from '../../time';
+import { formatTimestamp, type Micros } from '../../time';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
 import type { ObjectRef } from '../../audit/events';
-import type { Micros, NewObject, StatusDetail } from '../store';
+import type { NewObject, StatusDetail } from '../object-store';
 import type { ObjectDoc } from './queries';
 
 /** What the planner needs to know about one stored version. */

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AuditEventInput } from '../../audit/events';
-import type { AuditAppender } from '../store';
+import type { AuditAppender } from '../audit-store';
 
 type Reply = { ready: true } | { id: number; ok: boolean; message?: string };
 

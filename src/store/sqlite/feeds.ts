@@ -2,52 +2,52 @@
  * Upstream feeds in SQLite (src/store/feeds.ts): one row per feed, its definition and its
  * state as JSON, and the run lease as two columns so taking it is one conditional UPDATE.
  */
-import type Database from 'better-sqlite3';
 import type { FeedRecord, FeedRow, FeedState, FeedStore } from '../feeds';
-import type { Micros } from '../store';
+import type { Micros } from '../../time';
+import type { SqliteDatabase } from './database';
 
 type Row = { body: string; state: string };
 
 const toRow = (r: Row): FeedRow => ({ feed: JSON.parse(r.body) as FeedRecord, state: JSON.parse(r.state) as FeedState });
 
 export class SqliteFeeds implements FeedStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: SqliteDatabase) {}
 
   async createFeed(row: FeedRow): Promise<boolean> {
-    const r = this.db.prepare('INSERT OR IGNORE INTO feeds (name, body, state) VALUES (?, ?, ?)').run(row.feed.name, JSON.stringify(row.feed), JSON.stringify(row.state));
+    const r = this.db.stmt('INSERT OR IGNORE INTO feeds (name, body, state) VALUES (?, ?, ?)').run(row.feed.name, JSON.stringify(row.feed), JSON.stringify(row.state));
     return r.changes === 1;
   }
 
   async getFeed(name: string): Promise<FeedRow | undefined> {
-    const r = this.db.prepare('SELECT body, state FROM feeds WHERE name = ?').get(name) as Row | undefined;
+    const r = this.db.stmt('SELECT body, state FROM feeds WHERE name = ?').get(name) as Row | undefined;
     return r && toRow(r);
   }
 
   async listFeeds(): Promise<FeedRow[]> {
-    return (this.db.prepare('SELECT body, state FROM feeds ORDER BY name').all() as Row[]).map(toRow);
+    return (this.db.stmt('SELECT body, state FROM feeds ORDER BY name').all() as Row[]).map(toRow);
   }
 
   async setFeedPaused(name: string, paused: boolean): Promise<boolean> {
-    const r = this.db.prepare("UPDATE feeds SET body = json_set(body, '$.paused', json(?)) WHERE name = ?").run(paused ? 'true' : 'false', name);
+    const r = this.db.stmt("UPDATE feeds SET body = json_set(body, '$.paused', json(?)) WHERE name = ?").run(paused ? 'true' : 'false', name);
     return r.changes === 1;
   }
 
   async removeFeed(name: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM feeds WHERE name = ?').run(name).changes === 1;
+    return this.db.stmt('DELETE FROM feeds WHERE name = ?').run(name).changes === 1;
   }
 
   async saveFeedState(name: string, state: FeedState): Promise<void> {
-    this.db.prepare('UPDATE feeds SET state = ? WHERE name = ?').run(JSON.stringify(state), name);
+    this.db.stmt('UPDATE feeds SET state = ? WHERE name = ?').run(JSON.stringify(state), name);
   }
 
   async leaseFeed(name: string, owner: string, now: Micros, until: Micros): Promise<boolean> {
     const r = this.db
-      .prepare('UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE name = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until <= ?)')
+      .stmt('UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE name = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until <= ?)')
       .run(owner, until, name, owner, now);
     return r.changes === 1;
   }
 
   async releaseFeed(name: string, owner: string): Promise<void> {
-    this.db.prepare('UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE name = ? AND lease_owner = ?').run(name, owner);
+    this.db.stmt('UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE name = ? AND lease_owner = ?').run(name, owner);
   }
 }

@@ -6,7 +6,7 @@
  * 2^(20+4j) µs wide (about 1 s at level 0, up to 2^56 µs), so "which reads span this
  * date_added" is one index seek per level.
  */
-import type { Micros } from '../store';
+import type { Micros } from '../../time';
 
 const RANGE_LEVELS = 10;
 

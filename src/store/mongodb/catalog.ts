@@ -1,0 +1,225 @@
+/**
+ * The catalogue in MongoDB: API roots, collections, parties, accounts, tokens and agreement
+ * versions, and the deployment's secret key (collection `meta`).
+ */
+import { randomBytes } from 'node:crypto';
+import { Binary, type Collection } from 'mongodb';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CollectionRecord, PartyRecord, TokenRecord } from '../../catalog/types';
+import type { Micros } from '../../time';
+import type { CatalogStore } from '../catalog-store';
+import {
+  type AccountDoc,
+  type AgreementDoc,
+  type ApiRootDoc,
+  type CollectionDoc,
+  type MetaDoc,
+  type PartyDoc,
+  type RevisionDoc,
+  type TokenDoc,
+  toAccount,
+  toApiRoot,
+  toCollection,
+  toParty,
+  toToken,
+} from './catalog-docs';
+import { ignoreConflict, type MongoDatabase } from './database';
+
+const SECRET_KEY = 'secret_key';
+const AGREEMENTS_REVISION = 'agreements';
+
+export class MongoCatalog implements CatalogStore {
+  private readonly apiRoots: Collection<ApiRootDoc>;
+  private readonly collections: Collection<CollectionDoc>;
+  private readonly parties: Collection<PartyDoc>;
+  private readonly accounts: Collection<AccountDoc>;
+  private readonly tokens: Collection<TokenDoc>;
+  private readonly meta: Collection<MetaDoc>;
+  private readonly agreements: Collection<AgreementDoc>;
+  private readonly revisions: Collection<RevisionDoc>;
+
+  constructor(private readonly db: MongoDatabase) {
+    this.apiRoots = db.collection('api_roots');
+    this.collections = db.collection('collections');
+    this.parties = db.collection('parties');
+    this.accounts = db.collection('accounts');
+    this.tokens = db.collection('tokens');
+    this.meta = db.collection('meta');
+    this.agreements = db.collection('agreements');
+    this.revisions = db.collection('revisions');
+  }
+
+  async secretKey(): Promise<Buffer> {
+    return this.db.guard(async () => {
+      const found = await this.meta.findOne({ _id: SECRET_KEY });
+      if (found) return Buffer.from(found.value.buffer);
+      // Insert if absent, then re-read: two instances starting together agree on one key.
+      await ignoreConflict(() => this.meta.updateOne({ _id: SECRET_KEY }, { $setOnInsert: { value: new Binary(randomBytes(32)) } }, { upsert: true }));
+      const doc = (await this.meta.findOne({ _id: SECRET_KEY })) as MetaDoc;
+      return Buffer.from(doc.value.buffer);
+    });
+  }
+
+  // ---- API roots and collections -------------------------------------------------------
+
+  async upsertApiRoot(r: ApiRootRecord): Promise<void> {
+    const doc: ApiRootDoc = {
+      _id: r.path,
+      title: r.title,
+      ...(r.description !== undefined && { description: r.description }),
+      max_content_length: r.maxContentLength,
+      content_policy: r.contentPolicy,
+      allowed_spec_versions: r.allowedSpecVersions,
+    };
+    await this.db.guard(() => this.apiRoots.replaceOne({ _id: r.path }, doc, { upsert: true }));
+  }
+
+  async listApiRoots(): Promise<ApiRootRecord[]> {
+    return (await this.db.guard(() => this.apiRoots.find().sort({ _id: 1 }).toArray())).map(toApiRoot);
+  }
+
+  async getApiRoot(path: string): Promise<ApiRootRecord | undefined> {
+    const doc = await this.db.guard(() => this.apiRoots.findOne({ _id: path }));
+    return doc ? toApiRoot(doc) : undefined;
+  }
+
+  async upsertCollection(c: CollectionRecord): Promise<void> {
+    const doc: CollectionDoc = {
+      _id: c.id,
+      api_root: c.apiRoot,
+      title: c.title,
+      ...(c.description !== undefined && { description: c.description }),
+      ...(c.alias !== undefined && { alias: c.alias }),
+      ...(c.country !== undefined && { country: c.country }),
+      media_types: c.mediaTypes,
+    };
+    await this.db.guard(() => this.collections.replaceOne({ _id: c.id }, doc, { upsert: true }));
+  }
+
+  async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
+    const docs = await this.db.guard(() =>
+      (apiRoot === undefined ? this.collections.find().sort({ api_root: 1, title: 1 }) : this.collections.find({ api_root: apiRoot }).sort({ title: 1 })).toArray(),
+    );
+    return docs.map(toCollection);
+  }
+
+  async getCollection(apiRoot: string, idOrAlias: string): Promise<CollectionRecord | undefined> {
+    const docs = await this.db.guard(() => this.collections.find({ api_root: apiRoot, $or: [{ _id: idOrAlias }, { alias: idOrAlias }] }).toArray());
+    // An id wins over another collection whose alias is that id.
+    const doc = docs.find((d) => d._id === idOrAlias) ?? docs[0];
+    return doc ? toCollection(doc) : undefined;
+  }
+
+  // ---- parties, accounts, tokens -------------------------------------------------------
+
+  async upsertParty(p: PartyRecord): Promise<void> {
+    const doc: PartyDoc = {
+      _id: p.id,
+      name: p.name,
+      kind: p.kind,
+      ...(p.country !== undefined && { country: p.country }),
+      ...(p.identityRef !== undefined && { identity_ref: p.identityRef }),
+    };
+    await this.db.guard(() => this.parties.replaceOne({ _id: p.id }, doc, { upsert: true }));
+  }
+
+  async listParties(): Promise<PartyRecord[]> {
+    return (await this.db.guard(() => this.parties.find().sort({ _id: 1 }).toArray())).map(toParty);
+  }
+
+  async getParty(id: string): Promise<PartyRecord | undefined> {
+    const doc = await this.db.guard(() => this.parties.findOne({ _id: id }));
+    return doc ? toParty(doc) : undefined;
+  }
+
+  async createAccount(a: AccountRecord): Promise<void> {
+    await this.db.guard(() =>
+      this.accounts.insertOne({
+        _id: a.id,
+        name: a.name,
+        party_id: a.partyId,
+        roles: a.roles,
+        disabled: a.disabled,
+        password_hash: a.passwordHash,
+        created_at: a.createdAt,
+        updated_at: a.updatedAt,
+      }),
+    );
+  }
+
+  async getAccount(id: string): Promise<AccountRecord | undefined> {
+    const doc = await this.db.guard(() => this.accounts.findOne({ _id: id }));
+    return doc ? toAccount(doc) : undefined;
+  }
+
+  async getAccountByName(name: string): Promise<AccountRecord | undefined> {
+    const doc = await this.db.guard(() => this.accounts.findOne({ name }));
+    return doc ? toAccount(doc) : undefined;
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    return (await this.db.guard(() => this.accounts.find().sort({ name: 1 }).toArray())).map(toAccount);
+  }
+
+  async updateAccount(id: string, patch: AccountPatch, now: Micros): Promise<AccountRecord | undefined> {
+    const set: Partial<AccountDoc> = { updated_at: now };
+    if (patch.roles !== undefined) set.roles = patch.roles;
+    if (patch.disabled !== undefined) set.disabled = patch.disabled;
+    if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
+    if (patch.partyId !== undefined) set.party_id = patch.partyId;
+    const doc = await this.db.guard(() => this.accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }));
+    return doc ? toAccount(doc) : undefined;
+  }
+
+  async createToken(t: TokenRecord): Promise<void> {
+    await this.db.guard(() =>
+      this.tokens.insertOne({ _id: t.id, account_id: t.accountId, hash: t.hash, label: t.label, created_at: t.createdAt, revoked_at: t.revokedAt }),
+    );
+  }
+
+  async getTokenByHash(hash: string): Promise<TokenRecord | undefined> {
+    const doc = await this.db.guard(() => this.tokens.findOne({ hash }));
+    return doc ? toToken(doc) : undefined;
+  }
+
+  async listTokens(accountId: string): Promise<TokenRecord[]> {
+    return (await this.db.guard(() => this.tokens.find({ account_id: accountId }).sort({ created_at: 1 }).toArray())).map(toToken);
+  }
+
+  async revokeToken(id: string, now: Micros): Promise<boolean> {
+    const result = await this.db.guard(() => this.tokens.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }));
+    return result.modifiedCount > 0;
+  }
+
+  // ---- agreements --------------------------------------------------------------------------
+
+  async saveAgreement(a: AgreementRecord): Promise<void> {
+    await this.db.write(async (session) => {
+      await this.agreements.updateOne({ id: a.id, version: a.version }, { $set: { body: JSON.stringify(a) } }, { upsert: true, session });
+      await this.revisions.updateOne({ _id: AGREEMENTS_REVISION }, { $inc: { value: 1 } }, { upsert: true, session });
+    });
+  }
+
+  async getAgreement(id: string, version?: number): Promise<AgreementRecord | undefined> {
+    const doc = await this.db.guard(() => this.agreements.findOne(version === undefined ? { id } : { id, version }, { sort: { version: -1 } }));
+    return doc ? (JSON.parse(doc.body) as AgreementRecord) : undefined;
+  }
+
+  async listAgreements(): Promise<AgreementRecord[]> {
+    const docs = await this.db.guard(() =>
+      this.agreements
+        .aggregate<{ body: string }>([{ $sort: { id: 1, version: -1 } }, { $group: { _id: '$id', body: { $first: '$body' } } }, { $sort: { _id: 1 } }])
+        .toArray(),
+    );
+    return docs.map((d) => JSON.parse(d.body) as AgreementRecord);
+  }
+
+  async listAgreementVersions(id: string): Promise<AgreementRecord[]> {
+    const docs = await this.db.guard(() => this.agreements.find({ id }).sort({ version: 1 }).toArray());
+    return docs.map((d) => JSON.parse(d.body) as AgreementRecord);
+  }
+
+  async agreementsRevision(): Promise<number> {
+    const doc = await this.db.guard(() => this.revisions.findOne({ _id: AGREEMENTS_REVISION }));
+    return doc?.value ?? 0;
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * One MongoDB connection with what every role class (catalog.ts, objects.ts, audit.ts) needs:
+ * start-up (server version check, collections, indexes, the date_added counter), a lost
+ * server reported as StoreUnavailable, and writes queued and run as transactions.
+ */
+import {
+  type ClientSession,
+  type Collection,
+  type Db,
+  type Document,
+  MongoClient,
+  MongoClientClosedError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  type TransactionOptions,
+} from 'mongodb';
+import { StoreUnavailable } from '../../errors';
+import { indexes } from './indexes';
+import { databaseOf, hasOption, hostsOf } from './uri';
+import { type CounterDoc, DATE_ADDED_COUNTER } from './writes';
+
+const COLLECTIONS = [
+  'objects',
+  'counters',
+  'statuses',
+  'api_roots',
+  'collections',
+  'parties',
+  'accounts',
+  'tokens',
+  'meta',
+  'agreements',
+  'revisions',
+  'audit_events',
+  'audit_checkpoints',
+  'feeds',
+];
+
+/** Fail fast when no server answers, unless the connection string says otherwise. */
+const SERVER_SELECTION_TIMEOUT_MS = 5000;
+
+/** MongoDB 5.0 (wire version 13) is the first to accept objects_added and objects_default side by side. */
+const MIN_WIRE_VERSION = 13;
+
+/** Snapshot reads and majority commits: a committed envelope survives a fail-over whole. */
+const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' };
+
+export class MongoDatabase {
+  /** The last write of this process: writes queue behind it (see write()). */
+  private writes: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+    /** For messages: the connection string's hosts, never its credentials. */
+    private readonly hosts: string,
+    /** Replica set or mongos: multi-document transactions are available. */
+    private readonly transactions: boolean,
+  ) {}
+
+  /**
+   * Connects, checks the server, and creates the collections, indexes and counter it needs
+   * (idempotent: several instances may start at once). `database` defaults to the one named
+   * in the connection string, else `accord`. Fails with StoreUnavailable naming the hosts.
+   */
+  static async connect(uri: string, database = databaseOf(uri)): Promise<MongoDatabase> {
+    const client = new MongoClient(uri, {
+      appName: 'accord',
+      ...(!hasOption(uri, 'serverSelectionTimeoutMS') && { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS }),
+    });
+    return MongoDatabase.open(client, database, hostsOf(uri));
+  }
+
+  /** connect() on a client already made; closes it on failure. */
+  static async open(client: MongoClient, database: string, hosts: string): Promise<MongoDatabase> {
+    try {
+      await client.connect();
+      const db = client.db(database);
+      const hello = await db.command({ hello: 1 });
+      if (typeof hello.maxWireVersion !== 'number' || hello.maxWireVersion < MIN_WIRE_VERSION) {
+        throw new StoreUnavailable(`the MongoDB server at ${hosts} is older than 5.0, the oldest Accord supports`);
+      }
+      const sharded = hello.msg === 'isdbgrid';
+      const opened = new MongoDatabase(client, db, hosts, sharded || hello.setName !== undefined);
+      await opened.prepare(sharded);
+      return opened;
+    } catch (e) {
+      await client.close();
+      if (e instanceof StoreUnavailable) throw e;
+      throw new StoreUnavailable(`cannot use MongoDB at ${hosts} (database "${database}"): ${(e as Error).message}`);
+    }
+  }
+
+  /** `sharded`: connected through mongos. */
+  private async prepare(sharded: boolean): Promise<void> {
+    const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    // Created up front: a transaction should not be the first to write a collection.
+    for (const name of COLLECTIONS) if (!existing.has(name)) await ignoreConflict(() => this.db.createCollection(name));
+    for (const [name, specs] of Object.entries(indexes(sharded))) await this.db.collection(name).createIndexes(specs);
+    const counters = this.collection<CounterDoc>('counters');
+    await ignoreConflict(() => counters.updateOne({ _id: DATE_ADDED_COUNTER }, { $setOnInsert: { last: 0 } }, { upsert: true }));
+  }
+
+  collection<T extends Document>(name: string): Collection<T> {
+    return this.db.collection<T>(name);
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.db.command({ ping: 1 });
+    } catch (e) {
+      throw new StoreUnavailable(`MongoDB at ${this.hosts} does not answer: ${(e as Error).message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  /** Runs an operation, turning a lost server into StoreUnavailable (503) instead of an internal error. */
+  async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw this.unavailable(e);
+    }
+  }
+
+  /**
+   * Runs a write of objects, agreements or the sharing log. This process's writes queue one
+   * behind the other: they would conflict on the counter document or the log's head anyway,
+   * and queueing spares them the retries. On a replica set each write is one transaction,
+   * retried by the driver on a conflict with another instance.
+   */
+  write<T>(work: (session: ClientSession | undefined) => Promise<T>): Promise<T> {
+    const run = this.writes.then(() => (this.transactions ? this.inTransaction(work) : work(undefined)));
+    this.writes = run.catch(() => undefined);
+    return this.guard(() => run);
+  }
+
+  private async inTransaction<T>(work: (session: ClientSession) => Promise<T>): Promise<T> {
+    const session = this.client.startSession();
+    try {
+      return await session.withTransaction(() => work(session), TRANSACTION);
+    } finally {
+      await session.endSession();
+    }
+  }
+
+  private unavailable(e: unknown): unknown {
+    const lost =
+      e instanceof MongoNetworkError ||
+      e instanceof MongoServerSelectionError ||
+      e instanceof MongoTopologyClosedError ||
+      e instanceof MongoNotConnectedError ||
+      e instanceof MongoClientClosedError;
+    return lost ? new StoreUnavailable(`MongoDB at ${this.hosts}: ${e.message}`) : e;
+  }
+}
+
+/**
+ * Runs a create-if-absent that another instance may be running at the same moment: losing
+ * that race (duplicate key, or the collection already exists) is success.
+ */
+export async function ignoreConflict(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    const NAMESPACE_EXISTS = 48;
+    const DUPLICATE_KEY = 11000;
+    if (!(e instanceof MongoServerError) || (e.code !== NAMESPACE_EXISTS && e.code !== DUPLICATE_KEY)) throw e;
+  }
+}

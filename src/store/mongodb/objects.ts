@@ -1,0 +1,164 @@
+/**
+ * STIX objects in MongoDB: adding an envelope (de-duplication, date_added reserved from the
+ * counter document, version flags: the plans of writes.ts), pages and manifests (the queries
+ * of queries.ts), statuses, and deleting versions. Adds and deletes append their
+ * sharing-log event in the same transaction.
+ */
+import type { Collection, ObjectId } from 'mongodb';
+import type { AuditEventInput, ObjectRef } from '../../audit/events';
+import { notFound } from '../../errors';
+import { formatTimestamp, type Micros } from '../../time';
+import type { AddEnvelope, ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, ObjectStore, StatusRecord, VersionSelector } from '../object-store';
+import type { Page } from '../page';
+import { admitsEverything } from '../scope';
+import { completedStatus } from '../status';
+import type { MongoAudit } from './audit';
+import type { CollectionDoc } from './catalog-docs';
+import type { MongoDatabase } from './database';
+import {
+  deleteFilter,
+  MANIFEST_PROJECTION,
+  type ManifestDoc,
+  OBJECT_PROJECTION,
+  type ObjectDoc,
+  pageQuery,
+  toManifestRecord,
+  toObjectPage,
+  type WithheldGroup,
+  withheldOf,
+  withheldPipeline,
+} from './queries';
+import {
+  type CounterDoc,
+  DATE_ADDED_COUNTER,
+  dedupe,
+  firstReserved,
+  newCount,
+  planAdd,
+  refreshFlags,
+  reserveDateAdded,
+  STORED_JSON_PROJECTION,
+  STORED_VERSION_PROJECTION,
+  type StoredJson,
+  type StoredVersion,
+  storedJsonFilter,
+  storedVersionsFilter,
+} from './writes';
+
+/** Statuses are kept as their JSON text, like SQLite, so they read back exactly. */
+interface StatusDoc {
+  _id: string;
+  created_at: Micros;
+  body: string;
+}
+
+export class MongoObjects implements ObjectStore {
+  private readonly objects: Collection<ObjectDoc>;
+  private readonly counters: Collection<CounterDoc>;
+  private readonly statuses: Collection<StatusDoc>;
+  private readonly collections: Collection<CollectionDoc>;
+
+  constructor(
+    private readonly db: MongoDatabase,
+    /** The sharing log: adds and deletes append their event inside their own write. */
+    private readonly audit: MongoAudit,
+  ) {
+    this.objects = db.collection('objects');
+    this.counters = db.collection('counters');
+    this.statuses = db.collection('statuses');
+    this.collections = db.collection('collections');
+  }
+
+  async addObjects(env: AddEnvelope): Promise<StatusRecord> {
+    return this.db.write(async (session) => {
+      const known = await this.collections.findOne({ _id: env.collectionId }, { session, projection: { _id: 1 } });
+      if (!known) throw notFound('Collection not found', `no collection ${env.collectionId}`);
+      const stored = await this.objects
+        .find(storedVersionsFilter(env.collectionId, env.objects), { session })
+        .project<StoredVersion>(STORED_VERSION_PROJECTION)
+        .toArray();
+      const jsonFilter = storedJsonFilter(env.collectionId, env.objects);
+      const storedJson = jsonFilter ? await this.objects.find(jsonFilter, { session }).project<StoredJson>(STORED_JSON_PROJECTION).toArray() : [];
+      const entries = dedupe(env.objects, stored, storedJson);
+      const count = newCount(entries);
+      // Nothing new (every object already stored): no date_added is handed out, so `start` is unused.
+      let start = 0;
+      if (count > 0) {
+        const reserve = reserveDateAdded(env.now, count);
+        const counter = (await this.counters.findOneAndUpdate(reserve.filter, reserve.update, { session, returnDocument: 'after' })) as CounterDoc;
+        start = firstReserved(counter.last, count);
+      }
+      const plan = planAdd(env.collectionId, entries, stored, start);
+      if (plan.writes.length) await this.objects.bulkWrite(plan.writes, { session, ordered: true });
+      const status = completedStatus(env, plan.successes);
+      await this.statuses.insertOne({ _id: status.id, created_at: env.now, body: JSON.stringify(status) }, { session });
+      if (env.audit) await this.audit.appendLocked([env.audit(status, plan.refs)], session);
+      return status;
+    });
+  }
+
+  async getStatus(id: string): Promise<StatusRecord | undefined> {
+    const doc = await this.db.guard(() => this.statuses.findOne({ _id: id }));
+    return doc ? (JSON.parse(doc.body) as StatusRecord) : undefined;
+  }
+
+  async queryObjects(q: ObjectQuery): Promise<ObjectPage> {
+    return toObjectPage(await this.page(q, OBJECT_PROJECTION, (d: ManifestDoc & Pick<ObjectDoc, 'json'>) => d));
+  }
+
+  async queryManifest(q: ObjectQuery): Promise<Page<ManifestRecord>> {
+    return this.page(q, MANIFEST_PROJECTION, toManifestRecord);
+  }
+
+  private async page<D extends ManifestDoc, T>(q: ObjectQuery, projection: Record<string, 0 | 1>, map: (d: D) => T): Promise<Page<T>> {
+    const { filter, sort, limit } = pageQuery(q);
+    const docs = await this.db.guard(() => this.objects.find(filter, { sort, limit }).project<D>(projection).toArray());
+    const more = docs.length > q.limit;
+    if (more) docs.pop();
+    const page: Page<T> = { records: docs.map(map), more };
+    if (q.scope && !admitsEverything(q.scope)) {
+      const { scope } = q;
+      const pipeline = withheldPipeline(q, more ? docs[docs.length - 1]?.date_added : undefined);
+      const groups = await this.db.guard(() => this.objects.aggregate<WithheldGroup>(pipeline).toArray());
+      // As SQLite: a collection that does not exist gives a bare empty page, without a count.
+      if (groups.length > 0 || (await this.db.guard(() => this.collections.countDocuments({ _id: q.collectionId }, { limit: 1 }))) > 0) {
+        page.withheld = withheldOf(scope, groups);
+      }
+    }
+    return page;
+  }
+
+  async deleteObject(
+    collectionId: string,
+    objectId: string,
+    versions: VersionSelector,
+    specVersions: string[] | undefined,
+    scope?: ObjectScope,
+    audit?: (removed: ObjectRef[]) => AuditEventInput,
+  ): Promise<number> {
+    return this.db.write(async (session) => {
+      // Read first: the audit event names the removed versions, in date_added order.
+      const doomed = await this.objects
+        .find(deleteFilter(collectionId, objectId, versions, specVersions, scope), { session, sort: { date_added: 1 } })
+        .project<Pick<ObjectDoc, 'version' | 'date_added'> & { _id: ObjectId }>({ _id: 1, version: 1, date_added: 1 })
+        .toArray();
+      if (doomed.length === 0) return 0;
+      const { deletedCount } = await this.objects.deleteMany({ _id: { $in: doomed.map((d) => d._id) } }, { session });
+      // Touch the counter so that this transaction conflicts with any concurrent add: without
+      // it, an add of a version of this object could commit beside the flag recomputation
+      // below, each blind to the other, and leave two versions marked last.
+      await this.counters.updateOne({ _id: DATE_ADDED_COUNTER }, { $inc: { deletes: 1 } }, { session });
+      const remaining = await this.objects
+        .find({ coll: collectionId, id: objectId }, { session })
+        .project<Omit<StoredVersion, 'id'>>({ _id: 0, spec_version: 1, version: 1 })
+        .toArray();
+      const writes = refreshFlags(collectionId, objectId, remaining);
+      if (writes.length) await this.objects.bulkWrite(writes, { session, ordered: true });
+      if (audit) {
+        const removed = doomed.map((d) => ({ id: objectId, version: formatTimestamp(d.version), date_added: formatTimestamp(d.date_added) }));
+        await this.audit.appendLocked([audit(removed)], session);
+      }
+      return deletedCount;
+    });
+  }
+}

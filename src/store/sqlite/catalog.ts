@@ -1,0 +1,244 @@
+/**
+ * The catalogue in SQLite: API roots, collections, parties, accounts, tokens and agreement
+ * versions, and the deployment's secret key (table `meta`).
+ */
+import { randomBytes } from 'node:crypto';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CollectionRecord, PartyRecord, Role, TokenRecord } from '../../catalog/types';
+import type { Micros } from '../../time';
+import type { CatalogStore } from '../catalog-store';
+import type { Row, SqliteDatabase } from './database';
+
+export class SqliteCatalog implements CatalogStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async secretKey(): Promise<Buffer> {
+    const row = this.db.stmt("SELECT value FROM meta WHERE key = 'secret_key'").get() as Row | undefined;
+    if (row) return row.value as Buffer;
+    // INSERT OR IGNORE + re-read: two processes starting together agree on one key.
+    this.db.stmt("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret_key', ?)").run(randomBytes(32));
+    return (this.db.stmt("SELECT value FROM meta WHERE key = 'secret_key'").get() as Row).value as Buffer;
+  }
+
+  // ---- API roots and collections -------------------------------------------------------
+
+  async upsertApiRoot(r: ApiRootRecord): Promise<void> {
+    this.db.stmt(
+      `INSERT INTO api_roots (path, title, description, max_content_length, content_policy, allowed_spec_versions)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(path) DO UPDATE SET title = excluded.title, description = excluded.description,
+         max_content_length = excluded.max_content_length, content_policy = excluded.content_policy,
+         allowed_spec_versions = excluded.allowed_spec_versions`,
+    ).run(r.path, r.title, r.description ?? null, r.maxContentLength, r.contentPolicy, JSON.stringify(r.allowedSpecVersions));
+  }
+
+  async listApiRoots(): Promise<ApiRootRecord[]> {
+    return (this.db.stmt('SELECT * FROM api_roots ORDER BY path').all() as Row[]).map(toApiRoot);
+  }
+
+  async getApiRoot(path: string): Promise<ApiRootRecord | undefined> {
+    const row = this.db.stmt('SELECT * FROM api_roots WHERE path = ?').get(path) as Row | undefined;
+    return row && toApiRoot(row);
+  }
+
+  async upsertCollection(c: CollectionRecord): Promise<void> {
+    this.db.stmt(
+      `INSERT INTO collections (id, api_root, title, description, alias, country, media_types) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET api_root = excluded.api_root, title = excluded.title,
+         description = excluded.description, alias = excluded.alias, country = excluded.country, media_types = excluded.media_types`,
+    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.country ?? null, JSON.stringify(c.mediaTypes));
+  }
+
+  async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
+    const rows =
+      apiRoot === undefined
+        ? this.db.stmt('SELECT * FROM collections ORDER BY api_root, title').all()
+        : this.db.stmt('SELECT * FROM collections WHERE api_root = ? ORDER BY title').all(apiRoot);
+    return (rows as Row[]).map(toCollection);
+  }
+
+  async getCollection(apiRoot: string, idOrAlias: string): Promise<CollectionRecord | undefined> {
+    const row = this.db.stmt('SELECT * FROM collections WHERE api_root = ? AND (id = ? OR alias = ?) ORDER BY id = ? DESC LIMIT 1').get(
+      apiRoot,
+      idOrAlias,
+      idOrAlias,
+      idOrAlias,
+    ) as Row | undefined;
+    return row && toCollection(row);
+  }
+
+  // ---- parties, accounts, tokens -------------------------------------------------------
+
+  async upsertParty(p: PartyRecord): Promise<void> {
+    this.db.stmt(
+      `INSERT INTO parties (id, name, kind, country, identity_ref) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, country = excluded.country,
+         identity_ref = excluded.identity_ref`,
+    ).run(p.id, p.name, p.kind, p.country ?? null, p.identityRef ?? null);
+  }
+
+  async listParties(): Promise<PartyRecord[]> {
+    return (this.db.stmt('SELECT * FROM parties ORDER BY id').all() as Row[]).map(toParty);
+  }
+
+  async getParty(id: string): Promise<PartyRecord | undefined> {
+    const row = this.db.stmt('SELECT * FROM parties WHERE id = ?').get(id) as Row | undefined;
+    return row && toParty(row);
+  }
+
+  async createAccount(a: AccountRecord): Promise<void> {
+    this.db.stmt(
+      `INSERT INTO accounts (id, name, party_id, roles, disabled, password_hash, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(a.id, a.name, a.partyId, JSON.stringify(a.roles), a.disabled ? 1 : 0, a.passwordHash, a.createdAt, a.updatedAt);
+  }
+
+  async getAccount(id: string): Promise<AccountRecord | undefined> {
+    const row = this.db.stmt('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+    return row && toAccount(row);
+  }
+
+  async getAccountByName(name: string): Promise<AccountRecord | undefined> {
+    const row = this.db.stmt('SELECT * FROM accounts WHERE name = ?').get(name) as Row | undefined;
+    return row && toAccount(row);
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    return (this.db.stmt('SELECT * FROM accounts ORDER BY name').all() as Row[]).map(toAccount);
+  }
+
+  async updateAccount(id: string, patch: AccountPatch, now: Micros): Promise<AccountRecord | undefined> {
+    const current = await this.getAccount(id);
+    if (!current) return undefined;
+    const next: AccountRecord = { ...current, ...patch, updatedAt: now };
+    this.db.stmt('UPDATE accounts SET party_id = ?, roles = ?, disabled = ?, password_hash = ?, updated_at = ? WHERE id = ?').run(
+      next.partyId,
+      JSON.stringify(next.roles),
+      next.disabled ? 1 : 0,
+      next.passwordHash,
+      now,
+      id,
+    );
+    return next;
+  }
+
+  async createToken(t: TokenRecord): Promise<void> {
+    this.db.stmt('INSERT INTO tokens (id, account_id, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      t.id,
+      t.accountId,
+      t.hash,
+      t.label,
+      t.createdAt,
+      t.revokedAt,
+    );
+  }
+
+  async getTokenByHash(hash: string): Promise<TokenRecord | undefined> {
+    const row = this.db.stmt('SELECT * FROM tokens WHERE hash = ?').get(hash) as Row | undefined;
+    return row && toToken(row);
+  }
+
+  async listTokens(accountId: string): Promise<TokenRecord[]> {
+    return (this.db.stmt('SELECT * FROM tokens WHERE account_id = ? ORDER BY created_at').all(accountId) as Row[]).map(toToken);
+  }
+
+  async revokeToken(id: string, now: Micros): Promise<boolean> {
+    return this.db.stmt('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0;
+  }
+
+
+  // ---- agreements --------------------------------------------------------------------------
+
+  async saveAgreement(a: AgreementRecord): Promise<void> {
+    this.db.write(() => {
+      this.db.stmt('INSERT INTO agreements (id, version, body) VALUES (?, ?, ?) ON CONFLICT(id, version) DO UPDATE SET body = excluded.body').run(
+        a.id,
+        a.version,
+        JSON.stringify(a),
+      );
+      this.db.stmt("UPDATE revisions SET value = value + 1 WHERE name = 'agreements'").run();
+    });
+  }
+
+  async getAgreement(id: string, version?: number): Promise<AgreementRecord | undefined> {
+    const row = (
+      version === undefined
+        ? this.db.stmt('SELECT body FROM agreements WHERE id = ? ORDER BY version DESC LIMIT 1').get(id)
+        : this.db.stmt('SELECT body FROM agreements WHERE id = ? AND version = ?').get(id, version)
+    ) as Row | undefined;
+    return row && (JSON.parse(row.body as string) as AgreementRecord);
+  }
+
+  async listAgreements(): Promise<AgreementRecord[]> {
+    const rows = this.db.stmt(
+      'SELECT body FROM agreements a WHERE version = (SELECT MAX(version) FROM agreements b WHERE b.id = a.id) ORDER BY id',
+    ).all() as Row[];
+    return rows.map((r) => JSON.parse(r.body as string) as AgreementRecord);
+  }
+
+  async listAgreementVersions(id: string): Promise<AgreementRecord[]> {
+    return (this.db.stmt('SELECT body FROM agreements WHERE id = ? ORDER BY version').all(id) as Row[]).map(
+      (r) => JSON.parse(r.body as string) as AgreementRecord,
+    );
+  }
+
+  async agreementsRevision(): Promise<number> {
+    return (this.db.stmt("SELECT value FROM revisions WHERE name = 'agreements'").get() as Row).value as number;
+  }
+}
+
+function toApiRoot(r: Row): ApiRootRecord {
+  return {
+    path: r.path as string,
+    title: r.title as string,
+    ...(r.description !== null && { description: r.description as string }),
+    maxContentLength: r.max_content_length as number,
+    contentPolicy: r.content_policy as ApiRootRecord['contentPolicy'],
+    allowedSpecVersions: JSON.parse(r.allowed_spec_versions as string) as string[],
+  };
+}
+
+function toCollection(r: Row): CollectionRecord {
+  return {
+    id: r.id as string,
+    apiRoot: r.api_root as string,
+    title: r.title as string,
+    ...(r.description !== null && { description: r.description as string }),
+    ...(r.alias !== null && { alias: r.alias as string }),
+    ...(r.country !== null && { country: r.country as string }),
+    mediaTypes: JSON.parse(r.media_types as string) as string[],
+  };
+}
+
+function toParty(r: Row): PartyRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    kind: r.kind as string,
+    ...(r.country !== null && { country: r.country as string }),
+    ...(r.identity_ref !== null && { identityRef: r.identity_ref as string }),
+  };
+}
+
+function toAccount(r: Row): AccountRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    partyId: r.party_id as string,
+    roles: JSON.parse(r.roles as string) as Role[],
+    disabled: r.disabled === 1,
+    passwordHash: r.password_hash as string | null,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+function toToken(r: Row): TokenRecord {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    hash: r.hash as string,
+    label: r.label as string,
+    createdAt: r.created_at as number,
+    revokedAt: r.revoked_at as number | null,
+  };
+}

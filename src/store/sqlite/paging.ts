@@ -1,0 +1,202 @@
+/**
+ * Object pages in SQLite: TAXII's version and spec_version selection and the agreement scope
+ * as SQL, keyset paging on date_added, and the count of what a scope withheld. The default
+ * selection is written exactly as the partial indexes state it, so a page is an index walk.
+ */
+import type { Micros } from '../../time';
+import type { ManifestRecord, ObjectQuery, ObjectScope, ScopeClause, VersionSelector } from '../object-store';
+import type { Page } from '../page';
+import { admits, admitsEverything, withheldReason } from '../scope';
+import { placeholders, type Row, type SqliteDatabase } from './database';
+
+/**
+ * A page of records: `fetch` runs the page query (`sql`, ordered by date_added, at most
+ * `n` rows: one beyond the page, to know whether there is more) and returns its rows.
+ */
+export function page(db: SqliteDatabase, columns: string, q: ObjectQuery, fetch: (sql: string, params: unknown[], n: number) => Row[]): Page<ManifestRecord> {
+  const coll = ridOf(db, q.collectionId);
+  if (coll === undefined) return { records: [], more: false };
+  const where = selection(q.versions, q.specVersions, q.scope);
+  const params: unknown[] = [coll];
+  // With ids, the id index finds the few rows (sorted after). Without statistics SQLite
+  // would rather walk a whole collection (or a TLP level) in date_added order to skip
+  // that sort: a second per request at a million objects. So it is named.
+  let sql = `SELECT ${columns} FROM objects${q.ids?.length ? ' INDEXED BY objects_version' : ''} WHERE coll = ?`;
+  const after = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
+  if (after !== -Infinity) {
+    sql += ' AND date_added > ?';
+    params.push(after);
+  }
+  if (q.ids?.length) {
+    sql += ` AND id IN (${placeholders(q.ids)})`;
+    params.push(...q.ids);
+  }
+  if (q.types?.length) {
+    sql += ` AND type IN (${placeholders(q.types)})`;
+    params.push(...q.types);
+  }
+  const defaultSelection = q.versions.last && !q.versions.first && !q.versions.all && q.versions.at.length === 0 && q.specVersions === undefined;
+  const byLevel = q.scope !== undefined && defaultSelection && !q.ids?.length && !admitsEverything(q.scope);
+  const n = q.limit + 1;
+  const query = byLevel ? scopedByLevel(sql, params, q.scope as ObjectScope, n) : { sql: `${sql}${where.sql} ORDER BY date_added LIMIT ?`, params: [...params, ...where.params, n] };
+  const rows = query ? fetch(query.sql, query.params, n) : [];
+  const more = rows.length > q.limit;
+  if (more) rows.pop();
+  const page: Page<ManifestRecord> = { records: rows.map(toManifest), more };
+  if (q.scope && !admitsEverything(q.scope)) {
+    const upTo = more ? (rows[rows.length - 1]?.date_added as number | undefined) : undefined;
+    page.withheld = byLevel ? withheldByLevel(db, sql, params, q.scope, upTo) : withheld(db, sql, params, q, upTo);
+  }
+  return page;
+}
+
+/**
+ * A scoped page of the default selection as one ordered index walk per TLP level the scope
+ * admits, each at most a page long, merged by date_added: withholding by TLP then costs
+ * nothing per withheld object, however many there are. (Type limits stay a filter within
+ * each walk.)
+ */
+function scopedByLevel(baseSql: string, baseParams: unknown[], scope: ObjectScope, n: number): { sql: string; params: unknown[] } | undefined {
+  const levels = [...new Set(scope.clauses.flatMap((c) => c.tlpLevels))].sort((a, b) => a - b);
+  const arms: string[] = [];
+  const params: unknown[] = [];
+  for (const level of levels) {
+    // A clause allowing no type admits nothing.
+    const clauses = scope.clauses.filter((c) => c.tlpLevels.includes(level) && c.allowTypes?.length !== 0);
+    if (clauses.length === 0) continue;
+    const typeParams: unknown[] = [];
+    const condition = typeCondition(clauses, typeParams);
+    const types = condition === '1' ? '' : ` AND ${condition}`;
+    arms.push(`SELECT * FROM (${baseSql} AND tlp = ? AND is_last = 1 AND latest_spec = 1${types} ORDER BY date_added LIMIT ?)`);
+    params.push(...baseParams, level, ...typeParams, n);
+  }
+  if (arms.length === 0) return undefined;
+  return { sql: `${arms.join(' UNION ALL ')} ORDER BY date_added LIMIT ?`, params: [...params, n] };
+}
+
+/**
+ * withheld() for the default selection: index-only counts per TLP level over the page's
+ * range, so counting costs little even when almost everything is withheld. Reasons as
+ * withheldReason(): a type no clause admits first, then unmarked or TLP.
+ */
+function withheldByLevel(db: SqliteDatabase, baseSql: string, baseParams: unknown[], scope: ObjectScope, upTo: Micros | undefined): { count: number; reasons: Record<string, number> } {
+  const count = baseSql.replace(/^SELECT .* FROM objects WHERE /, 'SELECT COUNT(*) AS n FROM objects WHERE ');
+  const range = upTo === undefined ? '' : ' AND date_added <= ?';
+  const out = { count: 0, reasons: {} as Record<string, number> };
+  const add = (reason: string, n: number) => {
+    if (n === 0) return;
+    out.count += n;
+    out.reasons[reason] = (out.reasons[reason] ?? 0) + n;
+  };
+  for (const level of [-1, 0, 1, 2, 3, 4]) {
+    const anyParams: unknown[] = [];
+    const anyType = typeCondition(scope.clauses, anyParams);
+    const levelParams: unknown[] = [];
+    const levelType = typeCondition(scope.clauses.filter((c) => c.tlpLevels.includes(level)), levelParams);
+    const run = (condition: string, conditionParams: unknown[]) =>
+      (db.stmt(`${count} AND tlp = ? AND is_last = 1 AND latest_spec = 1${range} AND ${condition}`).get(
+        ...baseParams,
+        level,
+        ...(upTo === undefined ? [] : [upTo]),
+        ...conditionParams,
+      ) as { n: number }).n;
+    if (anyType !== '1') add('type', run(`NOT ${anyType}`, anyParams));
+    if (levelType !== '1') add(level === -1 ? 'unmarked' : 'tlp', run(anyType === '1' ? `NOT ${levelType}` : `${anyType} AND NOT ${levelType}`, anyType === '1' ? levelParams : [...anyParams, ...levelParams]));
+  }
+  return out;
+}
+
+/** Counts what the scope kept out of the page's range, by reason (for the sharing log). */
+function withheld(db: SqliteDatabase, baseSql: string, baseParams: unknown[], q: ObjectQuery, upTo: Micros | undefined): { count: number; reasons: Record<string, number> } {
+  const scope = q.scope as ObjectScope;
+  const unscoped = selection(q.versions, q.specVersions);
+  let sql = baseSql.replace(/^SELECT .* FROM objects/, 'SELECT tlp, type, COUNT(*) AS n FROM objects') + unscoped.sql;
+  const params = [...baseParams, ...unscoped.params];
+  if (upTo !== undefined) {
+    sql += ' AND date_added <= ?';
+    params.push(upTo);
+  }
+  const out = { count: 0, reasons: {} as Record<string, number> };
+  for (const g of db.stmt(`${sql} GROUP BY tlp, type`).all(...params) as { tlp: number; type: string; n: number }[]) {
+    if (admits(scope, g.type, g.tlp)) continue;
+    const reason = withheldReason(scope, g.type, g.tlp);
+    out.count += g.n;
+    out.reasons[reason] = (out.reasons[reason] ?? 0) + g.n;
+  }
+  return out;
+}
+
+/** The collection's row id, or undefined when there is no such collection. */
+export function ridOf(db: SqliteDatabase, collectionId: string): number | undefined {
+  const row = db.stmt('SELECT rid FROM collections WHERE id = ?').get(collectionId) as Row | undefined;
+  return row?.rid as number | undefined;
+}
+
+/**
+ * The SQL for "some clause admits the row's type" ('1' when a clause admits every type, '0'
+ * when none admits any); its parameters are appended to `params`.
+ */
+function typeCondition(clauses: readonly ScopeClause[], params: unknown[]): string {
+  if (clauses.some((c) => c.allowTypes === undefined && !c.denyTypes?.length)) return '1';
+  const alternatives = clauses.map((c) => {
+    const terms: string[] = [];
+    if (c.allowTypes) {
+      terms.push(c.allowTypes.length ? `type IN (${placeholders(c.allowTypes)})` : '0');
+      params.push(...c.allowTypes);
+    }
+    if (c.denyTypes?.length) {
+      terms.push(`type NOT IN (${placeholders(c.denyTypes)})`);
+      params.push(...c.denyTypes);
+    }
+    return `(${terms.join(' AND ')})`;
+  });
+  return alternatives.length ? `(${alternatives.join(' OR ')})` : '0';
+}
+
+/**
+ * The SQL for TAXII's version and spec_version selection and the caller's agreement scope.
+ * The default (`last`, no spec_version) is written exactly as the partial indexes state it,
+ * so SQLite walks an index.
+ */
+export function selection(versions: VersionSelector, specVersions: string[] | undefined, scope?: ObjectScope): { sql: string; params: unknown[] } {
+  let sql = '';
+  const params: unknown[] = [];
+  if (scope) {
+    const clauses = scope.clauses
+      .filter((c) => c.tlpLevels.length > 0)
+      .map((c) => {
+        params.push(...c.tlpLevels);
+        const clause = `tlp IN (${placeholders(c.tlpLevels)})`;
+        const types = typeCondition([c], params);
+        return types === '1' ? `(${clause})` : `(${clause} AND ${types})`;
+      });
+    sql += clauses.length ? ` AND (${clauses.join(' OR ')})` : ' AND 0';
+  }
+  if (!versions.all) {
+    const terms: string[] = [];
+    if (versions.last) terms.push('is_last = 1');
+    if (versions.first) terms.push('is_first = 1');
+    if (versions.at.length) {
+      terms.push(`version IN (${placeholders(versions.at)})`);
+      params.push(...versions.at);
+    }
+    sql += terms.length === 1 ? ` AND ${terms[0]}` : ` AND (${terms.join(' OR ')})`;
+  }
+  if (specVersions === undefined) sql += ' AND latest_spec = 1';
+  else {
+    sql += ` AND spec_version IN (${placeholders(specVersions)})`;
+    params.push(...specVersions);
+  }
+  return { sql, params };
+}
+
+export function toManifest(r: Row): ManifestRecord {
+  return {
+    id: r.id as string,
+    type: r.type as string,
+    specVersion: r.spec_version as string,
+    version: r.version as number,
+    dateAdded: r.date_added as number,
+    tlp: r.tlp as number,
+  };
+}
