@@ -10,7 +10,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { packageRoot } from '../paths';
 import type { Store } from '../store/store';
-import type { CollectionRecord } from './types';
+import type { CollectionRecord, TlpCeiling } from './types';
 import { derivedUuid4 } from './uuid';
 
 /** Fixed namespace for derived collection ids. Never change it: ids would change with it. */
@@ -30,7 +30,7 @@ interface CatalogFile {
     allowed_spec_versions?: string[];
     country_collections?: boolean;
   }[];
-  collections: { api_root: string; alias: string; id?: string; title: string; description?: string }[];
+  collections: { api_root: string; alias: string; id?: string; title: string; description?: string; unmarked_as?: TlpCeiling }[];
   parties?: { id: string; name: string; kind: string; country?: string; identity_ref?: string }[];
 }
 
@@ -95,6 +95,7 @@ export async function applyCatalog(store: Store, dir: string, defaultMaxContentL
       title: c.title,
       ...(c.description !== undefined && { description: c.description }),
       mediaTypes: STIX_MEDIA_TYPES,
+      ...(c.unmarked_as !== undefined && { unmarkedAs: c.unmarked_as }),
     });
   }
   const seen = new Set<string>();

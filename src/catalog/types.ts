@@ -29,6 +29,12 @@ export interface CollectionRecord {
   /** ISO 3166-1 alpha-2 code of a country collection. */
   country?: string;
   mediaTypes: string[];
+  /**
+   * What content without a TLP marking counts as in this collection, for every grant that does
+   * not exclude unmarked content (`unmarked_as: deny`); absent: each grant's own `unmarked_as`.
+   * A public reference collection (MITRE ATT&CK) says `clear`.
+   */
+  unmarkedAs?: TlpCeiling;
 }
 
 export interface PartyRecord {

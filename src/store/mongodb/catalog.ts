@@ -19,6 +19,7 @@ import {
   toAccount,
   toApiRoot,
   toCollection,
+  collectionDoc,
   toParty,
   toToken,
 } from './catalog-docs';
@@ -83,16 +84,7 @@ export class MongoCatalog implements CatalogStore {
   }
 
   async upsertCollection(c: CollectionRecord): Promise<void> {
-    const doc: CollectionDoc = {
-      _id: c.id,
-      api_root: c.apiRoot,
-      title: c.title,
-      ...(c.description !== undefined && { description: c.description }),
-      ...(c.alias !== undefined && { alias: c.alias }),
-      ...(c.country !== undefined && { country: c.country }),
-      media_types: c.mediaTypes,
-    };
-    await this.db.guard(() => this.collections.replaceOne({ _id: c.id }, doc, { upsert: true }));
+    await this.db.guard(() => this.collections.replaceOne({ _id: c.id }, collectionDoc(c), { upsert: true }));
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {

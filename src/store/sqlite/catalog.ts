@@ -3,7 +3,7 @@
  * versions, and the deployment's secret key (table `meta`).
  */
 import { randomBytes } from 'node:crypto';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CollectionRecord, PartyRecord, Role, TokenRecord } from '../../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CollectionRecord, PartyRecord, Role, TlpCeiling, TokenRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { CatalogStore } from '../catalog-store';
 import type { Row, SqliteDatabase } from './database';
@@ -42,10 +42,11 @@ export class SqliteCatalog implements CatalogStore {
 
   async upsertCollection(c: CollectionRecord): Promise<void> {
     this.db.stmt(
-      `INSERT INTO collections (id, api_root, title, description, alias, country, media_types) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO collections (id, api_root, title, description, alias, country, media_types, unmarked_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET api_root = excluded.api_root, title = excluded.title,
-         description = excluded.description, alias = excluded.alias, country = excluded.country, media_types = excluded.media_types`,
-    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.country ?? null, JSON.stringify(c.mediaTypes));
+         description = excluded.description, alias = excluded.alias, country = excluded.country, media_types = excluded.media_types,
+         unmarked_as = excluded.unmarked_as`,
+    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.country ?? null, JSON.stringify(c.mediaTypes), c.unmarkedAs ?? null);
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
@@ -206,6 +207,7 @@ function toCollection(r: Row): CollectionRecord {
     ...(r.alias !== null && { alias: r.alias as string }),
     ...(r.country !== null && { country: r.country as string }),
     mediaTypes: JSON.parse(r.media_types as string) as string[],
+    ...(r.unmarked_as !== null && { unmarkedAs: r.unmarked_as as TlpCeiling }),
   };
 }
 

@@ -153,4 +153,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE feeds (name TEXT PRIMARY KEY, body TEXT NOT NULL, state TEXT NOT NULL, lease_owner TEXT, lease_until INTEGER);
   `,
+  // A collection's own default for content without a TLP marking (CollectionRecord.unmarkedAs).
+  `
+  ALTER TABLE collections ADD COLUMN unmarked_as TEXT;
+  `,
 ];
