@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { AgreementCache } from '../src/access/agreement-cache';
 import { createApp } from '../src/app';
+import { RefusalAggregator } from '../src/audit/aggregate';
 import { AUDIT_DEFAULTS, AuditLog } from '../src/audit/log';
 import type { AuditEventInput } from '../src/audit/events';
 import { Authenticator } from '../src/auth/authenticator';
 import { loadConfig } from '../src/config/config';
+import { BucketTable } from '../src/throttle/bucket';
 import { systemClock } from '../src/time';
 import { COLLECTION_PATH, prepareStore } from './lib/setup';
 import { take, stixObjects } from './workload';
@@ -34,7 +36,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'accord-audit-bench-'));
   const { store, tokens } = await prepareStore(join(dir, 'bench.db'));
   const objects = take(stixObjects(), total);
-  const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', store: ':memory:' } });
+  // No per-account rate limit: this measures how fast reads can go.
+  const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', store: ':memory:', rateLimit: { perSecond: 1, burst: 0 } } });
   const log = pino({ level: 'silent' });
   const authenticator = new Authenticator(store, systemClock, await store.secretKey(), { cacheSeconds: 300, cacheSize: 100 });
 
@@ -45,7 +48,8 @@ async function main(): Promise<void> {
     // As the server runs it: queued events are appended by the store's background appender.
     const audit = mode.includes('off') ? new DiscardingAuditLog(store, systemClock, log) : new AuditLog(store, systemClock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => process.stderr.write(message + '\n')));
     audit.start();
-    const app = createApp({ config, store, clock: systemClock, log, authenticator, agreements: new AgreementCache(store), audit });
+    const refusals = new RefusalAggregator((e) => void audit.record(e), { intervalSeconds: config.auditAggregateSeconds, maxSources: 1000 });
+    const app = createApp({ config, store, clock: systemClock, log, authenticator, agreements: new AgreementCache(store), audit, refusals, limiter: new BucketTable() });
     const server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}${COLLECTION_PATH}`;

@@ -19,6 +19,7 @@ import { authenticate } from './http/authenticate';
 import { negotiateCoding } from './http/compression';
 import { negotiate } from './http/media';
 import { authorize, loadApiRoot, noParameters as none, requestLog } from './http/routing';
+import { securityHeaders } from './http/transport';
 
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
@@ -26,11 +27,16 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('etag', false);
   app.set('trust proxy', ctx.config.trustProxy);
 
-  const auth = authenticate(ctx.authenticator, (req, res) => recordRefusal(ctx, req, res, 'auth.failure', 'denied', 401, 'no valid credentials'));
+  const auth = authenticate(
+    ctx,
+    (req, res) => recordRefusal(ctx, req, res, 'auth.failure', 'denied', 401, 'no valid credentials'),
+    (req, res, err) => recordRefusal(ctx, req, res, 'rate.limited', 'denied', 429, err.description ?? err.title),
+  );
   const root = loadApiRoot(ctx);
   const taxii = [negotiate, auth];
   const may = (right: Parameters<typeof authorize>[1]) => [root, authorize(ctx, right)];
 
+  app.use(securityHeaders(ctx.config));
   app.use(requestLog(ctx));
   app.use(negotiateCoding(ctx.config.compression)); // gzip / br for TAXII responses: src/http/compression.ts
 

@@ -8,9 +8,11 @@ export type ErrorKind =
   | 'forbidden'
   | 'not-found'
   | 'not-acceptable'
+  | 'timeout'
   | 'too-large'
   | 'unsupported-media-type'
   | 'unprocessable'
+  | 'too-many-requests'
   | 'unavailable';
 
 export class AccordError extends Error {
@@ -34,5 +36,15 @@ export const forbidden = (title: string, description?: string) => new AccordErro
 export class StoreUnavailable extends AccordError {
   constructor(description: string) {
     super('unavailable', 'Storage unavailable', description);
+  }
+}
+
+/** A rate limit refused the request; it may be retried after `retryAfterSeconds` (429 + Retry-After). */
+export class TooManyRequests extends AccordError {
+  constructor(
+    description: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('too-many-requests', 'Too many requests', description);
   }
 }

@@ -10,26 +10,37 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { AgreementCache } from './access/agreement-cache';
+import { RefusalAggregator } from './audit/aggregate';
 import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
 import type { Config } from './config/config';
 import { FeedScheduler } from './feeds/scheduler';
 import { feedKey } from './feeds/secrets';
+import { capConnections, serverOptions } from './http/connections';
+import { tlsOptions } from './http/transport';
 import type { Store } from './store/store';
+import { BucketTable, type Limiter } from './throttle/bucket';
 import { systemClock, type Clock } from './time';
+
+/** Most sources whose refusals are counted apart in one interval (src/audit/aggregate.ts). */
+const MAX_REFUSAL_SOURCES = 1000;
 
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
 
-export async function startServer(config: Readonly<Config>, store: Store, log: Logger, clock: Clock = systemClock): Promise<RunningServer> {
+/** `limiter`: the rate-limit buckets; a worker under --workers passes the primary's (src/throttle/cluster.ts). */
+export async function startServer(config: Readonly<Config>, store: Store, log: Logger, clock: Clock = systemClock, limiter: Limiter = new BucketTable()): Promise<RunningServer> {
   await store.ping();
   const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
   const agreements = new AgreementCache(store);
-  const app = createApp({ config, store, clock, log, authenticator, agreements, audit });
+  const refusals = new RefusalAggregator((e) => void audit.record(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: MAX_REFUSAL_SOURCES });
+  // Intervals also end when nothing new arrives, so a flood's count is logged soon after it stops.
+  const roller = setInterval(() => refusals.roll(clock()), 1000).unref();
+  const app = createApp({ config, store, clock, log, authenticator, agreements, audit, refusals, limiter });
   // Upstream feeds run in whichever process holds a feed's lease (src/feeds/scheduler.ts).
   const feeds = config.feeds.enabled
     ? new FeedScheduler(
@@ -38,8 +49,9 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
       )
     : undefined;
   const server = config.tls
-    ? https.createServer({ key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), minVersion: 'TLSv1.2' }, app)
-    : http.createServer(app);
+    ? https.createServer({ ...serverOptions(config), key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), ...tlsOptions(config) }, app)
+    : http.createServer(serverOptions(config), app);
+  capConnections(server, config);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -59,6 +71,8 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
         const reaper = setInterval(() => server.closeIdleConnections(), 50);
         server.close(() => {
           clearInterval(reaper);
+          clearInterval(roller);
+          refusals.roll(clock(), true);
           resolve();
         });
         server.closeIdleConnections();

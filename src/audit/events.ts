@@ -36,6 +36,8 @@ export interface AuditEventInput {
   method?: string;
   path?: string;
   query?: Record<string, string>;
+  /** The request fields cut to their bound (`path`, `query`, `user_agent`): what a client sends is stored only so far. */
+  truncated?: string[];
   api_root?: string;
   collection?: string;
   country?: string;

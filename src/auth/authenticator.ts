@@ -36,12 +36,17 @@ export class Authenticator {
     private readonly options: AuthenticatorOptions,
   ) {}
 
-  async authenticate(c: Credentials): Promise<Principal | undefined> {
+  /**
+   * `mayCheckPassword` is asked before a password is checked in full (not for tokens, nor
+   * for a password remembered from a successful check): it throws to refuse the attempt,
+   * which is how failed sign-ins are throttled without locking out the owner's tokens.
+   */
+  async authenticate(c: Credentials, mayCheckPassword?: () => Promise<void>): Promise<Principal | undefined> {
     if (c.kind === 'token') return this.byToken(c.token);
     // Some clients can send a token only as the Basic password; a real password that merely
     // looks like a token still works.
-    if (c.password.startsWith(TOKEN_PREFIX)) return (await this.byToken(c.password)) ?? this.byPassword(c.username, c.password);
-    return this.byPassword(c.username, c.password);
+    if (c.password.startsWith(TOKEN_PREFIX)) return (await this.byToken(c.password)) ?? this.byPassword(c.username, c.password, mayCheckPassword);
+    return this.byPassword(c.username, c.password, mayCheckPassword);
   }
 
   private async byToken(token: string): Promise<Principal | undefined> {
@@ -51,7 +56,7 @@ export class Authenticator {
     return account && !account.disabled ? principal(account, `token:${record.id}`) : undefined;
   }
 
-  private async byPassword(username: string, password: string): Promise<Principal | undefined> {
+  private async byPassword(username: string, password: string, mayCheckPassword?: () => Promise<void>): Promise<Principal | undefined> {
     const now = this.clock();
     const cacheKey = keyedHash(this.key, `${username}\u0000${password}`);
     const cached = this.cache.get(cacheKey);
@@ -59,6 +64,7 @@ export class Authenticator {
     if (cached && cached.expires > now && account && account.id === cached.accountId && account.passwordHash === cached.passwordHash) {
       return account.disabled ? undefined : principal(account, 'password');
     }
+    await mayCheckPassword?.();
     // Spend the same time whether or not the account exists.
     const ok = await verifyPassword(password, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!ok || !account || account.passwordHash === null || account.disabled) return undefined;

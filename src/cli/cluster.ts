@@ -9,17 +9,20 @@
  *
  * Messages over the cluster's IPC channel: a worker sends {accord: 'listening', url} once it
  * listens, or {accord: 'failed', message, exitCode} when it could not start; the primary sends
- * {accord: 'shutdown'}.
+ * {accord: 'shutdown'}. Workers also ask the primary's one table of rate-limit buckets
+ * ({accord: 'take'} → {accord: 'took'}, src/throttle/cluster.ts), so limits hold across them.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import { BucketTable } from '../throttle/bucket';
+import { answerTakes, type TookMessage } from '../throttle/cluster';
 import { describeFailure, type Failure } from './failure';
 
 /** Set in the environment of the workers this module forks (and only them). */
 const WORKER_MARK = 'ACCORD_SERVE_WORKER';
 
 type ToPrimary = { accord: 'listening'; url: string } | ({ accord: 'failed' } & Failure);
-type ToWorker = { accord: 'shutdown' };
+type ToWorker = { accord: 'shutdown' } | TookMessage;
 
 /**
  * Whether this process is a worker forked by runPrimary. The mark tells it apart from a
@@ -91,6 +94,7 @@ export function runPrimary(count: number, log: Logger, onListening: (url: string
   cluster.schedulingPolicy = cluster.SCHED_RR;
   return new Promise<Outcome>((resolve) => {
     const members = new Map<number, Member>();
+    const buckets = new BucketTable();
     const pendingForks = new Set<NodeJS.Timeout>();
     let announced = false;
     /**
@@ -111,7 +115,9 @@ export function runPrimary(count: number, log: Logger, onListening: (url: string
       const worker = cluster.fork({ [WORKER_MARK]: '1' });
       const m: Member = { worker, pid: worker.process.pid, failuresBefore: failed };
       members.set(worker.id, m);
-      worker.on('message', (msg: unknown) => onMessage(m, msg));
+      worker.on('message', (msg: unknown) => {
+        if (!answerTakes(buckets, msg, (reply) => tell(worker, reply))) onMessage(m, msg);
+      });
       worker.on('error', (err: Error) => log.warn({ err, worker: worker.id, workerPid: m.pid }, 'worker channel error'));
       worker.on('exit', (code: number | null, signal: string | null) => {
         // Handle the exit once the channel has closed, so every message the worker sent

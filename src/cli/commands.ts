@@ -16,6 +16,7 @@ import type { CollectionRecord } from '../catalog/types';
 import type { Store } from '../store/store';
 import { systemClock } from '../time';
 import { startServer } from '../server';
+import { ClusterLimiter, type Channel } from '../throttle/cluster';
 import { registerAdminCommands } from './admin-commands';
 import { importBundle } from './import';
 import { runDemo } from './demo';
@@ -102,7 +103,9 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
       const config = configFrom(opts);
       if (isServeWorker()) {
         const log = createLogger(config.logLevel).child(workerBindings());
-        await runWorker(async () => startServer(config, await openStore(config.store), log), log);
+        // The rate-limit buckets are the primary's, so the limits hold across the workers.
+        const limiter = new ClusterLimiter(process as unknown as Channel);
+        await runWorker(async () => startServer(config, await openStore(config.store), log, systemClock, limiter), log);
         return;
       }
       const workers = config.workers === 'auto' ? availableParallelism() : config.workers;

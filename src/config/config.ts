@@ -15,7 +15,14 @@ export interface Config {
   port: number;
   store: string;
   publicUrl?: string;
-  tls?: { key: string; cert: string };
+  /** HTTPS: key and certificate; `ca`: the CA whose client certificates may be named by subject and issuer. */
+  tls?: { key: string; cert: string; ca?: string };
+  /** Lowest TLS version accepted. */
+  tlsMinVersion: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are all AEAD with forward secrecy). */
+  tlsCiphers: string;
+  /** Strict-Transport-Security max-age under TLS, seconds (0: no header). */
+  hstsSeconds: number;
   pageCap: number;
   logLevel: LogLevel;
   maxContentLength: number;
@@ -25,6 +32,18 @@ export interface Config {
   trustProxy: boolean;
   /** Server processes for `accord serve`: a count, or `auto` (one per available core). */
   workers: number | 'auto';
+  /** Failed sign-ins allowed per client address and per account name (token buckets; burst 0: no limit). */
+  signInLimit: { addressBurst: number; addressPerMinute: number; accountBurst: number; accountPerMinute: number };
+  /** Requests per account (token bucket; burst 0: no limit). */
+  rateLimit: { perSecond: number; burst: number };
+  /** Refusals of unauthenticated requests from one address are logged once per this many seconds, with a count. */
+  auditAggregateSeconds: number;
+  /** Most objects in one envelope (more: 413). */
+  maxObjectsPerEnvelope: number;
+  /** Slow clients: time to send the headers, the whole request, idle keep-alive; slowest body. */
+  timeouts: { headersMs: number; requestMs: number; idleMs: number; minBodyBytesPerSecond: number };
+  /** Open connections in total and from one client address. */
+  connections: { max: number; perAddress: number };
   /** Response compression (gzip, brotli) when the client asks for it (src/http/compression.ts). */
   compression: { enabled: boolean; threshold: number; gzipLevel: number; brotliQuality: number };
   /** Upstream feeds (docs/feeds.md). */
@@ -49,6 +68,16 @@ export interface FeedSettings {
   maxBackoffSeconds: number;
 }
 
+/** Forward-secret AEAD suites only (ECDHE with AES-GCM or ChaCha20-Poly1305). */
+export const AEAD_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
 export const DEFAULTS: Config = {
   host: '127.0.0.1',
   port: 8080,
@@ -62,6 +91,15 @@ export const DEFAULTS: Config = {
   trustProxy: false,
   workers: 1,
   feeds: { enabled: true, checkSeconds: 15, pageSize: 1000, timeoutSeconds: 60, maxResponseBytes: 64 * 1024 * 1024, maxPagesPerRun: 100, maxBackoffSeconds: 3600 },
+  tlsMinVersion: 'TLSv1.2',
+  tlsCiphers: AEAD_CIPHERS,
+  hstsSeconds: 31_536_000,
+  signInLimit: { addressBurst: 20, addressPerMinute: 10, accountBurst: 10, accountPerMinute: 5 },
+  rateLimit: { perSecond: 100, burst: 200 },
+  auditAggregateSeconds: 60,
+  maxObjectsPerEnvelope: 10_000,
+  timeouts: { headersMs: 10_000, requestMs: 120_000, idleMs: 5_000, minBodyBytesPerSecond: 1024 },
+  connections: { max: 1024, perAddress: 64 },
   // Measured on a 1,000-object page (970 KB): gzip level 4 leaves 15% of the bytes for 6.5 ms
   // of CPU (level 6: 13% for 18 ms); brotli quality 5 leaves 13% for 14.5 ms. Below ~1 KB a
   // coding saves less than it costs.
@@ -97,6 +135,24 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_FEED_MAX_RESPONSE_BYTES: { path: ['feeds', 'maxResponseBytes'], kind: 'int' },
   ACCORD_FEED_MAX_PAGES: { path: ['feeds', 'maxPagesPerRun'], kind: 'int' },
   ACCORD_FEED_MAX_BACKOFF_SECONDS: { path: ['feeds', 'maxBackoffSeconds'], kind: 'int' },
+  ACCORD_TLS_CA: { path: ['tls', 'ca'], kind: 'string' },
+  ACCORD_TLS_MIN_VERSION: { path: ['tlsMinVersion'], kind: 'string' },
+  ACCORD_TLS_CIPHERS: { path: ['tlsCiphers'], kind: 'string' },
+  ACCORD_HSTS_SECONDS: { path: ['hstsSeconds'], kind: 'int' },
+  ACCORD_SIGNIN_ADDRESS_BURST: { path: ['signInLimit', 'addressBurst'], kind: 'int' },
+  ACCORD_SIGNIN_ADDRESS_PER_MINUTE: { path: ['signInLimit', 'addressPerMinute'], kind: 'int' },
+  ACCORD_SIGNIN_ACCOUNT_BURST: { path: ['signInLimit', 'accountBurst'], kind: 'int' },
+  ACCORD_SIGNIN_ACCOUNT_PER_MINUTE: { path: ['signInLimit', 'accountPerMinute'], kind: 'int' },
+  ACCORD_RATE_LIMIT_PER_SECOND: { path: ['rateLimit', 'perSecond'], kind: 'int' },
+  ACCORD_RATE_LIMIT_BURST: { path: ['rateLimit', 'burst'], kind: 'int' },
+  ACCORD_AUDIT_AGGREGATE_SECONDS: { path: ['auditAggregateSeconds'], kind: 'int' },
+  ACCORD_MAX_OBJECTS_PER_ENVELOPE: { path: ['maxObjectsPerEnvelope'], kind: 'int' },
+  ACCORD_HEADERS_TIMEOUT_MS: { path: ['timeouts', 'headersMs'], kind: 'int' },
+  ACCORD_REQUEST_TIMEOUT_MS: { path: ['timeouts', 'requestMs'], kind: 'int' },
+  ACCORD_IDLE_TIMEOUT_MS: { path: ['timeouts', 'idleMs'], kind: 'int' },
+  ACCORD_MIN_BODY_BYTES_PER_SECOND: { path: ['timeouts', 'minBodyBytesPerSecond'], kind: 'int' },
+  ACCORD_MAX_CONNECTIONS: { path: ['connections', 'max'], kind: 'int' },
+  ACCORD_MAX_CONNECTIONS_PER_ADDRESS: { path: ['connections', 'perAddress'], kind: 'int' },
   ACCORD_COMPRESSION: { path: ['compression', 'enabled'], kind: 'bool' },
   ACCORD_COMPRESSION_THRESHOLD: { path: ['compression', 'threshold'], kind: 'int' },
 };

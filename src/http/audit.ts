@@ -34,8 +34,21 @@ export function markStart(ctx: AppContext, res: Response): void {
   locals(res).startedHr = process.hrtime.bigint();
 }
 
-function query(req: Request): Record<string, string> | undefined {
-  const entries = Object.entries(req.query as Record<string, unknown>).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)] as const);
+/** Bounds on what a request can make an event hold (a stranger chooses these fields). */
+export const EVENT_BOUNDS = { path: 512, queryKeys: 16, key: 64, value: 256, userAgent: 300 };
+
+const cut = (text: string, max: number, cuts: Set<string>, field: string) => {
+  if (text.length <= max) return text;
+  cuts.add(field);
+  return text.slice(0, max);
+};
+
+function query(req: Request, cuts: Set<string>): Record<string, string> | undefined {
+  const all = Object.entries(req.query as Record<string, unknown>);
+  if (all.length > EVENT_BOUNDS.queryKeys) cuts.add('query');
+  const entries = all
+    .slice(0, EVENT_BOUNDS.queryKeys)
+    .map(([k, v]) => [cut(k, EVENT_BOUNDS.key, cuts, 'query'), cut(Array.isArray(v) ? v.join(',') : String(v), EVENT_BOUNDS.value, cuts, 'query')] as const);
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
@@ -43,7 +56,9 @@ function query(req: Request): Record<string, string> | undefined {
 export function baseEvent(ctx: AppContext, req: Request, res: Response, action: string, outcome: Outcome, httpStatus: number): AuditEventInput {
   const l = locals(res);
   const p = req.user;
-  const q = query(req);
+  const cuts = new Set<string>();
+  const q = query(req, cuts);
+  const path = cut(req.path, EVENT_BOUNDS.path, cuts, 'path');
   const ua = req.headers['user-agent'];
   return {
     time: l.startedAt ?? ctx.clock(),
@@ -52,10 +67,11 @@ export function baseEvent(ctx: AppContext, req: Request, res: Response, action: 
     request_id: req.id,
     ...(p && { account: p.accountName, account_id: p.accountId, party: p.partyId, credential: p.credential }),
     ...(req.ip !== undefined && { client: req.ip }),
-    ...(typeof ua === 'string' && { user_agent: ua.slice(0, 300) }),
+    ...(typeof ua === 'string' && { user_agent: cut(ua, EVENT_BOUNDS.userAgent, cuts, 'user_agent') }),
     method: req.method,
-    path: req.path,
+    path,
     ...(q && { query: q }),
+    ...(cuts.size > 0 && { truncated: [...cuts].sort() }),
     ...(l.apiRoot && { api_root: l.apiRoot.path }),
     ...(l.collection && { collection: l.collection.id }),
     ...(l.collection?.country !== undefined && { country: l.collection.country }),
@@ -85,13 +101,19 @@ export function auditActionOf(res: Response): string | undefined {
   return locals(res).auditAction;
 }
 
-/** Records a refused or failed request that has not been logged yet (never throws). */
+/**
+ * Records a refused or failed request that has not been logged yet (never throws). Refusals
+ * nobody is accountable for (no valid credentials) and throttled requests are aggregated per
+ * source and interval (src/audit/aggregate.ts), so a flood cannot grow the log without bound.
+ */
 export function recordRefusal(ctx: AppContext, req: Request, res: Response, action: string, outcome: Outcome, httpStatus: number, reason: string): void {
   const l = locals(res);
   if (l.audited) return;
   l.audited = true;
   const detail = { reason, ...(l.auditAction !== undefined && action !== l.auditAction && { attempted: l.auditAction }) };
-  ctx.audit.record({ ...baseEvent(ctx, req, res, action, outcome, httpStatus), detail }).catch(() => undefined);
+  const event = { ...baseEvent(ctx, req, res, action, outcome, httpStatus), detail };
+  if (!req.user || httpStatus === 429) ctx.refusals.offer(event);
+  else ctx.audit.record(event).catch(() => undefined);
 }
 
 /** Error middleware: logs a failed content request that nothing logged yet, then passes the error on. */

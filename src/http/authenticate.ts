@@ -4,13 +4,21 @@
  * API token given as the Basic password (the only way some TAXII clients can send one).
  * Failures are 401 with WWW-Authenticate and a TAXII error body that does not say which
  * part was wrong.
+ *
+ * Throttling (docs/security.md): every failed sign-in takes a token from its client
+ * address's bucket and, for a password, from the account name's; while either is empty,
+ * passwords are refused with 429 before they are checked (tokens still work: they cannot be
+ * guessed, and the real owner keeps its machines running). A signed-in account's requests
+ * take from its own bucket (`rateLimit`): 429 with Retry-After when it is empty.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Passport } from 'passport';
 import { Strategy } from 'passport-strategy';
-import type { Authenticator, Credentials } from '../auth/authenticator';
+import type { Credentials } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
-import { AccordError } from '../errors';
+import { AccordError, TooManyRequests } from '../errors';
+import type { BucketSpec } from '../throttle/bucket';
+import type { AppContext } from './context';
 
 const MAX_SECRET_LENGTH = 1024;
 
@@ -32,36 +40,78 @@ export function parseAuthorization(header: string | undefined): Credentials | un
   return { kind: 'basic', username: decoded.slice(0, colon), password };
 }
 
+/** The buckets of failed sign-ins: per client address, and per account name for passwords. */
+function signInBuckets(ctx: AppContext, req: Request, c: Credentials): [string, BucketSpec][] {
+  const l = ctx.config.signInLimit;
+  if (l.addressBurst === 0 && l.accountBurst === 0) return [];
+  const buckets: [string, BucketSpec][] = [];
+  if (l.addressBurst > 0) buckets.push([`signin-address:${req.ip ?? ''}`, { burst: l.addressBurst, perSecond: l.addressPerMinute / 60 }]);
+  if (c.kind === 'basic' && l.accountBurst > 0) buckets.push([`signin-account:${c.username.toLowerCase().slice(0, 256)}`, { burst: l.accountBurst, perSecond: l.accountPerMinute / 60 }]);
+  return buckets;
+}
+
 class AccordStrategy extends Strategy {
   name = 'accord';
 
-  constructor(private readonly authenticator: Authenticator) {
+  constructor(private readonly ctx: AppContext) {
     super();
   }
 
   override authenticate(req: Request): void {
     const credentials = parseAuthorization(req.headers.authorization);
     if (!credentials) return this.fail(401);
-    this.authenticator.authenticate(credentials).then(
+    this.check(req, credentials).then(
       (principal) => (principal ? this.success(principal) : this.fail(401)),
       (err: unknown) => this.error(err as Error),
     );
   }
+
+  private async check(req: Request, credentials: Credentials): Promise<Principal | undefined> {
+    const { ctx } = this;
+    const buckets = signInBuckets(ctx, req, credentials);
+    const mayCheckPassword = async () => {
+      for (const [key, spec] of buckets) {
+        const verdict = await ctx.limiter.take(key, spec, 0, ctx.clock());
+        if (!verdict.ok) throw new TooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
+      }
+    };
+    const principal = await ctx.authenticator.authenticate(credentials, mayCheckPassword);
+    if (!principal) for (const [key, spec] of buckets) await ctx.limiter.take(key, spec, 1, ctx.clock());
+    return principal;
+  }
 }
 
-/** `onFailure` hears of every refused authentication (for the sharing log). */
-export function authenticate(authenticator: Authenticator, onFailure?: (req: Request, res: Response) => void): RequestHandler {
+/** A signed-in account's request takes a token from its bucket (`rateLimit`). */
+async function withinRate(ctx: AppContext, principal: Principal): Promise<void> {
+  const { perSecond, burst } = ctx.config.rateLimit;
+  if (burst === 0) return;
+  const verdict = await ctx.limiter.take(`account:${principal.accountId}`, { perSecond, burst }, 1, ctx.clock());
+  if (!verdict.ok) throw new TooManyRequests(`this account may make ${perSecond} requests a second (bursts of ${burst})`, verdict.retryAfterSeconds);
+}
+
+/**
+ * `onFailure` hears of every refused authentication (for the sharing log); `onThrottled` of
+ * every request a rate limit refused.
+ */
+export function authenticate(ctx: AppContext, onFailure?: (req: Request, res: Response) => void, onThrottled?: (req: Request, res: Response, err: TooManyRequests) => void): RequestHandler {
   const passport = new Passport();
-  passport.use(new AccordStrategy(authenticator));
+  passport.use(new AccordStrategy(ctx));
   return (req: Request, res: Response, next: NextFunction) => {
     const handler = passport.authenticate('accord', { session: false }, (err: unknown, principal: Principal | false) => {
+      if (err instanceof TooManyRequests) onThrottled?.(req, res, err);
       if (err) return next(err);
       if (!principal) {
         onFailure?.(req, res);
         return next(new AccordError('unauthorized', 'Authentication required', 'present valid credentials (HTTP Basic or an API token)'));
       }
       req.user = principal;
-      next();
+      withinRate(ctx, principal).then(
+        () => next(),
+        (e: unknown) => {
+          if (e instanceof TooManyRequests) onThrottled?.(req, res, e);
+          next(e);
+        },
+      );
     }) as RequestHandler;
     handler(req, res, next);
   };

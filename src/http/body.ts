@@ -14,13 +14,20 @@ export const MAX_NESTING = 64;
 const tooLarge = (limit: number) =>
   new AccordError('too-large', 'Request too large', `the body exceeds this API root's max_content_length of ${limit} bytes`);
 
+/** Seconds a body may take before its average rate must reach the minimum. */
+const RATE_GRACE_SECONDS = 2;
+
+const tooSlow = (minRate: number) => new AccordError('timeout', 'Request too slow', `the body arrived slower than ${minRate} bytes a second`);
+
 /**
  * The body, decoded from gzip or deflate when it came so (any other coding: 415). The limit
  * applies to the bytes received and to the decoded bytes: decoding streams and stops at the
  * limit, so a small body that inflates to gigabytes (a decompression bomb) costs no more
- * than `limit` bytes of memory.
+ * than `limit` bytes of memory. `minBytesPerSecond` (0: none): a body that trickles in slower
+ * than that on average, after a short grace, is refused (408) and its connection closed, so
+ * a slow client cannot hold a connection for the whole request timeout.
  */
-export function readBody(req: Request, limit: number): Promise<Buffer> {
+export function readBody(req: Request, limit: number, minBytesPerSecond = 0): Promise<Buffer> {
   let coding: ReturnType<typeof requestCoding>;
   try {
     coding = requestCoding(req);
@@ -35,12 +42,20 @@ export function readBody(req: Request, limit: number): Promise<Buffer> {
     let received = 0;
     let size = 0;
     let failed = false;
+    const started = Date.now();
+    const watch = setInterval(() => {
+      const seconds = (Date.now() - started) / 1000;
+      if (minBytesPerSecond > 0 && seconds > RATE_GRACE_SECONDS && received < minBytesPerSecond * (seconds - RATE_GRACE_SECONDS)) fail(tooSlow(minBytesPerSecond));
+    }, 500);
+    watch.unref();
     const fail = (err: Error) => {
+      clearInterval(watch);
       if (failed) return;
       failed = true;
       req.off('data', onData);
       decoder?.destroy();
-      req.resume(); // drain the rest so the connection can answer
+      // The rest of a refused body is not read: the answer closes the connection (sendError).
+      req.pause();
       reject(err);
     };
     const onDecoded = (chunk: Buffer) => {
@@ -59,6 +74,7 @@ export function readBody(req: Request, limit: number): Promise<Buffer> {
       }
     };
     const done = () => {
+      clearInterval(watch);
       if (!failed) resolve(Buffer.concat(chunks, size));
     };
     if (decoder) {
@@ -70,6 +86,44 @@ export function readBody(req: Request, limit: number): Promise<Buffer> {
     req.on('end', () => (decoder ? decoder.end() : done()));
     req.on('error', (err) => fail(err));
   });
+}
+
+/**
+ * How many values the arrays directly inside the top-level object hold (an envelope's
+ * `objects`), counted on the bytes: an envelope of millions of tiny objects is refused
+ * before JSON.parse builds them all. Linear; brackets and commas inside strings do not count.
+ */
+export function topLevelArrayMembers(bytes: Uint8Array): number {
+  let depth = 0;
+  let inString = false;
+  let members = 0;
+  let inArray = false;
+  let empty = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    if (inArray && depth === 2 && empty && c !== 0x5d) {
+      members++;
+      empty = false;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth === 2 && c === 0x5b) {
+        inArray = true;
+        empty = true;
+      }
+    } else if (c === 0x7d || c === 0x5d) {
+      if (depth === 2) inArray = false;
+      depth--;
+    } else if (c === 0x2c && inArray && depth === 2) empty = true;
+  }
+  return members;
 }
 
 /** Deepest nesting of arrays and objects in JSON text; linear, ignores brackets inside strings. */

@@ -5,12 +5,14 @@
 import type { Logger } from 'pino';
 import type { AgreementCache } from '../access/agreement-cache';
 import type { Decision } from '../access/decide';
+import type { RefusalAggregator } from '../audit/aggregate';
 import type { AuditLog } from '../audit/log';
 import type { Authenticator } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config/config';
 import type { ApiRootRecord, CollectionRecord } from '../catalog/types';
 import type { Store } from '../store/store';
+import type { Limiter } from '../throttle/bucket';
 import type { Clock } from '../time';
 
 export interface AppContext {
@@ -21,6 +23,10 @@ export interface AppContext {
   authenticator: Authenticator;
   agreements: AgreementCache;
   audit: AuditLog;
+  /** Where refusals nobody is accountable for are counted before they reach `audit`. */
+  refusals: RefusalAggregator;
+  /** The rate-limit buckets (shared by every worker under --workers). */
+  limiter: Limiter;
 }
 
 /** Set by the route middleware before a handler runs. */

@@ -4,7 +4,7 @@
  * 500: nothing internal reaches the client.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { AccordError, type ErrorKind } from '../errors';
+import { AccordError, TooManyRequests, type ErrorKind } from '../errors';
 import { sendTaxii } from './respond';
 
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {
@@ -13,9 +13,11 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   forbidden: 403,
   'not-found': 404,
   'not-acceptable': 406,
+  timeout: 408,
   'too-large': 413,
   'unsupported-media-type': 415,
   unprocessable: 422,
+  'too-many-requests': 429,
   unavailable: 503,
 };
 
@@ -23,7 +25,9 @@ export const CHALLENGES = ['Basic realm="Accord", charset="UTF-8"', 'Bearer real
 
 export function sendError(res: Response, status: number, title: string, description?: string, details?: Record<string, unknown>): void {
   if (status === 401) res.setHeader('WWW-Authenticate', CHALLENGES);
-  if (status === 413) res.setHeader('Connection', 'close');
+  // A refused request whose body is still arriving: answer and close, rather than read the
+  // rest of a body nobody will use at whatever pace its sender chooses.
+  if (status === 413 || !res.req.complete) res.setHeader('Connection', 'close');
   const body: Record<string, unknown> = { title, http_status: String(status) };
   if (description !== undefined) body.description = description;
   if (details !== undefined) body.details = details;
@@ -45,6 +49,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   if (err instanceof AccordError) {
     const status = STATUS_OF_KIND[err.kind];
     if (status >= 500) req.log.error({ err }, err.title);
+    if (err instanceof TooManyRequests) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     return sendError(res, status, err.title, err.description, err.details);
   }
   const status = clientStatus(err);

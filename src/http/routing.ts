@@ -13,6 +13,9 @@ import type { AppContext, RouteLocals } from './context';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** Longest URL written to a log line (a flood of 8 KB query strings must not fill the disk). */
+const MAX_LOGGED_URL = 1024;
+
 /** Gives each request an id (the caller's X-Request-Id when sane) and logs its outcome. */
 export function requestLog(ctx: AppContext): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -23,11 +26,13 @@ export function requestLog(ctx: AppContext): RequestHandler {
     const start = process.hrtime.bigint();
     markStart(ctx, res);
     res.on('finish', () => {
-      // Never the headers: they carry credentials.
+      // Never the headers: they carry credentials. The URL is the client's choice: bounded.
+      const url = req.originalUrl;
       req.log.info(
         {
           method: req.method,
-          path: req.originalUrl,
+          path: url.length > MAX_LOGGED_URL ? `${url.slice(0, MAX_LOGGED_URL)}…` : url,
+          ...(url.length > MAX_LOGGED_URL && { truncated: url.length }),
           status: res.statusCode,
           ms: Number(process.hrtime.bigint() - start) / 1e6,
           account: req.user?.accountName,

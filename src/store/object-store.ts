@@ -109,8 +109,10 @@ export interface AddEnvelope {
   /** The clock's reading; date_added values are max(now, last + 1µs). */
   now: Micros;
   objects: NewObject[];
-  /** Objects that failed before reaching the store, in envelope order. */
+  /** Objects that failed before reaching the store, in envelope order (grouped when there are many). */
   failures: StatusDetail[];
+  /** How many failed, when `failures` groups some of them (src/taxii/failures.ts); else its length. */
+  failureCount?: number;
   /**
    * The sharing-log event for this add, built from the stored status and its versions (in
    * status order; each newly placed one with its date_added), appended in the same transaction.

@@ -11,6 +11,7 @@ import type { ObjectScope, StatusRecord } from '../store/object-store';
 import type { Store } from '../store/store';
 import type { Micros } from '../time';
 import { formatTimestamp } from '../time';
+import { compactFailures } from './failures';
 import { prepareObjects, validatorFor } from './object-metadata';
 
 export interface AddRequest {
@@ -28,8 +29,24 @@ export interface AddRequest {
   audit: (status: StatusRecord, versions: ObjectRef[]) => AuditEventInput;
 }
 
+/** Objects validated between two turns of the event loop: other clients wait for no more than one slice. */
+const VALIDATION_SLICE = 250;
+
+/** prepareObjects in slices, yielding in between, so a large envelope does not stall the server. */
+async function prepareInTurns(list: unknown[], root: ApiRootRecord, maxObjectSize: number): Promise<ReturnType<typeof prepareObjects>> {
+  const out: ReturnType<typeof prepareObjects> = { objects: [], failures: [] };
+  const validator = validatorFor(root);
+  for (let i = 0; i < list.length; i += VALIDATION_SLICE) {
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const part = prepareObjects(list.slice(i, i + VALIDATION_SLICE), { validator, maxObjectSize, firstPosition: i });
+    out.objects.push(...part.objects);
+    out.failures.push(...part.failures);
+  }
+  return out;
+}
+
 export async function addToCollection(store: Store, req: AddRequest): Promise<StatusRecord> {
-  const prepared = prepareObjects(req.objects, { validator: validatorFor(req.root), maxObjectSize: req.maxObjectSize });
+  const prepared = await prepareInTurns(req.objects, req.root, req.maxObjectSize);
   // TAXII 2.1 §4.3.1 requires a version in every status detail; an object sent without
   // one is reported under the request's time (docs/conformance.md).
   const requestTime = formatTimestamp(req.requestTimestamp);
@@ -48,7 +65,9 @@ export async function addToCollection(store: Store, req: AddRequest): Promise<St
     requestTimestamp: req.requestTimestamp,
     now: req.now,
     objects,
-    failures,
+    // A status stays small whatever the envelope: failures beyond a bound are grouped by reason.
+    failures: compactFailures(failures),
+    failureCount: failures.length,
     // Committed with the objects: no add without its event, no event without its add.
     audit: req.audit,
   });

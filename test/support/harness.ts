@@ -8,6 +8,7 @@ import type { Express } from 'express';
 import pino from 'pino';
 import { AgreementCache } from '../../src/access/agreement-cache';
 import { createApp } from '../../src/app';
+import { RefusalAggregator } from '../../src/audit/aggregate';
 import { AuditLog } from '../../src/audit/log';
 import { Authenticator } from '../../src/auth/authenticator';
 import { addAccount, issueToken } from '../../src/catalog/accounts';
@@ -17,6 +18,7 @@ import type { AppContext } from '../../src/http/context';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { CollectionRecord, Role } from '../../src/catalog/types';
 import type { Store } from '../../src/store/store';
+import { BucketTable } from '../../src/throttle/bucket';
 import type { Micros } from '../../src/time';
 
 export const TAXII = 'application/taxii+json;version=2.1';
@@ -72,7 +74,9 @@ export interface HarnessOptions {
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const store = new SqliteStore(options.storeFile ?? ':memory:');
   const clock = new TestClock();
-  const config: Config = { ...DEFAULTS, logLevel: 'silent', ...options.config };
+  // The rate limits are off unless a test turns them on (test/http/limits.test.ts): the test
+  // clock stands still, so a bucket would never refill.
+  const config: Config = { ...DEFAULTS, logLevel: 'silent', signInLimit: { ...DEFAULTS.signInLimit, addressBurst: 0, accountBurst: 0 }, rateLimit: { ...DEFAULTS.rateLimit, burst: 0 }, ...options.config };
   const maxContentLength = options.maxContentLength ?? 1024 * 1024;
   // Both roots accept STIX 2.0 too, so spec_version selection can be tested.
   const policy = { contentPolicy: options.contentPolicy ?? ('permissive' as const), allowedSpecVersions: ['2.0', '2.1'] };
@@ -114,7 +118,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   // Events are written when a test flushes (h.ctx.audit.flush()) or at close, not on a timer,
   // so tests see exactly the events their requests caused.
   const audit = new AuditLog(store, clock.read, log);
-  const ctx: AppContext = { config, store, clock: clock.read, log, authenticator, agreements: new AgreementCache(store), audit };
+  const refusals = new RefusalAggregator((e) => void audit.record(e), { intervalSeconds: config.auditAggregateSeconds, maxSources: 1000 });
+  const ctx: AppContext = { config, store, clock: clock.read, log, authenticator, agreements: new AgreementCache(store), audit, refusals, limiter: new BucketTable() };
   return {
     app: createApp(ctx),
     store,

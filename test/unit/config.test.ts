@@ -144,7 +144,7 @@ describe('loadConfig', () => {
   it('unknown keys in the file are refused with their names, at any depth', () => {
     expect(configError({ file: configFile({ prot: 8080 }), env: {} })).toContain('unknown setting "prot"');
     expect(configError({ file: configFile({ discovery: { title: 'x', titel: 'y' } }), env: {} })).toContain('unknown setting "titel"');
-    expect(configError({ file: configFile({ tls: { key: 'k', cert: 'c', ca: 'x' } }), env: {} })).toContain('unknown setting "ca"');
+    expect(configError({ file: configFile({ tls: { key: 'k', cert: 'c', cafile: 'x' } }), env: {} })).toContain('unknown setting "cafile"');
   });
 
   it.each([

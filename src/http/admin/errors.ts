@@ -7,7 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AccountError } from '../../catalog/accounts';
 import { AgreementError } from '../../catalog/agreements';
 import { PartyError } from '../../catalog/parties';
-import { AccordError } from '../../errors';
+import { AccordError, TooManyRequests } from '../../errors';
 import { CHALLENGES, STATUS_OF_KIND } from '../errors';
 import { CollectionError } from '../../catalog/collections';
 import { FeedError } from '../../feeds/feeds';
@@ -18,6 +18,7 @@ export class AdminError extends Error {
     readonly status: number,
     readonly title: string,
     readonly description: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${title}: ${description}`);
   }
@@ -32,6 +33,7 @@ const SERVICE_STATUS = { invalid: 400, 'not-found': 404, conflict: 409 } as cons
 /** The status, title and description for an error we expect; undefined for anything else (a bug). */
 function classify(err: unknown): AdminError | undefined {
   if (err instanceof AdminError) return err;
+  if (err instanceof TooManyRequests) return new AdminError(429, err.title, err.description ?? err.title, err.retryAfterSeconds);
   if (err instanceof AccordError) return new AdminError(STATUS_OF_KIND[err.kind], err.title, err.description ?? err.title);
   if (err instanceof AgreementError) return new AdminError(SERVICE_STATUS[err.kind], err.kind === 'invalid' ? 'Invalid agreement' : err.kind === 'conflict' ? 'Conflict' : 'Not found', err.message);
   if (err instanceof CollectionError) return new AdminError(SERVICE_STATUS[err.kind], err.kind === 'invalid' ? 'Invalid collection' : 'Conflict', err.message);
@@ -48,8 +50,9 @@ function classify(err: unknown): AdminError | undefined {
 
 export function sendAdminError(res: Response, e: AdminError): void {
   if (e.status === 401) res.setHeader('WWW-Authenticate', CHALLENGES);
-  // An oversized body may still be arriving: do not keep reading it for another request.
-  if (e.status === 413) res.setHeader('Connection', 'close');
+  if (e.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(e.retryAfterSeconds));
+  // An oversized or refused body may still be arriving: do not keep reading it for another request.
+  if (e.status === 413 || !res.req.complete) res.setHeader('Connection', 'close');
   res.status(e.status).json({ title: e.title, description: e.description, http_status: String(e.status) });
 }
 

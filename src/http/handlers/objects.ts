@@ -15,7 +15,7 @@ import { encodeCursor } from '../../taxii/cursor';
 import { ALL_VERSIONS, cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
 import { addToCollection, placedRange } from '../../taxii/add-objects';
 import { formatTimestamp } from '../../time';
-import { parseJson, readBody } from '../body';
+import { parseJson, readBody, topLevelArrayMembers } from '../body';
 import type { AppContext } from '../context';
 import { sendTaxii } from '../respond';
 import { statusResource } from './status';
@@ -178,16 +178,22 @@ async function withoutHiddenDuplicates(ctx: AppContext, req: Request, res: Respo
   };
 }
 
+const tooManyObjects = (max: number) => new AccordError('too-large', 'Too many objects', `an envelope may hold at most ${max} objects; send them in several`);
+
 export function addObjects(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const requestTimestamp = ctx.clock();
     const root = apiRootOf(res);
-    const envelope = parseJson(await readBody(req, root.maxContentLength));
+    const bytes = await readBody(req, root.maxContentLength, ctx.config.timeouts.minBodyBytesPerSecond);
+    const max = ctx.config.maxObjectsPerEnvelope;
+    if (topLevelArrayMembers(bytes) > max) throw tooManyObjects(max);
+    const envelope = parseJson(bytes);
     if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
       throw badRequest('Not an envelope', 'the body must be a TAXII envelope: a JSON object with an "objects" list');
     }
     const list = (envelope as Record<string, unknown>).objects;
     if (!Array.isArray(list)) throw badRequest('Not an envelope', 'the envelope must have an "objects" list');
+    if (list.length > max) throw tooManyObjects(max);
     if (!ctx.audit.healthy) throw new AccordError('unavailable', 'Sharing log unavailable', 'changes are refused while the sharing log cannot be written');
     const status = await addToCollection(ctx.store, {
       root,

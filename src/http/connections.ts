@@ -1,0 +1,38 @@
+/**
+ * Slow and greedy clients (docs/security.md): how long a client may take to send its
+ * headers and its whole request, how long an idle keep-alive connection stays open, and
+ * how many connections may be open in all and from one address. With `--workers N` each
+ * worker applies these to the connections it was handed.
+ */
+import type { Server } from 'node:http';
+import type { Config } from '../config/config';
+
+/** How often node looks for requests past their header or request timeout. */
+const CHECK_INTERVAL_MS = 500;
+
+export const serverOptions = (config: Readonly<Config>) => ({
+  connectionsCheckingInterval: Math.min(CHECK_INTERVAL_MS, config.timeouts.headersMs),
+  headersTimeout: config.timeouts.headersMs,
+  requestTimeout: Math.max(config.timeouts.requestMs, config.timeouts.headersMs),
+  keepAliveTimeout: config.timeouts.idleMs,
+});
+
+/** Caps connections in total (node refuses beyond `maxConnections`) and per client address. */
+export function capConnections(server: Server, config: Readonly<Config>): void {
+  server.maxConnections = config.connections.max;
+  const open = new Map<string, number>();
+  server.on('connection', (socket) => {
+    const address = socket.remoteAddress ?? '';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > config.connections.perAddress) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}
