@@ -257,7 +257,7 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
         const progress = opts.quiet ? undefined : (line: string) => process.stderr.write(line + '\n');
         const r = await importBundle(store, systemClock, collection, createReadStream(file), config.maxObjectSize, progress);
         process.stdout.write(`imported ${file} into ${collection.title}: ${r.stored} stored, ${r.duplicates} already present, ${r.failed} failed\n`);
-        for (const f of r.failures.slice(0, 20)) process.stdout.write(`  ${f.message ?? f.id}\n`);
+        for (const f of r.failures.slice(0, 20)) process.stdout.write(`  ${f.detail.message ?? f.detail.id}${f.count > 1 ? ` (${f.count} times)` : ''}\n`);
         if (r.failures.length > 20) process.stdout.write(`  … and ${r.failures.length - 20} more\n`);
         if (r.failed > 0) process.exitCode = 1;
       });

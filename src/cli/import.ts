@@ -11,13 +11,26 @@ import { prepareObjects, UnparsableObject, validatorFor } from '../taxii/object-
 import type { Clock } from '../time';
 
 const BATCH = 1000;
+/** Distinct failures kept for the report (every failure is counted in `failed`). */
 const MAX_REPORTED_FAILURES = 1000;
+
+/** One failure, and how many times the same object failed the same way (archives joining releases repeat objects). */
+export interface ReportedFailure {
+  detail: StatusDetail;
+  count: number;
+}
 
 export interface ImportResult {
   stored: number;
   duplicates: number;
   failed: number;
-  failures: StatusDetail[];
+  failures: ReportedFailure[];
+}
+
+/** The same object failing for the same reason, whatever version of it: one entry. */
+function failureKey(f: StatusDetail): string {
+  const message = f.message ?? '';
+  return `${f.id}\n${f.version === undefined ? message : message.split(f.version).join('')}`;
 }
 
 export async function importBundle(
@@ -36,6 +49,7 @@ export async function importBundle(
   const started = Date.now();
   let seen = 0;
   let batch: string[] = [];
+  const reported = new Map<string, ReportedFailure>();
 
   const flush = async () => {
     const values = batch.map((text) => {
@@ -61,10 +75,16 @@ export async function importBundle(
       else result.stored++;
     }
     result.failed += status.failureCount;
-    result.failures.push(...status.failures.slice(0, MAX_REPORTED_FAILURES - result.failures.length));
+    for (const f of status.failures) {
+      const key = failureKey(f);
+      const known = reported.get(key);
+      if (known) known.count++;
+      else if (reported.size < MAX_REPORTED_FAILURES) reported.set(key, { detail: f, count: 1 });
+    }
     batch = [];
     const secs = (Date.now() - started) / 1000;
-    progress?.(`${seen} objects read, ${result.stored} stored, ${result.failed} failed (${Math.round(seen / Math.max(secs, 0.001))} objects/s)`);
+    // Every object read is stored, already present or failed, so the figures add up mid-run.
+    progress?.(`${seen} objects read, ${result.stored} stored, ${result.duplicates} already present, ${result.failed} failed (${Math.round(seen / Math.max(secs, 0.001))} objects/s)`);
   };
 
   for await (const text of streamBundleObjects(input)) {
@@ -73,5 +93,6 @@ export async function importBundle(
     if (batch.length >= BATCH) await flush();
   }
   if (batch.length > 0) await flush();
+  result.failures = [...reported.values()];
   return result;
 }
