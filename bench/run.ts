@@ -10,6 +10,8 @@
  *           each against a bare node:http and a one-route Express server replaying the same
  *           response, and, when `accord serve --workers` exists, with 2 workers;
  *   memory  peak RSS of the server process tree in every scenario.
+ *   flood   a poller's p50/p99 and the database's growth, alone and while strangers and
+ *           wrong passwords flood the server (bench/lib/flood.ts; also alone: npm run bench:flood).
  * Full run: 10k, 100k and 1M objects, 5 s load runs. --quick: 10k and 50k, 2 s runs.
  * Writes the tables to stdout and bench/results/{latest|quick}.{md,json}; progress to stderr.
  */
@@ -20,6 +22,7 @@ import { load, warmUp, type LoadFigures } from './lib/load';
 import { coldStart } from './lib/coldstart';
 import { compressionScenario } from './lib/compression';
 import { smallResources } from './lib/small';
+import { floodScenario } from './lib/flood';
 import { accordHasWorkers, startAccord, startBaseline, startStorageBaseline, tempDir, type ServerProcess } from './lib/processes';
 import { machine, markdown, save, type Entry, type Report } from './lib/report';
 import { RssSampler, waitUntilIdle, type MemoryFigures } from './lib/rss';
@@ -30,8 +33,8 @@ import { rng, stixObjects, take, type StixObject } from './workload';
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
-  ? { mode: 'quick' as const, sizes: [10_000, 50_000], seconds: 2, warmupSeconds: 0.25, twoPushers: 6_000, twoPusherWarmup: 2_000 }
-  : { mode: 'full' as const, sizes: [10_000, 100_000, 1_000_000], seconds: 5, warmupSeconds: 1, twoPushers: 100_000, twoPusherWarmup: 4_000 };
+  ? { mode: 'quick' as const, sizes: [10_000, 50_000], seconds: 2, warmupSeconds: 0.25, twoPushers: 6_000, twoPusherWarmup: 2_000, floodSeconds: 10 }
+  : { mode: 'full' as const, sizes: [10_000, 100_000, 1_000_000], seconds: 5, warmupSeconds: 1, twoPushers: 100_000, twoPusherWarmup: 4_000, floodSeconds: 30 };
 const SEED = 42;
 const CONNECTIONS = [1, 16];
 const GROWTH = { limit: 100, warmup: 30, requests: 300 };
@@ -347,6 +350,9 @@ async function main(): Promise<void> {
     run.entries.push(await coldStart(db, workers, tokens.writer, OBJECTS, coldStream, grown, (pid) => new RssSampler(pid)));
   }
 
+  progress(`flood: a poller alone, then under a flood from ${PLAN.floodSeconds} s of strangers and wrong passwords`);
+  const flood = await floodScenario(db, OBJECTS, tokens.full, PLAN.floodSeconds);
+
   const report: Report = {
     mode: PLAN.mode,
     machine: host,
@@ -355,6 +361,7 @@ async function main(): Promise<void> {
     memory_serving: memoryServing,
     notes,
     scenarios: run.entries,
+    flood,
     targets: evaluateTargets(run.entries, workersNote),
   };
   const md = markdown(report);

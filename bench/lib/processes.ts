@@ -104,12 +104,16 @@ const ACCORD_MAIN = join(__dirname, '..', '..', 'src', 'main.js');
 const BASELINE_SERVER = join(__dirname, '..', 'baseline-server.js');
 const STORAGE_SERVER = join(__dirname, '..', 'storage-server.js');
 
-/** `accord serve` on a prepared database file, on a free port, logging nothing. */
-export function startAccord(db: string, workers = 1): Promise<ServerProcess> {
+/**
+ * `accord serve` on a prepared database file, on a free port, logging nothing. `limits`: off
+ * (the default) lifts the per-account rate limit, so one bench caller can load the server as
+ * hard as it goes; `defaults` runs with every limit as shipped (the flood scenario).
+ */
+export function startAccord(db: string, workers = 1, limits: 'off' | 'defaults' = 'off'): Promise<ServerProcess> {
   // Only our settings: an ACCORD_* variable of the caller's shell must not change what is measured.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ACCORD_')));
   const args = [ACCORD_MAIN, 'serve', '--db', db, '--port', '0', ...(workers > 1 ? ['--workers', String(workers)] : [])];
-  return startProcess(args, /Accord is listening on (https?:\/\/[^/\s]+)/, { ...env, ACCORD_LOG_LEVEL: 'silent' });
+  return startProcess(args, /Accord is listening on (https?:\/\/[^/\s]+)/, { ...env, ACCORD_LOG_LEVEL: 'silent', ...(limits === 'off' && { ACCORD_RATE_LIMIT_BURST: '0' }) });
 }
 
 /** Whether this build of `accord serve` has `--workers` (node:cluster). */

@@ -8,6 +8,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadFigures } from './load';
 import type { Latencies } from './http';
+import type { FloodFigures } from './flood';
 import type { MemoryFigures } from './rss';
 
 interface Common {
@@ -69,6 +70,8 @@ export interface Report {
   memory_serving: { objects: number; rss_mb: number; peak_mb: number };
   notes: string[];
   scenarios: Entry[];
+  /** A poller's latency and the database's growth, alone and while strangers flood the server. */
+  flood?: FloodFigures[];
   targets: Target[];
 }
 
@@ -160,6 +163,17 @@ export function markdown(report: Report): string {
     `**Memory**: the server serving the ${n(report.memory_serving.objects)}-object store (one worker): ${report.memory_serving.rss_mb} MB RSS between scenarios, ` +
       `${report.memory_serving.peak_mb} MB at peak (crawl, growth reads, polls).`,
     '',
+    ...(report.flood
+      ? [
+          '**Flood** (a poller reads a 100-object page every 50 ms on 127.0.0.1; under flood, 16 more connections send requests without credentials with an 8 KB query string, or with wrong passwords; default limits; database measured after each phase\'s server shut down)',
+          '',
+          table(
+            ['phase', 's', 'poller requests', 'p50 ms', 'p99 ms', 'flood req/s', 'flood statuses', 'DB growth KB'],
+            report.flood.map((f) => [f.phase, f.seconds, f.poller_requests, ms(f.p50_ms), ms(f.p99_ms), f.flood_rps, Object.entries(f.flood_statuses).map(([st, c]) => `${st}: ${n(c)}`).join(', ') || '–', n(Math.round(f.db_growth_bytes / 1024))]),
+          ),
+          '',
+        ]
+      : []),
     ...report.notes.map((note) => `Note: ${note}`),
     ...(report.notes.length ? [''] : []),
     '**Targets**',

@@ -2,7 +2,7 @@
  * Chain of custody of one STIX object: for each version, who submitted it, who received it
  * and who deleted it, when, from or into which collection, under which agreements.
  */
-import type { Store } from '../store/store';
+import type { AuditStore } from '../store/audit-store';
 import type { AuditEvent } from './events';
 
 export interface CustodyEntry {
@@ -36,7 +36,7 @@ function entry(e: AuditEvent): CustodyEntry {
   };
 }
 
-export async function custodyOf(store: Store, objectId: string): Promise<Custody> {
+export async function custodyOf(store: AuditStore, objectId: string): Promise<Custody> {
   const byVersion = new Map<string, Custody['versions'][number]>();
   let afterSeq: number | undefined;
   for (;;) {

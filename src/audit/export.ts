@@ -6,8 +6,7 @@
  * between consecutive events and the checkpoints inside the range; an unfiltered export must
  * also be gap-free up to the head it names.
  */
-import type { AuditQuery } from '../store/audit-store';
-import type { Store } from '../store/store';
+import type { AuditQuery, AuditStore } from '../store/audit-store';
 import { canonicalJson, eventHash, GENESIS_HASH } from './chain';
 import type { AuditEvent } from './events';
 
@@ -50,7 +49,7 @@ function csvRow(e: AuditEvent): string {
 }
 
 /** The export, line by line (each string ends with a newline). Covers events up to the head at its start. */
-export async function* exportEvents(store: Store, filters: ExportFilters, format: ExportFormat): AsyncGenerator<string> {
+export async function* exportEvents(store: AuditStore, filters: ExportFilters, format: ExportFormat): AsyncGenerator<string> {
   const head = await store.auditHead();
   const header: Header = {
     accord_audit_export: 1,

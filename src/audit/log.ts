@@ -7,8 +7,7 @@
  * the store's transaction with the data they describe.
  */
 import type { Logger } from 'pino';
-import type { AuditAppender } from '../store/audit-store';
-import type { Store } from '../store/store';
+import type { AuditAppender, AuditStore } from '../store/audit-store';
 import type { Clock } from '../time';
 import type { AuditEventInput } from './events';
 
@@ -43,7 +42,7 @@ export class AuditLog {
 
   /** `appender`: where queued events go (default: the store, on this thread). */
   constructor(
-    private readonly store: Store,
+    private readonly store: AuditStore,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly options: AuditLogOptions = AUDIT_DEFAULTS,

@@ -3,7 +3,7 @@
  * lookup indexes (objects and agreements per event) say what the events say, so a query
  * cannot be made to hide an event without verification noticing.
  */
-import type { Store } from '../store/store';
+import type { AuditStore } from '../store/audit-store';
 import { ChainVerifier, type ChainedEvent, type VerifyResult } from './chain';
 import { idsIndexedOneByOne, rangeIndexed, type StoredAuditEvent } from './events';
 
@@ -22,7 +22,7 @@ function indexProblem(s: StoredAuditEvent): string | undefined {
   return undefined;
 }
 
-export async function verifyStoreLog(store: Store): Promise<VerifyResult & { checkpoints: number }> {
+export async function verifyStoreLog(store: AuditStore): Promise<VerifyResult & { checkpoints: number }> {
   const checkpoints = await store.listCheckpoints();
   const verifier = new ChainVerifier(checkpoints);
   let after = 0;

@@ -1,7 +1,12 @@
 /**
- * Turns presented credentials into a Principal. The account (and token) is re-read on
- * every request, so disabling an account or revoking a token takes effect on the next
- * request; only the slow password check is cached.
+ * Turns presented credentials into a Principal. The account (and token, and certificate) is
+ * re-read on every request, so disabling an account or revoking a token or certificate takes
+ * effect on the next request; only the slow password check is cached.
+ *
+ * TLS client certificates (docs/security.md): a certificate is a credential on its own, or,
+ * for an account with `requireCertificate`, the second factor a password or token needs.
+ * An account lists the certificates it may use: pinned by SHA-256 fingerprint, or by
+ * subject and issuer, which count only when the certificate chains to the configured CA.
  */
 import type { AccountRecord } from '../catalog/types';
 import type { Store } from '../store/store';
@@ -10,6 +15,31 @@ import type { Principal } from './principal';
 import { DUMMY_PASSWORD_HASH, TOKEN_PREFIX, keyedHash, verifyPassword } from './secrets';
 
 export type Credentials = { kind: 'basic'; username: string; password: string } | { kind: 'token'; token: string };
+
+/** The client certificate of the TLS connection, as the HTTP layer read it. */
+export interface PresentedCertificate {
+  /** SHA-256 of the DER bytes, lowercase hex. */
+  fingerprint: string;
+  subject: string;
+  issuer: string;
+  /** Whether it chains to the configured CA (`tls.ca`). */
+  verified: boolean;
+}
+
+export interface AuthenticateOptions {
+  /**
+   * Asked before a password is checked in full (not for tokens, nor for a password
+   * remembered from a successful check): it throws to refuse the attempt, which is how
+   * failed sign-ins are throttled without locking out the owner's tokens.
+   */
+  mayCheckPassword?: () => Promise<void>;
+  certificate?: PresentedCertificate;
+}
+
+interface Match {
+  account: AccountRecord;
+  credential: string;
+}
 
 export interface AuthenticatorOptions {
   /** How long a successful password check is remembered. */
@@ -36,12 +66,18 @@ export class Authenticator {
     private readonly options: AuthenticatorOptions,
   ) {}
 
-  /**
-   * `mayCheckPassword` is asked before a password is checked in full (not for tokens, nor
-   * for a password remembered from a successful check): it throws to refuse the attempt,
-   * which is how failed sign-ins are throttled without locking out the owner's tokens.
-   */
-  async authenticate(c: Credentials, mayCheckPassword?: () => Promise<void>): Promise<Principal | undefined> {
+  /** `c` absent: the client certificate alone, if there is one. */
+  async authenticate(c: Credentials | undefined, options: AuthenticateOptions = {}): Promise<Principal | undefined> {
+    const { certificate } = options;
+    if (!c) return certificate ? this.byCertificateAlone(certificate) : undefined;
+    const match = await this.bySecret(c, options.mayCheckPassword);
+    if (!match) return undefined;
+    if (!match.account.requireCertificate) return principal(match.account, match.credential);
+    const cert = certificate && (await this.certificateOf(match.account.id, certificate));
+    return cert ? principal(match.account, `${match.credential}+certificate:${cert}`) : undefined;
+  }
+
+  private async bySecret(c: Credentials, mayCheckPassword?: () => Promise<void>): Promise<Match | undefined> {
     if (c.kind === 'token') return this.byToken(c.token);
     // Some clients can send a token only as the Basic password; a real password that merely
     // looks like a token still works.
@@ -49,27 +85,48 @@ export class Authenticator {
     return this.byPassword(c.username, c.password, mayCheckPassword);
   }
 
-  private async byToken(token: string): Promise<Principal | undefined> {
+  /** The account's unrevoked certificate the presented one is (its id), if any. */
+  private async certificateOf(accountId: string, presented: PresentedCertificate): Promise<string | undefined> {
+    return (await this.matchingCertificates(presented)).find((r) => r.accountId === accountId)?.id;
+  }
+
+  private async matchingCertificates(presented: PresentedCertificate) {
+    const records = await this.store.findCertificates(presented.fingerprint, presented.subject, presented.issuer);
+    return records.filter((r) => r.fingerprint === presented.fingerprint || (presented.verified && r.subject === presented.subject && r.issuer === presented.issuer));
+  }
+
+  private async byCertificateAlone(presented: PresentedCertificate): Promise<Principal | undefined> {
+    const records = await this.matchingCertificates(presented);
+    // A certificate listed by two accounts says nothing about which one is calling.
+    if (records.length === 0 || new Set(records.map((r) => r.accountId)).size > 1) return undefined;
+    const record = records[0] as (typeof records)[number];
+    const account = await this.store.getAccount(record.accountId);
+    // An account that requires certificate plus token is not reached by the certificate alone.
+    if (!account || account.disabled || account.requireCertificate) return undefined;
+    return principal(account, `certificate:${record.id}`);
+  }
+
+  private async byToken(token: string): Promise<Match | undefined> {
     const record = await this.store.getTokenByHash(keyedHash(this.key, token));
     if (!record || record.revokedAt !== null) return undefined;
     const account = await this.store.getAccount(record.accountId);
-    return account && !account.disabled ? principal(account, `token:${record.id}`) : undefined;
+    return account && !account.disabled ? { account, credential: `token:${record.id}` } : undefined;
   }
 
-  private async byPassword(username: string, password: string, mayCheckPassword?: () => Promise<void>): Promise<Principal | undefined> {
+  private async byPassword(username: string, password: string, mayCheckPassword?: () => Promise<void>): Promise<Match | undefined> {
     const now = this.clock();
     const cacheKey = keyedHash(this.key, `${username}\u0000${password}`);
     const cached = this.cache.get(cacheKey);
     const account = await this.store.getAccountByName(username);
     if (cached && cached.expires > now && account && account.id === cached.accountId && account.passwordHash === cached.passwordHash) {
-      return account.disabled ? undefined : principal(account, 'password');
+      return account.disabled ? undefined : { account, credential: 'password' };
     }
     await mayCheckPassword?.();
     // Spend the same time whether or not the account exists.
     const ok = await verifyPassword(password, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!ok || !account || account.passwordHash === null || account.disabled) return undefined;
     this.remember(cacheKey, { accountId: account.id, passwordHash: account.passwordHash, expires: now + this.options.cacheSeconds * 1e6 });
-    return principal(account, 'password');
+    return { account, credential: 'password' };
   }
 
   private remember(key: string, check: CachedCheck): void {

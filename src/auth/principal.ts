@@ -6,6 +6,9 @@ export interface Principal {
   accountName: string;
   partyId: string;
   roles: readonly Role[];
-  /** Which credential was used: `password`, or `token:<token id>` (never the secret). */
+  /**
+   * Which credential was used, never the secret: `password`, `token:<token id>`,
+   * `certificate:<certificate id>`, or a password or token `+certificate:<id>`.
+   */
   credential: string;
 }

@@ -79,6 +79,8 @@ export interface AccountChange {
   partyId?: string;
   /** A new password (at least 12 characters), or null to allow tokens only. */
   password?: string | null;
+  /** Whether a password or token is accepted only with one of the account's client certificates. */
+  requireCertificate?: boolean;
 }
 
 /** Changes roles, party, status or password; takes effect on the account's next request. */
@@ -95,6 +97,7 @@ export async function changeAccount(store: Store, clock: Clock, name: string, ch
       ...(change.disabled !== undefined && { disabled: change.disabled }),
       ...(change.partyId !== undefined && { partyId: change.partyId }),
       ...(change.password !== undefined && { passwordHash: change.password === null ? null : await hashPassword(change.password) }),
+      ...(change.requireCertificate !== undefined && { requireCertificate: change.requireCertificate }),
     },
     now,
   )) as AccountRecord;
@@ -103,12 +106,13 @@ export async function changeAccount(store: Store, clock: Clock, name: string, ch
   if (change.disabled !== undefined) detail.disabled = change.disabled;
   if (change.partyId !== undefined) detail.party = change.partyId;
   if (change.password !== undefined) detail.password = change.password === null ? 'removed' : 'changed';
+  if (change.requireCertificate !== undefined) detail.require_certificate = change.requireCertificate;
   await store.recordChange({ at: now, by, entity: 'account', entityId: account.id, action: 'update', detail });
   return updated;
 }
 
 export function accountResource(a: AccountRecord) {
-  return { id: a.id, name: a.name, party: a.partyId, roles: a.roles, disabled: a.disabled, has_password: a.passwordHash !== null };
+  return { id: a.id, name: a.name, party: a.partyId, roles: a.roles, disabled: a.disabled, has_password: a.passwordHash !== null, ...(a.requireCertificate === true && { require_certificate: true }) };
 }
 
 export async function requireAccount(store: Store, name: string): Promise<AccountRecord> {

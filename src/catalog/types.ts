@@ -53,6 +53,8 @@ export interface AccountRecord {
   disabled: boolean;
   /** scrypt hash in PHC-like form, or null for token-only accounts. */
   passwordHash: string | null;
+  /** Whether a password or token is accepted only with one of the account's client certificates. */
+  requireCertificate?: boolean;
   createdAt: Micros;
   updatedAt: Micros;
 }
@@ -62,6 +64,25 @@ export interface AccountPatch {
   disabled?: boolean;
   passwordHash?: string | null;
   partyId?: string;
+  requireCertificate?: boolean;
+}
+
+/**
+ * A TLS client certificate an account may sign in with: one certificate pinned by its
+ * SHA-256 fingerprint, or any certificate with this subject and issuer that chains to the
+ * configured CA (`tls.ca`).
+ */
+export interface CertificateRecord {
+  id: string;
+  accountId: string;
+  /** SHA-256 of the certificate's DER bytes, lowercase hex without colons. */
+  fingerprint: string | null;
+  /** One-line distinguished names (`CN=…, O=…`, in certificate order). */
+  subject: string | null;
+  issuer: string | null;
+  label: string;
+  createdAt: Micros;
+  revokedAt: Micros | null;
 }
 
 export interface TokenRecord {
@@ -122,7 +143,7 @@ export interface ChangeRecord {
   at: Micros;
   /** Account id, or `cli` for the command line. */
   by: string;
-  entity: 'party' | 'account' | 'token' | 'collection' | 'agreement' | 'api-root' | 'feed';
+  entity: 'party' | 'account' | 'token' | 'certificate' | 'collection' | 'agreement' | 'api-root' | 'feed';
   entityId: string;
   action: string;
   /** What changed, never a secret. */

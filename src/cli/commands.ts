@@ -21,6 +21,7 @@ import { registerAdminCommands } from './admin-commands';
 import { importBundle } from './import';
 import { runDemo } from './demo';
 import { registerAuditCommands } from './audit-commands';
+import { registerCertificateCommands } from './certificate-commands';
 import { registerValidateCommand } from './validate';
 import { registerFeedCommands } from './feed-commands';
 import { canFork, isServeWorker, primaryBindings, runPrimary, runWorker, workerBindings } from './cluster';
@@ -265,6 +266,7 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
 
   registerValidateCommand(program);
   registerAdminCommands(program);
+  registerCertificateCommands(account);
   registerAuditCommands(program);
   registerFeedCommands(program);
 

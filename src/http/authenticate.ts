@@ -14,7 +14,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Passport } from 'passport';
 import { Strategy } from 'passport-strategy';
-import type { Credentials } from '../auth/authenticator';
+import { createHash, X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { Credentials, PresentedCertificate } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import { AccordError, TooManyRequests } from '../errors';
 import type { BucketSpec } from '../throttle/bucket';
@@ -40,13 +42,26 @@ export function parseAuthorization(header: string | undefined): Credentials | un
   return { kind: 'basic', username: decoded.slice(0, colon), password };
 }
 
+/** `CN=a\nO=b` (node's form) as the one-line `CN=a, O=b` accounts list. */
+const oneLine = (dn: string) => dn.split('\n').join(', ');
+
+/** The TLS client certificate of the request's connection, if it presented one. */
+export function presentedCertificate(req: Request): PresentedCertificate | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const raw = socket.getPeerCertificate().raw as Buffer | undefined;
+  if (!raw || raw.length === 0) return undefined;
+  const x509 = new X509Certificate(raw);
+  return { fingerprint: createHash('sha256').update(raw).digest('hex'), subject: oneLine(x509.subject), issuer: oneLine(x509.issuer), verified: socket.authorized === true };
+}
+
 /** The buckets of failed sign-ins: per client address, and per account name for passwords. */
-function signInBuckets(ctx: AppContext, req: Request, c: Credentials): [string, BucketSpec][] {
+function signInBuckets(ctx: AppContext, req: Request, c: Credentials | undefined): [string, BucketSpec][] {
   const l = ctx.config.signInLimit;
   if (l.addressBurst === 0 && l.accountBurst === 0) return [];
   const buckets: [string, BucketSpec][] = [];
   if (l.addressBurst > 0) buckets.push([`signin-address:${req.ip ?? ''}`, { burst: l.addressBurst, perSecond: l.addressPerMinute / 60 }]);
-  if (c.kind === 'basic' && l.accountBurst > 0) buckets.push([`signin-account:${c.username.toLowerCase().slice(0, 256)}`, { burst: l.accountBurst, perSecond: l.accountPerMinute / 60 }]);
+  if (c?.kind === 'basic' && l.accountBurst > 0) buckets.push([`signin-account:${c.username.toLowerCase().slice(0, 256)}`, { burst: l.accountBurst, perSecond: l.accountPerMinute / 60 }]);
   return buckets;
 }
 
@@ -59,14 +74,15 @@ class AccordStrategy extends Strategy {
 
   override authenticate(req: Request): void {
     const credentials = parseAuthorization(req.headers.authorization);
-    if (!credentials) return this.fail(401);
-    this.check(req, credentials).then(
+    const certificate = presentedCertificate(req);
+    if (!credentials && !certificate) return this.fail(401);
+    this.check(req, credentials, certificate).then(
       (principal) => (principal ? this.success(principal) : this.fail(401)),
       (err: unknown) => this.error(err as Error),
     );
   }
 
-  private async check(req: Request, credentials: Credentials): Promise<Principal | undefined> {
+  private async check(req: Request, credentials: Credentials | undefined, certificate: PresentedCertificate | undefined): Promise<Principal | undefined> {
     const { ctx } = this;
     const buckets = signInBuckets(ctx, req, credentials);
     const mayCheckPassword = async () => {
@@ -75,7 +91,7 @@ class AccordStrategy extends Strategy {
         if (!verdict.ok) throw new TooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
       }
     };
-    const principal = await ctx.authenticator.authenticate(credentials, mayCheckPassword);
+    const principal = await ctx.authenticator.authenticate(credentials, { mayCheckPassword, ...(certificate && { certificate }) });
     if (!principal) for (const [key, spec] of buckets) await ctx.limiter.take(key, spec, 1, ctx.clock());
     return principal;
   }
@@ -102,7 +118,7 @@ export function authenticate(ctx: AppContext, onFailure?: (req: Request, res: Re
       if (err) return next(err);
       if (!principal) {
         onFailure?.(req, res);
-        return next(new AccordError('unauthorized', 'Authentication required', 'present valid credentials (HTTP Basic or an API token)'));
+        return next(new AccordError('unauthorized', 'Authentication required', 'present valid credentials (HTTP Basic, an API token or a client certificate)'));
       }
       req.user = principal;
       withinRate(ctx, principal).then(

@@ -2,6 +2,7 @@
  * Transport-level protection (docs/security.md): headers on every answer, content and
  * errors alike, and the TLS options of the HTTPS server.
  */
+import { readFileSync } from 'node:fs';
 import type { NextFunction, Request, Response } from 'express';
 import type { SecureContextOptions } from 'node:tls';
 import type { Config } from '../config/config';
@@ -21,7 +22,18 @@ export function securityHeaders(config: Readonly<Config>) {
   };
 }
 
-/** TLS 1.2 or later, forward-secret AEAD suites only (by default), the server's preference first. */
-export function tlsOptions(config: Readonly<Config>): Pick<SecureContextOptions, 'minVersion' | 'ciphers' | 'honorCipherOrder'> {
-  return { minVersion: config.tlsMinVersion, ciphers: config.tlsCiphers, honorCipherOrder: true };
+/**
+ * TLS 1.2 or later, forward-secret AEAD suites only (by default), the server's preference
+ * first. Clients are asked for a certificate but not required to send one: a certificate is
+ * one credential among others (src/auth/authenticator.ts), checked against `tls.ca` when set.
+ */
+export function tlsOptions(config: Readonly<Config>): SecureContextOptions & { requestCert: boolean; rejectUnauthorized: boolean } {
+  return {
+    minVersion: config.tlsMinVersion,
+    ciphers: config.tlsCiphers,
+    honorCipherOrder: true,
+    requestCert: true,
+    rejectUnauthorized: false,
+    ...(config.tls?.ca !== undefined && { ca: readFileSync(config.tls.ca) }),
+  };
 }

@@ -2,7 +2,7 @@
  * The catalogue half of the storage contract: API roots, collections, parties, accounts,
  * tokens and agreements, and the deployment's secret key.
  */
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CollectionRecord, PartyRecord, TokenRecord } from '../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, TokenRecord } from '../catalog/types';
 import type { Micros } from '../time';
 
 export interface CatalogStore {
@@ -31,6 +31,12 @@ export interface CatalogStore {
   getTokenByHash(hash: string): Promise<TokenRecord | undefined>;
   listTokens(accountId: string): Promise<TokenRecord[]>;
   revokeToken(id: string, now: Micros): Promise<boolean>;
+
+  createCertificate(certificate: CertificateRecord): Promise<void>;
+  listCertificates(accountId: string): Promise<CertificateRecord[]>;
+  /** Unrevoked certificates pinned to this fingerprint or naming this subject and issuer. */
+  findCertificates(fingerprint: string, subject: string, issuer: string): Promise<CertificateRecord[]>;
+  revokeCertificate(id: string, now: Micros): Promise<boolean>;
 
   /** Inserts or replaces one agreement version (id, version) and bumps the agreements revision. */
   saveAgreement(agreement: AgreementRecord): Promise<void>;

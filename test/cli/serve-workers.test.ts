@@ -24,6 +24,10 @@ interface Reply {
 
 /** One request on its own connection (no keep-alive), so the cluster distributes each one. */
 function call(port: number, method: string, path: string, token: string, body?: string): Promise<Reply> {
+  return callAs(port, method, path, `Bearer ${token}`, body);
+}
+
+function callAs(port: number, method: string, path: string, authorization: string, body?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -32,7 +36,7 @@ function call(port: number, method: string, path: string, token: string, body?: 
         method,
         path,
         agent: false,
-        headers: { Authorization: `Bearer ${token}`, Accept: TAXII, ...(body !== undefined && { 'Content-Type': TAXII }) },
+        headers: { Authorization: authorization, Accept: TAXII, ...(body !== undefined && { 'Content-Type': TAXII }) },
       },
       (res) => {
         let data = '';
@@ -309,6 +313,37 @@ describe('accord serve --workers', () => {
     started.push(server);
     await server.until(() => /^Accord is listening on http:\/\/127\.0\.0\.1:\d+\/taxii2\/$/m.test(server.stdout()));
     expect(server.logs().filter((l) => l.role !== undefined)).toEqual([]);
+    server.signal('SIGTERM');
+    expect((await server.ended).code).toBe(0);
+  });
+
+  it('issue 12 §8 and §10: the sign-in throttle and the rate limit hold across workers (the primary keeps the buckets)', async () => {
+    const env = {
+      ...SERVE_ENV,
+      ACCORD_SIGNIN_ADDRESS_BURST: '0',
+      ACCORD_SIGNIN_ACCOUNT_BURST: '3',
+      ACCORD_SIGNIN_ACCOUNT_PER_MINUTE: '1',
+      ACCORD_RATE_LIMIT_BURST: '4',
+      ACCORD_RATE_LIMIT_PER_SECOND: '1',
+    };
+    const server = startAccord(['serve', '--db', db, '--port', '0', '--workers', '2'], { env });
+    started.push(server);
+    const port = Number((await server.until(() => /listening on http:\/\/127\.0\.0\.1:(\d+)\/taxii2\/ \(2 workers\)/.exec(server.stdout())))[1]);
+    const wrong = `Basic ${Buffer.from('feed:not the password').toString('base64')}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await callAs(port, 'GET', '/exchange/collections/', wrong)).status);
+    // Each worker on its own would allow 3: 6 in all.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(4);
+    expect(statuses.slice(4)).toEqual([429, 429, 429, 429]);
+
+    const readsStarted = Date.now();
+    const reads: number[] = [];
+    for (let i = 0; i < 12; i++) reads.push((await call(port, 'GET', '/exchange/collections/', token)).status);
+    const refill = Math.ceil((Date.now() - readsStarted) / 1000);
+    expect(reads.filter((s) => s === 200).length).toBeLessThanOrEqual(4 + refill);
+    expect(reads).toContain(429);
+    const servedBy = new Set(server.logs().filter((l) => l.msg === 'request').map((l) => l.pid));
+    expect(servedBy.size).toBe(2);
     server.signal('SIGTERM');
     expect((await server.ended).code).toBe(0);
   });

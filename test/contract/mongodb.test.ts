@@ -1,32 +1,62 @@
 /**
- * The storage contract against the MongoDB adapter on a real server, plus what only a server
- * can show: the query plans (explain) and two store instances writing to one database at once.
+ * The storage contract (objects and sharing log) against the MongoDB adapter on a real
+ * server, plus what only a server can show: the query plans (explain) and two store
+ * instances writing to one database at once. `npm run test:mongo` runs this file alone.
  *
  * Needs MONGODB_URI (a replica set for the full guarantees, e.g.
  * mongodb://localhost:27017/?replicaSet=rs0). Each store gets a fresh database, dropped
- * afterwards. Without MONGODB_URI everything here is skipped, and says so.
+ * afterwards. Without MONGODB_URI every such test is still registered, as skipped, so the run
+ * lists each one that did not run, by name; only start-up against an address where no server
+ * listens (the real driver failing fast and clearly) runs then. (MongoStore's logic without a server:
+ * test/mongodb/store-contract.test.ts.)
  */
 import { randomUUID } from 'node:crypto';
 import { type Document, MongoClient } from 'mongodb';
+import { type AccordError, StoreUnavailable } from '../../src/errors';
 import { MongoStore } from '../../src/store/mongodb/mongo-store';
 import { pageQuery } from '../../src/store/mongodb/queries';
 import type { NewObject, ObjectQuery, VersionSelector } from '../../src/store/object-store';
+import { openStore } from '../../src/store/open-store';
 import type { Store } from '../../src/store/store';
 import type { Micros } from '../../src/time';
+import { runAuditContract } from './audit-contract';
 import { envelope, runStoreContract } from './store-contract';
 
-const URI = process.env.MONGODB_URI;
+// Start-up where no server listens: the real driver, no server, so this part always runs.
+// Port 1 on the loopback: nothing listens there, so the connection is refused at once.
+const NOBODY = 'mongodb://accord:pa55word@127.0.0.1:1/accord?serverSelectionTimeoutMS=300';
 
-if (URI === undefined || URI === '') {
-  const reason = 'MONGODB_URI is not set (no MongoDB server on this machine)';
-  console.warn(`MongoDB store contract — SKIPPED: ${reason}. Nothing in test/contract/mongodb.test.ts ran.`);
-  describe.skip(`MongoDB store contract — SKIPPED: ${reason}`, () => {
-    it('store contract, explain() index checks and two concurrent instances against MongoStore', () => undefined);
+describe('MongoStore start-up without a reachable server', () => {
+  it('connect() rejects with StoreUnavailable naming the host and database, not the password', async () => {
+    const started = Date.now();
+    const error = await MongoStore.connect(NOBODY).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreUnavailable);
+    const message = (error as AccordError).message;
+    expect(message).toContain('127.0.0.1:1');
+    expect(message).toContain('"accord"');
+    expect(message).not.toContain('pa55word');
+    // serverSelectionTimeoutMS from the connection string wins over the adapter's default.
+    expect(Date.now() - started).toBeLessThan(4000);
   });
-} else {
+
+  it('openStore() chooses the MongoDB store for a mongodb:// location and reports it unavailable', async () => {
+    await expect(openStore(NOBODY)).rejects.toMatchObject({ kind: 'unavailable' });
+  });
+});
+
+const URI = process.env.MONGODB_URI ?? '';
+const SKIPPED = 'MONGODB_URI is not set (no MongoDB server on this machine)';
+
+if (URI === '') console.warn(`MongoDB store against a real server — SKIPPED: ${SKIPPED}. Every test here that needs a server is listed as skipped.`);
+
+(URI === '' ? describe.skip : describe)(URI === '' ? `MongoDB server — SKIPPED: ${SKIPPED}` : 'MongoDB server', () => {
   const uri = URI;
-  const admin = new MongoClient(uri);
+  let admin: MongoClient;
   const databases = new Map<Store, string>();
+
+  beforeAll(() => {
+    admin = new MongoClient(uri);
+  });
 
   const freshStore = async (): Promise<MongoStore> => {
     const database = `accord_test_${process.pid}_${randomUUID().slice(0, 8)}`;
@@ -47,6 +77,7 @@ if (URI === undefined || URI === '') {
   });
 
   runStoreContract('MongoStore', freshStore, dropStore);
+  runAuditContract('MongoStore', freshStore, dropStore);
 
   const T0: Micros = Date.UTC(2026, 0, 1) * 1000;
   const COLLECTION = 'c3d1e0a2-1b2c-4d3e-8f40-5a6b7c8d9e01';
@@ -181,4 +212,4 @@ if (URI === undefined || URI === '') {
       if (all.length) expect(last[0]?.version).toBe(Math.max(...all.map((r) => r.version)));
     });
   });
-}
+});

@@ -13,6 +13,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { NewObject } from '../../src/store/object-store';
 import type { Store } from '../../src/store/store';
 import type { Micros } from '../../src/time';
+import { runAuditContract } from './audit-contract';
 import { envelope, runStoreContract } from './store-contract';
 
 const files = new Map<Store, string>();
@@ -52,22 +53,24 @@ function removeDb(path: string): void {
 }
 
 runStoreContract('SqliteStore(:memory:)', async () => new SqliteStore(':memory:'));
+runAuditContract('SqliteStore(:memory:)', async () => new SqliteStore(':memory:'));
 
-runStoreContract(
-  'SqliteStore(temporary file)',
-  async () => {
-    const path = tempPath();
-    const store = new SqliteStore(path);
-    files.set(store, path);
-    return store;
-  },
-  async (store) => {
-    await store.close();
-    const path = files.get(store);
-    files.delete(store);
-    if (path) removeDb(path);
-  },
-);
+async function fileStore(): Promise<Store> {
+  const path = tempPath();
+  const store = new SqliteStore(path);
+  files.set(store, path);
+  return store;
+}
+
+async function removeFileStore(store: Store): Promise<void> {
+  await store.close();
+  const path = files.get(store);
+  files.delete(store);
+  if (path) removeDb(path);
+}
+
+runStoreContract('SqliteStore(temporary file)', fileStore, removeFileStore);
+runAuditContract('SqliteStore(temporary file)', fileStore, removeFileStore);
 
 describe('SqliteStore: two instances on one file (two server processes)', () => {
   let path: string;

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import type { AccountRecord, AgreementRecord, ApiRootRecord, ChangeRecord, CollectionRecord, TokenRecord } from '../../src/catalog/types';
+import type { AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, TokenRecord } from '../../src/catalog/types';
 import type { AddEnvelope, ManifestRecord, NewObject, ObjectQuery, ObjectScope, StatusDetail, VersionSelector } from '../../src/store/object-store';
 import type { Store } from '../../src/store/store';
 import { formatTimestamp, type Micros, parseTimestamp } from '../../src/time';
@@ -343,6 +343,41 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         expect(await store.revokeToken(t.id, T0 + 8)).toBe(false);
         expect((await store.getTokenByHash('aa11'))?.revokedAt).toBe(T0 + 7);
         expect(await store.revokeToken(randomUUID(), T0)).toBe(false);
+      });
+    });
+
+    describe('client certificates (issue 12 §14)', () => {
+      const cert = (accountId: string, over: Partial<CertificateRecord>): CertificateRecord => ({
+        id: randomUUID(), accountId, fingerprint: null, subject: null, issuer: null, label: 'machine', createdAt: T0, revokedAt: null, ...over,
+      });
+
+      it('finds unrevoked certificates by fingerprint or by subject and issuer, lists an account’s own, and revokes once', async () => {
+        const alice = account('alice');
+        const bob = account('bob');
+        await store.createAccount(alice);
+        await store.createAccount(bob);
+        const pinned = cert(alice.id, { fingerprint: 'ab'.repeat(32) });
+        const named = cert(alice.id, { subject: 'CN=siem-fr, O=Police', issuer: 'CN=Exchange CA', createdAt: T0 + 1 });
+        const other = cert(bob.id, { fingerprint: 'cd'.repeat(32) });
+        for (const c of [pinned, named, other]) await store.createCertificate(c);
+        expect(await store.findCertificates('ab'.repeat(32), 'CN=x', 'CN=y')).toEqual([pinned]);
+        expect(await store.findCertificates('ee'.repeat(32), 'CN=siem-fr, O=Police', 'CN=Exchange CA')).toEqual([named]);
+        // The subject alone, under another issuer, names nothing.
+        expect(await store.findCertificates('ee'.repeat(32), 'CN=siem-fr, O=Police', 'CN=Other CA')).toEqual([]);
+        expect(await store.listCertificates(alice.id)).toEqual([pinned, named]);
+        expect(await store.revokeCertificate(pinned.id, T0 + 5)).toBe(true);
+        expect(await store.revokeCertificate(pinned.id, T0 + 6)).toBe(false);
+        expect(await store.findCertificates('ab'.repeat(32), '', '')).toEqual([]);
+        expect((await store.listCertificates(alice.id))[0]).toEqual({ ...pinned, revokedAt: T0 + 5 });
+      });
+
+      it('an account’s requireCertificate is stored and patched', async () => {
+        const a = account('alice');
+        await store.createAccount(a);
+        expect((await store.getAccount(a.id))?.requireCertificate ?? false).toBe(false);
+        expect((await store.updateAccount(a.id, { requireCertificate: true }, T0 + 1))?.requireCertificate).toBe(true);
+        expect((await store.getAccountByName('alice'))?.requireCertificate).toBe(true);
+        expect((await store.updateAccount(a.id, { requireCertificate: false }, T0 + 2))?.requireCertificate ?? false).toBe(false);
       });
     });
 

@@ -1,9 +1,9 @@
 /**
- * The MongoDB adapter's sharing log WITHOUT a MongoDB server: its chained documents, auditor
- * query filters and summary pipelines are evaluated in-process by mingo
- * (test/mongodb/in-memory-audit.ts) and compared with the SQLite reference fed the same
- * events. Event ids are random in both stores, so ids and hashes are compared only through
- * chain verification.
+ * MongoStore's sharing log WITHOUT a MongoDB server: MongoStore itself runs over the mingo
+ * double (mingo-double.ts: its chained documents, auditor query filters and summary
+ * pipelines evaluated in process by mingo) and is compared with the SQLite reference fed the
+ * same random events. Event ids are random in both stores, so ids and hashes are compared
+ * only through chain verification.
  */
 import fc from 'fast-check';
 import { type ChainedEvent, ChainVerifier } from '../../src/audit/chain';
@@ -13,7 +13,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { ChangeRecord } from '../../src/catalog/types';
 import type { AuditQuery, SummaryGroup } from '../../src/store/audit-store';
 import type { Micros } from '../../src/time';
-import { InMemoryAudit } from './in-memory-audit';
+import { MINGO_SUITE, openMingoStore } from './mingo-store';
 
 const T0: Micros = Date.UTC(2026, 0, 1) * 1000;
 const DAY = 86_400_000_000;
@@ -82,7 +82,7 @@ function portable({ id: _id, hash: _hash, prev_hash: _prev, ...rest }: AuditEven
   return rest;
 }
 
-describe('MongoDB adapter sharing log, evaluated in-process by mingo against the SQLite reference (no MongoDB server)', () => {
+describe(`${MINGO_SUITE}: the sharing log against the SQLite reference`, () => {
   it('random appends and catalogue changes: events, auditor queries, reads, summaries and the change list equal SQLite’s; the chain verifies', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -94,36 +94,37 @@ describe('MongoDB adapter sharing log, evaluated in-process by mingo against the
         fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 20 })),
         async (steps, queries, summaries, [afterSeq, limit]) => {
           const sqlite = new SqliteStore(':memory:');
-          const mongo = new InMemoryAudit();
+          const { store: mongo, db } = await openMingoStore();
           try {
             for (const step of steps) {
               if (step.kind === 'append') {
                 const expected = await sqlite.appendAuditEvents(step.events);
-                expect(mongo.append(step.events).map(portable)).toEqual(expected.map(portable));
+                expect((await mongo.appendAuditEvents(step.events)).map(portable)).toEqual(expected.map(portable));
               } else {
                 await sqlite.recordChange(step.change);
-                mongo.recordChange(step.change);
+                await mongo.recordChange(step.change);
               }
             }
-            expect(mongo.head().seq).toBe((await sqlite.auditHead()).seq);
+            expect((await mongo.auditHead()).seq).toBe((await sqlite.auditHead()).seq);
             for (const q of queries) {
               const expected = await sqlite.queryAuditEvents(q);
-              const actual = mongo.query(q);
+              const actual = await mongo.queryAuditEvents(q);
               expect({ records: actual.records.map(portable), more: actual.more }).toEqual({ records: expected.records.map(portable), more: expected.more });
             }
-            const read = mongo.read(afterSeq, limit);
+            const read = await mongo.readAuditEvents(afterSeq, limit);
             const expectedRead = await sqlite.readAuditEvents(afterSeq, limit);
             expect(read.map((r) => ({ event: portable(r.event), indexed: r.indexed }))).toEqual(expectedRead.map((r) => ({ event: portable(r.event), indexed: r.indexed })));
             for (const [group, from, to] of summaries) {
               const range = [from === undefined ? undefined : T0 + from, to === undefined ? undefined : T0 + to] as const;
-              expect(mongo.summarize(group, ...range)).toEqual(await sqlite.summarizeAudit(group, ...range));
+              expect(await mongo.summarizeAudit(group, ...range)).toEqual(await sqlite.summarizeAudit(group, ...range));
             }
-            expect(mongo.listChanges(limit, afterSeq)).toEqual(await sqlite.listChanges(limit, afterSeq));
+            expect(await mongo.listChanges(limit, afterSeq)).toEqual(await sqlite.listChanges(limit, afterSeq));
             const verifier = new ChainVerifier();
-            for (const { event } of mongo.read(0, 1_000_000)) verifier.add(event as unknown as ChainedEvent);
-            expect(verifier.result()).toMatchObject({ ok: true, events: mongo.docs.length });
+            for (const { event } of await mongo.readAuditEvents(0, 1_000_000)) verifier.add(event as unknown as ChainedEvent);
+            expect(verifier.result()).toMatchObject({ ok: true, events: db.collection('audit_events').docs.length });
           } finally {
             await sqlite.close();
+            await mongo.close();
           }
         },
       ),
@@ -133,19 +134,22 @@ describe('MongoDB adapter sharing log, evaluated in-process by mingo against the
 
   it(`records a checkpoint every ${CHECKPOINT_EVERY} events, at the same sequence numbers and times as SQLite`, async () => {
     const sqlite = new SqliteStore(':memory:');
-    const mongo = new InMemoryAudit();
+    const { store: mongo } = await openMingoStore();
     try {
       for (let batch = 0; batch < 5; batch++) {
         const events: AuditEventInput[] = Array.from({ length: 450 }, (_, i) => ({ time: T0 + batch * 1000 + i, action: 'objects.read', outcome: 'success' }));
         await sqlite.appendAuditEvents(events);
-        mongo.append(events);
+        await mongo.appendAuditEvents(events);
       }
       const expected = (await sqlite.listCheckpoints()).map(({ seq, time }) => ({ seq, time }));
       expect(expected.map((c) => c.seq)).toEqual([CHECKPOINT_EVERY, 2 * CHECKPOINT_EVERY]);
-      expect(mongo.checkpoints.map((c) => ({ seq: c._id, time: c.time }))).toEqual(expected);
-      expect(mongo.checkpoints.map((c) => c.hash)).toEqual(mongo.checkpoints.map((c) => mongo.docs.find((d) => d._id === c._id)?.hash));
+      const checkpoints = await mongo.listCheckpoints();
+      expect(checkpoints.map(({ seq, time }) => ({ seq, time }))).toEqual(expected);
+      const events = await mongo.readAuditEvents(0, 3 * CHECKPOINT_EVERY);
+      expect(checkpoints.map((c) => c.hash)).toEqual(checkpoints.map((c) => events.find((e) => e.event.seq === c.seq)?.event.hash));
     } finally {
       await sqlite.close();
+      await mongo.close();
     }
   });
 });

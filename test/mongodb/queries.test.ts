@@ -1,9 +1,9 @@
 /**
- * The MongoDB adapter's query logic and write plans, checked WITHOUT a MongoDB server: its
- * filter / sort / limit documents and its insert and flag-update plans are evaluated in
- * process by mingo (test/mongodb/in-memory-objects.ts) and compared, page for page and
- * record for record, with the SQLite reference adapter fed the same envelopes, deletes and
- * queries. Nothing here ran against MongoDB itself; that is test/contract/mongodb.test.ts
+ * MongoStore's query logic and write plans, checked WITHOUT a MongoDB server: MongoStore
+ * itself runs over the mingo double (mingo-double.ts: its filter / sort / limit documents,
+ * insert and flag-update plans evaluated in process by mingo) and is compared, page for page
+ * and record for record, with the SQLite reference adapter fed the same envelopes, deletes
+ * and queries. Nothing here ran against MongoDB itself; that is test/contract/mongodb.test.ts
  * (needs MONGODB_URI).
  */
 import { randomUUID } from 'node:crypto';
@@ -18,7 +18,8 @@ import { newestSpecVersion } from '../../src/store/spec-version';
 import type { AddEnvelope, NewObject, ObjectQuery, ObjectScope, VersionSelector } from '../../src/store/object-store';
 import type { Store } from '../../src/store/store';
 import { formatTimestamp, type Micros, parseTimestamp } from '../../src/time';
-import { InMemoryObjects } from './in-memory-objects';
+import type { MingoDb } from './mingo-double';
+import { MINGO_SUITE, openMingoStore } from './mingo-store';
 
 const T0: Micros = Date.UTC(2026, 0, 1) * 1000;
 const COLLECTIONS = ['2b1f0a1e-6a8c-4d0e-9f53-1c1f7c0c2a01', '5e9d4c43-0f6e-4b8a-8c11-8d3f2f4a9b02'];
@@ -134,15 +135,29 @@ const arbQuery: fc.Arbitrary<Command> = fc.record({
   scope: arbScope,
 });
 
-/** The two sides: the SQLite reference and the adapter's documents under mingo. */
+/** The two sides: the SQLite reference and MongoStore over the mingo double. */
 class Pair {
   readonly sqlite = new SqliteStore(':memory:');
-  readonly mongo = new InMemoryObjects(new Set(COLLECTIONS));
+  mongo!: Store;
+  private db!: MingoDb;
   clock = T0;
 
   async init(): Promise<void> {
-    await this.sqlite.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.0', '2.1'] });
-    for (const id of COLLECTIONS) await this.sqlite.upsertCollection({ id, apiRoot: 'api1', title: id, mediaTypes: ['application/stix+json;version=2.1'] });
+    ({ store: this.mongo, db: this.db } = await openMingoStore());
+    for (const store of [this.sqlite, this.mongo]) {
+      await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.0', '2.1'] });
+      for (const id of COLLECTIONS) await store.upsertCollection({ id, apiRoot: 'api1', title: id, mediaTypes: ['application/stix+json;version=2.1'] });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.sqlite.close();
+    await this.mongo.close();
+  }
+
+  /** The documents MongoStore stored in `objects`. */
+  docs(): ObjectDoc[] {
+    return this.db.collection('objects').docs as unknown as ObjectDoc[];
   }
 
   collection(n: number): string {
@@ -150,7 +165,7 @@ class Pair {
   }
 
   versions(seed: VersionSeed): VersionSelector {
-    const pool = [...VERSION_TIMES, ABSENT_VERSION, ...new Set(this.mongo.docs.map((d) => d.version))];
+    const pool = [...VERSION_TIMES, ABSENT_VERSION, ...new Set(this.docs().map((d) => d.version))];
     const sel: VersionSelector = { all: seed.all, first: seed.first, last: seed.last, at: seed.at.map((i) => pool[i % pool.length] as Micros) };
     // The HTTP layer never passes an empty selector (match[version] defaults to last).
     if (!sel.all && !sel.first && !sel.last && sel.at.length === 0) sel.last = true;
@@ -159,7 +174,7 @@ class Pair {
 
   position(seed: PositionSeed): Micros | undefined {
     if (seed === undefined) return undefined;
-    const added = this.mongo.docs.map((d) => d.date_added).sort((a, b) => a - b);
+    const added = this.docs().map((d) => d.date_added).sort((a, b) => a - b);
     if (seed === null || added.length === 0) return 0;
     return (added[seed.pick % added.length] as Micros) + seed.delta;
   }
@@ -170,13 +185,13 @@ class Pair {
       this.clock += c.clockStep;
       const env: AddEnvelope = { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'acct', requestTimestamp: this.clock, now: this.clock, objects: c.objects, failures: [] };
       const expected = await this.sqlite.addObjects(env).catch((e: unknown) => e);
-      const actual = this.mongo.add(env);
-      if (actual === undefined) expect(expected).toMatchObject({ kind: 'not-found' });
+      const actual = await this.mongo.addObjects(env).catch((e: unknown) => e);
+      if (expected instanceof Error) expect([actual, expected]).toMatchObject([{ kind: 'not-found' }, { kind: 'not-found' }]);
       else expect(actual).toEqual(expected);
     } else if (c.kind === 'delete') {
       const versions = this.versions(c.versions);
       const expected = await this.sqlite.deleteObject(collectionId, c.id, versions, c.specVersions, c.scope);
-      expect(this.mongo.delete(collectionId, c.id, versions, c.specVersions, c.scope)).toBe(expected);
+      expect(await this.mongo.deleteObject(collectionId, c.id, versions, c.specVersions, c.scope)).toBe(expected);
     } else {
       const q: ObjectQuery = { collectionId, versions: this.versions(c.versions), limit: c.limit };
       if (c.ids) q.ids = c.ids;
@@ -192,8 +207,8 @@ class Pair {
   }
 
   async compare(q: ObjectQuery): Promise<void> {
-    expect(this.mongo.manifest(q)).toEqual(await this.sqlite.queryManifest(q));
-    expect(this.mongo.objects(q)).toEqual(await this.sqlite.queryObjects(q));
+    expect(await this.mongo.queryManifest(q)).toEqual(await this.sqlite.queryManifest(q));
+    expect(await this.mongo.queryObjects(q)).toEqual(await this.sqlite.queryObjects(q));
   }
 
   /** Pages through a whole selection by the paging position, as `next` does, comparing every page. */
@@ -203,7 +218,7 @@ class Pair {
     for (let guard = 0; guard < 1000; guard++) {
       const q: ObjectQuery = { ...base, limit, ...(after !== undefined && { after }) };
       const expected = await store.queryManifest(q);
-      expect(this.mongo.manifest(q)).toEqual(expected);
+      expect(await this.mongo.queryManifest(q)).toEqual(expected);
       seen += expected.records.length;
       if (!expected.more) return seen;
       after = expected.records[expected.records.length - 1]?.dateAdded;
@@ -216,12 +231,12 @@ class Pair {
     const group = (d: ObjectDoc) => JSON.stringify([d.coll, d.id, d.spec_version]);
     const versions = new Map<string, Micros[]>();
     const specs = new Map<string, string[]>();
-    for (const d of this.mongo.docs) {
+    for (const d of this.docs()) {
       versions.set(group(d), [...(versions.get(group(d)) ?? []), d.version]);
       const object = JSON.stringify([d.coll, d.id]);
       specs.set(object, [...(specs.get(object) ?? []), d.spec_version]);
     }
-    for (const d of this.mongo.docs) {
+    for (const d of this.docs()) {
       const vs = versions.get(group(d)) as Micros[];
       const flags = { is_first: d.is_first, is_last: d.is_last, latest_spec: d.latest_spec };
       expect({ key: group(d), version: d.version, ...flags }).toEqual({
@@ -232,12 +247,12 @@ class Pair {
         latest_spec: d.spec_version === newestSpecVersion(specs.get(JSON.stringify([d.coll, d.id])) as string[]),
       });
     }
-    const added = this.mongo.docs.map((d) => d.date_added);
+    const added = this.docs().map((d) => d.date_added);
     expect(new Set(added).size).toBe(added.length);
   }
 }
 
-describe('MongoDB adapter query logic, evaluated in-process by mingo against the SQLite reference (no MongoDB server)', () => {
+describe(`${MINGO_SUITE}: objects against the SQLite reference`, () => {
   it('random adds, deletes and queries: every status, delete count and page (records and more) equals SQLite’s', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -251,7 +266,7 @@ describe('MongoDB adapter query logic, evaluated in-process by mingo against the
             for (const c of finalQueries) await pair.run(c);
             pair.expectConsistentFlags();
           } finally {
-            await pair.sqlite.close();
+            await pair.close();
           }
         },
       ),
@@ -282,7 +297,7 @@ describe('MongoDB adapter query logic, evaluated in-process by mingo against the
             for (const limit of [1, 2, 3, 5]) expect(await pair.walk(shape, limit)).toBe(total);
           }
         } finally {
-          await pair.sqlite.close();
+          await pair.close();
         }
       }),
       { numRuns: 60 },

@@ -21,6 +21,7 @@ interface AccountPatch {
   disabled?: boolean;
   party?: string;
   password?: string | null;
+  require_certificate?: boolean;
 }
 
 const tokenResource = (t: TokenRecord) => ({
@@ -78,6 +79,7 @@ export async function patchAccount(call: AdminCall): Promise<Reply> {
       ...(input.disabled !== undefined && { disabled: input.disabled }),
       ...(input.party !== undefined && { partyId: input.party }),
       ...(input.password !== undefined && { password: input.password }),
+      ...(input.require_certificate !== undefined && { requireCertificate: input.require_certificate }),
     },
     call.by,
   );

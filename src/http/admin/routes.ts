@@ -5,6 +5,7 @@
 import { createAccount, getAccount, issueAccountToken, listAccounts, patchAccount, revokeAccountToken } from './accounts';
 import { createAgreementHandler, getAgreement, getVersion, listAgreements, listVersions, moveTo, reviseAgreementHandler } from './agreements';
 import { ok, type AdminCall, type Reply } from './call';
+import { addAccountCertificate, listAccountCertificates, revokeAccountCertificate } from './certificates';
 import { listChanges } from './changes';
 import { defineCollection, listCollections } from './collections';
 import { createFeed, deleteFeed, getFeed, listFeeds, pauseFeed, runFeedNow } from './feeds';
@@ -35,6 +36,9 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { method: 'patch',  path: '/accounts/:name',            body: true,       run: patchAccount },
   { method: 'post',   path: '/accounts/:name/tokens',     body: true,       run: issueAccountToken },
   { method: 'delete', path: '/tokens/:id',                                  run: revokeAccountToken },
+  { method: 'get',    path: '/accounts/:name/certificates',                 run: listAccountCertificates },
+  { method: 'post',   path: '/accounts/:name/certificates', body: true,     run: addAccountCertificate },
+  { method: 'delete', path: '/certificates/:id',                            run: revokeAccountCertificate },
   { method: 'get',    path: '/collections',                                 run: listCollections },
   { method: 'put',    path: '/collections/:id',           body: true,       run: defineCollection },
   { method: 'get',    path: '/agreements',                                  run: listAgreements },

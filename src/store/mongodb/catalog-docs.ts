@@ -4,7 +4,7 @@
  * they read back exactly.
  */
 import type { Binary } from 'mongodb';
-import type { AccountRecord, ApiRootRecord, CollectionRecord, PartyRecord, Role, TlpCeiling, TokenRecord } from '../../catalog/types';
+import type { AccountRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, Role, TlpCeiling, TokenRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 
 export interface ApiRootDoc {
@@ -42,8 +42,20 @@ export interface AccountDoc {
   roles: Role[];
   disabled: boolean;
   password_hash: string | null;
+  require_certificate?: boolean;
   created_at: Micros;
   updated_at: Micros;
+}
+
+export interface CertificateDoc {
+  _id: string;
+  account_id: string;
+  fingerprint: string | null;
+  subject: string | null;
+  issuer: string | null;
+  label: string;
+  created_at: Micros;
+  revoked_at: Micros | null;
 }
 
 export interface TokenDoc {
@@ -127,9 +139,14 @@ export function toAccount(d: AccountDoc): AccountRecord {
     roles: d.roles,
     disabled: d.disabled,
     passwordHash: d.password_hash,
+    ...(d.require_certificate === true && { requireCertificate: true }),
     createdAt: d.created_at,
     updatedAt: d.updated_at,
   };
+}
+
+export function toCertificate(d: CertificateDoc): CertificateRecord {
+  return { id: d._id, accountId: d.account_id, fingerprint: d.fingerprint, subject: d.subject, issuer: d.issuer, label: d.label, createdAt: d.created_at, revokedAt: d.revoked_at };
 }
 
 export function toToken(d: TokenDoc): TokenRecord {

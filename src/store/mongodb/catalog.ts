@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Binary, type Collection } from 'mongodb';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CollectionRecord, PartyRecord, TokenRecord } from '../../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, TokenRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { CatalogStore } from '../catalog-store';
 import {
@@ -16,12 +16,14 @@ import {
   type PartyDoc,
   type RevisionDoc,
   type TokenDoc,
+  type CertificateDoc,
   toAccount,
   toApiRoot,
   toCollection,
   collectionDoc,
   toParty,
   toToken,
+  toCertificate,
 } from './catalog-docs';
 import { ignoreConflict, type MongoDatabase } from './database';
 
@@ -34,6 +36,7 @@ export class MongoCatalog implements CatalogStore {
   private readonly parties: Collection<PartyDoc>;
   private readonly accounts: Collection<AccountDoc>;
   private readonly tokens: Collection<TokenDoc>;
+  private readonly certificates: Collection<CertificateDoc>;
   private readonly meta: Collection<MetaDoc>;
   private readonly agreements: Collection<AgreementDoc>;
   private readonly revisions: Collection<RevisionDoc>;
@@ -44,6 +47,7 @@ export class MongoCatalog implements CatalogStore {
     this.parties = db.collection('parties');
     this.accounts = db.collection('accounts');
     this.tokens = db.collection('tokens');
+    this.certificates = db.collection('certificates');
     this.meta = db.collection('meta');
     this.agreements = db.collection('agreements');
     this.revisions = db.collection('revisions');
@@ -158,6 +162,7 @@ export class MongoCatalog implements CatalogStore {
     if (patch.disabled !== undefined) set.disabled = patch.disabled;
     if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
     if (patch.partyId !== undefined) set.party_id = patch.partyId;
+    if (patch.requireCertificate !== undefined) set.require_certificate = patch.requireCertificate;
     const doc = await this.db.guard(() => this.accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }));
     return doc ? toAccount(doc) : undefined;
   }
@@ -179,6 +184,28 @@ export class MongoCatalog implements CatalogStore {
 
   async revokeToken(id: string, now: Micros): Promise<boolean> {
     const result = await this.db.guard(() => this.tokens.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }));
+    return result.modifiedCount > 0;
+  }
+
+  async createCertificate(c: CertificateRecord): Promise<void> {
+    await this.db.guard(() =>
+      this.certificates.insertOne({ _id: c.id, account_id: c.accountId, fingerprint: c.fingerprint, subject: c.subject, issuer: c.issuer, label: c.label, created_at: c.createdAt, revoked_at: c.revokedAt }),
+    );
+  }
+
+  async listCertificates(accountId: string): Promise<CertificateRecord[]> {
+    return (await this.db.guard(() => this.certificates.find({ account_id: accountId }).sort({ created_at: 1, _id: 1 }).toArray())).map(toCertificate);
+  }
+
+  async findCertificates(fingerprint: string, subject: string, issuer: string): Promise<CertificateRecord[]> {
+    const docs = await this.db.guard(() =>
+      this.certificates.find({ revoked_at: null, $or: [{ fingerprint }, { subject, issuer }] }).sort({ created_at: 1, _id: 1 }).toArray(),
+    );
+    return docs.map(toCertificate);
+  }
+
+  async revokeCertificate(id: string, now: Micros): Promise<boolean> {
+    const result = await this.db.guard(() => this.certificates.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }));
     return result.modifiedCount > 0;
   }
 

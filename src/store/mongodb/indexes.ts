@@ -37,6 +37,11 @@ export function indexes(sharded: boolean): Record<string, IndexDescription[]> {
       { key: { hash: 1 }, name: 'tokens_hash', unique: true },
       { key: { account_id: 1, created_at: 1 }, name: 'tokens_account' },
     ],
+    certificates: [
+      { key: { account_id: 1, created_at: 1 }, name: 'certificates_account' },
+      { key: { fingerprint: 1 }, name: 'certificates_fingerprint', partialFilterExpression: { fingerprint: { $type: 'string' } } },
+      { key: { subject: 1, issuer: 1 }, name: 'certificates_subject', partialFilterExpression: { subject: { $type: 'string' } } },
+    ],
     agreements: [{ key: { id: 1, version: 1 }, name: 'agreements_version', unique: true }],
     // Auditor queries (queryAuditEvents), each filter field with the sequence for its order.
     audit_events: [

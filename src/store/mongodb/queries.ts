@@ -1,8 +1,8 @@
 /**
  * The read side of the MongoDB adapter as plain data: the filter, sort and limit of every
  * object query, built from an `ObjectQuery` exactly as the SQLite adapter's `selection()`
- * builds its SQL. Nothing here talks to a server, so test/mongodb/ evaluates these documents
- * in-process (mingo) against the SQLite reference.
+ * builds its SQL. Nothing here talks to a server; test/mongodb/ runs MongoStore with these
+ * documents evaluated in process (a mingo double of the driver) against the SQLite reference.
  */
 import type { Document, Filter } from 'mongodb';
 import { admits, withheldReason } from '../scope';

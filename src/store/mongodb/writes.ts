@@ -3,9 +3,9 @@
  * to know about, which of its objects are already stored, the documents to insert and the
  * flag updates that keep is_first / is_last / latest_spec right, the date_added
  * reservation, and the flag recomputation after a delete. MongoStore sends these to the
- * server unchanged; test/mongodb/ applies the same documents in memory (mingo) and compares
- * the outcome with the SQLite reference adapter, whose insertVersion() / refreshFlags()
- * this file mirrors step for step.
+ * server unchanged; test/mongodb/ runs MongoStore over an in-process mingo double of the
+ * driver and compares the outcome with the SQLite reference adapter, whose insertVersion() /
+ * refreshFlags() this file mirrors step for step.
  */
 import type { AnyBulkWriteOperation, Document, Filter } from 'mongodb';
 import { formatTimestamp, type Micros } from '../../time';

@@ -3,7 +3,7 @@
  * versions, and the deployment's secret key (table `meta`).
  */
 import { randomBytes } from 'node:crypto';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CollectionRecord, PartyRecord, Role, TlpCeiling, TokenRecord } from '../../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, Role, TlpCeiling, TokenRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { CatalogStore } from '../catalog-store';
 import type { Row, SqliteDatabase } from './database';
@@ -111,11 +111,12 @@ export class SqliteCatalog implements CatalogStore {
     const current = await this.getAccount(id);
     if (!current) return undefined;
     const next: AccountRecord = { ...current, ...patch, updatedAt: now };
-    this.db.stmt('UPDATE accounts SET party_id = ?, roles = ?, disabled = ?, password_hash = ?, updated_at = ? WHERE id = ?').run(
+    this.db.stmt('UPDATE accounts SET party_id = ?, roles = ?, disabled = ?, password_hash = ?, require_certificate = ?, updated_at = ? WHERE id = ?').run(
       next.partyId,
       JSON.stringify(next.roles),
       next.disabled ? 1 : 0,
       next.passwordHash,
+      next.requireCertificate === true ? 1 : 0,
       now,
       id,
     );
@@ -144,6 +145,27 @@ export class SqliteCatalog implements CatalogStore {
 
   async revokeToken(id: string, now: Micros): Promise<boolean> {
     return this.db.stmt('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0;
+  }
+
+  async createCertificate(c: CertificateRecord): Promise<void> {
+    this.db
+      .stmt('INSERT INTO certificates (id, account_id, fingerprint, subject, issuer, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(c.id, c.accountId, c.fingerprint, c.subject, c.issuer, c.label, c.createdAt, c.revokedAt);
+  }
+
+  async listCertificates(accountId: string): Promise<CertificateRecord[]> {
+    return (this.db.stmt('SELECT * FROM certificates WHERE account_id = ? ORDER BY created_at, id').all(accountId) as Row[]).map(toCertificate);
+  }
+
+  async findCertificates(fingerprint: string, subject: string, issuer: string): Promise<CertificateRecord[]> {
+    const rows = this.db
+      .stmt('SELECT * FROM certificates WHERE revoked_at IS NULL AND (fingerprint = ? OR (subject = ? AND issuer = ?)) ORDER BY created_at, id')
+      .all(fingerprint, subject, issuer) as Row[];
+    return rows.map(toCertificate);
+  }
+
+  async revokeCertificate(id: string, now: Micros): Promise<boolean> {
+    return this.db.stmt('UPDATE certificates SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0;
   }
 
 
@@ -229,8 +251,22 @@ function toAccount(r: Row): AccountRecord {
     roles: JSON.parse(r.roles as string) as Role[],
     disabled: r.disabled === 1,
     passwordHash: r.password_hash as string | null,
+    ...(r.require_certificate === 1 && { requireCertificate: true }),
     createdAt: r.created_at as number,
     updatedAt: r.updated_at as number,
+  };
+}
+
+function toCertificate(r: Row): CertificateRecord {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    fingerprint: r.fingerprint as string | null,
+    subject: r.subject as string | null,
+    issuer: r.issuer as string | null,
+    label: r.label as string,
+    createdAt: r.created_at as number,
+    revokedAt: r.revoked_at as number | null,
   };
 }
 

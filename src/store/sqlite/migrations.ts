@@ -149,6 +149,23 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE audit_ranges (seq INTEGER PRIMARY KEY, coll TEXT NOT NULL, bin INTEGER NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL);
   CREATE INDEX audit_ranges_bin ON audit_ranges(coll, bin, lo);
   `,
+  // TLS client certificates as credentials (docs/security.md), and accounts that require one.
+  `
+  ALTER TABLE accounts ADD COLUMN require_certificate INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE certificates (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    fingerprint TEXT,
+    subject TEXT,
+    issuer TEXT,
+    label TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX certificates_account ON certificates(account_id);
+  CREATE INDEX certificates_fingerprint ON certificates(fingerprint) WHERE fingerprint IS NOT NULL;
+  CREATE INDEX certificates_subject ON certificates(subject, issuer) WHERE subject IS NOT NULL;
+  `,
   // Upstream feeds (src/store/feeds.ts): definition and state as JSON, the run lease as columns.
   `
   CREATE TABLE feeds (name TEXT PRIMARY KEY, body TEXT NOT NULL, state TEXT NOT NULL, lease_owner TEXT, lease_until INTEGER);

@@ -10,7 +10,7 @@
  */
 import type { Checkpoint } from '../../audit/chain';
 import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../../audit/events';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, ChangeRecord, CollectionRecord, PartyRecord, TokenRecord } from '../../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, TokenRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { AuditAppender, AuditHead, AuditQuery, SummaryGroup, SummaryRow } from '../audit-store';
 import type { AddEnvelope, ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, StatusRecord, VersionSelector } from '../object-store';
@@ -106,6 +106,19 @@ export class SqliteStore implements Store {
   }
   revokeToken(id: string, now: Micros): Promise<boolean> {
     return this.catalog.revokeToken(id, now);
+  }
+
+  createCertificate(certificate: CertificateRecord): Promise<void> {
+    return this.catalog.createCertificate(certificate);
+  }
+  listCertificates(accountId: string): Promise<CertificateRecord[]> {
+    return this.catalog.listCertificates(accountId);
+  }
+  findCertificates(fingerprint: string, subject: string, issuer: string): Promise<CertificateRecord[]> {
+    return this.catalog.findCertificates(fingerprint, subject, issuer);
+  }
+  revokeCertificate(id: string, now: Micros): Promise<boolean> {
+    return this.catalog.revokeCertificate(id, now);
   }
   saveAgreement(agreement: AgreementRecord): Promise<void> {
     return this.catalog.saveAgreement(agreement);
