@@ -3,6 +3,8 @@
  * and decodes gzip, deflate and br; every request bounded in time and every response in
  * size (counted after decoding, so a compressed bomb stops at the bound too).
  */
+import { parseTimestamp } from '../time';
+
 export interface UpstreamPage {
   objects: unknown[];
   more: boolean;
@@ -110,12 +112,13 @@ export async function fetchPage(r: PageRequest, nowMs: () => number = Date.now):
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UpstreamError('the upstream answered with something that is not a TAXII envelope');
     const env = body as { objects?: unknown; more?: unknown; next?: unknown };
     if (env.objects !== undefined && !Array.isArray(env.objects)) throw new UpstreamError('the upstream envelope\'s "objects" is not a list');
+    // Sent back as the next added_after: only a timestamp is taken, never arbitrary text.
     const last = res.headers.get('x-taxii-date-added-last');
     return {
       objects: (env.objects as unknown[] | undefined) ?? [],
       more: env.more === true,
       ...(typeof env.next === 'string' && env.next !== '' && { next: env.next }),
-      ...(last !== null && last !== '' && { dateAddedLast: last }),
+      ...(last !== null && parseTimestamp(last) !== undefined && { dateAddedLast: last }),
     };
   } finally {
     clearTimeout(timer);

@@ -2,11 +2,10 @@
  * /admin/feeds: the admin API's view of upstream feeds, each reply checked against the
  * OpenAPI document the router serves. Credentials go in and never come out.
  */
-import request from 'supertest';
 import { DEFAULTS } from '../../src/config/config';
-import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
+import { createHarness, indicator, type Harness } from '../support/harness';
 import { admin, expectError, expectReply } from '../admin/support';
-import { serve, type Served } from './support';
+import { pushUpstream, serve, type Served } from './support';
 
 describe('Admin API: /admin/feeds', () => {
   let h: Harness;
@@ -42,12 +41,7 @@ describe('Admin API: /admin/feeds', () => {
     expect(expectReply(list, 200, 'get', '/admin/feeds')).toEqual({ feeds: [createdFeed] });
     expect(list.text).not.toContain(up.basic.password);
 
-    const pushed = await request(up.app)
-      .post(`/api1/collections/${up.collections.alpha.id}/objects/`)
-      .set('Authorization', up.accounts.writer.auth)
-      .set('Content-Type', TAXII)
-      .send(JSON.stringify({ objects: [indicator(1), indicator(2), indicator(3)] }));
-    expect(pushed.status).toBe(202);
+    await pushUpstream(up, [indicator(1), indicator(2), indicator(3)]);
 
     const ran = expectReply(await admin(h, 'post', '/admin/feeds/mirror/run'), 200, 'post', '/admin/feeds/mirror/run');
     expect(ran.last_run).toMatchObject({ outcome: 'success', pages: 2, fetched: 3, stored: 3, duplicates: 0, failed: 0 });

@@ -5,10 +5,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
 import { accord } from '../support/cli';
-import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
-import { serve, type Served } from './support';
+import { createHarness, indicator, type Harness } from '../support/harness';
+import { pushUpstream, serve, type Served } from './support';
 
 jest.setTimeout(60_000);
 
@@ -33,16 +32,7 @@ describe('accord feed (CLI)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function push(objects: Record<string, unknown>[]): Promise<void> {
-    const res = await request(up.app)
-      .post(`/api1/collections/${up.collections.alpha.id}/objects/`)
-      .set('Authorization', up.accounts.writer.auth)
-      .set('Content-Type', TAXII)
-      .set('Accept', TAXII)
-      .send(JSON.stringify({ objects }));
-    expect(res.status).toBe(202);
-    up.clock.advance(1_000_000);
-  }
+  const push = (objects: Record<string, unknown>[]) => pushUpstream(up, objects);
 
   it('adds, lists, runs (resuming across processes), pauses and removes a feed; the token never shows', async () => {
     const token = up.accounts.reader.token;

@@ -9,7 +9,6 @@ import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import request from 'supertest';
 import { createAgreement } from '../../src/catalog/agreements';
 import { addFeed, feedResource } from '../../src/feeds/feeds';
 import { runFeed, type FeedRunner } from '../../src/feeds/runner';
@@ -19,7 +18,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { FeedRunSummary } from '../../src/store/feeds';
 import type { Store } from '../../src/store/store';
 import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
-import { runnerFor, serve, storedVersions, type Served } from './support';
+import { pushUpstream, runnerFor, serve, storedVersions, type Served } from './support';
 
 const SECOND = 1_000_000;
 
@@ -55,16 +54,7 @@ describe('Upstream feeds from another Accord instance (TAXII 2.1 §5.4, paged wi
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function push(objects: Record<string, unknown>[]): Promise<void> {
-    const res = await request(up.app)
-      .post(`/api1/collections/${up.collections.alpha.id}/objects/`)
-      .set('Authorization', up.accounts.writer.auth)
-      .set('Content-Type', TAXII)
-      .set('Accept', TAXII)
-      .send(JSON.stringify({ objects }));
-    expect(res.status).toBe(202);
-    up.clock.advance(SECOND);
-  }
+  const push = (objects: Record<string, unknown>[]) => pushUpstream(up, objects);
 
   async function defineFeed(store: Store, as = 'operator', name = 'mirror'): Promise<void> {
     await addFeed(store, down.clock.read, await feedKey(store), 'test', {

@@ -11,7 +11,8 @@ import type { FeedRunner } from '../../src/feeds/runner';
 import { feedKey } from '../../src/feeds/secrets';
 import { ALL_VERSIONS } from '../../src/taxii/filters';
 import type { Store } from '../../src/store/store';
-import type { TestClock } from '../support/harness';
+import request from 'supertest';
+import { TAXII, type Harness, type TestClock } from '../support/harness';
 
 export interface Served {
   url: string;
@@ -30,6 +31,18 @@ export async function serve(handler: http.RequestListener): Promise<Served> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** Pushes objects into the upstream harness's `alpha` collection (as its writer), then moves its clock on a second. */
+export async function pushUpstream(up: Harness, objects: Record<string, unknown>[]): Promise<void> {
+  const res = await request(up.app)
+    .post(`/api1/collections/${up.collections.alpha.id}/objects/`)
+    .set('Authorization', up.accounts.writer.auth)
+    .set('Content-Type', TAXII)
+    .set('Accept', TAXII)
+    .send(JSON.stringify({ objects }));
+  expect(res.status).toBe(202);
+  up.clock.advance(1_000_000);
 }
 
 export async function runnerFor(store: Store, clock: TestClock, settings: Partial<FeedRunner['settings']> = {}): Promise<FeedRunner> {
