@@ -13,6 +13,7 @@ import { errorHandler, sendError } from './http/errors';
 import { getCollection, getCollections } from './http/handlers/collections';
 import { apiRootInformation, discovery } from './http/handlers/discovery';
 import { addObjects, deleteObject, getManifest, getObject, getObjects, getVersions } from './http/handlers/objects';
+import { readiness } from './http/handlers/health';
 import { getStatus } from './http/handlers/status';
 import { audited, auditFailures, recordRefusal } from './http/audit';
 import { authenticate } from './http/authenticate';
@@ -41,15 +42,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(negotiateCoding(ctx.config.compression)); // gzip / br for TAXII responses: src/http/compression.ts
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await ctx.store.ping();
-    } catch {
-      return void res.status(503).json({ status: 'unavailable', reason: 'storage unreachable' });
-    }
-    if (!ctx.audit.healthy) return void res.status(503).json({ status: 'unavailable', reason: 'sharing log cannot be written' });
-    res.json({ status: 'ready' });
-  });
+  app.get('/readyz', readiness(ctx)); // the store answers and it and the sharing log can be written
 
   app.use('/admin', adminRouter(ctx, auth)); // JSON, admins only: src/http/admin/routes.ts
   app.use('/audit', auditorRouter(ctx, auth)); // JSON, auditors only: src/http/auditor/router.ts

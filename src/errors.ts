@@ -32,7 +32,10 @@ export const badRequest = (title: string, description?: string, details?: Record
 export const notFound = (title: string, description?: string) => new AccordError('not-found', title, description);
 export const forbidden = (title: string, description?: string) => new AccordError('forbidden', title, description);
 
-/** The backing store cannot be reached; requests answer 503 and /readyz reports it. */
+/** What a 503 tells clients to wait before retrying (Retry-After, seconds). */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
+
+/** The backing store cannot be reached or written; requests answer 503 and /readyz reports it. */
 export class StoreUnavailable extends AccordError {
   constructor(description: string) {
     super('unavailable', 'Storage unavailable', description);

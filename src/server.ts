@@ -9,6 +9,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
+import { exposedFiles } from './files';
+import { storeFiles } from './store/open-store';
 import { AgreementCache } from './access/agreement-cache';
 import { RefusalAggregator } from './audit/aggregate';
 import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
@@ -33,11 +35,14 @@ export interface RunningServer {
 /** `limiter`: the rate-limit buckets; a worker under --workers passes the primary's (src/throttle/cluster.ts). */
 export async function startServer(config: Readonly<Config>, store: Store, log: Logger, clock: Clock = systemClock, limiter: Limiter = new BucketTable()): Promise<RunningServer> {
   await store.ping();
+  for (const file of exposedFiles([...storeFiles(config.store), ...(config.tls ? [config.tls.key] : [])])) {
+    log.warn({ file }, 'file readable by group or others: it holds secrets, make it private (chmod 600)');
+  }
   const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
   const agreements = new AgreementCache(store);
-  const refusals = new RefusalAggregator((e) => void audit.record(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: MAX_REFUSAL_SOURCES });
+  const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: MAX_REFUSAL_SOURCES });
   // Intervals also end when nothing new arrives, so a flood's count is logged soon after it stops.
   const roller = setInterval(() => refusals.roll(clock()), 1000).unref();
   const app = createApp({ config, store, clock, log, authenticator, agreements, audit, refusals, limiter });

@@ -1,5 +1,6 @@
 /** `accord audit verify [--file F]` and `accord audit export`: the sharing log from the command line. */
 import { createWriteStream, readFileSync } from 'node:fs';
+import { PRIVATE_MODE } from '../files';
 import type { Command } from 'commander';
 import { exportEvents, verifyExport, type ExportFilters, type ExportFormat } from '../audit/export';
 import { verifyStoreLog } from '../audit/verify';
@@ -91,7 +92,7 @@ export function registerAuditCommands(program: Command): void {
         ...(opts.outcome !== undefined && { outcome: opts.outcome }),
       };
       await withStore(opts, async (store) => {
-        const file = opts.out !== undefined ? createWriteStream(opts.out) : undefined;
+        const file = opts.out !== undefined ? createWriteStream(opts.out, { mode: PRIVATE_MODE }) : undefined;
         const out: NodeJS.WritableStream = file ?? process.stdout;
         for await (const line of exportEvents(store, filters, opts.format as ExportFormat)) {
           if (!out.write(line)) await new Promise((resolve) => out.once('drain', resolve));

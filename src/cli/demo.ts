@@ -19,6 +19,7 @@ import type { Store } from '../store/store';
 import { formatTimestamp, systemClock } from '../time';
 import { findCollection } from './commands';
 import { importBundle } from './import';
+import { PRIVATE_MODE } from '../files';
 
 const SAMPLES: { file: string; collection: string }[] = [
   { file: 'apt1.json', collection: 'global' },
@@ -63,12 +64,12 @@ async function seed(store: Store, credentialsFile: string): Promise<void> {
     const collection = await findCollection(store, s.collection);
     await importBundle(store, systemClock, collection, createReadStream(join(packageRoot(), 'demo', s.file)), DEFAULTS.maxObjectSize);
   }
-  writeFileSync(credentialsFile, lines.join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(credentialsFile, lines.join('\n') + '\n', { mode: PRIVATE_MODE });
 }
 
 /** `port`: the --port flag; without it ACCORD_PORT (as for `serve`), then 8080. */
 export async function runDemo(dir: string, port?: number): Promise<RunningServer> {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const db = join(dir, 'accord.db');
   const credentialsFile = join(dir, 'credentials.txt');
   const config = loadConfig({ overrides: { store: db, host: '127.0.0.1', ...(port !== undefined && { port }) }, env: { logLevel: 'warn', ...process.env } });

@@ -9,6 +9,7 @@ import { CatalogError } from '../catalog/catalog';
 import { PartyError } from '../catalog/parties';
 import { ConfigError } from '../config/config';
 import { AccordError } from '../errors';
+import { storageFault } from '../store/faults';
 import { BundleStreamError } from '../taxii/bundle-stream';
 import { FeedKeyError } from '../feeds/secrets';
 
@@ -27,5 +28,7 @@ export function describeFailure(err: unknown): Failure {
   if (EXPECTED.some((k) => err instanceof k)) return { message: (err as Error).message, exitCode: 2 };
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE' || code === 'ENOENT') return { message: (err as Error).message, exitCode: 2 };
+  // A full, locked or read-only store or file at start-up: one line, no stack.
+  if (storageFault(err)) return { message: (err as Error).message, exitCode: 2 };
   return { message: `unexpected error: ${(err as Error | undefined)?.stack ?? String(err)}`, exitCode: 1 };
 }

@@ -82,13 +82,19 @@ export function baseEvent(ctx: AppContext, req: Request, res: Response, action: 
 }
 
 /**
- * Records a successful read before its response is sent. Fails closed: when the log cannot
- * be written, the caller gets 503 and no content.
+ * Records a successful read before its response is sent: resolves once the event is
+ * committed (group commit, src/audit/log.ts). Fails closed: when the log cannot be written,
+ * the caller gets 503 and no content.
  */
 export async function recordRead(ctx: AppContext, req: Request, res: Response, extra: Partial<AuditEventInput>): Promise<void> {
-  if (!ctx.audit.healthy) throw new AccordError('unavailable', 'Sharing log unavailable', 'content is not served while the sharing log cannot be written');
+  const unavailable = () => new AccordError('unavailable', 'Sharing log unavailable', 'content is not served while the sharing log cannot be written');
+  if (!ctx.audit.healthy) throw unavailable();
   const l = locals(res);
-  await ctx.audit.record({ ...baseEvent(ctx, req, res, l.auditAction ?? 'unknown', 'success', 200), ...extra });
+  try {
+    await ctx.audit.record({ ...baseEvent(ctx, req, res, l.auditAction ?? 'unknown', 'success', 200), ...extra });
+  } catch {
+    throw unavailable();
+  }
   l.audited = true;
 }
 
@@ -113,7 +119,7 @@ export function recordRefusal(ctx: AppContext, req: Request, res: Response, acti
   const detail = { reason, ...(l.auditAction !== undefined && action !== l.auditAction && { attempted: l.auditAction }) };
   const event = { ...baseEvent(ctx, req, res, action, outcome, httpStatus), detail };
   if (!req.user || httpStatus === 429) ctx.refusals.offer(event);
-  else ctx.audit.record(event).catch(() => undefined);
+  else ctx.audit.note(event).catch(() => undefined);
 }
 
 /** Error middleware: logs a failed content request that nothing logged yet, then passes the error on. */

@@ -5,10 +5,12 @@
  * Failures are 401 with WWW-Authenticate and a TAXII error body that does not say which
  * part was wrong.
  *
- * Throttling (docs/security.md): every failed sign-in takes a token from its client
- * address's bucket and, for a password, from the account name's; while either is empty,
- * passwords are refused with 429 before they are checked (tokens still work: they cannot be
- * guessed, and the real owner keeps its machines running). A signed-in account's requests
+ * Throttling (docs/security.md): a password check takes a token from its client address's
+ * bucket and from the account name's before it runs (so guesses sent in parallel cannot all
+ * slip through) and gives them back when the password was right; a failed token or
+ * certificate takes one from the address's bucket. While a bucket is empty, passwords are
+ * refused with 429 before they are checked (tokens still work: they cannot be guessed, and
+ * the real owner keeps its machines running). A signed-in account's requests
  * take from its own bucket (`rateLimit`): 429 with Retry-After when it is empty.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -46,7 +48,7 @@ export function parseAuthorization(header: string | undefined): Credentials | un
 const oneLine = (dn: string) => dn.split('\n').join(', ');
 
 /** The TLS client certificate of the request's connection, if it presented one. */
-export function presentedCertificate(req: Request): PresentedCertificate | undefined {
+function presentedCertificate(req: Request): PresentedCertificate | undefined {
   const socket = req.socket as Partial<TLSSocket>;
   if (typeof socket.getPeerCertificate !== 'function') return undefined;
   const raw = socket.getPeerCertificate().raw as Buffer | undefined;
@@ -85,14 +87,17 @@ class AccordStrategy extends Strategy {
   private async check(req: Request, credentials: Credentials | undefined, certificate: PresentedCertificate | undefined): Promise<Principal | undefined> {
     const { ctx } = this;
     const buckets = signInBuckets(ctx, req, credentials);
+    const charged: [string, BucketSpec][] = [];
     const mayCheckPassword = async () => {
       for (const [key, spec] of buckets) {
-        const verdict = await ctx.limiter.take(key, spec, 0, ctx.clock());
+        const verdict = await ctx.limiter.take(key, spec, 1, ctx.clock());
         if (!verdict.ok) throw new TooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
+        charged.push([key, spec]);
       }
     };
     const principal = await ctx.authenticator.authenticate(credentials, { mayCheckPassword, ...(certificate && { certificate }) });
-    if (!principal) for (const [key, spec] of buckets) await ctx.limiter.take(key, spec, 1, ctx.clock());
+    if (principal) for (const [key, spec] of charged) await ctx.limiter.take(key, spec, -1, ctx.clock());
+    else if (charged.length === 0) for (const [key, spec] of buckets) await ctx.limiter.take(key, spec, 1, ctx.clock());
     return principal;
   }
 }

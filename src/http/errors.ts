@@ -4,7 +4,8 @@
  * 500: nothing internal reaches the client.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { AccordError, TooManyRequests, type ErrorKind } from '../errors';
+import { AccordError, TooManyRequests, UNAVAILABLE_RETRY_SECONDS, type ErrorKind } from '../errors';
+import { storageFault } from '../store/faults';
 import { sendTaxii } from './respond';
 
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {
@@ -25,6 +26,7 @@ export const CHALLENGES = ['Basic realm="Accord", charset="UTF-8"', 'Bearer real
 
 export function sendError(res: Response, status: number, title: string, description?: string, details?: Record<string, unknown>): void {
   if (status === 401) res.setHeader('WWW-Authenticate', CHALLENGES);
+  if (status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
   // A refused request whose body is still arriving: answer and close, rather than read the
   // rest of a body nobody will use at whatever pace its sender chooses.
   if (status === 413 || !res.req.complete) res.setHeader('Connection', 'close');
@@ -46,11 +48,13 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     res.destroy();
     return;
   }
-  if (err instanceof AccordError) {
-    const status = STATUS_OF_KIND[err.kind];
-    if (status >= 500) req.log.error({ err }, err.title);
-    if (err instanceof TooManyRequests) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-    return sendError(res, status, err.title, err.description, err.details);
+  // A full, locked or read-only store is a 503 to retry, not an internal error.
+  const known = storageFault(err) ?? err;
+  if (known instanceof AccordError) {
+    const status = STATUS_OF_KIND[known.kind];
+    if (status >= 500) req.log.error({ err }, known.title);
+    if (known instanceof TooManyRequests) res.setHeader('Retry-After', String(known.retryAfterSeconds));
+    return sendError(res, status, known.title, known.description, known.details);
   }
   const status = clientStatus(err);
   if (status !== undefined) return sendError(res, status, 'Bad request', 'the request could not be understood');

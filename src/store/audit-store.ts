@@ -49,6 +49,11 @@ export interface AuditHead {
 }
 
 export interface AuditStore {
+  /**
+   * A cheap real write where the sharing log is kept (/readyz): fails when the store is full,
+   * locked, read-only or unreachable, as an append to the log would.
+   */
+  probeWrite(now: Micros): Promise<void>;
   /** Appends a catalogue change to the sharing log (as an event `catalog.<entity>.<action>`). */
   recordChange(change: ChangeRecord): Promise<void>;
   /** Catalogue changes in the order they were recorded, oldest first. */

@@ -12,8 +12,16 @@ export function describeStore(location: string): string {
   return isMongoUri(location) ? location.replace(/^(mongodb(?:\+srv)?:\/\/)[^@/]*@/, '$1***@') : location;
 }
 
+/** The files of a SQLite store (database, WAL, shared memory); none for MongoDB or `:memory:`. */
+export function storeFiles(location: string): string[] {
+  if (isMongoUri(location)) return [];
+  const path = sqlitePath(location);
+  return path === ':memory:' ? [] : [path, `${path}-wal`, `${path}-shm`];
+}
+
+const sqlitePath = (location: string) => (location.startsWith('sqlite:') ? location.slice('sqlite:'.length) : location);
+
 export async function openStore(location: string): Promise<Store> {
   if (isMongoUri(location)) return MongoStore.connect(location);
-  const path = location.startsWith('sqlite:') ? location.slice('sqlite:'.length) : location;
-  return new SqliteStore(path);
+  return new SqliteStore(sqlitePath(location));
 }

@@ -18,8 +18,9 @@ export type Verdict = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 export interface Limiter {
   /**
-   * Takes `cost` tokens (0: only looks whether one is there) from bucket `key`, created full.
-   * Refused without taking anything when fewer than max(cost, 1) are left.
+   * Takes `cost` tokens (0: only looks whether one is there; negative: gives tokens back)
+   * from bucket `key`, created full. Refused without taking anything when fewer than
+   * max(cost, 1) are left; giving back is never refused.
    */
   take(key: string, spec: BucketSpec, cost: number, now: Micros): Promise<Verdict>;
 }
@@ -42,6 +43,10 @@ export class BucketTable implements Limiter {
   takeNow(key: string, spec: BucketSpec, cost: number, now: Micros): Verdict {
     const b = this.buckets.get(key);
     const tokens = b ? Math.min(spec.burst, b.tokens + (Math.max(0, now - b.at) / 1e6) * spec.perSecond) : spec.burst;
+    if (cost < 0) {
+      this.put(key, { tokens: Math.min(spec.burst, tokens - cost), at: now });
+      return { ok: true };
+    }
     const need = Math.max(cost, 1);
     if (tokens < need) {
       // Remember the refill so far, so a refused caller does not restart the clock.

@@ -119,6 +119,23 @@ describe('Admin from the command line', () => {
     failsPlainly(await runWithStdin('short\n', 'account', 'set-password', 'siem-fr', '--password-stdin'), /at least 12 characters/);
   });
 
+  it('issue 12 §14: an operator adds client certificates (fingerprint, or subject and issuer), lists, revokes one and requires certificates; mistakes exit 2', async () => {
+    succeeds(await run('account', 'add', 'cert-user', '--role', 'reader'));
+    const fp = 'AB:'.repeat(31) + 'AB';
+    const pinned = /^certificate id: (\S+)$/m.exec(succeeds(await run('account', 'certificate', 'cert-user', '--fingerprint', fp, '--label', 'host')))?.[1];
+    succeeds(await run('account', 'certificate', 'cert-user', '--subject', 'CN=siem,O=Police', '--issuer', 'CN=Exchange CA'));
+    const listed = succeeds(await run('account', 'certificates', 'cert-user'));
+    expect(listed).toContain(`${pinned as string}\thost\t${'ab'.repeat(32)}\n`);
+    expect(listed).toContain('CN=siem, O=Police / CN=Exchange CA');
+    expect(succeeds(await run('account', 'revoke-certificate', pinned as string))).toBe(`revoked certificate ${pinned as string}\n`);
+    expect(succeeds(await run('account', 'certificates', 'cert-user'))).toMatch(/\tREVOKED /);
+    succeeds(await run('account', 'require-certificate', 'cert-user', 'on'));
+    expect(await withStore(async (store) => (await store.getAccountByName('cert-user'))?.requireCertificate)).toBe(true);
+    failsPlainly(await run('account', 'certificate', 'cert-user', '--fingerprint', 'abc'), /64 hex digits/);
+    failsPlainly(await run('account', 'certificate', 'cert-user', '--subject', 'CN=x'), /either --fingerprint, or --subject and --issuer/);
+    failsPlainly(await run('account', 'revoke-certificate', pinned as string), /no active certificate/);
+  });
+
   it('the change record names "cli" for every change made here, and holds no secret', async () => {
     const changes = await withStore((s) => s.listChanges(1000));
     expect(changes.every((c) => c.by === 'cli')).toBe(true);

@@ -6,48 +6,16 @@
  * Every check observes the real processes: their exit codes, their logs, the database.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { accord, startAccord, type LogLine, type RunningCli } from '../support/cli';
+import { call, callAs, prepareDatabase } from '../support/serve';
 
-const TAXII = 'application/taxii+json;version=2.1';
 /** Logs on (the tests read them), a fresh port each time. */
 const SERVE_ENV = { ACCORD_LOG_LEVEL: 'info' };
-
-interface Reply {
-  status: number;
-  body: string;
-}
-
-/** One request on its own connection (no keep-alive), so the cluster distributes each one. */
-function call(port: number, method: string, path: string, token: string, body?: string): Promise<Reply> {
-  return callAs(port, method, path, `Bearer ${token}`, body);
-}
-
-function callAs(port: number, method: string, path: string, authorization: string, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent: false,
-        headers: { Authorization: authorization, Accept: TAXII, ...(body !== undefined && { 'Content-Type': TAXII }) },
-      },
-      (res) => {
-        let data = '';
-        res.on('data', (d: Buffer) => (data += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 function indicator(): Record<string, unknown> {
   return {
@@ -84,31 +52,6 @@ async function serve(db: string, workers: number): Promise<{ server: RunningCli;
   const server = startAccord(['serve', '--db', db, '--port', '0', '--workers', String(workers)], { env: SERVE_ENV });
   const match = await server.until(() => /^Accord is listening on http:\/\/127\.0\.0\.1:(\d+)\/taxii2\/ \((\d+) workers\)$/m.exec(server.stdout()));
   return { server, port: Number(match[1]), announcement: match[0] };
-}
-
-/** A database with the catalogue, an agreement letting the operator party read and write `fr`, and a token. */
-async function prepareDatabase(dir: string): Promise<{ db: string; token: string }> {
-  mkdirSync(dir, { recursive: true });
-  const db = join(dir, 'accord.db');
-  expect((await accord(['init', '--db', db])).code).toBe(0);
-  const agreement = join(dir, 'agreement.json');
-  writeFileSync(
-    agreement,
-    JSON.stringify({
-      title: 'Feed for France',
-      instrument: 'test',
-      parties: ['operator'],
-      valid_from: '2020-01-01T00:00:00Z',
-      status: 'active',
-      grants: [{ party: 'operator', actions: ['read', 'write'], collections: { aliases: ['fr'] }, max_tlp: 'red' }],
-    }),
-  );
-  const created = await accord(['agreement', 'create', agreement, '--db', db]);
-  expect(created.stderr).toBe('');
-  const account = await accord(['account', 'add', 'feed', '--role', 'writer', '--token', '--db', db]);
-  const token = /^token: (\S+)$/m.exec(account.stdout)?.[1];
-  if (!token) throw new Error(`no token in: ${account.stdout}${account.stderr}`);
-  return { db, token };
 }
 
 describe('accord serve --workers', () => {

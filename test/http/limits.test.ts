@@ -42,6 +42,23 @@ describe('issue 12 §8 — no brute-force protection (failed sign-ins are thrott
     expect((await from(h, '198.51.100.2', basic(h.basic.name, h.basic.password))).status).toBe(200);
   });
 
+  it('guesses sent in parallel cannot slip past the bucket: at most addressBurst passwords are checked', async () => {
+    const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => from(h, '198.51.100.4', basic(`nobody-${i}`, 'guess'))));
+    expect(replies.filter((r) => r.status === 401)).toHaveLength(3);
+    for (const r of replies.filter((x) => x.status !== 401)) throttled(r);
+  });
+
+  it('a right password gives its token back: the owner signing in again and again is never throttled', async () => {
+    // Nothing remembered: every sign-in is checked in full and charged.
+    const uncached = await harness({ config: { authCacheSeconds: 0, signInLimit: { addressBurst: 3, addressPerMinute: 1, accountBurst: 3, accountPerMinute: 1 } } });
+    try {
+      for (let i = 0; i < 5; i++) expect((await from(uncached, '198.51.100.5', basic(uncached.basic.name, uncached.basic.password))).status).toBe(200);
+      expect((await from(uncached, '198.51.100.5', basic('nobody', 'guess'))).status).toBe(401);
+    } finally {
+      await uncached.close();
+    }
+  });
+
   it('a throttled address still signs in with a valid API token (the owner is not locked out), but not with a wrong one', async () => {
     for (let i = 0; i < 3; i++) await from(h, '198.51.100.3', basic(`nobody-${i}`, 'guess'));
     expect((await from(h, '198.51.100.3', h.accounts.reader.auth)).status).toBe(200);

@@ -7,7 +7,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { AccountError } from '../../catalog/accounts';
 import { AgreementError } from '../../catalog/agreements';
 import { PartyError } from '../../catalog/parties';
-import { AccordError, TooManyRequests } from '../../errors';
+import { AccordError, TooManyRequests, UNAVAILABLE_RETRY_SECONDS } from '../../errors';
+import { storageFault } from '../../store/faults';
 import { CHALLENGES, STATUS_OF_KIND } from '../errors';
 import { CollectionError } from '../../catalog/collections';
 import { FeedError } from '../../feeds/feeds';
@@ -33,6 +34,8 @@ const SERVICE_STATUS = { invalid: 400, 'not-found': 404, conflict: 409 } as cons
 /** The status, title and description for an error we expect; undefined for anything else (a bug). */
 function classify(err: unknown): AdminError | undefined {
   if (err instanceof AdminError) return err;
+  const fault = storageFault(err);
+  if (fault) return new AdminError(503, fault.title, fault.description ?? fault.title, UNAVAILABLE_RETRY_SECONDS);
   if (err instanceof TooManyRequests) return new AdminError(429, err.title, err.description ?? err.title, err.retryAfterSeconds);
   if (err instanceof AccordError) return new AdminError(STATUS_OF_KIND[err.kind], err.title, err.description ?? err.title);
   if (err instanceof AgreementError) return new AdminError(SERVICE_STATUS[err.kind], err.kind === 'invalid' ? 'Invalid agreement' : err.kind === 'conflict' ? 'Conflict' : 'Not found', err.message);

@@ -35,6 +35,10 @@ export class MongoAudit implements AuditStore {
     this.checkpoints = db.collection('audit_checkpoints');
   }
 
+  async probeWrite(now: Micros): Promise<void> {
+    await this.db.probeWrite(now);
+  }
+
   async recordChange(c: ChangeRecord): Promise<void> {
     await this.appendAuditEvents([changeEvent(c)]);
   }

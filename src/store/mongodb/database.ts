@@ -45,8 +45,18 @@ const SERVER_SELECTION_TIMEOUT_MS = 5000;
 /** MongoDB 5.0 (wire version 13) is the first to accept objects_added and objects_default side by side. */
 const MIN_WIRE_VERSION = 13;
 
-/** Snapshot reads and majority commits: a committed envelope survives a fail-over whole. */
-const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' };
+/**
+ * Snapshot reads and journaled majority commits: a committed envelope survives a fail-over
+ * whole, and a read is answered only after its sharing-log event is on disk (src/audit/log.ts).
+ */
+const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority', journal: true }, readPreference: 'primary' };
+
+/**
+ * Server errors that mean "not now" rather than "never": out of disk space (14031), no
+ * writable primary (10107, 13435, 189), shutting down (91, 11600), write concern not met (64).
+ * Answered 503 with Retry-After, as SQLite's full or locked file is.
+ */
+const SERVER_FAULTS = new Set([14031, 10107, 13435, 189, 91, 11600, 64]);
 
 export class MongoDatabase {
   /** The last write of this process: writes queue behind it (see write()). */
@@ -116,6 +126,11 @@ export class MongoDatabase {
     }
   }
 
+  /** Written as the sharing log is: in a (journaled, majority) write. */
+  async probeWrite(now: number): Promise<void> {
+    await this.write((session) => this.collection<{ _id: string; value: number }>('meta').updateOne({ _id: 'write_probe' }, { $set: { value: now } }, { upsert: true, session }));
+  }
+
   async close(): Promise<void> {
     await this.client.close();
   }
@@ -156,7 +171,8 @@ export class MongoDatabase {
       e instanceof MongoServerSelectionError ||
       e instanceof MongoTopologyClosedError ||
       e instanceof MongoNotConnectedError ||
-      e instanceof MongoClientClosedError;
+      e instanceof MongoClientClosedError ||
+      (e instanceof MongoServerError && typeof e.code === 'number' && SERVER_FAULTS.has(e.code));
     return lost ? new StoreUnavailable(`MongoDB at ${this.hosts}: ${e.message}`) : e;
   }
 }

@@ -55,6 +55,10 @@ export class MongoStore implements Store {
     await this.db.ping();
   }
 
+  async probeWrite(now: Micros): Promise<void> {
+    await this.audit.probeWrite(now);
+  }
+
   async close(): Promise<void> {
     await this.db.close();
   }

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { AuditEventInput } from '../../audit/events';
 import type { AuditAppender } from '../audit-store';
 
-type Reply = { ready: true } | { id: number; ok: boolean; message?: string };
+type Reply = { ready: true } | { id: number; ok: boolean; message?: string; code?: string };
 
 export class SqliteAuditWorker implements AuditAppender {
   private readonly worker: Worker;
@@ -43,7 +43,8 @@ export class SqliteAuditWorker implements AuditAppender {
       const w = this.waiting.get(msg.id);
       this.waiting.delete(msg.id);
       if (msg.ok) w?.resolve();
-      else w?.reject(new Error(`the sharing log cannot be written: ${msg.message ?? 'unknown error'}`));
+      // The code (e.g. SQLITE_FULL) travels too: a storage fault answers 503, not 500.
+      else w?.reject(Object.assign(new Error(`the sharing log cannot be written: ${msg.message ?? 'unknown error'}`), { code: msg.code }));
     });
     this.worker.on('exit', () => {
       this.exited = true;

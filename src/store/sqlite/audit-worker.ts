@@ -8,7 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AuditEventInput } from '../../audit/events';
 import { SqliteStore } from './sqlite-store';
 
-const store = new SqliteStore((workerData as { file: string }).file);
+// Each batch it commits answers reads that wait for it: synced to disk (group commit).
+const store = new SqliteStore((workerData as { file: string }).file, true);
 const port = parentPort as NonNullable<typeof parentPort>;
 port.postMessage({ ready: true });
 
@@ -19,6 +20,6 @@ port.on('message', (msg: { id: number; events?: AuditEventInput[]; close?: boole
   }
   store.appendAuditEvents(msg.events ?? []).then(
     () => port.postMessage({ id: msg.id, ok: true }),
-    (err: unknown) => port.postMessage({ id: msg.id, ok: false, message: (err as Error).message }),
+    (err: unknown) => port.postMessage({ id: msg.id, ok: false, message: (err as Error).message, code: (err as { code?: unknown }).code }),
   );
 });

@@ -24,6 +24,10 @@ export class SqliteAudit implements AuditStore {
     return this.db.file === ':memory:' ? undefined : new SqliteAuditWorker(this.db.file, (events) => this.appendAuditEvents(events), warn);
   }
 
+  async probeWrite(now: Micros): Promise<void> {
+    this.db.probeWrite(now);
+  }
+
   async recordChange(c: ChangeRecord): Promise<void> {
     await this.appendAuditEvents([changeEvent(c)]);
   }

@@ -28,9 +28,9 @@ export class SqliteStore implements Store {
   private readonly objects: SqliteObjects;
   private readonly audit: SqliteAudit;
 
-  /** `file` is a path, or `:memory:` for a private in-memory database. */
-  constructor(file: string) {
-    this.db = new SqliteDatabase(file);
+  /** `file` is a path, or `:memory:` for a private in-memory database; `syncEveryCommit`: see SqliteDatabase. */
+  constructor(file: string, syncEveryCommit = false) {
+    this.db = new SqliteDatabase(file, syncEveryCommit);
     this.catalog = new SqliteCatalog(this.db);
     this.audit = new SqliteAudit(this.db);
     this.objects = new SqliteObjects(this.db, this.audit);
@@ -38,6 +38,10 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.db.ping();
+  }
+
+  async probeWrite(now: Micros): Promise<void> {
+    return this.audit.probeWrite(now);
   }
 
   async close(): Promise<void> {
