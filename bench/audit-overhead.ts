@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     // As the server runs it: queued events are appended by the store's background appender.
     const audit = mode.includes('off') ? new DiscardingAuditLog(store, systemClock, log) : new AuditLog(store, systemClock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => process.stderr.write(message + '\n')));
     audit.start();
-    const refusals = new RefusalAggregator((e) => void audit.record(e), { intervalSeconds: config.auditAggregateSeconds, maxSources: 1000 });
+    const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: 1000 });
     const app = createApp({ config, store, clock: systemClock, log, authenticator, agreements: new AgreementCache(store), audit, refusals, limiter: new BucketTable() });
     const server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -8,7 +8,9 @@
 import express, { type RequestHandler } from 'express';
 import { adminRouter } from './http/admin/router';
 import { auditorRouter } from './http/auditor/router';
-import type { AppContext } from './http/context';
+import type { AppContext, TaxiiContext } from './http/context';
+import { Exchange } from './exchange/exchange';
+import { fail } from './errors';
 import { errorHandler, sendError } from './http/errors';
 import { getCollection, getCollections } from './http/handlers/collections';
 import { apiRootInformation, discovery } from './http/handlers/discovery';
@@ -22,7 +24,9 @@ import { negotiate } from './http/media';
 import { authorize, loadApiRoot, noParameters as none, requestLog } from './http/routing';
 import { securityHeaders } from './http/transport';
 
-export function createApp(ctx: AppContext): express.Express {
+export function createApp(appCtx: AppContext): express.Express {
+  const { store, clock, audit, agreements, config } = appCtx;
+  const ctx: TaxiiContext = { ...appCtx, exchange: new Exchange({ store, clock, log: audit, agreements, pageCap: config.pageCap, maxObjectSize: config.maxObjectSize }) };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -60,7 +64,7 @@ export function createApp(ctx: AppContext): express.Express {
                                                                     delete: [audited('object.delete'), ...taxii, ...may('delete'), deleteObject(ctx)] });
   endpoint(app, '/:root/collections/:collection/objects/:objectId/versions/', { get: [audited('versions.read'), ...taxii, ...may('read'), getVersions(ctx)] });
 
-  app.use((_req, res) => sendError(res, 404, 'Not found', 'no such resource on this server'));
+  app.use((_req, res) => sendError(res, fail('not-found', 'no such resource on this server')));
   app.use(auditFailures(ctx));
   app.use(errorHandler);
   return app;
@@ -75,6 +79,6 @@ function endpoint(app: express.Express, path: string, methods: Methods): void {
   for (const [method, handlers] of Object.entries(methods) as [keyof Methods, RequestHandler[]][]) route[method](...handlers);
   route.all((_req, res) => {
     res.setHeader('Allow', allowed.join(', '));
-    sendError(res, 405, 'Method not allowed', `this resource supports ${allowed.join(', ')}`);
+    sendError(res, fail('method-not-allowed', `this resource supports ${allowed.join(', ')}`));
   });
 }

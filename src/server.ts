@@ -38,7 +38,7 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   for (const file of exposedFiles([...storeFiles(config.store), ...(config.tls ? [config.tls.key] : [])])) {
     log.warn({ file }, 'file readable by group or others: it holds secrets, make it private (chmod 600)');
   }
-  const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000 });
+  const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000, concurrentChecks: config.passwordCheckConcurrency });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
   const agreements = new AgreementCache(store);
@@ -49,7 +49,7 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   // Upstream feeds run in whichever process holds a feed's lease (src/feeds/scheduler.ts).
   const feeds = config.feeds.enabled
     ? new FeedScheduler(
-        { store, clock, key: await feedKey(store, config.feeds.keyFile), agreements, settings: config.feeds, maxObjectSize: config.maxObjectSize, owner: randomUUID() },
+        { store, clock, key: await feedKey(store, config.feeds.keyFile), agreements, settings: config.feeds, maxObjectSize: config.maxObjectSize, owner: randomUUID(), log: audit },
         log.child({ component: 'feeds' }),
       )
     : undefined;

@@ -9,6 +9,7 @@
 import { statSync } from 'node:fs';
 import http from 'node:http';
 import { Client, percentile, round2, TAXII } from './http';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { startAccord } from './processes';
 
 export interface FloodFigures {
@@ -22,6 +23,35 @@ export interface FloodFigures {
   flood_rps: number;
   /** Database file (and WAL) growth over the phase, bytes. */
   db_growth_bytes: number;
+  /** Sharing-log events the phase added for refusals (auth.failure, rate.limited), and their size as JSON. */
+  refusal_events: number;
+  refusal_event_bytes: number;
+}
+
+/** The refusal events logged after `afterSeq`, and their size. */
+async function refusals(db: string, afterSeq: number): Promise<{ events: number; bytes: number }> {
+  const store = new SqliteStore(db);
+  try {
+    let events = 0;
+    let bytes = 0;
+    for (const action of ['auth.failure', 'rate.limited']) {
+      const page = await store.queryAuditEvents({ action, afterSeq, limit: 100_000 });
+      events += page.records.length;
+      bytes += page.records.reduce((n, e) => n + JSON.stringify(e).length, 0);
+    }
+    return { events, bytes };
+  } finally {
+    await store.close();
+  }
+}
+
+async function head(db: string): Promise<number> {
+  const store = new SqliteStore(db);
+  try {
+    return (await store.auditHead()).seq;
+  } finally {
+    await store.close();
+  }
 }
 
 const FLOODERS = 16;
@@ -53,6 +83,7 @@ async function flooder(origin: string, k: number, until: number, statuses: Map<n
 }
 
 async function phase(db: string, objectsPath: string, token: string, seconds: number, flood: boolean): Promise<FloodFigures> {
+  const seq = await head(db);
   const server = await startAccord(db, 1, 'defaults');
   const before = bytesOf(db);
   const poller = new Client(server.origin, token);
@@ -70,6 +101,7 @@ async function phase(db: string, objectsPath: string, token: string, seconds: nu
   poller.close();
   await server.stop();
   times.sort((a, b) => a - b);
+  const logged = await refusals(db, seq);
   const floodRequests = [...statuses.values()].reduce((a, b) => a + b, 0);
   return {
     phase: flood ? 'poller under flood' : 'poller alone',
@@ -80,6 +112,8 @@ async function phase(db: string, objectsPath: string, token: string, seconds: nu
     flood_statuses: Object.fromEntries([...statuses].sort(([a], [b]) => a - b).map(([s, c]) => [String(s), c])),
     flood_rps: Math.round(floodRequests / seconds),
     db_growth_bytes: bytesOf(db) - before,
+    refusal_events: logged.events,
+    refusal_event_bytes: logged.bytes,
   };
 }
 

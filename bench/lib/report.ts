@@ -168,8 +168,11 @@ export function markdown(report: Report): string {
           '**Flood** (a poller reads a 100-object page every 50 ms on 127.0.0.1; under flood, 16 more connections send requests, 12 without credentials with an 8 KB query string, 4 with wrong passwords; default limits; database measured after each phase\'s server shut down)',
           '',
           table(
-            ['phase', 's', 'poller requests', 'p50 ms', 'p99 ms', 'flood req/s', 'flood statuses', 'DB growth KB'],
-            report.flood.map((f) => [f.phase, f.seconds, f.poller_requests, ms(f.p50_ms), ms(f.p99_ms), f.flood_rps, Object.entries(f.flood_statuses).map(([st, c]) => `${st}: ${n(c)}`).join(', ') || '–', n(Math.round(f.db_growth_bytes / 1024))]),
+            ['phase', 's', 'poller requests', 'p50 ms', 'p99 ms', 'flood req/s', 'flood statuses', 'DB growth KB', 'refusal events', 'their bytes'],
+            report.flood.map((f) => [
+              f.phase, f.seconds, f.poller_requests, ms(f.p50_ms), ms(f.p99_ms), f.flood_rps, Object.entries(f.flood_statuses).map(([st, c]) => `${st}: ${n(c)}`).join(', ') || '–',
+              n(Math.round(f.db_growth_bytes / 1024)), f.refusal_events, n(f.refusal_event_bytes),
+            ]),
           ),
           '',
         ]

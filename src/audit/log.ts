@@ -11,6 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { AuditAppender, AuditStore } from '../store/audit-store';
+import type { Store } from '../store/store';
 import type { Clock } from '../time';
 import type { AuditEventInput } from './events';
 
@@ -58,7 +59,7 @@ export class AuditLog {
 
   /** `appender`: where queued events go (default: the store, on this thread). */
   constructor(
-    private readonly store: AuditStore,
+    private readonly store: AuditStore & Pick<Store, 'probeWrite'>,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly options: AuditLogOptions = AUDIT_DEFAULTS,

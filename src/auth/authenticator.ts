@@ -12,7 +12,9 @@ import type { AccountRecord } from '../catalog/types';
 import type { Store } from '../store/store';
 import type { Clock, Micros } from '../time';
 import type { Principal } from './principal';
+import { tooManyRequests } from '../errors';
 import { DUMMY_PASSWORD_HASH, TOKEN_PREFIX, keyedHash, verifyPassword } from './secrets';
+
 
 export type Credentials = { kind: 'basic'; username: string; password: string } | { kind: 'token'; token: string };
 
@@ -46,6 +48,14 @@ export interface AuthenticatorOptions {
   cacheSeconds: number;
   /** Most remembered checks; the oldest is dropped beyond it. */
   cacheSize: number;
+  /**
+   * Most password checks (scrypt) running at once; more wait their turn. scrypt runs on
+   * libuv's thread pool (4 threads), which compression and file work share: a flood of
+   * guesses must not take it all, nor the cores the request thread needs. Default 2.
+   */
+  concurrentChecks?: number;
+  /** Checks that may wait for a slot; beyond, sign-ins are refused at once (429). Default 64. */
+  waitingChecks?: number;
 }
 
 interface CachedCheck {
@@ -58,6 +68,9 @@ interface CachedCheck {
 export class Authenticator {
   // Keyed by a keyed hash of (name, password), so the cache never holds a usable secret.
   private readonly cache = new Map<string, CachedCheck>();
+  /** Password checks running, and those waiting for a slot (inTurn). */
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -123,10 +136,26 @@ export class Authenticator {
     }
     await mayCheckPassword?.();
     // Spend the same time whether or not the account exists.
-    const ok = await verifyPassword(password, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    const ok = await this.inTurn(() => verifyPassword(password, account?.passwordHash ?? DUMMY_PASSWORD_HASH));
     if (!ok || !account || account.passwordHash === null || account.disabled) return undefined;
     this.remember(cacheKey, { accountId: account.id, passwordHash: account.passwordHash, expires: now + this.options.cacheSeconds * 1e6 });
     return { account, credential: 'password' };
+  }
+
+  /** Runs `check` when fewer than `concurrentChecks` run; refuses (429) when too many already wait. */
+  private async inTurn<T>(check: () => Promise<T>): Promise<T> {
+    if (this.running >= (this.options.concurrentChecks ?? 2)) {
+      if (this.waiting.length >= (this.options.waitingChecks ?? 64)) throw tooManyRequests('too many sign-ins are being checked; try again shortly', 1);
+      // The finishing check hands its slot over: `running` stays as it is.
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else this.running++;
+    try {
+      return await check();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 
   private remember(key: string, check: CachedCheck): void {

@@ -7,17 +7,16 @@ import { generatePassword, generateToken, hashPassword, keyedHash } from '../aut
 import type { Store } from '../store/store';
 import { type AccountRecord, type Role, ROLES, type TokenRecord } from './types';
 import type { Clock } from '../time';
-
-export class AccountError extends Error {}
+import { fail } from '../errors';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 
 export function parseRoles(values: readonly string[]): Role[] {
   const roles = [...new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()))];
   for (const r of roles) {
-    if (!(ROLES as readonly string[]).includes(r)) throw new AccountError(`unknown role "${r}"; roles are ${ROLES.join(', ')}`);
+    if (!(ROLES as readonly string[]).includes(r)) throw fail('invalid-account', `unknown role "${r}"; roles are ${ROLES.join(', ')}`);
   }
-  if (roles.length === 0) throw new AccountError('an account needs at least one role');
+  if (roles.length === 0) throw fail('invalid-account', 'an account needs at least one role');
   return roles as Role[];
 }
 
@@ -29,11 +28,11 @@ export interface NewAccount {
   password?: string | null;
 }
 
-export async function addAccount(store: Store, clock: Clock, input: NewAccount, by = 'cli'): Promise<{ account: AccountRecord; generatedPassword?: string }> {
-  if (!NAME.test(input.name)) throw new AccountError('account names are 1–128 letters, digits and . _ @ -, starting with a letter or digit');
-  if (await store.getAccountByName(input.name)) throw new AccountError(`an account named "${input.name}" exists already`);
-  if (!(await store.getParty(input.partyId))) throw new AccountError(`no party "${input.partyId}"`);
-  if (typeof input.password === 'string' && input.password.length < 12) throw new AccountError('passwords must have at least 12 characters');
+export async function addAccount(store: Store, clock: Clock, input: NewAccount, by: string): Promise<{ account: AccountRecord; generatedPassword?: string }> {
+  if (!NAME.test(input.name)) throw fail('invalid-account', 'account names are 1–128 letters, digits and . _ @ -, starting with a letter or digit');
+  if (await store.getAccountByName(input.name)) throw fail('invalid-account', `an account named "${input.name}" exists already`);
+  if (!(await store.getParty(input.partyId))) throw fail('invalid-account', `no party "${input.partyId}"`);
+  if (typeof input.password === 'string' && input.password.length < 12) throw fail('invalid-account', 'passwords must have at least 12 characters');
   const password = input.password === undefined ? generatePassword() : input.password;
   const now = clock();
   const account: AccountRecord = {
@@ -46,12 +45,11 @@ export async function addAccount(store: Store, clock: Clock, input: NewAccount, 
     createdAt: now,
     updatedAt: now,
   };
-  await store.createAccount(account);
-  await store.recordChange({ at: now, by, entity: 'account', entityId: account.id, action: 'create', detail: { name: account.name, party: account.partyId, roles: account.roles } });
+  await store.createAccount(account, { at: now, by, entity: 'account', entityId: account.id, action: 'create', detail: { name: account.name, party: account.partyId, roles: account.roles } });
   return input.password === undefined && password !== null ? { account, generatedPassword: password } : { account };
 }
 
-export async function issueToken(store: Store, clock: Clock, accountId: string, label: string, by = 'cli'): Promise<{ token: string; record: TokenRecord }> {
+export async function issueToken(store: Store, clock: Clock, accountId: string, label: string, by: string): Promise<{ token: string; record: TokenRecord }> {
   const token = generateToken();
   const record: TokenRecord = {
     id: randomUUID(),
@@ -61,16 +59,13 @@ export async function issueToken(store: Store, clock: Clock, accountId: string, 
     createdAt: clock(),
     revokedAt: null,
   };
-  await store.createToken(record);
-  await store.recordChange({ at: record.createdAt, by, entity: 'token', entityId: record.id, action: 'issue', detail: { account: accountId, label } });
+  await store.createToken(record, { at: record.createdAt, by, entity: 'token', entityId: record.id, action: 'issue', detail: { account: accountId, label } });
   return { token, record };
 }
 
-export async function revokeToken(store: Store, clock: Clock, tokenId: string, by = 'cli'): Promise<boolean> {
+export async function revokeToken(store: Store, clock: Clock, tokenId: string, by: string): Promise<boolean> {
   const now = clock();
-  if (!(await store.revokeToken(tokenId, now))) return false;
-  await store.recordChange({ at: now, by, entity: 'token', entityId: tokenId, action: 'revoke' });
-  return true;
+  return store.revokeToken(tokenId, now, { at: now, by, entity: 'token', entityId: tokenId, action: 'revoke' });
 }
 
 export interface AccountChange {
@@ -84,11 +79,17 @@ export interface AccountChange {
 }
 
 /** Changes roles, party, status or password; takes effect on the account's next request. */
-export async function changeAccount(store: Store, clock: Clock, name: string, change: AccountChange, by = 'cli'): Promise<AccountRecord> {
+export async function changeAccount(store: Store, clock: Clock, name: string, change: AccountChange, by: string): Promise<AccountRecord> {
   const account = await requireAccount(store, name);
-  if (change.partyId !== undefined && !(await store.getParty(change.partyId))) throw new AccountError(`no party "${change.partyId}"`);
-  if (change.roles !== undefined && change.roles.length === 0) throw new AccountError('an account needs at least one role');
-  if (typeof change.password === 'string' && change.password.length < 12) throw new AccountError('passwords must have at least 12 characters');
+  if (change.partyId !== undefined && !(await store.getParty(change.partyId))) throw fail('invalid-account', `no party "${change.partyId}"`);
+  if (change.roles !== undefined && change.roles.length === 0) throw fail('invalid-account', 'an account needs at least one role');
+  if (typeof change.password === 'string' && change.password.length < 12) throw fail('invalid-account', 'passwords must have at least 12 characters');
+  const detail: Record<string, unknown> = {};
+  if (change.roles !== undefined) detail.roles = change.roles;
+  if (change.disabled !== undefined) detail.disabled = change.disabled;
+  if (change.partyId !== undefined) detail.party = change.partyId;
+  if (change.password !== undefined) detail.password = change.password === null ? 'removed' : 'changed';
+  if (change.requireCertificate !== undefined) detail.require_certificate = change.requireCertificate;
   const now = clock();
   const updated = (await store.updateAccount(
     account.id,
@@ -100,14 +101,8 @@ export async function changeAccount(store: Store, clock: Clock, name: string, ch
       ...(change.requireCertificate !== undefined && { requireCertificate: change.requireCertificate }),
     },
     now,
+    { at: now, by, entity: 'account', entityId: account.id, action: 'update', detail },
   )) as AccountRecord;
-  const detail: Record<string, unknown> = {};
-  if (change.roles !== undefined) detail.roles = change.roles;
-  if (change.disabled !== undefined) detail.disabled = change.disabled;
-  if (change.partyId !== undefined) detail.party = change.partyId;
-  if (change.password !== undefined) detail.password = change.password === null ? 'removed' : 'changed';
-  if (change.requireCertificate !== undefined) detail.require_certificate = change.requireCertificate;
-  await store.recordChange({ at: now, by, entity: 'account', entityId: account.id, action: 'update', detail });
   return updated;
 }
 
@@ -117,6 +112,6 @@ export function accountResource(a: AccountRecord) {
 
 export async function requireAccount(store: Store, name: string): Promise<AccountRecord> {
   const account = await store.getAccountByName(name);
-  if (!account) throw new AccountError(`no account named "${name}"`);
+  if (!account) throw fail('invalid-account', `no account named "${name}"`);
   return account;
 }

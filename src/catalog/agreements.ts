@@ -13,15 +13,7 @@ import { packageRoot } from '../paths';
 import type { Store } from '../store/store';
 import { type Clock, formatTimestamp, type Micros, parseTimestamp } from '../time';
 import type { AgreementRecord, AgreementStatus, GrantRecord, TlpCeiling } from './types';
-
-export class AgreementError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'invalid' | 'not-found' | 'conflict' = 'invalid',
-  ) {
-    super(message);
-  }
-}
+import { fail } from '../errors';
 
 /** The wire form (snake_case), as in schemas/catalog/agreement.json. */
 export interface AgreementInput {
@@ -58,14 +50,14 @@ function checkSchema(input: unknown): AgreementInput {
     const problems = (validator.errors ?? []).map((e) =>
       e.keyword === 'additionalProperties' ? `${e.instancePath || '(agreement)'} has unknown property "${String(e.params.additionalProperty)}"` : `${e.instancePath || '(agreement)'} ${e.message ?? 'is invalid'}`,
     );
-    throw new AgreementError(`invalid agreement: ${problems.join('; ')}`);
+    throw fail('invalid-agreement', `invalid agreement: ${problems.join('; ')}`);
   }
   return input as AgreementInput;
 }
 
 function timestamp(text: string, name: string): Micros {
   const t = parseTimestamp(text);
-  if (t === undefined) throw new AgreementError(`invalid agreement: "${name}" must be an RFC 3339 timestamp`);
+  if (t === undefined) throw fail('invalid-agreement', `invalid agreement: "${name}" must be an RFC 3339 timestamp`);
   return t;
 }
 
@@ -74,12 +66,12 @@ async function content(store: Store, raw: unknown) {
   const input = checkSchema(raw);
   const validFrom = timestamp(input.valid_from, 'valid_from');
   const validUntil = input.valid_until === undefined || input.valid_until === null ? null : timestamp(input.valid_until, 'valid_until');
-  if (validUntil !== null && validUntil <= validFrom) throw new AgreementError('invalid agreement: "valid_until" must be later than "valid_from"');
+  if (validUntil !== null && validUntil <= validFrom) throw fail('invalid-agreement', 'invalid agreement: "valid_until" must be later than "valid_from"');
   for (const party of input.parties) {
-    if (!(await store.getParty(party))) throw new AgreementError(`invalid agreement: no party "${party}"`);
+    if (!(await store.getParty(party))) throw fail('invalid-agreement', `invalid agreement: no party "${party}"`);
   }
   for (const g of input.grants) {
-    if (!input.parties.includes(g.party)) throw new AgreementError(`invalid agreement: grant to "${g.party}", who is not a party to the agreement`);
+    if (!input.parties.includes(g.party)) throw fail('invalid-agreement', `invalid agreement: grant to "${g.party}", who is not a party to the agreement`);
   }
   return {
     input,
@@ -112,33 +104,31 @@ async function content(store: Store, raw: unknown) {
 export async function createAgreement(store: Store, clock: Clock, by: string, raw: unknown): Promise<AgreementRecord> {
   const { input, fields } = await content(store, raw);
   const id = input.id ?? randomUUID();
-  if (await store.getAgreement(id)) throw new AgreementError(`an agreement "${id}" exists already`, 'conflict');
+  if (await store.getAgreement(id)) throw fail('conflict', `an agreement "${id}" exists already`);
   const now = clock();
   const record: AgreementRecord = { id, version: 1, ...fields, status: input.status ?? 'draft', createdAt: now, createdBy: by, updatedAt: now, updatedBy: by };
-  await store.saveAgreement(record);
-  await store.recordChange({ at: now, by, entity: 'agreement', entityId: id, action: 'create', detail: { version: 1, status: record.status } });
+  await store.saveAgreement(record, { at: now, by, entity: 'agreement', entityId: id, action: 'create', detail: { version: 1, status: record.status } });
   return record;
 }
 
 async function latest(store: Store, id: string): Promise<AgreementRecord> {
   const a = await store.getAgreement(id);
-  if (!a) throw new AgreementError(`no agreement "${id}"`, 'not-found');
+  if (!a) throw fail('not-found', `no agreement "${id}"`);
   return a;
 }
 
 /** New terms: in place for a draft, otherwise a new version that keeps the lifecycle status. */
 export async function reviseAgreement(store: Store, clock: Clock, by: string, id: string, raw: unknown): Promise<AgreementRecord> {
   const current = await latest(store, id);
-  if (current.status === 'revoked') throw new AgreementError(`agreement "${id}" is revoked and cannot change`, 'conflict');
+  if (current.status === 'revoked') throw fail('conflict', `agreement "${id}" is revoked and cannot change`);
   const { input, fields } = await content(store, raw);
-  if (input.id !== undefined && input.id !== id) throw new AgreementError('invalid agreement: the id cannot change');
+  if (input.id !== undefined && input.id !== id) throw fail('invalid-agreement', 'invalid agreement: the id cannot change');
   const now = clock();
   const record: AgreementRecord =
     current.status === 'draft'
       ? { ...current, ...fields, status: input.status ?? 'draft', updatedAt: now, updatedBy: by }
       : { ...current, ...fields, version: current.version + 1, createdAt: now, createdBy: by, updatedAt: now, updatedBy: by };
-  await store.saveAgreement(record);
-  await store.recordChange({ at: now, by, entity: 'agreement', entityId: id, action: 'revise', detail: { version: record.version, status: record.status } });
+  await store.saveAgreement(record, { at: now, by, entity: 'agreement', entityId: id, action: 'revise', detail: { version: record.version, status: record.status } });
   return record;
 }
 
@@ -152,11 +142,10 @@ const TRANSITIONS: Record<AgreementStatus, readonly AgreementStatus[]> = {
 export async function setAgreementStatus(store: Store, clock: Clock, by: string, id: string, status: AgreementStatus): Promise<AgreementRecord> {
   const current = await latest(store, id);
   if (!TRANSITIONS[current.status].includes(status)) {
-    throw new AgreementError(`agreement "${id}" is ${current.status}; it cannot become ${status}`, 'conflict');
+    throw fail('conflict', `agreement "${id}" is ${current.status}; it cannot become ${status}`);
   }
   const record: AgreementRecord = { ...current, status, updatedAt: clock(), updatedBy: by };
-  await store.saveAgreement(record);
-  await store.recordChange({ at: record.updatedAt, by, entity: 'agreement', entityId: id, action: status, detail: { version: record.version, from: current.status } });
+  await store.saveAgreement(record, { at: record.updatedAt, by, entity: 'agreement', entityId: id, action: status, detail: { version: record.version, from: current.status } });
   return record;
 }
 

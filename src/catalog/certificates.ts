@@ -7,8 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store';
 import type { Clock } from '../time';
-import { AccountError, requireAccount } from './accounts';
+import { requireAccount } from './accounts';
 import type { CertificateRecord } from './types';
+import { fail } from '../errors';
 
 export type CertificateSpec = { fingerprint: string; label: string } | { subject: string; issuer: string; label: string };
 
@@ -17,18 +18,18 @@ const FINGERPRINT = /^[0-9a-f]{64}$/;
 /** `AB:CD:…` (as openssl prints it) or plain hex, as 64 lowercase hex digits. */
 export function normalizeFingerprint(text: string): string {
   const hex = text.replace(/:/g, '').toLowerCase();
-  if (!FINGERPRINT.test(hex)) throw new AccountError('a certificate fingerprint is the SHA-256 of the certificate: 64 hex digits, with or without colons');
+  if (!FINGERPRINT.test(hex)) throw fail('invalid-account', 'a certificate fingerprint is the SHA-256 of the certificate: 64 hex digits, with or without colons');
   return hex;
 }
 
 /** One-line distinguished names as the server compares them: `CN=a, O=b`, spaces after commas. */
 export function normalizeName(text: string, what: 'subject' | 'issuer'): string {
   const parts = text.split(/\s*[,\n]\s*/).filter((p) => p.length > 0);
-  if (parts.length === 0 || parts.some((p) => !/^[A-Za-z][A-Za-z0-9.]*=./.test(p))) throw new AccountError(`the ${what} must be a distinguished name such as "CN=siem-fr, O=Police nationale"`);
+  if (parts.length === 0 || parts.some((p) => !/^[A-Za-z][A-Za-z0-9.]*=./.test(p))) throw fail('invalid-account', `the ${what} must be a distinguished name such as "CN=siem-fr, O=Police nationale"`);
   return parts.join(', ');
 }
 
-export async function addCertificate(store: Store, clock: Clock, accountName: string, spec: CertificateSpec, by = 'cli'): Promise<CertificateRecord> {
+export async function addCertificate(store: Store, clock: Clock, accountName: string, spec: CertificateSpec, by: string): Promise<CertificateRecord> {
   const account = await requireAccount(store, accountName);
   const record: CertificateRecord = {
     id: randomUUID(),
@@ -40,15 +41,12 @@ export async function addCertificate(store: Store, clock: Clock, accountName: st
     createdAt: clock(),
     revokedAt: null,
   };
-  await store.createCertificate(record);
   const named = record.fingerprint !== null ? { fingerprint: record.fingerprint } : { subject: record.subject, issuer: record.issuer };
-  await store.recordChange({ at: record.createdAt, by, entity: 'certificate', entityId: record.id, action: 'add', detail: { account: account.id, label: spec.label, ...named } });
+  await store.createCertificate(record, { at: record.createdAt, by, entity: 'certificate', entityId: record.id, action: 'add', detail: { account: account.id, label: spec.label, ...named } });
   return record;
 }
 
-export async function revokeCertificate(store: Store, clock: Clock, id: string, by = 'cli'): Promise<boolean> {
+export async function revokeCertificate(store: Store, clock: Clock, id: string, by: string): Promise<boolean> {
   const now = clock();
-  if (!(await store.revokeCertificate(id, now))) return false;
-  await store.recordChange({ at: now, by, entity: 'certificate', entityId: id, action: 'revoke' });
-  return true;
+  return store.revokeCertificate(id, now, { at: now, by, entity: 'certificate', entityId: id, action: 'revoke' });
 }

@@ -7,21 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { CatalogError, STIX_MEDIA_TYPES } from './catalog';
+import { STIX_MEDIA_TYPES } from './catalog';
 import { packageRoot } from '../paths';
 import type { Store } from '../store/store';
 import type { CollectionRecord, TlpCeiling } from './types';
 import type { Clock } from '../time';
-
-/** A CatalogError, so the CLI reports it plainly; `kind` lets the admin API pick 400 or 409. */
-export class CollectionError extends CatalogError {
-  constructor(
-    message: string,
-    readonly kind: 'invalid' | 'conflict' = 'invalid',
-  ) {
-    super(message);
-  }
-}
+import { fail } from '../errors';
 
 /** The wire form (snake_case), as in schemas/admin/collection.json. */
 export interface CollectionInput {
@@ -45,20 +36,20 @@ function checkSchema(input: unknown): CollectionInput {
     const problems = (validator.errors ?? []).map((e) =>
       e.keyword === 'additionalProperties' ? `unknown property "${String(e.params.additionalProperty)}"` : `${e.instancePath || '(collection)'} ${e.message ?? 'is invalid'}`,
     );
-    throw new CollectionError(`invalid collection: ${problems.join('; ')}`);
+    throw fail('invalid-collection', `invalid collection: ${problems.join('; ')}`);
   }
   return input as CollectionInput;
 }
 
 /** Creates the collection `id` or replaces its description; keeps the media types of one that exists. */
 export async function putCollection(store: Store, clock: Clock, by: string, id: string, raw: unknown): Promise<{ collection: CollectionRecord; created: boolean }> {
-  if (!UUID.test(id)) throw new CollectionError(`invalid collection: the id "${id}" is not a UUID (lower-case hex, 8-4-4-4-12)`);
+  if (!UUID.test(id)) throw fail('invalid-collection', `invalid collection: the id "${id}" is not a UUID (lower-case hex, 8-4-4-4-12)`);
   const input = checkSchema(raw);
-  if (input.id !== undefined && input.id !== id) throw new CollectionError('invalid collection: the id in the body differs from the one in the path');
-  if (!(await store.getApiRoot(input.api_root))) throw new CollectionError(`invalid collection: no API root "${input.api_root}"`);
+  if (input.id !== undefined && input.id !== id) throw fail('invalid-collection', 'invalid collection: the id in the body differs from the one in the path');
+  if (!(await store.getApiRoot(input.api_root))) throw fail('invalid-collection', `invalid collection: no API root "${input.api_root}"`);
   const existing = (await store.listCollections()).find((c) => c.id === id);
   const clash = (await store.listCollections(input.api_root)).find((c) => c.alias === input.alias && c.id !== id);
-  if (clash) throw new CollectionError(`the alias "${input.alias}" is taken in API root "${input.api_root}" by collection ${clash.id}`, 'conflict');
+  if (clash) throw fail('conflict', `the alias "${input.alias}" is taken in API root "${input.api_root}" by collection ${clash.id}`);
   const collection: CollectionRecord = {
     id,
     apiRoot: input.api_root,
@@ -69,8 +60,7 @@ export async function putCollection(store: Store, clock: Clock, by: string, id: 
     mediaTypes: existing?.mediaTypes ?? STIX_MEDIA_TYPES,
     ...(input.unmarked_as !== undefined && { unmarkedAs: input.unmarked_as }),
   };
-  await store.upsertCollection(collection);
-  await store.recordChange({
+  await store.upsertCollection(collection, {
     at: clock(),
     by,
     entity: 'collection',

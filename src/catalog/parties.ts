@@ -6,8 +6,7 @@ import { packageRoot } from '../paths';
 import type { Store } from '../store/store';
 import type { PartyRecord } from './types';
 import type { Clock } from '../time';
-
-export class PartyError extends Error {}
+import { fail } from '../errors';
 
 export interface PartyInput {
   id: string;
@@ -25,10 +24,10 @@ export function checkParty(input: unknown): PartyRecord {
     const problems = (validator.errors ?? []).map((e) =>
       e.keyword === 'additionalProperties' ? `unknown property "${String(e.params.additionalProperty)}"` : `${e.instancePath || '(party)'} ${e.message ?? 'is invalid'}`,
     );
-    throw new PartyError(`invalid party: ${problems.join('; ')}`);
+    throw fail('invalid-party', `invalid party: ${problems.join('; ')}`);
   }
   const p = input as PartyInput;
-  if (p.kind === 'national-agency' && p.country === undefined) throw new PartyError('invalid party: a national agency needs its "country"');
+  if (p.kind === 'national-agency' && p.country === undefined) throw fail('invalid-party', 'invalid party: a national agency needs its "country"');
   return {
     id: p.id,
     name: p.name,
@@ -41,8 +40,7 @@ export function checkParty(input: unknown): PartyRecord {
 export async function savePartyChecked(store: Store, clock: Clock, by: string, input: unknown): Promise<PartyRecord> {
   const party = checkParty(input);
   const existed = await store.getParty(party.id);
-  await store.upsertParty(party);
-  await store.recordChange({ at: clock(), by, entity: 'party', entityId: party.id, action: existed ? 'update' : 'create', detail: { name: party.name, kind: party.kind } });
+  await store.upsertParty(party, { at: clock(), by, entity: 'party', entityId: party.id, action: existed ? 'update' : 'create', detail: { name: party.name, kind: party.kind } });
   return party;
 }
 

@@ -2,22 +2,21 @@
  * The admin API's operations from the command line, for operators with access to the
  * database (and for recovery when no administrator can sign in): `party add|list`,
  * `agreement create|list|show|revise|versions|activate|suspend|revoke`, `collection add`,
- * `account roles|enable|set-password`. Changes are recorded as made by `cli`. The services
+ * `account roles|enable|set-password`. Changes are recorded as made by the local operator (src/cli/options.ts). The services
  * validate; their errors are printed plainly with exit code 2 (src/main.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { changeAccount, parseRoles } from '../catalog/accounts';
-import { agreementResource, AgreementError, createAgreement, reviseAgreement, setAgreementStatus } from '../catalog/agreements';
+import { agreementResource, createAgreement, reviseAgreement, setAgreementStatus } from '../catalog/agreements';
 import { partyResource, savePartyChecked } from '../catalog/parties';
 import { generatePassword } from '../auth/secrets';
 import { putCollection } from '../catalog/collections';
 import type { AgreementRecord, AgreementStatus } from '../catalog/types';
 import { formatTimestamp, systemClock } from '../time';
-import { CliError, configOption, dbOption, readStdin, withStore, type StoreOptions } from './commands';
+import { configOption, dbOption, readStdin, withStore, type StoreOptions } from './options';
+import { fail } from '../errors';
 
-/** Who the change record names for changes made here. */
-const BY = 'cli';
 
 const out = (text: string) => process.stdout.write(text);
 const withStoreOptions = (command: Command) => command.addOption(dbOption()).addOption(configOption());
@@ -34,7 +33,7 @@ function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new CliError(`cannot read ${file} as JSON: ${(err as Error).message}`);
+    throw fail('invalid-command', `cannot read ${file} as JSON: ${(err as Error).message}`);
   }
 }
 
@@ -56,9 +55,9 @@ function registerPartyCommands(program: Command): void {
       .option('--country <cc>', 'ISO 3166-1 alpha-2 code (required for a national agency)')
       .option('--identity-ref <ref>', 'the STIX identity (identity--…) its content is created by'),
   ).action(async (id: string, opts: StoreOptions & { name: string; kind: string; country?: string; identityRef?: string }) => {
-    await withStore(opts, async (store) => {
+    await withStore(opts, async (store, _config, operator) => {
       const existed = await store.getParty(id);
-      const saved = await savePartyChecked(store, systemClock, BY, {
+      const saved = await savePartyChecked(store, systemClock, operator.accountId, {
         id,
         name: opts.name,
         kind: opts.kind,
@@ -86,8 +85,8 @@ function registerAgreementCommands(program: Command): void {
   withStoreOptions(agreement.command('create <file>').description('create an agreement from a JSON file (schemas/catalog/agreement.json); a draft unless it says "status": "active"')).action(
     async (file: string, opts: StoreOptions) => {
       const input = readJsonFile(file);
-      await withStore(opts, async (store) => {
-        const a = await createAgreement(store, systemClock, BY, input);
+      await withStore(opts, async (store, _config, operator) => {
+        const a = await createAgreement(store, systemClock, operator.accountId, input);
         out(`created agreement ${a.id} version ${a.version} (${a.status})\n`);
       });
     },
@@ -103,10 +102,10 @@ function registerAgreementCommands(program: Command): void {
   );
   withStoreOptions(agreement.command('show <id>').description('print an agreement as JSON (the latest version unless --version)').option('--version <n>', 'a version number')).action(
     async (id: string, opts: StoreOptions & { version?: string }) => {
-      if (opts.version !== undefined && !/^[1-9]\d{0,8}$/.test(opts.version)) throw new CliError(`--version ${opts.version}: must be a version number (1, 2, …)`);
+      if (opts.version !== undefined && !/^[1-9]\d{0,8}$/.test(opts.version)) throw fail('invalid-command', `--version ${opts.version}: must be a version number (1, 2, …)`);
       await withStore(opts, async (store) => {
         const a = await store.getAgreement(id, opts.version === undefined ? undefined : Number(opts.version));
-        if (!a) throw new AgreementError(opts.version === undefined ? `no agreement "${id}"` : `agreement "${id}" has no version ${opts.version}`, 'not-found');
+        if (!a) throw fail('not-found', opts.version === undefined ? `no agreement "${id}"` : `agreement "${id}" has no version ${opts.version}`);
         out(JSON.stringify(agreementResource(a), null, 2) + '\n');
       });
     },
@@ -114,8 +113,8 @@ function registerAgreementCommands(program: Command): void {
   withStoreOptions(agreement.command('revise <id> <file>').description('new terms from a JSON file: a draft changes in place, otherwise a new version')).action(
     async (id: string, file: string, opts: StoreOptions) => {
       const input = readJsonFile(file);
-      await withStore(opts, async (store) => {
-        const a = await reviseAgreement(store, systemClock, BY, id, input);
+      await withStore(opts, async (store, _config, operator) => {
+        const a = await reviseAgreement(store, systemClock, operator.accountId, id, input);
         out(`revised agreement ${a.id}: version ${a.version} (${a.status})\n`);
       });
     },
@@ -123,7 +122,7 @@ function registerAgreementCommands(program: Command): void {
   withStoreOptions(agreement.command('versions <id>').description('list every version of an agreement, oldest first')).action(async (id: string, opts: StoreOptions) => {
     await withStore(opts, async (store) => {
       const versions = await store.listAgreementVersions(id);
-      if (versions.length === 0) throw new AgreementError(`no agreement "${id}"`, 'not-found');
+      if (versions.length === 0) throw fail('not-found', `no agreement "${id}"`);
       for (const a of versions) out(`v${a.version}\t${a.status}\t${formatTimestamp(a.createdAt)}\t${a.createdBy}\t${a.title}\n`);
     });
   });
@@ -134,8 +133,8 @@ function registerAgreementCommands(program: Command): void {
   ];
   for (const [name, status, description] of moves) {
     withStoreOptions(agreement.command(`${name} <id>`).description(description)).action(async (id: string, opts: StoreOptions) => {
-      await withStore(opts, async (store) => {
-        const a = await setAgreementStatus(store, systemClock, BY, id, status);
+      await withStore(opts, async (store, _config, operator) => {
+        const a = await setAgreementStatus(store, systemClock, operator.accountId, id, status);
         out(`agreement ${a.id} is now ${a.status} (version ${a.version})\n`);
       });
     });
@@ -155,8 +154,8 @@ function registerCollectionAdd(collection: Command): void {
       .option('--description <text>', 'a longer description')
       .option('--unmarked-as <tlp>', 'what content without a TLP marking counts as here: clear, green, amber, amber+strict or red (default: each agreement says)'),
   ).action(async (opts: StoreOptions & { id: string; apiRoot: string; alias: string; title: string; country?: string; description?: string; unmarkedAs?: string }) => {
-    await withStore(opts, async (store) => {
-      const { collection: c, created } = await putCollection(store, systemClock, BY, opts.id, {
+    await withStore(opts, async (store, _config, operator) => {
+      const { collection: c, created } = await putCollection(store, systemClock, operator.accountId, opts.id, {
         api_root: opts.apiRoot,
         alias: opts.alias,
         title: opts.title,
@@ -176,14 +175,14 @@ function registerAccountChanges(account: Command): void {
       .description('replace an account\'s roles (effective on its next request)')
       .requiredOption('--role <role>', 'reader, writer, admin or auditor (repeat or comma-separate)', collect),
   ).action(async (name: string, opts: StoreOptions & { role: string[] }) => {
-    await withStore(opts, async (store) => {
-      const updated = await changeAccount(store, systemClock, name, { roles: parseRoles(opts.role) }, BY);
+    await withStore(opts, async (store, _config, operator) => {
+      const updated = await changeAccount(store, systemClock, name, { roles: parseRoles(opts.role) }, operator.accountId);
       out(`roles of ${updated.name}: ${updated.roles.join(', ')}\n`);
     });
   });
   withStoreOptions(account.command('enable <name>').description('enable a disabled account (effective on its next request)')).action(async (name: string, opts: StoreOptions) => {
-    await withStore(opts, async (store) => {
-      await changeAccount(store, systemClock, name, { disabled: false }, BY);
+    await withStore(opts, async (store, _config, operator) => {
+      await changeAccount(store, systemClock, name, { disabled: false }, operator.accountId);
       out(`enabled ${name}\n`);
     });
   });
@@ -195,8 +194,8 @@ function registerAccountChanges(account: Command): void {
   ).action(async (name: string, opts: StoreOptions & { passwordStdin?: boolean }) => {
     const given = opts.passwordStdin ? await readStdin() : undefined;
     const password = given ?? generatePassword();
-    await withStore(opts, async (store) => {
-      await changeAccount(store, systemClock, name, { password }, BY);
+    await withStore(opts, async (store, _config, operator) => {
+      await changeAccount(store, systemClock, name, { password }, operator.accountId);
       out(`password of ${name} changed\n`);
       if (given === undefined) out(`password: ${password}\n(shown once: store it now)\n`);
     });

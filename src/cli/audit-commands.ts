@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { exportEvents, verifyExport, type ExportFilters, type ExportFormat } from '../audit/export';
 import { verifyStoreLog } from '../audit/verify';
 import { parseTimestamp } from '../time';
-import { CliError, configOption, dbOption, withStore, type StoreOptions } from './commands';
+import { configOption, dbOption, withStore, type StoreOptions } from './options';
+import { fail } from '../errors';
 
 interface ExportOptions extends StoreOptions {
   format: string;
@@ -25,7 +26,7 @@ interface ExportOptions extends StoreOptions {
 function when(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const t = parseTimestamp(value);
-  if (t === undefined) throw new CliError(`--${flag} ${value}: not an RFC 3339 timestamp`);
+  if (t === undefined) throw fail('invalid-command', `--${flag} ${value}: not an RFC 3339 timestamp`);
   return t;
 }
 
@@ -76,7 +77,7 @@ export function registerAuditCommands(program: Command): void {
     .addOption(dbOption())
     .addOption(configOption())
     .action(async (opts: ExportOptions) => {
-      if (opts.format !== 'ndjson' && opts.format !== 'csv') throw new CliError('--format is ndjson or csv');
+      if (opts.format !== 'ndjson' && opts.format !== 'csv') throw fail('invalid-command', '--format is ndjson or csv');
       const from = when(opts.from, 'from');
       const to = when(opts.to, 'to');
       const filters: ExportFilters = {

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { changeAccount, requireAccount } from '../catalog/accounts';
 import { addCertificate, revokeCertificate } from '../catalog/certificates';
 import { formatTimestamp, systemClock } from '../time';
-import { CliError, configOption, dbOption, withStore, type StoreOptions } from './commands';
+import { configOption, dbOption, withStore, type StoreOptions } from './options';
+import { fail } from '../errors';
 
 const out = (text: string) => process.stdout.write(text);
 
@@ -24,11 +25,11 @@ export function registerCertificateCommands(account: Command): void {
     .action(async (name: string, opts: StoreOptions & { fingerprint?: string; subject?: string; issuer?: string; label: string }) => {
       const byName = opts.subject !== undefined && opts.issuer !== undefined;
       if ((opts.fingerprint !== undefined) === byName || (!byName && (opts.subject ?? opts.issuer) !== undefined)) {
-        throw new CliError('give either --fingerprint, or --subject and --issuer');
+        throw fail('invalid-command', 'give either --fingerprint, or --subject and --issuer');
       }
-      await withStore(opts, async (store) => {
+      await withStore(opts, async (store, _config, operator) => {
         const spec = opts.fingerprint !== undefined ? { fingerprint: opts.fingerprint, label: opts.label } : { subject: opts.subject as string, issuer: opts.issuer as string, label: opts.label };
-        const c = await addCertificate(store, systemClock, name, spec);
+        const c = await addCertificate(store, systemClock, name, spec, operator.accountId);
         out(`certificate id: ${c.id}\n`);
       });
     });
@@ -52,8 +53,8 @@ export function registerCertificateCommands(account: Command): void {
     .addOption(dbOption())
     .addOption(configOption())
     .action(async (id: string, opts: StoreOptions) => {
-      await withStore(opts, async (store) => {
-        if (!(await revokeCertificate(store, systemClock, id))) throw new CliError(`no active certificate ${id}`);
+      await withStore(opts, async (store, _config, operator) => {
+        if (!(await revokeCertificate(store, systemClock, id, operator.accountId))) throw fail('invalid-command', `no active certificate ${id}`);
         out(`revoked certificate ${id}\n`);
       });
     });
@@ -63,9 +64,9 @@ export function registerCertificateCommands(account: Command): void {
     .addOption(dbOption())
     .addOption(configOption())
     .action(async (name: string, state: string, opts: StoreOptions) => {
-      if (state !== 'on' && state !== 'off') throw new CliError('require-certificate takes on or off');
-      await withStore(opts, async (store) => {
-        await changeAccount(store, systemClock, name, { requireCertificate: state === 'on' });
+      if (state !== 'on' && state !== 'off') throw fail('invalid-command', 'require-certificate takes on or off');
+      await withStore(opts, async (store, _config, operator) => {
+        await changeAccount(store, systemClock, name, { requireCertificate: state === 'on' }, operator.accountId);
         out(`${name}: certificate ${state === 'on' ? 'required' : 'not required'}\n`);
       });
     });

@@ -4,77 +4,25 @@
  * [--party ID] [--password-stdin]`, `collection list --json`, `import FILE --collection
  * ID|ALIAS`. Settings also come from ACCORD_* environment variables (src/config).
  */
-import { createReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { applyCatalog, defaultCatalogDir } from '../catalog/catalog';
 import { addAccount, changeAccount, issueToken, parseRoles, requireAccount, revokeToken } from '../catalog/accounts';
-import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../log';
 import { describeStore, openStore } from '../store/open-store';
-import type { CollectionRecord } from '../catalog/types';
-import type { Store } from '../store/store';
 import { systemClock } from '../time';
 import { startServer } from '../server';
 import { ClusterLimiter, type Channel } from '../throttle/cluster';
 import { registerAdminCommands } from './admin-commands';
-import { importBundle } from './import';
+import { importFile } from './import-file';
 import { runDemo } from './demo';
 import { registerAuditCommands } from './audit-commands';
 import { registerCertificateCommands } from './certificate-commands';
 import { registerValidateCommand } from './validate';
 import { registerFeedCommands } from './feed-commands';
 import { canFork, isServeWorker, primaryBindings, runPrimary, runWorker, workerBindings } from './cluster';
-import { CliError } from './failure';
-
-export { CliError };
-
-export interface StoreOptions {
-  db?: string;
-  config?: string;
-}
-
-function configFrom(opts: StoreOptions & { port?: string; host?: string; workers?: string }): Readonly<Config> {
-  const overrides: Partial<Config> = {};
-  if (opts.db !== undefined) overrides.store = opts.db;
-  if (opts.host !== undefined) overrides.host = opts.host;
-  if (opts.port !== undefined) {
-    if (!/^\d{1,5}$/.test(opts.port)) throw new CliError(`--port ${opts.port}: must be a port number`);
-    overrides.port = Number(opts.port);
-  }
-  if (opts.workers !== undefined) {
-    if (!/^([1-9]\d{0,8}|auto)$/.test(opts.workers)) throw new CliError(`--workers ${opts.workers}: must be a positive whole number or auto`);
-    overrides.workers = opts.workers === 'auto' ? 'auto' : Number(opts.workers);
-  }
-  return loadConfig({ ...(opts.config !== undefined && { file: opts.config }), overrides });
-}
-
-export async function withStore<T>(opts: StoreOptions, fn: (store: Store, config: Readonly<Config>) => Promise<T>): Promise<T> {
-  const config = configFrom(opts);
-  const store = await openStore(config.store);
-  try {
-    return await fn(store, config);
-  } finally {
-    await store.close();
-  }
-}
-
-export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
-
-/** Finds a collection by id or alias across API roots; an alias used in two roots needs --api-root. */
-export async function findCollection(store: Store, idOrAlias: string, apiRoot?: string): Promise<CollectionRecord> {
-  const matches = (await store.listCollections(apiRoot)).filter((c) => c.id === idOrAlias || c.alias === idOrAlias);
-  if (matches.length === 0) throw new CliError(`no collection "${idOrAlias}"${apiRoot ? ` in API root "${apiRoot}"` : ''}`);
-  if (matches.length > 1) throw new CliError(`"${idOrAlias}" names collections in several API roots; add --api-root`);
-  return matches[0] as CollectionRecord;
-}
-
-export const dbOption = () => new Option('--db <file>', 'database location (default: ACCORD_DB or accord.db)');
-export const configOption = () => new Option('--config <file>', 'JSON config file (default: ACCORD_CONFIG)');
+import { configFrom, configOption, dbOption, findCollection, readStdin, withStore, type StoreOptions } from './options';
+import { fail } from '../errors';
 
 export function buildProgram(): Command {
   const program = new Command('accord')
@@ -118,8 +66,8 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
         process.stdout.write(`Accord is listening on ${server.url}/taxii2/\n`);
         return;
       }
-      if (/^(sqlite:)?:memory:$/.test(config.store)) throw new CliError(`--workers ${workers} needs a shared database: ":memory:" is private to one process`);
-      if (!canFork()) throw new CliError(`--workers ${workers}: this process is itself a cluster worker and cannot start workers; use --workers 1`);
+      if (/^(sqlite:)?:memory:$/.test(config.store)) throw fail('invalid-command', `--workers ${workers} needs a shared database: ":memory:" is private to one process`);
+      if (!canFork()) throw fail('invalid-command', `--workers ${workers}: this process is itself a cluster worker and cannot start workers; use --workers 1`);
       const outcome = await runPrimary(workers, log.child(primaryBindings()), (url) =>
         process.stdout.write(`Accord is listening on ${url}/taxii2/ (${workers} workers)\n`),
       );
@@ -134,8 +82,8 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .addOption(configOption())
     .option('--catalog <dir>', 'catalogue folder', defaultCatalogDir())
     .action(async (opts: StoreOptions & { catalog: string }) => {
-      await withStore(opts, async (store, config) => {
-        const s = await applyCatalog(store, opts.catalog, config.maxContentLength);
+      await withStore(opts, async (store, config, operator) => {
+        const s = await applyCatalog(store, opts.catalog, config.maxContentLength, systemClock, operator.accountId);
         process.stdout.write(`initialised ${describeStore(config.store)}: ${s.apiRoots} API roots, ${s.collections} collections, ${s.parties} parties\n`);
       });
     });
@@ -148,8 +96,8 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .addOption(dbOption())
     .addOption(configOption())
     .action(async (dir: string, opts: StoreOptions) => {
-      await withStore(opts, async (store, config) => {
-        const s = await applyCatalog(store, dir, config.maxContentLength);
+      await withStore(opts, async (store, config, operator) => {
+        const s = await applyCatalog(store, dir, config.maxContentLength, systemClock, operator.accountId);
         process.stdout.write(`applied ${dir}: ${s.apiRoots} API roots, ${s.collections} collections, ${s.parties} parties\n`);
       });
     });
@@ -166,16 +114,12 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .addOption(configOption())
     .action(async (name: string, opts: StoreOptions & { role: string[]; party: string; passwordStdin?: boolean; token?: boolean }) => {
       const password = opts.passwordStdin ? await readStdin() : undefined;
-      await withStore(opts, async (store) => {
-        const { account: created, generatedPassword } = await addAccount(store, systemClock, {
-          name,
-          roles: parseRoles(opts.role),
-          partyId: opts.party,
-          ...(password !== undefined && { password }),
-        });
+      await withStore(opts, async (store, _config, operator) => {
+        const input = { name, roles: parseRoles(opts.role), partyId: opts.party, ...(password !== undefined && { password }) };
+        const { account: created, generatedPassword } = await addAccount(store, systemClock, input, operator.accountId);
         process.stdout.write(`created account ${created.name} (${created.roles.join(', ')}) in party ${created.partyId}\n`);
         if (generatedPassword) process.stdout.write(`password: ${generatedPassword}\n`);
-        if (opts.token) process.stdout.write(`token: ${(await issueToken(store, systemClock, created.id, 'cli')).token}\n`);
+        if (opts.token) process.stdout.write(`token: ${(await issueToken(store, systemClock, created.id, 'cli', operator.accountId)).token}\n`);
         if (generatedPassword || opts.token) process.stdout.write('(shown once: store it now)\n');
       });
     });
@@ -198,8 +142,8 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .addOption(dbOption())
     .addOption(configOption())
     .action(async (name: string, opts: StoreOptions) => {
-      await withStore(opts, async (store) => {
-        await changeAccount(store, systemClock, name, { disabled: true });
+      await withStore(opts, async (store, _config, operator) => {
+        await changeAccount(store, systemClock, name, { disabled: true }, operator.accountId);
         process.stdout.write(`disabled ${name}\n`);
       });
     });
@@ -210,9 +154,9 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .addOption(dbOption())
     .addOption(configOption())
     .action(async (name: string, opts: StoreOptions & { label: string }) => {
-      await withStore(opts, async (store) => {
+      await withStore(opts, async (store, _config, operator) => {
         const a = await requireAccount(store, name);
-        const { token, record } = await issueToken(store, systemClock, a.id, opts.label);
+        const { token, record } = await issueToken(store, systemClock, a.id, opts.label, operator.accountId);
         process.stdout.write(`token id: ${record.id}\ntoken: ${token}\n(shown once: store it now)\n`);
       });
     });
@@ -222,8 +166,8 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .addOption(dbOption())
     .addOption(configOption())
     .action(async (tokenId: string, opts: StoreOptions) => {
-      await withStore(opts, async (store) => {
-        if (!(await revokeToken(store, systemClock, tokenId))) throw new CliError(`no active token ${tokenId}`);
+      await withStore(opts, async (store, _config, operator) => {
+        if (!(await revokeToken(store, systemClock, tokenId, operator.accountId))) throw fail('invalid-command', `no active token ${tokenId}`);
         process.stdout.write(`revoked token ${tokenId}\n`);
       });
     });
@@ -253,10 +197,10 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .addOption(dbOption())
     .addOption(configOption())
     .action(async (file: string, opts: StoreOptions & { collection: string; apiRoot?: string; quiet?: boolean }) => {
-      await withStore(opts, async (store, config) => {
+      await withStore(opts, async (store, config, operator) => {
         const collection = await findCollection(store, opts.collection, opts.apiRoot);
         const progress = opts.quiet ? undefined : (line: string) => process.stderr.write(line + '\n');
-        const r = await importBundle(store, systemClock, collection, createReadStream(file), config.maxObjectSize, progress);
+        const r = await importFile(store, config, operator, collection, file, progress);
         process.stdout.write(`imported ${file} into ${collection.title}: ${r.stored} stored, ${r.duplicates} already present, ${r.failed} failed\n`);
         for (const f of r.failures.slice(0, 20)) process.stdout.write(`  ${f.detail.message ?? f.detail.id}${f.count > 1 ? ` (${f.count} times)` : ''}\n`);
         if (r.failures.length > 20) process.stdout.write(`  … and ${r.failures.length - 20} more\n`);
@@ -276,7 +220,7 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .option('--dir <dir>', 'where the demo database lives', '.accord-demo')
     .option('--port <n>', 'port to listen on (default: ACCORD_PORT or 8080)')
     .action(async (opts: { dir: string; port?: string }) => {
-      if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) throw new CliError(`--port ${opts.port}: must be a port number`);
+      if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) throw fail('invalid-command', `--port ${opts.port}: must be a port number`);
       const server = await runDemo(opts.dir, opts.port === undefined ? undefined : Number(opts.port));
       onShutdown(server.close);
     });

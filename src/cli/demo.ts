@@ -3,7 +3,7 @@
  * OASIS content and one account per role. The first run creates the database and the
  * credentials (random, written to a file only the user can read); later runs reuse them.
  */
-import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyCatalog, defaultCatalogDir } from '../catalog/catalog';
 import { addAccount, issueToken } from '../catalog/accounts';
@@ -17,9 +17,10 @@ import { openStore } from '../store/open-store';
 import type { Role } from '../catalog/types';
 import type { Store } from '../store/store';
 import { formatTimestamp, systemClock } from '../time';
-import { findCollection } from './commands';
-import { importBundle } from './import';
+import { localOperator } from '../exchange/actor';
 import { PRIVATE_MODE } from '../files';
+import { importFile } from './import-file';
+import { findCollection } from './options';
 
 const SAMPLES: { file: string; collection: string }[] = [
   { file: 'apt1.json', collection: 'global' },
@@ -42,8 +43,9 @@ interface Story {
 /** The demo's parties, agreements and accounts (demo/story.json), and the sample content. */
 async function seed(store: Store, credentialsFile: string): Promise<void> {
   const story = JSON.parse(readFileSync(join(packageRoot(), 'demo', 'story.json'), 'utf8')) as Story;
-  const by = 'demo';
-  await applyCatalog(store, defaultCatalogDir(), DEFAULTS.maxContentLength);
+  const operator = localOperator('demo');
+  const by = operator.accountId;
+  await applyCatalog(store, defaultCatalogDir(), DEFAULTS.maxContentLength, systemClock, by);
   for (const party of story.parties) await savePartyChecked(store, systemClock, by, party);
   const now = systemClock();
   for (const { from_days, until_days, ...agreement } of story.agreements) {
@@ -62,7 +64,7 @@ async function seed(store: Store, credentialsFile: string): Promise<void> {
   }
   for (const s of SAMPLES) {
     const collection = await findCollection(store, s.collection);
-    await importBundle(store, systemClock, collection, createReadStream(join(packageRoot(), 'demo', s.file)), DEFAULTS.maxObjectSize);
+    await importFile(store, DEFAULTS, operator, collection, join(packageRoot(), 'demo', s.file));
   }
   writeFileSync(credentialsFile, lines.join('\n') + '\n', { mode: PRIVATE_MODE });
 }

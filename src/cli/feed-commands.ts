@@ -11,7 +11,8 @@ import { addFeed, feedResource, removeFeed, requireFeed, setPaused } from '../fe
 import { runFeed } from '../feeds/runner';
 import { feedKey, type FeedCredentials } from '../feeds/secrets';
 import { systemClock } from '../time';
-import { CliError, configOption, dbOption, readStdin, withStore, type StoreOptions } from './commands';
+import { fail } from '../errors';
+import { configOption, dbOption, readStdin, withStore, type StoreOptions } from './options';
 
 /** Who the change record names for changes made here. */
 const BY = 'cli';
@@ -30,11 +31,11 @@ interface AddOptions extends StoreOptions {
 }
 
 async function credentialsFrom(opts: AddOptions): Promise<FeedCredentials | undefined> {
-  if (opts.tokenStdin && (opts.user !== undefined || opts.passwordStdin)) throw new CliError('give either --token-stdin or --user with --password-stdin, not both');
+  if (opts.tokenStdin && (opts.user !== undefined || opts.passwordStdin)) throw fail('invalid-command', 'give either --token-stdin or --user with --password-stdin, not both');
   if (opts.tokenStdin) return { token: await nonEmptyStdin('token') };
   if (opts.user !== undefined || opts.passwordStdin) {
-    if (opts.user === undefined || !opts.passwordStdin) throw new CliError('--user and --password-stdin go together');
-    if (opts.user.includes(':')) throw new CliError('--user must not contain ":" (HTTP Basic cannot carry it)');
+    if (opts.user === undefined || !opts.passwordStdin) throw fail('invalid-command', '--user and --password-stdin go together');
+    if (opts.user.includes(':')) throw fail('invalid-command', '--user must not contain ":" (HTTP Basic cannot carry it)');
     return { user: opts.user, password: await nonEmptyStdin('password') };
   }
   return undefined;
@@ -42,7 +43,7 @@ async function credentialsFrom(opts: AddOptions): Promise<FeedCredentials | unde
 
 async function nonEmptyStdin(what: string): Promise<string> {
   const value = await readStdin();
-  if (value === '') throw new CliError(`no ${what} on standard input`);
+  if (value === '') throw fail('invalid-command', `no ${what} on standard input`);
   return value;
 }
 
@@ -99,7 +100,7 @@ export function registerFeedCommands(program: Command): void {
         { store, clock: systemClock, key: await feedKey(store, config.feeds.keyFile), agreements: new AgreementCache(store), settings: config.feeds, maxObjectSize: config.maxObjectSize, owner: randomUUID() },
         name,
       );
-      if (!result.ran) throw new CliError(result.reason === 'busy' ? `feed "${name}" is running in another process` : `no feed "${name}"`);
+      if (!result.ran) throw fail('invalid-command', result.reason === 'busy' ? `feed "${name}" is running in another process` : `no feed "${name}"`);
       const s = result.summary;
       out(`feed ${name}: ${s.outcome}; ${s.pages} pages, ${s.fetched} objects fetched, ${s.stored} stored, ${s.duplicates} already present, ${s.failed} failed${s.error ? `\n  ${s.error}` : ''}\n`);
       if (s.outcome !== 'success' || s.failed > 0) process.exitCode = 1;

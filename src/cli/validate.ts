@@ -10,7 +10,8 @@
 import { createReadStream, openSync, readSync, closeSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ContentPolicy, createStixValidator, ValidationIssue } from '../stix/validator';
-import { BundleStreamError, EnvelopeShell, streamBundleObjects } from '../taxii/bundle-stream';
+import { fail, isError } from '../errors';
+import { EnvelopeShell, streamBundleObjects } from '../taxii/bundle-stream';
 
 export interface FileReport {
   readonly lines: string[];
@@ -106,14 +107,14 @@ function parsed(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new BundleStreamError(`an object is not valid JSON: ${(e as Error).message}`);
+    throw fail('unreadable-bundle', `an object is not valid JSON: ${(e as Error).message}`);
   }
 }
 
 /**
  * Streams `file` through the checks, writing each line to `emit`: a bundle (or TAXII envelope)
  * or a list of objects member by member; a file holding one object is read whole.
- * Throws BundleStreamError when the file is not JSON of one of those shapes.
+ * Throws `unreadable-bundle` when the file is not JSON of one of those shapes.
  */
 export async function validateFile(file: string, policy: ContentPolicy, emit: (line: string) => void): Promise<boolean> {
   const check = new Checker(policy, emit);
@@ -123,14 +124,14 @@ export async function validateFile(file: string, policy: ContentPolicy, emit: (l
     for await (const text of streamBundleObjects(list ? asObjectsList(file) : createReadStream(file), list ? undefined : shell)) check.member(parsed(text));
   } catch (e) {
     // No "objects" list: the file is one object (read whole, as objects are bounded in size).
-    if (!(e instanceof BundleStreamError && /no top-level "objects" list/.test(e.message))) throw e;
+    if (!(isError(e, 'unreadable-bundle') && /no top-level "objects" list/.test(e.message))) throw e;
     const one = parsed(readFileSync(file, 'utf8'));
     if (isBundle(one)) check.envelope(one, false);
     else check.member(one);
     return check.finish();
   }
   if (!list) {
-    if (shell.overflow) throw new BundleStreamError('the envelope around the "objects" list is larger than 1 MiB');
+    if (shell.overflow) throw fail('unreadable-bundle', 'the envelope around the "objects" list is larger than 1 MiB');
     const envelope = parsed(shell.text) as Record<string, unknown>;
     delete envelope.objects;
     if (isBundle(envelope)) check.envelope(envelope, true);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { packageRoot } from '../paths';
+import { fail } from '../errors';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -32,8 +33,12 @@ export interface Config {
   trustProxy: boolean;
   /** Server processes for `accord serve`: a count, or `auto` (one per available core). */
   workers: number | 'auto';
+  /** How the command line names its operator in the sharing log (default `cli:<OS user>`). */
+  operator?: string;
   /** Failed sign-ins allowed per client address and per account name (token buckets; burst 0: no limit). */
   signInLimit: { addressBurst: number; addressPerMinute: number; accountBurst: number; accountPerMinute: number };
+  /** Password checks (scrypt) running at once; more wait their turn. */
+  passwordCheckConcurrency: number;
   /** Requests per account (token bucket; burst 0: no limit). */
   rateLimit: { perSecond: number; burst: number };
   /** Refusals of unauthenticated requests from one address are logged once per this many seconds, with a count. */
@@ -95,6 +100,7 @@ export const DEFAULTS: Config = {
   tlsCiphers: AEAD_CIPHERS,
   hstsSeconds: 31_536_000,
   signInLimit: { addressBurst: 20, addressPerMinute: 10, accountBurst: 10, accountPerMinute: 5 },
+  passwordCheckConcurrency: 2,
   rateLimit: { perSecond: 100, burst: 200 },
   auditAggregateSeconds: 60,
   maxObjectsPerEnvelope: 10_000,
@@ -105,8 +111,6 @@ export const DEFAULTS: Config = {
   // coding saves less than it costs.
   compression: { enabled: true, threshold: 1024, gzipLevel: 4, brotliQuality: 5 },
 };
-
-export class ConfigError extends Error {}
 
 type Source = Record<string, unknown>;
 
@@ -135,6 +139,7 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_FEED_MAX_RESPONSE_BYTES: { path: ['feeds', 'maxResponseBytes'], kind: 'int' },
   ACCORD_FEED_MAX_PAGES: { path: ['feeds', 'maxPagesPerRun'], kind: 'int' },
   ACCORD_FEED_MAX_BACKOFF_SECONDS: { path: ['feeds', 'maxBackoffSeconds'], kind: 'int' },
+  ACCORD_OPERATOR: { path: ['operator'], kind: 'string' },
   ACCORD_TLS_CA: { path: ['tls', 'ca'], kind: 'string' },
   ACCORD_TLS_MIN_VERSION: { path: ['tlsMinVersion'], kind: 'string' },
   ACCORD_TLS_CIPHERS: { path: ['tlsCiphers'], kind: 'string' },
@@ -143,6 +148,7 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_SIGNIN_ADDRESS_PER_MINUTE: { path: ['signInLimit', 'addressPerMinute'], kind: 'int' },
   ACCORD_SIGNIN_ACCOUNT_BURST: { path: ['signInLimit', 'accountBurst'], kind: 'int' },
   ACCORD_SIGNIN_ACCOUNT_PER_MINUTE: { path: ['signInLimit', 'accountPerMinute'], kind: 'int' },
+  ACCORD_PASSWORD_CHECK_CONCURRENCY: { path: ['passwordCheckConcurrency'], kind: 'int' },
   ACCORD_RATE_LIMIT_PER_SECOND: { path: ['rateLimit', 'perSecond'], kind: 'int' },
   ACCORD_RATE_LIMIT_BURST: { path: ['rateLimit', 'burst'], kind: 'int' },
   ACCORD_AUDIT_AGGREGATE_SECONDS: { path: ['auditAggregateSeconds'], kind: 'int' },
@@ -222,13 +228,13 @@ function fromEnv(env: NodeJS.ProcessEnv): Source {
     if (raw === undefined || raw === '') continue;
     let value: unknown = raw;
     if (spec.kind === 'int') {
-      if (!/^\d{1,9}$/.test(raw)) throw new ConfigError(`${name}=${raw}: must be a whole number`);
+      if (!/^\d{1,9}$/.test(raw)) throw fail('invalid-configuration', `${name}=${raw}: must be a whole number`);
       value = Number(raw);
     } else if (spec.kind === 'int-or-auto') {
-      if (!/^(\d{1,9}|auto)$/.test(raw)) throw new ConfigError(`${name}=${raw}: must be a whole number or auto`);
+      if (!/^(\d{1,9}|auto)$/.test(raw)) throw fail('invalid-configuration', `${name}=${raw}: must be a whole number or auto`);
       value = raw === 'auto' ? raw : Number(raw);
     } else if (spec.kind === 'bool') {
-      if (!['true', 'false', '1', '0'].includes(raw)) throw new ConfigError(`${name}=${raw}: must be true or false`);
+      if (!['true', 'false', '1', '0'].includes(raw)) throw fail('invalid-configuration', `${name}=${raw}: must be true or false`);
       value = raw === 'true' || raw === '1';
     }
     set(out, spec.path, value);
@@ -250,7 +256,7 @@ function validate(config: Source, sources: Sources): Config {
       }
       return `"${where}" ${e.message ?? 'is invalid'}${origin(path, sources)}`;
     });
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+    throw fail('invalid-configuration', `invalid configuration: ${problems.join('; ')}`);
   }
   return config as unknown as Config;
 }
@@ -272,14 +278,14 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw fail('invalid-configuration', `cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     try {
       fromFile = JSON.parse(text) as Source;
     } catch (e) {
-      throw new ConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
+      throw fail('invalid-configuration', `config file ${file} is not valid JSON: ${(e as Error).message}`);
     }
-    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) throw new ConfigError(`config file ${file} must hold a JSON object`);
+    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) throw fail('invalid-configuration', `config file ${file} must hold a JSON object`);
   }
   const overrides = (options.overrides ?? {}) as Source;
   const merged = merge(merge(merge(DEFAULTS as unknown as Source, fromFile), fromEnv(env)), overrides);

@@ -1,25 +1,15 @@
 /**
  * Defining and managing upstream feeds (docs/feeds.md), for the CLI (`accord feed …`) and the
  * admin API (/admin/feeds). Knows no HTTP. Every change is a catalogue change in the sharing
- * log; credentials are sealed before they reach the store and never come back out: the wire
+ * log, committed with it; credentials are sealed before they reach the store and never come back out: the wire
  * form says only which kind of credential a feed has.
  */
-import { CatalogError } from '../catalog/catalog';
+import { fail } from '../errors';
 import type { FeedRecord, FeedRow } from '../store/feeds';
 import type { CollectionRecord } from '../catalog/types';
 import type { Store } from '../store/store';
 import { formatTimestamp, type Clock } from '../time';
 import { sealCredentials, type FeedCredentials } from './secrets';
-
-/** A CatalogError, so the CLI reports it plainly; `kind` lets the admin API pick 400, 404 or 409. */
-export class FeedError extends CatalogError {
-  constructor(
-    message: string,
-    readonly kind: 'invalid' | 'not-found' | 'conflict' = 'invalid',
-  ) {
-    super(message);
-  }
-}
 
 export interface FeedInput {
   name: string;
@@ -45,7 +35,7 @@ const MIN_EVERY_SECONDS = 60;
 export function parseEvery(text: string): number {
   const m = DURATION.exec(text);
   const seconds = m ? Number(m[1]) * UNIT_SECONDS[m[2] as keyof typeof UNIT_SECONDS] : NaN;
-  if (!(seconds >= MIN_EVERY_SECONDS)) throw new FeedError(`invalid feed: "every" must be a duration of at least 1m, like 15m, 1h or 1d (got "${text}")`);
+  if (!(seconds >= MIN_EVERY_SECONDS)) throw fail('invalid-feed', `invalid feed: "every" must be a duration of at least 1m, like 15m, 1h or 1d (got "${text}")`);
   return seconds;
 }
 
@@ -62,30 +52,30 @@ function checkUrl(text: string, withCredentials: boolean): string {
   try {
     url = new URL(text);
   } catch {
-    throw new FeedError('invalid feed: "url" must be the upstream API root\'s URL, e.g. https://taxii.example.org/api1/');
+    throw fail('invalid-feed', 'invalid feed: "url" must be the upstream API root\'s URL, e.g. https://taxii.example.org/api1/');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new FeedError('invalid feed: "url" must be an http or https URL');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw fail('invalid-feed', 'invalid feed: "url" must be an http or https URL');
   // Never stored or logged with a secret in it: credentials go in their own, sealed field.
-  if (url.username !== '' || url.password !== '') throw new FeedError('invalid feed: "url" must not carry credentials; give them with --token-stdin or --user/--password-stdin');
-  if (url.search !== '' || url.hash !== '') throw new FeedError('invalid feed: "url" must be the API root, without query or fragment');
-  if (withCredentials && url.protocol === 'http:' && !isLoopback(url.hostname)) throw new FeedError('invalid feed: credentials are sent only over https (http only to this machine)');
+  if (url.username !== '' || url.password !== '') throw fail('invalid-feed', 'invalid feed: "url" must not carry credentials; give them with --token-stdin or --user/--password-stdin');
+  if (url.search !== '' || url.hash !== '') throw fail('invalid-feed', 'invalid feed: "url" must be the API root, without query or fragment');
+  if (withCredentials && url.protocol === 'http:' && !isLoopback(url.hostname)) throw fail('invalid-feed', 'invalid feed: credentials are sent only over https (http only to this machine)');
   return url.toString().endsWith('/') ? url.toString() : `${url.toString()}/`;
 }
 
 async function findInto(store: Store, idOrAlias: string): Promise<CollectionRecord> {
   const matches = (await store.listCollections()).filter((c) => c.id === idOrAlias || c.alias === idOrAlias);
-  if (matches.length === 0) throw new FeedError(`invalid feed: no collection "${idOrAlias}"`);
-  if (matches.length > 1) throw new FeedError(`invalid feed: "${idOrAlias}" names collections in several API roots; give the collection id`);
+  if (matches.length === 0) throw fail('invalid-feed', `invalid feed: no collection "${idOrAlias}"`);
+  if (matches.length > 1) throw fail('invalid-feed', `invalid feed: "${idOrAlias}" names collections in several API roots; give the collection id`);
   return matches[0] as CollectionRecord;
 }
 
 export async function addFeed(store: Store, clock: Clock, key: Buffer, by: string, input: FeedInput): Promise<FeedRow> {
-  if (!NAME.test(input.name)) throw new FeedError('invalid feed: the name must be 1–63 lower-case letters, digits, "-" or "_"');
+  if (!NAME.test(input.name)) throw fail('invalid-feed', 'invalid feed: the name must be 1–63 lower-case letters, digits, "-" or "_"');
   const url = checkUrl(input.url, input.credentials !== undefined);
-  if (input.collection.length === 0 || input.collection.length > 300) throw new FeedError('invalid feed: "collection" must be the upstream collection\'s id');
+  if (input.collection.length === 0 || input.collection.length > 300) throw fail('invalid-feed', 'invalid feed: "collection" must be the upstream collection\'s id');
   const everySeconds = parseEvery(input.every ?? '15m');
   const into = await findInto(store, input.into);
-  if (!(await store.getParty(input.as))) throw new FeedError(`invalid feed: no party "${input.as}"`);
+  if (!(await store.getParty(input.as))) throw fail('invalid-feed', `invalid feed: no party "${input.as}"`);
   const now = clock();
   const feed: FeedRecord = {
     name: input.name,
@@ -100,33 +90,32 @@ export async function addFeed(store: Store, clock: Clock, key: Buffer, by: strin
     createdBy: by,
   };
   const row: FeedRow = { feed, state: { nextRunAt: now, failures: 0 } };
-  if (!(await store.feeds().createFeed(row))) throw new FeedError(`a feed "${input.name}" exists already`, 'conflict');
-  await store.recordChange({
+  const change = {
     at: now,
     by,
-    entity: 'feed',
+    entity: 'feed' as const,
     entityId: feed.name,
     action: 'create',
     detail: { url, collection: feed.remoteCollection, into: into.id, party: feed.partyId, every: formatEvery(everySeconds), credentials: credentialKind(feed) },
-  });
+  };
+  if (!(await store.feeds().createFeed(row, change))) throw fail('conflict', `a feed "${input.name}" exists already`);
   return row;
 }
 
 export async function requireFeed(store: Store, name: string): Promise<FeedRow> {
   const row = await store.feeds().getFeed(name);
-  if (!row) throw new FeedError(`no feed "${name}"`, 'not-found');
+  if (!row) throw fail('not-found', `no feed "${name}"`);
   return row;
 }
 
 export async function setPaused(store: Store, clock: Clock, by: string, name: string, paused: boolean): Promise<void> {
-  if (!(await store.feeds().setFeedPaused(name, paused))) throw new FeedError(`no feed "${name}"`, 'not-found');
-  await store.recordChange({ at: clock(), by, entity: 'feed', entityId: name, action: paused ? 'pause' : 'resume' });
+  const change = { at: clock(), by, entity: 'feed' as const, entityId: name, action: paused ? 'pause' : 'resume' };
+  if (!(await store.feeds().setFeedPaused(name, paused, change))) throw fail('not-found', `no feed "${name}"`);
 }
 
 /** Removes the definition; what the feed stored stays in the collection. */
 export async function removeFeed(store: Store, clock: Clock, by: string, name: string): Promise<void> {
-  if (!(await store.feeds().removeFeed(name))) throw new FeedError(`no feed "${name}"`, 'not-found');
-  await store.recordChange({ at: clock(), by, entity: 'feed', entityId: name, action: 'remove' });
+  if (!(await store.feeds().removeFeed(name, { at: clock(), by, entity: 'feed', entityId: name, action: 'remove' }))) throw fail('not-found', `no feed "${name}"`);
 }
 
 function credentialKind(feed: FeedRecord): 'none' | 'sealed' {

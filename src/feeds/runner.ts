@@ -7,7 +7,6 @@
  * else exponentially up to a cap); what it stored before failing stays, and the next run
  * resumes after it.
  */
-import { randomUUID } from 'node:crypto';
 import type { AgreementCache } from '../access/agreement-cache';
 import { decide } from '../access/decide';
 import type { Principal } from '../auth/principal';
@@ -15,8 +14,9 @@ import type { FeedSettings } from '../config/config';
 import type { FeedRow, FeedRunSummary, FeedState } from '../store/feeds';
 import type { StatusDetail } from '../store/object-store';
 import type { Store } from '../store/store';
-import { addToCollection, placedRange } from '../taxii/add-objects';
-import type { Clock, Micros } from '../time';
+import { whoAndWhere } from '../exchange/events';
+import { Exchange, type Call, type SharingLog } from '../exchange/exchange';
+import type { Clock } from '../time';
 import { fetchPage, UpstreamError } from './client';
 import { authorization, openCredentials } from './secrets';
 
@@ -40,7 +40,12 @@ export interface FeedRunner {
   owner: string;
   /** True when the process is shutting down: a run stops between pages (and resumes later). */
   stopping?: () => boolean;
+  /** Where the run's own event goes: the server's sharing log; absent, the store directly (the CLI). */
+  log?: SharingLog;
 }
+
+/** The sharing log as the command line writes it: straight to the store. */
+const directLog = (store: Store): SharingLog => ({ healthy: true, record: async (e) => void (await store.appendAuditEvents([e])) });
 
 export type RunResult = { ran: true; summary: FeedRunSummary } | { ran: false; reason: 'busy' | 'missing' };
 
@@ -76,6 +81,7 @@ async function runLeased(r: FeedRunner, row: FeedRow, renew: () => Promise<boole
   const summary: FeedRunSummary = { startedAt, finishedAt: startedAt, outcome: 'success', pages: 0, fetched: 0, stored: 0, duplicates: 0, failed: 0 };
   const state: FeedState = { ...row.state };
   const problems: StatusDetail[] = [];
+  const log = r.log ?? directLog(r.store);
   const principal = feedPrincipal(row);
   let basis: string[] = [];
   let retryAfter: number | undefined;
@@ -87,6 +93,9 @@ async function runLeased(r: FeedRunner, row: FeedRow, renew: () => Promise<boole
     const decision = decide(principal, collection, 'write', r.clock(), await r.agreements.bindingsFor(feed.partyId));
     if (!decision.allowed) throw new Denied(decision.reason.replace('your organisation', `party ${feed.partyId}`));
     basis = decision.basis;
+    // The same add path as a TAXII push by the feed's party (src/exchange/).
+    const exchange = new Exchange({ store: r.store, clock: r.clock, log, agreements: r.agreements, pageCap: r.settings.pageSize, maxObjectSize: r.maxObjectSize });
+    const call: Call = { actor: principal, authority: { basis, scope: decision.scope }, apiRoot: root, collection };
     const auth = feed.credentials === undefined ? undefined : authorization(openCredentials(r.key, feed.name, feed.credentials));
     // `next` continues this run's query, which keeps the added_after it started with.
     const since = state.addedAfter;
@@ -104,24 +113,7 @@ async function runLeased(r: FeedRunner, row: FeedRow, renew: () => Promise<boole
       summary.pages++;
       summary.fetched += page.objects.length;
       if (page.objects.length > 0) {
-        const now = r.clock();
-        const status = await addToCollection(r.store, {
-          root,
-          collection,
-          accountId: principal.accountId,
-          scope: decision.scope,
-          objects: page.objects,
-          requestTimestamp: now,
-          now,
-          maxObjectSize: r.maxObjectSize,
-          audit: (s, versions) => ({
-            ...feedEvent(row, principal, 'objects.add', 'success', now, collection, basis),
-            objects: versions,
-            ...placedRange(versions),
-            status_id: s.id,
-            detail: { feed: feed.name, upstream: feed.url, ...(s.failureCount > 0 && { failed: s.failureCount, total: s.totalCount }) },
-          }),
-        });
+        const status = await exchange.store(call, exchange.prepare(call, page.objects), r.clock(), { feed: feed.name, upstream: feed.url });
         for (const s of status.successes) {
           if (s.message === 'already stored') summary.duplicates++;
           else summary.stored++;
@@ -157,33 +149,19 @@ async function runLeased(r: FeedRunner, row: FeedRow, renew: () => Promise<boole
   }
   await r.store.feeds().saveFeedState(feed.name, state);
   const { startedAt: _s, finishedAt: _f, outcome, error, ...counts } = summary;
-  await r.store.appendAuditEvents([
-    {
-      ...feedEvent(row, principal, 'feed.run', outcome, startedAt, collection, basis),
-      detail: {
-        feed: feed.name,
-        upstream: feed.url,
-        remote_collection: feed.remoteCollection,
-        ...counts,
-        ...(error !== undefined && { reason: error }),
-        ...(problems.length > 0 && { failures: problems.map((p) => p.message ?? p.id) }),
-      },
-    },
-  ]);
-  return summary;
-}
-
-function feedEvent(row: FeedRow, p: Principal, action: string, outcome: FeedRunSummary['outcome'], time: Micros, collection: { id: string; apiRoot: string; country?: string } | undefined, basis: string[]) {
-  return {
-    time,
-    action,
+  await log.record({
+    time: startedAt,
+    action: 'feed.run',
     outcome,
-    request_id: randomUUID(),
-    account: p.accountName,
-    party: row.feed.partyId,
-    credential: p.credential,
-    ...(collection && { api_root: collection.apiRoot, collection: collection.id }),
-    ...(collection?.country !== undefined && { country: collection.country }),
-    ...(basis.length > 0 && { agreements: basis }),
-  };
+    ...whoAndWhere(principal, { ...(collection && { collection }), ...(collection && { apiRoot: { path: collection.apiRoot } }), basis }),
+    detail: {
+      feed: feed.name,
+      upstream: feed.url,
+      remote_collection: feed.remoteCollection,
+      ...counts,
+      ...(error !== undefined && { reason: error }),
+      ...(problems.length > 0 && { failures: problems.map((p) => p.message ?? p.id) }),
+    },
+  });
+  return summary;
 }

@@ -7,11 +7,10 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { fail, isError } from '../errors';
 import type { Store } from '../store/store';
 
 export type FeedCredentials = { token: string } | { user: string; password: string };
-
-export class FeedKeyError extends Error {}
 
 const VERSION = 'v1';
 const INFO = 'accord feed credentials v1';
@@ -21,15 +20,15 @@ export async function feedKey(store: Store, keyFile?: string): Promise<Buffer> {
   if (keyFile === undefined) return Buffer.from(hkdfSync('sha256', await store.secretKey(), Buffer.alloc(0), INFO, 32));
   let raw: Buffer;
   try {
-    if ((statSync(keyFile).mode & 0o077) !== 0) throw new FeedKeyError(`feed key file ${keyFile} is readable by others: make it private (chmod 600)`);
+    if ((statSync(keyFile).mode & 0o077) !== 0) throw fail('feed-key-unavailable', `feed key file ${keyFile} is readable by others: make it private (chmod 600)`);
     raw = readFileSync(keyFile);
   } catch (e) {
-    if (e instanceof FeedKeyError) throw e;
-    throw new FeedKeyError(`cannot read feed key file ${keyFile}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    if (isError(e, 'feed-key-unavailable')) throw e;
+    throw fail('feed-key-unavailable', `cannot read feed key file ${keyFile}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   const text = raw.toString('latin1').trim();
   const key = raw.length === 32 ? raw : /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-  if (key.length !== 32) throw new FeedKeyError(`feed key file ${keyFile} must hold 32 bytes (raw, 64 hex digits or base64)`);
+  if (key.length !== 32) throw fail('feed-key-unavailable', `feed key file ${keyFile} must hold 32 bytes (raw, 64 hex digits or base64)`);
   return key;
 }
 
@@ -43,14 +42,14 @@ export function sealCredentials(key: Buffer, feedName: string, credentials: Feed
 
 export function openCredentials(key: Buffer, feedName: string, sealed: string): FeedCredentials {
   const [version, iv, tag, data] = sealed.split('.');
-  if (version !== VERSION || iv === undefined || tag === undefined || data === undefined) throw new FeedKeyError('the stored credentials are not in a known form');
+  if (version !== VERSION || iv === undefined || tag === undefined || data === undefined) throw fail('feed-key-unavailable', 'the stored credentials are not in a known form');
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
     decipher.setAAD(Buffer.from(feedName, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     return JSON.parse(Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8')) as FeedCredentials;
   } catch {
-    throw new FeedKeyError('the stored credentials cannot be opened with this key (was the feed key file changed?)');
+    throw fail('feed-key-unavailable', 'the stored credentials cannot be opened with this key (was the feed key file changed?)');
   }
 }
 

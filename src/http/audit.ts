@@ -1,13 +1,15 @@
 /**
  * Sharing-log events for TAXII requests (docs/audit.md). Each content route declares its
- * action (`audited('objects.read')`); handlers record what was returned, the store commits
- * write-side events with the data, and refusals are recorded where they are decided.
+ * action (`audited('objects.read')`); the exchange service logs each exchange (the request is
+ * its origin), and refusals and failures are recorded here, where they are decided.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuditEventInput, Outcome } from '../audit/events';
-import { AccordError } from '../errors';
+import { AccordError, fail } from '../errors';
+import type { DoorFields, Origin } from '../exchange/actor';
+import { whoAndWhere } from '../exchange/events';
 import type { AppContext } from './context';
-import { STATUS_OF_KIND } from './errors';
+import { statusOf } from './errors';
 
 interface AuditLocals {
   auditAction?: string;
@@ -52,55 +54,69 @@ function query(req: Request, cuts: Set<string>): Record<string, string> | undefi
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
-/** The fields every request event has: who, from where, what, on which collection, under what. */
-export function baseEvent(ctx: AppContext, req: Request, res: Response, action: string, outcome: Outcome, httpStatus: number): AuditEventInput {
+/** What the request adds to an event (DoorFields, src/exchange/actor.ts): where it came from and what it asked. */
+function requestFields(ctx: AppContext, req: Request, res: Response, httpStatus: number): DoorFields {
   const l = locals(res);
-  const p = req.user;
   const cuts = new Set<string>();
   const q = query(req, cuts);
   const path = cut(req.path, EVENT_BOUNDS.path, cuts, 'path');
   const ua = req.headers['user-agent'];
   return {
     time: l.startedAt ?? ctx.clock(),
-    action,
-    outcome,
     request_id: req.id,
-    ...(p && { account: p.accountName, account_id: p.accountId, party: p.partyId, credential: p.credential }),
     ...(req.ip !== undefined && { client: req.ip }),
     ...(typeof ua === 'string' && { user_agent: cut(ua, EVENT_BOUNDS.userAgent, cuts, 'user_agent') }),
     method: req.method,
     path,
     ...(q && { query: q }),
     ...(cuts.size > 0 && { truncated: [...cuts].sort() }),
-    ...(l.apiRoot && { api_root: l.apiRoot.path }),
-    ...(l.collection && { collection: l.collection.id }),
-    ...(l.collection?.country !== undefined && { country: l.collection.country }),
-    ...(l.decision && { agreements: l.decision.basis }),
     http_status: httpStatus,
     ...(l.startedHr !== undefined && { duration_ms: Number(process.hrtime.bigint() - l.startedHr) / 1e6 }),
   };
 }
 
+/** The request as the origin of an exchange: its fields, and the mark that its event is on the record. */
+export function doorOrigin(ctx: AppContext, req: Request, res: Response, successStatus: number): Origin {
+  return {
+    fields: () => requestFields(ctx, req, res, successStatus),
+    recorded: () => {
+      locals(res).audited = true;
+    },
+  };
+}
+
+/** The fields every request event has: who, from where, what, on which collection, under what. */
+function baseEvent(ctx: AppContext, req: Request, res: Response, action: string, outcome: Outcome, httpStatus: number): AuditEventInput {
+  const l = locals(res);
+  return {
+    ...requestFields(ctx, req, res, httpStatus),
+    action,
+    outcome,
+    ...whoAndWhere(req.user, { ...(l.apiRoot && { apiRoot: l.apiRoot }), ...(l.collection && { collection: l.collection }), ...(l.decision && { basis: l.decision.basis }) }),
+  };
+}
+
 /**
- * Records a successful read before its response is sent: resolves once the event is
- * committed (group commit, src/audit/log.ts). Fails closed: when the log cannot be written,
- * the caller gets 503 and no content.
+ * Records a successful read of something that is not STIX content (a status resource; the
+ * exchange service logs content reads) before its response is sent: resolves once the event
+ * is committed (group commit, src/audit/log.ts). Fails closed: when the log cannot be
+ * written, the caller gets 503 and no content.
  */
 export async function recordRead(ctx: AppContext, req: Request, res: Response, extra: Partial<AuditEventInput>): Promise<void> {
-  const unavailable = () => new AccordError('unavailable', 'Sharing log unavailable', 'content is not served while the sharing log cannot be written');
+  const unavailable = () => fail('sharing-log-unavailable', 'content is not served while the sharing log cannot be written');
   if (!ctx.audit.healthy) throw unavailable();
   const l = locals(res);
+  const action = l.auditAction ?? 'unknown';
+  // A HEAD answer delivers no content: logged (its headers tell what exists) as `*.head`,
+  // without the versions a GET would have delivered, so summaries do not count it.
+  const head = req.method === 'HEAD';
+  const { objects: _delivered, withheld: _withheld, ...fields } = extra;
   try {
-    await ctx.audit.record({ ...baseEvent(ctx, req, res, l.auditAction ?? 'unknown', 'success', 200), ...extra });
+    await ctx.audit.record({ ...baseEvent(ctx, req, res, head ? action.replace(/\.read$/, '.head') : action, 'success', 200), ...(head ? fields : extra) });
   } catch {
     throw unavailable();
   }
   l.audited = true;
-}
-
-/** Marks a request whose event the store committed with the data (adds, deletes). */
-export function markAudited(res: Response): void {
-  locals(res).audited = true;
 }
 
 export function auditActionOf(res: Response): string | undefined {
@@ -127,7 +143,7 @@ export function auditFailures(ctx: AppContext) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     const action = auditActionOf(res);
     if (action !== undefined) {
-      const status = err instanceof AccordError ? STATUS_OF_KIND[err.kind] : 500;
+      const status = err instanceof AccordError ? statusOf(err) : 500;
       recordRefusal(ctx, req, res, action, status === 403 || status === 404 ? 'denied' : 'failure', status, err instanceof AccordError ? err.title : 'internal error');
     }
     next(err);

@@ -20,7 +20,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Credentials, PresentedCertificate } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
-import { AccordError, TooManyRequests } from '../errors';
+import { type AccordError, fail, isError, tooManyRequests } from '../errors';
 import type { BucketSpec } from '../throttle/bucket';
 import type { AppContext } from './context';
 
@@ -91,7 +91,7 @@ class AccordStrategy extends Strategy {
     const mayCheckPassword = async () => {
       for (const [key, spec] of buckets) {
         const verdict = await ctx.limiter.take(key, spec, 1, ctx.clock());
-        if (!verdict.ok) throw new TooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
+        if (!verdict.ok) throw tooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
         charged.push([key, spec]);
       }
     };
@@ -107,29 +107,29 @@ async function withinRate(ctx: AppContext, principal: Principal): Promise<void> 
   const { perSecond, burst } = ctx.config.rateLimit;
   if (burst === 0) return;
   const verdict = await ctx.limiter.take(`account:${principal.accountId}`, { perSecond, burst }, 1, ctx.clock());
-  if (!verdict.ok) throw new TooManyRequests(`this account may make ${perSecond} requests a second (bursts of ${burst})`, verdict.retryAfterSeconds);
+  if (!verdict.ok) throw tooManyRequests(`this account may make ${perSecond} requests a second (bursts of ${burst})`, verdict.retryAfterSeconds);
 }
 
 /**
  * `onFailure` hears of every refused authentication (for the sharing log); `onThrottled` of
  * every request a rate limit refused.
  */
-export function authenticate(ctx: AppContext, onFailure?: (req: Request, res: Response) => void, onThrottled?: (req: Request, res: Response, err: TooManyRequests) => void): RequestHandler {
+export function authenticate(ctx: AppContext, onFailure?: (req: Request, res: Response) => void, onThrottled?: (req: Request, res: Response, err: AccordError) => void): RequestHandler {
   const passport = new Passport();
   passport.use(new AccordStrategy(ctx));
   return (req: Request, res: Response, next: NextFunction) => {
     const handler = passport.authenticate('accord', { session: false }, (err: unknown, principal: Principal | false) => {
-      if (err instanceof TooManyRequests) onThrottled?.(req, res, err);
+      if (isError(err, 'too-many-requests')) onThrottled?.(req, res, err);
       if (err) return next(err);
       if (!principal) {
         onFailure?.(req, res);
-        return next(new AccordError('unauthorized', 'Authentication required', 'present valid credentials (HTTP Basic, an API token or a client certificate)'));
+        return next(fail('unauthenticated', 'present valid credentials (HTTP Basic, an API token or a client certificate)'));
       }
       req.user = principal;
       withinRate(ctx, principal).then(
         () => next(),
         (e: unknown) => {
-          if (e instanceof TooManyRequests) onThrottled?.(req, res, e);
+          if (isError(e, 'too-many-requests')) onThrottled?.(req, res, e);
           next(e);
         },
       );

@@ -6,18 +6,17 @@
  */
 import zlib from 'node:zlib';
 import type { Request } from 'express';
-import { AccordError, badRequest } from '../errors';
+import { fail } from '../errors';
+import { jsonDepth, MAX_NESTING } from '../taxii/json-depth';
 import { requestCoding } from './compression';
 
-export const MAX_NESTING = 64;
-
 const tooLarge = (limit: number) =>
-  new AccordError('too-large', 'Request too large', `the body exceeds this API root's max_content_length of ${limit} bytes`);
+  fail('request-too-large', `the body exceeds this API root's max_content_length of ${limit} bytes`);
 
 /** Seconds a body may take before its average rate must reach the minimum. */
 const RATE_GRACE_SECONDS = 2;
 
-const tooSlow = (minRate: number) => new AccordError('timeout', 'Request too slow', `the body arrived slower than ${minRate} bytes a second`);
+const tooSlow = (minRate: number) => fail('request-too-slow', `the body arrived slower than ${minRate} bytes a second`);
 
 /**
  * The body, decoded from gzip or deflate when it came so (any other coding: 415). The limit
@@ -45,10 +44,10 @@ export function readBody(req: Request, limit: number, minBytesPerSecond = 0): Pr
     const started = Date.now();
     const watch = setInterval(() => {
       const seconds = (Date.now() - started) / 1000;
-      if (minBytesPerSecond > 0 && seconds > RATE_GRACE_SECONDS && received < minBytesPerSecond * (seconds - RATE_GRACE_SECONDS)) fail(tooSlow(minBytesPerSecond));
+      if (minBytesPerSecond > 0 && seconds > RATE_GRACE_SECONDS && received < minBytesPerSecond * (seconds - RATE_GRACE_SECONDS)) abort(tooSlow(minBytesPerSecond));
     }, 500);
     watch.unref();
-    const fail = (err: Error) => {
+    const abort = (err: Error) => {
       clearInterval(watch);
       if (failed) return;
       failed = true;
@@ -60,12 +59,12 @@ export function readBody(req: Request, limit: number, minBytesPerSecond = 0): Pr
     };
     const onDecoded = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) fail(tooLarge(limit));
+      if (size > limit) abort(tooLarge(limit));
       else chunks.push(chunk);
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
-      if (received > limit) return fail(tooLarge(limit));
+      if (received > limit) return abort(tooLarge(limit));
       if (!decoder) return onDecoded(chunk);
       // Back-pressure: the request waits while the decoder's output is being consumed.
       if (!decoder.write(chunk)) {
@@ -80,11 +79,11 @@ export function readBody(req: Request, limit: number, minBytesPerSecond = 0): Pr
     if (decoder) {
       decoder.on('data', onDecoded);
       decoder.on('end', done);
-      decoder.on('error', () => fail(badRequest('Malformed body', `the request body is not valid ${coding} data`)));
+      decoder.on('error', () => abort(fail('malformed-body', `the request body is not valid ${coding} data`)));
     }
     req.on('data', onData);
     req.on('end', () => (decoder ? decoder.end() : done()));
-    req.on('error', (err) => fail(err));
+    req.on('error', (err) => abort(err));
   });
 }
 
@@ -126,40 +125,22 @@ export function topLevelArrayMembers(bytes: Uint8Array): number {
   return members;
 }
 
-/** Deepest nesting of arrays and objects in JSON text; linear, ignores brackets inside strings. */
-export function jsonDepth(bytes: Uint8Array): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) max = depth;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return max;
-}
-
 // fatal: bytes that are not UTF-8 are refused; Buffer#toString would silently replace them
 // with U+FFFD and the objects would be stored altered. ignoreBOM keeps a BOM in the text, so
 // JSON.parse refuses it as before.
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function parseJson(bytes: Buffer): unknown {
-  if (jsonDepth(bytes) > MAX_NESTING) throw badRequest('Body too deeply nested', `JSON nesting deeper than ${MAX_NESTING} levels is refused`);
+  if (jsonDepth(bytes) > MAX_NESTING) throw fail('body-too-deep', `JSON nesting deeper than ${MAX_NESTING} levels is refused`);
   let text: string;
   try {
     text = UTF8.decode(bytes);
   } catch {
-    throw badRequest('Malformed JSON', 'the request body is not valid UTF-8 (RFC 8259 §8.1)');
+    throw fail('malformed-json', 'the request body is not valid UTF-8 (RFC 8259 §8.1)');
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw badRequest('Malformed JSON', `the request body is not valid JSON (${(e as Error).message})`);
+    throw fail('malformed-json', `the request body is not valid JSON (${(e as Error).message})`);
   }
 }

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config/config';
-import { AccordError } from '../errors';
+import { fail } from '../errors';
 
 export type Coding = 'br' | 'gzip';
 
@@ -102,5 +102,5 @@ export function requestCoding(req: Request): 'identity' | 'gzip' | 'deflate' {
   if (coding === '' || coding === 'identity') return 'identity';
   if (coding === 'gzip' || coding === 'x-gzip') return 'gzip';
   if (coding === 'deflate') return 'deflate';
-  throw new AccordError('unsupported-media-type', 'Unsupported content encoding', 'request bodies may be sent as is or with Content-Encoding gzip or deflate');
+  throw fail('unsupported-content-encoding', 'request bodies may be sent as is or with Content-Encoding gzip or deflate');
 }

@@ -10,6 +10,7 @@ import type { AuditLog } from '../audit/log';
 import type { Authenticator } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config/config';
+import type { Exchange } from '../exchange/exchange';
 import type { ApiRootRecord, CollectionRecord } from '../catalog/types';
 import type { Store } from '../store/store';
 import type { Limiter } from '../throttle/bucket';
@@ -27,6 +28,11 @@ export interface AppContext {
   refusals: RefusalAggregator;
   /** The rate-limit buckets (shared by every worker under --workers). */
   limiter: Limiter;
+}
+
+/** What the TAXII handlers receive: the app's dependencies and the exchange service built on them. */
+export interface TaxiiContext extends AppContext {
+  exchange: Exchange;
 }
 
 /** Set by the route middleware before a handler runs. */

@@ -4,7 +4,7 @@
  * type, or `*\/*`.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { AccordError } from '../errors';
+import { fail } from '../errors';
 import { requestCoding } from './compression';
 
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
@@ -52,10 +52,10 @@ export function isTaxiiContentType(contentType: string | undefined): boolean {
 /** 406 when the client cannot take TAXII 2.1; 415 when a body is not TAXII 2.1 or is in a coding we cannot decode. */
 export function negotiate(req: Request, _res: Response, next: NextFunction): void {
   if (!acceptsTaxii(req.headers.accept)) {
-    return next(new AccordError('not-acceptable', 'Not acceptable', `this server answers only with ${TAXII_MEDIA_TYPE}`));
+    return next(fail('not-acceptable', `this server answers only with ${TAXII_MEDIA_TYPE}`));
   }
   if (req.method === 'POST' && !isTaxiiContentType(req.headers['content-type'])) {
-    return next(new AccordError('unsupported-media-type', 'Unsupported media type', `the request body must be ${TAXII_MEDIA_TYPE}`));
+    return next(fail('unsupported-media-type', `the request body must be ${TAXII_MEDIA_TYPE}`));
   }
   if (req.method === 'POST') requestCoding(req);
   next();

@@ -11,12 +11,16 @@ export function sendTaxii(res: Response, status: number, body: string | Buffer, 
   res.status(status);
   res.setHeader('Content-Type', TAXII_MEDIA_TYPE);
   if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  const coding = codingFor(res, typeof body === 'string' ? Buffer.byteLength(body) : body.length);
-  if (coding === undefined) return void res.end(body);
+  const size = (b: string | Buffer) => (typeof b === 'string' ? Buffer.byteLength(b) : b.length);
+  // Content-Length set here, not left to Node: a HEAD answer (no body sent) then carries
+  // the same headers as the GET it stands for (RFC 9110 §9.3.2).
+  const finish = (b: string | Buffer) => void res.setHeader('Content-Length', size(b)).end(b);
+  const coding = codingFor(res, size(body));
+  if (coding === undefined) return finish(body);
   encode(res, coding, typeof body === 'string' ? Buffer.from(body) : body).then(
-    (bytes) => res.end(bytes),
+    (bytes) => finish(bytes),
     // zlib refusing an in-memory buffer is not expected; the body as is is always right.
-    () => res.end(body),
+    () => finish(body),
   );
 }
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectionRights, decide, type Right } from '../access/decide';
-import { badRequest, forbidden, notFound } from '../errors';
+import { fail } from '../errors';
 import { markStart, recordRefusal } from './audit';
 import type { AppContext, RouteLocals } from './context';
 
@@ -64,7 +64,7 @@ export function principalOf(req: Request) {
 export function loadApiRoot(ctx: AppContext): RequestHandler {
   return async (req, res, next) => {
     const root = await ctx.store.getApiRoot(String(req.params.root));
-    if (!root) return next(notFound('API root not found', `there is no API root "${String(req.params.root)}"`));
+    if (!root) return next(fail('api-root-not-found', `there is no API root "${String(req.params.root)}"`));
     locals(res).apiRoot = root;
     next();
   };
@@ -79,7 +79,7 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
   return async (req, res, next) => {
     const principal = principalOf(req);
     const collection = await ctx.store.getCollection(apiRootOf(res).path, String(req.params.collection));
-    const invisible = notFound('Collection not found', 'no such collection in this API root, or none you may see');
+    const invisible = fail('collection-not-found', 'no such collection in this API root, or none you may see');
     const deny = (status: 403 | 404, reason: string) => recordRefusal(ctx, req, res, 'access.denied', 'denied', status, reason);
     if (!collection || collection.apiRoot !== apiRootOf(res).path) {
       deny(404, `no collection "${String(req.params.collection)}" in this API root`);
@@ -98,7 +98,7 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
       const decision = decide(principal, collection, right, now, bindings);
       if (!decision.allowed) {
         deny(403, decision.reason);
-        return next(forbidden('Not allowed', decision.reason));
+        return next(fail('not-allowed', decision.reason));
       }
       locals(res).decision = decision;
     }
@@ -114,5 +114,5 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
 export function noParameters(req: Request, _res: Response, next: NextFunction): void {
   const name = Object.keys(req.query as Record<string, unknown>)[0];
   if (name === undefined) return next();
-  next(badRequest('Unknown parameter', `"${name}" is not a parameter of this endpoint; it accepts none`));
+  next(fail('unknown-parameter', `"${name}" is not a parameter of this endpoint; it accepts none`));
 }

@@ -54,8 +54,6 @@ export interface AuditStore {
    * locked, read-only or unreachable, as an append to the log would.
    */
   probeWrite(now: Micros): Promise<void>;
-  /** Appends a catalogue change to the sharing log (as an event `catalog.<entity>.<action>`). */
-  recordChange(change: ChangeRecord): Promise<void>;
   /** Catalogue changes in the order they were recorded, oldest first. */
   listChanges(limit: number, afterSeq?: number): Promise<(ChangeRecord & { seq: number })[]>;
 

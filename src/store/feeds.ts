@@ -5,6 +5,7 @@
  * sharing a MongoDB database. Both adapters implement it; test/feeds/feed-store.test.ts
  * checks them with one suite.
  */
+import type { ChangeRecord } from '../catalog/types';
 import type { Micros } from '../time';
 
 export interface FeedRecord {
@@ -57,14 +58,14 @@ export interface FeedRow {
 }
 
 export interface FeedStore {
-  /** Adds a feed; false when the name is taken. */
-  createFeed(row: FeedRow): Promise<boolean>;
+  /** Adds a feed, with its change event in the same transaction; false (and no event) when the name is taken. */
+  createFeed(row: FeedRow, change: ChangeRecord): Promise<boolean>;
   getFeed(name: string): Promise<FeedRow | undefined>;
   /** Every feed, by name. */
   listFeeds(): Promise<FeedRow[]>;
-  /** False when there is no such feed. */
-  setFeedPaused(name: string, paused: boolean): Promise<boolean>;
-  removeFeed(name: string): Promise<boolean>;
+  /** False (and no event) when there is no such feed. */
+  setFeedPaused(name: string, paused: boolean, change: ChangeRecord): Promise<boolean>;
+  removeFeed(name: string, change: ChangeRecord): Promise<boolean>;
   saveFeedState(name: string, state: FeedState): Promise<void>;
   /**
    * Takes (or extends) the feed's run lease for `owner` until `until`, when it is free,

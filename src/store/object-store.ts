@@ -117,7 +117,7 @@ export interface AddEnvelope {
    * The sharing-log event for this add, built from the stored status and its versions (in
    * status order; each newly placed one with its date_added), appended in the same transaction.
    */
-  audit?: (status: StatusRecord, objects: ObjectRef[]) => AuditEventInput;
+  audit: (status: StatusRecord, objects: ObjectRef[]) => AuditEventInput;
 }
 
 export interface ObjectStore {
@@ -142,7 +142,7 @@ export interface ObjectStore {
     objectId: string,
     versions: VersionSelector,
     specVersions: string[] | undefined,
-    scope?: ObjectScope,
-    audit?: (removed: ObjectRef[]) => AuditEventInput,
+    scope: ObjectScope | undefined,
+    audit: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number>;
 }

@@ -5,8 +5,7 @@
  * on its own.
  */
 import { StringDecoder } from 'node:string_decoder';
-
-export class BundleStreamError extends Error {}
+import { fail } from '../errors';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -71,7 +70,7 @@ export async function* streamBundleObjects(chunks: AsyncIterable<Buffer | string
   let capture: string[] | undefined;
   let member: 'container' | 'string' | 'scalar' = 'container';
 
-  const notAnObject = () => new BundleStreamError('the file must hold a JSON object (a STIX bundle or TAXII envelope)');
+  const notAnObject = () => fail('unreadable-bundle', 'the file must hold a JSON object (a STIX bundle or TAXII envelope)');
 
   const process = function* (text: string): Generator<string> {
     let captureFrom = capture ? 0 : -1;
@@ -105,7 +104,7 @@ export async function* streamBundleObjects(chunks: AsyncIterable<Buffer | string
       }
       if (depth === 0) {
         if (isWhitespace(c) || (c === BOM && !started)) continue;
-        if (ended) throw new BundleStreamError('the file has more after the top-level JSON object');
+        if (ended) throw fail('unreadable-bundle', 'the file has more after the top-level JSON object');
         if (c !== OPEN_BRACE) throw notAnObject();
         shellFrom = i;
         started = true;
@@ -159,6 +158,6 @@ export async function* streamBundleObjects(chunks: AsyncIterable<Buffer | string
     yield* process(typeof chunk === 'string' ? chunk : decoder.write(chunk));
   }
   yield* process(decoder.end());
-  if (depth !== 0 || inString) throw new BundleStreamError('the file ends in the middle of the JSON');
-  if (!sawObjects) throw new BundleStreamError('the file has no top-level "objects" list');
+  if (depth !== 0 || inString) throw fail('unreadable-bundle', 'the file ends in the middle of the JSON');
+  if (!sawObjects) throw fail('unreadable-bundle', 'the file has no top-level "objects" list');
 }

@@ -5,7 +5,7 @@
  * page never skips or repeats a record because date_added values are unique and increasing.
  */
 import { createHash } from 'node:crypto';
-import { badRequest } from '../errors';
+import { fail } from '../errors';
 import type { Micros } from '../time';
 
 // The digest covers the position too, so an edited or corrupted cursor is refused rather
@@ -27,9 +27,9 @@ export function decodeCursor(token: string, scope: string): Micros {
   // only the exact canonical encoding of what was decoded counts as a cursor we issued.
   const text = TOKEN.test(token) ? Buffer.from(token, 'base64url').toString('latin1') : '';
   const m = Buffer.from(text, 'latin1').toString('base64url') === token ? CURSOR.exec(text) : null;
-  if (!m) throw badRequest('Malformed parameter', '"next" is not a value this server issued');
+  if (!m) throw fail('malformed-parameter', '"next" is not a value this server issued');
   if (m[2] !== digest(m[1] as string, scope)) {
-    throw badRequest('Malformed parameter', '"next" belongs to a different query; repeat the original filters with it');
+    throw fail('malformed-parameter', '"next" belongs to a different query; repeat the original filters with it');
   }
   return Number(m[1]);
 }

@@ -2,7 +2,7 @@
  * TAXII 2.1 "Query Parameters" (§3.4): which endpoint takes which parameter, how each is
  * parsed, and the defaults. Anything unknown or malformed is a 400, never silently ignored.
  */
-import { badRequest } from '../errors';
+import { fail } from '../errors';
 import type { ObjectQuery, VersionSelector } from '../store/object-store';
 import { type Micros, parseTimestamp } from '../time';
 import { decodeCursor } from './cursor';
@@ -33,21 +33,23 @@ function single(query: RawQuery, name: string): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
-    throw badRequest('Repeated parameter', `"${name}" may appear only once`);
+    throw fail('repeated-parameter', `"${name}" may appear only once${name.startsWith('match[') ? '; give several values as one comma-separated list' : ''}`);
   }
-  throw badRequest('Malformed parameter', `"${name}" is malformed`);
+  throw fail('malformed-parameter', `"${name}" is malformed`);
 }
 
-/** `match[...]` values: a comma-separated list; a repeated parameter counts as more items. */
+/**
+ * `match[...]` values: one comma-separated list. The standard gives several values that way
+ * only: the same filter given twice is a malformed request (400), as for any parameter.
+ */
 function list(query: RawQuery, name: string, check: (item: string) => boolean, what: string): string[] | undefined {
-  const v = query[name];
+  const v = single(query, name);
   if (v === undefined) return undefined;
-  const parts = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [null]));
   const items: string[] = [];
-  for (const p of parts) {
-    const item = p?.trim();
+  for (const p of v.split(',')) {
+    const item = p.trim();
     if (!item || !check(item)) {
-      throw badRequest('Malformed parameter', `"${name}" must be a comma-separated list of ${what}; "${p ?? ''}" is not one`);
+      throw fail('malformed-parameter', `"${name}" must be a comma-separated list of ${what}; "${p}" is not one`);
     }
     if (!items.includes(item)) items.push(item);
   }
@@ -57,6 +59,10 @@ function list(query: RawQuery, name: string, check: (item: string) => boolean, w
 function versionSelector(query: RawQuery, defaults: VersionSelector): VersionSelector {
   const items = list(query, 'match[version]', (i) => i === 'first' || i === 'last' || i === 'all' || parseTimestamp(i) !== undefined, '"first", "last", "all" or timestamps');
   if (!items) return defaults;
+  // "all" already names every version: combined with anything else the request contradicts itself.
+  if (items.includes('all') && items.length > 1) {
+    throw fail('malformed-parameter', '"match[version]=all" selects every version and cannot be combined with other values');
+  }
   const sel: VersionSelector = { all: false, first: false, last: false, at: [] };
   for (const i of items) {
     if (i === 'all' || i === 'first' || i === 'last') sel[i] = true;
@@ -83,7 +89,7 @@ export const ALL_VERSIONS: VersionSelector = { all: true, first: false, last: fa
 export function parseFilters(endpoint: Endpoint, query: RawQuery, options: FilterOptions): Filters {
   for (const name of Object.keys(query)) {
     if (!ACCEPTS[endpoint].includes(name)) {
-      throw badRequest('Unknown parameter', `"${name}" is not a parameter of this endpoint; it accepts ${ACCEPTS[endpoint].join(', ') || 'none'}`);
+      throw fail('unknown-parameter', `"${name}" is not a parameter of this endpoint; it accepts ${ACCEPTS[endpoint].join(', ') || 'none'}`);
     }
   }
   const filters: Filters = {
@@ -100,12 +106,12 @@ export function parseFilters(endpoint: Endpoint, query: RawQuery, options: Filte
   const addedAfter = single(query, 'added_after');
   if (addedAfter !== undefined) {
     const t = parseTimestamp(addedAfter);
-    if (t === undefined) throw badRequest('Malformed parameter', `"added_after" must be an RFC 3339 timestamp; "${addedAfter}" is not one`);
+    if (t === undefined) throw fail('malformed-parameter', `"added_after" must be an RFC 3339 timestamp; "${addedAfter}" is not one`);
     filters.addedAfter = t;
   }
   const limit = single(query, 'limit');
   if (limit !== undefined) {
-    if (!LIMIT.test(limit)) throw badRequest('Malformed parameter', `"limit" must be a positive integer; "${limit}" is not one`);
+    if (!LIMIT.test(limit)) throw fail('malformed-parameter', `"limit" must be a positive integer; "${limit}" is not one`);
     filters.limit = Math.min(Number(limit), options.pageCap);
   }
   const next = single(query, 'next');

@@ -3,7 +3,7 @@
  * root's content policy (src/stix/validator.ts), then the properties the store indexes
  * (type, id, spec_version, version) are extracted. A bad object fails alone, with reasons.
  */
-import { AccordError } from '../errors';
+import { fail } from '../errors';
 import type { ApiRootRecord } from '../catalog/types';
 import type { NewObject, StatusDetail } from '../store/object-store';
 import { tlpOf } from '../stix/markings';
@@ -16,9 +16,13 @@ const TYPE = /^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$/;
 const SPEC_VERSION = /^\d{1,3}\.\d{1,3}$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-/** Stands in for an envelope member whose text is not JSON (from a streamed import). */
+/** Stands in for an envelope member whose text could not be parsed (from a streamed import). */
 export class UnparsableObject {
-  constructor(readonly reason: string) {}
+  /** `tooDeep`: refused before parsing, for nesting deeper than an envelope may have. */
+  constructor(
+    readonly reason: string,
+    readonly tooDeep = false,
+  ) {}
 }
 
 export type MetadataResult = { ok: true; object: NewObject } | { ok: false; failure: StatusDetail };
@@ -54,7 +58,9 @@ export function objectMetadata(value: unknown, position: number, validator: Stix
     ok: false,
     failure: { id, ...(version !== undefined && { version }), message },
   });
-  if (value instanceof UnparsableObject) return fail(`objects[${position}]`, `objects[${position}] is not valid JSON (${value.reason})`);
+  if (value instanceof UnparsableObject) {
+    return fail(`objects[${position}]`, value.tooDeep ? `objects[${position}] is ${value.reason}` : `objects[${position}] is not valid JSON (${value.reason})`);
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(`objects[${position}]`, `objects[${position}] is not a JSON object`);
   }
@@ -105,8 +111,13 @@ export interface PrepareOptions {
   firstPosition?: number;
 }
 
-/** Splits an envelope's objects into those the store can take and per-object failures. */
-export function prepareObjects(values: readonly unknown[], options: PrepareOptions): { objects: NewObject[]; failures: StatusDetail[] } {
+/** An envelope's objects split into those the store can take and per-object failures. */
+export interface Prepared {
+  objects: NewObject[];
+  failures: StatusDetail[];
+}
+
+export function prepareObjects(values: readonly unknown[], options: PrepareOptions): Prepared {
   const objects: NewObject[] = [];
   const failures: StatusDetail[] = [];
   const first = options.firstPosition ?? 0;
@@ -114,7 +125,7 @@ export function prepareObjects(values: readonly unknown[], options: PrepareOptio
     const r = objectMetadata(value, first + i, options.validator);
     if (!r.ok) failures.push(r.failure);
     else if (Buffer.byteLength(r.object.json) > options.maxObjectSize) {
-      throw new AccordError('too-large', 'Object too large', `${r.object.id} is larger than the ${options.maxObjectSize}-byte limit for one object`);
+      throw fail('object-too-large', `${r.object.id} is larger than the ${options.maxObjectSize}-byte limit for one object`);
     } else objects.push(r.object);
   });
   return { objects, failures };

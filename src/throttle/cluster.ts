@@ -66,7 +66,7 @@ export class ClusterLimiter implements Limiter {
   }
 }
 
-export const isTake = (m: unknown): m is TakeMessage => typeof m === 'object' && m !== null && (m as TakeMessage).accord === 'take';
+const isTake = (m: unknown): m is TakeMessage => typeof m === 'object' && m !== null && (m as TakeMessage).accord === 'take';
 
 /** The primary's side: answers every worker's `take` from one table. */
 export function answerTakes(table: BucketTable, message: unknown, reply: (m: TookMessage) => void): boolean {

@@ -26,6 +26,7 @@ import type { Micros } from '../../src/time';
 import { createHarness, type Harness, type TestAccount } from '../support/harness';
 import { get, objectsUrl, objectUrl, post, qs, taxii, versionsUrl, type EnvelopeBody, type StatusBody } from '../http/wire';
 import { account, LEVEL_OF, party, TLP } from './support';
+import { testChange } from '../support/changes';
 
 // ---- the rules, restated ------------------------------------------------------------------
 
@@ -256,7 +257,7 @@ describe('access enforcement over HTTP, for random catalogues and agreements', (
       ...(country !== null && { country }),
       mediaTypes: ['application/stix+json;version=2.1'],
     }));
-    for (const c of collections) await h.store.upsertCollection(c);
+    for (const c of collections) await h.store.upsertCollection(c, testChange('collection', 'test'));
     const cat: Catalogue = { model, now, collections };
     for (const [i, a] of model.agreements.entries()) {
       const record: AgreementRecord = {
@@ -291,12 +292,12 @@ describe('access enforcement over HTTP, for random catalogues and agreements', (
         updatedAt: now,
         updatedBy: 'test',
       };
-      await h.store.saveAgreement(record);
+      await h.store.saveAgreement(record, testChange('agreement', 'test'));
     }
     const accounts: TestAccount[] = [];
     for (const [i, a] of model.accounts.entries()) {
       const acct = await account(h, `r${r}-u${i}`, partyIds[a.party] as string, a.roles);
-      if (a.disabled) await h.store.updateAccount(acct.id, { disabled: true }, now);
+      if (a.disabled) await h.store.updateAccount(acct.id, { disabled: true }, now, testChange('account', 'test'));
       accounts.push(acct);
     }
     // Every version, with its object's id, type and TLP level, in POST order.

@@ -9,6 +9,7 @@ import { addAccount, issueToken } from '../../src/catalog/accounts';
 import { createAgreement, type AgreementInput } from '../../src/catalog/agreements';
 import type { AgreementRecord, CollectionRecord, Role } from '../../src/catalog/types';
 import type { Harness, TestAccount } from '../support/harness';
+import { testChange } from '../support/changes';
 
 export const TLP = {
   white1: 'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9',
@@ -36,7 +37,7 @@ export const LEVEL_OF: Record<string, number> = {
 };
 
 export async function party(h: Harness, id: string, country?: string): Promise<void> {
-  await h.store.upsertParty({ id, name: id, kind: 'cert', ...(country !== undefined && { country }) });
+  await h.store.upsertParty({ id, name: id, kind: 'cert', ...(country !== undefined && { country }) }, testChange('party', 'test'));
 }
 
 /** A token-only account of the party with these roles. */
@@ -56,7 +57,7 @@ export async function collection(h: Harness, alias: string, country?: string, ap
     ...(country !== undefined && { country }),
     mediaTypes: ['application/stix+json;version=2.1'],
   };
-  await h.store.upsertCollection(c);
+  await h.store.upsertCollection(c, testChange('collection', 'test'));
   return c;
 }
 

@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { createHarness, TAXII, type Harness } from '../support/harness';
 import { admin, agreementInput, expectError, expectReply } from './support';
+import { testChange } from '../support/changes';
 
 interface AgreementBody {
   id: string;
@@ -20,7 +21,7 @@ describe('Admin API: agreements', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await createHarness();
-    await h.store.upsertParty({ id: 'fr-police', name: 'Police nationale', kind: 'national-agency', country: 'FR' });
+    await h.store.upsertParty({ id: 'fr-police', name: 'Police nationale', kind: 'national-agency', country: 'FR' }, testChange('party', 'test'));
   });
   afterAll(() => h.close());
 
@@ -123,7 +124,7 @@ describe('Admin API: agreements', () => {
   });
 
   it('an agreement created through the API lets its party\'s reader read the collection at once; suspending it hides the collection again', async () => {
-    await h.store.upsertParty({ id: 'br-police', name: 'Polícia Federal', kind: 'national-agency', country: 'BR' });
+    await h.store.upsertParty({ id: 'br-police', name: 'Polícia Federal', kind: 'national-agency', country: 'BR' }, testChange('party', 'test'));
     expectReply(await admin(h, 'post', '/admin/accounts', { name: 'br-reader', roles: ['reader'], party: 'br-police', password: null }), 201, 'post', '/admin/accounts');
     const token = expectReply<{ token: string }>(await admin(h, 'post', '/admin/accounts/br-reader/tokens', { label: 'siem' }), 201, 'post', '/admin/accounts/br-reader/tokens').token;
     const collection = () => request(h.app).get(`/api1/collections/${h.collections.beta.id}/`).set('Accept', TAXII).set('Authorization', `Bearer ${token}`);

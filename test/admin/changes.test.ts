@@ -67,9 +67,9 @@ describe('Admin API: the change record', () => {
     for (const secret of ['a long enough password', 'another long password', 'scrypt']) expect(text).not.toContain(secret);
   });
 
-  it('a change from the command line shows by "cli" and no account name', async () => {
+  it('a change from the command line shows by the local operator and no account name', async () => {
     const first = (await changes('?limit=1')).changes[0]!;
-    expect(first).toMatchObject({ seq: 1, by: 'cli', entity: 'account', action: 'create' });
+    expect(first).toMatchObject({ seq: 1, by: 'cli:test', entity: 'api-root', entity_id: 'api1', action: 'create' });
     expect(first).not.toHaveProperty('by_name');
   });
 

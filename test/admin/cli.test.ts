@@ -10,18 +10,21 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { accord, type CliResult } from '../support/cli';
 import { agreementInput } from './support';
 
+/** The name this operator's changes are recorded under (config `operator`). */
+const OPERATOR = { ACCORD_OPERATOR: 'cli:anna' };
+
 describe('Admin from the command line', () => {
   let dir: string;
   let db: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'accord-admin-cli-'));
     db = join(dir, 'accord.db');
-    expect((await accord(['init', '--db', db])).code).toBe(0);
+    expect((await accord(['init', '--db', db], { env: OPERATOR })).code).toBe(0);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = (...args: string[]) => accord([...args, '--db', db]);
-  const runWithStdin = (stdin: string, ...args: string[]) => accord([...args, '--db', db], { stdin });
+  const run = (...args: string[]) => accord([...args, '--db', db], { env: OPERATOR });
+  const runWithStdin = (stdin: string, ...args: string[]) => accord([...args, '--db', db], { stdin, env: OPERATOR });
   const succeeds = (res: CliResult) => {
     expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: '' });
     return res.stdout;
@@ -62,9 +65,9 @@ describe('Admin from the command line', () => {
     expect(succeeds(await run('agreement', 'activate', 'fr-national'))).toBe('agreement fr-national is now active (version 1)\n');
     const revised = agreementInput('fr-national', 'fr-police', { countries: ['FR'], aliases: ['global'] }, { title: 'France, v2' });
     expect(succeeds(await run('agreement', 'revise', 'fr-national', file('fr-v2.json', revised)))).toBe('revised agreement fr-national: version 2 (active)\n');
-    expect(JSON.parse(succeeds(await run('agreement', 'show', 'fr-national')))).toMatchObject({ version: 2, title: 'France, v2', status: 'active', created_by: 'cli' });
+    expect(JSON.parse(succeeds(await run('agreement', 'show', 'fr-national')))).toMatchObject({ version: 2, title: 'France, v2', status: 'active', created_by: 'cli:anna' });
     expect(JSON.parse(succeeds(await run('agreement', 'show', 'fr-national', '--version', '1')))).toMatchObject({ version: 1, title: 'Agreement fr-national' });
-    expect(succeeds(await run('agreement', 'versions', 'fr-national'))).toMatch(/^v1\tactive\t\S+Z\tcli\tAgreement fr-national\nv2\tactive\t\S+Z\tcli\tFrance, v2\n$/);
+    expect(succeeds(await run('agreement', 'versions', 'fr-national'))).toMatch(/^v1\tactive\t\S+Z\tcli:anna\tAgreement fr-national\nv2\tactive\t\S+Z\tcli:anna\tFrance, v2\n$/);
     const list = JSON.parse(succeeds(await run('agreement', 'list', '--json'))) as { id: string; version: number }[];
     expect(list.map((a) => [a.id, a.version])).toEqual([['fr-national', 2]]);
     expect(succeeds(await run('agreement', 'list'))).toMatch(/^fr-national\tv2\tactive\t2025-01-01T00:00:00.000000Z\topen-ended\tFrance, v2$/m);
@@ -136,9 +139,9 @@ describe('Admin from the command line', () => {
     failsPlainly(await run('account', 'revoke-certificate', pinned as string), /no active certificate/);
   });
 
-  it('the change record names "cli" for every change made here, and holds no secret', async () => {
+  it('the change record names the local operator (ACCORD_OPERATOR) for every change made here, and holds no secret', async () => {
     const changes = await withStore((s) => s.listChanges(1000));
-    expect(changes.every((c) => c.by === 'cli')).toBe(true);
+    expect(changes.every((c) => c.by === 'cli:anna')).toBe(true);
     const made = new Set(changes.map((c) => `${c.entity}:${c.action}`));
     for (const kind of ['party:create', 'party:update', 'agreement:create', 'agreement:active', 'agreement:revise', 'agreement:suspended', 'agreement:revoked', 'collection:create', 'account:update']) {
       expect([kind, made.has(kind)]).toEqual([kind, true]);

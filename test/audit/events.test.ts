@@ -4,6 +4,7 @@ import { addAccount, issueToken } from '../../src/catalog/accounts';
 import type { AuditEvent } from '../../src/audit/events';
 import { createHarness, indicator, type Harness } from '../support/harness';
 import { add, del, get, manifestUrl, objectUrl, objectsUrl, statusUrl, versionsUrl } from '../http/wire';
+import { testChange } from '../support/changes';
 
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
 const RED = 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1';
@@ -112,9 +113,9 @@ describe('sharing log: what the agreement scope withheld', () => {
   it('counts withheld objects by reason, matching what the caller did not receive', async () => {
     const h = await createHarness({ operatorAgreement: false });
     try {
-      await h.store.upsertParty({ id: 'fr', name: 'FR', kind: 'national-agency', country: 'FR' });
-      const { account } = await addAccount(h.store, h.clock.read, { name: 'fr-siem', roles: ['reader'], partyId: 'fr', password: null });
-      const { token } = await issueToken(h.store, h.clock.read, account.id, 't');
+      await h.store.upsertParty({ id: 'fr', name: 'FR', kind: 'national-agency', country: 'FR' }, testChange('party', 'test'));
+      const { account } = await addAccount(h.store, h.clock.read, { name: 'fr-siem', roles: ['reader'], partyId: 'fr', password: null }, 'test');
+      const { token } = await issueToken(h.store, h.clock.read, account.id, 't', 'test');
       await createAgreement(h.store, h.clock.read, 'test', {
         id: 'fr', title: 'fr', instrument: 'x', parties: ['operator', 'fr'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
         grants: [

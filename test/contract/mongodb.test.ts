@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Document, MongoClient } from 'mongodb';
-import { type AccordError, StoreUnavailable } from '../../src/errors';
+import type { AccordError } from '../../src/errors';
 import { MongoStore } from '../../src/store/mongodb/mongo-store';
 import { pageQuery } from '../../src/store/mongodb/queries';
 import type { NewObject, ObjectQuery, VersionSelector } from '../../src/store/object-store';
@@ -21,16 +21,17 @@ import type { Store } from '../../src/store/store';
 import type { Micros } from '../../src/time';
 import { runAuditContract } from './audit-contract';
 import { envelope, runStoreContract } from './store-contract';
+import { testChange, deleteEvent } from '../support/changes';
 
 // Start-up where no server listens: the real driver, no server, so this part always runs.
 // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
 const NOBODY = 'mongodb://accord:pa55word@127.0.0.1:1/accord?serverSelectionTimeoutMS=300';
 
 describe('MongoStore start-up without a reachable server', () => {
-  it('connect() rejects with StoreUnavailable naming the host and database, not the password', async () => {
+  it('connect() rejects with storage-unavailable naming the host and database, not the password', async () => {
     const started = Date.now();
     const error = await MongoStore.connect(NOBODY).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StoreUnavailable);
+    expect(error).toMatchObject({ code: 'storage-unavailable' });
     const message = (error as AccordError).message;
     expect(message).toContain('127.0.0.1:1');
     expect(message).toContain('"accord"');
@@ -90,8 +91,8 @@ if (URI === '') console.warn(`MongoDB store against a real server — SKIPPED: $
     return { id, type, specVersion: '2.1', version, tlp: -1, json: JSON.stringify({ type, id, n, version }) };
   };
   const seedCatalogue = async (store: Store) => {
-    await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] });
-    await store.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] });
+    await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'test'));
+    await store.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', 'test'));
   };
 
   /** Every `stage` of an explain() plan tree, with the index names of its index scans. */
@@ -203,7 +204,7 @@ if (URI === '') console.warn(`MongoDB store against a real server — SKIPPED: $
       }
       await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          i % 4 === 3 ? b.deleteObject(COLLECTION, obj(5, T0).id, LAST, undefined) : (i % 2 ? b : a).addObjects(envelope(COLLECTION, T0, [obj(5, T0 + i * 1000)])),
+          i % 4 === 3 ? b.deleteObject(COLLECTION, obj(5, T0).id, LAST, undefined, undefined, deleteEvent) : (i % 2 ? b : a).addObjects(envelope(COLLECTION, T0, [obj(5, T0 + i * 1000)])),
         ),
       );
       const all = (await a.queryManifest({ collectionId: COLLECTION, versions: ALL, limit: 100 })).records;

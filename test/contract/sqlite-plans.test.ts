@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from '../../src/store/sqlite/database';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { ALL_VERSIONS } from '../../src/taxii/filters';
+import { testChange, deleteEvent } from '../support/changes';
 
 const COLLECTION = '9a1f0c3e-5b7d-4e2a-8c6f-1d3b5a7c9e0f';
 const ID = 'indicator--00000000-0000-4000-8000-000000000001';
@@ -46,8 +47,8 @@ describe('SqliteStore query plans (one object by id stays an index seek)', () =>
   let store: SqliteStore;
   beforeAll(async () => {
     store = new SqliteStore(':memory:');
-    await store.upsertApiRoot({ path: 'r', title: 'r', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] });
-    await store.upsertCollection({ id: COLLECTION, apiRoot: 'r', title: 'c', mediaTypes: [] });
+    await store.upsertApiRoot({ path: 'r', title: 'r', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'test'));
+    await store.upsertCollection({ id: COLLECTION, apiRoot: 'r', title: 'c', mediaTypes: [] }, testChange('collection', 'test'));
   });
   afterAll(() => store.close());
 
@@ -56,10 +57,10 @@ describe('SqliteStore query plans (one object by id stays an index seek)', () =>
   it.each([
     ['§5.6 Get An Object (queryObjects with match[id])', () => store.queryObjects({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10 })],
     ['§5.8 Get Object Versions (queryManifest with match[id])', () => store.queryManifest({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10 })],
-    ['§5.7 Delete An Object', () => store.deleteObject(COLLECTION, ID, ALL_VERSIONS, undefined)],
+    ['§5.7 Delete An Object', () => store.deleteObject(COLLECTION, ID, ALL_VERSIONS, undefined, undefined, deleteEvent)],
     ['§5.6 Get An Object under an agreement scope (TLP and type limits)', () => store.queryObjects({ collectionId: COLLECTION, ids: [ID], versions: LAST, limit: 10, scope: SCOPE })],
     ['§5.8 Get Object Versions under an agreement scope', () => store.queryManifest({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10, scope: SCOPE })],
-    ['§5.7 Delete An Object under an agreement scope', () => store.deleteObject(COLLECTION, ID, ALL_VERSIONS, undefined, SCOPE)],
+    ['§5.7 Delete An Object under an agreement scope', () => store.deleteObject(COLLECTION, ID, ALL_VERSIONS, undefined, SCOPE, deleteEvent)],
   ])('%s seeks the id index instead of walking the collection', async (_name, run) => {
     const sqls = byIdStatements(await statementsOf(store, run));
     expect(sqls.length).toBeGreaterThan(0);

@@ -15,6 +15,7 @@ import type { Store } from '../../src/store/store';
 import type { Micros } from '../../src/time';
 import { runAuditContract } from './audit-contract';
 import { envelope, runStoreContract } from './store-contract';
+import { testChange } from '../support/changes';
 
 const files = new Map<Store, string>();
 
@@ -38,7 +39,8 @@ const id = ${workerObjectId.toString()};
       json: JSON.stringify({ type: 'indicator', id: id(workerData.name, n) }),
     }));
     await store.addObjects({ statusId: workerData.name + '-' + i, apiRoot: 'api1', collectionId: workerData.collection,
-      accountId: workerData.name, requestTimestamp: now, now, objects, failures: [] });
+      accountId: workerData.name, requestTimestamp: now, now, objects, failures: [],
+      audit: (s, refs) => ({ time: now, action: 'objects.add', outcome: 'success', objects: refs, status_id: s.id }) });
   }
   await store.close();
 })().catch((e) => { console.error(e); process.exit(1); });
@@ -90,8 +92,8 @@ describe('SqliteStore: two instances on one file (two server processes)', () => 
     path = tempPath();
     a = new SqliteStore(path);
     b = new SqliteStore(path);
-    await a.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 4096, ...{ contentPolicy: 'permissive' as const, allowedSpecVersions: ['2.1'] } });
-    await a.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] });
+    await a.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 4096, ...{ contentPolicy: 'permissive' as const, allowedSpecVersions: ['2.1'] } }, testChange('api-root', 'test'));
+    await a.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', 'test'));
   });
   afterEach(async () => {
     await a.close();

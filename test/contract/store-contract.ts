@@ -14,6 +14,7 @@ import type { AddEnvelope, ManifestRecord, NewObject, ObjectQuery, ObjectScope, 
 import type { Store } from '../../src/store/store';
 import { formatTimestamp, type Micros, parseTimestamp } from '../../src/time';
 import { admits, withheldReason } from '../../src/store/scope';
+import { testChange, deleteEvent, addEvent } from '../support/changes';
 
 // ---- fixtures ------------------------------------------------------------------------------
 
@@ -88,7 +89,7 @@ function sco(n: number, value: string, tlp = UNMARKED): NewObject {
 
 /** An add of `objects` to a collection at the clock reading `now`, as the HTTP layer builds one. */
 export function envelope(collectionId: string, now: Micros, objects: NewObject[], failures: StatusDetail[] = []): AddEnvelope {
-  return { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'account-1', requestTimestamp: now - 10, now, objects, failures };
+  return { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'account-1', requestTimestamp: now - 10, now, objects, failures, audit: addEvent };
 }
 
 function query(collectionId: string, over: Partial<ObjectQuery> = {}): ObjectQuery {
@@ -100,11 +101,11 @@ const key = (r: ManifestRecord): string => `${r.id}@${formatTimestamp(r.version)
 const keyOf = (o: NewObject, version = o.version): string => `${o.id}@${formatTimestamp(version as Micros)}/${o.specVersion}`;
 
 async function seedCatalogue(store: Store): Promise<void> {
-  await store.upsertApiRoot(API1);
-  await store.upsertApiRoot(API2);
-  for (const c of [ALPHA, BETA, GAMMA]) await store.upsertCollection(c);
-  await store.upsertParty({ id: 'operator', name: 'Exchange operator', kind: 'operator' });
-  await store.upsertParty({ id: 'fr-ncb', name: 'NCB Paris', kind: 'ncb', country: 'FR', identityRef: 'identity--00000000-0000-4000-8000-00000000000f' });
+  await store.upsertApiRoot(API1, testChange('api-root', 'test'));
+  await store.upsertApiRoot(API2, testChange('api-root', 'test'));
+  for (const c of [ALPHA, BETA, GAMMA]) await store.upsertCollection(c, testChange('collection', 'test'));
+  await store.upsertParty({ id: 'operator', name: 'Exchange operator', kind: 'operator' }, testChange('party', 'test'));
+  await store.upsertParty({ id: 'fr-ncb', name: 'NCB Paris', kind: 'ncb', country: 'FR', identityRef: 'identity--00000000-0000-4000-8000-00000000000f' }, testChange('party', 'test'));
 }
 
 function account(name: string, over: Partial<AccountRecord> = {}): AccountRecord {
@@ -185,12 +186,12 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       });
 
       it('upserting the same root again is idempotent; upserting a changed one replaces it', async () => {
-        await store.upsertApiRoot(API1);
+        await store.upsertApiRoot(API1, testChange('api-root', 'test'));
         expect(await store.listApiRoots()).toHaveLength(2);
         expect(await store.getApiRoot('api1')).toEqual(API1);
         const changed: ApiRootRecord = { ...API1, title: 'Renamed', maxContentLength: 4096, ...STRICT_POLICY };
         delete changed.description;
-        await store.upsertApiRoot(changed);
+        await store.upsertApiRoot(changed, testChange('api-root', 'test'));
         expect(await store.getApiRoot('api1')).toEqual(changed);
         expect(await store.listApiRoots()).toHaveLength(2);
       });
@@ -215,14 +216,14 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       it('an id wins over another collection whose alias is that id', async () => {
         // Aliases are chosen by operators; they must never shadow a collection's real id.
         const shadow: CollectionRecord = { id: randomUUID(), apiRoot: 'api1', title: 'Shadow', alias: BETA.id, mediaTypes: MEDIA };
-        await store.upsertCollection(shadow);
+        await store.upsertCollection(shadow, testChange('collection', 'test'));
         expect(await store.getCollection('api1', BETA.id)).toEqual(BETA);
         expect(await store.getCollection('api1', shadow.id)).toEqual(shadow);
       });
 
       it('a collection without alias, description or country is found by id and returned without them', async () => {
         const plain: CollectionRecord = { id: randomUUID(), apiRoot: 'api2', title: 'Plain', mediaTypes: MEDIA };
-        await store.upsertCollection(plain);
+        await store.upsertCollection(plain, testChange('collection', 'test'));
         const got = await store.getCollection('api2', plain.id);
         expect(got).toEqual(plain);
         expect([got?.alias, got?.description, got?.country]).toEqual([undefined, undefined, undefined]);
@@ -237,10 +238,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       });
 
       it('upserting the same collection again is idempotent; a changed one replaces it', async () => {
-        await store.upsertCollection(ALPHA);
+        await store.upsertCollection(ALPHA, testChange('collection', 'test'));
         expect(await store.listCollections('api1')).toHaveLength(2);
         const renamed: CollectionRecord = { ...ALPHA, title: 'Alpha renamed', alias: 'alpha2', mediaTypes: [...MEDIA, 'application/stix+json;version=2.0'] };
-        await store.upsertCollection(renamed);
+        await store.upsertCollection(renamed, testChange('collection', 'test'));
         expect(await store.getCollection('api1', ALPHA.id)).toEqual(renamed);
         expect(await store.getCollection('api1', 'alpha2')).toEqual(renamed);
         expect(await store.getCollection('api1', 'alpha')).toBeUndefined();
@@ -263,9 +264,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       });
 
       it('upserting is idempotent and replaces changed fields', async () => {
-        await store.upsertParty({ id: 'operator', name: 'Exchange operator', kind: 'operator' });
+        await store.upsertParty({ id: 'operator', name: 'Exchange operator', kind: 'operator' }, testChange('party', 'test'));
         expect(await store.listParties()).toHaveLength(2);
-        await store.upsertParty({ id: 'operator', name: 'The operator', kind: 'operator', country: 'FR' });
+        await store.upsertParty({ id: 'operator', name: 'The operator', kind: 'operator', country: 'FR' }, testChange('party', 'test'));
         expect(await store.getParty('operator')).toEqual({ id: 'operator', name: 'The operator', kind: 'operator', country: 'FR' });
         expect(await store.listParties()).toHaveLength(2);
       });
@@ -274,7 +275,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
     describe('accounts', () => {
       it('finds an account by id and by name; unknown ones are undefined', async () => {
         const a = account('alice', { roles: ['reader', 'writer'], passwordHash: 'scrypt$abc' });
-        await store.createAccount(a);
+        await store.createAccount(a, testChange('account', 'test'));
         expect(await store.getAccount(a.id)).toEqual(a);
         expect(await store.getAccountByName('alice')).toEqual(a);
         expect(await store.getAccount(randomUUID())).toBeUndefined();
@@ -284,26 +285,26 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       it('lists every account', async () => {
         const a = account('alice');
         const b = account('bob', { roles: ['admin'], disabled: true });
-        await store.createAccount(a);
-        await store.createAccount(b);
+        await store.createAccount(a, testChange('account', 'test'));
+        await store.createAccount(b, testChange('account', 'test'));
         expect((await store.listAccounts()).sort((x, y) => x.name.localeCompare(y.name))).toEqual([a, b]);
       });
 
       it('rejects a second account with the same name', async () => {
-        await store.createAccount(account('alice'));
+        await store.createAccount(account('alice'), testChange('account', 'test'));
         // Not toThrow(): native driver errors are not always \`instanceof Error\` inside jest's sandbox.
-        await expect(store.createAccount(account('alice'))).rejects.toHaveProperty('message');
+        await expect(store.createAccount(account('alice'), testChange('account', 'test'))).rejects.toHaveProperty('message');
         expect(await store.listAccounts()).toHaveLength(1);
       });
 
       it('updateAccount patches only the given fields, stamps updatedAt and returns the result', async () => {
         const a = account('alice', { passwordHash: 'scrypt$old' });
-        await store.createAccount(a);
-        const disabled = await store.updateAccount(a.id, { disabled: true }, T0 + 5);
+        await store.createAccount(a, testChange('account', 'test'));
+        const disabled = await store.updateAccount(a.id, { disabled: true }, T0 + 5, testChange('account', 'test'));
         expect(disabled).toEqual({ ...a, disabled: true, updatedAt: T0 + 5 });
         expect(await store.getAccount(a.id)).toEqual(disabled);
 
-        const patched = await store.updateAccount(a.id, { roles: ['admin', 'auditor'], passwordHash: null, partyId: 'fr-ncb' }, T0 + 9);
+        const patched = await store.updateAccount(a.id, { roles: ['admin', 'auditor'], passwordHash: null, partyId: 'fr-ncb' }, T0 + 9, testChange('account', 'test'));
         const expected = { ...a, disabled: true, roles: ['admin', 'auditor'], passwordHash: null, partyId: 'fr-ncb', updatedAt: T0 + 9 };
         expect(patched).toEqual(expected);
         expect(await store.getAccountByName('alice')).toEqual(expected);
@@ -311,7 +312,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       });
 
       it('updateAccount of an unknown account is undefined and creates nothing', async () => {
-        expect(await store.updateAccount(randomUUID(), { disabled: true }, T0)).toBeUndefined();
+        expect(await store.updateAccount(randomUUID(), { disabled: true }, T0, testChange('account', 'test'))).toBeUndefined();
         expect(await store.listAccounts()).toEqual([]);
       });
     });
@@ -320,12 +321,12 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       it('finds a token by hash and lists an account’s tokens only', async () => {
         const alice = account('alice');
         const bob = account('bob');
-        await store.createAccount(alice);
-        await store.createAccount(bob);
+        await store.createAccount(alice, testChange('account', 'test'));
+        await store.createAccount(bob, testChange('account', 'test'));
         const t1 = token(alice.id, 'aa11', { createdAt: T0 });
         const t2 = token(alice.id, 'bb22', { createdAt: T0 + 1 });
         const t3 = token(bob.id, 'cc33');
-        for (const t of [t1, t2, t3]) await store.createToken(t);
+        for (const t of [t1, t2, t3]) await store.createToken(t, testChange('token', 'test'));
         expect(await store.getTokenByHash('bb22')).toEqual(t2);
         expect(await store.getTokenByHash('dd44')).toBeUndefined();
         expect((await store.listTokens(alice.id)).sort((x, y) => x.createdAt - y.createdAt)).toEqual([t1, t2]);
@@ -335,14 +336,14 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
 
       it('revokeToken succeeds once, stamps revokedAt, and is false after that or for unknown ids', async () => {
         const alice = account('alice');
-        await store.createAccount(alice);
+        await store.createAccount(alice, testChange('account', 'test'));
         const t = token(alice.id, 'aa11');
-        await store.createToken(t);
-        expect(await store.revokeToken(t.id, T0 + 7)).toBe(true);
+        await store.createToken(t, testChange('token', 'test'));
+        expect(await store.revokeToken(t.id, T0 + 7, testChange('token', 'test'))).toBe(true);
         expect(await store.getTokenByHash('aa11')).toEqual({ ...t, revokedAt: T0 + 7 });
-        expect(await store.revokeToken(t.id, T0 + 8)).toBe(false);
+        expect(await store.revokeToken(t.id, T0 + 8, testChange('token', 'test'))).toBe(false);
         expect((await store.getTokenByHash('aa11'))?.revokedAt).toBe(T0 + 7);
-        expect(await store.revokeToken(randomUUID(), T0)).toBe(false);
+        expect(await store.revokeToken(randomUUID(), T0, testChange('token', 'test'))).toBe(false);
       });
     });
 
@@ -354,30 +355,30 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       it('finds unrevoked certificates by fingerprint or by subject and issuer, lists an account’s own, and revokes once', async () => {
         const alice = account('alice');
         const bob = account('bob');
-        await store.createAccount(alice);
-        await store.createAccount(bob);
+        await store.createAccount(alice, testChange('account', 'test'));
+        await store.createAccount(bob, testChange('account', 'test'));
         const pinned = cert(alice.id, { fingerprint: 'ab'.repeat(32) });
         const named = cert(alice.id, { subject: 'CN=siem-fr, O=Police', issuer: 'CN=Exchange CA', createdAt: T0 + 1 });
         const other = cert(bob.id, { fingerprint: 'cd'.repeat(32) });
-        for (const c of [pinned, named, other]) await store.createCertificate(c);
+        for (const c of [pinned, named, other]) await store.createCertificate(c, testChange('certificate', c.id));
         expect(await store.findCertificates('ab'.repeat(32), 'CN=x', 'CN=y')).toEqual([pinned]);
         expect(await store.findCertificates('ee'.repeat(32), 'CN=siem-fr, O=Police', 'CN=Exchange CA')).toEqual([named]);
         // The subject alone, under another issuer, names nothing.
         expect(await store.findCertificates('ee'.repeat(32), 'CN=siem-fr, O=Police', 'CN=Other CA')).toEqual([]);
         expect(await store.listCertificates(alice.id)).toEqual([pinned, named]);
-        expect(await store.revokeCertificate(pinned.id, T0 + 5)).toBe(true);
-        expect(await store.revokeCertificate(pinned.id, T0 + 6)).toBe(false);
+        expect(await store.revokeCertificate(pinned.id, T0 + 5, testChange('certificate', pinned.id, 'revoke'))).toBe(true);
+        expect(await store.revokeCertificate(pinned.id, T0 + 6, testChange('certificate', pinned.id, 'revoke'))).toBe(false);
         expect(await store.findCertificates('ab'.repeat(32), '', '')).toEqual([]);
         expect((await store.listCertificates(alice.id))[0]).toEqual({ ...pinned, revokedAt: T0 + 5 });
       });
 
       it('an account’s requireCertificate is stored and patched', async () => {
         const a = account('alice');
-        await store.createAccount(a);
+        await store.createAccount(a, testChange('account', 'test'));
         expect((await store.getAccount(a.id))?.requireCertificate ?? false).toBe(false);
-        expect((await store.updateAccount(a.id, { requireCertificate: true }, T0 + 1))?.requireCertificate).toBe(true);
+        expect((await store.updateAccount(a.id, { requireCertificate: true }, T0 + 1, testChange('account', 'test')))?.requireCertificate).toBe(true);
         expect((await store.getAccountByName('alice'))?.requireCertificate).toBe(true);
-        expect((await store.updateAccount(a.id, { requireCertificate: false }, T0 + 2))?.requireCertificate ?? false).toBe(false);
+        expect((await store.updateAccount(a.id, { requireCertificate: false }, T0 + 2, testChange('account', 'test')))?.requireCertificate ?? false).toBe(false);
       });
     });
 
@@ -684,69 +685,69 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       beforeEach(() => seedObjects(store));
 
       it('§5.7 deleting the last version makes the previous one last; first is unchanged', async () => {
-        expect(await store.deleteObject(ALPHA.id, A1.id, LAST, undefined)).toBe(1);
+        expect(await store.deleteObject(ALPHA.id, A1.id, LAST, undefined, undefined, deleteEvent)).toBe(1);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id], versions: ALL }))).toEqual([kA1, kA2]);
         expect(await keys(store, query(ALPHA.id))).toEqual([kB1, kA2, kD, kC21b]);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id], versions: FIRST }))).toEqual([kA1]);
       });
 
       it('§5.7 deleting the first version makes the next one first', async () => {
-        expect(await store.deleteObject(ALPHA.id, A1.id, FIRST, undefined)).toBe(1);
+        expect(await store.deleteObject(ALPHA.id, A1.id, FIRST, undefined, undefined, deleteEvent)).toBe(1);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id], versions: FIRST }))).toEqual([kA2]);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id] }))).toEqual([kA3]);
       });
 
       it('§5.7 deleting one exact version removes only it', async () => {
-        expect(await store.deleteObject(ALPHA.id, A1.id, at(A2.version as Micros), undefined)).toBe(1);
+        expect(await store.deleteObject(ALPHA.id, A1.id, at(A2.version as Micros), undefined, undefined, deleteEvent)).toBe(1);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id], versions: ALL }))).toEqual([kA1, kA3]);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id], versions: FIRST_LAST }))).toEqual([kA1, kA3]);
       });
 
       it('§5.7 deleting first and last together leaves the middle version as both', async () => {
-        expect(await store.deleteObject(ALPHA.id, A1.id, FIRST_LAST, undefined)).toBe(2);
+        expect(await store.deleteObject(ALPHA.id, A1.id, FIRST_LAST, undefined, undefined, deleteEvent)).toBe(2);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id], versions: FIRST }))).toEqual([kA2]);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id], versions: LAST }))).toEqual([kA2]);
       });
 
       it('§5.7 after deleting every 2.1 row, the 2.0 rows become the default', async () => {
-        expect(await store.deleteObject(ALPHA.id, C21a.id, ALL, ['2.1'])).toBe(2);
+        expect(await store.deleteObject(ALPHA.id, C21a.id, ALL, ['2.1'], undefined, deleteEvent)).toBe(2);
         expect(await keys(store, query(ALPHA.id))).toEqual([kA3, kB1, kC20b, kD]);
         expect(await keys(store, query(ALPHA.id, { ids: [C20a.id], versions: ALL }))).toEqual([kC20a, kC20b]);
         expect(await keys(store, query(ALPHA.id, { ids: [C20a.id], versions: FIRST }))).toEqual([kC20a]);
       });
 
       it('§5.7 without spec versions, deleting all removes the newest spec version’s rows, then the next', async () => {
-        expect(await store.deleteObject(ALPHA.id, C21a.id, ALL, undefined)).toBe(2);
+        expect(await store.deleteObject(ALPHA.id, C21a.id, ALL, undefined, undefined, deleteEvent)).toBe(2);
         expect(await keys(store, query(ALPHA.id, { ids: [C21a.id], versions: ALL, specVersions: ['2.0', '2.1'] }))).toEqual([kC20a, kC20b]);
-        expect(await store.deleteObject(ALPHA.id, C21a.id, ALL, undefined)).toBe(2);
-        expect(await store.deleteObject(ALPHA.id, C21a.id, ALL, undefined)).toBe(0);
+        expect(await store.deleteObject(ALPHA.id, C21a.id, ALL, undefined, undefined, deleteEvent)).toBe(2);
+        expect(await store.deleteObject(ALPHA.id, C21a.id, ALL, undefined, undefined, deleteEvent)).toBe(0);
         expect(await keys(store, query(ALPHA.id, { ids: [C21a.id], versions: ALL, specVersions: ['2.0', '2.1'] }))).toEqual([]);
       });
 
       it('§5.7 deleting the 2.0 rows by spec version leaves the 2.1 rows and their flags alone', async () => {
-        expect(await store.deleteObject(ALPHA.id, C21a.id, ALL, ['2.0'])).toBe(2);
+        expect(await store.deleteObject(ALPHA.id, C21a.id, ALL, ['2.0'], undefined, deleteEvent)).toBe(2);
         expect(await keys(store, query(ALPHA.id, { ids: [C21a.id], versions: FIRST_LAST, specVersions: ['2.0', '2.1'] }))).toEqual([kC21a, kC21b]);
       });
 
       it('§5.7 nothing matching deletes nothing and returns 0', async () => {
         const before = await keys(store, query(ALPHA.id, { versions: ALL, specVersions: ['2.0', '2.1'] }));
-        expect(await store.deleteObject(ALPHA.id, A1.id, at(ts('2020-01-01T00:00:00Z')), undefined)).toBe(0);
-        expect(await store.deleteObject(ALPHA.id, A1.id, ALL, ['2.0'])).toBe(0);
-        expect(await store.deleteObject(ALPHA.id, stixId('indicator', 99), ALL, undefined)).toBe(0);
-        expect(await store.deleteObject(NO_COLLECTION, A1.id, ALL, undefined)).toBe(0);
-        expect(await store.deleteObject(BETA.id, A1.id, ALL, undefined)).toBe(0);
+        expect(await store.deleteObject(ALPHA.id, A1.id, at(ts('2020-01-01T00:00:00Z')), undefined, undefined, deleteEvent)).toBe(0);
+        expect(await store.deleteObject(ALPHA.id, A1.id, ALL, ['2.0'], undefined, deleteEvent)).toBe(0);
+        expect(await store.deleteObject(ALPHA.id, stixId('indicator', 99), ALL, undefined, undefined, deleteEvent)).toBe(0);
+        expect(await store.deleteObject(NO_COLLECTION, A1.id, ALL, undefined, undefined, deleteEvent)).toBe(0);
+        expect(await store.deleteObject(BETA.id, A1.id, ALL, undefined, undefined, deleteEvent)).toBe(0);
         expect(await keys(store, query(ALPHA.id, { versions: ALL, specVersions: ['2.0', '2.1'] }))).toEqual(before);
       });
 
       it('§5.7 deletes only in the given collection', async () => {
         await store.addObjects(envelope(BETA.id, T0 + 100_000, [A1, A3]));
-        expect(await store.deleteObject(ALPHA.id, A1.id, ALL, undefined)).toBe(3);
+        expect(await store.deleteObject(ALPHA.id, A1.id, ALL, undefined, undefined, deleteEvent)).toBe(3);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id], versions: ALL }))).toEqual([]);
         expect(await keys(store, query(BETA.id, { versions: ALL }))).toEqual([kA1, kA3]);
       });
 
       it('§5.7 a version added after a delete is the object again, with correct first/last', async () => {
-        await store.deleteObject(ALPHA.id, A1.id, ALL, undefined);
+        await store.deleteObject(ALPHA.id, A1.id, ALL, undefined, undefined, deleteEvent);
         const a4 = sdo('indicator', 1, '2026-05-01T00:00:00.000Z');
         await store.addObjects(envelope(ALPHA.id, T0 + 100_000, [a4]));
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id], versions: FIRST_LAST }))).toEqual([keyOf(a4)]);
@@ -852,11 +853,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       });
 
       it('§5.7 deleteObject with a scope removes only the versions in scope and recomputes first/last', async () => {
-        expect(await store.deleteObject(ALPHA.id, A1.id, ALL, undefined, upToGreen)).toBe(2);
+        expect(await store.deleteObject(ALPHA.id, A1.id, ALL, undefined, upToGreen, deleteEvent)).toBe(2);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id], versions: ALL }))).toEqual([kA3]);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id], versions: FIRST }))).toEqual([kA3]);
-        expect(await store.deleteObject(ALPHA.id, A1.id, ALL, undefined, upToGreen)).toBe(0);
-        expect(await store.deleteObject(ALPHA.id, A1.id, ALL, undefined, { clauses: [] })).toBe(0);
+        expect(await store.deleteObject(ALPHA.id, A1.id, ALL, undefined, upToGreen, deleteEvent)).toBe(0);
+        expect(await store.deleteObject(ALPHA.id, A1.id, ALL, undefined, { clauses: [] }, deleteEvent)).toBe(0);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id] }))).toEqual([kA3]);
       });
     });
@@ -886,8 +887,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       it('keeps every version; get returns the latest or the one asked for', async () => {
         const v1 = agreement('agr-fr', 1);
         const v2 = agreement('agr-fr', 2, { status: 'suspended', validUntil: T0 + 1_000_000, terms: {} });
-        await store.saveAgreement(v1);
-        await store.saveAgreement(v2);
+        await store.saveAgreement(v1, testChange('agreement', 'test'));
+        await store.saveAgreement(v2, testChange('agreement', 'test'));
         expect(await store.getAgreement('agr-fr')).toEqual(v2);
         expect(await store.getAgreement('agr-fr', 1)).toEqual(v1);
         expect(await store.getAgreement('agr-fr', 3)).toBeUndefined();
@@ -899,29 +900,29 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       it('lists the latest version of every agreement', async () => {
         const fr2 = agreement('agr-fr', 2);
         const br1 = agreement('agr-br', 1, { parties: ['operator'] });
-        await store.saveAgreement(agreement('agr-fr', 1));
-        await store.saveAgreement(fr2);
-        await store.saveAgreement(br1);
+        await store.saveAgreement(agreement('agr-fr', 1), testChange('agreement', 'test'));
+        await store.saveAgreement(fr2, testChange('agreement', 'test'));
+        await store.saveAgreement(br1, testChange('agreement', 'test'));
         expect((await store.listAgreements()).sort((a, b) => a.id.localeCompare(b.id))).toEqual([br1, fr2]);
       });
 
       it('saving the same (id, version) again replaces it', async () => {
-        await store.saveAgreement(agreement('agr-fr', 1));
+        await store.saveAgreement(agreement('agr-fr', 1), testChange('agreement', 'test'));
         const fixed = agreement('agr-fr', 1, { title: 'Corrected title' });
-        await store.saveAgreement(fixed);
+        await store.saveAgreement(fixed, testChange('agreement', 'test'));
         expect(await store.listAgreementVersions('agr-fr')).toEqual([fixed]);
       });
 
       it('the revision changes on every save and only then', async () => {
         const r0 = await store.agreementsRevision();
         expect(await store.agreementsRevision()).toBe(r0);
-        await store.saveAgreement(agreement('agr-fr', 1));
+        await store.saveAgreement(agreement('agr-fr', 1), testChange('agreement', 'test'));
         const r1 = await store.agreementsRevision();
         expect(r1).not.toBe(r0);
-        await store.saveAgreement(agreement('agr-fr', 1, { title: 'again' }));
+        await store.saveAgreement(agreement('agr-fr', 1, { title: 'again' }), testChange('agreement', 'test'));
         const r2 = await store.agreementsRevision();
         expect(new Set([r0, r1, r2]).size).toBe(3);
-        await store.upsertParty({ id: 'de-ncb', name: 'NCB Wiesbaden', kind: 'ncb' });
+        await store.upsertParty({ id: 'de-ncb', name: 'NCB Wiesbaden', kind: 'ncb' }, testChange('party', 'test'));
         expect(await store.agreementsRevision()).toBe(r2);
       });
     });
@@ -936,12 +937,16 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         ...over,
       });
 
+      /** Every catalogue write carries its change; a party update is the vehicle here. */
+      const record = (c: ChangeRecord) => store.upsertParty({ id: 'operator', name: 'Exchange operator', kind: 'operator' }, c);
+
       it('lists changes oldest first with increasing sequence numbers, exactly as recorded', async () => {
         const c1 = change(1, { detail: { roles: ['reader', 'writer'], note: 'promoted' } });
         const c2 = change(2, { entity: 'token', action: 'revoke' });
         const c3 = change(3, { at: T0 - 50, entity: 'agreement', entityId: 'agr-fr', action: 'save', detail: { version: 2 } });
-        for (const c of [c1, c2, c3]) await store.recordChange(c);
-        const listed = await store.listChanges(10);
+        const { seq: before } = await store.auditHead();
+        for (const c of [c1, c2, c3]) await record(c);
+        const listed = await store.listChanges(10, before);
         expect(listed.map(({ seq: _seq, ...c }) => c)).toEqual([c1, c2, c3]);
         const seqs = listed.map((c) => c.seq);
         expect(seqs[0]).toBeLessThan(seqs[1] as number);
@@ -949,8 +954,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       });
 
       it('pages with limit and afterSeq', async () => {
-        for (let n = 1; n <= 5; n++) await store.recordChange(change(n));
-        const first = await store.listChanges(2);
+        const { seq: before } = await store.auditHead();
+        for (let n = 1; n <= 5; n++) await record(change(n));
+        const first = await store.listChanges(2, before);
         expect(first.map((c) => c.entityId)).toEqual(['account-1', 'account-2']);
         const rest = await store.listChanges(10, first[1]?.seq);
         expect(rest.map((c) => c.entityId)).toEqual(['account-3', 'account-4', 'account-5']);
@@ -1084,7 +1090,7 @@ function paginationProperties(getStore: () => Store): void {
   };
   const newCollection = async (store: Store): Promise<string> => {
     const id = randomUUID();
-    await store.upsertCollection({ id, apiRoot: 'api1', title: `run ${id}`, mediaTypes: MEDIA });
+    await store.upsertCollection({ id, apiRoot: 'api1', title: `run ${id}`, mediaTypes: MEDIA }, testChange('collection', 'test'));
     return id;
   };
   const selectionQuery = (collectionId: string, selection: Selection): ObjectQuery =>

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { addFeed } from '../../src/feeds/feeds';
 import { runFeed, type FeedRunner } from '../../src/feeds/runner';
 import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
-import { runnerFor, serve, storedVersions, type Served } from './support';
+import { runnerFor, serve, storedVersions, testChange, type Served } from './support';
 
 interface Entry {
   dateAdded: string;
@@ -102,7 +102,7 @@ describe('Feeds from an upstream that pages only with added_after (TAXII 2.1 §3
   it('refuses a feed whose upstream says "more" but gives neither next nor X-TAXII-Date-Added-Last', async () => {
     await upstream.close();
     upstream = await serve((_req, res) => void res.writeHead(200, { 'Content-Type': TAXII }).end(JSON.stringify({ more: true, objects: [indicator(1)] })));
-    await down.store.feeds().removeFeed('plain');
+    await down.store.feeds().removeFeed('plain', testChange('plain', 'remove'));
     await addFeed(down.store, down.clock.read, runner.key, 'test', { name: 'plain', url: `${upstream.url}/root/`, collection: 'c1', into: 'alpha', as: 'operator' });
     const summary = await run();
     expect(summary).toMatchObject({ outcome: 'failure', pages: 1, stored: 1 });

@@ -18,7 +18,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { FeedRunSummary } from '../../src/store/feeds';
 import type { Store } from '../../src/store/store';
 import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
-import { pushUpstream, runnerFor, serve, storedVersions, type Served } from './support';
+import { pushUpstream, runnerFor, serve, storedVersions, testChange, type Served } from './support';
 
 const SECOND = 1_000_000;
 
@@ -170,7 +170,7 @@ describe('Upstream feeds from another Accord instance (TAXII 2.1 §5.4, paged wi
 
   it('as a party without a write grant: stores nothing, fetches nothing, and the refusal is logged', async () => {
     await push([indicator(1)]);
-    await down.store.upsertParty({ id: 'stranger', name: 'Stranger', kind: 'vendor' });
+    await down.store.upsertParty({ id: 'stranger', name: 'Stranger', kind: 'vendor' }, { ...testChange('stranger', 'create'), entity: 'party' });
     await defineFeed(down.store, 'stranger', 'outsider');
     requests = [];
     const summary = await run(runner, 'outsider');
@@ -186,7 +186,7 @@ describe('Upstream feeds from another Accord instance (TAXII 2.1 §5.4, paged wi
     const amber = 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421';
     const green = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
     await push([indicator(1, undefined, { object_marking_refs: [green] }), indicator(2, undefined, { object_marking_refs: [amber] })]);
-    await down.store.upsertParty({ id: 'greenco', name: 'Green Co', kind: 'vendor' });
+    await down.store.upsertParty({ id: 'greenco', name: 'Green Co', kind: 'vendor' }, { ...testChange('greenco', 'create'), entity: 'party' });
     await createAgreement(down.store, down.clock.read, 'test', {
       id: 'greenco-write',
       title: 'Green Co may write up to GREEN',
@@ -217,10 +217,10 @@ describe('Upstream feeds from another Accord instance (TAXII 2.1 §5.4, paged wi
     await push([indicator(1)]);
     await defineFeed(down.store);
     const scheduler = new FeedScheduler(runner, pino({ level: 'silent' }));
-    await down.store.feeds().setFeedPaused('mirror', true);
+    await down.store.feeds().setFeedPaused('mirror', true, testChange('mirror', 'pause'));
     await scheduler.tick();
     expect(await storedVersions(down.store, down.collections.alpha.id)).toEqual([]);
-    await down.store.feeds().setFeedPaused('mirror', false);
+    await down.store.feeds().setFeedPaused('mirror', false, testChange('mirror', 'resume'));
     await scheduler.tick();
     expect((await storedVersions(down.store, down.collections.alpha.id)).length).toBe(1);
     await push([indicator(2)]);

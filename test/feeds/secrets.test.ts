@@ -5,7 +5,8 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { authorization, feedKey, FeedKeyError, openCredentials, sealCredentials } from '../../src/feeds/secrets';
+import { AccordError } from '../../src/errors';
+import { authorization, feedKey, openCredentials, sealCredentials } from '../../src/feeds/secrets';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 
 describe('Feed credentials at rest', () => {
@@ -33,10 +34,10 @@ describe('Feed credentials at rest', () => {
   it('a sealed value copied to another feed, tampered with, or opened with another key does not open', async () => {
     const key = await feedKey(store);
     const sealed = sealCredentials(key, 'mirror', { token: 'abc' });
-    expect(() => openCredentials(key, 'other', sealed)).toThrow(FeedKeyError);
+    expect(() => openCredentials(key, 'other', sealed)).toThrow(AccordError);
     const parts = sealed.split('.');
     parts[3] = Buffer.from('tampered').toString('base64');
-    expect(() => openCredentials(key, 'mirror', parts.join('.'))).toThrow(FeedKeyError);
+    expect(() => openCredentials(key, 'mirror', parts.join('.'))).toThrow(AccordError);
     expect(() => openCredentials(Buffer.alloc(32, 1), 'mirror', sealed)).toThrow(/cannot be opened with this key/);
   });
 

@@ -10,6 +10,7 @@ import { DEFAULTS } from '../../src/config/config';
 import type { FeedRunner } from '../../src/feeds/runner';
 import { feedKey } from '../../src/feeds/secrets';
 import { ALL_VERSIONS } from '../../src/taxii/filters';
+import type { ChangeRecord } from '../../src/catalog/types';
 import type { Store } from '../../src/store/store';
 import request from 'supertest';
 import { TAXII, type Harness, type TestClock } from '../support/harness';
@@ -32,6 +33,9 @@ export async function serve(handler: http.RequestListener): Promise<Served> {
       }),
   };
 }
+
+/** A catalogue change as a test makes it (the store commits it with the write). */
+export const testChange = (entityId: string, action: string): ChangeRecord => ({ at: 1, by: 'test', entity: 'feed', entityId, action });
 
 /** Pushes objects into the upstream harness's `alpha` collection (as its writer), then moves its clock on a second. */
 export async function pushUpstream(up: Harness, objects: Record<string, unknown>[]): Promise<void> {

@@ -8,6 +8,7 @@ import { addAccount, issueToken } from '../../src/catalog/accounts';
 import type { Role } from '../../src/catalog/types';
 import { createHarness, indicator, PASSWORD, TAXII, type Harness } from '../support/harness';
 import { add, collectionUrl, freshCollection, objectsUrl, objectUrl, statusUrl, taxii, versionsUrl, manifestUrl } from './wire';
+import { testChange } from '../support/changes';
 
 const basic = (user: string, password: string, scheme = 'Basic') => `${scheme} ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -42,12 +43,12 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
   let serial = 0;
   async function newAccount(role: Role, withPassword = false) {
     const name = `auth-test-${++serial}`;
-    const { account } = await addAccount(h.store, h.clock.read, { name, roles: [role], partyId: 'operator', password: null });
+    const { account } = await addAccount(h.store, h.clock.read, { name, roles: [role], partyId: 'operator', password: null }, 'test');
     if (withPassword) {
       const passwordHash = (await h.store.getAccountByName(h.basic.name))?.passwordHash ?? null;
-      await h.store.updateAccount(account.id, { passwordHash }, h.clock.read());
+      await h.store.updateAccount(account.id, { passwordHash }, h.clock.read(), testChange('account', 'test'));
     }
-    const { token, record } = await issueToken(h.store, h.clock.read, account.id, 'test');
+    const { token, record } = await issueToken(h.store, h.clock.read, account.id, 'test', 'test');
     return { account, name, token, tokenId: record.id };
   }
 
@@ -131,7 +132,7 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
   it('a revoked token fails on the very next request', async () => {
     const a = await newAccount('reader');
     taxii(await as(`Bearer ${a.token}`), 200, 'collections');
-    expect(await h.store.revokeToken(a.tokenId, h.clock.read())).toBe(true);
+    expect(await h.store.revokeToken(a.tokenId, h.clock.read(), testChange('token', 'test'))).toBe(true);
     await unauthorized(`Bearer ${a.token}`);
     await unauthorized(basic('anyone', a.token));
   });
@@ -139,9 +140,9 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
   it('a disabled account fails on the very next request, by token; re-enabled it works again', async () => {
     const a = await newAccount('reader');
     taxii(await as(`Bearer ${a.token}`), 200, 'collections');
-    await h.store.updateAccount(a.account.id, { disabled: true }, h.clock.read());
+    await h.store.updateAccount(a.account.id, { disabled: true }, h.clock.read(), testChange('account', 'test'));
     await unauthorized(`Bearer ${a.token}`);
-    await h.store.updateAccount(a.account.id, { disabled: false }, h.clock.read());
+    await h.store.updateAccount(a.account.id, { disabled: false }, h.clock.read(), testChange('account', 'test'));
     taxii(await as(`Bearer ${a.token}`), 200, 'collections');
   });
 
@@ -150,18 +151,18 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
     const a = await newAccount('reader', true);
     taxii(await as(basic(a.name, password)), 200, 'collections');
     taxii(await as(basic(a.name, password)), 200, 'collections'); // now served from the cache
-    await h.store.updateAccount(a.account.id, { disabled: true }, h.clock.read());
+    await h.store.updateAccount(a.account.id, { disabled: true }, h.clock.read(), testChange('account', 'test'));
     const denied = await unauthorized(basic(a.name, password));
     // Not distinguishable from a wrong password: a disabled account is not revealed.
     expect(denied).toBe(await unauthorized(basic(a.name, 'a wrong password here')));
-    await h.store.updateAccount(a.account.id, { disabled: false }, h.clock.read());
+    await h.store.updateAccount(a.account.id, { disabled: false }, h.clock.read(), testChange('account', 'test'));
     taxii(await as(basic(a.name, password)), 200, 'collections');
   });
 
   it('a password that merely starts like an API token (accord_…) still signs in; a wrong one still fails', async () => {
     const a = await newAccount('reader', true);
     const lookalike = 'accord_but-really-a-password';
-    await h.store.updateAccount(a.account.id, { passwordHash: await hashPassword(lookalike) }, h.clock.read());
+    await h.store.updateAccount(a.account.id, { passwordHash: await hashPassword(lookalike) }, h.clock.read(), testChange('account', 'test'));
     taxii(await as(basic(a.name, lookalike)), 200, 'collections');
     await unauthorized(basic(a.name, 'accord_not-the-password'));
   });
@@ -171,7 +172,7 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
     const newPassword = 'the new password 456';
     const a = await newAccount('reader', true);
     taxii(await as(basic(a.name, oldPassword)), 200, 'collections');
-    await h.store.updateAccount(a.account.id, { passwordHash: await hashPassword(newPassword) }, h.clock.read());
+    await h.store.updateAccount(a.account.id, { passwordHash: await hashPassword(newPassword) }, h.clock.read(), testChange('account', 'test'));
     await unauthorized(basic(a.name, oldPassword));
     taxii(await as(basic(a.name, newPassword)), 200, 'collections');
   });
@@ -180,7 +181,7 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
     const password = PASSWORD;
     const a = await newAccount('reader', true);
     taxii(await as(basic(a.name, password)), 200, 'collections');
-    await h.store.updateAccount(a.account.id, { passwordHash: null }, h.clock.read());
+    await h.store.updateAccount(a.account.id, { passwordHash: null }, h.clock.read(), testChange('account', 'test'));
     await unauthorized(basic(a.name, password));
     taxii(await as(`Bearer ${a.token}`), 200, 'collections');
   });
@@ -190,7 +191,7 @@ describe('TAXII 2.1 §1.6.7 Authentication', () => {
     const a = await newAccount('writer', true);
     const c = await freshCollection(h);
     await add(h, c, [indicator(2)], basic(a.name, password));
-    await h.store.updateAccount(a.account.id, { roles: ['reader'] }, h.clock.read());
+    await h.store.updateAccount(a.account.id, { roles: ['reader'] }, h.clock.read(), testChange('account', 'test'));
     const res = await request(h.app)
       .post(objectsUrl(c))
       .set('Accept', TAXII)

@@ -5,7 +5,9 @@
  * nosniff and no-store. Client addresses vary through X-Forwarded-For (trustProxy on).
  */
 import request from 'supertest';
+import { Authenticator } from '../../src/auth/authenticator';
 import { DEFAULTS } from '../../src/config/config';
+import { isError } from '../../src/errors';
 import { createHarness, TAXII, type Harness } from '../support/harness';
 import { taxii } from './wire';
 
@@ -151,5 +153,23 @@ describe('issue 12 §13 — transport headers on content and errors', () => {
     expect(DEFAULTS.signInLimit.addressBurst).toBeGreaterThan(0);
     expect(DEFAULTS.signInLimit.accountBurst).toBeGreaterThan(0);
     expect(DEFAULTS.rateLimit.burst).toBeGreaterThan(0);
+  });
+});
+
+describe('issue 12 §8 — a flood of guesses cannot take every thread and core (password checks in turn)', () => {
+  it('at most concurrentChecks scrypt checks run at once; beyond waitingChecks queued, sign-ins get 429 at once', async () => {
+    const h = await harness();
+    try {
+      const auth = new Authenticator(h.store, h.clock.read, await h.store.secretKey(), { cacheSeconds: 0, cacheSize: 10, concurrentChecks: 1, waitingChecks: 2 });
+      const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => auth.authenticate({ kind: 'basic', username: `nobody-${i}`, password: 'guess' })));
+      expect(results.filter((r) => r.status === 'fulfilled' && r.value === undefined)).toHaveLength(3);
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(refused).toHaveLength(2);
+      for (const r of refused) expect(isError(r.reason, 'too-many-requests')).toBe(true);
+      // The queue drained: the owner signs in.
+      expect(await auth.authenticate({ kind: 'basic', username: h.basic.name, password: h.basic.password })).toMatchObject({ accountName: h.basic.name });
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -67,9 +67,12 @@ describe('TAXII 2.1 §5.4 Get Objects', () => {
     expect((await objects({ 'match[type]': 'indicator,malware' })).body.objects).toEqual([M, X21, A3]);
   });
 
-  it('§5.4 match[type] given twice is the same OR as a comma list', async () => {
-    const res = await get(h, `${objectsUrl(c)}?match[type]=malware&match[type]=ipv4-addr`, h.accounts.reader.auth);
-    expect(taxii(res, 200, 'envelope').objects).toEqual([M, IP]);
+  // Regression (issue 13 item 5): a repeated filter used to be read as a comma list (200).
+  it('§3.4.1 / §5.4 match[type] given twice is a 400 (several values go in one comma list), match[version]=all,last too', async () => {
+    const twice = await get(h, `${objectsUrl(c)}?match[type]=malware&match[type]=ipv4-addr`, h.accounts.reader.auth);
+    expect(taxii(twice, 400, 'error').title).toBe('Repeated parameter');
+    const all = await get(h, `${objectsUrl(c)}?match[version]=all,last`, h.accounts.reader.auth);
+    expect(taxii(all, 400, 'error').title).toBe('Malformed parameter');
   });
 
   it('§5.4 match[type]=ipv4-addr returns the SCO', async () => {

@@ -139,7 +139,7 @@ describe('issue 12 §13 and §14 — TLS transport and client certificates', () 
 
   describe('§14 client certificates as a credential', () => {
     it('a certificate pinned by fingerprint signs its account in alone; the log names it by id; revocation applies to the next request', async () => {
-      const { account } = await addAccount(h.store, h.clock.read, { name: 'feed-machine', roles: ['reader'], partyId: 'operator', password: null });
+      const { account } = await addAccount(h.store, h.clock.read, { name: 'feed-machine', roles: ['reader'], partyId: 'operator', password: null }, 'test');
       const added = await request(h.app)
         .post('/admin/accounts/feed-machine/certificates')
         .set('Authorization', h.accounts.admin.auth)
@@ -157,7 +157,7 @@ describe('issue 12 §13 and §14 — TLS transport and client certificates', () 
     });
 
     it('subject and issuer count only for a certificate that chains to tls.ca: the look-alike CA’s certificate is refused', async () => {
-      await addAccount(h.store, h.clock.read, { name: 'siem-fr', roles: ['reader'], partyId: 'operator', password: null });
+      await addAccount(h.store, h.clock.read, { name: 'siem-fr', roles: ['reader'], partyId: 'operator', password: null }, 'test');
       const added = await request(h.app)
         .post('/admin/accounts/siem-fr/certificates')
         .set('Authorization', h.accounts.admin.auth)
@@ -169,8 +169,8 @@ describe('issue 12 §13 and §14 — TLS transport and client certificates', () 
     });
 
     it('an account that requires a certificate: its token alone is refused, token plus its certificate works and is logged as both, another account’s certificate does not do', async () => {
-      const { account } = await addAccount(h.store, h.clock.read, { name: 'two-factor', roles: ['reader'], partyId: 'operator', password: null });
-      const { token, record } = await issueToken(h.store, h.clock.read, account.id, 'with cert');
+      const { account } = await addAccount(h.store, h.clock.read, { name: 'two-factor', roles: ['reader'], partyId: 'operator', password: null }, 'test');
+      const { token, record } = await issueToken(h.store, h.clock.read, account.id, 'with cert', 'test');
       const patched = await request(h.app).patch('/admin/accounts/two-factor').set('Authorization', h.accounts.admin.auth).send({ require_certificate: true });
       expect(patched.body).toMatchObject({ require_certificate: true });
       makeCert('two-factor', '/CN=two-factor');

@@ -11,6 +11,7 @@ import type { Response } from 'supertest';
 import type { CollectionRecord } from '../../src/catalog/types';
 import { TAXII, type Harness } from '../support/harness';
 import { assertTaxiiResource } from '../support/taxii-schemas';
+import { testChange } from '../support/changes';
 
 /** TAXII 2.1 §2 timestamp as Accord emits it: UTC, `Z`, exactly six fraction digits. */
 export const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
@@ -169,7 +170,7 @@ export async function rawPost(h: Harness, path: string, body: Buffer | string[],
 export async function freshCollection(h: Harness, apiRoot = 'api1'): Promise<CollectionRecord> {
   const id = randomUUID();
   const c: CollectionRecord = { id, apiRoot, title: `scratch ${id}`, mediaTypes: ['application/stix+json;version=2.1'] };
-  await h.store.upsertCollection(c);
+  await h.store.upsertCollection(c, testChange('collection', 'test'));
   return c;
 }
 

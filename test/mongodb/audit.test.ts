@@ -101,8 +101,9 @@ describe(`${MINGO_SUITE}: the sharing log against the SQLite reference`, () => {
                 const expected = await sqlite.appendAuditEvents(step.events);
                 expect((await mongo.appendAuditEvents(step.events)).map(portable)).toEqual(expected.map(portable));
               } else {
-                await sqlite.recordChange(step.change);
-                await mongo.recordChange(step.change);
+                const party = { id: 'operator', name: 'Exchange operator', kind: 'operator' };
+                await sqlite.upsertParty(party, step.change);
+                await mongo.upsertParty(party, step.change);
               }
             }
             expect((await mongo.auditHead()).seq).toBe((await sqlite.auditHead()).seq);

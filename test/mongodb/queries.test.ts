@@ -20,6 +20,7 @@ import type { Store } from '../../src/store/store';
 import { formatTimestamp, type Micros, parseTimestamp } from '../../src/time';
 import type { MingoDb } from './mingo-double';
 import { MINGO_SUITE, openMingoStore } from './mingo-store';
+import { addEvent, deleteEvent, testChange } from '../support/changes';
 
 const T0: Micros = Date.UTC(2026, 0, 1) * 1000;
 const COLLECTIONS = ['2b1f0a1e-6a8c-4d0e-9f53-1c1f7c0c2a01', '5e9d4c43-0f6e-4b8a-8c11-8d3f2f4a9b02'];
@@ -145,8 +146,8 @@ class Pair {
   async init(): Promise<void> {
     ({ store: this.mongo, db: this.db } = await openMingoStore());
     for (const store of [this.sqlite, this.mongo]) {
-      await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.0', '2.1'] });
-      for (const id of COLLECTIONS) await store.upsertCollection({ id, apiRoot: 'api1', title: id, mediaTypes: ['application/stix+json;version=2.1'] });
+      await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.0', '2.1'] }, testChange('api-root', 'test'));
+      for (const id of COLLECTIONS) await store.upsertCollection({ id, apiRoot: 'api1', title: id, mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', 'test'));
     }
   }
 
@@ -183,15 +184,15 @@ class Pair {
     const collectionId = this.collection(c.coll);
     if (c.kind === 'add') {
       this.clock += c.clockStep;
-      const env: AddEnvelope = { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'acct', requestTimestamp: this.clock, now: this.clock, objects: c.objects, failures: [] };
+      const env: AddEnvelope = { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'acct', requestTimestamp: this.clock, now: this.clock, objects: c.objects, failures: [], audit: addEvent };
       const expected = await this.sqlite.addObjects(env).catch((e: unknown) => e);
       const actual = await this.mongo.addObjects(env).catch((e: unknown) => e);
       if (expected instanceof Error) expect([actual, expected]).toMatchObject([{ kind: 'not-found' }, { kind: 'not-found' }]);
       else expect(actual).toEqual(expected);
     } else if (c.kind === 'delete') {
       const versions = this.versions(c.versions);
-      const expected = await this.sqlite.deleteObject(collectionId, c.id, versions, c.specVersions, c.scope);
-      expect(await this.mongo.deleteObject(collectionId, c.id, versions, c.specVersions, c.scope)).toBe(expected);
+      const expected = await this.sqlite.deleteObject(collectionId, c.id, versions, c.specVersions, c.scope, deleteEvent);
+      expect(await this.mongo.deleteObject(collectionId, c.id, versions, c.specVersions, c.scope, deleteEvent)).toBe(expected);
     } else {
       const q: ObjectQuery = { collectionId, versions: this.versions(c.versions), limit: c.limit };
       if (c.ids) q.ids = c.ids;

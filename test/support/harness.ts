@@ -20,6 +20,7 @@ import type { CollectionRecord, Role } from '../../src/catalog/types';
 import type { Store } from '../../src/store/store';
 import { BucketTable } from '../../src/throttle/bucket';
 import type { Micros } from '../../src/time';
+import { OPERATOR, testChange } from './changes';
 
 export const TAXII = 'application/taxii+json;version=2.1';
 export const PASSWORD = 'correct horse battery staple';
@@ -80,8 +81,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const maxContentLength = options.maxContentLength ?? 1024 * 1024;
   // Both roots accept STIX 2.0 too, so spec_version selection can be tested.
   const policy = { contentPolicy: options.contentPolicy ?? ('permissive' as const), allowedSpecVersions: ['2.0', '2.1'] };
-  await store.upsertApiRoot({ path: 'api1', title: 'API root one', description: 'first', maxContentLength, ...policy });
-  await store.upsertApiRoot({ path: 'api2', title: 'API root two', maxContentLength, ...policy });
+  await store.upsertApiRoot({ path: 'api1', title: 'API root one', description: 'first', maxContentLength, ...policy }, testChange('api-root', 'api1'));
+  await store.upsertApiRoot({ path: 'api2', title: 'API root two', maxContentLength, ...policy }, testChange('api-root', 'api2'));
   const collection = (apiRoot: string, alias: string): CollectionRecord => ({
     id: randomUUID(),
     apiRoot,
@@ -91,16 +92,16 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     mediaTypes: ['application/stix+json;version=2.1'],
   });
   const collections = { alpha: collection('api1', 'alpha'), beta: collection('api1', 'beta'), gamma: collection('api2', 'gamma') };
-  for (const c of Object.values(collections)) await store.upsertCollection(c);
-  await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' });
+  for (const c of Object.values(collections)) await store.upsertCollection(c, testChange('collection', c.id));
+  await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' }, testChange('party', 'operator'));
 
   const accounts = {} as Harness['accounts'];
   for (const role of ['admin', 'writer', 'reader', 'auditor'] as Role[]) {
-    const { account } = await addAccount(store, clock.read, { name: role, roles: [role], partyId: 'operator', password: null });
-    const { token } = await issueToken(store, clock.read, account.id, 'test');
+    const { account } = await addAccount(store, clock.read, { name: role, roles: [role], partyId: 'operator', password: null }, OPERATOR);
+    const { token } = await issueToken(store, clock.read, account.id, 'test', OPERATOR);
     accounts[role as keyof Harness['accounts']] = { id: account.id, name: role, token, auth: `Bearer ${token}` };
   }
-  await addAccount(store, clock.read, { name: 'basic-reader', roles: ['reader'], partyId: 'operator', password: PASSWORD });
+  await addAccount(store, clock.read, { name: 'basic-reader', roles: ['reader'], partyId: 'operator', password: PASSWORD }, OPERATOR);
   if (options.operatorAgreement ?? true) {
     await createAgreement(store, clock.read, 'harness', {
       id: 'operator-all',
@@ -118,7 +119,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   // Events are written when a test flushes (h.ctx.audit.flush()) or at close, not on a timer,
   // so tests see exactly the events their requests caused.
   const audit = new AuditLog(store, clock.read, log);
-  const refusals = new RefusalAggregator((e) => void audit.record(e), { intervalSeconds: config.auditAggregateSeconds, maxSources: 1000 });
+  const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: 1000 });
   const ctx: AppContext = { config, store, clock: clock.read, log, authenticator, agreements: new AgreementCache(store), audit, refusals, limiter: new BucketTable() };
   return {
     app: createApp(ctx),

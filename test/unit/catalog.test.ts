@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyCatalog, CatalogError, COLLECTION_NAMESPACE, countryCollectionId, defaultCatalogDir, namedCollectionId } from '../../src/catalog/catalog';
+import { applyCatalog, COLLECTION_NAMESPACE, countryCollectionId, defaultCatalogDir, namedCollectionId } from '../../src/catalog/catalog';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { CollectionRecord } from '../../src/catalog/types';
 import type { Store } from '../../src/store/store';
@@ -17,6 +17,8 @@ const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{
 const FRANCE_ID = '44123920-c9de-45d4-840c-7db306df6002';
 const MAX = 10 * 1024 * 1024;
 const MEDIA = ['application/stix+json;version=2.1'];
+/** 2026-01-01T00:00:00Z: when these catalogue changes are made. */
+const clock = () => Date.UTC(2026, 0, 1) * 1000;
 
 /** RFC 4122 §4.3 name-based (SHA-1) UUID, stamped version 4: written out here independently. */
 function expectedId(name: string): string {
@@ -37,7 +39,7 @@ describe('applyCatalog on the repository catalogue (collections/)', () => {
   afterEach(() => store.close());
 
   it('creates 2 API roots, 196 country collections plus 3 others, and the operator party', async () => {
-    expect(await applyCatalog(store, defaultCatalogDir(), MAX)).toEqual({ apiRoots: 2, collections: 199, parties: 1 });
+    expect(await applyCatalog(store, defaultCatalogDir(), MAX, clock, 'test')).toEqual({ apiRoots: 2, collections: 199, parties: 1 });
     expect((await store.listApiRoots()).map((r) => r.path).sort()).toEqual(['exchange', 'sandbox']);
     const exchange = await store.listCollections('exchange');
     expect(exchange).toHaveLength(198);
@@ -48,7 +50,7 @@ describe('applyCatalog on the repository catalogue (collections/)', () => {
   });
 
   it('France: a stable, version-4-form id, title "France (FR)", alias "fr", found by id and by alias', async () => {
-    await applyCatalog(store, defaultCatalogDir(), MAX);
+    await applyCatalog(store, defaultCatalogDir(), MAX, clock, 'test');
     const france: CollectionRecord = {
       id: FRANCE_ID,
       apiRoot: 'exchange',
@@ -67,7 +69,7 @@ describe('applyCatalog on the repository catalogue (collections/)', () => {
   });
 
   it('every collection id is a distinct version-4-form UUID derived from its name', async () => {
-    await applyCatalog(store, defaultCatalogDir(), MAX);
+    await applyCatalog(store, defaultCatalogDir(), MAX, clock, 'test');
     const all = await store.listCollections();
     expect(all).toHaveLength(199);
     expect(new Set(all.map((c) => c.id)).size).toBe(199);
@@ -79,7 +81,7 @@ describe('applyCatalog on the repository catalogue (collections/)', () => {
   });
 
   it('country collections follow countries.json: alias is the lower-case code, title "Name (CODE)"', async () => {
-    await applyCatalog(store, defaultCatalogDir(), MAX);
+    await applyCatalog(store, defaultCatalogDir(), MAX, clock, 'test');
     const { countries } = JSON.parse(readFileSync(join(defaultCatalogDir(), 'countries.json'), 'utf8')) as { countries: { code: string; name: string }[] };
     const byAlias = new Map((await store.listCollections('exchange')).map((c) => [c.alias, c]));
     for (const { code, name } of countries) {
@@ -88,7 +90,7 @@ describe('applyCatalog on the repository catalogue (collections/)', () => {
   });
 
   it('API roots take max_content_length from the catalogue, content policy defaults where absent', async () => {
-    await applyCatalog(store, defaultCatalogDir(), 1234);
+    await applyCatalog(store, defaultCatalogDir(), 1234, clock, 'test');
     expect(await store.getApiRoot('sandbox')).toEqual({
       path: 'sandbox',
       title: 'Training sandbox',
@@ -100,14 +102,14 @@ describe('applyCatalog on the repository catalogue (collections/)', () => {
   });
 
   it('applying it twice changes nothing', async () => {
-    const first = await applyCatalog(store, defaultCatalogDir(), MAX);
+    const first = await applyCatalog(store, defaultCatalogDir(), MAX, clock, 'test');
     const snapshot = async () => ({
       roots: (await store.listApiRoots()).sort((a, b) => a.path.localeCompare(b.path)),
       collections: (await store.listCollections()).sort(byId),
       parties: await store.listParties(),
     });
     const before = await snapshot();
-    expect(await applyCatalog(store, defaultCatalogDir(), MAX)).toEqual(first);
+    expect(await applyCatalog(store, defaultCatalogDir(), MAX, clock, 'test')).toEqual(first);
     expect(await snapshot()).toEqual(before);
   });
 });
@@ -133,11 +135,11 @@ describe('applyCatalog refuses a bad catalogue before writing anything', () => {
   async function refusal(): Promise<string> {
     let error: unknown;
     try {
-      await applyCatalog(store, dir, MAX);
+      await applyCatalog(store, dir, MAX, clock, 'test');
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(CatalogError);
+    expect(error).toMatchObject({ code: 'invalid-catalogue' });
     expect(await store.listApiRoots()).toEqual([]);
     expect(await store.listCollections()).toEqual([]);
     return (error as Error).message;
@@ -145,16 +147,16 @@ describe('applyCatalog refuses a bad catalogue before writing anything', () => {
 
   it('a small valid catalogue applies (the fixture itself is sound)', async () => {
     write({ api_roots: [root('x', { country_collections: true })], collections: [{ api_root: 'x', alias: 'all', title: 'All' }] });
-    expect(await applyCatalog(store, dir, MAX)).toEqual({ apiRoots: 1, collections: 3, parties: 0 });
+    expect(await applyCatalog(store, dir, MAX, clock, 'test')).toEqual({ apiRoots: 1, collections: 3, parties: 0 });
     expect((await store.listCollections('x')).map((c) => c.alias).sort()).toEqual(['all', 'de', 'fr']);
   });
 
   it('a collection may say what its unmarked content counts as (unmarked_as), and only a TLP level', async () => {
     write({ api_roots: [root('x')], collections: [{ api_root: 'x', alias: 'attack', title: 'MITRE ATT&CK', unmarked_as: 'clear' }] });
-    await applyCatalog(store, dir, MAX);
+    await applyCatalog(store, dir, MAX, clock, 'test');
     expect((await store.getCollection('x', 'attack'))?.unmarkedAs).toBe('clear');
     write({ api_roots: [root('y')], collections: [{ api_root: 'y', alias: 'attack', title: 'MITRE ATT&CK', unmarked_as: 'white' }] });
-    await expect(applyCatalog(store, dir, MAX)).rejects.toThrow(/unmarked_as must be equal to one of the allowed values/);
+    await expect(applyCatalog(store, dir, MAX, clock, 'test')).rejects.toThrow(/unmarked_as must be equal to one of the allowed values/);
   });
 
   it('a collection alias that clashes with a country alias', async () => {

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DEFAULTS, loadConfig, type Config, type LoadOptions } from '../../src/config/config';
+import { AccordError } from '../../src/errors';
+import { DEFAULTS, loadConfig, type Config, type LoadOptions } from '../../src/config/config';
 
 let dir: string;
 beforeAll(() => {
@@ -25,7 +26,7 @@ function configError(options: LoadOptions): string {
   try {
     loadConfig(options);
   } catch (e) {
-    if (e instanceof ConfigError) return e.message;
+    if (e instanceof AccordError && e.code === 'invalid-configuration') return e.message;
     throw e;
   }
   throw new Error('the configuration was accepted');

@@ -132,15 +132,23 @@ describe('TAXII 2.1 §3.4 added_after', () => {
 });
 
 describe('TAXII 2.1 §3.4.1 match[...] lists', () => {
-  it('match[id]: a comma list, repeats merged, duplicates dropped, order kept', () => {
+  it('match[id]: a comma list, duplicates dropped, order kept', () => {
     expect(parseFilters('objects', { 'match[id]': `${ID1},${ID2}` }, OPTIONS).ids).toEqual([ID1, ID2]);
-    expect(parseFilters('objects', { 'match[id]': [ID2, `${ID1},${ID2}`] }, OPTIONS).ids).toEqual([ID2, ID1]);
+    expect(parseFilters('objects', { 'match[id]': `${ID2},${ID1},${ID2}` }, OPTIONS).ids).toEqual([ID2, ID1]);
     expect(parseFilters('objects', { 'match[id]': `${ID1}, ${ID1}` }, OPTIONS).ids).toEqual([ID1]);
   });
 
-  it('match[type] and match[spec_version]: comma lists and repeats', () => {
-    const f = parseFilters('manifest', { 'match[type]': ['indicator,malware', 'x-acme-widget'], 'match[spec_version]': '2.0,2.1' }, OPTIONS);
+  it('match[type] and match[spec_version]: comma lists', () => {
+    const f = parseFilters('manifest', { 'match[type]': 'indicator,malware,x-acme-widget', 'match[spec_version]': '2.0,2.1' }, OPTIONS);
     expect([f.types, f.specVersions]).toEqual([['indicator', 'malware', 'x-acme-widget'], ['2.0', '2.1']]);
+  });
+
+  // Regression (issue 13 item 5): a repeated filter used to be read as more values (200).
+  it.each(['match[id]', 'match[type]', 'match[version]', 'match[spec_version]'])('%s given twice is a 400 "Repeated parameter" naming it, even with equal values', (name) => {
+    const value = { 'match[id]': ID1, 'match[type]': 'indicator', 'match[version]': 'last', 'match[spec_version]': '2.1' }[name] as string;
+    const e = rejected('objects', { [name]: [value, value] });
+    expect([e.kind, e.title]).toEqual(['bad-request', 'Repeated parameter']);
+    expect(e.description).toContain(`"${name}"`);
   });
 
   it.each([
@@ -164,8 +172,8 @@ describe('TAXII 2.1 §3.4.1 match[...] lists', () => {
     expect(e.description).toContain(`"${name}"`);
   });
 
-  it('a non-string item in a repeated list is a 400', () => {
-    expect(rejected('objects', { 'match[type]': ['indicator', { a: 'b' }] }).kind).toBe('bad-request');
+  it('a non-string value (an object from a nested query parser) is a 400', () => {
+    expect(rejected('objects', { 'match[type]': { a: 'b' } }).title).toBe('Malformed parameter');
   });
 });
 
@@ -183,8 +191,11 @@ describe('TAXII 2.1 §3.4.1 match[version]', () => {
     expect(parseFilters('objects', { 'match[version]': value }, OPTIONS).versions).toEqual(versions);
   });
 
-  it('repeated match[version] parameters add up', () => {
-    expect(parseFilters('object', { 'match[version]': ['first', 'last'] }, OPTIONS).versions).toEqual({ all: false, first: true, last: true, at: [] });
+  // Regression (issue 13 item 5): "all" with other values used to answer 200.
+  it.each(['all,last', 'first,all', `all,${T1}`])('match[version]=%s ("all" combined with other values) is a 400', (value) => {
+    const e = rejected('objects', { 'match[version]': value });
+    expect([e.kind, e.title]).toEqual(['bad-request', 'Malformed parameter']);
+    expect(e.description).toContain('"match[version]=all"');
   });
 
   it('overrides the all-versions default of delete', () => {

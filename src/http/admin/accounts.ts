@@ -6,8 +6,8 @@ import { accountResource, addAccount, changeAccount, issueToken, parseRoles, rev
 import type { AccountRecord, Role, TokenRecord } from '../../catalog/types';
 import { formatTimestamp } from '../../time';
 import { created, noContent, ok, type AdminCall, type Reply } from './call';
-import { conflict, notFound } from './errors';
 import { checked } from './openapi';
+import { fail } from '../../errors';
 
 interface AccountNew {
   name: string;
@@ -37,7 +37,7 @@ async function detail(call: AdminCall, account: AccountRecord) {
 
 async function named(call: AdminCall): Promise<AccountRecord> {
   const account = await call.ctx.store.getAccountByName(call.param('name'));
-  if (!account) throw notFound(`no account named "${call.param('name')}"`);
+  if (!account) throw fail('not-found', `no account named "${call.param('name')}"`);
   return account;
 }
 
@@ -48,7 +48,7 @@ export async function listAccounts({ ctx }: AdminCall): Promise<Reply> {
 export async function createAccount(call: AdminCall): Promise<Reply> {
   const input = checked<AccountNew>('AccountNew', call.body);
   const roles = parseRoles(input.roles);
-  if (await call.ctx.store.getAccountByName(input.name)) throw conflict(`an account named "${input.name}" exists already`);
+  if (await call.ctx.store.getAccountByName(input.name)) throw fail('conflict', `an account named "${input.name}" exists already`);
   const { account, generatedPassword } = await addAccount(
     call.ctx.store,
     call.ctx.clock,
@@ -68,7 +68,7 @@ export async function patchAccount(call: AdminCall): Promise<Reply> {
   const roles: Role[] | undefined = input.roles === undefined ? undefined : parseRoles(input.roles);
   // An administrator cannot lock themself out through the API; another admin (or the CLI) can.
   if (account.id === call.by && (input.disabled === true || (roles !== undefined && !roles.includes('admin')))) {
-    throw conflict('you cannot disable your own account or remove your own admin role; ask another administrator');
+    throw fail('conflict', 'you cannot disable your own account or remove your own admin role; ask another administrator');
   }
   const updated = await changeAccount(
     call.ctx.store,
@@ -94,6 +94,6 @@ export async function issueAccountToken(call: AdminCall): Promise<Reply> {
 }
 
 export async function revokeAccountToken({ ctx, by, param }: AdminCall): Promise<Reply> {
-  if (!(await revokeToken(ctx.store, ctx.clock, param('id'), by))) throw notFound(`no active token "${param('id')}"`);
+  if (!(await revokeToken(ctx.store, ctx.clock, param('id'), by))) throw fail('not-found', `no active token "${param('id')}"`);
   return noContent;
 }

@@ -5,7 +5,7 @@
 import { agreementResource, createAgreement, reviseAgreement, setAgreementStatus } from '../../catalog/agreements';
 import type { AgreementStatus } from '../../catalog/types';
 import { created, ok, type AdminCall, type Reply } from './call';
-import { badInput, notFound } from './errors';
+import { fail } from '../../errors';
 
 export async function listAgreements({ ctx }: AdminCall): Promise<Reply> {
   return ok({ agreements: (await ctx.store.listAgreements()).map(agreementResource) });
@@ -17,21 +17,21 @@ export async function createAgreementHandler({ ctx, by, body }: AdminCall): Prom
 
 export async function getAgreement({ ctx, param }: AdminCall): Promise<Reply> {
   const agreement = await ctx.store.getAgreement(param('id'));
-  if (!agreement) throw notFound(`no agreement "${param('id')}"`);
+  if (!agreement) throw fail('not-found', `no agreement "${param('id')}"`);
   return ok(agreementResource(agreement));
 }
 
 export async function listVersions({ ctx, param }: AdminCall): Promise<Reply> {
   const versions = await ctx.store.listAgreementVersions(param('id'));
-  if (versions.length === 0) throw notFound(`no agreement "${param('id')}"`);
+  if (versions.length === 0) throw fail('not-found', `no agreement "${param('id')}"`);
   return ok({ versions: versions.map(agreementResource) });
 }
 
 export async function getVersion({ ctx, param }: AdminCall): Promise<Reply> {
   const text = param('version');
-  if (!/^[1-9]\d{0,8}$/.test(text)) throw badInput(`"${text}" is not a version number (1, 2, …)`);
+  if (!/^[1-9]\d{0,8}$/.test(text)) throw fail('invalid-request', `"${text}" is not a version number (1, 2, …)`);
   const agreement = await ctx.store.getAgreement(param('id'), Number(text));
-  if (!agreement) throw notFound(`agreement "${param('id')}" has no version ${text}`);
+  if (!agreement) throw fail('not-found', `agreement "${param('id')}" has no version ${text}`);
   return ok(agreementResource(agreement));
 }
 

@@ -1,20 +1,20 @@
 /** The change record: who changed what in the catalogue and when, oldest first, paged by sequence number. */
 import { formatTimestamp } from '../../time';
 import { ok, type AdminCall, type Reply } from './call';
-import { badInput } from './errors';
+import { fail } from '../../errors';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
 function whole(text: string, name: string): number {
-  if (!/^\d{1,15}$/.test(text)) throw badInput(`"${name}" must be a whole number, not "${text}"`);
+  if (!/^\d{1,15}$/.test(text)) throw fail('invalid-request', `"${name}" must be a whole number, not "${text}"`);
   return Number(text);
 }
 
 export async function listChanges({ ctx, query }: AdminCall): Promise<Reply> {
   const after = query.after === undefined ? 0 : whole(query.after, 'after');
   const limit = query.limit === undefined ? DEFAULT_LIMIT : whole(query.limit, 'limit');
-  if (limit < 1 || limit > MAX_LIMIT) throw badInput(`"limit" must be between 1 and ${MAX_LIMIT}`);
+  if (limit < 1 || limit > MAX_LIMIT) throw fail('invalid-request', `"limit" must be between 1 and ${MAX_LIMIT}`);
   // One more than asked tells whether another page follows.
   const rows = await ctx.store.listChanges(limit + 1, after);
   const page = rows.slice(0, limit);

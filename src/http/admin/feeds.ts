@@ -5,7 +5,7 @@ import { runFeed } from '../../feeds/runner';
 import { feedKey } from '../../feeds/secrets';
 import type { AppContext } from '../context';
 import { created, noContent, ok, type AdminCall, type Reply } from './call';
-import { conflict } from './errors';
+import { fail } from '../../errors';
 import { checked } from './openapi';
 
 const keyOf = (ctx: AppContext) => feedKey(ctx.store, ctx.config.feeds.keyFile);
@@ -38,9 +38,9 @@ export async function runFeedNow({ ctx, param }: AdminCall): Promise<Reply> {
   const name = param('name');
   await requireFeed(ctx.store, name);
   const result = await runFeed(
-    { store: ctx.store, clock: ctx.clock, key: await keyOf(ctx), agreements: ctx.agreements, settings: ctx.config.feeds, maxObjectSize: ctx.config.maxObjectSize, owner: randomUUID() },
+    { store: ctx.store, clock: ctx.clock, key: await keyOf(ctx), agreements: ctx.agreements, settings: ctx.config.feeds, maxObjectSize: ctx.config.maxObjectSize, owner: randomUUID(), log: ctx.audit },
     name,
   );
-  if (!result.ran && result.reason === 'busy') throw conflict(`feed "${name}" is running in another process`);
+  if (!result.ran && result.reason === 'busy') throw fail('conflict', `feed "${name}" is running in another process`);
   return ok(feedResource(await requireFeed(ctx.store, name)));
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { packageRoot } from '../../paths';
-import { badInput } from './errors';
+import { fail } from '../../errors';
 
 let document: Record<string, unknown> | undefined;
 
@@ -32,7 +32,7 @@ export function checked<T>(name: string, value: unknown): T {
   const validate = ajv.getSchema(`openapi#/components/schemas/${name}`);
   if (!validate) throw new Error(`schemas/admin/openapi.json has no schema ${name}`);
   if (!validate(value)) {
-    throw badInput((validate.errors ?? []).map(problem).join('; '));
+    throw fail('invalid-request', (validate.errors ?? []).map(problem).join('; '));
   }
   return value as T;
 }

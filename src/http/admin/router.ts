@@ -6,11 +6,11 @@
  * (400/413/415), 404 and 405 (with Allow), and JSON errors.
  */
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { AccordError } from '../../errors';
+import { AccordError, fail } from '../../errors';
 import { parseJson, readBody } from '../body';
 import type { AppContext } from '../context';
 import { principalOf } from '../routing';
-import { AdminError, adminErrorHandler, badInput, notFound, sendAdminError } from './errors';
+import { adminErrorHandler, sendAdminError } from './errors';
 import { ADMIN_ROUTES, type AdminRoute } from './routes';
 
 /** Admin bodies are small documents (an agreement, an account); anything larger is a mistake or an attack. */
@@ -27,17 +27,17 @@ export function adminRouter(ctx: AppContext, auth: RequestHandler): Router {
     const allowed = routes.map((r) => r.method.toUpperCase()).join(', ');
     route.all((_req, res) => {
       res.setHeader('Allow', allowed);
-      sendAdminError(res, new AdminError(405, 'Method not allowed', `this resource supports ${allowed}`));
+      sendAdminError(res, fail('method-not-allowed', `this resource supports ${allowed}`));
     });
   }
-  router.use((_req, _res, next) => next(notFound('no such admin resource')));
+  router.use((_req, _res, next) => next(fail('not-found', 'no such admin resource')));
   router.use(adminErrorHandler);
   return router;
 }
 
 function adminOnly(req: Request, _res: Response, next: NextFunction): void {
   if (principalOf(req).roles.includes('admin')) return next();
-  next(new AdminError(403, 'Forbidden', 'the admin API is for accounts with the admin role'));
+  next(fail('wrong-role', 'the admin API is for accounts with the admin role'));
 }
 
 function handle(ctx: AppContext, route: AdminRoute): RequestHandler {
@@ -61,8 +61,8 @@ function paramOf(req: Request, name: string): string {
 function queryOf(req: Request, accepted: readonly string[]): Record<string, string> {
   const query: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
-    if (!accepted.includes(name)) throw badInput(`"${name}" is not a parameter of this endpoint${accepted.length > 0 ? `; it accepts ${accepted.join(', ')}` : ''}`);
-    if (typeof value !== 'string') throw badInput(`"${name}" may be given only once`);
+    if (!accepted.includes(name)) throw fail('invalid-request', `"${name}" is not a parameter of this endpoint${accepted.length > 0 ? `; it accepts ${accepted.join(', ')}` : ''}`);
+    if (typeof value !== 'string') throw fail('invalid-request', `"${name}" may be given only once`);
     query[name] = value;
   }
   return query;
@@ -76,12 +76,12 @@ function isJson(contentType: string | undefined): boolean {
 }
 
 async function jsonBody(req: Request): Promise<unknown> {
-  if (!isJson(req.headers['content-type'])) throw new AdminError(415, 'Unsupported media type', 'the request body must be application/json');
+  if (!isJson(req.headers['content-type'])) throw fail('unsupported-media-type', 'the request body must be application/json');
   let bytes: Buffer;
   try {
     bytes = await readBody(req, ADMIN_BODY_LIMIT);
   } catch (err) {
-    if (err instanceof AccordError && err.kind === 'too-large') throw new AdminError(413, 'Request too large', `admin request bodies are limited to ${ADMIN_BODY_LIMIT} bytes`);
+    if (err instanceof AccordError && err.kind === 'too-large') throw fail('request-too-large', `admin request bodies are limited to ${ADMIN_BODY_LIMIT} bytes`);
     throw err;
   }
   return parseJson(bytes);

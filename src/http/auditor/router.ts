@@ -10,23 +10,24 @@ import { exportEvents, type ExportFilters, type ExportFormat } from '../../audit
 import { verifyStoreLog } from '../../audit/verify';
 import type { AuditQuery, SummaryGroup } from '../../store/audit-store';
 import { parseTimestamp } from '../../time';
-import { AdminError, adminErrorHandler, badInput, notFound } from '../admin/errors';
+import { adminErrorHandler } from '../admin/errors';
 import type { AppContext } from '../context';
 import { principalOf } from '../routing';
+import { fail } from '../../errors';
 
 const FILTERS = ['from', 'to', 'party', 'account', 'agreement', 'collection', 'country', 'object', 'action', 'outcome'] as const;
 const MAX_LIMIT = 1000;
 
 function auditorOnly(req: Request, _res: Response, next: NextFunction): void {
   if (principalOf(req).roles.includes('auditor')) return next();
-  next(new AdminError(403, 'Forbidden', 'the sharing log is for accounts with the auditor role'));
+  next(fail('wrong-role', 'the sharing log is for accounts with the auditor role'));
 }
 
 function params(req: Request, accepted: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
-    if (!accepted.includes(name)) throw badInput(`"${name}" is not a parameter of this endpoint; it accepts ${accepted.join(', ')}`);
-    if (typeof value !== 'string' || value === '') throw badInput(`"${name}" must be given once, with a value`);
+    if (!accepted.includes(name)) throw fail('invalid-request', `"${name}" is not a parameter of this endpoint; it accepts ${accepted.join(', ')}`);
+    if (typeof value !== 'string' || value === '') throw fail('invalid-request', `"${name}" must be given once, with a value`);
     out[name] = value;
   }
   return out;
@@ -35,7 +36,7 @@ function params(req: Request, accepted: readonly string[]): Record<string, strin
 function time(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const t = parseTimestamp(value);
-  if (t === undefined) throw badInput(`"${name}" must be an RFC 3339 timestamp`);
+  if (t === undefined) throw fail('invalid-request', `"${name}" must be an RFC 3339 timestamp`);
   return t;
 }
 
@@ -67,8 +68,8 @@ export function auditorRouter(ctx: AppContext, auth: RequestHandler): Router {
 
   router.get('/events', wrap(async (req, res) => {
     const p = params(req, [...FILTERS, 'limit', 'next']);
-    if (p.limit !== undefined && !/^[1-9]\d{0,5}$/.test(p.limit)) throw badInput('"limit" must be a positive integer');
-    if (p.next !== undefined && !/^\d{1,15}$/.test(p.next)) throw badInput('"next" is not a value this server issued');
+    if (p.limit !== undefined && !/^[1-9]\d{0,5}$/.test(p.limit)) throw fail('invalid-request', '"limit" must be a positive integer');
+    if (p.next !== undefined && !/^\d{1,15}$/.test(p.next)) throw fail('invalid-request', '"next" is not a value this server issued');
     const query: AuditQuery = { ...filters(p), limit: Math.min(Number(p.limit ?? 100), MAX_LIMIT), ...(p.next !== undefined && { afterSeq: Number(p.next) }) };
     const page = await ctx.store.queryAuditEvents(query);
     const last = page.records[page.records.length - 1];
@@ -78,14 +79,14 @@ export function auditorRouter(ctx: AppContext, auth: RequestHandler): Router {
   router.get('/objects/:id/custody', wrap(async (req, res) => {
     params(req, []);
     const custody = await custodyOf(ctx.store, String(req.params.id));
-    if (custody.versions.length === 0) throw notFound('the sharing log names no version of this object');
+    if (custody.versions.length === 0) throw fail('not-found', 'the sharing log names no version of this object');
     res.json(custody);
   }));
 
   router.get('/summary', wrap(async (req, res) => {
     const p = params(req, ['group', 'from', 'to']);
     const group = (p.group ?? 'agreement') as SummaryGroup;
-    if (!['agreement', 'country', 'party'].includes(group)) throw badInput('"group" is agreement, country or party');
+    if (!['agreement', 'country', 'party'].includes(group)) throw fail('invalid-request', '"group" is agreement, country or party');
     res.json({ group, rows: await ctx.store.summarizeAudit(group, time(p.from, 'from'), time(p.to, 'to')) });
   }));
 
@@ -97,7 +98,7 @@ export function auditorRouter(ctx: AppContext, auth: RequestHandler): Router {
   router.get('/export', wrap(async (req, res) => {
     const p = params(req, [...FILTERS, 'format']);
     const format = (p.format ?? 'ndjson') as ExportFormat;
-    if (format !== 'ndjson' && format !== 'csv') throw badInput('"format" is ndjson or csv');
+    if (format !== 'ndjson' && format !== 'csv') throw fail('invalid-request', '"format" is ndjson or csv');
     const lines = exportEvents(ctx.store, filters(p), format);
     // Read the header before committing to a 200, so a store failure is still a clean error.
     const first = await lines.next();
@@ -111,7 +112,7 @@ export function auditorRouter(ctx: AppContext, auth: RequestHandler): Router {
     res.end();
   }));
 
-  router.use((_req, _res, next) => next(notFound('no such audit resource')));
+  router.use((_req, _res, next) => next(fail('not-found', 'no such audit resource')));
   router.use(adminErrorHandler);
   return router;
 }

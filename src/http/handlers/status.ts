@@ -1,7 +1,7 @@
 /** TAXII 2.1 §4.3 Get Status. A status is readable by the account that made the request, and by admins. */
 import type { RequestHandler } from 'express';
 import { isAdmin } from '../../access/decide';
-import { notFound } from '../../errors';
+import { fail } from '../../errors';
 import type { StatusRecord } from '../../store/object-store';
 import { formatTimestamp } from '../../time';
 import { recordRead } from '../audit';
@@ -29,7 +29,7 @@ export function getStatus(ctx: AppContext): RequestHandler {
     const principal = principalOf(req);
     const status = await ctx.store.getStatus(String(req.params.statusId));
     if (!status || status.apiRoot !== apiRootOf(res).path || (status.accountId !== principal.accountId && !isAdmin(principal))) {
-      throw notFound('Status not found', 'no such status resource, or not one you may read');
+      throw fail('status-not-found', 'no such status resource, or not one you may read');
     }
     await recordRead(ctx, req, res, { status_id: status.id });
     sendTaxiiJson(res, 200, statusResource(status));

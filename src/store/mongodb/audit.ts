@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientSession, Collection } from 'mongodb';
 import type { Checkpoint } from '../../audit/chain';
-import { changeEvent, changeOf } from '../../audit/changes';
+import { changeOf } from '../../audit/changes';
 import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type StoredAuditEvent } from '../../audit/events';
 import type { ChangeRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
@@ -37,10 +37,6 @@ export class MongoAudit implements AuditStore {
 
   async probeWrite(now: Micros): Promise<void> {
     await this.db.probeWrite(now);
-  }
-
-  async recordChange(c: ChangeRecord): Promise<void> {
-    await this.appendAuditEvents([changeEvent(c)]);
   }
 
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {

@@ -3,8 +3,9 @@
  * versions, and the deployment's secret key (collection `meta`).
  */
 import { randomBytes } from 'node:crypto';
-import { Binary, type Collection } from 'mongodb';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, TokenRecord } from '../../catalog/types';
+import { Binary, type ClientSession, type Collection } from 'mongodb';
+import { changeEvent } from '../../audit/changes';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, TokenRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { CatalogStore } from '../catalog-store';
 import {
@@ -25,6 +26,7 @@ import {
   toToken,
   toCertificate,
 } from './catalog-docs';
+import type { MongoAudit } from './audit';
 import { ignoreConflict, type MongoDatabase } from './database';
 
 const SECRET_KEY = 'secret_key';
@@ -41,7 +43,11 @@ export class MongoCatalog implements CatalogStore {
   private readonly agreements: Collection<AgreementDoc>;
   private readonly revisions: Collection<RevisionDoc>;
 
-  constructor(private readonly db: MongoDatabase) {
+  /** `audit`: where each write's change event goes, in the write's own transaction. */
+  constructor(
+    private readonly db: MongoDatabase,
+    private readonly audit: MongoAudit,
+  ) {
     this.apiRoots = db.collection('api_roots');
     this.collections = db.collection('collections');
     this.parties = db.collection('parties');
@@ -51,6 +57,15 @@ export class MongoCatalog implements CatalogStore {
     this.meta = db.collection('meta');
     this.agreements = db.collection('agreements');
     this.revisions = db.collection('revisions');
+  }
+
+  /** Runs a catalogue write and appends its change event in one write (a transaction on a replica set; feeds.ts too). */
+  changing<T>(change: ChangeRecord, write: (session: ClientSession | undefined) => Promise<T>, recorded: (result: T) => boolean = () => true): Promise<T> {
+    return this.db.write(async (session) => {
+      const result = await write(session);
+      if (recorded(result)) await this.audit.appendLocked([changeEvent(change)], session);
+      return result;
+    });
   }
 
   async secretKey(): Promise<Buffer> {
@@ -66,7 +81,7 @@ export class MongoCatalog implements CatalogStore {
 
   // ---- API roots and collections -------------------------------------------------------
 
-  async upsertApiRoot(r: ApiRootRecord): Promise<void> {
+  async upsertApiRoot(r: ApiRootRecord, change: ChangeRecord): Promise<void> {
     const doc: ApiRootDoc = {
       _id: r.path,
       title: r.title,
@@ -75,7 +90,7 @@ export class MongoCatalog implements CatalogStore {
       content_policy: r.contentPolicy,
       allowed_spec_versions: r.allowedSpecVersions,
     };
-    await this.db.guard(() => this.apiRoots.replaceOne({ _id: r.path }, doc, { upsert: true }));
+    await this.changing(change, (session) => this.apiRoots.replaceOne({ _id: r.path }, doc, { upsert: true, session }));
   }
 
   async listApiRoots(): Promise<ApiRootRecord[]> {
@@ -87,8 +102,8 @@ export class MongoCatalog implements CatalogStore {
     return doc ? toApiRoot(doc) : undefined;
   }
 
-  async upsertCollection(c: CollectionRecord): Promise<void> {
-    await this.db.guard(() => this.collections.replaceOne({ _id: c.id }, collectionDoc(c), { upsert: true }));
+  async upsertCollection(c: CollectionRecord, change: ChangeRecord): Promise<void> {
+    await this.changing(change, (session) => this.collections.replaceOne({ _id: c.id }, collectionDoc(c), { upsert: true, session }));
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
@@ -107,7 +122,7 @@ export class MongoCatalog implements CatalogStore {
 
   // ---- parties, accounts, tokens -------------------------------------------------------
 
-  async upsertParty(p: PartyRecord): Promise<void> {
+  async upsertParty(p: PartyRecord, change: ChangeRecord): Promise<void> {
     const doc: PartyDoc = {
       _id: p.id,
       name: p.name,
@@ -115,7 +130,7 @@ export class MongoCatalog implements CatalogStore {
       ...(p.country !== undefined && { country: p.country }),
       ...(p.identityRef !== undefined && { identity_ref: p.identityRef }),
     };
-    await this.db.guard(() => this.parties.replaceOne({ _id: p.id }, doc, { upsert: true }));
+    await this.changing(change, (session) => this.parties.replaceOne({ _id: p.id }, doc, { upsert: true, session }));
   }
 
   async listParties(): Promise<PartyRecord[]> {
@@ -127,19 +142,18 @@ export class MongoCatalog implements CatalogStore {
     return doc ? toParty(doc) : undefined;
   }
 
-  async createAccount(a: AccountRecord): Promise<void> {
-    await this.db.guard(() =>
-      this.accounts.insertOne({
-        _id: a.id,
-        name: a.name,
-        party_id: a.partyId,
-        roles: a.roles,
-        disabled: a.disabled,
-        password_hash: a.passwordHash,
-        created_at: a.createdAt,
-        updated_at: a.updatedAt,
-      }),
-    );
+  async createAccount(a: AccountRecord, change: ChangeRecord): Promise<void> {
+    const doc: AccountDoc = {
+      _id: a.id,
+      name: a.name,
+      party_id: a.partyId,
+      roles: a.roles,
+      disabled: a.disabled,
+      password_hash: a.passwordHash,
+      created_at: a.createdAt,
+      updated_at: a.updatedAt,
+    };
+    await this.changing(change, (session) => this.accounts.insertOne(doc, { session }));
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
@@ -156,20 +170,24 @@ export class MongoCatalog implements CatalogStore {
     return (await this.db.guard(() => this.accounts.find().sort({ name: 1 }).toArray())).map(toAccount);
   }
 
-  async updateAccount(id: string, patch: AccountPatch, now: Micros): Promise<AccountRecord | undefined> {
+  async updateAccount(id: string, patch: AccountPatch, now: Micros, change: ChangeRecord): Promise<AccountRecord | undefined> {
     const set: Partial<AccountDoc> = { updated_at: now };
     if (patch.roles !== undefined) set.roles = patch.roles;
     if (patch.disabled !== undefined) set.disabled = patch.disabled;
     if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
     if (patch.partyId !== undefined) set.party_id = patch.partyId;
     if (patch.requireCertificate !== undefined) set.require_certificate = patch.requireCertificate;
-    const doc = await this.db.guard(() => this.accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }));
+    const doc = await this.changing(
+      change,
+      (session) => this.accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after', session }),
+      (found) => found !== null,
+    );
     return doc ? toAccount(doc) : undefined;
   }
 
-  async createToken(t: TokenRecord): Promise<void> {
-    await this.db.guard(() =>
-      this.tokens.insertOne({ _id: t.id, account_id: t.accountId, hash: t.hash, label: t.label, created_at: t.createdAt, revoked_at: t.revokedAt }),
+  async createToken(t: TokenRecord, change: ChangeRecord): Promise<void> {
+    await this.changing(change, (session) =>
+      this.tokens.insertOne({ _id: t.id, account_id: t.accountId, hash: t.hash, label: t.label, created_at: t.createdAt, revoked_at: t.revokedAt }, { session }),
     );
   }
 
@@ -182,14 +200,20 @@ export class MongoCatalog implements CatalogStore {
     return (await this.db.guard(() => this.tokens.find({ account_id: accountId }).sort({ created_at: 1 }).toArray())).map(toToken);
   }
 
-  async revokeToken(id: string, now: Micros): Promise<boolean> {
-    const result = await this.db.guard(() => this.tokens.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }));
-    return result.modifiedCount > 0;
+  async revokeToken(id: string, now: Micros, change: ChangeRecord): Promise<boolean> {
+    return this.changing(
+      change,
+      async (session) => (await this.tokens.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }, { session })).modifiedCount > 0,
+      (revoked) => revoked,
+    );
   }
 
-  async createCertificate(c: CertificateRecord): Promise<void> {
-    await this.db.guard(() =>
-      this.certificates.insertOne({ _id: c.id, account_id: c.accountId, fingerprint: c.fingerprint, subject: c.subject, issuer: c.issuer, label: c.label, created_at: c.createdAt, revoked_at: c.revokedAt }),
+  async createCertificate(c: CertificateRecord, change: ChangeRecord): Promise<void> {
+    await this.changing(change, (session) =>
+      this.certificates.insertOne(
+        { _id: c.id, account_id: c.accountId, fingerprint: c.fingerprint, subject: c.subject, issuer: c.issuer, label: c.label, created_at: c.createdAt, revoked_at: c.revokedAt },
+        { session },
+      ),
     );
   }
 
@@ -204,15 +228,18 @@ export class MongoCatalog implements CatalogStore {
     return docs.map(toCertificate);
   }
 
-  async revokeCertificate(id: string, now: Micros): Promise<boolean> {
-    const result = await this.db.guard(() => this.certificates.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }));
-    return result.modifiedCount > 0;
+  async revokeCertificate(id: string, now: Micros, change: ChangeRecord): Promise<boolean> {
+    return this.changing(
+      change,
+      async (session) => (await this.certificates.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }, { session })).modifiedCount > 0,
+      (revoked) => revoked,
+    );
   }
 
   // ---- agreements --------------------------------------------------------------------------
 
-  async saveAgreement(a: AgreementRecord): Promise<void> {
-    await this.db.write(async (session) => {
+  async saveAgreement(a: AgreementRecord, change: ChangeRecord): Promise<void> {
+    await this.changing(change, async (session) => {
       await this.agreements.updateOne({ id: a.id, version: a.version }, { $set: { body: JSON.stringify(a) } }, { upsert: true, session });
       await this.revisions.updateOne({ _id: AGREEMENTS_REVISION }, { $inc: { value: 1 } }, { upsert: true, session });
     });

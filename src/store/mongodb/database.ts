@@ -17,7 +17,7 @@ import {
   MongoTopologyClosedError,
   type TransactionOptions,
 } from 'mongodb';
-import { StoreUnavailable } from '../../errors';
+import { AccordError, storeUnavailable } from '../../errors';
 import { indexes } from './indexes';
 import { databaseOf, hasOption, hostsOf } from './uri';
 import { type CounterDoc, DATE_ADDED_COUNTER } from './writes';
@@ -91,7 +91,7 @@ export class MongoDatabase {
       const db = client.db(database);
       const hello = await db.command({ hello: 1 });
       if (typeof hello.maxWireVersion !== 'number' || hello.maxWireVersion < MIN_WIRE_VERSION) {
-        throw new StoreUnavailable(`the MongoDB server at ${hosts} is older than 5.0, the oldest Accord supports`);
+        throw storeUnavailable(`the MongoDB server at ${hosts} is older than 5.0, the oldest Accord supports`);
       }
       const sharded = hello.msg === 'isdbgrid';
       const opened = new MongoDatabase(client, db, hosts, sharded || hello.setName !== undefined);
@@ -99,8 +99,8 @@ export class MongoDatabase {
       return opened;
     } catch (e) {
       await client.close();
-      if (e instanceof StoreUnavailable) throw e;
-      throw new StoreUnavailable(`cannot use MongoDB at ${hosts} (database "${database}"): ${(e as Error).message}`);
+      if (e instanceof AccordError && e.code === 'storage-unavailable') throw e;
+      throw storeUnavailable(`cannot use MongoDB at ${hosts} (database "${database}"): ${(e as Error).message}`);
     }
   }
 
@@ -122,7 +122,7 @@ export class MongoDatabase {
     try {
       await this.db.command({ ping: 1 });
     } catch (e) {
-      throw new StoreUnavailable(`MongoDB at ${this.hosts} does not answer: ${(e as Error).message}`);
+      throw storeUnavailable(`MongoDB at ${this.hosts} does not answer: ${(e as Error).message}`);
     }
   }
 
@@ -173,7 +173,7 @@ export class MongoDatabase {
       e instanceof MongoNotConnectedError ||
       e instanceof MongoClientClosedError ||
       (e instanceof MongoServerError && typeof e.code === 'number' && SERVER_FAULTS.has(e.code));
-    return lost ? new StoreUnavailable(`MongoDB at ${this.hosts}: ${e.message}`) : e;
+    return lost ? storeUnavailable(`MongoDB at ${this.hosts}: ${e.message}`) : e;
   }
 }
 

@@ -4,7 +4,9 @@
  * the database one runs a feed at a time.
  */
 import type { Collection } from 'mongodb';
+import type { ChangeRecord } from '../../catalog/types';
 import type { FeedRecord, FeedRow, FeedState, FeedStore } from '../feeds';
+import type { MongoCatalog } from './catalog';
 import type { Micros } from '../../time';
 
 export interface FeedDoc {
@@ -23,16 +25,19 @@ export function leaseFilter(name: string, owner: string, now: Micros) {
 }
 
 export class MongoFeeds implements FeedStore {
-  /** `guard` maps driver errors to StoreUnavailable, as every MongoStore call does. */
+  /**
+   * `guard` maps driver errors to StoreUnavailable, as every MongoStore call does; `changing`
+   * (MongoCatalog.changing) commits a definition change with its change event.
+   */
   constructor(
     private readonly feeds: Collection<FeedDoc>,
     private readonly guard: <T>(fn: () => Promise<T>) => Promise<T>,
+    private readonly changing: MongoCatalog['changing'],
   ) {}
 
-  async createFeed(row: FeedRow): Promise<boolean> {
-    const r = await this.guard(() =>
-      this.feeds.updateOne({ _id: row.feed.name }, { $setOnInsert: { feed: row.feed, state: row.state, lease_owner: null, lease_until: null } }, { upsert: true }),
-    );
+  async createFeed(row: FeedRow, change: ChangeRecord): Promise<boolean> {
+    const doc = { feed: row.feed, state: row.state, lease_owner: null, lease_until: null };
+    const r = await this.changing(change, (session) => this.feeds.updateOne({ _id: row.feed.name }, { $setOnInsert: doc }, { upsert: true, session }), (u) => u.upsertedCount === 1);
     return r.upsertedCount === 1;
   }
 
@@ -45,12 +50,14 @@ export class MongoFeeds implements FeedStore {
     return (await this.guard(() => this.feeds.find({}).sort({ _id: 1 }).toArray())).map(toRow);
   }
 
-  async setFeedPaused(name: string, paused: boolean): Promise<boolean> {
-    return (await this.guard(() => this.feeds.updateOne({ _id: name }, { $set: { 'feed.paused': paused } }))).matchedCount === 1;
+  async setFeedPaused(name: string, paused: boolean, change: ChangeRecord): Promise<boolean> {
+    const r = await this.changing(change, (session) => this.feeds.updateOne({ _id: name }, { $set: { 'feed.paused': paused } }, { session }), (u) => u.matchedCount === 1);
+    return r.matchedCount === 1;
   }
 
-  async removeFeed(name: string): Promise<boolean> {
-    return (await this.guard(() => this.feeds.deleteOne({ _id: name }))).deletedCount === 1;
+  async removeFeed(name: string, change: ChangeRecord): Promise<boolean> {
+    const r = await this.changing(change, (session) => this.feeds.deleteOne({ _id: name }, { session }), (d) => d.deletedCount === 1);
+    return r.deletedCount === 1;
   }
 
   async saveFeedState(name: string, state: FeedState): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { Collection, ObjectId } from 'mongodb';
 import type { AuditEventInput, ObjectRef } from '../../audit/events';
-import { notFound } from '../../errors';
+import { fail } from '../../errors';
 import { formatTimestamp, type Micros } from '../../time';
 import type { AddEnvelope, ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, ObjectStore, StatusRecord, VersionSelector } from '../object-store';
 import type { Page } from '../page';
@@ -72,7 +72,7 @@ export class MongoObjects implements ObjectStore {
   async addObjects(env: AddEnvelope): Promise<StatusRecord> {
     return this.db.write(async (session) => {
       const known = await this.collections.findOne({ _id: env.collectionId }, { session, projection: { _id: 1 } });
-      if (!known) throw notFound('Collection not found', `no collection ${env.collectionId}`);
+      if (!known) throw fail('missing-collection', `no collection ${env.collectionId}`);
       const stored = await this.objects
         .find(storedVersionsFilter(env.collectionId, env.objects), { session })
         .project<StoredVersion>(STORED_VERSION_PROJECTION)
@@ -92,7 +92,7 @@ export class MongoObjects implements ObjectStore {
       if (plan.writes.length) await this.objects.bulkWrite(plan.writes, { session, ordered: true });
       const status = completedStatus(env, plan.successes);
       await this.statuses.insertOne({ _id: status.id, created_at: env.now, body: JSON.stringify(status) }, { session });
-      if (env.audit) await this.audit.appendLocked([env.audit(status, plan.refs)], session);
+      await this.audit.appendLocked([env.audit(status, plan.refs)], session);
       return status;
     });
   }
@@ -133,8 +133,8 @@ export class MongoObjects implements ObjectStore {
     objectId: string,
     versions: VersionSelector,
     specVersions: string[] | undefined,
-    scope?: ObjectScope,
-    audit?: (removed: ObjectRef[]) => AuditEventInput,
+    scope: ObjectScope | undefined,
+    audit: (removed: ObjectRef[]) => AuditEventInput,
   ): Promise<number> {
     return this.db.write(async (session) => {
       // Read first: the audit event names the removed versions, in date_added order.
@@ -154,10 +154,8 @@ export class MongoObjects implements ObjectStore {
         .toArray();
       const writes = refreshFlags(collectionId, objectId, remaining);
       if (writes.length) await this.objects.bulkWrite(writes, { session, ordered: true });
-      if (audit) {
-        const removed = doomed.map((d) => ({ id: objectId, version: formatTimestamp(d.version), date_added: formatTimestamp(d.date_added) }));
-        await this.audit.appendLocked([audit(removed)], session);
-      }
+      const removed = doomed.map((d) => ({ id: objectId, version: formatTimestamp(d.version), date_added: formatTimestamp(d.date_added) }));
+      await this.audit.appendLocked([audit(removed)], session);
       return deletedCount;
     });
   }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { chainLink, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
-import { changeEvent, changeOf, CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
+import { changeOf, CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
 import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type DateAddedRange, type StoredAuditEvent } from '../../audit/events';
 import type { ChangeRecord } from '../../catalog/types';
 import { formatTimestamp, parseTimestamp, type Micros } from '../../time';
@@ -28,18 +28,12 @@ export class SqliteAudit implements AuditStore {
     this.db.probeWrite(now);
   }
 
-  async recordChange(c: ChangeRecord): Promise<void> {
-    await this.appendAuditEvents([changeEvent(c)]);
-  }
-
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
     const rows = this.db.stmt(
       "SELECT body FROM audit_events WHERE json_extract(body, '$.action') >= 'catalog.' AND json_extract(body, '$.action') < 'catalog/' AND seq > ? ORDER BY seq LIMIT ?",
     ).all(afterSeq, limit) as Row[];
     return rows.map((r) => changeOf(JSON.parse(r.body as string) as AuditEvent));
   }
-
-  // ---- the sharing log ------------------------------------------------------------------------
 
   async appendAuditEvents(events: AuditEventInput[]): Promise<AuditEvent[]> {
     return this.db.write(() => this.appendLocked(events));

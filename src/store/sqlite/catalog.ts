@@ -3,13 +3,28 @@
  * versions, and the deployment's secret key (table `meta`).
  */
 import { randomBytes } from 'node:crypto';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, Role, TlpCeiling, TokenRecord } from '../../catalog/types';
+import { changeEvent } from '../../audit/changes';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, Role, TlpCeiling, TokenRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { CatalogStore } from '../catalog-store';
+import type { SqliteAudit } from './audit';
 import type { Row, SqliteDatabase } from './database';
 
 export class SqliteCatalog implements CatalogStore {
-  constructor(private readonly db: SqliteDatabase) {}
+  /** `audit`: where each write's change event goes, in the write's own transaction. */
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly audit: SqliteAudit,
+  ) {}
+
+  /** Runs a catalogue write and appends its change event in one IMMEDIATE transaction (feeds.ts too). */
+  changing<T>(change: ChangeRecord, write: () => T, recorded: (result: T) => boolean = () => true): T {
+    return this.db.write(() => {
+      const result = write();
+      if (recorded(result)) this.audit.appendLocked([changeEvent(change)]);
+      return result;
+    });
+  }
 
   async secretKey(): Promise<Buffer> {
     const row = this.db.stmt("SELECT value FROM meta WHERE key = 'secret_key'").get() as Row | undefined;
@@ -21,14 +36,14 @@ export class SqliteCatalog implements CatalogStore {
 
   // ---- API roots and collections -------------------------------------------------------
 
-  async upsertApiRoot(r: ApiRootRecord): Promise<void> {
-    this.db.stmt(
+  async upsertApiRoot(r: ApiRootRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () => this.db.stmt(
       `INSERT INTO api_roots (path, title, description, max_content_length, content_policy, allowed_spec_versions)
        VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(path) DO UPDATE SET title = excluded.title, description = excluded.description,
          max_content_length = excluded.max_content_length, content_policy = excluded.content_policy,
          allowed_spec_versions = excluded.allowed_spec_versions`,
-    ).run(r.path, r.title, r.description ?? null, r.maxContentLength, r.contentPolicy, JSON.stringify(r.allowedSpecVersions));
+    ).run(r.path, r.title, r.description ?? null, r.maxContentLength, r.contentPolicy, JSON.stringify(r.allowedSpecVersions)));
   }
 
   async listApiRoots(): Promise<ApiRootRecord[]> {
@@ -40,13 +55,13 @@ export class SqliteCatalog implements CatalogStore {
     return row && toApiRoot(row);
   }
 
-  async upsertCollection(c: CollectionRecord): Promise<void> {
-    this.db.stmt(
+  async upsertCollection(c: CollectionRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () => this.db.stmt(
       `INSERT INTO collections (id, api_root, title, description, alias, country, media_types, unmarked_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET api_root = excluded.api_root, title = excluded.title,
          description = excluded.description, alias = excluded.alias, country = excluded.country, media_types = excluded.media_types,
          unmarked_as = excluded.unmarked_as`,
-    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.country ?? null, JSON.stringify(c.mediaTypes), c.unmarkedAs ?? null);
+    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.country ?? null, JSON.stringify(c.mediaTypes), c.unmarkedAs ?? null));
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
@@ -69,12 +84,12 @@ export class SqliteCatalog implements CatalogStore {
 
   // ---- parties, accounts, tokens -------------------------------------------------------
 
-  async upsertParty(p: PartyRecord): Promise<void> {
-    this.db.stmt(
+  async upsertParty(p: PartyRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () => this.db.stmt(
       `INSERT INTO parties (id, name, kind, country, identity_ref) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, country = excluded.country,
          identity_ref = excluded.identity_ref`,
-    ).run(p.id, p.name, p.kind, p.country ?? null, p.identityRef ?? null);
+    ).run(p.id, p.name, p.kind, p.country ?? null, p.identityRef ?? null));
   }
 
   async listParties(): Promise<PartyRecord[]> {
@@ -86,11 +101,11 @@ export class SqliteCatalog implements CatalogStore {
     return row && toParty(row);
   }
 
-  async createAccount(a: AccountRecord): Promise<void> {
-    this.db.stmt(
+  async createAccount(a: AccountRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () => this.db.stmt(
       `INSERT INTO accounts (id, name, party_id, roles, disabled, password_hash, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(a.id, a.name, a.partyId, JSON.stringify(a.roles), a.disabled ? 1 : 0, a.passwordHash, a.createdAt, a.updatedAt);
+    ).run(a.id, a.name, a.partyId, JSON.stringify(a.roles), a.disabled ? 1 : 0, a.passwordHash, a.createdAt, a.updatedAt));
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
@@ -107,30 +122,31 @@ export class SqliteCatalog implements CatalogStore {
     return (this.db.stmt('SELECT * FROM accounts ORDER BY name').all() as Row[]).map(toAccount);
   }
 
-  async updateAccount(id: string, patch: AccountPatch, now: Micros): Promise<AccountRecord | undefined> {
-    const current = await this.getAccount(id);
-    if (!current) return undefined;
-    const next: AccountRecord = { ...current, ...patch, updatedAt: now };
-    this.db.stmt('UPDATE accounts SET party_id = ?, roles = ?, disabled = ?, password_hash = ?, require_certificate = ?, updated_at = ? WHERE id = ?').run(
-      next.partyId,
-      JSON.stringify(next.roles),
-      next.disabled ? 1 : 0,
-      next.passwordHash,
-      next.requireCertificate === true ? 1 : 0,
-      now,
-      id,
+  async updateAccount(id: string, patch: AccountPatch, now: Micros, change: ChangeRecord): Promise<AccountRecord | undefined> {
+    return this.changing(
+      change,
+      () => {
+        const row = this.db.stmt('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+        if (!row) return undefined;
+        const next: AccountRecord = { ...toAccount(row), ...patch, updatedAt: now };
+        this.db.stmt('UPDATE accounts SET party_id = ?, roles = ?, disabled = ?, password_hash = ?, require_certificate = ?, updated_at = ? WHERE id = ?').run(
+          next.partyId,
+          JSON.stringify(next.roles),
+          next.disabled ? 1 : 0,
+          next.passwordHash,
+          next.requireCertificate === true ? 1 : 0,
+          now,
+          id,
+        );
+        return next;
+      },
+      (next) => next !== undefined,
     );
-    return next;
   }
 
-  async createToken(t: TokenRecord): Promise<void> {
-    this.db.stmt('INSERT INTO tokens (id, account_id, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-      t.id,
-      t.accountId,
-      t.hash,
-      t.label,
-      t.createdAt,
-      t.revokedAt,
+  async createToken(t: TokenRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () =>
+      this.db.stmt('INSERT INTO tokens (id, account_id, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)').run(t.id, t.accountId, t.hash, t.label, t.createdAt, t.revokedAt),
     );
   }
 
@@ -143,14 +159,20 @@ export class SqliteCatalog implements CatalogStore {
     return (this.db.stmt('SELECT * FROM tokens WHERE account_id = ? ORDER BY created_at').all(accountId) as Row[]).map(toToken);
   }
 
-  async revokeToken(id: string, now: Micros): Promise<boolean> {
-    return this.db.stmt('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0;
+  async revokeToken(id: string, now: Micros, change: ChangeRecord): Promise<boolean> {
+    return this.changing(
+      change,
+      () => this.db.stmt('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0,
+      (revoked) => revoked,
+    );
   }
 
-  async createCertificate(c: CertificateRecord): Promise<void> {
-    this.db
-      .stmt('INSERT INTO certificates (id, account_id, fingerprint, subject, issuer, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(c.id, c.accountId, c.fingerprint, c.subject, c.issuer, c.label, c.createdAt, c.revokedAt);
+  async createCertificate(c: CertificateRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () =>
+      this.db
+        .stmt('INSERT INTO certificates (id, account_id, fingerprint, subject, issuer, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(c.id, c.accountId, c.fingerprint, c.subject, c.issuer, c.label, c.createdAt, c.revokedAt),
+    );
   }
 
   async listCertificates(accountId: string): Promise<CertificateRecord[]> {
@@ -164,15 +186,18 @@ export class SqliteCatalog implements CatalogStore {
     return rows.map(toCertificate);
   }
 
-  async revokeCertificate(id: string, now: Micros): Promise<boolean> {
-    return this.db.stmt('UPDATE certificates SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0;
+  async revokeCertificate(id: string, now: Micros, change: ChangeRecord): Promise<boolean> {
+    return this.changing(
+      change,
+      () => this.db.stmt('UPDATE certificates SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0,
+      (revoked) => revoked,
+    );
   }
-
 
   // ---- agreements --------------------------------------------------------------------------
 
-  async saveAgreement(a: AgreementRecord): Promise<void> {
-    this.db.write(() => {
+  async saveAgreement(a: AgreementRecord, change: ChangeRecord): Promise<void> {
+    this.changing(change, () => {
       this.db.stmt('INSERT INTO agreements (id, version, body) VALUES (?, ?, ?) ON CONFLICT(id, version) DO UPDATE SET body = excluded.body').run(
         a.id,
         a.version,

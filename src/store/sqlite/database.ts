@@ -4,7 +4,7 @@
  * statements. The role classes (catalog.ts, objects.ts, audit.ts) all go through it.
  */
 import Database from 'better-sqlite3';
-import { StoreUnavailable } from '../../errors';
+import { storeUnavailable } from '../../errors';
 import { createPrivate } from '../../files';
 import { MIGRATIONS } from './migrations';
 
@@ -31,7 +31,7 @@ export class SqliteDatabase {
       if (file !== ':memory:' && file !== '') createPrivate(file);
       this.db = new Database(file);
     } catch (e) {
-      throw new StoreUnavailable(`cannot open SQLite database ${file}: ${(e as Error).message}`);
+      throw storeUnavailable(`cannot open SQLite database ${file}: ${(e as Error).message}`);
     }
     try {
       this.configure(file, syncEveryCommit);
@@ -39,7 +39,7 @@ export class SqliteDatabase {
       // A read-only mount, a file that is not a database, a locked file: one clear line for
       // the operator (src/cli/failure.ts), not a driver stack.
       this.db.close();
-      throw new StoreUnavailable(`cannot use SQLite database ${file}: ${(e as Error).message}`);
+      throw storeUnavailable(`cannot use SQLite database ${file}: ${(e as Error).message}`);
     }
   }
 
@@ -109,7 +109,7 @@ export class SqliteDatabase {
   }
 
   ping(): void {
-    if (!this.db.open) throw new StoreUnavailable('the SQLite database is closed');
+    if (!this.db.open) throw storeUnavailable('the SQLite database is closed');
     this.stmt('SELECT 1').get();
   }
 

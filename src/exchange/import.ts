@@ -1,14 +1,15 @@
 /**
  * `accord import`: streams a bundle file into a collection in batches, through the same
- * validation, preparation and store path as TAXII Add Objects, reporting progress as it goes.
+ * validation, scope and store path as TAXII Add Objects (Exchange.store). Each batch commits
+ * with its `objects.add` event, which names the file and its SHA-256 so an auditor can tell
+ * an import from a TAXII add and match it to the file that was loaded.
  */
-import { randomUUID } from 'node:crypto';
-import type { CollectionRecord } from '../catalog/types';
-import type { StatusDetail } from '../store/object-store';
-import type { Store } from '../store/store';
 import { streamBundleObjects } from '../taxii/bundle-stream';
-import { prepareObjects, UnparsableObject, validatorFor } from '../taxii/object-metadata';
+import { jsonDepth, MAX_OBJECT_NESTING } from '../taxii/json-depth';
+import { UnparsableObject } from '../taxii/object-metadata';
+import type { StatusDetail } from '../store/object-store';
 import type { Clock } from '../time';
+import type { Call, Exchange } from './exchange';
 
 const BATCH = 1000;
 /** Distinct failures kept for the report (every failure is counted in `failed`). */
@@ -33,43 +34,41 @@ function failureKey(f: StatusDetail): string {
   return `${f.id}\n${f.version === undefined ? message : message.split(f.version).join('')}`;
 }
 
+/** The file as the log names it: its name as given and the SHA-256 of its bytes (hex). */
+export interface ImportSource {
+  file: string;
+  sha256: string;
+}
+
+/** Parses one streamed member; too deep or not JSON, it fails alone as TAXII's would. */
+function parseMember(text: string): unknown {
+  if (jsonDepth(text) > MAX_OBJECT_NESTING) return new UnparsableObject(`nested deeper than ${MAX_OBJECT_NESTING} levels`, true);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    return new UnparsableObject((e as Error).message);
+  }
+}
+
 export async function importBundle(
-  store: Store,
-  clock: Clock,
-  collection: CollectionRecord,
+  exchange: Exchange,
+  call: Call,
+  source: ImportSource,
   input: AsyncIterable<Buffer | string>,
-  maxObjectSize: number,
-  progress?: (line: string) => void,
+  options: { clock: Clock; progress?: (line: string) => void },
 ): Promise<ImportResult> {
-  const root = await store.getApiRoot(collection.apiRoot);
-  if (!root) throw new Error(`collection ${collection.id} names a missing API root "${collection.apiRoot}"`);
-  // The root's own content policy, as for TAXII Add Objects.
-  const options = { validator: validatorFor(root), maxObjectSize };
   const result: ImportResult = { stored: 0, duplicates: 0, failed: 0, failures: [] };
   const started = Date.now();
   let seen = 0;
+  let batches = 0;
   let batch: string[] = [];
   const reported = new Map<string, ReportedFailure>();
 
   const flush = async () => {
-    const values = batch.map((text) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch (e) {
-        return new UnparsableObject((e as Error).message);
-      }
-    });
-    const { objects, failures } = prepareObjects(values, { ...options, firstPosition: seen - batch.length });
-    const status = await store.addObjects({
-      statusId: randomUUID(),
-      apiRoot: collection.apiRoot,
-      collectionId: collection.id,
-      accountId: 'cli:import',
-      requestTimestamp: clock(),
-      now: clock(),
-      objects,
-      failures,
-    });
+    // The root's own content policy, as for TAXII Add Objects.
+    const prepared = exchange.prepare(call, batch.map(parseMember), seen - batch.length);
+    batches++;
+    const status = await exchange.store(call, prepared, options.clock(), { import: { ...source, batch: batches, first_position: seen - batch.length } });
     for (const s of status.successes) {
       if (s.message === 'already stored') result.duplicates++;
       else result.stored++;
@@ -84,7 +83,7 @@ export async function importBundle(
     batch = [];
     const secs = (Date.now() - started) / 1000;
     // Every object read is stored, already present or failed, so the figures add up mid-run.
-    progress?.(`${seen} objects read, ${result.stored} stored, ${result.duplicates} already present, ${result.failed} failed (${Math.round(seen / Math.max(secs, 0.001))} objects/s)`);
+    options.progress?.(`${seen} objects read, ${result.stored} stored, ${result.duplicates} already present, ${result.failed} failed (${Math.round(seen / Math.max(secs, 0.001))} objects/s)`);
   };
 
   for await (const text of streamBundleObjects(input)) {
