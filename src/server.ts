@@ -15,6 +15,7 @@ import { AgreementCache } from './access/agreement-cache';
 import { RefusalAggregator } from './audit/aggregate';
 import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
+import { demoteForeignAdmins } from './catalog/role-migration';
 import type { Config } from './config/config';
 import { FeedScheduler } from './feeds/scheduler';
 import { feedKey } from './feeds/secrets';
@@ -38,6 +39,8 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   for (const file of exposedFiles([...storeFiles(config.store), ...(config.tls ? [config.tls.key] : [])])) {
     log.warn({ file }, 'file readable by group or others: it holds secrets, make it private (chmod 600)');
   }
+  const demoted = await demoteForeignAdmins(store, clock, config.operatorParty);
+  if (demoted.length > 0) log.warn({ accounts: demoted }, `admin role removed from accounts outside the operator party "${config.operatorParty}"`);
   const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000, concurrentChecks: config.passwordCheckConcurrency });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
@@ -49,7 +52,7 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   // Upstream feeds run in whichever process holds a feed's lease (src/feeds/scheduler.ts).
   const feeds = config.feeds.enabled
     ? new FeedScheduler(
-        { store, clock, key: await feedKey(store, config.feeds.keyFile), agreements, settings: config.feeds, maxObjectSize: config.maxObjectSize, owner: randomUUID(), log: audit },
+        { store, clock, key: await feedKey(store, config.feeds.keyFile), agreements, settings: config.feeds, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty, owner: randomUUID(), log: audit },
         log.child({ component: 'feeds' }),
       )
     : undefined;

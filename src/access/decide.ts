@@ -14,9 +14,14 @@ import type { Micros } from '../time';
 
 export type Right = GrantAction;
 
-/** What each role may ever do with STIX content; agreements decide where and what. */
+/**
+ * What each role may ever do with STIX content; agreements decide where and what. Content
+ * rights come only from content roles: `admin` administers the exchange (accounts,
+ * agreements, ownership) and reads, adds or deletes nothing by itself (docs/agreements.md).
+ */
 const ROLE_RIGHTS: Record<Role, readonly Right[]> = {
-  admin: ['read', 'write', 'delete'],
+  admin: [],
+  deleter: ['read', 'delete'],
   writer: ['read', 'write'],
   reader: ['read'],
   auditor: [],
@@ -110,6 +115,18 @@ export function refusal(scope: ObjectScope, type: string, tlp: number): string {
   }
 }
 
-export function isAdmin(principal: Principal): boolean {
-  return principal.roles.includes('admin');
+/**
+ * Whether the caller administers the exchange: the admin role counts only on an account of
+ * the operator party (config `operatorParty`); on any other party's account it is inert.
+ */
+export function isAdmin(principal: Principal, operatorParty: string): boolean {
+  return principal.roles.includes('admin') && principal.partyId === operatorParty;
+}
+
+/** Why an account of this party may not hold these roles, or undefined when it may. */
+export function roleRefusal(roles: readonly Role[], partyId: string, operatorParty: string): string | undefined {
+  if (roles.includes('admin') && partyId !== operatorParty) {
+    return `the admin role can be held only by accounts of the operator party "${operatorParty}"`;
+  }
+  return undefined;
 }

@@ -3,6 +3,8 @@
  * Generated secrets are returned once to the caller and never stored in clear.
  */
 import { randomUUID } from 'node:crypto';
+import { roleRefusal } from '../access/decide';
+import { DEFAULTS } from '../config/config';
 import { generatePassword, generateToken, hashPassword, keyedHash } from '../auth/secrets';
 import type { Store } from '../store/store';
 import { type AccountRecord, type Role, ROLES, type TokenRecord } from './types';
@@ -26,6 +28,8 @@ export interface NewAccount {
   partyId: string;
   /** Absent: a password is generated and returned; null: a token-only account. */
   password?: string | null;
+  /** The party whose accounts alone may hold `admin` (config operatorParty; default its default). */
+  operatorParty?: string;
 }
 
 export async function addAccount(store: Store, clock: Clock, input: NewAccount, by: string): Promise<{ account: AccountRecord; generatedPassword?: string }> {
@@ -33,6 +37,8 @@ export async function addAccount(store: Store, clock: Clock, input: NewAccount, 
   if (await store.getAccountByName(input.name)) throw fail('invalid-account', `an account named "${input.name}" exists already`);
   if (!(await store.getParty(input.partyId))) throw fail('invalid-account', `no party "${input.partyId}"`);
   if (typeof input.password === 'string' && input.password.length < 12) throw fail('invalid-account', 'passwords must have at least 12 characters');
+  const refused = roleRefusal(input.roles, input.partyId, input.operatorParty ?? DEFAULTS.operatorParty);
+  if (refused) throw fail('invalid-account', refused);
   const password = input.password === undefined ? generatePassword() : input.password;
   const now = clock();
   const account: AccountRecord = {
@@ -74,6 +80,8 @@ export interface AccountChange {
   partyId?: string;
   /** A new password (at least 12 characters), or null to allow tokens only. */
   password?: string | null;
+  /** As NewAccount.operatorParty. */
+  operatorParty?: string;
   /** Whether a password or token is accepted only with one of the account's client certificates. */
   requireCertificate?: boolean;
 }
@@ -84,6 +92,8 @@ export async function changeAccount(store: Store, clock: Clock, name: string, ch
   if (change.partyId !== undefined && !(await store.getParty(change.partyId))) throw fail('invalid-account', `no party "${change.partyId}"`);
   if (change.roles !== undefined && change.roles.length === 0) throw fail('invalid-account', 'an account needs at least one role');
   if (typeof change.password === 'string' && change.password.length < 12) throw fail('invalid-account', 'passwords must have at least 12 characters');
+  const refused = roleRefusal(change.roles ?? account.roles, change.partyId ?? account.partyId, change.operatorParty ?? DEFAULTS.operatorParty);
+  if (refused) throw fail('invalid-account', refused);
   const detail: Record<string, unknown> = {};
   if (change.roles !== undefined) detail.roles = change.roles;
   if (change.disabled !== undefined) detail.disabled = change.disabled;

@@ -4,8 +4,8 @@
  */
 import type { Micros } from '../time';
 
-export type Role = 'reader' | 'writer' | 'admin' | 'auditor';
-export const ROLES: readonly Role[] = ['reader', 'writer', 'admin', 'auditor'];
+export type Role = 'reader' | 'writer' | 'deleter' | 'admin' | 'auditor';
+export const ROLES: readonly Role[] = ['reader', 'writer', 'deleter', 'admin', 'auditor'];
 
 export interface ApiRootRecord {
   /** URL path segment of the API root, e.g. `exchange` for `/exchange/`. */
@@ -143,7 +143,7 @@ export interface ChangeRecord {
   at: Micros;
   /** Account id, or `cli` for the command line. */
   by: string;
-  entity: 'party' | 'account' | 'token' | 'certificate' | 'collection' | 'agreement' | 'api-root' | 'feed';
+  entity: 'party' | 'account' | 'token' | 'certificate' | 'collection' | 'agreement' | 'api-root' | 'object' | 'feed';
   entityId: string;
   action: string;
   /** What changed, never a secret. */

@@ -2,7 +2,7 @@
  * The admin API's operations from the command line, for operators with access to the
  * database (and for recovery when no administrator can sign in): `party add|list`,
  * `agreement create|list|show|revise|versions|activate|suspend|revoke`, `collection add`,
- * `account roles|enable|set-password`. Changes are recorded as made by the local operator (src/cli/options.ts). The services
+ * `account roles|enable|set-password`, `object transfer`. Changes are recorded as made by the local operator (src/cli/options.ts). The services
  * validate; their errors are printed plainly with exit code 2 (src/main.ts).
  */
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,8 @@ import { generatePassword } from '../auth/secrets';
 import { putCollection } from '../catalog/collections';
 import type { AgreementRecord, AgreementStatus } from '../catalog/types';
 import { formatTimestamp, systemClock } from '../time';
-import { configOption, dbOption, readStdin, withStore, type StoreOptions } from './options';
+import { transferOwnership } from '../catalog/ownership';
+import { configOption, dbOption, findCollection, readStdin, withStore, type StoreOptions } from './options';
 import { fail } from '../errors';
 
 
@@ -42,6 +43,25 @@ export function registerAdminCommands(program: Command): void {
   registerAgreementCommands(program);
   registerCollectionAdd(existing(program, 'collection'));
   registerAccountChanges(existing(program, 'account'));
+  registerObjectTransfer(program);
+}
+
+function registerObjectTransfer(program: Command): void {
+  const object = program.command('object').description('the owners of object ids (the party that alone may add versions of an object)');
+  withStoreOptions(
+    object
+      .command('transfer <objectId>')
+      .description('make another party the owner of an object id in a collection (recorded in the sharing log)')
+      .requiredOption('--collection <idOrAlias>', 'the collection that holds the object')
+      .option('--api-root <path>', 'API root, when the alias exists in several')
+      .requiredOption('--to <party>', 'the new owning party'),
+  ).action(async (objectId: string, opts: StoreOptions & { collection: string; apiRoot?: string; to: string }) => {
+    await withStore(opts, async (store, _config, operator) => {
+      const collection = await findCollection(store, opts.collection, opts.apiRoot);
+      const t = await transferOwnership(store, systemClock, operator.accountId, collection.id, objectId, opts.to);
+      out(`${objectId} in ${collection.title}: owner ${t.from ?? '(none recorded)'} → ${t.to}\n`);
+    });
+  });
 }
 
 function registerPartyCommands(program: Command): void {
@@ -173,10 +193,10 @@ function registerAccountChanges(account: Command): void {
     account
       .command('roles <name>')
       .description('replace an account\'s roles (effective on its next request)')
-      .requiredOption('--role <role>', 'reader, writer, admin or auditor (repeat or comma-separate)', collect),
+      .requiredOption('--role <role>', 'reader, writer, deleter, admin or auditor (repeat or comma-separate)', collect),
   ).action(async (name: string, opts: StoreOptions & { role: string[] }) => {
-    await withStore(opts, async (store, _config, operator) => {
-      const updated = await changeAccount(store, systemClock, name, { roles: parseRoles(opts.role) }, operator.accountId);
+    await withStore(opts, async (store, config, operator) => {
+      const updated = await changeAccount(store, systemClock, name, { roles: parseRoles(opts.role), operatorParty: config.operatorParty }, operator.accountId);
       out(`roles of ${updated.name}: ${updated.roles.join(', ')}\n`);
     });
   });

@@ -106,16 +106,16 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
   account
     .command('add <name>')
     .description('create an account; prints a generated password once unless --password-stdin')
-    .requiredOption('--role <role>', 'reader, writer, admin or auditor (repeat or comma-separate)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--party <id>', 'the party the account belongs to', 'operator')
+    .requiredOption('--role <role>', 'reader, writer, deleter, admin or auditor (repeat or comma-separate)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--party <id>', 'the party the account belongs to (default: the operator party)')
     .option('--password-stdin', 'read the password from standard input')
     .option('--token', 'also issue an API token and print it once')
     .addOption(dbOption())
     .addOption(configOption())
-    .action(async (name: string, opts: StoreOptions & { role: string[]; party: string; passwordStdin?: boolean; token?: boolean }) => {
+    .action(async (name: string, opts: StoreOptions & { role: string[]; party?: string; passwordStdin?: boolean; token?: boolean }) => {
       const password = opts.passwordStdin ? await readStdin() : undefined;
-      await withStore(opts, async (store, _config, operator) => {
-        const input = { name, roles: parseRoles(opts.role), partyId: opts.party, ...(password !== undefined && { password }) };
+      await withStore(opts, async (store, config, operator) => {
+        const input = { name, roles: parseRoles(opts.role), partyId: opts.party ?? config.operatorParty, operatorParty: config.operatorParty, ...(password !== undefined && { password }) };
         const { account: created, generatedPassword } = await addAccount(store, systemClock, input, operator.accountId);
         process.stdout.write(`created account ${created.name} (${created.roles.join(', ')}) in party ${created.partyId}\n`);
         if (generatedPassword) process.stdout.write(`password: ${generatedPassword}\n`);

@@ -97,7 +97,7 @@ export function registerFeedCommands(program: Command): void {
     await withStore(opts, async (store, config) => {
       await requireFeed(store, name);
       const result = await runFeed(
-        { store, clock: systemClock, key: await feedKey(store, config.feeds.keyFile), agreements: new AgreementCache(store), settings: config.feeds, maxObjectSize: config.maxObjectSize, owner: randomUUID() },
+        { store, clock: systemClock, key: await feedKey(store, config.feeds.keyFile), agreements: new AgreementCache(store), settings: config.feeds, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty, owner: randomUUID() },
         name,
       );
       if (!result.ran) throw fail('invalid-command', result.reason === 'busy' ? `feed "${name}" is running in another process` : `no feed "${name}"`);

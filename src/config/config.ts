@@ -51,6 +51,8 @@ export interface Config {
   connections: { max: number; perAddress: number };
   /** Response compression (gzip, brotli) when the client asks for it (src/http/compression.ts). */
   compression: { enabled: boolean; threshold: number; gzipLevel: number; brotliQuality: number };
+  /** The party whose accounts alone may hold the admin role (docs/agreements.md). */
+  operatorParty: string;
   /** Upstream feeds (docs/feeds.md). */
   feeds: FeedSettings;
 }
@@ -110,6 +112,7 @@ export const DEFAULTS: Config = {
   // of CPU (level 6: 13% for 18 ms); brotli quality 5 leaves 13% for 14.5 ms. Below ~1 KB a
   // coding saves less than it costs.
   compression: { enabled: true, threshold: 1024, gzipLevel: 4, brotliQuality: 5 },
+  operatorParty: 'operator',
 };
 
 type Source = Record<string, unknown>;
@@ -161,6 +164,7 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_MAX_CONNECTIONS_PER_ADDRESS: { path: ['connections', 'perAddress'], kind: 'int' },
   ACCORD_COMPRESSION: { path: ['compression', 'enabled'], kind: 'bool' },
   ACCORD_COMPRESSION_THRESHOLD: { path: ['compression', 'threshold'], kind: 'int' },
+  ACCORD_OPERATOR_PARTY: { path: ['operatorParty'], kind: 'string' },
 };
 
 function set(target: Source, path: string[], value: unknown): void {

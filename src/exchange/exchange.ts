@@ -8,18 +8,21 @@
  * requests into these calls and the results into their answers.
  */
 import { randomUUID } from 'node:crypto';
-import { admits, decide, refusal } from '../access/decide';
+import { admits, refusal } from '../access/decide';
+import { creatorRefusal } from '../access/ownership';
+import { intersectScopes, readScope } from '../access/rights';
 import type { AgreementCache } from '../access/agreement-cache';
 import type { AuditEventInput } from '../audit/events';
 import { fail } from '../errors';
 import type { ApiRootRecord, CollectionRecord } from '../catalog/types';
-import type { ManifestRecord, ObjectPage, ObjectQuery, StatusDetail, StatusRecord } from '../store/object-store';
+import type { ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, StatusDetail, StatusRecord } from '../store/object-store';
+import { EVERYTHING } from '../store/scope';
 import type { Page } from '../store/page';
 import type { Store } from '../store/store';
 import { compactFailures } from '../taxii/failures';
 import { ALL_VERSIONS, type Filters } from '../taxii/filters';
 import { prepareObjects, validatorFor, type Prepared } from '../taxii/object-metadata';
-import { formatTimestamp, parseTimestamp, type Clock } from '../time';
+import { formatTimestamp, type Clock } from '../time';
 import type { Actor, Authority, Origin } from './actor';
 import { pageEvent, placedRange, whoAndWhere } from './events';
 
@@ -37,6 +40,8 @@ export interface ExchangeDeps {
   /** Largest page a read returns, and the most "already stored" versions checked per add. */
   pageCap: number;
   maxObjectSize: number;
+  /** The party the local operator's adds belong to (it owns what it stores first). */
+  operatorParty: string;
 }
 
 /** One exchange: who, under what authority, on which collection, through which door. */
@@ -50,9 +55,6 @@ export interface Call {
 
 /** Every spec version an object may have here, for questions about any version of it. */
 const ANY_SPEC_VERSION = ['2.0', '2.1'];
-
-/** How many duplicates one visibility query covers (its ids and versions are bound parameters). */
-const DUPLICATES_PER_QUERY = 500;
 
 /** Objects validated between two turns of the event loop: other clients wait for no more than one slice. */
 const VALIDATION_SLICE = 250;
@@ -98,10 +100,20 @@ export class Exchange {
     return page;
   }
 
-  /** §5.7 Delete An Object: the selected versions within scope; 404 when none matched. */
+  /**
+   * §5.7 Delete An Object: only versions the caller may both read and delete, answering as
+   * Get An Object would (404 for an object none of whose versions it may read, so the pair
+   * reveals nothing), and only of an object its party owns (403 otherwise: src/access/ownership.ts).
+   */
   async delete(call: Call, objectId: string, filters: Pick<Filters, 'versions' | 'specVersions'>): Promise<number> {
     if (!this.deps.log.healthy) throw logDown('changes are refused');
-    const removed = await this.deps.store.deleteObject(call.collection.id, objectId, filters.versions, filters.specVersions, call.authority.scope, (versions) => ({
+    const readable = await this.readScope(call);
+    if (readable === null) throw fail('object-not-found', `the collection holds no object ${objectId}`);
+    const scope = readable && call.authority.scope ? intersectScopes(readable, call.authority.scope) : (readable ?? call.authority.scope);
+    await this.assertObjectExists({ collectionId: call.collection.id, versions: ALL_VERSIONS, limit: 1, ...(scope && { scope }) }, objectId);
+    const party = call.actor.partyId ?? this.deps.operatorParty;
+    if ((await this.deps.store.ownerOf(call.collection.id, objectId)) !== party) throw fail('not-allowed', 'only the party that owns this object may delete its versions');
+    const removed = await this.deps.store.deleteObject(call.collection.id, objectId, filters.versions, filters.specVersions, scope, (versions) => ({
       ...this.event(call, 'object.delete'),
       objects: versions,
     }));
@@ -111,28 +123,42 @@ export class Exchange {
   }
 
   /**
+   * What the caller may read here: its read scope, undefined for the local operator (all), or
+   * null when it may read nothing (src/access/rights.ts).
+   */
+  private async readScope(call: Call): Promise<ObjectScope | undefined | null> {
+    const { actor } = call;
+    if (actor.partyId === undefined) return undefined;
+    const principal = { ...actor, partyId: actor.partyId, credential: actor.credential ?? '' };
+    return readScope(principal, call.collection, this.deps.clock(), await this.deps.agreements.bindingsFor(actor.partyId)) ?? null;
+  }
+
+  /**
    * §5.5 Add Objects: validates each object under the API root's content policy, fails alone
    * what the writer's scope does not cover, and stores the rest with its event.
    */
-  async add(call: Call, objects: readonly unknown[], requestTimestamp = this.deps.clock()): Promise<StatusRecord> {
-    return this.withoutHiddenDuplicates(call, await this.store(call, await this.prepareInTurns(call, objects), requestTimestamp));
+  async add(call: Call, objects: readonly unknown[], requestTimestamp = this.deps.clock(), unsafeMarker?: string): Promise<StatusRecord> {
+    return this.store(call, await this.prepareInTurns(call, objects, unsafeMarker), requestTimestamp);
   }
 
   /** prepare() in slices, yielding in between, so a large envelope does not stall the server. */
-  private async prepareInTurns(call: Call, objects: readonly unknown[]): Promise<Prepared> {
+  private async prepareInTurns(call: Call, objects: readonly unknown[], unsafeMarker: string | undefined): Promise<Prepared> {
     const out: Prepared = { objects: [], failures: [] };
     for (let i = 0; i < objects.length; i += VALIDATION_SLICE) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const part = this.prepare(call, objects.slice(i, i + VALIDATION_SLICE), i);
+      const part = this.prepare(call, objects.slice(i, i + VALIDATION_SLICE), i, unsafeMarker);
       out.objects.push(...part.objects);
       out.failures.push(...part.failures);
     }
     return out;
   }
 
-  /** Validates objects under the API root's content policy; `firstPosition` places them in a longer stream. */
-  prepare(call: Call, objects: readonly unknown[], firstPosition = 0): Prepared {
-    return prepareObjects(objects, { validator: validatorFor(call.apiRoot), maxObjectSize: this.deps.maxObjectSize, firstPosition });
+  /**
+   * Validates objects under the API root's content policy; `firstPosition` places them in a
+   * longer stream; `unsafeMarker` (src/stix/json-numbers.ts) fails those holding numbers JSON altered.
+   */
+  prepare(call: Call, objects: readonly unknown[], firstPosition = 0, unsafeMarker?: string): Prepared {
+    return prepareObjects(objects, { validator: validatorFor(call.apiRoot), maxObjectSize: this.deps.maxObjectSize, firstPosition, ...(unsafeMarker !== undefined && { unsafeMarker }) });
   }
 
   /**
@@ -145,17 +171,24 @@ export class Exchange {
     // one is reported under the request's time (docs/conformance.md).
     const requestTime = formatTimestamp(requestTimestamp);
     const failures: StatusDetail[] = prepared.failures.map((f) => (f.version === undefined ? { ...f, version: requestTime } : f));
+    // A party with an identity signs what it adds (src/access/ownership.ts creatorRefusal).
+    const identityRef = call.actor.partyId === undefined ? undefined : (await this.deps.store.getParty(call.actor.partyId))?.identityRef;
     const accepted = prepared.objects.filter((o) => {
-      if (!scope || admits(scope, o.type, o.tlp)) return true;
-      failures.push({ id: o.id, version: o.version === null ? requestTime : formatTimestamp(o.version), message: `${o.id}: ${refusal(scope, o.type, o.tlp)}` });
+      const refused = !scope || admits(scope, o.type, o.tlp) ? creatorRefusal(o.createdByRef, identityRef) : refusal(scope, o.type, o.tlp);
+      if (refused === undefined) return true;
+      failures.push({ id: o.id, version: o.version === null ? requestTime : formatTimestamp(o.version), message: `${o.id}: ${refused}` });
       return false;
     });
+    // What the writer may read decides what the store may tell it about versions already held.
+    const visible = await this.readScope(call);
     if (!this.deps.log.healthy) throw logDown('changes are refused');
     const status = await this.deps.store.addObjects({
       statusId: randomUUID(),
       apiRoot: call.apiRoot.path,
       collectionId: call.collection.id,
       accountId: call.actor.accountId,
+      partyId: call.actor.partyId ?? this.deps.operatorParty,
+      ...(visible !== null && { visible: visible ?? EVERYTHING }),
       requestTimestamp,
       now: this.deps.clock(),
       objects: accepted,
@@ -177,46 +210,6 @@ export class Exchange {
     });
     call.origin?.recorded?.();
     return status;
-  }
-
-  /**
-   * "already stored" must not tell a writer that a version it may not read exists: for such
-   * versions the answer is the one for a new object. (The sharing log keeps the truth.) The
-   * check asks for exactly the versions reported, in chunks, each followed to its last page:
-   * right however many versions the objects have (one capped query over all of them lost the
-   * "already stored" of versions beyond the page cap).
-   */
-  private async withoutHiddenDuplicates(call: Call, status: StatusRecord): Promise<StatusRecord> {
-    const duplicates = status.successes.filter((s) => s.message === 'already stored');
-    const { actor } = call;
-    if (duplicates.length === 0 || actor.partyId === undefined) return status;
-    const now = this.deps.clock();
-    const principal = { ...actor, partyId: actor.partyId, credential: actor.credential ?? '' };
-    const read = decide(principal, call.collection, 'read', now, await this.deps.agreements.bindingsFor(actor.partyId));
-    const key = (id: string, version: number | undefined) => `${id} ${version ?? ''}`;
-    const visible = new Set<string>();
-    for (let i = 0; read.allowed && i < duplicates.length; i += DUPLICATES_PER_QUERY) {
-      const chunk = duplicates.slice(i, i + DUPLICATES_PER_QUERY);
-      const at = [...new Set(chunk.map((d) => parseTimestamp(d.version ?? '')).filter((v) => v !== undefined))];
-      const query = {
-        collectionId: call.collection.id,
-        ids: [...new Set(chunk.map((d) => d.id))],
-        versions: { all: false, first: false, last: false, at },
-        specVersions: ANY_SPEC_VERSION,
-        scope: read.scope,
-        limit: this.deps.pageCap,
-      };
-      for (let after: number | undefined, more = true; more; ) {
-        const page = await this.deps.store.queryManifest({ ...query, ...(after !== undefined && { after }) });
-        for (const r of page.records) visible.add(key(r.id, r.version));
-        more = page.more;
-        after = page.records[page.records.length - 1]?.dateAdded;
-      }
-    }
-    return {
-      ...status,
-      successes: status.successes.map((s) => (s.message === 'already stored' && !visible.has(key(s.id, parseTimestamp(s.version ?? ''))) ? { id: s.id, ...(s.version !== undefined && { version: s.version }) } : s)),
-    };
   }
 
   private query(call: Call, filters: Filters, objectId?: string): ObjectQuery {

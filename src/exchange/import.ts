@@ -4,6 +4,7 @@
  * with its `objects.add` event, which names the file and its SHA-256 so an auditor can tell
  * an import from a TAXII add and match it to the file that was loaded.
  */
+import { holdsUnsafeNumber, markUnsafeNumbers, UNSAFE_NUMBER_REASON } from '../stix/json-numbers';
 import { streamBundleObjects } from '../taxii/bundle-stream';
 import { jsonDepth, MAX_OBJECT_NESTING } from '../taxii/json-depth';
 import { UnparsableObject } from '../taxii/object-metadata';
@@ -44,7 +45,9 @@ export interface ImportSource {
 function parseMember(text: string): unknown {
   if (jsonDepth(text) > MAX_OBJECT_NESTING) return new UnparsableObject(`nested deeper than ${MAX_OBJECT_NESTING} levels`, true);
   try {
-    return JSON.parse(text) as unknown;
+    const checked = markUnsafeNumbers(text);
+    const value = JSON.parse(checked.text) as unknown;
+    return holdsUnsafeNumber(value, checked.marker) ? new UnparsableObject(UNSAFE_NUMBER_REASON) : value;
   } catch (e) {
     return new UnparsableObject((e as Error).message);
   }

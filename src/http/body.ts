@@ -8,6 +8,7 @@ import zlib from 'node:zlib';
 import type { Request } from 'express';
 import { fail } from '../errors';
 import { jsonDepth, MAX_NESTING } from '../taxii/json-depth';
+import { markUnsafeNumbers, type CheckedJson } from '../stix/json-numbers';
 import { requestCoding } from './compression';
 
 const tooLarge = (limit: number) =>
@@ -131,6 +132,14 @@ export function topLevelArrayMembers(bytes: Uint8Array): number {
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function parseJson(bytes: Buffer): unknown {
+  return parseCheckedJson(bytes).value;
+}
+
+/**
+ * parseJson(), also telling which marker stands for numbers that JSON.parse would have
+ * altered (src/stix/json-numbers.ts): the objects holding it are refused one by one.
+ */
+export function parseCheckedJson(bytes: Buffer): { value: unknown; marker?: string } {
   if (jsonDepth(bytes) > MAX_NESTING) throw fail('body-too-deep', `JSON nesting deeper than ${MAX_NESTING} levels is refused`);
   let text: string;
   try {
@@ -138,8 +147,9 @@ export function parseJson(bytes: Buffer): unknown {
   } catch {
     throw fail('malformed-json', 'the request body is not valid UTF-8 (RFC 8259 §8.1)');
   }
+  const checked: CheckedJson = markUnsafeNumbers(text);
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(checked.text), ...(checked.marker !== undefined && { marker: checked.marker }) };
   } catch (e) {
     throw fail('malformed-json', `the request body is not valid JSON (${(e as Error).message})`);
   }

@@ -45,8 +45,15 @@ export function acceptsTaxii(accept: string | undefined): boolean {
   });
 }
 
+/**
+ * A TAXII 2.1 body; JSON is UTF-8 (RFC 8259 §8.1), so a body declared in another charset
+ * would be misread and is refused (415) rather than decoded as UTF-8 regardless.
+ */
 export function isTaxiiContentType(contentType: string | undefined): boolean {
-  return contentType !== undefined && isTaxii21(parseMediaType(contentType));
+  if (contentType === undefined) return false;
+  const m = parseMediaType(contentType);
+  const charset = m.params.get('charset');
+  return isTaxii21(m) && (charset === undefined || charset.toLowerCase() === 'utf-8');
 }
 
 /** 406 when the client cannot take TAXII 2.1; 415 when a body is not TAXII 2.1 or is in a coding we cannot decode. */
@@ -55,7 +62,7 @@ export function negotiate(req: Request, _res: Response, next: NextFunction): voi
     return next(fail('not-acceptable', `this server answers only with ${TAXII_MEDIA_TYPE}`));
   }
   if (req.method === 'POST' && !isTaxiiContentType(req.headers['content-type'])) {
-    return next(fail('unsupported-media-type', `the request body must be ${TAXII_MEDIA_TYPE}`));
+    return next(fail('unsupported-media-type', `the request body must be ${TAXII_MEDIA_TYPE}, in UTF-8`));
   }
   if (req.method === 'POST') requestCoding(req);
   next();

@@ -38,13 +38,17 @@ export function tlpName(level: number): TlpName | 'unmarked' {
   return TLP_NAMES[level] ?? 'unmarked';
 }
 
-/** The highest TLP level among an object's marking references, or UNMARKED. */
+/**
+ * The highest TLP level among an object's marking references, or UNMARKED. References are
+ * compared whatever the case of their hex digits (a UUID names the same thing in either
+ * case, RFC 9562 §4): a TLP:RED reference in upper case must never pass as unmarked.
+ */
 export function tlpOf(obj: Record<string, unknown>): number {
   const refs = obj.object_marking_refs;
   let level = UNMARKED;
   if (Array.isArray(refs)) {
     for (const ref of refs) {
-      const l = typeof ref === 'string' ? LEVEL_BY_ID.get(ref) : undefined;
+      const l = typeof ref === 'string' ? LEVEL_BY_ID.get(ref.toLowerCase()) : undefined;
       if (l !== undefined && l > level) level = l;
     }
   }

@@ -119,6 +119,12 @@ export abstract class JoinedStore implements Store {
   getStatus(id: string): Promise<StatusRecord | undefined> {
     return this.objects.getStatus(id);
   }
+  ownerOf(collectionId: string, objectId: string): Promise<string | undefined> {
+    return this.objects.ownerOf(collectionId, objectId);
+  }
+  setOwner(collectionId: string, objectId: string, party: string, change: ChangeRecord): Promise<boolean> {
+    return this.objects.setOwner(collectionId, objectId, party, change);
+  }
   queryObjects(query: ObjectQuery): Promise<ObjectPage> {
     return this.objects.queryObjects(query);
   }

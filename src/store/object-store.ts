@@ -2,6 +2,7 @@
  * The object half of the storage contract: STIX object versions per collection, their
  * selection and paging (TAXII 2.1 §3.4, §3.5), and the statuses of adds (§4.3).
  */
+import type { ChangeRecord } from '../catalog/types';
 import type { AuditEventInput, ObjectRef } from '../audit/events';
 import type { Micros } from '../time';
 import type { Page } from './page';
@@ -75,6 +76,8 @@ export interface NewObject {
   version: Micros | null;
   /** Highest TLP level of its markings, -1 unmarked. */
   tlp: number;
+  /** Its `created_by_ref`, when it has one (checked against the adding party's identity). */
+  createdByRef?: string;
   json: string;
 }
 
@@ -87,8 +90,10 @@ export interface StatusDetail {
 export interface StatusRecord {
   id: string;
   apiRoot: string;
-  /** The account that made the request: only it (and admins) may read the status. */
+  /** The account that made the request: only it may read the status (src/access/rights.ts). */
   accountId: string;
+  /** Its party (absent on statuses stored before it was recorded). */
+  partyId?: string;
   status: 'complete' | 'pending';
   requestTimestamp: Micros;
   totalCount: number;
@@ -105,6 +110,10 @@ export interface AddEnvelope {
   apiRoot: string;
   collectionId: string;
   accountId: string;
+  /** The adding party: it owns the ids it is the first to store; other parties' ids fail (src/access/ownership.ts). */
+  partyId: string;
+  /** What the adding party may read in the collection (absent: nothing); no status reveals other versions. */
+  visible?: ObjectScope;
   requestTimestamp: Micros;
   /** The clock's reading; date_added values are max(now, last + 1µs). */
   now: Micros;
@@ -123,11 +132,20 @@ export interface AddEnvelope {
 export interface ObjectStore {
   /**
    * Stores an envelope's objects and its status in one transaction. An object whose
-   * (id, version, spec_version) is already in the collection is a success and is not
-   * stored twice. Returns the status as stored.
+   * (id, version, spec_version) is already in the collection, in a version the adding
+   * party may read, is a success and is not stored twice; the rest follow addOutcome()
+   * (src/access/ownership.ts). Returns the status as stored.
    */
   addObjects(envelope: AddEnvelope): Promise<StatusRecord>;
   getStatus(id: string): Promise<StatusRecord | undefined>;
+
+  /** The party that owns an object id in a collection, if any. */
+  ownerOf(collectionId: string, objectId: string): Promise<string | undefined>;
+  /**
+   * Makes `party` the owner (an operator's transfer), with its change in the sharing log in the
+   * same transaction; false (and nothing recorded) when the collection holds no such object.
+   */
+  setOwner(collectionId: string, objectId: string, party: string, change: ChangeRecord): Promise<boolean>;
 
   /** Records sorted by date_added ascending; never skips or repeats across pages. */
   queryObjects(query: ObjectQuery): Promise<ObjectPage>;

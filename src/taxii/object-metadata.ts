@@ -6,6 +6,7 @@
 import { fail } from '../errors';
 import type { ApiRootRecord } from '../catalog/types';
 import type { NewObject, StatusDetail } from '../store/object-store';
+import { holdsUnsafeNumber, UNSAFE_NUMBER_REASON } from '../stix/json-numbers';
 import { tlpOf } from '../stix/markings';
 import { impliedSpecVersion } from '../stix/types';
 import { createStixValidator, type StixValidator } from '../stix/validator';
@@ -53,7 +54,7 @@ function joinIssues(messages: string[]): string {
 }
 
 /** `position` names the object in failures when it has no usable id. */
-export function objectMetadata(value: unknown, position: number, validator: StixValidator): MetadataResult {
+export function objectMetadata(value: unknown, position: number, validator: StixValidator, unsafeMarker?: string): MetadataResult {
   const fail = (id: string, message: string, version?: string): MetadataResult => ({
     ok: false,
     failure: { id, ...(version !== undefined && { version }), message },
@@ -66,6 +67,7 @@ export function objectMetadata(value: unknown, position: number, validator: Stix
   }
   const obj = value as Record<string, unknown>;
   const rawId = typeof obj.id === 'string' && obj.id.length <= 300 ? obj.id : `objects[${position}]`;
+  if (holdsUnsafeNumber(obj, unsafeMarker)) return fail(rawId, `${rawId}: ${UNSAFE_NUMBER_REASON}`);
   const checked = validator.validate(obj);
   if (!checked.ok) {
     const version = typeof obj.modified === 'string' ? obj.modified : typeof obj.created === 'string' ? obj.created : undefined;
@@ -98,6 +100,7 @@ export function objectMetadata(value: unknown, position: number, validator: Stix
       specVersion,
       version: versionText === undefined ? null : (parseTimestamp(versionText) as number),
       tlp: tlpOf(obj),
+      ...(typeof obj.created_by_ref === 'string' && { createdByRef: obj.created_by_ref }),
       json: JSON.stringify(obj),
     },
   };
@@ -109,6 +112,8 @@ export interface PrepareOptions {
   maxObjectSize: number;
   /** Position of values[0] in the envelope, for failure messages. */
   firstPosition?: number;
+  /** The parse's marker for numbers JSON would alter (parseCheckedJson): objects holding one fail. */
+  unsafeMarker?: string;
 }
 
 /** An envelope's objects split into those the store can take and per-object failures. */
@@ -122,7 +127,7 @@ export function prepareObjects(values: readonly unknown[], options: PrepareOptio
   const failures: StatusDetail[] = [];
   const first = options.firstPosition ?? 0;
   values.forEach((value, i) => {
-    const r = objectMetadata(value, first + i, options.validator);
+    const r = objectMetadata(value, first + i, options.validator, options.unsafeMarker);
     if (!r.ok) failures.push(r.failure);
     else if (Buffer.byteLength(r.object.json) > options.maxObjectSize) {
       throw fail('object-too-large', `${r.object.id} is larger than the ${options.maxObjectSize}-byte limit for one object`);

@@ -4,8 +4,8 @@
  * exercises; expectations are literal (or, for the cross product, a three-line oracle that
  * restates the rule), never derived from the code under test.
  *
- * Rule: a right is granted only when the account's roles permit the action (admin:
- * read/write/delete, writer: read/write, reader: read, auditor: nothing) and at least one
+ * Rule: a right is granted only when the account's roles permit the action (deleter:
+ * read/delete, writer: read/write, reader: read, admin and auditor: nothing) and at least one
  * agreement in force at `now` (active, valid_from <= now < valid_until) has a grant to the
  * account's party with that action covering the collection (id, alias, country, `*` for any
  * country collection, or all). An object is in scope when one applicable grant admits both
@@ -83,7 +83,7 @@ const show = (e: Expectation) => (e.allowed ? `allowed [${e.basis.join(', ')}]` 
 // ---- the cross product ----------------------------------------------------------------------
 
 describe('decide(): role × collection selector × action × time × status', () => {
-  const ROLE_RIGHTS: Record<Role, Right[]> = { admin: ['read', 'write', 'delete'], writer: ['read', 'write'], reader: ['read'], auditor: [] };
+  const ROLE_RIGHTS: Record<Role, Right[]> = { admin: [], deleter: ['read', 'delete'], writer: ['read', 'write'], reader: ['read'], auditor: [] };
   // How the one grant names the collection being asked about (FR), or fails to.
   const SELECTORS: [string, GrantRecord['collections'], boolean][] = [
     ['by id', { ids: [FR.id] }, true],
@@ -130,7 +130,12 @@ describe('decide(): role × collection selector × action × time × status', ()
 describe('decide(): roles', () => {
   const all = bind(agreement('fr'));
   it.each(([
-    { roles: ['admin'], action: 'delete', expected: { allowed: true, basis: ['fr@1'] } },
+    { roles: ['deleter'], action: 'delete', expected: { allowed: true, basis: ['fr@1'] } },
+    { roles: ['deleter'], action: 'write', expected: { allowed: false, because: 'roles' } },
+    // admin administers and gives no content right by itself (issue #12: delete was tied to admin).
+    { roles: ['admin'], action: 'delete', expected: { allowed: false, because: 'roles' } },
+    { roles: ['admin'], action: 'read', expected: { allowed: false, because: 'roles' } },
+    { roles: ['admin'], action: 'write', expected: { allowed: false, because: 'roles' } },
     { roles: ['writer'], action: 'delete', expected: { allowed: false, because: 'roles' } },
     { roles: ['reader'], action: 'write', expected: { allowed: false, because: 'roles' } },
     { roles: ['auditor'], action: 'read', expected: { allowed: false, because: 'roles' } },
@@ -158,7 +163,7 @@ describe('decide(): roles', () => {
   });
 
   it('the agreements refusal names the right', () => {
-    expect(decide(who('fr-police', 'admin'), SHARED, 'write', INSIDE, all)).toEqual({
+    expect(decide(who('fr-police', 'writer', 'deleter'), SHARED, 'write', INSIDE, all)).toEqual({
       allowed: false,
       reason: 'no data-sharing agreement in force grants your organisation write on this collection',
     });
@@ -268,8 +273,8 @@ describe('decide(): whose grant it is, and for which action', () => {
       action: 'delete',
       expected: { allowed: false, because: 'agreements' },
     },
-  ] as { rule: string; bindings: GrantBinding[]; action: Right; expected: Expectation }[])('$rule (admin of fr-police, $action)', (row) => {
-    expectDecision(who('fr-police', 'admin'), FR, row.action, INSIDE, row.bindings, row.expected);
+  ] as { rule: string; bindings: GrantBinding[]; action: Right; expected: Expectation }[])('$rule (writer+deleter of fr-police, $action)', (row) => {
+    expectDecision(who('fr-police', 'writer', 'deleter'), FR, row.action, INSIDE, row.bindings, row.expected);
   });
 });
 
@@ -319,7 +324,7 @@ describe('collectionRights(): can_read / can_write', () => {
     { rule: 'reader under a read+write grant', principal: who('fr-police', 'reader'), actions: ['read', 'write'], expected: { canRead: true, canWrite: false } },
     { rule: 'writer under a write-only grant', principal: who('fr-police', 'writer'), actions: ['write'], expected: { canRead: false, canWrite: true } },
     { rule: 'writer under a read+write grant', principal: who('fr-police', 'writer'), actions: ['read', 'write'], expected: { canRead: true, canWrite: true } },
-    { rule: 'admin under a delete-only grant', principal: who('fr-police', 'admin'), actions: ['delete'], expected: { canRead: false, canWrite: false } },
+    { rule: 'deleter under a delete-only grant', principal: who('fr-police', 'deleter'), actions: ['delete'], expected: { canRead: false, canWrite: false } },
     { rule: 'auditor under a read+write grant', principal: who('fr-police', 'auditor'), actions: ['read', 'write'], expected: { canRead: false, canWrite: false } },
   ] as { rule: string; principal: Principal; actions: GrantRecord['actions']; expected: unknown }[])('$rule → $expected', ({ principal, actions, expected }) => {
     expect(collectionRights(principal, FR, INSIDE, bind(agreement('fr', { grants: [grant({ actions })] })))).toEqual(expected);
@@ -471,7 +476,7 @@ describe('object scope: several grants combine per grant, never across grants', 
     { rule: 'a grant up to red on another collection does not widen one up to green on FR', right: 'read', agreements: [agreement('de', { grants: [grant({ collections: { countries: ['DE'] } })] }), agreement('a', { grants: [grant({ maxTlp: 'green' })] })], red: false, green: true },
     { rule: 'a grant up to red to another party does not widen one up to green to fr-police', right: 'read', agreements: [agreement('eu', { grants: [grant({ party: 'eu-cert' })] }), agreement('a', { grants: [grant({ maxTlp: 'green' })] })], red: false, green: true },
   ] as { rule: string; right: Right; agreements: AgreementRecord[]; red: boolean; green: boolean }[])('$rule', ({ right, agreements, red, green }) => {
-    const d = decide(who('fr-police', 'admin'), FR, right, INSIDE, bind(...agreements));
+    const d = decide(who('fr-police', 'writer', 'deleter'), FR, right, INSIDE, bind(...agreements));
     if (!d.allowed) throw new Error(d.reason);
     expect({ red: admits(d.scope, 'indicator', LEVEL.red), green: admits(d.scope, 'indicator', LEVEL.green) }).toEqual({ red, green });
   });

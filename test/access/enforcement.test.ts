@@ -8,6 +8,7 @@
  * The harness's own `operator-all` agreement is only used to load data as the operator's
  * admin; every rule checked here is about the parties created below.
  */
+import { NOT_OWNER } from '../../src/access/ownership';
 import type { CollectionRecord } from '../../src/catalog/types';
 import { formatTimestamp } from '../../src/time';
 import { createHarness, indicator, type Harness, type TestAccount } from '../support/harness';
@@ -101,7 +102,7 @@ describe('reads honour the reader’s agreement scope', () => {
         marked(indicator(8), TLP.amberStrict2),
         malware(9),
       ],
-      h.accounts.admin.auth,
+      h.accounts.editor.auth,
     );
   });
   afterAll(() => h.close());
@@ -112,16 +113,20 @@ describe('reads honour the reader’s agreement scope', () => {
     expect(body.objects).toHaveLength(10);
   });
 
-  it('objects: only the visible latest versions, in date_added order; an object whose latest version is withheld is absent', async () => {
+  // Issue #12 (inference across endpoints): "last" is the newest version the reader may see,
+  // the same on objects, object, manifest and versions, so an object whose newest version is
+  // withheld shows its newest visible one (P v1) instead of vanishing from the default view.
+  it('objects: the newest visible version of each object, in date_added order; an object whose latest version is withheld shows its visible one', async () => {
     const body = taxii(await get(h, objectsUrl(fr), reader.auth), 200, 'envelope');
-    expect(body.objects?.map(idOf)).toEqual([A, B, C, D]);
+    expect(body.objects?.map(idOf)).toEqual([A, B, C, P, D]);
+    expect(versionsOf(body)).toContain(at(P, V1));
     expect(body.more).toBe(false);
     expect(body.next).toBeUndefined();
   });
 
   it('manifest: the same visible records, with their versions', async () => {
     const body = taxii(await get(h, manifestUrl(fr), reader.auth), 200, 'manifest');
-    expect(body.objects?.map((o) => `${o.id}@${o.version}`)).toEqual([at(A), at(B), at(C), at(D)]);
+    expect(body.objects?.map((o) => `${o.id}@${o.version}`)).toEqual([at(A), at(B), at(C), at(P, V1), at(D)]);
   });
 
   it('X-TAXII-Date-Added-First/-Last are those of the first and last visible records, not of withheld ones around them', async () => {
@@ -134,8 +139,8 @@ describe('reads honour the reader’s agreement scope', () => {
 
   it('more is false when only withheld records follow the page', async () => {
     for (const url of [objectsUrl(fr), manifestUrl(fr)]) {
-      const body = taxii(await get(h, url + qs({ limit: 4 }), reader.auth), 200, url === objectsUrl(fr) ? 'envelope' : 'manifest') as EnvelopeBody | ManifestBody;
-      expect([body.objects?.length, body.more, body.next]).toEqual([4, false, undefined]);
+      const body = taxii(await get(h, url + qs({ limit: 5 }), reader.auth), 200, url === objectsUrl(fr) ? 'envelope' : 'manifest') as EnvelopeBody | ManifestBody;
+      expect([body.objects?.length, body.more, body.next]).toEqual([5, false, undefined]);
     }
   });
 
@@ -155,7 +160,7 @@ describe('reads honour the reader’s agreement scope', () => {
       expect(body.next !== undefined).toBe(body.more);
       next = body.next;
     } while (next !== undefined);
-    expect(seen).toEqual([A, B, C, D]);
+    expect(seen).toEqual([A, B, C, P, D]);
   });
 
   it('match[version]=all shows the within-ceiling older version of an object whose latest version is above the ceiling, and never the latter', async () => {
@@ -183,8 +188,9 @@ describe('reads honour the reader’s agreement scope', () => {
     const added = await dateAdded(h, fr, P, V1);
     expect([res.headers['x-taxii-date-added-first'], res.headers['x-taxii-date-added-last']]).toEqual([added, added]);
     expect(versionsOf(taxii(await get(h, objectUrl(fr, P) + qs({ 'match[version]': 'all' }), reader.auth), 200, 'envelope'))).toEqual([at(P, V1)]);
-    // The latest version is withheld, so the default (latest) selects nothing the reader may see.
-    expect(taxii(await get(h, objectUrl(fr, P), reader.auth), 200, 'envelope').objects).toBeUndefined();
+    // The latest version is withheld: the default ("last") is the newest the reader may see.
+    expect(versionsOf(taxii(await get(h, objectUrl(fr, P), reader.auth), 200, 'envelope'))).toEqual([at(P, V1)]);
+    expect(versionsOf(taxii(await get(h, objectUrl(fr, P) + qs({ 'match[version]': 'last' }), reader.auth), 200, 'envelope'))).toEqual([at(P, V1)]);
     // The operator sees both, so the difference is the scope.
     expect(taxii(await get(h, versionsUrl(fr, P)), 200, 'versions').versions).toHaveLength(2);
   });
@@ -204,11 +210,13 @@ describe('reads honour the reader’s agreement scope', () => {
   });
 
   it('filters never reach withheld objects: match[id] of a withheld object and match[type]=malware find nothing', async () => {
-    for (const filter of [{ 'match[id]': W1 }, { 'match[id]': `${W3},${W4}` }, { 'match[type]': 'malware' }, { 'match[id]': P }] as Record<string, string>[]) {
+    for (const filter of [{ 'match[id]': W1 }, { 'match[id]': `${W3},${W4}` }, { 'match[type]': 'malware' }] as Record<string, string>[]) {
       const res = await get(h, objectsUrl(fr) + qs(filter), reader.auth);
       expect(taxii(res, 200, 'envelope')).toEqual({ more: false });
       expect(res.headers['x-taxii-date-added-first']).toBeUndefined();
     }
+    // match[id] of P: its newest visible version, as in the unfiltered page.
+    expect(versionsOf(taxii(await get(h, objectsUrl(fr) + qs({ 'match[id]': P }), reader.auth), 200, 'envelope'))).toEqual([at(P, V1)]);
   });
 
   it('added_after the last visible record is an empty page, although withheld records were added later', async () => {
@@ -225,7 +233,7 @@ describe('reads honour the reader’s agreement scope', () => {
     await agree(h, 'it-amber', [{ party: 'it-cert', actions: ['read'], collections: { aliases: ['fr'] }, max_tlp: 'amber' }]);
     expect(taxii(await get(h, objectsUrl(fr), green.auth), 200, 'envelope').objects?.map(idOf)).toEqual([A, W2, C]);
     // Neither grant denies malware: W2 (green) is in both; unmarked W4 counts as amber too.
-    expect(taxii(await get(h, objectsUrl(fr), amber.auth), 200, 'envelope').objects?.map(idOf)).toEqual([A, W2, B, C, D, W4]);
+    expect(taxii(await get(h, objectsUrl(fr), amber.auth), 200, 'envelope').objects?.map(idOf)).toEqual([A, W2, B, C, P, D, W4]);
   });
 });
 
@@ -242,7 +250,7 @@ describe('reads honour the scope across STIX spec versions', () => {
     reader = await account(h, 'fr-reader', 'fr-police', ['reader']);
     c = await collection(h, 'fr-mixed', 'FR');
     await agree(h, 'fr-read', [{ party: 'fr-police', actions: ['read'], collections: { countries: ['FR'] }, max_tlp: 'amber' }]);
-    await add(h, c, [marked(indicator20(X, V1), TLP.green1), marked({ ...indicator(60, V2), id: X }, TLP.red2)], h.accounts.admin.auth);
+    await add(h, c, [marked(indicator20(X, V1), TLP.green1), marked({ ...indicator(60, V2), id: X }, TLP.red2)], h.accounts.editor.auth);
   });
   afterAll(() => h.close());
 
@@ -311,21 +319,20 @@ describe('Add Objects stores only what the writer’s grant covers', () => {
   });
 
   // A writer who POSTs an (id, version) the collection already holds at a level it may not
-  // read must not learn from the status that the withheld version exists; a writer who may
-  // read it is told it was already stored.
-  it('posting an (id, version) already stored beyond what the writer may read answers exactly as for a new object', async () => {
+  // read must not learn from the status that the withheld version exists, and must not be
+  // told its copy was stored: the id is another party's, and that is all it learns (issue #12).
+  it('posting an (id, version) already stored beyond what the writer may read is not reported stored, and reveals only that the id is taken', async () => {
     await party(h, 'br-police', 'BR');
     const blind = await account(h, 'br-writer', 'br-police', ['writer']);
     await agree(h, 'br-submit', [
       { party: 'br-police', actions: ['write'], collections: { aliases: ['fr-inbox'] }, max_tlp: 'green', unmarked_as: 'deny' },
     ]);
-    await add(h, inbox, [marked(indicator(30), TLP.red2)], h.accounts.admin.auth);
+    await add(h, inbox, [marked(indicator(30), TLP.red2), marked(indicator(32), TLP.green2)], h.accounts.editor.auth);
     const version = formatTimestamp(Date.parse(V1) * 1000);
-    const status = await add(h, inbox, [marked(indicator(30), TLP.green2), marked(indicator(31), TLP.green2)], blind.auth);
-    expect(status.successes).toEqual([
-      { id: idOf(indicator(30)), version },
-      { id: idOf(indicator(31)), version },
-    ]);
+    const status = await add(h, inbox, [marked(indicator(30), TLP.green2), marked(indicator(31), TLP.green2), marked({ ...indicator(32), modified: V2 }, TLP.green2)], blind.auth);
+    expect(status.successes).toEqual([{ id: idOf(indicator(31)), version }]);
+    // The hidden copy and a new version of a visible id get the same words: nothing about versions.
+    expect(status.failures?.map((f) => f.message?.replace(/^[^:]+: /, ''))).toEqual([NOT_OWNER, NOT_OWNER]);
     // fr-writer may read up to RED: for it the duplicate is no secret.
     const seen = await add(h, inbox, [marked(indicator(30), TLP.green2)], writer.auth);
     expect(seen.successes).toEqual([{ id: idOf(indicator(30)), version, message: 'already stored' }]);
@@ -352,14 +359,19 @@ describe('Delete An Object touches only what the caller can see', () => {
   beforeAll(async () => {
     h = await createHarness();
     await party(h, 'fr-police', 'FR');
-    admin = await account(h, 'fr-admin', 'fr-police', ['admin']);
+    // fr-police owns what it deletes (it added it, under a wider write grant); its read and
+    // delete grants reach only up to amber and no malware.
+    admin = await account(h, 'fr-editor', 'fr-police', ['writer', 'deleter']);
     c = await collection(h, 'fr-del', 'FR');
-    await agree(h, 'fr-manage', [{ party: 'fr-police', actions: ['read', 'delete'], collections: { countries: ['FR'] }, types: { deny: ['malware'] }, max_tlp: 'amber', unmarked_as: 'green' }]);
+    await agree(h, 'fr-manage', [
+      { party: 'fr-police', actions: ['read', 'delete'], collections: { countries: ['FR'] }, types: { deny: ['malware'] }, max_tlp: 'amber', unmarked_as: 'green' },
+      { party: 'fr-police', actions: ['write'], collections: { countries: ['FR'] }, max_tlp: 'red', unmarked_as: 'green' },
+    ]);
     await add(
       h,
       c,
       [marked(indicator(1), TLP.red1), marked(indicator(2), TLP.green2), marked(malware(3), TLP.clear2), marked(indicator(4, V1), TLP.green1), marked(indicator(4, V2), TLP.red2)],
-      h.accounts.admin.auth,
+      admin.auth,
     );
   });
   afterAll(() => h.close());
@@ -380,13 +392,16 @@ describe('Delete An Object touches only what the caller can see', () => {
     expect(await stored(h, c, [GREEN])).toEqual([]);
   });
 
-  it('match[version]=last of an object whose latest version is withheld is 404 and removes nothing', async () => {
-    taxii(await del(h, objectUrl(c, P) + qs({ 'match[version]': 'last' }), admin.auth), 404, 'error');
-    expect(await stored(h, c, [P])).toEqual([at(P, V1), at(P, V2)]);
+  // "last" is the newest version the caller may see, on DELETE as on GET (issue #12 item 6).
+  it('match[version]=last of an object whose latest version is withheld deletes the newest visible version and leaves the withheld one', async () => {
+    expect(versionsOf(taxii(await get(h, objectUrl(c, P), admin.auth), 200, 'envelope'))).toEqual([at(P, V1)]);
+    expect((await del(h, objectUrl(c, P) + qs({ 'match[version]': 'last' }), admin.auth)).status).toBe(200);
+    expect(await stored(h, c, [P])).toEqual([at(P, V2)]);
   });
 
-  it('deleting (all versions of) an object whose latest version is withheld removes only the visible version', async () => {
-    expect((await del(h, objectUrl(c, P), admin.auth)).status).toBe(200);
+  it('deleting an object none of whose remaining versions the caller may see is 404, as GET answers, and removes nothing', async () => {
+    const got = taxii(await get(h, objectUrl(c, P), admin.auth), 404, 'error');
+    expect(taxii(await del(h, objectUrl(c, P), admin.auth), 404, 'error')).toEqual(got);
     expect(await stored(h, c, [P])).toEqual([at(P, V2)]);
   });
 });
@@ -396,7 +411,7 @@ describe('collections: only what the caller can read or write, with honest right
   let readable: CollectionRecord;
   let writable: CollectionRecord;
   let none: CollectionRecord;
-  let acct: Record<'reader' | 'writer' | 'auditor' | 'admin', TestAccount>;
+  let acct: Record<'reader' | 'writer' | 'auditor' | 'editor', TestAccount>;
 
   beforeAll(async () => {
     h = await createHarness();
@@ -405,7 +420,7 @@ describe('collections: only what the caller can read or write, with honest right
       reader: await account(h, 'it-reader', 'it-cert', ['reader']),
       writer: await account(h, 'it-writer', 'it-cert', ['writer']),
       auditor: await account(h, 'it-auditor', 'it-cert', ['auditor']),
-      admin: await account(h, 'it-admin', 'it-cert', ['admin']),
+      editor: await account(h, 'it-editor', 'it-cert', ['writer', 'deleter']),
     };
     // Titles sort as c1 < c2 < c3, the order collections are listed in.
     readable = await collection(h, 'c1-it', 'IT');
@@ -416,8 +431,8 @@ describe('collections: only what the caller can read or write, with honest right
     // An agreement of another party on the invisible collection: it must not leak to it-cert.
     await party(h, 'fr-police', 'FR');
     await agree(h, 'fr-all', [{ party: 'fr-police', actions: ['read', 'write', 'delete'], collections: { all: true }, max_tlp: 'red' }]);
-    await add(h, none, [indicator(1)], h.accounts.admin.auth);
-    await add(h, readable, [indicator(1)], h.accounts.admin.auth);
+    await add(h, none, [indicator(1)], h.accounts.editor.auth);
+    await add(h, readable, [indicator(1)], h.accounts.editor.auth);
   });
   afterAll(() => h.close());
 
@@ -433,7 +448,7 @@ describe('collections: only what the caller can read or write, with honest right
   it.each([
     ['reader', () => [view(readable, true, false)]],
     ['writer', () => [view(readable, true, false), view(writable, false, true)]],
-    ['admin', () => [view(readable, true, false), view(writable, false, true)]],
+    ['editor', () => [view(readable, true, false), view(writable, false, true)]],
   ] as const)('the collections list of the %s of it-cert holds exactly the collections it can read or write', async (role, expected) => {
     expect(taxii(await get(h, '/api1/collections/', acct[role].auth), 200, 'collections')).toEqual({ collections: expected() });
   });
@@ -486,9 +501,9 @@ describe('collections: only what the caller can read or write, with honest right
     ['writer', 'readable', 'DELETE object', 403],
     ['writer', 'none', 'GET manifest', 404],
     ['writer', 'none', 'GET versions', 404],
-    ['admin', 'readable', 'DELETE object', 403],
-    ['admin', 'writable', 'DELETE object', 403],
-    ['admin', 'none', 'DELETE object', 404],
+    ['editor', 'readable', 'DELETE object', 403],
+    ['editor', 'writable', 'DELETE object', 403],
+    ['editor', 'none', 'DELETE object', 404],
     ['auditor', 'readable', 'GET collection', 404],
     ['auditor', 'readable', 'GET objects', 404],
     ['auditor', 'writable', 'POST objects', 404],

@@ -37,7 +37,7 @@ describe('agreement lifecycle takes effect on the next request', () => {
     const reader = await account(h, `reader-${n}`, p, ['reader']);
     const writer = await account(h, `writer-${n}`, p, ['writer']);
     const c = await collection(h, `coll-${n}`, 'FR');
-    await add(h, c, [indicator(1)], h.accounts.admin.auth);
+    await add(h, c, [indicator(1)], h.accounts.editor.auth);
     return { p, reader, writer, c, id: (name: string) => `${name}-${n}` };
   }
 
@@ -118,7 +118,7 @@ describe('agreement lifecycle takes effect on the next request', () => {
   it('revising an active agreement to a lower TLP ceiling narrows the next response, and the basis cites the new version', async () => {
     const { p, reader, c, id } = await scene();
     const objs = [marked(indicator(10), TLP.green2), marked(indicator(11), TLP.amber1), marked(indicator(12), TLP.red2)];
-    await add(h, c, objs, h.accounts.admin.auth);
+    await add(h, c, objs, h.accounts.editor.auth);
     const terms = (max: 'red' | 'green' | 'amber'): AgreementInput => ({
       title: 'ag',
       instrument: 'urn:test:ag',

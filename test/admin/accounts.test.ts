@@ -66,7 +66,7 @@ describe('Admin API: accounts and tokens', () => {
   });
 
   it.each([
-    [{ name: 'x1', roles: ['superuser'], party: 'operator' }, /\/roles\/0 must be one of reader, writer, admin, auditor/],
+    [{ name: 'x1', roles: ['superuser'], party: 'operator' }, /\/roles\/0 must be one of reader, writer, deleter, admin, auditor/],
     [{ name: 'x1', roles: [], party: 'operator' }, /\/roles must NOT have fewer than 1 items/],
     [{ name: 'x1', roles: ['reader'], party: 'nobody' }, /no party "nobody"/],
     [{ name: 'x1', roles: ['reader'], party: 'operator', password: 'short' }, /fewer than 12 characters/],

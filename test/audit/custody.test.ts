@@ -29,7 +29,7 @@ describe('sharing log: custody of objects read in pages (range-indexed reads)', 
     await get(h, `${manifestUrl(c)}${qs({ 'match[type]': 'indicator' })}`, reader);
     await get(h, objectUrl(c, id), reader);
     await get(h, versionsUrl(c, id), reader);
-    await get(h, `${objectsUrl(c)}${qs({ 'match[type]': 'malware' })}`, h.accounts.admin.auth);
+    await get(h, `${objectsUrl(c)}${qs({ 'match[type]': 'malware' })}`, h.accounts.editor.auth);
     expect((await del(h, objectUrl(c, id))).status).toBe(200);
     await h.ctx.audit.flush();
   });

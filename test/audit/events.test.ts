@@ -81,7 +81,7 @@ describe('sharing log: an event for every exchange of STIX content', () => {
     await add(h, c, [indicator(3), indicator(3, '2026-03-01T00:00:00.000Z')]);
     await del(h, objectUrl(c, indicator(3).id as string) + '?match[version]=first');
     const [e] = await events(h, 'object.delete');
-    expect(e).toMatchObject({ outcome: 'success', account: 'admin', http_status: 200, objects: [{ id: indicator(3).id, version: '2026-01-01T00:00:00.000000Z' }] });
+    expect(e).toMatchObject({ outcome: 'success', account: 'editor', http_status: 200, objects: [{ id: indicator(3).id, version: '2026-01-01T00:00:00.000000Z' }] });
   });
 
   it('authentication failures and authorization denials are logged, with what was attempted', async () => {

@@ -238,7 +238,7 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
         // What the auditor's custody view (src/audit/custody.ts) makes of it.
         const custody = await custodyOf(store, a.id);
         expect(custody.versions.map((v) => ({ version: v.version, submitted: v.submitted.map((e) => e.seq), received: v.received.map((e) => e.seq), deleted: v.deleted.map((e) => e.seq) }))).toEqual([
-          { version: page[0]?.version, submitted: [1, 5], received: [2], deleted: [6] },
+          { version: page[0]?.version, submitted: at(1, 5), received: at(2), deleted: at(6) },
         ]);
       });
     });

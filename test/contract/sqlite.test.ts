@@ -39,7 +39,7 @@ const id = ${workerObjectId.toString()};
       json: JSON.stringify({ type: 'indicator', id: id(workerData.name, n) }),
     }));
     await store.addObjects({ statusId: workerData.name + '-' + i, apiRoot: 'api1', collectionId: workerData.collection,
-      accountId: workerData.name, requestTimestamp: now, now, objects, failures: [],
+      accountId: workerData.name, partyId: 'p', requestTimestamp: now, now, objects, failures: [],
       audit: (s, refs) => ({ time: now, action: 'objects.add', outcome: 'success', objects: refs, status_id: s.id }) });
   }
   await store.close();

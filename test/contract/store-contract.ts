@@ -8,6 +8,7 @@
  * §4.3 Get Status, §5.3–§5.8 the collection endpoints.
  */
 import { randomUUID } from 'node:crypto';
+import { EVERYTHING } from '../../src/store/scope';
 import fc from 'fast-check';
 import type { AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, TokenRecord } from '../../src/catalog/types';
 import type { AddEnvelope, ManifestRecord, NewObject, ObjectQuery, ObjectScope, StatusDetail, VersionSelector } from '../../src/store/object-store';
@@ -89,7 +90,7 @@ function sco(n: number, value: string, tlp = UNMARKED): NewObject {
 
 /** An add of `objects` to a collection at the clock reading `now`, as the HTTP layer builds one. */
 export function envelope(collectionId: string, now: Micros, objects: NewObject[], failures: StatusDetail[] = []): AddEnvelope {
-  return { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'account-1', requestTimestamp: now - 10, now, objects, failures, audit: addEvent };
+  return { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'account-1', partyId: 'party-1', visible: EVERYTHING, requestTimestamp: now - 10, now, objects, failures, audit: addEvent };
 }
 
 function query(collectionId: string, over: Partial<ObjectQuery> = {}): ObjectQuery {
@@ -437,6 +438,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
           id: env.statusId,
           apiRoot: 'api1',
           accountId: 'acct-42',
+          partyId: 'party-1',
           status: 'complete',
           requestTimestamp: T0 - 3,
           totalCount: 3,
@@ -767,10 +769,12 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         expect(await keys(store, query(ALPHA.id, { scope: { clauses: [{ tlpLevels: [RED] }] } }))).toEqual([kA3]);
       });
 
-      it('filters the versions the selection picks: an out-of-scope last version does not make an older one last', async () => {
-        // A's last version is TLP:RED. A reader limited to GREEN does not get A at all by
-        // default, rather than an older version presented as the current one.
-        expect(await keys(store, query(ALPHA.id, { scope: upToGreen }))).toEqual([kB1, kD]);
+      it('"last" within a scope is the newest version in scope: an out-of-scope last version leaves the newest visible one (issue #12: no inference across endpoints)', async () => {
+        // A's last version is TLP:RED. A reader limited to GREEN gets A2, its newest version in
+        // scope, as match[version]=all would show it; C's newest 2.1 version is out of scope too.
+        expect(await keys(store, query(ALPHA.id, { scope: upToGreen }))).toEqual([kB1, kA2, kC21a, kD]);
+        expect(await keys(store, query(ALPHA.id, { scope: upToGreen, ids: [A1.id] }))).toEqual([kA2]);
+        expect((await store.queryManifest(query(ALPHA.id, { scope: upToGreen, limit: 2 }))).records.map(key)).toEqual([kB1, kA2]);
         expect(await keys(store, query(ALPHA.id, { scope: upToGreen, versions: FIRST, ids: [A1.id] }))).toEqual([kA1]);
       });
 
@@ -825,7 +829,19 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
               const scope: ObjectScope = { clauses };
               const base = query(ALPHA.id, { versions, ...(specVersions && { specVersions }) });
               const unscoped = (await store.queryManifest(base)).records;
-              const admitted = unscoped.filter((r) => admits(scope, r.type, r.tlp));
+              // "last" in scope is the newest version in scope of each (id, spec_version).
+              const every = (await store.queryManifest({ ...base, versions: ALL })).records;
+              const newestInScope = new Map<string, Micros>();
+              for (const r of every) {
+                const group = `${r.id} ${r.specVersion}`;
+                if (admits(scope, r.type, r.tlp) && r.version > (newestInScope.get(group) ?? -Infinity)) newestInScope.set(group, r.version);
+              }
+              const firstOrAt = versions.first || versions.at.length > 0 ? (await store.queryManifest({ ...base, versions: { ...versions, last: false } })).records.map(key) : [];
+              const admitted = every.filter(
+                (r) =>
+                  admits(scope, r.type, r.tlp) &&
+                  (versions.all || (versions.last && newestInScope.get(`${r.id} ${r.specVersion}`) === r.version) || firstOrAt.includes(key(r))),
+              );
               // Page through with the scope: the pages together are exactly the admitted records,
               // and each page's withheld count covers the records skipped in its range.
               const seen: ManifestRecord[] = [];

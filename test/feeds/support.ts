@@ -57,6 +57,7 @@ export async function runnerFor(store: Store, clock: TestClock, settings: Partia
     agreements: new AgreementCache(store),
     settings: { ...DEFAULTS.feeds, pageSize: 2, timeoutSeconds: 5, ...settings },
     maxObjectSize: DEFAULTS.maxObjectSize,
+    operatorParty: DEFAULTS.operatorParty,
     owner: randomUUID(),
   };
 }

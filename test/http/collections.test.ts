@@ -28,8 +28,8 @@ describe('TAXII 2.1 §5.1 Get Collections', () => {
     }
   });
 
-  it('§5.1.1 can_write is true for a writer and an admin', async () => {
-    for (const role of ['writer', 'admin'] as const) {
+  it('§5.1.1 can_write is true for a writer and an editor (writer + deleter)', async () => {
+    for (const role of ['writer', 'editor'] as const) {
       const body = taxii(await get(h, '/api1/collections/', h.accounts[role].auth), 200, 'collections');
       expect(body.collections).toEqual([expected('alpha', true, true), expected('beta', true, true)]);
     }
@@ -56,7 +56,7 @@ describe('TAXII 2.1 §5.1 Get Collections', () => {
   });
 
   it('§5.1 any method but GET is 405 with Allow', async () => {
-    const res = await request(h.app).post('/api1/collections/').set('Authorization', h.accounts.admin.auth).set('Content-Type', TAXII).send('{}');
+    const res = await request(h.app).post('/api1/collections/').set('Authorization', h.accounts.editor.auth).set('Content-Type', TAXII).send('{}');
     taxii(res, 405, 'error');
     expect(res.headers.allow).toBe('GET');
   });
@@ -87,7 +87,7 @@ describe('TAXII 2.1 §5.2 Get A Collection', () => {
   it.each([
     ['reader', true, false],
     ['writer', true, true],
-    ['admin', true, true],
+    ['editor', true, true],
   ] as const)('§5.2.1 can_read/can_write describe the caller (%s: %s/%s)', async (role, canRead, canWrite) => {
     const body = taxii(await get(h, collectionUrl(h.collections.beta), h.accounts[role].auth), 200, 'collection');
     expect([body.can_read, body.can_write]).toEqual([canRead, canWrite]);

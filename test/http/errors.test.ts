@@ -33,7 +33,7 @@ describe('TAXII 2.1 §3.6.1 Error Message', () => {
     ['post', `/api1/collections/alpha/objects/${indicator(1).id as string}/versions/`, 'GET'],
     ['delete', '/api1/status/4d3c2b1a-0f9e-4d8c-b7a6-958473625140/', 'GET'],
   ] as const)('§3.6 %s %s is 405 with Allow: %s', async (method, path, allow) => {
-    const res = await request(h.app)[method](path).set('Authorization', h.accounts.admin.auth).set('Accept', TAXII);
+    const res = await request(h.app)[method](path).set('Authorization', h.accounts.editor.auth).set('Accept', TAXII);
     taxii(res, 405, 'error');
     expect(res.headers.allow).toBe(allow);
   });
@@ -168,7 +168,7 @@ describe('TAXII 2.1 §4–§5 endpoint URLs (each ends with "/")', () => {
   it('§4–§5 every endpoint answers the same without the trailing slash, never with a redirect', async () => {
     const c = await freshCollection(h);
     const id = indicator(1).id as string;
-    const status = await add(h, c, [indicator(1)]);
+    const status = await add(h, c, [indicator(1)], h.accounts.editor.auth);
     const gets = [
       ['/taxii2/', 'discovery'],
       ['/api1/', 'api-root'],

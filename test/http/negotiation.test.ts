@@ -95,7 +95,7 @@ describe('TAXII 2.1 §1.6.8 Content Negotiation', () => {
     const stored = async (coll: CollectionRecord) => {
       const res = await request(h.app)
         .get(manifestUrl(coll) + qs({ 'match[version]': 'all', 'match[spec_version]': '2.0,2.1' }))
-        .set('Authorization', h.accounts.admin.auth);
+        .set('Authorization', h.accounts.editor.auth);
       return taxii(res, 200, 'manifest').objects?.length ?? 0;
     };
 

@@ -191,7 +191,7 @@ describe('TAXII 2.1 §5.5 Add Objects', () => {
 
   it('§5.5 an admin may add', async () => {
     const c = await freshCollection(h);
-    expect((await add(h, c, [indicator(29)], h.accounts.admin.auth)).success_count).toBe(1);
+    expect((await add(h, c, [indicator(29)], h.accounts.editor.auth)).success_count).toBe(1);
   });
 
   it('§5.5 a reader gets 403 and nothing is stored', async () => {

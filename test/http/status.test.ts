@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { addAccount, issueToken } from '../../src/catalog/accounts';
 import { createHarness, indicator, type Harness } from '../support/harness';
 import { add, freshCollection, get, slashForms, statusUrl, taxii, TIMESTAMP, uuid } from './wire';
@@ -38,10 +39,17 @@ describe('TAXII 2.1 §4.3 Get Status', () => {
     expect(status.request_timestamp).toMatch(TIMESTAMP);
   });
 
-  it('§4.3 an admin may read any status', async () => {
+  // Issue #12: admins of any party read every party's statuses (which list object ids, RED
+  // ones included). A status is its requester's; auditors read it through the sharing log.
+  it('§4.3 status leak: an admin gets the same 404 as for an unknown status; an auditor reads it at /audit/statuses/', async () => {
     const c = await freshCollection(h);
     const posted = await add(h, c, [indicator(4)]);
-    expect(taxii(await get(h, statusUrl('api1', posted.id), h.accounts.admin.auth), 200, 'status')).toEqual(posted);
+    const unknown = taxii(await get(h, statusUrl('api1', '00000000-0000-4000-8000-000000000000'), h.accounts.admin.auth), 404, 'error');
+    expect(taxii(await get(h, statusUrl('api1', posted.id), h.accounts.admin.auth), 404, 'error')).toEqual(unknown);
+    const audited = await request(h.app).get(`/audit/statuses/${posted.id}`).set('Authorization', h.accounts.auditor.auth);
+    expect(audited.status).toBe(200);
+    expect(audited.body).toEqual({ ...posted, api_root: 'api1', account_id: h.accounts.writer.id, party: 'operator' });
+    expect((await request(h.app).get(`/audit/statuses/${posted.id}`).set('Authorization', h.accounts.admin.auth)).status).toBe(403);
   });
 
   it('§4.3 any other account (another writer, a reader, an auditor) gets the same 404 as for an unknown status', async () => {

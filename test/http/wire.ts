@@ -114,7 +114,7 @@ export function qs(params: Record<string, string | number>): string {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
-export function get(h: Harness, path: string, auth = h.accounts.admin.auth) {
+export function get(h: Harness, path: string, auth = h.accounts.editor.auth) {
   return request(h.app).get(path).set('Accept', TAXII).set('Authorization', auth);
 }
 
@@ -122,7 +122,7 @@ export function post(h: Harness, path: string, body: string, auth = h.accounts.w
   return request(h.app).post(path).set('Accept', TAXII).set('Content-Type', TAXII).set('Authorization', auth).send(body);
 }
 
-export function del(h: Harness, path: string, auth = h.accounts.admin.auth) {
+export function del(h: Harness, path: string, auth = h.accounts.editor.auth) {
   return request(h.app).delete(path).set('Accept', TAXII).set('Authorization', auth);
 }
 

@@ -155,8 +155,8 @@ export class MingoCollection {
     const query = new Query(filter);
     const candidates = new Set(narrow(this.docs, filter));
     const next = this.docs.slice();
+    const changes: [before: Doc, after: Doc][] = [];
     let matchedCount = 0;
-    let modifiedCount = 0;
     for (let i = 0; i < next.length; i++) {
       const doc = next[i] as Doc;
       if (!candidates.has(doc) || !query.test(doc)) continue;
@@ -164,15 +164,34 @@ export class MingoCollection {
       const changed = change(doc);
       if (changed) {
         next[i] = changed;
-        modifiedCount++;
+        changes.push([doc, changed]);
       }
       if (!many) break;
     }
-    if (modifiedCount > 0) {
-      this.keys = this.indexKeys(next);
+    if (changes.length > 0) {
+      this.keys = this.rekeyed(changes);
       this.docs = next;
     }
-    return { matchedCount, modifiedCount };
+    return { matchedCount, modifiedCount: changes.length };
+  }
+
+  /** The unique-index keys after `changes`, or a duplicate-key error (keys as they were). */
+  private rekeyed(changes: readonly (readonly [Doc, Doc])[]): Map<string, Set<string>> {
+    const keys = new Map(this.keys ?? this.indexKeys(this.docs));
+    for (const index of this.uniqueIndexes()) {
+      const name = index.name as string;
+      const moves = changes.map(([before, after]) => [MingoCollection.keyOf(index, before), MingoCollection.keyOf(index, after)] as const).filter(([a, b]) => a !== b);
+      if (moves.length === 0) continue;
+      const set = new Set(keys.get(name));
+      for (const [old] of moves) if (old !== undefined) set.delete(old);
+      for (const [, key] of moves) {
+        if (key === undefined) continue;
+        if (set.has(key)) throw duplicateKey(this.name, name);
+        set.add(key);
+      }
+      keys.set(name, set);
+    }
+    return keys;
   }
 
   private indexKeys(docs: readonly Doc[]): Map<string, Set<string>> {
@@ -249,9 +268,10 @@ export class MingoDb {
 
   /** Every collection's list of documents (never edited in place, see modify()), to restore when a transaction fails. */
   snapshot(): () => void {
-    const saved = [...this.collections.values()].map((c) => [c, c.docs.slice()] as const);
+    const saved = new Map([...this.collections.values()].map((c) => [c, c.docs.slice()]));
     return () => {
-      for (const [c, docs] of saved) c.restore(docs);
+      // A collection first written in the transaction goes back to empty.
+      for (const c of this.collections.values()) c.restore(saved.get(c) ?? []);
     };
   }
 }

@@ -14,6 +14,7 @@ import { indexes } from '../../src/store/mongodb/indexes';
 import { type ObjectDoc, pageQuery } from '../../src/store/mongodb/queries';
 import { type CounterDoc, DATE_ADDED_COUNTER, dedupe, firstReserved, reserveDateAdded } from '../../src/store/mongodb/writes';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { EVERYTHING } from '../../src/store/scope';
 import { newestSpecVersion } from '../../src/store/spec-version';
 import type { AddEnvelope, NewObject, ObjectQuery, ObjectScope, VersionSelector } from '../../src/store/object-store';
 import type { Store } from '../../src/store/store';
@@ -184,7 +185,7 @@ class Pair {
     const collectionId = this.collection(c.coll);
     if (c.kind === 'add') {
       this.clock += c.clockStep;
-      const env: AddEnvelope = { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'acct', requestTimestamp: this.clock, now: this.clock, objects: c.objects, failures: [], audit: addEvent };
+      const env: AddEnvelope = { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'acct', partyId: 'party-1', visible: EVERYTHING, requestTimestamp: this.clock, now: this.clock, objects: c.objects, failures: [], audit: addEvent };
       const expected = await this.sqlite.addObjects(env).catch((e: unknown) => e);
       const actual = await this.mongo.addObjects(env).catch((e: unknown) => e);
       if (expected instanceof Error) expect([actual, expected]).toMatchObject([{ kind: 'not-found' }, { kind: 'not-found' }]);
@@ -315,10 +316,16 @@ describe('MongoDB adapter: query documents match the indexes created for them', 
     expect(pageQuery({ ...base, after: 5 }).filter).toEqual({ coll: 'c', date_added: { $gt: 5 }, ...partialFilter('objects_default') });
   });
 
-  it('a scoped default page query also states objects_scope’s partial filter', () => {
-    const { filter } = pageQuery({ ...base, scope: { clauses: [{ tlpLevels: [0, 1] }] } });
-    expect(filter).toMatchObject(partialFilter('objects_scope'));
-    expect(filter).toEqual({ coll: 'c', is_last: true, latest_spec: true, $or: [{ tlp: { $in: [0, 1] } }] });
+  it('a scoped default page query states objects_visible’s partial filter, and "last" as the newest version in scope (issue #12)', () => {
+    const { filter } = pageQuery({ ...base, scope: { clauses: [{ tlpLevels: [0, 1, 2, 3] }] } });
+    expect(filter).toMatchObject(partialFilter('objects_visible'));
+    // Visible levels 0-3: a version is "last" when its newer versions are only unmarked (bit 1) or red (bit 32).
+    expect(filter).toEqual({ coll: 'c', latest_spec: true, $and: [{ $or: [{ tlp: { $in: [0, 1, 2, 3] } }] }, { $or: [{ newer_levels: { $in: [33, 32, 1, 0] } }] }] });
+  });
+
+  it('a scope admitting every level and type keeps the plain last-version flag', () => {
+    const { filter } = pageQuery({ ...base, scope: { clauses: [{ tlpLevels: [-1, 0, 1, 2, 3, 4] }] } });
+    expect(filter).toEqual({ coll: 'c', is_last: true, latest_spec: true, $or: [{ tlp: { $in: [-1, 0, 1, 2, 3, 4] } }] });
   });
 
   it('added_after and the paging position: the later of the two is the lower bound', () => {
@@ -331,7 +338,11 @@ describe('MongoDB adapter: query documents match the indexes created for them', 
     expect(filter).toEqual({
       coll: 'c',
       latest_spec: true,
-      $and: [{ $or: [{ tlp: { $in: [2] }, type: { $nin: ['malware'] } }] }, { $or: [{ is_last: true }, { is_first: true }, { version: { $in: [7] } }] }],
+      $and: [
+        { $or: [{ tlp: { $in: [2] }, type: { $nin: ['malware'] } }] },
+        // "last" for malware: nothing is visible; for every other type, level 2 (bit 0b1000) only.
+        { $or: [{ $or: [{ type: { $nin: ['malware'] }, newer_levels: { $in: Array.from({ length: 64 }, (_, i) => 63 - i).filter((m) => (m & 0b1000) === 0) } }] }, { is_first: true }, { version: { $in: [7] } }] },
+      ],
     });
   });
 
@@ -384,14 +395,14 @@ describe('MongoDB adapter: de-duplication decisions', () => {
   it('an object with a version is stored when (id, spec_version, version) is; its JSON does not matter', () => {
     const a = sdo(0, 1, '2.1');
     const changed = { ...a, json: a.json.replace('}', ',"x_note":"y"}') };
-    expect(dedupe([changed], [{ id: a.id, spec_version: '2.1', version: a.version as Micros }], [])).toEqual([{ obj: changed, kind: 'stored', version: a.version }]);
-    expect(dedupe([a], [{ id: a.id, spec_version: '2.0', version: a.version as Micros }], [])).toEqual([{ obj: a, kind: 'new' }]);
+    expect(dedupe([changed], [{ id: a.id, spec_version: '2.1', version: a.version as Micros, tlp: 2 }], [])).toEqual([{ obj: changed, kind: 'stored', version: a.version, tlp: 2 }]);
+    expect(dedupe([a], [{ id: a.id, spec_version: '2.0', version: a.version as Micros, tlp: 2 }], [])).toEqual([{ obj: a, kind: 'new' }]);
   });
 
   it('an SCO without a version is stored when its identical JSON is, under the version it was stored with', () => {
     const s = sco(10, 1);
-    expect(dedupe([s], [], [{ id: s.id, spec_version: '2.1', version: T0 + 7, json: s.json }])).toEqual([{ obj: s, kind: 'stored', version: T0 + 7 }]);
-    expect(dedupe([s], [], [{ id: s.id, spec_version: '2.1', version: T0 + 7, json: sco(10, 2).json }])).toEqual([{ obj: s, kind: 'new' }]);
+    expect(dedupe([s], [], [{ id: s.id, spec_version: '2.1', version: T0 + 7, tlp: -1, json: s.json }])).toEqual([{ obj: s, kind: 'stored', version: T0 + 7, tlp: -1 }]);
+    expect(dedupe([s], [], [{ id: s.id, spec_version: '2.1', version: T0 + 7, tlp: -1, json: sco(10, 2).json }])).toEqual([{ obj: s, kind: 'new' }]);
   });
 
   it('repeats within one envelope refer to their first occurrence', () => {

@@ -47,8 +47,11 @@ export interface Harness {
   clock: TestClock;
   ctx: AppContext;
   config: Config;
-  /** admin, writer, reader, auditor: token-only accounts with that one role. */
-  accounts: Record<'admin' | 'writer' | 'reader' | 'auditor', TestAccount>;
+  /**
+   * admin, writer, reader, auditor: token-only accounts with that one role; editor: roles
+   * writer and deleter (every content right; admin gives none).
+   */
+  accounts: Record<'admin' | 'writer' | 'reader' | 'auditor' | 'editor', TestAccount>;
   /** A reader that signs in with HTTP Basic: name `basic-reader`, password PASSWORD. */
   basic: { name: string; password: string };
   /** `alpha` and `beta` in API root `api1`, `gamma` in `api2`. */
@@ -96,10 +99,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' }, testChange('party', 'operator'));
 
   const accounts = {} as Harness['accounts'];
-  for (const role of ['admin', 'writer', 'reader', 'auditor'] as Role[]) {
-    const { account } = await addAccount(store, clock.read, { name: role, roles: [role], partyId: 'operator', password: null }, OPERATOR);
+  const roles: Record<keyof Harness['accounts'], Role[]> = { admin: ['admin'], writer: ['writer'], reader: ['reader'], auditor: ['auditor'], editor: ['writer', 'deleter'] };
+  for (const [name, given] of Object.entries(roles) as [keyof Harness['accounts'], Role[]][]) {
+    const { account } = await addAccount(store, clock.read, { name, roles: given, partyId: 'operator', password: null }, OPERATOR);
     const { token } = await issueToken(store, clock.read, account.id, 'test', OPERATOR);
-    accounts[role as keyof Harness['accounts']] = { id: account.id, name: role, token, auth: `Bearer ${token}` };
+    accounts[name] = { id: account.id, name, token, auth: `Bearer ${token}` };
   }
   await addAccount(store, clock.read, { name: 'basic-reader', roles: ['reader'], partyId: 'operator', password: PASSWORD }, OPERATOR);
   if (options.operatorAgreement ?? true) {

@@ -52,7 +52,7 @@ export async function createAccount(call: AdminCall): Promise<Reply> {
   const { account, generatedPassword } = await addAccount(
     call.ctx.store,
     call.ctx.clock,
-    { name: input.name, roles, partyId: input.party, ...(input.password !== undefined && { password: input.password }) },
+    { name: input.name, roles, partyId: input.party, operatorParty: call.ctx.config.operatorParty, ...(input.password !== undefined && { password: input.password }) },
     call.by,
   );
   return created({ ...(await detail(call, account)), ...(generatedPassword !== undefined && { generated_password: generatedPassword }) });
@@ -79,6 +79,7 @@ export async function patchAccount(call: AdminCall): Promise<Reply> {
       ...(input.disabled !== undefined && { disabled: input.disabled }),
       ...(input.party !== undefined && { partyId: input.party }),
       ...(input.password !== undefined && { password: input.password }),
+      operatorParty: call.ctx.config.operatorParty,
       ...(input.require_certificate !== undefined && { requireCertificate: input.require_certificate }),
     },
     call.by,

@@ -38,7 +38,7 @@ export async function runFeedNow({ ctx, param }: AdminCall): Promise<Reply> {
   const name = param('name');
   await requireFeed(ctx.store, name);
   const result = await runFeed(
-    { store: ctx.store, clock: ctx.clock, key: await keyOf(ctx), agreements: ctx.agreements, settings: ctx.config.feeds, maxObjectSize: ctx.config.maxObjectSize, owner: randomUUID(), log: ctx.audit },
+    { store: ctx.store, clock: ctx.clock, key: await keyOf(ctx), agreements: ctx.agreements, settings: ctx.config.feeds, maxObjectSize: ctx.config.maxObjectSize, operatorParty: ctx.config.operatorParty, owner: randomUUID(), log: ctx.audit },
     name,
   );
   if (!result.ran && result.reason === 'busy') throw fail('conflict', `feed "${name}" is running in another process`);

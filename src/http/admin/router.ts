@@ -6,6 +6,7 @@
  * (400/413/415), 404 and 405 (with Allow), and JSON errors.
  */
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { isAdmin } from '../../access/decide';
 import { AccordError, fail } from '../../errors';
 import { parseJson, readBody } from '../body';
 import type { AppContext } from '../context';
@@ -18,7 +19,7 @@ export const ADMIN_BODY_LIMIT = 1024 * 1024;
 
 export function adminRouter(ctx: AppContext, auth: RequestHandler): Router {
   const router = Router();
-  router.use(auth, adminOnly);
+  router.use(auth, adminOnly(ctx.config.operatorParty));
   const byPath = new Map<string, AdminRoute[]>();
   for (const r of ADMIN_ROUTES) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
   for (const [path, routes] of byPath) {
@@ -35,9 +36,12 @@ export function adminRouter(ctx: AppContext, auth: RequestHandler): Router {
   return router;
 }
 
-function adminOnly(req: Request, _res: Response, next: NextFunction): void {
-  if (principalOf(req).roles.includes('admin')) return next();
-  next(fail('wrong-role', 'the admin API is for accounts with the admin role'));
+/** Only admins of the operator party: an admin role on another party's account is inert. */
+function adminOnly(operatorParty: string): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (isAdmin(principalOf(req), operatorParty)) return next();
+    next(fail('wrong-role', 'the admin API is for accounts of the operator party with the admin role'));
+  };
 }
 
 function handle(ctx: AppContext, route: AdminRoute): RequestHandler {

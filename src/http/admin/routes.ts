@@ -10,6 +10,7 @@ import { listChanges } from './changes';
 import { defineCollection, listCollections } from './collections';
 import { createFeed, deleteFeed, getFeed, listFeeds, pauseFeed, runFeedNow } from './feeds';
 import { openApiDocument } from './openapi';
+import { getOwner, putOwner } from './ownership';
 import { createParty, getParty, listParties, replaceParty } from './parties';
 
 export interface AdminRoute {
@@ -41,6 +42,8 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { method: 'delete', path: '/certificates/:id',                            run: revokeAccountCertificate },
   { method: 'get',    path: '/collections',                                 run: listCollections },
   { method: 'put',    path: '/collections/:id',           body: true,       run: defineCollection },
+  { method: 'get',    path: '/collections/:id/objects/:objectId/owner',     run: getOwner },
+  { method: 'put',    path: '/collections/:id/objects/:objectId/owner', body: true, run: putOwner },
   { method: 'get',    path: '/agreements',                                  run: listAgreements },
   { method: 'post',   path: '/agreements',                body: true,       run: createAgreementHandler },
   { method: 'get',    path: '/agreements/:id',                              run: getAgreement },

@@ -12,6 +12,7 @@ import type { AuditQuery, SummaryGroup } from '../../store/audit-store';
 import { parseTimestamp } from '../../time';
 import { adminErrorHandler } from '../admin/errors';
 import type { AppContext } from '../context';
+import { statusResource } from '../handlers/status';
 import { principalOf } from '../routing';
 import { fail } from '../../errors';
 
@@ -81,6 +82,14 @@ export function auditorRouter(ctx: AppContext, auth: RequestHandler): Router {
     const custody = await custodyOf(ctx.store, String(req.params.id));
     if (custody.versions.length === 0) throw fail('not-found', 'the sharing log names no version of this object');
     res.json(custody);
+  }));
+
+  // Status resources are their party's; auditors review every one here (TAXII 2.1 §4.3 form).
+  router.get('/statuses/:id', wrap(async (req, res) => {
+    params(req, []);
+    const status = await ctx.store.getStatus(String(req.params.id));
+    if (!status) throw fail('not-found', 'no such status resource');
+    res.json({ ...statusResource(status), api_root: status.apiRoot, account_id: status.accountId, ...(status.partyId !== undefined && { party: status.partyId }) });
   }));
 
   router.get('/summary', wrap(async (req, res) => {

@@ -16,7 +16,7 @@ import { encodeCursor } from '../../taxii/cursor';
 import { cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
 import { formatTimestamp } from '../../time';
 import { doorOrigin } from '../audit';
-import { parseJson, readBody, topLevelArrayMembers } from '../body';
+import { parseCheckedJson, readBody, topLevelArrayMembers } from '../body';
 import type { TaxiiContext } from '../context';
 import { sendTaxii } from '../respond';
 import { statusResource } from './status';
@@ -128,14 +128,14 @@ export function addObjects(ctx: TaxiiContext): RequestHandler {
     const bytes = await readBody(req, apiRootOf(res).maxContentLength, ctx.config.timeouts.minBodyBytesPerSecond);
     const max = ctx.config.maxObjectsPerEnvelope;
     if (topLevelArrayMembers(bytes) > max) throw tooManyObjects(max);
-    const envelope = parseJson(bytes);
+    const { value: envelope, marker } = parseCheckedJson(bytes);
     if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
       throw fail('not-an-envelope', 'the body must be a TAXII envelope: a JSON object with an "objects" list');
     }
     const list = (envelope as Record<string, unknown>).objects;
     if (!Array.isArray(list)) throw fail('not-an-envelope', 'the envelope must have an "objects" list');
     if (list.length > max) throw tooManyObjects(max);
-    const status = await ctx.exchange.add(callOf(ctx, req, res, 202), list, requestTimestamp);
+    const status = await ctx.exchange.add(callOf(ctx, req, res, 202), list, requestTimestamp, marker);
     sendTaxii(res, 202, JSON.stringify(statusResource(status)));
   };
 }

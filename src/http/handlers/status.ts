@@ -1,6 +1,9 @@
-/** TAXII 2.1 §4.3 Get Status. A status is readable by the account that made the request, and by admins. */
+/**
+ * TAXII 2.1 §4.3 Get Status. A status is readable only by the account (of the party) that
+ * made the request (src/access/rights.ts statusReadable); auditors read any through /audit/statuses/.
+ */
 import type { RequestHandler } from 'express';
-import { isAdmin } from '../../access/decide';
+import { statusReadable } from '../../access/rights';
 import { fail } from '../../errors';
 import type { StatusRecord } from '../../store/object-store';
 import { formatTimestamp } from '../../time';
@@ -28,7 +31,7 @@ export function getStatus(ctx: AppContext): RequestHandler {
   return async (req, res) => {
     const principal = principalOf(req);
     const status = await ctx.store.getStatus(String(req.params.statusId));
-    if (!status || status.apiRoot !== apiRootOf(res).path || (status.accountId !== principal.accountId && !isAdmin(principal))) {
+    if (!status || status.apiRoot !== apiRootOf(res).path || !statusReadable(status, principal)) {
       throw fail('status-not-found', 'no such status resource, or not one you may read');
     }
     await recordRead(ctx, req, res, { status_id: status.id });

@@ -4,6 +4,7 @@
  * server reported as StoreUnavailable, and writes queued and run as transactions.
  */
 import {
+  Binary,
   type ClientSession,
   type Collection,
   type Db,
@@ -15,15 +16,19 @@ import {
   MongoServerError,
   MongoServerSelectionError,
   MongoTopologyClosedError,
+  type ObjectId,
   type TransactionOptions,
 } from 'mongodb';
 import { AccordError, storeUnavailable } from '../../errors';
 import { indexes } from './indexes';
+import { correctedTlp, NEWER_LEVELS, OWNERS_BACKFILLED, ownersFromAdds, SUPERSEDED, TLP_ANY_CASE, UPPER_CASE_MARKINGS } from './migrations';
+import type { ObjectDoc } from './queries';
 import { databaseOf, hasOption, hostsOf } from './uri';
-import { type CounterDoc, DATE_ADDED_COUNTER } from './writes';
+import { type CounterDoc, DATE_ADDED_COUNTER, type OwnerDoc, refreshFlags, type StoredVersion } from './writes';
 
 const COLLECTIONS = [
   'objects',
+  'object_owners',
   'counters',
   'statuses',
   'api_roots',
@@ -112,6 +117,47 @@ export class MongoDatabase {
     for (const [name, specs] of Object.entries(indexes(sharded))) await this.db.collection(name).createIndexes(specs);
     const counters = this.collection<CounterDoc>('counters');
     await ignoreConflict(() => counters.updateOne({ _id: DATE_ADDED_COUNTER }, { $setOnInsert: { last: 0 } }, { upsert: true }));
+    await this.once(OWNERS_BACKFILLED, async () => {
+      const owners = this.collection<OwnerDoc>('object_owners');
+      for (const o of await this.collection('audit_events').aggregate<OwnerDoc>(ownersFromAdds()).toArray()) {
+        await owners.updateOne({ coll: o.coll, id: o.id }, { $setOnInsert: { party: o.party } }, { upsert: true });
+      }
+    });
+    await this.once(TLP_ANY_CASE, async () => {
+      const objects = this.collection<ObjectDoc>('objects');
+      const suspects = await objects.find(UPPER_CASE_MARKINGS).project<Pick<ObjectDoc, 'json' | 'tlp'> & { _id: ObjectId }>({ _id: 1, json: 1, tlp: 1 }).toArray();
+      for (const doc of suspects) {
+        const tlp = correctedTlp(doc);
+        if (tlp !== undefined) await objects.updateOne({ _id: doc._id }, { $set: { tlp } });
+      }
+    });
+    // After the TLP levels are right: newer_levels is made of them.
+    await this.once(NEWER_LEVELS, () => this.backfillNewerLevels());
+  }
+
+  /**
+   * newer_levels for databases written before it existed: 0 on each newest version (set
+   * explicitly: $bitsAllClear matches no document without the field), recomputed per object
+   * for the others.
+   */
+  private async backfillNewerLevels(): Promise<void> {
+    const objects = this.collection<ObjectDoc>('objects');
+    await objects.updateMany({ is_last: true }, { $set: { newer_levels: 0 } });
+    const old = await objects.find(SUPERSEDED).project<Pick<ObjectDoc, 'coll' | 'id' | 'spec_version'>>({ _id: 0, coll: 1, id: 1, spec_version: 1 }).toArray();
+    const groups = new Map(old.map((o) => [JSON.stringify([o.coll, o.id, o.spec_version]), o]));
+    for (const g of groups.values()) {
+      const versions = await objects.find({ coll: g.coll, id: g.id, spec_version: g.spec_version }).project<Pick<StoredVersion, 'spec_version' | 'version' | 'tlp'>>({ _id: 0, spec_version: 1, version: 1, tlp: 1 }).toArray();
+      const writes = refreshFlags(g.coll, g.id, versions);
+      if (writes.length) await objects.bulkWrite(writes, { ordered: true });
+    }
+  }
+
+  /** Runs an upgrade (migrations.ts) unless `meta` records it as done; idempotent, so two instances may both run it. */
+  private async once(name: string, upgrade: () => Promise<unknown>): Promise<void> {
+    const meta = this.collection<{ _id: string; value: Binary }>('meta');
+    if (await meta.findOne({ _id: name })) return;
+    await upgrade();
+    await ignoreConflict(() => meta.insertOne({ _id: name, value: new Binary(Buffer.alloc(0)) }));
   }
 
   collection<T extends Document>(name: string): Collection<T> {

@@ -24,9 +24,12 @@ export function indexes(sharded: boolean): Record<string, IndexDescription[]> {
       { key: { coll: 1, date_added: 1 }, name: 'objects_default', partialFilterExpression: { is_last: true, latest_spec: true } },
       // match[type].
       { key: { coll: 1, type: 1, date_added: 1 }, name: 'objects_type' },
-      // Agreement scopes (TLP levels) on the default selection.
-      { key: { coll: 1, tlp: 1, date_added: 1 }, name: 'objects_scope', partialFilterExpression: { is_last: true, latest_spec: true } },
+      // Agreement scopes on the default selection: "last" as the caller sees it is a set of
+      // (tlp, newer_levels) points, each walked in date_added order (queries.ts scopedLast).
+      { key: { coll: 1, tlp: 1, newer_levels: 1, date_added: 1 }, name: 'objects_visible', partialFilterExpression: { latest_spec: true } },
     ],
+    // The owner of each object id per collection (src/access/ownership.ts); one per id.
+    object_owners: [{ key: { coll: 1, id: 1 }, name: 'owners_id', unique: true }],
     collections: [
       // getCollection by alias within an API root; aliases are unique there.
       { key: { api_root: 1, alias: 1 }, name: 'collections_alias', unique: true, partialFilterExpression: { alias: { $type: 'string' } } },

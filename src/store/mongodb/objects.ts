@@ -5,6 +5,8 @@
  * sharing-log event in the same transaction.
  */
 import type { Collection, ObjectId } from 'mongodb';
+import { changeEvent } from '../../audit/changes';
+import type { ChangeRecord } from '../../catalog/types';
 import type { AuditEventInput, ObjectRef } from '../../audit/events';
 import { fail } from '../../errors';
 import { formatTimestamp, type Micros } from '../../time';
@@ -33,7 +35,11 @@ import {
   DATE_ADDED_COUNTER,
   dedupe,
   firstReserved,
+  judge,
   newCount,
+  newOwners,
+  type OwnerDoc,
+  ownersFilter,
   planAdd,
   refreshFlags,
   reserveDateAdded,
@@ -54,6 +60,7 @@ interface StatusDoc {
 
 export class MongoObjects implements ObjectStore {
   private readonly objects: Collection<ObjectDoc>;
+  private readonly owners: Collection<OwnerDoc>;
   private readonly counters: Collection<CounterDoc>;
   private readonly statuses: Collection<StatusDoc>;
   private readonly collections: Collection<CollectionDoc>;
@@ -64,6 +71,7 @@ export class MongoObjects implements ObjectStore {
     private readonly audit: MongoAudit,
   ) {
     this.objects = db.collection('objects');
+    this.owners = db.collection('object_owners');
     this.counters = db.collection('counters');
     this.statuses = db.collection('statuses');
     this.collections = db.collection('collections');
@@ -79,7 +87,8 @@ export class MongoObjects implements ObjectStore {
         .toArray();
       const jsonFilter = storedJsonFilter(env.collectionId, env.objects);
       const storedJson = jsonFilter ? await this.objects.find(jsonFilter, { session }).project<StoredJson>(STORED_JSON_PROJECTION).toArray() : [];
-      const entries = dedupe(env.objects, stored, storedJson);
+      const owners = await this.owners.find(ownersFilter(env.collectionId, env.objects), { session }).project<OwnerDoc>({ _id: 0, coll: 1, id: 1, party: 1 }).toArray();
+      const entries = judge(dedupe(env.objects, stored, storedJson), stored, owners, env.partyId, env.visible);
       const count = newCount(entries);
       // Nothing new (every object already stored): no date_added is handed out, so `start` is unused.
       let start = 0;
@@ -88,9 +97,11 @@ export class MongoObjects implements ObjectStore {
         const counter = (await this.counters.findOneAndUpdate(reserve.filter, reserve.update, { session, returnDocument: 'after' })) as CounterDoc;
         start = firstReserved(counter.last, count);
       }
-      const plan = planAdd(env.collectionId, entries, stored, start);
+      const plan = planAdd(env.collectionId, entries, stored, start, env.requestTimestamp);
+      const claimed = newOwners(env.collectionId, entries, owners, env.partyId);
+      if (claimed.length) await this.owners.insertMany(claimed, { session });
       if (plan.writes.length) await this.objects.bulkWrite(plan.writes, { session, ordered: true });
-      const status = completedStatus(env, plan.successes);
+      const status = completedStatus(env, plan.successes, plan.refused);
       await this.statuses.insertOne({ _id: status.id, created_at: env.now, body: JSON.stringify(status) }, { session });
       await this.audit.appendLocked([env.audit(status, plan.refs)], session);
       return status;
@@ -100,6 +111,20 @@ export class MongoObjects implements ObjectStore {
   async getStatus(id: string): Promise<StatusRecord | undefined> {
     const doc = await this.db.guard(() => this.statuses.findOne({ _id: id }));
     return doc ? (JSON.parse(doc.body) as StatusRecord) : undefined;
+  }
+
+  async ownerOf(collectionId: string, objectId: string): Promise<string | undefined> {
+    const doc = await this.db.guard(() => this.owners.findOne({ coll: collectionId, id: objectId }));
+    return doc?.party;
+  }
+
+  async setOwner(collectionId: string, objectId: string, party: string, change: ChangeRecord): Promise<boolean> {
+    return this.db.write(async (session) => {
+      if (!(await this.objects.findOne({ coll: collectionId, id: objectId }, { session, projection: { _id: 1 } }))) return false;
+      await this.owners.updateOne({ coll: collectionId, id: objectId }, { $set: { party } }, { session, upsert: true });
+      await this.audit.appendLocked([changeEvent(change)], session);
+      return true;
+    });
   }
 
   async queryObjects(q: ObjectQuery): Promise<ObjectPage> {
@@ -150,7 +175,7 @@ export class MongoObjects implements ObjectStore {
       await this.counters.updateOne({ _id: DATE_ADDED_COUNTER }, { $inc: { deletes: 1 } }, { session });
       const remaining = await this.objects
         .find({ coll: collectionId, id: objectId }, { session })
-        .project<Omit<StoredVersion, 'id'>>({ _id: 0, spec_version: 1, version: 1 })
+        .project<Pick<StoredVersion, 'spec_version' | 'version' | 'tlp'>>({ _id: 0, spec_version: 1, version: 1, tlp: 1 })
         .toArray();
       const writes = refreshFlags(collectionId, objectId, remaining);
       if (writes.length) await this.objects.bulkWrite(writes, { session, ordered: true });

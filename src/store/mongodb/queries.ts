@@ -5,7 +5,7 @@
  * documents evaluated in process (a mingo double of the driver) against the SQLite reference.
  */
 import type { Document, Filter } from 'mongodb';
-import { admits, withheldReason } from '../scope';
+import { admits, admitsEverything, hiddenOnlyMasks, typeGroups, withheldReason } from '../scope';
 import type { Micros } from '../../time';
 import type { ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, VersionSelector } from '../object-store';
 import type { Page } from '../page';
@@ -28,6 +28,8 @@ export interface ObjectDoc {
   /** A row of the object's newest spec_version. */
   latest_spec: boolean;
   tlp: number;
+  /** The levels of the newer versions of (coll, id, spec_version), as levelBit()s: "last" in a scope. */
+  newer_levels: number;
   /** The object exactly as received, sent back as-is. */
   json: string;
 }
@@ -116,10 +118,12 @@ function selection(versions: VersionSelector, specVersions: string[] | undefined
   if (scope) alternatives.push(scopeClauses(scope));
   if (!versions.all) {
     const terms: Filter<ObjectDoc>[] = [];
-    if (versions.last) terms.push({ is_last: true });
+    if (versions.last) terms.push(scope && !admitsEverything(scope) ? scopedLast(scope) : { is_last: true });
     if (versions.first) terms.push({ is_first: true });
     if (versions.at.length) terms.push({ version: { $in: versions.at } });
-    if (terms.length === 1) Object.assign(filter, terms[0]);
+    const only = terms.length === 1 ? (terms[0] as Filter<ObjectDoc>) : undefined;
+    if (only?.$or) alternatives.push(only.$or);
+    else if (only) Object.assign(filter, only);
     else alternatives.push(terms);
   }
   if (specVersions === undefined) filter.latest_spec = true;
@@ -127,6 +131,21 @@ function selection(versions: VersionSelector, specVersions: string[] | undefined
   if (alternatives.length === 1) filter.$or = alternatives[0];
   else if (alternatives.length > 1) filter.$and = alternatives.map(($or) => ({ $or }));
   return filter;
+}
+
+/**
+ * "last" as the caller sees it (issue #12, as SQLite's scopedLast()): a version with no newer
+ * version at a level the caller may see for its type.
+ */
+function scopedLast(scope: ObjectScope): Filter<ObjectDoc> {
+  const terms = typeGroups(scope).map((g): Filter<ObjectDoc> => ({
+    ...(g.in && { type: { $in: g.in } }),
+    ...(g.notIn && { type: { $nin: g.notIn } }),
+    // The values themselves, not $bitsAllClear: point intervals of objects_visible, merged in
+    // date_added order, so a page never scans the versions it hides.
+    newer_levels: { $in: hiddenOnlyMasks(g.levels) },
+  }));
+  return { $or: terms.length ? terms : [{ tlp: { $in: [] } }] };
 }
 
 /** An object is in scope when any clause admits its TLP level and its type; no clause admits nothing. */

@@ -11,15 +11,17 @@ import type { AnyBulkWriteOperation, Document, Filter } from 'mongodb';
 import { formatTimestamp, type Micros } from '../../time';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
 import type { ObjectRef } from '../../audit/events';
-import type { NewObject, StatusDetail } from '../object-store';
+import { addOutcome } from '../../access/ownership';
+import { levelBit, levelMask } from '../scope';
+import type { NewObject, ObjectScope, StatusDetail } from '../object-store';
 import type { ObjectDoc } from './queries';
 
 /** What the planner needs to know about one stored version. */
-export type StoredVersion = Pick<ObjectDoc, 'id' | 'spec_version' | 'version'>;
+export type StoredVersion = Pick<ObjectDoc, 'id' | 'spec_version' | 'version' | 'tlp'>;
 export type StoredJson = StoredVersion & Pick<ObjectDoc, 'json'>;
 
-/** Covered by the unique index (coll, id, spec_version, version): no document is fetched. */
-export const STORED_VERSION_PROJECTION = { _id: 0, id: 1, spec_version: 1, version: 1 } as const;
+/** With the TLP level: whether the adding party may read a stored copy decides its outcome. */
+export const STORED_VERSION_PROJECTION = { _id: 0, id: 1, spec_version: 1, version: 1, tlp: 1 } as const;
 export const STORED_JSON_PROJECTION = { ...STORED_VERSION_PROJECTION, json: 1 } as const;
 
 /** Every stored version of the envelope's objects: for de-duplication and the flags. */
@@ -38,11 +40,15 @@ export function storedJsonFilter(collectionId: string, objects: readonly NewObje
   return { coll: collectionId, id: { $in: unique(versionless.map((o) => o.id)) }, json: { $in: unique(versionless.map((o) => o.json)) } };
 }
 
-/** One envelope object: new, already in the collection, or a repeat of an earlier object of the envelope. */
+/**
+ * One envelope object: new, already in the collection, a repeat of an earlier object of the
+ * envelope, or refused by the rights of the adding party (judge()).
+ */
 export type Entry =
   | { obj: NewObject; kind: 'new' }
-  | { obj: NewObject; kind: 'stored'; version: Micros }
-  | { obj: NewObject; kind: 'repeat'; of: number };
+  | { obj: NewObject; kind: 'stored'; version: Micros; tlp: number }
+  | { obj: NewObject; kind: 'repeat'; of: number }
+  | { obj: NewObject; kind: 'refused'; message: string };
 
 /**
  * Decides which objects are already stored, as SQLite's storedVersion() does: an object
@@ -51,27 +57,73 @@ export type Entry =
  * Objects earlier in the same envelope count as stored.
  */
 export function dedupe(objects: readonly NewObject[], stored: readonly StoredVersion[], storedJson: readonly StoredJson[]): Entry[] {
-  const versions = new Set(stored.map((s) => versionKey(s.id, s.spec_version, s.version)));
-  const jsons = new Map(storedJson.map((s) => [jsonKey(s.id, s.spec_version, s.json), s.version]));
+  const versions = new Map(stored.map((s) => [versionKey(s.id, s.spec_version, s.version), s.tlp]));
+  const jsons = new Map(storedJson.map((s) => [jsonKey(s.id, s.spec_version, s.json), s]));
   const newVersions = new Map<string, number>();
   const newJsons = new Map<string, number>();
   return objects.map((obj, i): Entry => {
     if (obj.version !== null) {
       const key = versionKey(obj.id, obj.specVersion, obj.version);
-      if (versions.has(key)) return { obj, kind: 'stored', version: obj.version };
+      const tlp = versions.get(key);
+      if (tlp !== undefined) return { obj, kind: 'stored', version: obj.version, tlp };
       const earlier = newVersions.get(key);
       if (earlier !== undefined) return { obj, kind: 'repeat', of: earlier };
       newVersions.set(key, i);
     } else {
       const key = jsonKey(obj.id, obj.specVersion, obj.json);
-      const version = jsons.get(key);
-      if (version !== undefined) return { obj, kind: 'stored', version };
+      const found = jsons.get(key);
+      if (found !== undefined) return { obj, kind: 'stored', version: found.version, tlp: found.tlp };
       const earlier = newJsons.get(key);
       if (earlier !== undefined) return { obj, kind: 'repeat', of: earlier };
     }
     newJsons.set(jsonKey(obj.id, obj.specVersion, obj.json), i);
     return { obj, kind: 'new' };
   });
+}
+
+/** One owner record (collection `object_owners`): the party that owns an object id in a collection. */
+export interface OwnerDoc {
+  coll: string;
+  id: string;
+  party: string;
+}
+
+export function ownersFilter(collectionId: string, objects: readonly NewObject[]): Filter<OwnerDoc> {
+  return { coll: collectionId, id: { $in: unique(objects.map((o) => o.id)) } };
+}
+
+/**
+ * The rights of the adding party (src/access/ownership.ts addOutcome, as SQLite applies it
+ * object by object): a stored copy it may not read, or an id another party owns, is refused.
+ * A repeat follows the entry it repeats.
+ */
+export function judge(entries: readonly Entry[], stored: readonly StoredVersion[], owners: readonly OwnerDoc[], party: string, visible: ObjectScope | undefined): Entry[] {
+  const ownerOf = new Map(owners.map((o) => [o.id, o.party]));
+  const known = new Set(stored.map((s) => s.id));
+  const judged: Entry[] = [];
+  for (const entry of entries) {
+    if (entry.kind === 'repeat') {
+      const earlier = judged[entry.of] as Entry;
+      judged.push(earlier.kind === 'refused' ? { obj: entry.obj, kind: 'refused', message: earlier.message } : entry);
+      continue;
+    }
+    const storedTlp = entry.kind === 'stored' ? entry.tlp : undefined;
+    const outcome = addOutcome(entry.obj, { party, owner: ownerOf.get(entry.obj.id), known: known.has(entry.obj.id), storedTlp, visible });
+    judged.push(outcome.kind === 'fail' ? { obj: entry.obj, kind: 'refused', message: outcome.message } : entry);
+  }
+  return judged;
+}
+
+/** The owner records an add creates: one per id without an owner that it stores. */
+export function newOwners(collectionId: string, entries: readonly Entry[], owners: readonly OwnerDoc[], party: string): OwnerDoc[] {
+  const owned = new Set(owners.map((o) => o.id));
+  const out: OwnerDoc[] = [];
+  for (const e of entries) {
+    if (e.kind !== 'new' || owned.has(e.obj.id)) continue;
+    owned.add(e.obj.id);
+    out.push({ coll: collectionId, id: e.obj.id, party });
+  }
+  return out;
 }
 
 export function newCount(entries: readonly Entry[]): number {
@@ -84,6 +136,8 @@ export interface AddPlan {
   successes: StatusDetail[];
   /** The sharing-log event's versions, in status order; each newly placed one with its date_added. */
   refs: ObjectRef[];
+  /** Objects the adding party's rights refused. */
+  refused: StatusDetail[];
 }
 
 /**
@@ -93,26 +147,34 @@ export interface AddPlan {
  * stored version of its (id, spec_version), and the rows it displaces lose the flag; a
  * newer spec_version takes latest_spec from the object's other rows.
  */
-export function planAdd(collectionId: string, entries: readonly Entry[], stored: readonly StoredVersion[], start: Micros): AddPlan {
+export function planAdd(collectionId: string, entries: readonly Entry[], stored: readonly StoredVersion[], start: Micros, requestTimestamp: Micros): AddPlan {
   const ranges = new Map<string, { min: Micros; max: Micros }>();
   const specs = new Map<string, Set<string>>();
-  const remember = (id: string, spec: string, version: Micros) => {
+  // Every version of each (id, spec_version) with its level, for newer_levels.
+  const levels = new Map<string, { version: Micros; tlp: number }[]>();
+  const remember = (id: string, spec: string, version: Micros, tlp: number) => {
     const key = groupKey(id, spec);
     const r = ranges.get(key);
     ranges.set(key, r ? { min: Math.min(r.min, version), max: Math.max(r.max, version) } : { min: version, max: version });
     const s = specs.get(id) ?? new Set<string>();
     s.add(spec);
     specs.set(id, s);
+    levels.set(key, [...(levels.get(key) ?? []), { version, tlp }]);
   };
-  for (const s of stored) remember(s.id, s.spec_version, s.version);
+  for (const s of stored) remember(s.id, s.spec_version, s.version, s.tlp);
 
   const writes: AnyBulkWriteOperation<ObjectDoc>[] = [];
   const successes: StatusDetail[] = [];
   const refs: ObjectRef[] = [];
+  const refused: StatusDetail[] = [];
   const assigned = new Map<number, Micros>();
   let dateAdded = start;
   entries.forEach((entry, i) => {
     const { obj } = entry;
+    if (entry.kind === 'refused') {
+      refused.push({ id: obj.id, version: formatTimestamp(obj.version ?? requestTimestamp), message: `${obj.id}: ${entry.message}` });
+      return;
+    }
     if (entry.kind !== 'new') {
       const version = entry.kind === 'stored' ? entry.version : (assigned.get(entry.of) as Micros);
       successes.push({ id: obj.id, version: formatTimestamp(version), message: 'already stored' });
@@ -132,6 +194,9 @@ export function planAdd(collectionId: string, entries: readonly Entry[], stored:
     if (newest !== undefined && compareSpecVersions(obj.specVersion, newest) > 0) {
       writes.push({ updateMany: { filter: { coll: collectionId, id: obj.id, latest_spec: true }, update: { $set: { latest_spec: false } } } });
     }
+    // newer_levels, as SQLite keeps it: the older versions gain this one's level.
+    const known = levels.get(groupKey(obj.id, obj.specVersion)) ?? [];
+    if (known.some((k) => k.version < version)) writes.push({ updateMany: { filter: { ...same, version: { $lt: version } }, update: { $bit: { newer_levels: { or: levelBit(obj.tlp) } } } } });
     const document: ObjectDoc = {
       ...same,
       type: obj.type,
@@ -141,16 +206,17 @@ export function planAdd(collectionId: string, entries: readonly Entry[], stored:
       is_last: isLast,
       latest_spec: latestSpec,
       tlp: obj.tlp,
+      newer_levels: levelMask(known.filter((k) => k.version > version).map((k) => k.tlp)),
       json: obj.json,
     };
     writes.push({ insertOne: { document } });
-    remember(obj.id, obj.specVersion, version);
+    remember(obj.id, obj.specVersion, version, obj.tlp);
     const detail = { id: obj.id, version: formatTimestamp(version) };
     successes.push(detail);
     refs.push({ ...detail, date_added: formatTimestamp(dateAdded) });
     dateAdded++;
   });
-  return { writes, successes, refs };
+  return { writes, successes, refs, refused };
 }
 
 /**
@@ -187,19 +253,27 @@ export function firstReserved(last: Micros, count: number): Micros {
  * remain, as SQLite's refreshFlags() does (first / last per spec_version; latest_spec on
  * the rows of the newest spec_version). One update per remaining spec_version.
  */
-export function refreshFlags(collectionId: string, objectId: string, remaining: readonly Omit<StoredVersion, 'id'>[]): AnyBulkWriteOperation<ObjectDoc>[] {
+export function refreshFlags(collectionId: string, objectId: string, remaining: readonly Pick<StoredVersion, 'spec_version' | 'version' | 'tlp'>[]): AnyBulkWriteOperation<ObjectDoc>[] {
   const ranges = new Map<string, { min: Micros; max: Micros }>();
   for (const r of remaining) {
     const range = ranges.get(r.spec_version);
     ranges.set(r.spec_version, range ? { min: Math.min(range.min, r.version), max: Math.max(range.max, r.version) } : { min: r.version, max: r.version });
   }
   const newest = newestSpecVersion(ranges.keys());
-  return [...ranges].map(([spec, { min, max }]) => ({
+  const flags: AnyBulkWriteOperation<ObjectDoc>[] = [...ranges].map(([spec, { min, max }]) => ({
     updateMany: {
       filter: { coll: collectionId, id: objectId, spec_version: spec },
       update: [{ $set: { is_first: { $eq: ['$version', min] }, is_last: { $eq: ['$version', max] }, latest_spec: spec === newest } }],
     },
   }));
+  // newer_levels of every remaining version, from the versions newer than it.
+  const levels = remaining.map((r) => ({
+    updateOne: {
+      filter: { coll: collectionId, id: objectId, spec_version: r.spec_version, version: r.version },
+      update: { $set: { newer_levels: levelMask(remaining.filter((o) => o.spec_version === r.spec_version && o.version > r.version).map((o) => o.tlp)) } },
+    },
+  }));
+  return [...flags, ...levels];
 }
 
 function unique<T>(values: readonly T[]): T[] {

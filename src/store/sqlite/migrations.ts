@@ -9,6 +9,15 @@ const tlpCases = [...TLP1_MARKINGS, ...TLP2_MARKINGS]
   .map(([name, id]) => `WHEN '${id}' THEN ${TLP_NAMES.indexOf(name === 'white' ? 'clear' : (name as (typeof TLP_NAMES)[number]))}`)
   .join(' ');
 const BACKFILL_TLP = `UPDATE objects SET tlp = COALESCE((SELECT MAX(CASE value ${tlpCases} END) FROM json_each(objects.json, '$.object_marking_refs')), ${UNMARKED})`;
+/**
+ * The levels of the newer versions of an `objects` row's (coll, id, spec_version), as a mask of
+ * levelBit()s (src/store/scope.ts): SUM of DISTINCT bits is their OR.
+ */
+export const NEWER_LEVELS_OF_ROW = `(SELECT COALESCE(SUM(DISTINCT 1 << (n.tlp + 1)), 0) FROM objects n
+  WHERE n.coll = objects.coll AND n.id = objects.id AND n.spec_version = objects.spec_version AND n.version > objects.version)`;
+/** The same, whatever the case of the references' hex digits (src/stix/markings.ts tlpOf). */
+const RECOMPUTE_TLP_ANY_CASE = `UPDATE objects SET tlp = MAX(tlp, COALESCE((SELECT MAX(CASE lower(value) ${tlpCases} END) FROM json_each(objects.json, '$.object_marking_refs')), ${UNMARKED}))
+  WHERE instr(json, 'object_marking_refs') > 0`;
 
 export const MIGRATIONS: readonly string[] = [
   `
@@ -165,6 +174,26 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX certificates_account ON certificates(account_id);
   CREATE INDEX certificates_fingerprint ON certificates(fingerprint) WHERE fingerprint IS NOT NULL;
   CREATE INDEX certificates_subject ON certificates(subject, issuer) WHERE subject IS NOT NULL;
+  `,
+  // Rights and provenance (docs/agreements.md): TLP references recognised whatever their
+  // case; the owning party of every object id per collection, backfilled from the sharing
+  // log's adds (the first party that added a version owns it). An id stored with no recorded
+  // add keeps no owner: only an operator transfer gives it one.
+  `
+  ${RECOMPUTE_TLP_ANY_CASE};
+  CREATE TABLE object_owners (coll INTEGER NOT NULL REFERENCES collections(rid), id TEXT NOT NULL, party TEXT NOT NULL, PRIMARY KEY (coll, id)) WITHOUT ROWID;
+  INSERT OR IGNORE INTO object_owners (coll, id, party)
+    SELECT c.rid, json_extract(o.value, '$.id'), json_extract(e.body, '$.party')
+    FROM audit_events e JOIN collections c ON c.id = json_extract(e.body, '$.collection'), json_each(e.body, '$.objects') o
+    WHERE json_extract(e.body, '$.action') = 'objects.add' AND json_extract(e.body, '$.party') IS NOT NULL AND json_extract(o.value, '$.date_added') IS NOT NULL
+    ORDER BY e.seq;
+  `,
+  // "last" as each caller sees it (issue #12 item 6): the levels of every row's newer versions,
+  // and one index walk per (level, newer levels) for scoped pages (paging.ts scopedByLevel).
+  `
+  ALTER TABLE objects ADD COLUMN newer_levels INTEGER NOT NULL DEFAULT 0;
+  UPDATE objects SET newer_levels = ${NEWER_LEVELS_OF_ROW} WHERE is_last = 0;
+  CREATE INDEX objects_visible ON objects(coll, tlp, newer_levels, date_added, type) WHERE latest_spec = 1;
   `,
   // Upstream feeds (src/store/feeds.ts): definition and state as JSON, the run lease as columns.
   `

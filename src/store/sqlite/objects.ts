@@ -4,14 +4,19 @@
  * manifests (paging.ts), statuses, and deleting versions.
  */
 import type { AuditEventInput, ObjectRef } from '../../audit/events';
+import { addOutcome } from '../../access/ownership';
+import { changeEvent } from '../../audit/changes';
+import type { ChangeRecord } from '../../catalog/types';
 import { fail } from '../../errors';
 import { formatTimestamp, type Micros } from '../../time';
 import type { AddEnvelope, ManifestRecord, NewObject, ObjectPage, ObjectQuery, ObjectScope, ObjectStore, StatusDetail, StatusRecord, VersionSelector } from '../object-store';
 import type { Page } from '../page';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
+import { levelBit, levelMask } from '../scope';
 import { completedStatus } from '../status';
 import type { SqliteAudit } from './audit';
 import type { Row, SqliteDatabase } from './database';
+import { NEWER_LEVELS_OF_ROW } from './migrations';
 import { page, ridOf, selection } from './paging';
 
 const MANIFEST_COLUMNS = 'id, type, spec_version, version, date_added, tlp';
@@ -34,17 +39,25 @@ export class SqliteObjects implements ObjectStore {
     if (coll === undefined) throw fail('missing-collection', `no collection ${env.collectionId}`);
     let last = (this.db.stmt('SELECT last FROM clock WHERE id = 1').get() as Row).last as number;
     const successes: StatusDetail[] = [];
+    const refused: StatusDetail[] = [];
     const refs: ObjectRef[] = [];
     for (const obj of env.objects) {
       // Most objects in an envelope are new: one probe instead of the three lookups a new
       // version of a known object needs.
       const known = this.db.stmt('SELECT 1 FROM objects WHERE coll = ? AND id = ? LIMIT 1').get(coll, obj.id) !== undefined;
+      const owner = (this.db.stmt('SELECT party FROM object_owners WHERE coll = ? AND id = ?').get(coll, obj.id) as Row | undefined)?.party as string | undefined;
       const stored = known ? this.storedVersion(coll, obj) : undefined;
-      if (stored !== undefined) {
-        successes.push({ id: obj.id, version: formatTimestamp(stored), message: 'already stored' });
-        refs.push({ id: obj.id, version: formatTimestamp(stored) });
+      const outcome = addOutcome(obj, { party: env.partyId, owner, known, storedTlp: stored?.tlp, visible: env.visible });
+      if (outcome.kind === 'fail') {
+        refused.push({ id: obj.id, version: formatTimestamp(obj.version ?? env.requestTimestamp), message: `${obj.id}: ${outcome.message}` });
         continue;
       }
+      if (outcome.kind === 'already' && stored !== undefined) {
+        successes.push({ id: obj.id, version: formatTimestamp(stored.version), message: 'already stored' });
+        refs.push({ id: obj.id, version: formatTimestamp(stored.version) });
+        continue;
+      }
+      if (owner === undefined) this.db.stmt('INSERT INTO object_owners (coll, id, party) VALUES (?, ?, ?)').run(coll, obj.id, env.partyId);
       last = Math.max(env.now, last + 1);
       const version = obj.version ?? last;
       if (known) this.insertVersion(coll, obj, version, last);
@@ -54,10 +67,26 @@ export class SqliteObjects implements ObjectStore {
       refs.push({ ...detail, date_added: formatTimestamp(last) });
     }
     this.db.stmt('UPDATE clock SET last = ? WHERE id = 1').run(last);
-    const status = completedStatus(env, successes);
+    const status = completedStatus(env, successes, refused);
     this.db.stmt('INSERT INTO statuses (id, created_at, body) VALUES (?, ?, ?)').run(status.id, env.now, JSON.stringify(status));
     this.audit.appendLocked([env.audit(status, refs)]);
     return status;
+  }
+
+  async ownerOf(collectionId: string, objectId: string): Promise<string | undefined> {
+    const row = this.db.stmt('SELECT o.party FROM object_owners o JOIN collections c ON c.rid = o.coll WHERE c.id = ? AND o.id = ?').get(collectionId, objectId) as Row | undefined;
+    return row?.party as string | undefined;
+  }
+
+  async setOwner(collectionId: string, objectId: string, party: string, change: ChangeRecord): Promise<boolean> {
+    const coll = ridOf(this.db, collectionId);
+    if (coll === undefined) return false;
+    return this.db.write(() => {
+      if (this.db.stmt('SELECT 1 FROM objects WHERE coll = ? AND id = ? LIMIT 1').get(coll, objectId) === undefined) return false;
+      this.db.stmt('INSERT INTO object_owners (coll, id, party) VALUES (?, ?, ?) ON CONFLICT(coll, id) DO UPDATE SET party = excluded.party').run(coll, objectId, party);
+      this.audit.appendLocked([changeEvent(change)]);
+      return true;
+    });
   }
 
   /**
@@ -66,13 +95,13 @@ export class SqliteObjects implements ObjectStore {
    * `modified` nor `created`) is stored when the identical JSON is: SCO ids are derived
    * from their content, so re-sending one must not add a version.
    */
-  private storedVersion(coll: number, obj: NewObject): Micros | undefined {
+  private storedVersion(coll: number, obj: NewObject): { version: Micros; tlp: number } | undefined {
     const row = (
       obj.version !== null
-        ? this.db.stmt('SELECT version FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version = ?').get(coll, obj.id, obj.specVersion, obj.version)
-        : this.db.stmt('SELECT version FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND json = ? LIMIT 1').get(coll, obj.id, obj.specVersion, obj.json)
+        ? this.db.stmt('SELECT version, tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version = ?').get(coll, obj.id, obj.specVersion, obj.version)
+        : this.db.stmt('SELECT version, tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND json = ? LIMIT 1').get(coll, obj.id, obj.specVersion, obj.json)
     ) as Row | undefined;
-    return row?.version as Micros | undefined;
+    return row && { version: row.version as Micros, tlp: row.tlp as number };
   }
 
   private insertVersion(coll: number, obj: NewObject, version: Micros, dateAdded: Micros): void {
@@ -94,14 +123,26 @@ export class SqliteObjects implements ObjectStore {
     if (newest !== undefined && compareSpecVersions(obj.specVersion, newest) > 0) {
       this.db.stmt('UPDATE objects SET latest_spec = 0 WHERE coll = ? AND id = ?').run(coll, obj.id);
     }
-    this.insertRow(coll, obj, version, dateAdded, { isFirst, isLast, latestSpec });
+    // newer_levels: the levels of the newer versions ("last" as each caller sees it, paging.ts).
+    const bit = levelBit(obj.tlp);
+    this.db
+      .stmt('UPDATE objects SET newer_levels = newer_levels | ? WHERE coll = ? AND id = ? AND spec_version = ? AND version < ? AND (newer_levels & ?) = 0')
+      .run(bit, coll, obj.id, obj.specVersion, version, bit);
+    const newer = isLast
+      ? 0
+      : levelMask(
+          (this.db.stmt('SELECT DISTINCT tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version > ?').all(coll, obj.id, obj.specVersion, version) as Row[]).map(
+            (r) => r.tlp as number,
+          ),
+        );
+    this.insertRow(coll, obj, version, dateAdded, { isFirst, isLast, latestSpec }, newer);
   }
 
-  private insertRow(coll: number, obj: NewObject, version: Micros, dateAdded: Micros, flags: { isFirst: boolean; isLast: boolean; latestSpec: boolean }): void {
+  private insertRow(coll: number, obj: NewObject, version: Micros, dateAdded: Micros, flags: { isFirst: boolean; isLast: boolean; latestSpec: boolean }, newerLevels = 0): void {
     this.db.stmt(
-      `INSERT INTO objects (coll, id, type, spec_version, version, date_added, is_first, is_last, latest_spec, tlp, json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(coll, obj.id, obj.type, obj.specVersion, version, dateAdded, flags.isFirst ? 1 : 0, flags.isLast ? 1 : 0, flags.latestSpec ? 1 : 0, obj.tlp, obj.json);
+      `INSERT INTO objects (coll, id, type, spec_version, version, date_added, is_first, is_last, latest_spec, tlp, newer_levels, json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(coll, obj.id, obj.type, obj.specVersion, version, dateAdded, flags.isFirst ? 1 : 0, flags.isLast ? 1 : 0, flags.latestSpec ? 1 : 0, obj.tlp, newerLevels, obj.json);
   }
 
   private specVersionsOf(coll: number, id: string): string[] {
@@ -162,7 +203,7 @@ export class SqliteObjects implements ObjectStore {
     });
   }
 
-  /** Recomputes is_first / is_last / latest_spec for one object after versions were removed. */
+  /** Recomputes is_first / is_last / latest_spec / newer_levels for one object after versions were removed. */
   private refreshFlags(coll: number, id: string): void {
     this.db.stmt(
       `UPDATE objects SET
@@ -172,5 +213,6 @@ export class SqliteObjects implements ObjectStore {
     ).run(coll, id);
     const newest = newestSpecVersion(this.specVersionsOf(coll, id));
     if (newest !== undefined) this.db.stmt('UPDATE objects SET latest_spec = (spec_version = ?) WHERE coll = ? AND id = ?').run(newest, coll, id);
+    this.db.stmt(`UPDATE objects SET newer_levels = ${NEWER_LEVELS_OF_ROW} WHERE coll = ? AND id = ?`).run(coll, id);
   }
 }

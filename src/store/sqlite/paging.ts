@@ -6,7 +6,7 @@
 import type { Micros } from '../../time';
 import type { ManifestRecord, ObjectQuery, ObjectScope, ScopeClause, VersionSelector } from '../object-store';
 import type { Page } from '../page';
-import { admits, admitsEverything, withheldReason } from '../scope';
+import { admits, admitsEverything, hiddenOnlyMasks, levelMask, typeGroups, withheldReason, type TypeGroup } from '../scope';
 import { placeholders, type Row, type SqliteDatabase } from './database';
 
 /**
@@ -51,27 +51,51 @@ export function page(db: SqliteDatabase, columns: string, q: ObjectQuery, fetch:
 }
 
 /**
- * A scoped page of the default selection as one ordered index walk per TLP level the scope
- * admits, each at most a page long, merged by date_added: withholding by TLP then costs
- * nothing per withheld object, however many there are. (Type limits stay a filter within
- * each walk.)
+ * A scoped page of the default selection as ordered index walks (objects_visible), each at
+ * most a page long, merged by date_added: withholding by TLP then costs nothing per withheld
+ * object or version, however many there are.
  */
 function scopedByLevel(baseSql: string, baseParams: unknown[], scope: ObjectScope, n: number): { sql: string; params: unknown[] } | undefined {
-  const levels = [...new Set(scope.clauses.flatMap((c) => c.tlpLevels))].sort((a, b) => a - b);
   const arms: string[] = [];
   const params: unknown[] = [];
-  for (const level of levels) {
-    // A clause allowing no type admits nothing.
-    const clauses = scope.clauses.filter((c) => c.tlpLevels.includes(level) && c.allowTypes?.length !== 0);
-    if (clauses.length === 0) continue;
-    const typeParams: unknown[] = [];
-    const condition = typeCondition(clauses, typeParams);
-    const types = condition === '1' ? '' : ` AND ${condition}`;
-    arms.push(`SELECT * FROM (${baseSql} AND tlp = ? AND is_last = 1 AND latest_spec = 1${types} ORDER BY date_added LIMIT ?)`);
-    params.push(...baseParams, level, ...typeParams, n);
+  // One walk per (visible level, set of newer levels the caller may not see) of each type
+  // group: every row such a walk meets is the newest version the caller may see of its object,
+  // so no walk reads past a page however many versions are hidden (issue #12 item 6).
+  for (const group of typeGroups(scope)) {
+    for (const level of group.levels) {
+      for (const newer of hiddenOnlyMasks(group.levels)) {
+        const typeParams: unknown[] = [];
+        const condition = groupCondition(group, typeParams);
+        const types = condition === '1' ? '' : ` AND ${condition}`;
+        arms.push(`SELECT * FROM (${baseSql} AND tlp = ? AND newer_levels = ? AND latest_spec = 1${types} ORDER BY date_added LIMIT ?)`);
+        params.push(...baseParams, level, newer, ...typeParams, n);
+      }
+    }
   }
   if (arms.length === 0) return undefined;
   return { sql: `${arms.join(' UNION ALL ')} ORDER BY date_added LIMIT ?`, params: [...params, n] };
+}
+
+/** The SQL for "the row's type is in the group"; its parameters are appended to `params`. */
+function groupCondition(group: TypeGroup, params: unknown[]): string {
+  const list = group.in ?? group.notIn;
+  if (list === undefined) return '1';
+  params.push(...list);
+  return `type ${group.in ? 'IN' : 'NOT IN'} (${placeholders(list)})`;
+}
+
+/**
+ * "last" as the caller sees it: the newest version it may see, i.e. one with no newer version
+ * at a level its agreements show it for the row's type. (is_last alone would hide an object
+ * whose newest version is above the caller's ceiling while match[version]=all shows it.)
+ */
+function scopedLast(scope: ObjectScope, params: unknown[]): string {
+  const terms = typeGroups(scope).map((group) => {
+    const condition = groupCondition(group, params);
+    params.push(levelMask(group.levels));
+    return condition === '1' ? '(newer_levels & ?) = 0' : `(${condition} AND (newer_levels & ?) = 0)`;
+  });
+  return terms.length ? `(${terms.join(' OR ')})` : '0';
 }
 
 /**
@@ -174,7 +198,7 @@ export function selection(versions: VersionSelector, specVersions: string[] | un
   }
   if (!versions.all) {
     const terms: string[] = [];
-    if (versions.last) terms.push('is_last = 1');
+    if (versions.last) terms.push(scope && !admitsEverything(scope) ? scopedLast(scope, params) : 'is_last = 1');
     if (versions.first) terms.push('is_first = 1');
     if (versions.at.length) {
       terms.push(`version IN (${placeholders(versions.at)})`);

@@ -1,0 +1,39 @@
+/**
+ * One-time upgrades of a MongoDB database, the equivalents of SQLite's migrations for
+ * rights and provenance (src/store/sqlite/migrations.ts): the owner of every object id
+ * already stored, from the sharing log's adds (the first party that added a version of it
+ * owns it), and TLP levels recomputed for marking references written in upper case. Each is
+ * plain data here so that test/mongodb/ runs it in-process; MongoStore.prepare() applies
+ * them once, remembered in `meta` (an owner already recorded is left as it is).
+ */
+import type { Document, Filter } from 'mongodb';
+import { tlpOf } from '../../stix/markings';
+import type { ObjectDoc } from './queries';
+
+export const OWNERS_BACKFILLED = 'owners_backfilled';
+export const TLP_ANY_CASE = 'tlp_any_case';
+export const NEWER_LEVELS = 'newer_levels';
+
+/** The versions whose newer_levels must be computed: all but each (id, spec_version)'s newest. */
+export const SUPERSEDED: Filter<ObjectDoc> = { is_last: false };
+
+/** Owner records from the log's adds, in log order: the first party to place a version wins. */
+export function ownersFromAdds(): Document[] {
+  return [
+    { $match: { action: 'objects.add', party: { $type: 'string' } } },
+    { $sort: { _id: 1 } },
+    { $unwind: '$objects' },
+    { $match: { 'objects.date_added': { $type: 'string' } } },
+    { $group: { _id: { coll: '$collection', id: '$objects.id' }, party: { $first: '$party' } } },
+    { $project: { _id: 0, coll: '$_id.coll', id: '$_id.id', party: 1 } },
+  ];
+}
+
+/** Objects whose marking references hold upper-case hex digits: their TLP level may be too low. */
+export const UPPER_CASE_MARKINGS: Filter<ObjectDoc> = { json: { $regex: 'marking-definition--[0-9a-f-]*[A-F]' } };
+
+/** The corrected level of such an object, or undefined when it was right. */
+export function correctedTlp(doc: Pick<ObjectDoc, 'json' | 'tlp'>): number | undefined {
+  const level = tlpOf(JSON.parse(doc.json) as Record<string, unknown>);
+  return level > doc.tlp ? level : undefined;
+}
