@@ -26,7 +26,7 @@ import { securityHeaders } from './http/transport';
 
 export function createApp(appCtx: AppContext): express.Express {
   const { store, clock, audit, agreements, config } = appCtx;
-  const ctx: TaxiiContext = { ...appCtx, exchange: new Exchange({ store, clock, log: audit, agreements, pageCap: config.pageCap, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty }) };
+  const ctx: TaxiiContext = { ...appCtx, exchange: new Exchange({ store, clock, log: audit, agreements, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty }) };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -74,7 +74,7 @@ export async function runDemo(dir: string, port?: number): Promise<RunningServer
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const db = join(dir, 'accord.db');
   const credentialsFile = join(dir, 'credentials.txt');
-  const config = loadConfig({ overrides: { store: db, host: '127.0.0.1', ...(port !== undefined && { port }) }, env: { logLevel: 'warn', ...process.env } });
+  const config = loadConfig({ overrides: { store: db, host: '127.0.0.1', ...(port !== undefined && { port }) }, env: process.env });
   const store = await openStore(db);
   if (!existsSync(credentialsFile)) await seed(store, credentialsFile);
   const server = await startServer(config, store, createLogger(process.env.ACCORD_LOG_LEVEL ? config.logLevel : 'warn'));

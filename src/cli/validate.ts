@@ -12,6 +12,7 @@ import { Command, Option } from 'commander';
 import { ContentPolicy, createStixValidator, ValidationIssue } from '../stix/validator';
 import { fail, isError } from '../errors';
 import { EnvelopeShell, streamBundleObjects } from '../taxii/bundle-stream';
+import { jsonDepth, MAX_NESTING } from '../taxii/json-depth';
 
 export interface FileReport {
   readonly lines: string[];
@@ -103,7 +104,12 @@ async function* asObjectsList(file: string): AsyncGenerator<Buffer | string> {
   yield '}';
 }
 
-function parsed(text: string): unknown {
+/**
+ * One JSON value of the file, refused (as TAXII Add Objects refuses a body) when nested deeper
+ * than MAX_NESTING levels counting from the file's top: `depth` is where the value sits.
+ */
+function parsed(text: string, depth = 0): unknown {
+  if (jsonDepth(text) > MAX_NESTING - depth) throw fail('unreadable-bundle', `JSON nesting deeper than ${MAX_NESTING} levels is refused, as by the TAXII endpoints`);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -121,7 +127,7 @@ export async function validateFile(file: string, policy: ContentPolicy, emit: (l
   const list = firstSignificantByte(file) === 0x5b;
   const shell = new EnvelopeShell();
   try {
-    for await (const text of streamBundleObjects(list ? asObjectsList(file) : createReadStream(file), list ? undefined : shell)) check.member(parsed(text));
+    for await (const text of streamBundleObjects(list ? asObjectsList(file) : createReadStream(file), list ? undefined : shell)) check.member(parsed(text, 2));
   } catch (e) {
     // No "objects" list: the file is one object (read whole, as objects are bounded in size).
     if (!(isError(e, 'unreadable-bundle') && /no top-level "objects" list/.test(e.message))) throw e;

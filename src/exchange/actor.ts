@@ -57,4 +57,9 @@ export interface Origin {
   fields(): DoorFields;
   /** Called once the exchange's event is committed or queued, so the door does not log the request again. */
   recorded?(): void;
+  /**
+   * False when the answer carries no content (an HTTP HEAD): the read is logged as `*.head`,
+   * without the versions a full read would have delivered, so delivery summaries skip it.
+   */
+  delivers?: boolean;
 }

@@ -37,8 +37,6 @@ export interface ExchangeDeps {
   clock: Clock;
   log: SharingLog;
   agreements: AgreementCache;
-  /** Largest page a read returns, and the most "already stored" versions checked per add. */
-  pageCap: number;
   maxObjectSize: number;
   /** The party the local operator's adds belong to (it owns what it stores first). */
   operatorParty: string;
@@ -239,8 +237,10 @@ export class Exchange {
 
   /** Resolves once the event is committed (src/audit/log.ts); fails closed when it cannot be. */
   private async recordRead(call: Call, action: string, fields: Partial<AuditEventInput>): Promise<void> {
+    const delivers = call.origin?.delivers ?? true;
+    const { objects: _delivered, withheld: _withheld, ...asked } = fields;
     try {
-      await this.deps.log.record({ ...this.event(call, action), ...fields });
+      await this.deps.log.record({ ...this.event(call, delivers ? action : action.replace(/\.read$/, '.head')), ...(delivers ? fields : asked) });
     } catch {
       throw logDown('content is not served');
     }

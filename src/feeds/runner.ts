@@ -96,7 +96,7 @@ async function runLeased(r: FeedRunner, row: FeedRow, renew: () => Promise<boole
     if (!decision.allowed) throw new Denied(decision.reason.replace('your organisation', `party ${feed.partyId}`));
     basis = decision.basis;
     // The same add path as a TAXII push by the feed's party (src/exchange/).
-    const exchange = new Exchange({ store: r.store, clock: r.clock, log, agreements: r.agreements, pageCap: r.settings.pageSize, maxObjectSize: r.maxObjectSize, operatorParty: r.operatorParty });
+    const exchange = new Exchange({ store: r.store, clock: r.clock, log, agreements: r.agreements, maxObjectSize: r.maxObjectSize, operatorParty: r.operatorParty });
     const call: Call = { actor: principal, authority: { basis, scope: decision.scope }, apiRoot: root, collection };
     const auth = feed.credentials === undefined ? undefined : authorization(openCredentials(r.key, feed.name, feed.credentials));
     // `next` continues this run's query, which keeps the added_after it started with.

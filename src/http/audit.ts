@@ -79,6 +79,7 @@ function requestFields(ctx: AppContext, req: Request, res: Response, httpStatus:
 export function doorOrigin(ctx: AppContext, req: Request, res: Response, successStatus: number): Origin {
   return {
     fields: () => requestFields(ctx, req, res, successStatus),
+    delivers: req.method !== 'HEAD',
     recorded: () => {
       locals(res).audited = true;
     },

@@ -8,7 +8,6 @@ import { fail } from '../errors';
 import { requestCoding } from './compression';
 
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
-export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
 
 interface MediaType {
   type: string;

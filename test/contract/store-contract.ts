@@ -8,6 +8,7 @@
  * §4.3 Get Status, §5.3–§5.8 the collection endpoints.
  */
 import { randomUUID } from 'node:crypto';
+import { HIDDEN_COPY, NOT_OWNER } from '../../src/access/ownership';
 import { EVERYTHING } from '../../src/store/scope';
 import fc from 'fast-check';
 import type { AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, TokenRecord } from '../../src/catalog/types';
@@ -875,6 +876,53 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         expect(await store.deleteObject(ALPHA.id, A1.id, ALL, undefined, upToGreen, deleteEvent)).toBe(0);
         expect(await store.deleteObject(ALPHA.id, A1.id, ALL, undefined, { clauses: [] }, deleteEvent)).toBe(0);
         expect(await keys(store, query(ALPHA.id, { ids: [A1.id] }))).toEqual([kA3]);
+      });
+    });
+
+    describe('ownership of object ids and honest statuses (issue #12, src/access/ownership.ts)', () => {
+      const v1 = sdo('indicator', 50, '2026-01-01T00:00:00.000Z', '2.1', GREEN);
+      const v2 = sdo('indicator', 50, '2026-02-01T00:00:00.000Z', '2.1', GREEN);
+      const redCopy = sdo('indicator', 51, '2026-01-01T00:00:00.000Z', '2.1', RED);
+      const upToGreen: ObjectScope = { clauses: [{ tlpLevels: [UNMARKED, 0, GREEN] }] };
+      const as = (party: string, objects: NewObject[], visible?: ObjectScope): AddEnvelope => {
+        const { visible: _all, ...env } = envelope(ALPHA.id, T0, objects);
+        return { ...env, partyId: party, ...(visible && { visible }) };
+      };
+
+      it('the first party to store an id owns it; another party’s version fails alone and changes nothing', async () => {
+        await store.addObjects(as('acme', [v1]));
+        expect(await store.ownerOf(ALPHA.id, v1.id)).toBe('acme');
+        const status = await store.addObjects(as('rival', [v2, sdo('indicator', 52, '2026-01-01T00:00:00.000Z')], upToGreen));
+        expect([status.successCount, status.failureCount, status.failures.map((f) => f.message)]).toEqual([1, 1, [`${v2.id}: ${NOT_OWNER}`]]);
+        expect(await keys(store, query(ALPHA.id, { ids: [v1.id], versions: ALL }))).toEqual([keyOf(v1)]);
+        expect((await store.addObjects(as('acme', [v2]))).successCount).toBe(1);
+      });
+
+      it('a copy of a version the writer may not read is neither "already stored" nor a success', async () => {
+        await store.addObjects(as('acme', [redCopy]));
+        const own = await store.addObjects(as('acme', [redCopy], upToGreen));
+        expect([own.successCount, own.failures.map((f) => f.message)]).toEqual([0, [`${redCopy.id}: ${HIDDEN_COPY}`]]);
+        const other = await store.addObjects(as('rival', [redCopy], upToGreen));
+        expect(other.failures.map((f) => f.message)).toEqual([`${redCopy.id}: ${NOT_OWNER}`]);
+        // With read access to it, the copy is the honest "already stored", whoever sends it.
+        expect((await store.addObjects(as('rival', [redCopy], EVERYTHING))).successes).toEqual([{ id: redCopy.id, version: formatTimestamp(redCopy.version as Micros), message: 'already stored' }]);
+      });
+
+      it('setOwner transfers an id with its change in the log; an id the collection does not hold is refused and not logged', async () => {
+        await store.addObjects(as('acme', [v1]));
+        const before = (await store.auditHead()).seq;
+        const change = { at: T0, by: 'op', entity: 'object' as const, entityId: v1.id, action: 'transfer', detail: { to: 'rival' } };
+        expect(await store.setOwner(ALPHA.id, v1.id, 'rival', change)).toBe(true);
+        expect(await store.ownerOf(ALPHA.id, v1.id)).toBe('rival');
+        expect((await store.listChanges(10, before)).map((c) => [c.entity, c.action, c.entityId])).toEqual([['object', 'transfer', v1.id]]);
+        expect(await store.setOwner(ALPHA.id, stixId('indicator', 99), 'rival', { ...change, entityId: 'x' })).toBe(false);
+        expect(await store.setOwner(BETA.id, v1.id, 'rival', change)).toBe(false);
+        expect((await store.auditHead()).seq).toBe(before + 1);
+        expect((await store.addObjects(as('acme', [v2]))).failureCount).toBe(1);
+      });
+
+      it('a status records the adding party', async () => {
+        expect((await store.addObjects(as('acme', [v1]))).partyId).toBe('acme');
       });
     });
 

@@ -98,6 +98,13 @@ describe('registerValidateCommand', () => {
     expect(err).toMatch(/^accord validate: cannot read .*not\.json as JSON/);
   });
 
+  it('exits 2 on a file nested deeper than a TAXII body may be, before parsing it (as Add Objects refuses it)', async () => {
+    const file = join(dir, 'deep.json');
+    writeFileSync(file, `{"type":"bundle","objects":[${'['.repeat(100)}${']'.repeat(100)}]}`);
+    expect(await run(file)).toBe(2);
+    expect(err).toMatch(/nesting deeper than 64 levels is refused/);
+  });
+
   it('refuses a policy other than strict or permissive', async () => {
     await expect(run(join(FIXTURES, 'apt1.json'), '--policy', 'lenient')).rejects.toThrow(/Allowed choices are permissive, strict/);
   });
