@@ -37,10 +37,13 @@ describe('SQLite migrations for rights and provenance (issue #12)', () => {
     await add(h, c, [x1, x2, shouted], acme.auth);
     await h.close();
 
-    // Back to the schema before: no owners, no newer_levels, the upper-case reference unmarked.
+    // Back to the schema before: no owners, no newer_levels, the upper-case reference unmarked
+    // (and without what later migrations added: feeds, collections' unmarked_as).
+    const before = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE object_owners'));
     const raw = new Database(file);
     raw.exec(`DROP INDEX objects_visible; ALTER TABLE objects DROP COLUMN newer_levels; DROP TABLE object_owners;
-      UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}'; PRAGMA user_version = ${MIGRATIONS.length - 2};`);
+      DROP TABLE feeds; ALTER TABLE collections DROP COLUMN unmarked_as;
+      UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}'; PRAGMA user_version = ${before};`);
     raw.close();
 
     const store = new SqliteStore(file);
