@@ -1,9 +1,12 @@
 /**
  * The whole request path on one screen. Each endpoint: negotiate (406/415) → authenticate
  * (401) → API root (404) → authorize with the right it needs (404 invisible / 403) →
- * handler (400 bad parameters or envelope; store errors 503). `audited(action)` puts every
- * request of a content route into the sharing log, refusals and failures included. `none` marks the endpoints that take
- * no URL parameters (any is a 400); the others parse theirs in src/taxii/filters.ts.
+ * handler, a thin adapter over the exchange service (400 bad parameters or envelope; errors
+ * get their status from the error catalogue in src/http/errors.ts). Every method declares its
+ * right and its audit action (the `Method` type makes both required): the audit action puts
+ * every request of a content route into the sharing log, refusals and failures included.
+ * `params: 'none'` marks the endpoints that take no URL parameters (any is a 400); the others
+ * parse theirs in src/taxii/filters.ts.
  */
 import express, { type RequestHandler } from 'express';
 import { adminRouter } from './http/admin/router';
@@ -17,11 +20,12 @@ import { apiRootInformation, discovery } from './http/handlers/discovery';
 import { addObjects, deleteObject, getManifest, getObject, getObjects, getVersions } from './http/handlers/objects';
 import { readiness } from './http/handlers/health';
 import { getStatus } from './http/handlers/status';
-import { audited, auditFailures, recordRefusal } from './http/audit';
+import { audited, auditFailures, recordRefusal, type AuditAction } from './http/audit';
 import { authenticate } from './http/authenticate';
 import { negotiateCoding } from './http/compression';
 import { negotiate } from './http/media';
-import { authorize, loadApiRoot, noParameters as none, requestLog } from './http/routing';
+import { authorize, loadApiRoot, noParameters, requestLog } from './http/routing';
+import type { Right } from './access/decide';
 import { securityHeaders } from './http/transport';
 
 export function createApp(appCtx: AppContext): express.Express {
@@ -37,10 +41,7 @@ export function createApp(appCtx: AppContext): express.Express {
     (req, res) => recordRefusal(ctx, req, res, 'auth.failure', 'denied', 401, 'no valid credentials'),
     (req, res, err) => recordRefusal(ctx, req, res, 'rate.limited', 'denied', 429, err.description ?? err.title),
   );
-  const root = loadApiRoot(ctx);
-  const taxii = [negotiate, auth];
-  const may = (right: Parameters<typeof authorize>[1]) => [root, authorize(ctx, right)];
-
+  const endpoint = endpoints(app, ctx, auth);
   app.use(securityHeaders(ctx.config));
   app.use(requestLog(ctx));
   app.use(negotiateCoding(ctx.config.compression)); // gzip / br for TAXII responses: src/http/compression.ts
@@ -51,18 +52,19 @@ export function createApp(appCtx: AppContext): express.Express {
   app.use('/admin', adminRouter(ctx, auth)); // JSON, admins only: src/http/admin/routes.ts
   app.use('/audit', auditorRouter(ctx, auth)); // JSON, auditors only: src/http/auditor/router.ts
 
-  // route                                                       method  middleware            handler
-  endpoint(app, '/taxii2/',                                       { get: [...taxii,                   none,   discovery(ctx)] });
-  endpoint(app, '/:root/',                                        { get: [...taxii, root,             none,   apiRootInformation()] });
-  endpoint(app, '/:root/status/:statusId/',                       { get: [audited('status.read'), ...taxii, root, none, getStatus(ctx)] });
-  endpoint(app, '/:root/collections/',                            { get: [...taxii, root,             none,   getCollections(ctx)] });
-  endpoint(app, '/:root/collections/:collection/',                { get: [...taxii, ...may('see'),    none,   getCollection(ctx)] });
-  endpoint(app, '/:root/collections/:collection/manifest/',       { get: [audited('manifest.read'), ...taxii, ...may('read'),   getManifest(ctx)] });
-  endpoint(app, '/:root/collections/:collection/objects/',        { get: [audited('objects.read'), ...taxii, ...may('read'),    getObjects(ctx)],
-                                                                    post: [audited('objects.add'), ...taxii, ...may('write'), none, addObjects(ctx)] });
-  endpoint(app, '/:root/collections/:collection/objects/:objectId/', { get: [audited('object.read'), ...taxii, ...may('read'), getObject(ctx)],
-                                                                    delete: [audited('object.delete'), ...taxii, ...may('delete'), deleteObject(ctx)] });
-  endpoint(app, '/:root/collections/:collection/objects/:objectId/versions/', { get: [audited('versions.read'), ...taxii, ...may('read'), getVersions(ctx)] });
+  // Each method names the right it needs and its sharing-log action (null: it exposes no STIX content), and whether it takes URL parameters.
+  // path                                                      method   right              audit              params     handler
+  endpoint('/taxii2/',                                          { get:    { right: 'signed-in', audit: null,            params: 'none',    handler: discovery(ctx) } });
+  endpoint('/:root/',                                           { get:    { right: 'api-root',  audit: null,            params: 'none',    handler: apiRootInformation() } });
+  endpoint('/:root/status/:statusId/',                          { get:    { right: 'api-root',  audit: 'status.read',   params: 'none',    handler: getStatus(ctx) } });
+  endpoint('/:root/collections/',                               { get:    { right: 'api-root',  audit: null,            params: 'none',    handler: getCollections(ctx) } });
+  endpoint('/:root/collections/:collection/',                   { get:    { right: 'see',       audit: null,            params: 'none',    handler: getCollection(ctx) } });
+  endpoint('/:root/collections/:collection/manifest/',          { get:    { right: 'read',      audit: 'manifest.read', params: 'filters', handler: getManifest(ctx) } });
+  endpoint('/:root/collections/:collection/objects/',           { get:    { right: 'read',      audit: 'objects.read',  params: 'filters', handler: getObjects(ctx) },
+                                                                  post:   { right: 'write',     audit: 'objects.add',   params: 'none',    handler: addObjects(ctx) } });
+  endpoint('/:root/collections/:collection/objects/:objectId/', { get:    { right: 'read',      audit: 'object.read',   params: 'filters', handler: getObject(ctx) },
+                                                                  delete: { right: 'delete',    audit: 'object.delete', params: 'filters', handler: deleteObject(ctx) } });
+  endpoint('/:root/collections/:collection/objects/:objectId/versions/', { get: { right: 'read', audit: 'versions.read', params: 'filters', handler: getVersions(ctx) } });
 
   app.use((_req, res) => sendError(res, fail('not-found', 'no such resource on this server')));
   app.use(auditFailures(ctx));
@@ -70,15 +72,47 @@ export function createApp(appCtx: AppContext): express.Express {
   return app;
 }
 
-type Methods = Partial<Record<'get' | 'post' | 'delete', RequestHandler[]>>;
+/**
+ * What one method of an endpoint requires. Both the right and the audit action must be
+ * stated, so a route can forget neither: `null` audit is a decision, not an omission.
+ */
+interface Method {
+  /**
+   * `signed-in`: any authenticated account; `api-root`: also an existing API root; `see`: the
+   * collection must be visible (readable or writable); a grant action: decide() must allow it.
+   */
+  right: 'signed-in' | 'api-root' | 'see' | Right;
+  /** The sharing-log action every request is logged under, refused and failed ones included. */
+  audit: AuditAction | null;
+  /** `none`: any URL parameter is a 400; `filters`: the handler parses them (src/taxii/filters.ts). */
+  params: 'none' | 'filters';
+  handler: RequestHandler;
+}
 
-/** One path, its methods, and 405 (with Allow) for any other method. */
-function endpoint(app: express.Express, path: string, methods: Methods): void {
-  const route = app.route(path);
-  const allowed = Object.keys(methods).map((m) => m.toUpperCase());
-  for (const [method, handlers] of Object.entries(methods) as [keyof Methods, RequestHandler[]][]) route[method](...handlers);
-  route.all((_req, res) => {
-    res.setHeader('Allow', allowed.join(', '));
-    sendError(res, fail('method-not-allowed', `this resource supports ${allowed.join(', ')}`));
-  });
+type Methods = Partial<Record<'get' | 'post' | 'delete', Method>>;
+
+/** The middleware chain a method's declaration stands for, in the order of the request path above. */
+function chain(ctx: TaxiiContext, auth: RequestHandler, m: Method): RequestHandler[] {
+  return [
+    ...(m.audit !== null ? [audited(m.audit)] : []),
+    negotiate,
+    auth,
+    ...(m.right !== 'signed-in' ? [loadApiRoot(ctx)] : []),
+    ...(m.right !== 'signed-in' && m.right !== 'api-root' ? [authorize(ctx, m.right)] : []),
+    ...(m.params === 'none' ? [noParameters] : []),
+    m.handler,
+  ];
+}
+
+/** Declares endpoints: one path, its methods, and 405 (with Allow) for any other method. */
+function endpoints(app: express.Express, ctx: TaxiiContext, auth: RequestHandler) {
+  return (path: string, methods: Methods): void => {
+    const route = app.route(path);
+    const allowed = Object.keys(methods).map((m) => m.toUpperCase());
+    for (const [method, m] of Object.entries(methods) as [keyof Methods, Method][]) route[method](...chain(ctx, auth, m));
+    route.all((_req, res) => {
+      res.setHeader('Allow', allowed.join(', '));
+      sendError(res, fail('method-not-allowed', `this resource supports ${allowed.join(', ')}`));
+    });
+  };
 }

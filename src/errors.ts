@@ -75,7 +75,6 @@ export const ERRORS = {
   conflict: { kind: 'conflict', title: 'Conflict', doors: ['admin', 'cli'] },
   // 413, 415: size and form of what was sent
   'request-too-large': { kind: 'too-large', title: 'Request too large', doors: HTTP },
-  'object-too-large': { kind: 'too-large', title: 'Object too large', doors: ['taxii', 'cli'] },
   'too-many-objects': { kind: 'too-large', title: 'Too many objects', doors: TAXII },
   'unsupported-media-type': { kind: 'unsupported-media-type', title: 'Unsupported media type', doors: HTTP },
   'unsupported-content-encoding': { kind: 'unsupported-media-type', title: 'Unsupported content encoding', doors: TAXII },

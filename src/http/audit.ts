@@ -11,20 +11,13 @@ import { whoAndWhere } from '../exchange/events';
 import type { AppContext } from './context';
 import { statusOf } from './errors';
 
-interface AuditLocals {
-  auditAction?: string;
-  audited?: boolean;
-  startedAt?: number;
-  startedHr?: bigint;
-  apiRoot?: { path: string };
-  collection?: { id: string; country?: string };
-  decision?: { basis: string[] };
-}
+const locals = (res: Response) => res.locals;
 
-const locals = (res: Response) => res.locals as AuditLocals;
+/** The actions of the TAXII routes (docs/audit.md). */
+export type AuditAction = 'objects.read' | 'object.read' | 'manifest.read' | 'versions.read' | 'status.read' | 'objects.add' | 'object.delete';
 
 /** Marks a route as one whose every request is logged, under this action name. */
-export function audited(action: string): RequestHandler {
+export function audited(action: AuditAction): RequestHandler {
   return (_req: Request, res: Response, next: NextFunction) => {
     locals(res).auditAction = action;
     next();

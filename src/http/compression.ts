@@ -50,10 +50,6 @@ export function preferredCoding(header: string | undefined): Coding | undefined 
   return best !== undefined && weightOf(best) >= (q.get('identity') ?? 0) ? best : undefined;
 }
 
-interface CompressionLocals {
-  coding?: Coding;
-}
-
 const gzip = promisify(zlib.gzip);
 const brotli = promisify(zlib.brotliCompress);
 
@@ -66,7 +62,7 @@ export function negotiateCoding(settings: Config['compression']): RequestHandler
     if (settings.enabled) {
       res.locals.compression = settings;
       const coding = preferredCoding(req.headers['accept-encoding']);
-      if (coding) (res.locals as CompressionLocals).coding = coding;
+      if (coding) res.locals.coding = coding;
     }
     next();
   };
@@ -77,16 +73,17 @@ export function negotiateCoding(settings: Config['compression']): RequestHandler
  * response size decides whether a negotiated coding is used.
  */
 export function codingFor(res: Response, size: number): Coding | undefined {
-  const settings = res.locals.compression as Config['compression'] | undefined;
+  const settings = res.locals.compression;
   if (!settings) return undefined;
   res.setHeader('Vary', 'Accept-Encoding');
-  const coding = (res.locals as CompressionLocals).coding;
+  const coding = res.locals.coding;
   return coding !== undefined && size >= settings.threshold ? coding : undefined;
 }
 
 /** `body` in `coding`, at the configured level; sets Content-Encoding. */
 export async function encode(res: Response, coding: Coding, body: Buffer): Promise<Buffer> {
-  const settings = res.locals.compression as Config['compression'];
+  const settings = res.locals.compression;
+  if (!settings) throw new Error('encode() on a response whose compression was not negotiated');
   const encoded =
     coding === 'br'
       ? await brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: settings.brotliQuality, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } })

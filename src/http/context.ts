@@ -10,6 +10,7 @@ import type { AuditLog } from '../audit/log';
 import type { Authenticator } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config/config';
+import type { Coding } from './compression';
 import type { Exchange } from '../exchange/exchange';
 import type { ApiRootRecord, CollectionRecord } from '../catalog/types';
 import type { Store } from '../store/store';
@@ -35,12 +36,24 @@ export interface TaxiiContext extends AppContext {
   exchange: Exchange;
 }
 
-/** Set by the route middleware before a handler runs. */
-export interface RouteLocals {
-  apiRoot: ApiRootRecord;
-  collection: CollectionRecord;
+/**
+ * Everything the middleware records about a request, typed once as Express's `res.locals`
+ * (declaration merging below): no module casts `res.locals` to its own idea of it.
+ */
+export interface RequestState {
+  /** The route's API root (loadApiRoot) and collection (authorize; also on a refusal, for its event). */
+  apiRoot?: ApiRootRecord;
+  collection?: CollectionRecord;
   /** The allowed decision for the route's right: the agreements it rests on and the object scope. */
-  decision: Extract<Decision, { allowed: true }>;
+  decision?: Extract<Decision, { allowed: true }>;
+  /** The route's sharing-log action (src/app.ts), and whether this request's event is recorded. */
+  auditAction?: string;
+  audited?: boolean;
+  startedAt?: number;
+  startedHr?: bigint;
+  /** The response compression settings and the coding chosen for this request (compression.ts). */
+  compression?: Config['compression'];
+  coding?: Coding;
 }
 
 declare global {
@@ -53,5 +66,7 @@ declare global {
       id: string;
       log: Logger;
     }
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Locals extends RequestState {}
   }
 }

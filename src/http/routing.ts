@@ -9,7 +9,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectionRights, decide, type Right } from '../access/decide';
 import { fail } from '../errors';
 import { markStart, recordRefusal } from './audit';
-import type { AppContext, RouteLocals } from './context';
+import type { AppContext } from './context';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -44,16 +44,18 @@ export function requestLog(ctx: AppContext): RequestHandler {
   };
 }
 
-function locals(res: Response): RouteLocals {
-  return res.locals as RouteLocals;
+/** What a route's middleware has set, for a handler that runs after it (a route without it is a bug). */
+function required<T>(value: T | undefined, middleware: string): T {
+  if (value === undefined) throw new Error(`route used without ${middleware}`);
+  return value;
 }
 
 export function apiRootOf(res: Response) {
-  return locals(res).apiRoot;
+  return required(res.locals.apiRoot, 'loadApiRoot()');
 }
 
 export function collectionOf(res: Response) {
-  return locals(res).collection;
+  return required(res.locals.collection, 'authorize()');
 }
 
 export function principalOf(req: Request) {
@@ -65,13 +67,13 @@ export function loadApiRoot(ctx: AppContext): RequestHandler {
   return async (req, res, next) => {
     const root = await ctx.store.getApiRoot(String(req.params.root));
     if (!root) return next(fail('api-root-not-found', `there is no API root "${String(req.params.root)}"`));
-    locals(res).apiRoot = root;
+    res.locals.apiRoot = root;
     next();
   };
 }
 
 export function decisionOf(res: Response) {
-  return locals(res).decision;
+  return required(res.locals.decision, "authorize() with a right other than 'see'");
 }
 
 /** `see`: the collection resource itself (visible when readable or writable). */
@@ -89,18 +91,18 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
     const now = ctx.clock();
     const { canRead, canWrite } = collectionRights(principal, collection, now, bindings);
     if (!canRead && !canWrite) {
-      (res.locals as Partial<RouteLocals>).collection = collection;
+      res.locals.collection = collection;
       deny(404, `no agreement in force lets the caller see collection ${collection.id}`);
       return next(invisible);
     }
-    locals(res).collection = collection;
+    res.locals.collection = collection;
     if (right !== 'see') {
       const decision = decide(principal, collection, right, now, bindings);
       if (!decision.allowed) {
         deny(403, decision.reason);
         return next(fail('not-allowed', decision.reason));
       }
-      locals(res).decision = decision;
+      res.locals.decision = decision;
     }
     next();
   };

@@ -53,6 +53,8 @@ export interface ManifestRecord {
   type: string;
   specVersion: string;
   version: Micros;
+  /** The version as the object states it, when it does (NewObject.versionText). */
+  versionText?: string;
   dateAdded: Micros;
   /** Highest TLP level of its markings (0 clear … 4 red), -1 unmarked. */
   tlp: number;
@@ -74,6 +76,11 @@ export interface NewObject {
   specVersion: string;
   /** modified → created → (absent: the date_added the store assigns). */
   version: Micros | null;
+  /**
+   * `version` as the object states it (its own `modified` or `created` text, e.g. with 3
+   * fraction digits): what manifests and version lists give back. Absent without either.
+   */
+  versionText?: string;
   /** Highest TLP level of its markings, -1 unmarked. */
   tlp: number;
   /** Its `created_by_ref`, when it has one (checked against the adding party's identity). */

@@ -3,7 +3,6 @@
  * root's content policy (src/stix/validator.ts), then the properties the store indexes
  * (type, id, spec_version, version) are extracted. A bad object fails alone, with reasons.
  */
-import { fail } from '../errors';
 import type { ApiRootRecord } from '../catalog/types';
 import type { NewObject, StatusDetail } from '../store/object-store';
 import { holdsUnsafeNumber, UNSAFE_NUMBER_REASON } from '../stix/json-numbers';
@@ -99,6 +98,7 @@ export function objectMetadata(value: unknown, position: number, validator: Stix
       type,
       specVersion,
       version: versionText === undefined ? null : (parseTimestamp(versionText) as number),
+      ...(versionText !== undefined && { versionText }),
       tlp: tlpOf(obj),
       ...(typeof obj.created_by_ref === 'string' && { createdByRef: obj.created_by_ref }),
       json: JSON.stringify(obj),
@@ -108,7 +108,10 @@ export function objectMetadata(value: unknown, position: number, validator: Stix
 
 export interface PrepareOptions {
   validator: StixValidator;
-  /** Largest object accepted, in bytes of its JSON: a larger one refuses the whole request (413). */
+  /**
+   * Largest object accepted, in bytes of its JSON: a larger one fails alone in the status
+   * (TAXII 2.1 §4.2.1: a body within max_content_length is not refused with 413).
+   */
   maxObjectSize: number;
   /** Position of values[0] in the envelope, for failure messages. */
   firstPosition?: number;
@@ -130,7 +133,7 @@ export function prepareObjects(values: readonly unknown[], options: PrepareOptio
     const r = objectMetadata(value, first + i, options.validator, options.unsafeMarker);
     if (!r.ok) failures.push(r.failure);
     else if (Buffer.byteLength(r.object.json) > options.maxObjectSize) {
-      throw fail('object-too-large', `${r.object.id} is larger than the ${options.maxObjectSize}-byte limit for one object`);
+      failures.push({ id: r.object.id, ...(r.object.versionText !== undefined && { version: r.object.versionText }), message: `${r.object.id}: larger than the ${options.maxObjectSize}-byte limit for one object` });
     } else objects.push(r.object);
   });
   return { objects, failures };

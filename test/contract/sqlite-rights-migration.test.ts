@@ -38,10 +38,10 @@ describe('SQLite migrations for rights and provenance (issue #12)', () => {
     await h.close();
 
     // Back to the schema before: no owners, no newer_levels, the upper-case reference unmarked
-    // (and without what later migrations added: feeds, collections' unmarked_as).
+    // (and without what later migrations added: version_text, feeds, collections' unmarked_as).
     const before = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE object_owners'));
     const raw = new Database(file);
-    raw.exec(`DROP INDEX objects_visible; ALTER TABLE objects DROP COLUMN newer_levels; DROP TABLE object_owners;
+    raw.exec(`DROP INDEX objects_visible; ALTER TABLE objects DROP COLUMN newer_levels; DROP TABLE object_owners; ALTER TABLE objects DROP COLUMN version_text;
       DROP TABLE feeds; ALTER TABLE collections DROP COLUMN unmarked_as;
       UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}'; PRAGMA user_version = ${before};`);
     raw.close();

@@ -415,6 +415,19 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         expect(page.records.map((r) => r.dateAdded - T0)).toEqual([0, 1, 2, 3, 4, 5, 6, 1_000_000, 1_000_001]);
       });
 
+      // Regression (issue 13 item 2): versions were given back re-formatted (6 fraction digits).
+      it('§5.3 / §5.8 queryManifest gives each version as the object states it (versionText); none for a version that is the date_added', async () => {
+        const stated = { ...sdo('indicator', 90, '2026-01-01T00:00:00.5Z'), versionText: '2026-01-01T00:00:00.5Z' };
+        const sco91 = sco(91, '198.51.100.9');
+        await store.addObjects(envelope(ALPHA.id, T0, [stated, sco91]));
+        const records = (await store.queryManifest(query(ALPHA.id, { versions: ALL }))).records;
+        expect(records.map((r) => [r.id, r.versionText])).toEqual([
+          [stated.id, '2026-01-01T00:00:00.5Z'],
+          [sco91.id, undefined],
+        ]);
+        expect(records[0]?.version).toBe(ts('2026-01-01T00:00:00.500Z'));
+      });
+
       it('§5.5 with a frozen clock, adds alternating between collections keep each collection’s date_added increasing', async () => {
         // TAXII needs the order per collection only; whether the clock is shared between
         // collections is the adapter's choice.

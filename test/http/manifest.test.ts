@@ -19,11 +19,12 @@ const record = (id: string, k: number, version: string, mediaType = STIX21): Man
   version,
   media_type: mediaType,
 });
-const rA1 = record(A1.id as string, 0, '2026-01-01T00:00:00.000000Z');
-const rM = record(M.id, 1, '2025-06-01T00:00:00.500000Z');
+// Each version exactly as the object states it (its modified): issue 13 item 2.
+const rA1 = record(A1.id as string, 0, '2026-01-01T00:00:00.000Z');
+const rM = record(M.id, 1, '2025-06-01T00:00:00.500Z');
 const rA2 = record(A2.id as string, 2, '2026-02-01T00:00:00.123456Z');
 const rIP = record(IP.id, 3, added(3));
-const rX20 = record(X20.id, 4, '2016-05-01T00:00:00.000000Z', 'application/stix+json;version=2.0');
+const rX20 = record(X20.id, 4, '2016-05-01T00:00:00Z', 'application/stix+json;version=2.0');
 
 describe('TAXII 2.1 §5.3 Get Object Manifests', () => {
   let h: Harness;
@@ -46,13 +47,14 @@ describe('TAXII 2.1 §5.3 Get Object Manifests', () => {
     }
   });
 
-  it('§5.3.1 date_added and version are canonical UTC microsecond timestamps', async () => {
+  // Regression (issue 13 item 2): versions carried 6 fraction digits while the objects'
+  // modified had 3, so a client comparing strings found no match.
+  it('§5.3.1 date_added is a canonical UTC microsecond timestamp; version is the object’s own modified text, as in the object', async () => {
     const { body } = await manifest({ 'match[version]': 'all' });
-    for (const r of body.objects ?? []) {
-      expect(r.date_added).toMatch(TIMESTAMP);
-      expect(r.version).toMatch(TIMESTAMP);
-    }
-    expect(body.objects).toHaveLength(5);
+    for (const r of body.objects ?? []) expect(r.date_added).toMatch(TIMESTAMP);
+    const objects = (await get(h, `${manifestUrl(c).replace('manifest/', 'objects/')}?match[version]=all`, h.accounts.reader.auth)).body as { objects: { id: string; modified?: string }[] };
+    expect(body.objects?.map((r) => [r.id, r.version])).toEqual(objects.objects.map((o) => [o.id, o.modified ?? body.objects?.find((r) => r.id === o.id)?.date_added]));
+    expect(body.objects?.map((r) => r.version)).toEqual(['2026-01-01T00:00:00.000Z', '2025-06-01T00:00:00.500Z', '2026-02-01T00:00:00.123456Z', added(3), '2016-05-01T00:00:00Z']);
   });
 
   it('§5.3.1 an SCO without timestamps has its date_added as version and STIX 2.1 as media type', async () => {

@@ -45,7 +45,7 @@ describe('TAXII 2.1 §5.7 Delete An Object', () => {
   it('§5.7 match[version]=first removes only the first version; the remaining ones are served', async () => {
     const c = await seeded();
     expect((await del(h, objectUrl(c, ID) + qs({ 'match[version]': 'first' }))).status).toBe(200);
-    expect(await versions(c)).toEqual(['2026-02-01T00:00:00.000000Z', '2026-03-01T00:00:00.000000Z']);
+    expect(await versions(c)).toEqual(['2026-02-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z']);
     expect(taxii(await get(h, objectUrl(c, ID) + qs({ 'match[version]': 'first' })), 200, 'envelope').objects).toEqual([V2]);
     expect(taxii(await get(h, objectUrl(c, ID)), 200, 'envelope').objects).toEqual([V3]);
   });
@@ -56,19 +56,19 @@ describe('TAXII 2.1 §5.7 Delete An Object', () => {
     expect(taxii(await get(h, objectUrl(c, ID)), 200, 'envelope').objects).toEqual([V2]);
     expect(taxii(await get(h, objectsUrl(c)), 200, 'envelope').objects).toEqual([KEEP, V2]);
     const manifest = taxii(await get(h, manifestUrl(c) + qs({ 'match[id]': ID })), 200, 'manifest');
-    expect(manifest.objects?.map((r) => r.version)).toEqual(['2026-02-01T00:00:00.000000Z']);
+    expect(manifest.objects?.map((r) => r.version)).toEqual(['2026-02-01T00:00:00.000Z']);
   });
 
   it('§5.7 match[version]=<timestamp> (any precision or offset) removes that version', async () => {
     const c = await seeded();
     expect((await del(h, objectUrl(c, ID) + qs({ 'match[version]': '2026-02-01T01:00:00.000+01:00' }))).status).toBe(200);
-    expect(await versions(c)).toEqual(['2026-01-01T00:00:00.000000Z', '2026-03-01T00:00:00.000000Z']);
+    expect(await versions(c)).toEqual(['2026-01-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z']);
   });
 
   it('§5.7 match[version]=first,last removes both ends', async () => {
     const c = await seeded();
     expect((await del(h, objectUrl(c, ID) + qs({ 'match[version]': 'first,last' }))).status).toBe(200);
-    expect(await versions(c)).toEqual(['2026-02-01T00:00:00.000000Z']);
+    expect(await versions(c)).toEqual(['2026-02-01T00:00:00.000Z']);
   });
 
   it('§5.7 match[spec_version]=2.0 removes only the STIX 2.0 versions', async () => {
@@ -83,7 +83,7 @@ describe('TAXII 2.1 §5.7 Delete An Object', () => {
     const c = await seeded();
     await del(h, objectUrl(c, ID));
     expect((await add(h, c, [V1])).successes?.[0]).toEqual({ id: ID, version: '2026-01-01T00:00:00.000000Z' });
-    expect(await versions(c)).toEqual(['2026-01-01T00:00:00.000000Z']);
+    expect(await versions(c)).toEqual(['2026-01-01T00:00:00.000Z']);
   });
 
   it('§5.7 an unknown object is 404; deleting twice is 404 the second time', async () => {

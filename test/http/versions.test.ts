@@ -30,11 +30,12 @@ describe('TAXII 2.1 §5.8 Get Object Versions', () => {
     return { res, body: taxii(res, 200, 'versions') };
   };
 
-  it('§5.8.1 lists every version of the newest spec version, sorted by date_added, canonical, with and without the trailing slash', async () => {
+  // Regression (issue 13 item 2): each version as the object states it (its modified text), not re-formatted.
+  it('§5.8.1 lists every version of the newest spec version, sorted by date_added, as the objects state them, with and without the trailing slash', async () => {
     for (const url of slashForms(versionsUrl(c, ID))) {
       expect(taxii(await get(h, url, h.accounts.reader.auth), 200, 'versions')).toEqual({
         more: false,
-        versions: ['2026-03-01T00:00:00.123000Z', '2026-01-01T00:00:00.000000Z', '2026-01-31T23:00:00.500000Z'],
+        versions: ['2026-03-01T00:00:00.123Z', '2026-01-01T00:00:00.000Z', '2026-01-31T23:00:00.500Z'],
       });
     }
   });
@@ -52,29 +53,29 @@ describe('TAXII 2.1 §5.8 Get Object Versions', () => {
   });
 
   it('§5.8 match[spec_version]=2.0 lists the STIX 2.0 versions', async () => {
-    expect((await versions({ 'match[spec_version]': '2.0' })).body).toEqual({ more: false, versions: ['2016-01-01T00:00:00.000000Z'] });
+    expect((await versions({ 'match[spec_version]': '2.0' })).body).toEqual({ more: false, versions: ['2016-01-01T00:00:00Z'] });
   });
 
   it('§5.8 match[spec_version]=2.0,2.1 lists both, in date_added order', async () => {
     expect((await versions({ 'match[spec_version]': '2.0,2.1' })).body.versions).toEqual([
-      '2026-03-01T00:00:00.123000Z',
-      '2026-01-01T00:00:00.000000Z',
-      '2026-01-31T23:00:00.500000Z',
-      '2016-01-01T00:00:00.000000Z',
+      '2026-03-01T00:00:00.123Z',
+      '2026-01-01T00:00:00.000Z',
+      '2026-01-31T23:00:00.500Z',
+      '2016-01-01T00:00:00Z',
     ]);
   });
 
   it('§5.8 added_after', async () => {
-    expect((await versions({ added_after: added(0) })).body.versions).toEqual(['2026-01-01T00:00:00.000000Z', '2026-01-31T23:00:00.500000Z']);
+    expect((await versions({ added_after: added(0) })).body.versions).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-31T23:00:00.500Z']);
   });
 
   it('§5.8 limit and next page through the versions', async () => {
     const first = await versions({ limit: 2 });
-    expect(first.body).toMatchObject({ more: true, versions: ['2026-03-01T00:00:00.123000Z', '2026-01-01T00:00:00.000000Z'] });
+    expect(first.body).toMatchObject({ more: true, versions: ['2026-03-01T00:00:00.123Z', '2026-01-01T00:00:00.000Z'] });
     expect(typeof first.body.next).toBe('string');
     expect(first.res.headers['x-taxii-date-added-last']).toBe(added(1));
     const second = await versions({ limit: 2, next: first.body.next as string });
-    expect(second.body).toEqual({ more: false, versions: ['2026-01-31T23:00:00.500000Z'] });
+    expect(second.body).toEqual({ more: false, versions: ['2026-01-31T23:00:00.500Z'] });
     expect(second.res.headers['x-taxii-date-added-first']).toBe(added(3));
   });
 

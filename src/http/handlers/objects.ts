@@ -62,6 +62,12 @@ function pageMeta(page: Page<ManifestRecord>, read: ReadRequest): { headers: Rec
 
 const CLOSE_OBJECTS = Buffer.from(']}');
 
+/**
+ * A version as the object states it (its own modified or created text), so a client that
+ * compares strings finds it; a version that is the date_added, as Accord writes timestamps.
+ */
+const versionOf = (r: ManifestRecord) => r.versionText ?? formatTimestamp(r.version);
+
 function sendObjects(res: Response, page: ObjectPage, read: ReadRequest): void {
   const { headers, tail } = pageMeta(page, read);
   const body = page.records.length ? Buffer.concat([Buffer.from(`{${tail},"objects":[`), page.json, CLOSE_OBJECTS]) : `{${tail}}`;
@@ -92,7 +98,7 @@ export function getManifest(ctx: TaxiiContext): RequestHandler {
       JSON.stringify({
         id: r.id,
         date_added: formatTimestamp(r.dateAdded),
-        version: formatTimestamp(r.version),
+        version: versionOf(r),
         media_type: `application/stix+json;version=${r.specVersion}`,
       }),
     );
@@ -106,7 +112,7 @@ export function getVersions(ctx: TaxiiContext): RequestHandler {
     const read = readRequest(ctx, req, res, 'versions', objectId);
     const page = await ctx.exchange.versions(callOf(ctx, req, res, 200), objectId, read.filters);
     const { headers, tail } = pageMeta(page, read);
-    const versions = page.records.map((r) => `"${formatTimestamp(r.version)}"`);
+    const versions = page.records.map((r) => JSON.stringify(versionOf(r)));
     sendTaxii(res, 200, `{${tail}${versions.length ? `,"versions":[${versions.join(',')}]` : ''}}`, headers);
   };
 }

@@ -21,10 +21,10 @@ import {
 } from 'mongodb';
 import { AccordError, storeUnavailable } from '../../errors';
 import { indexes } from './indexes';
-import { correctedTlp, NEWER_LEVELS, OWNERS_BACKFILLED, ownersFromAdds, SUPERSEDED, TLP_ANY_CASE, UPPER_CASE_MARKINGS } from './migrations';
+import { correctedTlp, NEWER_LEVELS, OWNERS_BACKFILLED, ownersFromAdds, SUPERSEDED, TLP_ANY_CASE, UPPER_CASE_MARKINGS, VERSION_TEXT } from './migrations';
 import type { ObjectDoc } from './queries';
 import { databaseOf, hasOption, hostsOf } from './uri';
-import { type CounterDoc, DATE_ADDED_COUNTER, type OwnerDoc, refreshFlags, type StoredVersion } from './writes';
+import { type CounterDoc, DATE_ADDED_COUNTER, type OwnerDoc, refreshFlags, type StoredVersion, versionTextOf } from './writes';
 
 const COLLECTIONS = [
   'objects',
@@ -133,6 +133,23 @@ export class MongoDatabase {
     });
     // After the TLP levels are right: newer_levels is made of them.
     await this.once(NEWER_LEVELS, () => this.backfillNewerLevels());
+    await this.once(VERSION_TEXT, () => this.backfillVersionText());
+  }
+
+  /**
+   * Object versions stored before `version_text` existed take it from their JSON, a batch at
+   * a time (a version without modified or created gets null, so each is visited once; two
+   * instances starting together write the same values).
+   */
+  private async backfillVersionText(): Promise<void> {
+    const objects = this.collection<ObjectDoc>('objects');
+    for (;;) {
+      const docs = await objects.find({ version_text: { $exists: false } }).project<ObjectDoc>({ _id: 0, coll: 1, id: 1, spec_version: 1, version: 1, json: 1 }).limit(1000).toArray();
+      if (docs.length === 0) return;
+      await objects.bulkWrite(
+        docs.map((d) => ({ updateOne: { filter: { coll: d.coll, id: d.id, spec_version: d.spec_version, version: d.version }, update: { $set: { version_text: versionTextOf(d.json) } } } })),
+      );
+    }
   }
 
   /**

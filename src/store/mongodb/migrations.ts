@@ -13,6 +13,8 @@ import type { ObjectDoc } from './queries';
 export const OWNERS_BACKFILLED = 'owners_backfilled';
 export const TLP_ANY_CASE = 'tlp_any_case';
 export const NEWER_LEVELS = 'newer_levels';
+/** Each version's text as the object states it (issue 13 item 2), for documents stored before version_text. */
+export const VERSION_TEXT = 'version_text';
 
 /** The versions whose newer_levels must be computed: all but each (id, spec_version)'s newest. */
 export const SUPERSEDED: Filter<ObjectDoc> = { is_last: false };

@@ -21,6 +21,8 @@ export interface ObjectDoc {
   type: string;
   spec_version: string;
   version: Micros;
+  /** The version as the object states it (its modified or created text); null without either. */
+  version_text?: string | null;
   date_added: Micros;
   /** Oldest / newest version of (coll, id, spec_version). */
   is_first: boolean;
@@ -41,10 +43,10 @@ export interface PageQuery {
   limit: number;
 }
 
-export const MANIFEST_PROJECTION = { _id: 0, id: 1, type: 1, spec_version: 1, version: 1, date_added: 1, tlp: 1 } as const;
+export const MANIFEST_PROJECTION = { _id: 0, id: 1, type: 1, spec_version: 1, version: 1, version_text: 1, date_added: 1, tlp: 1 } as const;
 export const OBJECT_PROJECTION = { ...MANIFEST_PROJECTION, json: 1 } as const;
 
-export type ManifestDoc = Pick<ObjectDoc, 'id' | 'type' | 'spec_version' | 'version' | 'date_added' | 'tlp'>;
+export type ManifestDoc = Pick<ObjectDoc, 'id' | 'type' | 'spec_version' | 'version' | 'version_text' | 'date_added' | 'tlp'>;
 
 /** The page query of queryObjects / queryManifest: keyset paging on date_added. */
 export function pageQuery(q: ObjectQuery): PageQuery {
@@ -165,7 +167,7 @@ function scopeClauses(scope: ObjectScope): Filter<ObjectDoc>[] {
 }
 
 export function toManifestRecord(d: ManifestDoc): ManifestRecord {
-  return { id: d.id, type: d.type, specVersion: d.spec_version, version: d.version, dateAdded: d.date_added, tlp: d.tlp };
+  return { id: d.id, type: d.type, specVersion: d.spec_version, version: d.version, ...(typeof d.version_text === 'string' && { versionText: d.version_text }), dateAdded: d.date_added, tlp: d.tlp };
 }
 
 /** queryObjects' answer from a page of documents with their JSON: the records, and the JSON joined for sending. */

@@ -201,6 +201,7 @@ export function planAdd(collectionId: string, entries: readonly Entry[], stored:
       ...same,
       type: obj.type,
       version,
+      version_text: obj.versionText ?? null,
       date_added: dateAdded,
       is_first: isFirst,
       is_last: isLast,
@@ -290,4 +291,10 @@ function jsonKey(id: string, spec: string, json: string): string {
 
 function groupKey(id: string, spec: string): string {
   return JSON.stringify([id, spec]);
+}
+
+/** An object's version as it states it (modified, else created), from its stored JSON; null without either. */
+export function versionTextOf(json: string): string | null {
+  const o = JSON.parse(json) as { modified?: unknown; created?: unknown };
+  return typeof o.modified === 'string' ? o.modified : typeof o.created === 'string' ? o.created : null;
 }

@@ -195,6 +195,12 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE objects SET newer_levels = ${NEWER_LEVELS_OF_ROW} WHERE is_last = 0;
   CREATE INDEX objects_visible ON objects(coll, tlp, newer_levels, date_added, type) WHERE latest_spec = 1;
   `,
+  // Each version as the object states it (its modified or created text), for manifests and
+  // version lists; rows stored before take it from their JSON.
+  `
+  ALTER TABLE objects ADD COLUMN version_text TEXT;
+  UPDATE objects SET version_text = COALESCE(json_extract(json, '$.modified'), json_extract(json, '$.created'));
+  `,
   // Upstream feeds (src/store/feeds.ts): definition and state as JSON, the run lease as columns.
   `
   CREATE TABLE feeds (name TEXT PRIMARY KEY, body TEXT NOT NULL, state TEXT NOT NULL, lease_owner TEXT, lease_until INTEGER);

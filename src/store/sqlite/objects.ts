@@ -19,7 +19,7 @@ import type { Row, SqliteDatabase } from './database';
 import { NEWER_LEVELS_OF_ROW } from './migrations';
 import { page, ridOf, selection } from './paging';
 
-const MANIFEST_COLUMNS = 'id, type, spec_version, version, date_added, tlp';
+const MANIFEST_COLUMNS = 'id, type, spec_version, version, version_text, date_added, tlp';
 
 export class SqliteObjects implements ObjectStore {
   constructor(
@@ -140,9 +140,9 @@ export class SqliteObjects implements ObjectStore {
 
   private insertRow(coll: number, obj: NewObject, version: Micros, dateAdded: Micros, flags: { isFirst: boolean; isLast: boolean; latestSpec: boolean }, newerLevels = 0): void {
     this.db.stmt(
-      `INSERT INTO objects (coll, id, type, spec_version, version, date_added, is_first, is_last, latest_spec, tlp, newer_levels, json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(coll, obj.id, obj.type, obj.specVersion, version, dateAdded, flags.isFirst ? 1 : 0, flags.isLast ? 1 : 0, flags.latestSpec ? 1 : 0, obj.tlp, newerLevels, obj.json);
+      `INSERT INTO objects (coll, id, type, spec_version, version, version_text, date_added, is_first, is_last, latest_spec, tlp, newer_levels, json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(coll, obj.id, obj.type, obj.specVersion, version, obj.versionText ?? null, dateAdded, flags.isFirst ? 1 : 0, flags.isLast ? 1 : 0, flags.latestSpec ? 1 : 0, obj.tlp, newerLevels, obj.json);
   }
 
   private specVersionsOf(coll: number, id: string): string[] {

@@ -220,6 +220,7 @@ export function toManifest(r: Row): ManifestRecord {
     type: r.type as string,
     specVersion: r.spec_version as string,
     version: r.version as number,
+    ...(typeof r.version_text === 'string' && { versionText: r.version_text }),
     dateAdded: r.date_added as number,
     tlp: r.tlp as number,
   };
