@@ -109,7 +109,8 @@ export class AccordError extends Error {
 }
 
 /** An error of the catalogue: `throw fail('object-not-found', 'the collection holds no object …')`. */
-export const fail = (code: ErrorCode, description?: string, details?: Record<string, unknown>): AccordError => new AccordError(code, description, details);
+export const fail = (code: ErrorCode, description?: string, details?: Record<string, unknown>): AccordError =>
+  new AccordError(code, description, details);
 
 /** Whether `err` is the catalogue's error `code`. */
 export const isError = (err: unknown, code: ErrorCode): err is AccordError => err instanceof AccordError && err.code === code;

@@ -30,7 +30,7 @@ const MAX_REFUSAL_SOURCES = 1000;
 
 export interface RunningServer {
   url: string;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** `limiter`: the rate-limit buckets; a worker under --workers passes the primary's (src/throttle/cluster.ts). */

@@ -52,7 +52,7 @@ export function chainLink(prev: Checkpoint, input: AuditEventInput, id: string):
   const { time, ...rest } = input;
   const fields = { ...rest, seq: prev.seq + 1, id, time: formatTimestamp(time), prev_hash: prev.hash };
   const body = canonicalJson(fields);
-  return { event: { ...fields, hash: canonicalHash(body) } as AuditEvent, body };
+  return { event: { ...fields, hash: canonicalHash(body) }, body };
 }
 
 export interface ChainedEvent {

@@ -141,7 +141,7 @@ export function verifyExport(text: string): ExportVerification {
       if (csv) {
         const cells = parseCsvLine(line);
         const fields = JSON.parse(cells[cells.length - 1] ?? '') as Omit<AuditEvent, 'hash'>;
-        event = { ...fields, hash: cells[CSV_COLUMNS.indexOf('hash')] ?? '' } as AuditEvent;
+        event = { ...fields, hash: cells[CSV_COLUMNS.indexOf('hash')] ?? '' };
       } else event = JSON.parse(line) as AuditEvent;
     } catch {
       return fail(i + offset, 'the line is not an event');

@@ -36,7 +36,14 @@ export async function importFile(
   // One command, no queue: an event is appended as it is recorded (an import's own events
   // commit with its objects in the store).
   const log = { healthy: true, record: async (event: AuditEventInput) => void (await store.appendAuditEvents([event])) };
-  const exchange = new Exchange({ store, clock, log, agreements: new AgreementCache(store), maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty });
+  const exchange = new Exchange({
+    store,
+    clock,
+    log,
+    agreements: new AgreementCache(store),
+    maxObjectSize: config.maxObjectSize,
+    operatorParty: config.operatorParty,
+  });
   const call = { actor: operator, authority: OPERATOR_AUTHORITY, apiRoot, collection };
   return importBundle(exchange, call, { file, sha256 }, createReadStream(file), { clock, ...(progress && { progress }) });
 }

@@ -25,7 +25,8 @@ export function configFrom(opts: StoreOptions & { port?: string; host?: string; 
     overrides.port = Number(opts.port);
   }
   if (opts.workers !== undefined) {
-    if (!/^([1-9]\d{0,8}|auto)$/.test(opts.workers)) throw fail('invalid-command', `--workers ${opts.workers}: must be a positive whole number or auto`);
+    if (!/^([1-9]\d{0,8}|auto)$/.test(opts.workers))
+      throw fail('invalid-command', `--workers ${opts.workers}: must be a positive whole number or auto`);
     overrides.workers = opts.workers === 'auto' ? 'auto' : Number(opts.workers);
   }
   return loadConfig({ ...(opts.config !== undefined && { file: opts.config }), overrides });
@@ -45,7 +46,9 @@ export async function withStore<T>(opts: StoreOptions, fn: (store: Store, config
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Finds a collection by id or alias across API roots; an alias used in two roots needs --api-root. */
@@ -58,4 +61,3 @@ export async function findCollection(store: Store, idOrAlias: string, apiRoot?: 
 
 export const dbOption = () => new Option('--db <file>', 'database location (default: ACCORD_DB or accord.db)');
 export const configOption = () => new Option('--config <file>', 'JSON config file (default: ACCORD_CONFIG)');
-

@@ -50,7 +50,10 @@ export interface Authority {
 export const OPERATOR_AUTHORITY: Authority = { basis: [] };
 
 /** The fields a door adds to each event (HTTP: request id, client, method, path, status, duration). */
-export type DoorFields = Pick<AuditEventInput, 'time' | 'request_id' | 'client' | 'user_agent' | 'method' | 'path' | 'query' | 'truncated' | 'http_status' | 'duration_ms'>;
+export type DoorFields = Pick<
+  AuditEventInput,
+  'time' | 'request_id' | 'client' | 'user_agent' | 'method' | 'path' | 'query' | 'truncated' | 'http_status' | 'duration_ms'
+>;
 
 export interface Origin {
   /** Read when the event is built (a duration is measured up to then). */

@@ -25,7 +25,10 @@ export function placedRange(objects: ObjectRef[]): { date_added_range: DateAdded
 }
 
 /** Who acted, where, and under which agreements: the fields every event of an exchange or a refusal has. */
-export function whoAndWhere(actor: Actor | undefined, where: { apiRoot?: { path: string }; collection?: { id: string; country?: string }; basis?: string[] }): Partial<AuditEventInput> {
+export function whoAndWhere(
+  actor: Actor | undefined,
+  where: { apiRoot?: { path: string }; collection?: { id: string; country?: string }; basis?: string[] },
+): Partial<AuditEventInput> {
   const { apiRoot, collection, basis } = where;
   return {
     ...(actor && { account: actor.accountName, account_id: actor.accountId }),

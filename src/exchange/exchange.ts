@@ -110,7 +110,8 @@ export class Exchange {
     const scope = readable && call.authority.scope ? intersectScopes(readable, call.authority.scope) : (readable ?? call.authority.scope);
     await this.assertObjectExists({ collectionId: call.collection.id, versions: ALL_VERSIONS, limit: 1, ...(scope && { scope }) }, objectId);
     const party = call.actor.partyId ?? this.deps.operatorParty;
-    if ((await this.deps.store.ownerOf(call.collection.id, objectId)) !== party) throw fail('not-allowed', 'only the party that owns this object may delete its versions');
+    if ((await this.deps.store.ownerOf(call.collection.id, objectId)) !== party)
+      throw fail('not-allowed', 'only the party that owns this object may delete its versions');
     const removed = await this.deps.store.deleteObject(call.collection.id, objectId, filters.versions, filters.specVersions, scope, (versions) => ({
       ...this.event(call, 'object.delete'),
       objects: versions,
@@ -156,7 +157,12 @@ export class Exchange {
    * longer stream; `unsafeMarker` (src/stix/json-numbers.ts) fails those holding numbers JSON altered.
    */
   prepare(call: Call, objects: readonly unknown[], firstPosition = 0, unsafeMarker?: string): Prepared {
-    return prepareObjects(objects, { validator: validatorFor(call.apiRoot), maxObjectSize: this.deps.maxObjectSize, firstPosition, ...(unsafeMarker !== undefined && { unsafeMarker }) });
+    return prepareObjects(objects, {
+      validator: validatorFor(call.apiRoot),
+      maxObjectSize: this.deps.maxObjectSize,
+      firstPosition,
+      ...(unsafeMarker !== undefined && { unsafeMarker }),
+    });
   }
 
   /**
@@ -211,7 +217,12 @@ export class Exchange {
   }
 
   private query(call: Call, filters: Filters, objectId?: string): ObjectQuery {
-    return { collectionId: call.collection.id, ...filters, ...(call.authority.scope && { scope: call.authority.scope }), ...(objectId !== undefined && { ids: [objectId] }) };
+    return {
+      collectionId: call.collection.id,
+      ...filters,
+      ...(call.authority.scope && { scope: call.authority.scope }),
+      ...(objectId !== undefined && { ids: [objectId] }),
+    };
   }
 
   /** Content is not served while its reading cannot be logged (fail closed). */

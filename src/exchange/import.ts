@@ -71,7 +71,9 @@ export async function importBundle(
     // The root's own content policy, as for TAXII Add Objects.
     const prepared = exchange.prepare(call, batch.map(parseMember), seen - batch.length);
     batches++;
-    const status = await exchange.store(call, prepared, options.clock(), { import: { ...source, batch: batches, first_position: seen - batch.length } });
+    const status = await exchange.store(call, prepared, options.clock(), {
+      import: { ...source, batch: batches, first_position: seen - batch.length },
+    });
     for (const s of status.successes) {
       if (s.message === 'already stored') result.duplicates++;
       else result.stored++;
@@ -86,7 +88,9 @@ export async function importBundle(
     batch = [];
     const secs = (Date.now() - started) / 1000;
     // Every object read is stored, already present or failed, so the figures add up mid-run.
-    options.progress?.(`${seen} objects read, ${result.stored} stored, ${result.duplicates} already present, ${result.failed} failed (${Math.round(seen / Math.max(secs, 0.001))} objects/s)`);
+    options.progress?.(
+      `${seen} objects read, ${result.stored} stored, ${result.duplicates} already present, ${result.failed} failed (${Math.round(seen / Math.max(secs, 0.001))} objects/s)`,
+    );
   };
 
   for await (const text of streamBundleObjects(input)) {

@@ -32,7 +32,7 @@ export function readBody(req: Request, limit: number, minBytesPerSecond = 0): Pr
   try {
     coding = requestCoding(req);
   } catch (err) {
-    return Promise.reject(err as Error);
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));

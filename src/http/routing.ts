@@ -114,7 +114,7 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
  * ignored, as src/taxii/filters.ts does for the endpoints that take some (docs/conformance.md).
  */
 export function noParameters(req: Request, _res: Response, next: NextFunction): void {
-  const name = Object.keys(req.query as Record<string, unknown>)[0];
+  const name = Object.keys(req.query)[0];
   if (name === undefined) return next();
   next(fail('unknown-parameter', `"${name}" is not a parameter of this endpoint; it accepts none`));
 }

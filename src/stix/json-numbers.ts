@@ -59,7 +59,7 @@ export function markUnsafeNumbers(source: string): CheckedJson {
   }
   if (!out) return { text: source };
   out.push(source.slice(copied));
-  return { text: out.join(''), marker: marker as string };
+  return { text: out.join(''), marker: marker };
 }
 
 /** Whether a parsed value (an envelope member) holds a number markUnsafeNumbers replaced. */

@@ -5,7 +5,7 @@
 import type { ErrorObject } from 'ajv';
 import { Finding, isPlainObject, Path, PathSegment } from './rules';
 import { timestampProblem } from './timestamp';
-import type { ValidationIssue } from './validator';
+import type { ValidationIssue } from './issues';
 
 const MAX_SHOWN = 80;
 

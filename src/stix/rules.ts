@@ -9,7 +9,7 @@ import { isLanguageTag } from './lang';
 import { TLP1_MARKINGS, TLP2_MARKINGS } from './markings';
 import { parseStixPattern } from './pattern/parser';
 import { compareTimestamps, parseTimestamp, ParsedTimestamp } from './timestamp';
-import type { ContentPolicy } from './validator';
+import type { ContentPolicy } from './issues';
 import { isStandardType, PREDEFINED_EXTENSIONS, SCO_TYPES, SDO_TYPES, SRO_TYPES } from './types';
 
 export type PathSegment = string | number;

@@ -3,12 +3,14 @@
  * Schema (schemas/stix), then against the rules a schema cannot express (rules.ts), and every
  * problem is reported as a sentence the sender can act on.
  */
+import type { ContentPolicy, ValidationIssue, ValidationResult } from './issues';
 import { compiledSchemas, CompiledType } from './schemas';
 import { findingsFromSchema, notAnObjectIssue, subjectOf, toIssue } from './report';
 import { checkBundleRules, checkCustomProperties, checkRules, checkRules20, Finding, isPlainObject, isValidTypeName, Path } from './rules';
 import { BUNDLE_TYPE, impliedSpecVersion, isStandardType, SCO_TYPES } from './types';
 
-export type ContentPolicy = 'permissive' | 'strict';
+
+export type { ContentPolicy, ValidationIssue, ValidationResult };
 
 export interface ValidatorOptions {
   policy: ContentPolicy;
@@ -16,13 +18,6 @@ export interface ValidatorOptions {
   allowedSpecVersions?: string[];
 }
 
-export interface ValidationIssue {
-  path: string;
-  rule: string;
-  message: string;
-}
-
-export type ValidationResult = { ok: true } | { ok: false; issues: ValidationIssue[] };
 
 export interface StixValidator {
   validate(obj: unknown): ValidationResult;

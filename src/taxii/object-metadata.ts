@@ -83,14 +83,14 @@ export function objectMetadata(value: unknown, position: number, validator: Stix
   }
   const versionText = typeof obj.modified === 'string' ? obj.modified : typeof obj.created === 'string' ? obj.created : undefined;
   for (const prop of ['created', 'modified'] as const) {
-    if (obj[prop] !== undefined && (typeof obj[prop] !== 'string' || parseTimestamp(obj[prop] as string) === undefined)) {
+    if (obj[prop] !== undefined && (typeof obj[prop] !== 'string' || parseTimestamp(obj[prop]) === undefined)) {
       return fail(id, `${id}: "${prop}" must be an RFC 3339 timestamp`, versionText);
     }
   }
   if (obj.spec_version !== undefined && (typeof obj.spec_version !== 'string' || !SPEC_VERSION.test(obj.spec_version))) {
     return fail(id, `${id}: "spec_version" must be a version such as "2.1"`, versionText);
   }
-  const specVersion = (obj.spec_version as string | undefined) ?? impliedSpecVersion(obj, type);
+  const specVersion = (obj.spec_version) ?? impliedSpecVersion(obj, type);
   return {
     ok: true,
     object: {

@@ -110,7 +110,8 @@ async function seedCatalogue(store: Store): Promise<void> {
   await store.upsertParty({ id: 'fr-ncb', name: 'NCB Paris', kind: 'ncb', country: 'FR', identityRef: 'identity--00000000-0000-4000-8000-00000000000f' }, testChange('party', 'test'));
 }
 
-function account(name: string, over: Partial<AccountRecord> = {}): AccountRecord {
+/** An account record as the catalogue creates one (reader of the operator party, at T0). */
+export function account(name: string, over: Partial<AccountRecord> = {}): AccountRecord {
   return {
     id: randomUUID(),
     name,

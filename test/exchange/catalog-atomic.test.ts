@@ -9,12 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
-import type { AccountRecord, AgreementRecord, ChangeRecord } from '../../src/catalog/types';
+import type { AgreementRecord, ChangeRecord } from '../../src/catalog/types';
+import { account as contractAccount } from '../contract/store-contract';
 import { testChange } from '../support/changes';
 
 const T0 = Date.UTC(2026, 0, 1) * 1000;
 
-const account: AccountRecord = { id: 'acc-1', name: 'alice', partyId: 'operator', roles: ['reader'], disabled: false, passwordHash: null, createdAt: T0, updatedAt: T0 };
+const account = contractAccount('alice', { id: 'acc-1' });
 const agreement: AgreementRecord = {
   id: 'agr-1',
   version: 1,
@@ -36,15 +37,24 @@ describe('a catalogue change commits with its sharing-log event', () => {
   let dir: string;
   let store: SqliteStore;
   /** A change the log cannot append. */
-  const unloggable = (entity: ChangeRecord['entity'], id: string, action = 'create'): ChangeRecord => ({ ...testChange(entity, id, action), detail: { size: 1n } });
+  const unloggable = (entity: ChangeRecord['entity'], id: string, action = 'create'): ChangeRecord => ({
+    ...testChange(entity, id, action),
+    detail: { size: 1n },
+  });
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'accord-atomic-'));
     store = new SqliteStore(join(dir, 'a.db'));
-    await store.upsertApiRoot({ path: 'api1', title: 'Root', maxContentLength: 1000, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'api1'));
+    await store.upsertApiRoot(
+      { path: 'api1', title: 'Root', maxContentLength: 1000, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+      testChange('api-root', 'api1'),
+    );
     await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' }, testChange('party', 'operator'));
     await store.createAccount(account, testChange('account', account.id));
-    await store.createToken({ id: 'tok-1', accountId: account.id, hash: 'ab', label: 'x', createdAt: T0, revokedAt: null }, testChange('token', 'tok-1'));
+    await store.createToken(
+      { id: 'tok-1', accountId: account.id, hash: 'ab', label: 'x', createdAt: T0, revokedAt: null },
+      testChange('token', 'tok-1'),
+    );
   });
   afterEach(async () => {
     await store.close();
@@ -53,13 +63,26 @@ describe('a catalogue change commits with its sharing-log event', () => {
 
   it('when its event cannot be appended, no write of any catalogue entity is kept, and the log is unchanged', async () => {
     const head = await store.auditHead();
-    await expect(store.upsertParty({ id: 'fr-police', name: 'Police', kind: 'national-agency', country: 'FR' }, unloggable('party', 'fr-police'))).rejects.toThrow('BigInt');
-    await expect(store.upsertParty({ id: 'operator', name: 'Renamed', kind: 'operator' }, unloggable('party', 'operator', 'update'))).rejects.toThrow('BigInt');
-    await expect(store.upsertApiRoot({ path: 'api2', title: 'Two', maxContentLength: 1, contentPolicy: 'strict', allowedSpecVersions: ['2.1'] }, unloggable('api-root', 'api2'))).rejects.toThrow('BigInt');
-    await expect(store.upsertCollection({ id: 'c-1', apiRoot: 'api1', title: 'C', mediaTypes: [] }, unloggable('collection', 'c-1'))).rejects.toThrow('BigInt');
+    await expect(
+      store.upsertParty({ id: 'fr-police', name: 'Police', kind: 'national-agency', country: 'FR' }, unloggable('party', 'fr-police')),
+    ).rejects.toThrow('BigInt');
+    await expect(store.upsertParty({ id: 'operator', name: 'Renamed', kind: 'operator' }, unloggable('party', 'operator', 'update'))).rejects.toThrow(
+      'BigInt',
+    );
+    await expect(
+      store.upsertApiRoot(
+        { path: 'api2', title: 'Two', maxContentLength: 1, contentPolicy: 'strict', allowedSpecVersions: ['2.1'] },
+        unloggable('api-root', 'api2'),
+      ),
+    ).rejects.toThrow('BigInt');
+    await expect(store.upsertCollection({ id: 'c-1', apiRoot: 'api1', title: 'C', mediaTypes: [] }, unloggable('collection', 'c-1'))).rejects.toThrow(
+      'BigInt',
+    );
     await expect(store.createAccount({ ...account, id: 'acc-2', name: 'bob' }, unloggable('account', 'acc-2'))).rejects.toThrow('BigInt');
     await expect(store.updateAccount(account.id, { disabled: true }, T0 + 1, unloggable('account', account.id, 'update'))).rejects.toThrow('BigInt');
-    await expect(store.createToken({ id: 'tok-2', accountId: account.id, hash: 'cd', label: 'y', createdAt: T0, revokedAt: null }, unloggable('token', 'tok-2'))).rejects.toThrow('BigInt');
+    await expect(
+      store.createToken({ id: 'tok-2', accountId: account.id, hash: 'cd', label: 'y', createdAt: T0, revokedAt: null }, unloggable('token', 'tok-2')),
+    ).rejects.toThrow('BigInt');
     await expect(store.revokeToken('tok-1', T0 + 1, unloggable('token', 'tok-1', 'revoke'))).rejects.toThrow('BigInt');
     const revision = await store.agreementsRevision();
     await expect(store.saveAgreement(agreement, unloggable('agreement', agreement.id))).rejects.toThrow('BigInt');

@@ -74,12 +74,20 @@ describe('the command line on the sharing log', () => {
     expect((await accord(['catalog', 'apply', changed, '--db', db], { env: { ACCORD_OPERATOR: 'ops-anna' } })).code).toBe(0);
     const added = (await events(db)).slice(before);
     expect(added).toHaveLength(1);
-    expect(added[0]).toMatchObject({ action: 'catalog.party.update', account_id: 'ops-anna', detail: { entity: 'party', entity_id: 'operator', change: { name: 'The exchange operator' } } });
+    expect(added[0]).toMatchObject({
+      action: 'catalog.party.update',
+      account_id: 'ops-anna',
+      detail: { entity: 'party', entity_id: 'operator', change: { name: 'The exchange operator' } },
+    });
   });
 
   it('import records the objects it stored, with the file name and its SHA-256, and refuses an object nested too deeply on its own', async () => {
     const file = join(dir, 'bundle.json');
-    const text = JSON.stringify({ type: 'bundle', id: 'bundle--44444444-4444-4444-8444-444444444444', objects: [indicator(1), indicator(2), tooDeep()] });
+    const text = JSON.stringify({
+      type: 'bundle',
+      id: 'bundle--44444444-4444-4444-8444-444444444444',
+      objects: [indicator(1), indicator(2), tooDeep()],
+    });
     writeFileSync(file, text);
     const before = (await events(db)).length;
     const run = await accord(['import', file, '--collection', 'fr', '--quiet', '--db', db], { env: { ACCORD_OPERATOR: 'ops-anna' } });

@@ -9,7 +9,7 @@ export interface AdminCall {
   /** The acting account's id: every service records it as `by` with the change. */
   by: string;
   /** A path parameter of the route. */
-  param(name: string): string;
+  param: (name: string) => string;
   /** The query parameters the route accepts, each given at most once. */
   query: Readonly<Record<string, string>>;
   /** The parsed JSON body, for routes that take one. */

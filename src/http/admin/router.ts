@@ -57,7 +57,7 @@ function handle(ctx: AppContext, route: AdminRoute): RequestHandler {
 
 function paramOf(req: Request, name: string): string {
   const value = req.params[name];
-  if (typeof value !== 'string') throw new Error(`route ${req.route?.path as string} has no parameter "${name}"`);
+  if (typeof value !== 'string') throw new Error(`route ${req.path} has no parameter "${name}"`);
   return value;
 }
 

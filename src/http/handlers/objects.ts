@@ -43,7 +43,7 @@ interface ReadRequest {
 
 function readRequest(ctx: TaxiiContext, req: Request, res: Response, endpoint: Endpoint, objectId?: string): ReadRequest {
   const scope = `${collectionOf(res).id}|${objectId ?? ''}`;
-  return { filters: parseFilters(endpoint, req.query as Record<string, unknown>, { pageCap: ctx.config.pageCap, scope }), scope };
+  return { filters: parseFilters(endpoint, req.query, { pageCap: ctx.config.pageCap, scope }), scope };
 }
 
 /** X-TAXII-Date-Added-First/-Last (§3.3) and, when more records remain, the `next` cursor. */
