@@ -11,6 +11,8 @@
 import express, { type RequestHandler } from 'express';
 import { adminRouter } from './http/admin/router';
 import { auditorRouter } from './http/auditor/router';
+import { consoleRouter } from './http/console';
+import { meRouter } from './http/me';
 import type { AppContext, TaxiiContext } from './http/context';
 import { Exchange } from './exchange/exchange';
 import { fail } from './errors';
@@ -51,6 +53,8 @@ export function createApp(appCtx: AppContext): express.Express {
 
   app.use('/admin', adminRouter(ctx, auth)); // JSON, admins only: src/http/admin/routes.ts
   app.use('/audit', auditorRouter(ctx, auth)); // JSON, auditors only: src/http/auditor/router.ts
+  app.use('/me', meRouter(ctx, auth)); // JSON, any account: its own access and submissions
+  if (ctx.sessions) app.use('/console', consoleRouter(ctx, auth, ctx.sessions)); // the web console: src/http/console.ts
 
   // Each method names the right it needs and its sharing-log action (null: it exposes no STIX content), and whether it takes URL parameters.
   // path                                                      method   right              audit              params     handler

@@ -60,6 +60,8 @@ export const ERRORS = {
   unauthenticated: { kind: 'unauthorized', title: 'Authentication required', doors: HTTP },
   'not-allowed': { kind: 'forbidden', title: 'Not allowed', doors: TAXII },
   'wrong-role': { kind: 'forbidden', title: 'Forbidden', doors: ADMIN },
+  // A change through a console session without the session's CSRF token (src/http/authenticate.ts).
+  'csrf-token': { kind: 'forbidden', title: 'CSRF token missing or wrong', doors: HTTP },
   // 404: unknown, or not visible to the caller (the two are never told apart)
   'api-root-not-found': { kind: 'not-found', title: 'API root not found', doors: TAXII },
   'collection-not-found': { kind: 'not-found', title: 'Collection not found', doors: TAXII },

@@ -19,6 +19,7 @@ import { demoteForeignAdmins } from './catalog/role-migration';
 import type { Config } from './config/config';
 import { FeedScheduler } from './feeds/scheduler';
 import { feedKey } from './feeds/secrets';
+import { Sessions } from './console/sessions';
 import { capConnections, serverOptions } from './http/connections';
 import { tlsOptions } from './http/transport';
 import type { Store } from './store/store';
@@ -41,14 +42,16 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   }
   const demoted = await demoteForeignAdmins(store, clock, config.operatorParty);
   if (demoted.length > 0) log.warn({ accounts: demoted }, `admin role removed from accounts outside the operator party "${config.operatorParty}"`);
-  const authenticator = new Authenticator(store, clock, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 10000, concurrentChecks: config.passwordCheckConcurrency });
+  const key = await store.secretKey();
+  const authenticator = new Authenticator(store, clock, key, { cacheSeconds: config.authCacheSeconds, cacheSize: 10000, concurrentChecks: config.passwordCheckConcurrency });
+  const sessions = new Sessions(store, clock, key, { idleMinutes: config.consoleIdleMinutes, sessionHours: config.consoleSessionHours });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
   const agreements = new AgreementCache(store);
   const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: MAX_REFUSAL_SOURCES });
   // Intervals also end when nothing new arrives, so a flood's count is logged soon after it stops.
   const roller = setInterval(() => refusals.roll(clock()), 1000).unref();
-  const app = createApp({ config, store, clock, log, authenticator, agreements, audit, refusals, limiter });
+  const app = createApp({ config, store, clock, log, authenticator, agreements, audit, refusals, limiter, sessions });
   // Upstream feeds run in whichever process holds a feed's lease (src/feeds/scheduler.ts).
   const feeds = config.feeds.enabled
     ? new FeedScheduler(

@@ -59,6 +59,20 @@ export interface AccountRecord {
   updatedAt: Micros;
 }
 
+/**
+ * A console sign-in (src/console/sessions.ts). Only keyed hashes of the session id and of its
+ * CSRF token are stored, so a copy of the database cannot be used to ride a session.
+ */
+export interface SessionRecord {
+  idHash: string;
+  csrfHash: string;
+  accountId: string;
+  /** How the session was opened: `password` or `token:<token id>` (a revoked token ends it). */
+  credential: string;
+  createdAt: Micros;
+  lastSeenAt: Micros;
+}
+
 export interface AccountPatch {
   roles?: Role[];
   disabled?: boolean;

@@ -83,6 +83,7 @@ export async function runDemo(dir: string, port?: number): Promise<RunningServer
   const base = server.url;
   process.stdout.write(`
 Accord demo is running: ${base}/taxii2/   (Ctrl-C to stop)
+Web console: ${base}/console/   (sign in as auditor, admin, or a reader or writer below)
 Database: ${db}   Credentials: ${credentialsFile}
 
 ${credentials}

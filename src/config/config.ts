@@ -33,6 +33,10 @@ export interface Config {
   trustProxy: boolean;
   /** Server processes for `accord serve`: a count, or `auto` (one per available core). */
   workers: number | 'auto';
+  /** Console sign-ins end after this long without a request… */
+  consoleIdleMinutes: number;
+  /** …and this long after sign-in, whatever happens. */
+  consoleSessionHours: number;
   /** How the command line names its operator in the sharing log (default `cli:<OS user>`). */
   operator?: string;
   /** Failed sign-ins allowed per client address and per account name (token buckets; burst 0: no limit). */
@@ -97,6 +101,8 @@ export const DEFAULTS: Config = {
   authCacheSeconds: 300,
   trustProxy: false,
   workers: 1,
+  consoleIdleMinutes: 30,
+  consoleSessionHours: 12,
   feeds: { enabled: true, checkSeconds: 15, pageSize: 1000, timeoutSeconds: 60, maxResponseBytes: 64 * 1024 * 1024, maxPagesPerRun: 100, maxBackoffSeconds: 3600 },
   tlsMinVersion: 'TLSv1.2',
   tlsCiphers: AEAD_CIPHERS,
@@ -134,6 +140,8 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_AUTH_CACHE_SECONDS: { path: ['authCacheSeconds'], kind: 'int' },
   ACCORD_TRUST_PROXY: { path: ['trustProxy'], kind: 'bool' },
   ACCORD_WORKERS: { path: ['workers'], kind: 'int-or-auto' },
+  ACCORD_CONSOLE_IDLE_MINUTES: { path: ['consoleIdleMinutes'], kind: 'int' },
+  ACCORD_CONSOLE_SESSION_HOURS: { path: ['consoleSessionHours'], kind: 'int' },
   ACCORD_FEEDS: { path: ['feeds', 'enabled'], kind: 'bool' },
   ACCORD_FEED_KEY_FILE: { path: ['feeds', 'keyFile'], kind: 'string' },
   ACCORD_FEED_CHECK_SECONDS: { path: ['feeds', 'checkSeconds'], kind: 'int' },

@@ -80,7 +80,7 @@ export function doorOrigin(ctx: AppContext, req: Request, res: Response, success
 }
 
 /** The fields every request event has: who, from where, what, on which collection, under what. */
-function baseEvent(ctx: AppContext, req: Request, res: Response, action: string, outcome: Outcome, httpStatus: number): AuditEventInput {
+export function baseEvent(ctx: AppContext, req: Request, res: Response, action: string, outcome: Outcome, httpStatus: number): AuditEventInput {
   const l = locals(res);
   return {
     ...requestFields(ctx, req, res, httpStatus),

@@ -2,8 +2,10 @@
  * Authentication through passport: one strategy that reads the Authorization header and
  * accepts HTTP Basic (any case of the scheme), `Bearer <token>`, `Token <token>`, and an
  * API token given as the Basic password (the only way some TAXII clients can send one).
- * Failures are 401 with WWW-Authenticate and a TAXII error body that does not say which
- * part was wrong.
+ * Without an Authorization header, a console session cookie (src/console/sessions.ts) is
+ * a credential too; a request that changes anything must then carry the session's CSRF token
+ * in X-CSRF-Token (403 otherwise). Failures are 401 with WWW-Authenticate and a TAXII error
+ * body that does not say which part was wrong.
  *
  * Throttling (docs/security.md): a password check takes a token from its client address's
  * bucket and from the account name's before it runs (so guesses sent in parallel cannot all
@@ -22,6 +24,7 @@ import type { Credentials, PresentedCertificate } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import { type AccordError, fail, isError, tooManyRequests } from '../errors';
 import type { BucketSpec } from '../throttle/bucket';
+import type { Sessions } from '../console/sessions';
 import type { AppContext } from './context';
 
 const MAX_SECRET_LENGTH = 1024;
@@ -57,6 +60,20 @@ function presentedCertificate(req: Request): PresentedCertificate | undefined {
   return { fingerprint: createHash('sha256').update(raw).digest('hex'), subject: oneLine(x509.subject), issuer: oneLine(x509.issuer), verified: socket.authorized === true };
 }
 
+export const SESSION_COOKIE = 'accord_session';
+export const CSRF_COOKIE = 'accord_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** One cookie's value from the Cookie header; undefined when absent. */
+export function cookieValue(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
 /** The buckets of failed sign-ins: per client address, and per account name for passwords. */
 function signInBuckets(ctx: AppContext, req: Request, c: Credentials | undefined): [string, BucketSpec][] {
   const l = ctx.config.signInLimit;
@@ -75,31 +92,50 @@ class AccordStrategy extends Strategy {
   }
 
   override authenticate(req: Request): void {
+    const session = req.headers.authorization === undefined ? cookieValue(req, SESSION_COOKIE) : undefined;
+    if (session !== undefined && this.ctx.sessions) return this.bySession(req, this.ctx.sessions, session);
     const credentials = parseAuthorization(req.headers.authorization);
     const certificate = presentedCertificate(req);
     if (!credentials && !certificate) return this.fail(401);
-    this.check(req, credentials, certificate).then(
+    checkCredentials(this.ctx, req, credentials, certificate).then(
       (principal) => (principal ? this.success(principal) : this.fail(401)),
       (err: unknown) => this.error(err as Error),
     );
   }
 
-  private async check(req: Request, credentials: Credentials | undefined, certificate: PresentedCertificate | undefined): Promise<Principal | undefined> {
-    const { ctx } = this;
-    const buckets = signInBuckets(ctx, req, credentials);
-    const charged: [string, BucketSpec][] = [];
-    const mayCheckPassword = async () => {
-      for (const [key, spec] of buckets) {
-        const verdict = await ctx.limiter.take(key, spec, 1, ctx.clock());
-        if (!verdict.ok) throw tooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
-        charged.push([key, spec]);
-      }
-    };
-    const principal = await ctx.authenticator.authenticate(credentials, { mayCheckPassword, ...(certificate && { certificate }) });
-    if (principal) for (const [key, spec] of charged) await ctx.limiter.take(key, spec, -1, ctx.clock());
-    else if (charged.length === 0) for (const [key, spec] of buckets) await ctx.limiter.take(key, spec, 1, ctx.clock());
-    return principal;
+  private bySession(req: Request, sessions: Sessions, id: string): void {
+    sessions.resolve(id).then(
+      (found) => {
+        if (!found) return this.fail(401);
+        const csrf = req.headers[CSRF_HEADER];
+        if (!SAFE_METHODS.has(req.method) && !sessions.csrfMatches(found.session, typeof csrf === 'string' ? csrf : undefined)) {
+          return this.error(fail('csrf-token', `a console request that changes something must carry the session's token in ${CSRF_HEADER}`));
+        }
+        this.success(found.principal);
+      },
+      (err: unknown) => this.error(err as Error),
+    );
   }
+}
+
+/**
+ * Checks credentials under the sign-in throttle (every request's, and the console's sign-in):
+ * a too-many-requests error while a bucket is empty.
+ */
+export async function checkCredentials(ctx: AppContext, req: Request, credentials: Credentials | undefined, certificate?: PresentedCertificate): Promise<Principal | undefined> {
+  const buckets = signInBuckets(ctx, req, credentials);
+  const charged: [string, BucketSpec][] = [];
+  const mayCheckPassword = async () => {
+    for (const [key, spec] of buckets) {
+      const verdict = await ctx.limiter.take(key, spec, 1, ctx.clock());
+      if (!verdict.ok) throw tooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
+      charged.push([key, spec]);
+    }
+  };
+  const principal = await ctx.authenticator.authenticate(credentials, { mayCheckPassword, ...(certificate && { certificate }) });
+  if (principal) for (const [key, spec] of charged) await ctx.limiter.take(key, spec, -1, ctx.clock());
+  else if (charged.length === 0) for (const [key, spec] of buckets) await ctx.limiter.take(key, spec, 1, ctx.clock());
+  return principal;
 }
 
 /** A signed-in account's request takes a token from its bucket (`rateLimit`). */

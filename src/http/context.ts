@@ -10,6 +10,7 @@ import type { AuditLog } from '../audit/log';
 import type { Authenticator } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config/config';
+import type { Sessions } from '../console/sessions';
 import type { Coding } from './compression';
 import type { Exchange } from '../exchange/exchange';
 import type { ApiRootRecord, CollectionRecord } from '../catalog/types';
@@ -25,6 +26,8 @@ export interface AppContext {
   authenticator: Authenticator;
   agreements: AgreementCache;
   audit: AuditLog;
+  /** Console sign-ins; without it the console's sign-in answers 404 and cookies are no credential. */
+  sessions?: Sessions;
   /** Where refusals nobody is accountable for are counted before they reach `audit`. */
   refusals: RefusalAggregator;
   /** The rate-limit buckets (shared by every worker under --workers). */

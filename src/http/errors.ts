@@ -27,6 +27,14 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
 
 export const CHALLENGES = ['Basic realm="Accord", charset="UTF-8"', 'Bearer realm="Accord"'];
 
+/**
+ * The challenges of a 401. The console's own requests (header X-Accord-Console) get no Basic
+ * challenge: browsers answer that with their sign-in dialog, over the console's own sign-in.
+ */
+export function challengesFor(res: Response): string[] {
+  return res.req?.headers['x-accord-console'] !== undefined ? CHALLENGES.filter((c) => !c.startsWith('Basic')) : CHALLENGES;
+}
+
 export const statusOf = (err: AccordError): number => STATUS_OF_KIND[err.kind];
 
 // Express's own errors (e.g. undecodable percent-escapes in a path) carry a 4xx status.
@@ -51,7 +59,7 @@ export function asAccordError(err: unknown, req: Request): AccordError {
 /** Status, headers and body of an error response: `send` writes the body in the door's media type. */
 export function answerError(res: Response, err: AccordError, send: (status: number, body: Record<string, unknown>) => void): void {
   const status = statusOf(err);
-  if (status === 401) res.setHeader('WWW-Authenticate', CHALLENGES);
+  if (status === 401) res.setHeader('WWW-Authenticate', challengesFor(res));
   if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
   else if (status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
   // A refused request whose body is still arriving: answer and close, rather than read the

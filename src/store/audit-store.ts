@@ -4,6 +4,7 @@
  */
 import type { Checkpoint } from '../audit/chain';
 import type { AuditEvent, AuditEventInput, StoredAuditEvent } from '../audit/events';
+import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../audit/daily';
 import type { ChangeRecord } from '../catalog/types';
 import type { Micros } from '../time';
 import type { Page } from './page';
@@ -20,7 +21,9 @@ export interface AuditQuery {
   objectId?: string;
   action?: string;
   outcome?: string;
-  /** Only events after this sequence number (cursor). */
+  /** Newest first (descending sequence numbers) instead of oldest first. */
+  newestFirst?: boolean;
+  /** Only events past this sequence number in the query's order (cursor). */
   afterSeq?: number;
   limit: number;
 }
@@ -65,6 +68,13 @@ export interface AuditStore {
   readAuditEvents(afterSeq: number, limit: number): Promise<StoredAuditEvent[]>;
   auditHead(): Promise<AuditHead>;
   summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]>;
+  /**
+   * The daily summaries the appends maintain (src/audit/daily.ts) for the given days, grouped
+   * by `by` (at least one key; the rest summed over and '' in the rows), ordered by `by` in
+   * DAILY_KEYS order. Grouping happens in the store, so the answer is as small as the question.
+   */
+  auditDaily(range: DayRange, by: readonly DailyKey[]): Promise<DailyRow[]>;
+  auditWithheldDaily(range: DayRange, by: readonly WithheldKey[]): Promise<WithheldRow[]>;
   listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]>;
   /** Records the current head as a checkpoint (when events were added since the last one). */
   checkpoint(now: Micros): Promise<Checkpoint | undefined>;

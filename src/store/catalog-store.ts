@@ -2,7 +2,7 @@
  * The catalogue half of the storage contract: API roots, collections, parties, accounts,
  * tokens and agreements, and the deployment's secret key.
  */
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, TokenRecord } from '../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../catalog/types';
 import type { Micros } from '../time';
 
 export interface CatalogStore {
@@ -39,6 +39,12 @@ export interface CatalogStore {
   /** Records the change only when an active token was revoked. */
   revokeToken(id: string, now: Micros, change: ChangeRecord): Promise<boolean>;
 
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(idHash: string): Promise<SessionRecord | undefined>;
+  touchSession(idHash: string, lastSeenAt: Micros): Promise<void>;
+  deleteSession(idHash: string): Promise<void>;
+  /** Removes sessions idle since before `idleBefore` or created before `createdBefore`; returns how many. */
+  deleteExpiredSessions(idleBefore: Micros, createdBefore: Micros): Promise<number>;
   createCertificate(certificate: CertificateRecord, change: ChangeRecord): Promise<void>;
   listCertificates(accountId: string): Promise<CertificateRecord[]>;
   /** Unrevoked certificates pinned to this fingerprint or naming this subject and issuer. */

@@ -4,7 +4,8 @@
  */
 import type { Checkpoint } from '../audit/chain';
 import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../audit/events';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, TokenRecord } from '../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../catalog/types';
+import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../audit/daily';
 import type { Micros } from '../time';
 import type { AuditAppender, AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from './audit-store';
 import type { CatalogStore } from './catalog-store';
@@ -82,6 +83,21 @@ export abstract class JoinedStore implements Store {
   }
   revokeToken(id: string, now: Micros, change: ChangeRecord): Promise<boolean> {
     return this.catalog.revokeToken(id, now, change);
+  }
+  createSession(session: SessionRecord): Promise<void> {
+    return this.catalog.createSession(session);
+  }
+  getSession(idHash: string): Promise<SessionRecord | undefined> {
+    return this.catalog.getSession(idHash);
+  }
+  touchSession(idHash: string, lastSeenAt: Micros): Promise<void> {
+    return this.catalog.touchSession(idHash, lastSeenAt);
+  }
+  deleteSession(idHash: string): Promise<void> {
+    return this.catalog.deleteSession(idHash);
+  }
+  deleteExpiredSessions(idleBefore: Micros, createdBefore: Micros): Promise<number> {
+    return this.catalog.deleteExpiredSessions(idleBefore, createdBefore);
   }
   createCertificate(certificate: CertificateRecord, change: ChangeRecord): Promise<void> {
     return this.catalog.createCertificate(certificate, change);
@@ -164,6 +180,12 @@ export abstract class JoinedStore implements Store {
   }
   summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]> {
     return this.audit.summarizeAudit(group, from, to);
+  }
+  auditDaily(range: DayRange, by: readonly DailyKey[]): Promise<DailyRow[]> {
+    return this.audit.auditDaily(range, by);
+  }
+  auditWithheldDaily(range: DayRange, by: readonly WithheldKey[]): Promise<WithheldRow[]> {
+    return this.audit.auditWithheldDaily(range, by);
   }
   listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]> {
     return this.audit.listCheckpoints();

@@ -17,6 +17,16 @@ import { createHarness, indicator } from '../support/harness';
 import { account, agree, marked, party, TLP } from '../access/support';
 import { add } from '../http/wire';
 
+/** What the migrations after these add (version texts, the console's tables, feeds, collections' unmarked_as), undone too so that every later one runs again. */
+const LATER = [
+  'ALTER TABLE objects DROP COLUMN version_text',
+  'DROP TABLE audit_daily',
+  'DROP TABLE audit_daily_withheld',
+  'DROP TABLE sessions',
+  'DROP TABLE feeds',
+  'ALTER TABLE collections DROP COLUMN unmarked_as',
+];
+
 describe('SQLite migrations for rights and provenance (issue #12)', () => {
   let dir: string;
   beforeAll(() => {
@@ -37,13 +47,11 @@ describe('SQLite migrations for rights and provenance (issue #12)', () => {
     await add(h, c, [x1, x2, shouted], acme.auth);
     await h.close();
 
-    // Back to the schema before: no owners, no newer_levels, the upper-case reference unmarked
-    // (and without what later migrations added: version_text, feeds, collections' unmarked_as).
-    const before = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE object_owners'));
+    // Back to the schema before: no owners, no newer_levels, the upper-case reference unmarked.
     const raw = new Database(file);
-    raw.exec(`DROP INDEX objects_visible; ALTER TABLE objects DROP COLUMN newer_levels; DROP TABLE object_owners; ALTER TABLE objects DROP COLUMN version_text;
-      DROP TABLE feeds; ALTER TABLE collections DROP COLUMN unmarked_as;
-      UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}'; PRAGMA user_version = ${before};`);
+    raw.exec(`DROP INDEX objects_visible; ALTER TABLE objects DROP COLUMN newer_levels; DROP TABLE object_owners;
+      UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}'; ${LATER.map((statement) => `${statement};`).join(' ')}
+      PRAGMA user_version = ${MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE object_owners'))};`);
     raw.close();
 
     const store = new SqliteStore(file);

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { HIDDEN_COPY, NOT_OWNER } from '../../src/access/ownership';
 import { EVERYTHING } from '../../src/store/scope';
 import fc from 'fast-check';
-import type { AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, TokenRecord } from '../../src/catalog/types';
+import type { AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, SessionRecord, TokenRecord } from '../../src/catalog/types';
 import type { AddEnvelope, ManifestRecord, NewObject, ObjectQuery, ObjectScope, StatusDetail, VersionSelector } from '../../src/store/object-store';
 import type { Store } from '../../src/store/store';
 import { formatTimestamp, type Micros, parseTimestamp } from '../../src/time';
@@ -1039,6 +1039,85 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         const rest = await store.listChanges(10, first[1]?.seq);
         expect(rest.map((c) => c.entityId)).toEqual(['account-3', 'account-4', 'account-5']);
         expect(await store.listChanges(10, rest[2]?.seq)).toEqual([]);
+      });
+    });
+
+    describe('console sessions', () => {
+      const session = (n: number, over: Partial<SessionRecord> = {}): SessionRecord => ({
+        idHash: `id-${n}`,
+        csrfHash: `csrf-${n}`,
+        accountId: 'acct-1',
+        credential: 'password',
+        createdAt: T0 + n,
+        lastSeenAt: T0 + n,
+        ...over,
+      });
+
+      it('finds a session by the hash of its id, follows touches, and forgets a deleted one', async () => {
+        await store.createSession(session(1, { credential: 'token:t-1' }));
+        expect(await store.getSession('id-1')).toEqual(session(1, { credential: 'token:t-1' }));
+        expect(await store.getSession('id-2')).toBeUndefined();
+        await store.touchSession('id-1', T0 + 99);
+        expect((await store.getSession('id-1'))?.lastSeenAt).toBe(T0 + 99);
+        await store.deleteSession('id-1');
+        expect(await store.getSession('id-1')).toBeUndefined();
+      });
+
+      it('expires sessions idle too long or opened too long ago, and keeps the others', async () => {
+        await store.createSession(session(1, { createdAt: T0 + 50, lastSeenAt: T0 + 5 })); // idle
+        await store.createSession(session(2, { createdAt: T0 + 1, lastSeenAt: T0 + 60 })); // too old
+        await store.createSession(session(3, { createdAt: T0 + 50, lastSeenAt: T0 + 60 }));
+        expect(await store.deleteExpiredSessions(T0 + 10, T0 + 10)).toBe(2);
+        expect(await store.getSession('id-1')).toBeUndefined();
+        expect(await store.getSession('id-2')).toBeUndefined();
+        expect(await store.getSession('id-3')).toBeDefined();
+      });
+    });
+
+    describe('sharing-log daily summaries (the console)', () => {
+      it('adds each appended event to its day, action, outcome, party and collection, with objects and withheld reasons; groups by any of them', async () => {
+        // A month after the seeded catalogue's changes (logged on T0's day), to see only these.
+        const day1 = T0 + 31 * 86_400_000_000 + 3_600_000_000;
+        const day2 = T0 + 32 * 86_400_000_000 + 5;
+        const ours = { from: '2026-02-01' };
+        const read = { action: 'objects.read', outcome: 'success' as const, party: 'fr-ncb', collection: 'c-fr', country: 'FR' };
+        await store.appendAuditEvents([
+          { ...read, time: day1, objects: [{ id: 'indicator--1', version: '2026-01-01T00:00:00.000Z' }], withheld: { count: 3, reasons: { tlp: 2, type: 1 } } },
+          { ...read, time: day1 + 1, objects: [], withheld: { count: 1, reasons: { tlp: 1 } } },
+          { ...read, time: day2, outcome: 'denied' },
+          { time: day2, action: 'auth.failure', outcome: 'denied' },
+        ]);
+        expect(await store.auditDaily(ours, ['day', 'action', 'outcome', 'party', 'collection', 'country'])).toEqual([
+          { day: '2026-02-01', ...read, events: 2, objects: 1, withheld: 4 },
+          { day: '2026-02-02', action: 'auth.failure', outcome: 'denied', party: '', collection: '', country: '', events: 1, objects: 0, withheld: 0 },
+          { day: '2026-02-02', ...read, outcome: 'denied', events: 1, objects: 0, withheld: 0 },
+        ]);
+        expect(await store.auditDaily({ from: '2026-02-02', to: '2026-02-02' }, ['day', 'action', 'outcome', 'party', 'collection'])).toHaveLength(2);
+        expect(await store.auditDaily({ from: '2026-02-01', to: '2026-02-01' }, ['day'])).toHaveLength(1);
+        // Grouped by fewer keys: the others summed over, and '' in the rows.
+        expect(await store.auditDaily(ours, ['action', 'outcome'])).toEqual([
+          { day: '', action: 'auth.failure', outcome: 'denied', party: '', collection: '', country: '', events: 1, objects: 0, withheld: 0 },
+          { day: '', action: 'objects.read', outcome: 'denied', party: '', collection: '', country: '', events: 1, objects: 0, withheld: 0 },
+          { day: '', action: 'objects.read', outcome: 'success', party: '', collection: '', country: '', events: 2, objects: 1, withheld: 4 },
+        ]);
+        expect(await store.auditWithheldDaily(ours, ['reason'])).toEqual([
+          { day: '', party: '', collection: '', country: '', reason: 'tlp', count: 3 },
+          { day: '', party: '', collection: '', country: '', reason: 'type', count: 1 },
+        ]);
+        expect(await store.auditWithheldDaily(ours, ['day', 'party', 'collection', 'country', 'reason'])).toEqual([
+          { day: '2026-02-01', party: 'fr-ncb', collection: 'c-fr', country: 'FR', reason: 'tlp', count: 3 },
+          { day: '2026-02-01', party: 'fr-ncb', collection: 'c-fr', country: 'FR', reason: 'type', count: 1 },
+        ]);
+      });
+
+      it('queries events newest first, paging backwards with afterSeq', async () => {
+        await store.appendAuditEvents([1, 2, 3, 4].map((n) => ({ time: T0 + n, action: 'objects.read', outcome: 'success' as const, account: `a${n}` })));
+        const first = await store.queryAuditEvents({ action: 'objects.read', newestFirst: true, limit: 2 });
+        expect(first.records.map((e) => e.account)).toEqual(['a4', 'a3']);
+        expect(first.more).toBe(true);
+        const rest = await store.queryAuditEvents({ action: 'objects.read', newestFirst: true, limit: 2, afterSeq: first.records[1]?.seq });
+        expect(rest.records.map((e) => e.account)).toEqual(['a2', 'a1']);
+        expect(rest.more).toBe(false);
       });
     });
 

@@ -7,12 +7,17 @@
  */
 import fc from 'fast-check';
 import { type ChainedEvent, ChainVerifier } from '../../src/audit/chain';
+import { DAILY_KEYS, WITHHELD_KEYS, type DailyKey, type WithheldKey } from '../../src/audit/daily';
 import type { AuditEvent, AuditEventInput } from '../../src/audit/events';
 import { CHECKPOINT_EVERY } from '../../src/audit/changes';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { ChangeRecord } from '../../src/catalog/types';
 import type { AuditQuery, SummaryGroup } from '../../src/store/audit-store';
 import type { Micros } from '../../src/time';
+import { MongoAudit } from '../../src/store/mongodb/audit';
+import { MongoDatabase } from '../../src/store/mongodb/database';
+import { MongoStore } from '../../src/store/mongodb/mongo-store';
+import { MingoClient } from './mingo-double';
 import { MINGO_SUITE, openMingoStore } from './mingo-store';
 
 const T0: Micros = Date.UTC(2026, 0, 1) * 1000;
@@ -34,6 +39,7 @@ const arbInput: fc.Arbitrary<AuditEventInput> = fc.record(
     country: fc.constantFrom('FR', 'DE'),
     agreements: fc.array(fc.constantFrom(...AGREEMENTS), { maxLength: 3 }),
     objects: fc.array(fc.record({ id: fc.constantFrom(...OBJECT_IDS), version: fc.constantFrom('2026-01-01T00:00:00.000000Z', '2026-02-01T00:00:00.000000Z') }), { maxLength: 4 }),
+    withheld: fc.record({ count: fc.integer({ min: 0, max: 5 }), reasons: fc.dictionary(fc.constantFrom('tlp', 'type', 'unmarked'), fc.integer({ min: 0, max: 3 })) }),
     http_status: fc.constantFrom(200, 403),
     detail: fc.record({ note: fc.string({ maxLength: 5 }) }),
   },
@@ -64,6 +70,7 @@ const QUERY_FIELDS = {
   action: fc.constantFrom('objects', 'objects.read', 'object', 'catalog', 'catalog.party'),
   outcome: fc.constantFrom('success', 'denied'),
   afterSeq: fc.integer({ min: 0, max: 40 }),
+  newestFirst: fc.boolean(),
 };
 
 /** One or two filters at a time, so that queries match something and each filter is exercised. */
@@ -83,7 +90,7 @@ function portable({ id: _id, hash: _hash, prev_hash: _prev, ...rest }: AuditEven
 }
 
 describe(`${MINGO_SUITE}: the sharing log against the SQLite reference`, () => {
-  it('random appends and catalogue changes: events, auditor queries, reads, summaries and the change list equal SQLite’s; the chain verifies', async () => {
+  it('random appends and catalogue changes: events, auditor queries (either order), reads, summaries, daily summaries and the change list equal SQLite’s; the chain verifies', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(arbStep, { minLength: 1, maxLength: 12 }),
@@ -120,6 +127,14 @@ describe(`${MINGO_SUITE}: the sharing log against the SQLite reference`, () => {
               expect(await mongo.summarizeAudit(group, ...range)).toEqual(await sqlite.summarizeAudit(group, ...range));
             }
             expect(await mongo.listChanges(limit, afterSeq)).toEqual(await sqlite.listChanges(limit, afterSeq));
+            for (const range of [{}, { from: '2026-01-02' }, { from: '2026-01-01', to: '2026-01-02' }]) {
+              for (const by of [DAILY_KEYS, ['day', 'action', 'outcome'], ['action', 'outcome', 'party', 'collection', 'country'], ['country']] as DailyKey[][]) {
+                expect(await mongo.auditDaily(range, by)).toEqual(await sqlite.auditDaily(range, by));
+              }
+              for (const by of [WITHHELD_KEYS, ['party', 'collection', 'country', 'reason']] as WithheldKey[][]) {
+                expect(await mongo.auditWithheldDaily(range, by)).toEqual(await sqlite.auditWithheldDaily(range, by));
+              }
+            }
             const verifier = new ChainVerifier();
             for (const { event } of await mongo.readAuditEvents(0, 1_000_000)) verifier.add(event as unknown as ChainedEvent);
             expect(verifier.result()).toMatchObject({ ok: true, events: db.collection('audit_events').docs.length });
@@ -152,5 +167,38 @@ describe(`${MINGO_SUITE}: the sharing log against the SQLite reference`, () => {
       await sqlite.close();
       await mongo.close();
     }
+  });
+});
+
+describe(`${MINGO_SUITE}: daily summaries of a log written before them`, () => {
+  it('the first start fills them from the events, equal to what appends maintain, and only once', async () => {
+    const client = new MingoClient();
+    const open = () => MongoDatabase.open(client.asDriver(), 'accord', 'the mingo double');
+    const store = new MongoStore(await open());
+    const db = client.database;
+    const day = 86_400_000_000;
+    const events: AuditEventInput[] = Array.from({ length: 40 }, (_, n) => ({
+      time: T0 + (n % 3) * day + n,
+      action: n % 2 ? 'objects.read' : 'objects.add',
+      outcome: 'success',
+      party: n % 4 ? 'fr-ncb' : 'de-ncb',
+      collection: 'c-fr',
+      country: 'FR',
+      objects: [{ id: OBJECT_IDS[0] as string, version: '2026-01-01T00:00:00.000Z' }],
+      ...(n % 5 === 0 && { withheld: { count: 2, reasons: { tlp: 2 } } }),
+    }));
+    await store.appendAuditEvents(events);
+    const daily = await store.auditDaily({}, DAILY_KEYS);
+    const withheld = await store.auditWithheldDaily({}, WITHHELD_KEYS);
+    // As before the summaries existed: no summary documents, no marker.
+    db.collection('audit_daily').docs = [];
+    db.collection('audit_daily_withheld').docs = [];
+    db.collection('meta').docs = db.collection('meta').docs.filter((d) => d._id !== 'audit_daily_backfilled');
+    const audit = new MongoAudit(await open());
+    await audit.backfillDaily();
+    expect(await store.auditDaily({}, DAILY_KEYS)).toEqual(daily);
+    expect(await store.auditWithheldDaily({}, WITHHELD_KEYS)).toEqual(withheld);
+    await audit.backfillDaily(); // the marker is there now: nothing is counted twice
+    expect(await store.auditDaily({}, DAILY_KEYS)).toEqual(daily);
   });
 });

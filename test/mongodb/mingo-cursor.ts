@@ -49,6 +49,11 @@ export class MingoCursor<T> {
     return new MingoCursor<P>(this.docs, this.filter, { ...this.options, projection });
   }
 
+  /** `for await` over a cursor, as the driver's: here the whole answer, one document at a time. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    yield* await this.toArray();
+  }
+
   async toArray(): Promise<T[]> {
     const { sort, limit, projection } = this.options;
     const candidates = narrow(this.docs(), this.filter);

@@ -118,7 +118,7 @@ export class MingoCollection {
     for (const op of operations) {
       if ('insertOne' in op) await this.insertOne((op.insertOne as { document: Doc }).document);
       else if ('updateMany' in op) await this.updateMany(...filterAndUpdate(op.updateMany));
-      else if ('updateOne' in op) await this.updateOne(...filterAndUpdate(op.updateOne));
+      else if ('updateOne' in op) await this.updateOne(...filterAndUpdate(op.updateOne), { upsert: (op.updateOne as { upsert?: boolean }).upsert === true });
       else if ('deleteMany' in op) await this.deleteMany((op.deleteMany as { filter: Filter }).filter);
       else throw new Error(`the mingo double has no bulk operation ${Object.keys(op).join()}`);
     }

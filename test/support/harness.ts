@@ -14,6 +14,7 @@ import { Authenticator } from '../../src/auth/authenticator';
 import { addAccount, issueToken } from '../../src/catalog/accounts';
 import { createAgreement } from '../../src/catalog/agreements';
 import { DEFAULTS, type Config } from '../../src/config/config';
+import { Sessions } from '../../src/console/sessions';
 import type { AppContext } from '../../src/http/context';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { CollectionRecord, Role } from '../../src/catalog/types';
@@ -118,13 +119,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     });
   }
 
-  const authenticator = new Authenticator(store, clock.read, await store.secretKey(), { cacheSeconds: config.authCacheSeconds, cacheSize: 100 });
+  const key = await store.secretKey();
+  const authenticator = new Authenticator(store, clock.read, key, { cacheSeconds: config.authCacheSeconds, cacheSize: 100 });
+  const sessions = new Sessions(store, clock.read, key, { idleMinutes: config.consoleIdleMinutes, sessionHours: config.consoleSessionHours });
   const log = pino({ level: 'silent' });
   // Events are written when a test flushes (h.ctx.audit.flush()) or at close, not on a timer,
   // so tests see exactly the events their requests caused.
   const audit = new AuditLog(store, clock.read, log);
   const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: 1000 });
-  const ctx: AppContext = { config, store, clock: clock.read, log, authenticator, agreements: new AgreementCache(store), audit, refusals, limiter: new BucketTable() };
+  const ctx: AppContext = { config, store, clock: clock.read, log, authenticator, agreements: new AgreementCache(store), audit, refusals, limiter: new BucketTable(), sessions };
   return {
     app: createApp(ctx),
     store,

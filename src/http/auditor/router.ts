@@ -6,72 +6,38 @@
  */
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { custodyOf } from '../../audit/custody';
-import { exportEvents, type ExportFilters, type ExportFormat } from '../../audit/export';
+import { exportEvents, type ExportFormat } from '../../audit/export';
 import { verifyStoreLog } from '../../audit/verify';
 import type { AuditQuery, SummaryGroup } from '../../store/audit-store';
-import { parseTimestamp } from '../../time';
 import { adminErrorHandler } from '../admin/errors';
+import { baseEvent } from '../audit';
 import type { AppContext } from '../context';
 import { statusResource } from '../handlers/status';
 import { principalOf } from '../routing';
 import { fail } from '../../errors';
-
-const FILTERS = ['from', 'to', 'party', 'account', 'agreement', 'collection', 'country', 'object', 'action', 'outcome'] as const;
-const MAX_LIMIT = 1000;
+import { FILTERS, filters, MAX_LIMIT, params, time, wrap } from './params';
+import { consoleViews } from './views';
 
 function auditorOnly(req: Request, _res: Response, next: NextFunction): void {
   if (principalOf(req).roles.includes('auditor')) return next();
   next(fail('wrong-role', 'the sharing log is for accounts with the auditor role'));
 }
 
-function params(req: Request, accepted: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
-    if (!accepted.includes(name)) throw fail('invalid-request', `"${name}" is not a parameter of this endpoint; it accepts ${accepted.join(', ')}`);
-    if (typeof value !== 'string' || value === '') throw fail('invalid-request', `"${name}" must be given once, with a value`);
-    out[name] = value;
-  }
-  return out;
-}
-
-function time(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const t = parseTimestamp(value);
-  if (t === undefined) throw fail('invalid-request', `"${name}" must be an RFC 3339 timestamp`);
-  return t;
-}
-
-function filters(p: Record<string, string>): ExportFilters {
-  const from = time(p.from, 'from');
-  const to = time(p.to, 'to');
-  return {
-    ...(from !== undefined && { from }),
-    ...(to !== undefined && { to }),
-    ...(p.party !== undefined && { party: p.party }),
-    ...(p.account !== undefined && { account: p.account }),
-    ...(p.agreement !== undefined && { agreement: p.agreement }),
-    ...(p.collection !== undefined && { collection: p.collection }),
-    ...(p.country !== undefined && { country: p.country.toUpperCase() }),
-    ...(p.object !== undefined && { objectId: p.object }),
-    ...(p.action !== undefined && { action: p.action }),
-    ...(p.outcome !== undefined && { outcome: p.outcome }),
-  };
-}
-
-const wrap =
-  (fn: (req: Request, res: Response) => Promise<void>): RequestHandler =>
-  (req, res, next) =>
-    fn(req, res).catch(next);
-
 export function auditorRouter(ctx: AppContext, auth: RequestHandler): Router {
   const router = Router();
   router.use(auth, auditorOnly);
 
   router.get('/events', wrap(async (req, res) => {
-    const p = params(req, [...FILTERS, 'limit', 'next']);
+    const p = params(req, [...FILTERS, 'limit', 'next', 'order']);
     if (p.limit !== undefined && !/^[1-9]\d{0,5}$/.test(p.limit)) throw fail('invalid-request', '"limit" must be a positive integer');
     if (p.next !== undefined && !/^\d{1,15}$/.test(p.next)) throw fail('invalid-request', '"next" is not a value this server issued');
-    const query: AuditQuery = { ...filters(p), limit: Math.min(Number(p.limit ?? 100), MAX_LIMIT), ...(p.next !== undefined && { afterSeq: Number(p.next) }) };
+    if (p.order !== undefined && p.order !== 'asc' && p.order !== 'desc') throw fail('invalid-request', '"order" is asc (oldest first, the default) or desc');
+    const query: AuditQuery = {
+      ...filters(p),
+      limit: Math.min(Number(p.limit ?? 100), MAX_LIMIT),
+      ...(p.next !== undefined && { afterSeq: Number(p.next) }),
+      ...(p.order === 'desc' && { newestFirst: true }),
+    };
     const page = await ctx.store.queryAuditEvents(query);
     const last = page.records[page.records.length - 1];
     res.json({ more: page.more, ...(page.more && last && { next: String(last.seq) }), events: page.records });
@@ -101,7 +67,12 @@ export function auditorRouter(ctx: AppContext, auth: RequestHandler): Router {
 
   router.get('/verify', wrap(async (req, res) => {
     params(req, []);
-    res.json(await verifyStoreLog(ctx.store));
+    const result = await verifyStoreLog(ctx.store);
+    // Verifications are logged, so the console can say when the log was last checked and by whom.
+    const detail = result.ok ? { events: result.events } : { events: result.events, broken_at: result.brokenAt, problem: result.problem };
+    await ctx.audit.record({ ...baseEvent(ctx, req, res, 'audit.verify', result.ok ? 'success' : 'failure', 200), detail });
+    await ctx.audit.flush();
+    res.json(result);
   }));
 
   router.get('/export', wrap(async (req, res) => {
@@ -121,6 +92,7 @@ export function auditorRouter(ctx: AppContext, auth: RequestHandler): Router {
     res.end();
   }));
 
+  consoleViews(router, ctx);
   router.use((_req, _res, next) => next(fail('not-found', 'no such audit resource')));
   router.use(adminErrorHandler);
   return router;

@@ -97,7 +97,7 @@ export function auditFilter(q: AuditQuery): Filter<AuditDoc> {
     filter.agreements = q.agreement.includes('@') ? q.agreement : { $elemMatch: { $gte: `${q.agreement}@`, $lt: `${q.agreement}A` } };
   }
   if (q.objectId !== undefined) filter['objects.id'] = q.objectId;
-  if (q.afterSeq !== undefined) filter._id = { $gt: q.afterSeq };
+  if (q.afterSeq !== undefined) filter._id = q.newestFirst ? { $lt: q.afterSeq } : { $gt: q.afterSeq };
   if (and.length) filter.$and = and;
   return filter;
 }

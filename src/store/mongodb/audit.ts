@@ -3,10 +3,11 @@
  * auditor's queries and summaries, and checkpoints in `audit_checkpoints`.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClientSession, Collection } from 'mongodb';
+import { Binary, type ClientSession, type Collection } from 'mongodb';
 import type { Checkpoint } from '../../audit/chain';
 import { changeOf } from '../../audit/changes';
 import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type StoredAuditEvent } from '../../audit/events';
+import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../../audit/daily';
 import type { ChangeRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from '../audit-store';
@@ -24,15 +25,45 @@ import {
   toCheckpoint,
   toSummaryRow,
 } from './audit-docs';
+import { dailyPipeline, dailyWrites, toDailyRow, toWithheldRow, withheldPipeline, type DailyDoc, type GroupedDoc, type WithheldDoc } from './console';
 import type { MongoDatabase } from './database';
+
+const DAILY_BACKFILLED = 'audit_daily_backfilled';
 
 export class MongoAudit implements AuditStore {
   private readonly auditEvents: Collection<AuditDoc>;
   private readonly checkpoints: Collection<CheckpointDoc>;
+  private readonly daily: Collection<DailyDoc>;
+  private readonly dailyWithheld: Collection<WithheldDoc>;
 
   constructor(private readonly db: MongoDatabase) {
     this.auditEvents = db.collection('audit_events');
     this.checkpoints = db.collection('audit_checkpoints');
+    this.daily = db.collection('audit_daily');
+    this.dailyWithheld = db.collection('audit_daily_withheld');
+  }
+
+  /**
+   * Fills the daily summaries from a log written before they existed, once: the instance
+   * that claims the marker does it (docs/operations-mongodb.md: when upgrading, start one
+   * instance first, so no append runs while it fills).
+   */
+  async backfillDaily(): Promise<void> {
+    const meta = this.db.collection<{ _id: string; value: Binary }>('meta');
+    const claim = await meta.updateOne({ _id: DAILY_BACKFILLED }, { $setOnInsert: { value: new Binary(Buffer.from('1')) } }, { upsert: true });
+    if (claim.upsertedCount === 0) return;
+    let batch: AuditEvent[] = [];
+    const flush = async () => {
+      const { daily, withheld } = dailyWrites(batch);
+      if (daily.length) await this.daily.bulkWrite(daily, { ordered: false });
+      if (withheld.length) await this.dailyWithheld.bulkWrite(withheld, { ordered: false });
+      batch = [];
+    };
+    for await (const d of this.auditEvents.find({}, { sort: { _id: 1 }, projection: { body: 1, hash: 1 } })) {
+      batch.push(toAuditEvent(d));
+      if (batch.length >= 10_000) await flush();
+    }
+    await flush();
   }
 
   async probeWrite(now: Micros): Promise<void> {
@@ -60,6 +91,9 @@ export class MongoAudit implements AuditStore {
     const { docs, events, checkpoints } = chainEvents(head, inputs, randomUUID);
     await this.auditEvents.insertMany(docs, { session });
     if (checkpoints.length) await this.checkpoints.insertMany(checkpoints, { session });
+    const { daily, withheld } = dailyWrites(events);
+    await this.daily.bulkWrite(daily, { session, ordered: false });
+    if (withheld.length) await this.dailyWithheld.bulkWrite(withheld, { session, ordered: false });
     return events;
   }
 
@@ -72,8 +106,16 @@ export class MongoAudit implements AuditStore {
     return docs.map(toSummaryRow);
   }
 
+  async auditDaily(range: DayRange, by: readonly DailyKey[]): Promise<DailyRow[]> {
+    return (await this.db.guard(() => this.daily.aggregate<GroupedDoc>(dailyPipeline(range, by)).toArray())).map((d) => toDailyRow(d, by));
+  }
+
+  async auditWithheldDaily(range: DayRange, by: readonly WithheldKey[]): Promise<WithheldRow[]> {
+    return (await this.db.guard(() => this.dailyWithheld.aggregate<GroupedDoc>(withheldPipeline(range, by)).toArray())).map((d) => toWithheldRow(d, by));
+  }
+
   async queryAuditEvents(q: AuditQuery): Promise<Page<AuditEvent>> {
-    const docs = await this.db.guard(() => this.auditEvents.find(auditFilter(q), { sort: { _id: 1 }, limit: q.limit + 1 }).toArray());
+    const docs = await this.db.guard(() => this.auditEvents.find(auditFilter(q), { sort: { _id: q.newestFirst ? -1 : 1 }, limit: q.limit + 1 }).toArray());
     const more = docs.length > q.limit;
     if (more) docs.pop();
     return { records: docs.map(toAuditEvent), more };

@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { Binary, type ClientSession, type Collection } from 'mongodb';
 import { changeEvent } from '../../audit/changes';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, TokenRecord } from '../../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { CatalogStore } from '../catalog-store';
+import { expiredSessions, toSession, toSessionDoc, type SessionDoc } from './console';
 import {
   type AccountDoc,
   type AgreementDoc,
@@ -42,6 +43,7 @@ export class MongoCatalog implements CatalogStore {
   private readonly meta: Collection<MetaDoc>;
   private readonly agreements: Collection<AgreementDoc>;
   private readonly revisions: Collection<RevisionDoc>;
+  private readonly sessions: Collection<SessionDoc>;
 
   /** `audit`: where each write's change event goes, in the write's own transaction. */
   constructor(
@@ -57,6 +59,7 @@ export class MongoCatalog implements CatalogStore {
     this.meta = db.collection('meta');
     this.agreements = db.collection('agreements');
     this.revisions = db.collection('revisions');
+    this.sessions = db.collection('sessions');
   }
 
   /** Runs a catalogue write and appends its change event in one write (a transaction on a replica set; feeds.ts too). */
@@ -206,6 +209,30 @@ export class MongoCatalog implements CatalogStore {
       async (session) => (await this.tokens.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }, { session })).modifiedCount > 0,
       (revoked) => revoked,
     );
+  }
+
+  // ---- console sessions (console.ts) ----------------------------------------------------
+
+  async createSession(session: SessionRecord): Promise<void> {
+    await this.db.guard(() => this.sessions.insertOne(toSessionDoc(session)));
+  }
+
+  async getSession(idHash: string): Promise<SessionRecord | undefined> {
+    const doc = await this.db.guard(() => this.sessions.findOne({ _id: idHash }));
+    return doc ? toSession(doc) : undefined;
+  }
+
+  async touchSession(idHash: string, lastSeenAt: Micros): Promise<void> {
+    await this.db.guard(() => this.sessions.updateOne({ _id: idHash }, { $set: { last_seen_at: lastSeenAt } }));
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    // _id is unique: this removes at most the one session.
+    await this.db.guard(() => this.sessions.deleteMany({ _id: idHash }));
+  }
+
+  async deleteExpiredSessions(idleBefore: Micros, createdBefore: Micros): Promise<number> {
+    return (await this.db.guard(() => this.sessions.deleteMany(expiredSessions(idleBefore, createdBefore)))).deletedCount;
   }
 
   async createCertificate(c: CertificateRecord, change: ChangeRecord): Promise<void> {

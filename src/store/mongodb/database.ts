@@ -41,6 +41,9 @@ const COLLECTIONS = [
   'revisions',
   'audit_events',
   'audit_checkpoints',
+  'audit_daily',
+  'audit_daily_withheld',
+  'sessions',
   'feeds',
 ];
 

@@ -46,6 +46,13 @@ export function indexes(sharded: boolean): Record<string, IndexDescription[]> {
       { key: { subject: 1, issuer: 1 }, name: 'certificates_subject', partialFilterExpression: { subject: { $type: 'string' } } },
     ],
     agreements: [{ key: { id: 1, version: 1 }, name: 'agreements_version', unique: true }],
+    // The console's daily summaries, read by day range; sessions expired by idle or age.
+    audit_daily: [{ key: { day: 1 }, name: 'audit_daily_day' }],
+    audit_daily_withheld: [{ key: { day: 1 }, name: 'audit_daily_withheld_day' }],
+    sessions: [
+      { key: { last_seen_at: 1 }, name: 'sessions_seen' },
+      { key: { created_at: 1 }, name: 'sessions_created' },
+    ],
     // Auditor queries (queryAuditEvents), each filter field with the sequence for its order.
     audit_events: [
       { key: { time: 1 }, name: 'audit_time' },

@@ -42,7 +42,14 @@ export class MongoStore extends JoinedStore {
    * in the connection string, else `accord`. Fails with StoreUnavailable naming the hosts.
    */
   static async connect(uri: string, database = databaseOf(uri)): Promise<MongoStore> {
-    return new MongoStore(await MongoDatabase.connect(uri, database));
+    const db = await MongoDatabase.connect(uri, database);
+    try {
+      await new MongoAudit(db).backfillDaily();
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+    return new MongoStore(db);
   }
 
   async ping(): Promise<void> {

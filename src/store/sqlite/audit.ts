@@ -12,7 +12,9 @@ import type { ChangeRecord } from '../../catalog/types';
 import { formatTimestamp, parseTimestamp, type Micros } from '../../time';
 import type { AuditAppender, AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from '../audit-store';
 import type { Page } from '../page';
+import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../../audit/daily';
 import { SqliteAuditWorker } from './audit-appender';
+import { addToDaily, readDaily, readWithheld } from './console-tables';
 import { placeholders, type Row, type SqliteDatabase } from './database';
 import { binsHolding, rangeBin } from './range-index';
 
@@ -49,6 +51,7 @@ export class SqliteAudit implements AuditStore {
     for (const input of inputs) {
       const { event, body } = chainLink(head, input, randomUUID());
       this.db.stmt('INSERT INTO audit_events (seq, body, hash) VALUES (?, ?, ?)').run(event.seq, body, event.hash);
+      addToDaily((sql) => this.db.stmt(sql), input, event.time);
       if (rangeIndexed(input)) {
         const lo = parseTimestamp(input.date_added_range.first) as Micros;
         const hi = parseTimestamp(input.date_added_range.last) as Micros;
@@ -179,11 +182,11 @@ export class SqliteAudit implements AuditStore {
       params.push(JSON.stringify(this.eventsNaming(q.objectId)));
     }
     if (q.afterSeq !== undefined) {
-      terms.push('seq > ?');
+      terms.push(q.newestFirst ? 'seq < ?' : 'seq > ?');
       params.push(q.afterSeq);
     }
     const where = terms.length ? `WHERE ${terms.join(' AND ')}` : '';
-    const rows = this.db.stmt(`SELECT body, hash FROM audit_events ${where} ORDER BY seq LIMIT ?`).all(...params, q.limit + 1) as Row[];
+    const rows = this.db.stmt(`SELECT body, hash FROM audit_events ${where} ORDER BY seq ${q.newestFirst ? 'DESC' : ''} LIMIT ?`).all(...params, q.limit + 1) as Row[];
     const more = rows.length > q.limit;
     if (more) rows.pop();
     return { records: rows.map(toEvent), more };
@@ -217,6 +220,14 @@ export class SqliteAudit implements AuditStore {
       const range = ranges.get(r.seq as number);
       return { event, indexed: { objectIds: objects.get(r.seq as number) ?? [], ...(range && { range }), agreements: agreements.get(r.seq as number) ?? [] } };
     });
+  }
+
+  async auditDaily(range: DayRange, by: readonly DailyKey[]): Promise<DailyRow[]> {
+    return readDaily((sql) => this.db.stmt(sql), range, by);
+  }
+
+  async auditWithheldDaily(range: DayRange, by: readonly WithheldKey[]): Promise<WithheldRow[]> {
+    return readWithheld((sql) => this.db.stmt(sql), range, by);
   }
 
   async listCheckpoints(): Promise<(Checkpoint & { time: Micros })[]> {

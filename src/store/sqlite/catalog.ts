@@ -4,10 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { changeEvent } from '../../audit/changes';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, TokenRecord } from '../../catalog/types';
+import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { CatalogStore } from '../catalog-store';
 import type { SqliteAudit } from './audit';
+import { insertSession, removeExpiredSessions, removeSession, selectSession, updateSessionSeen } from './console-tables';
 import { toAccount, toApiRoot, toCertificate, toCollection, toParty, toToken } from './catalog-rows';
 import type { Row, SqliteDatabase } from './database';
 
@@ -166,6 +167,28 @@ export class SqliteCatalog implements CatalogStore {
       () => this.db.stmt('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0,
       (revoked) => revoked,
     );
+  }
+
+  // ---- console sessions (console-tables.ts) -------------------------------------------------
+
+  async createSession(session: SessionRecord): Promise<void> {
+    insertSession((sql) => this.db.stmt(sql), session);
+  }
+
+  async getSession(idHash: string): Promise<SessionRecord | undefined> {
+    return selectSession((sql) => this.db.stmt(sql), idHash);
+  }
+
+  async touchSession(idHash: string, lastSeenAt: Micros): Promise<void> {
+    updateSessionSeen((sql) => this.db.stmt(sql), idHash, lastSeenAt);
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    removeSession((sql) => this.db.stmt(sql), idHash);
+  }
+
+  async deleteExpiredSessions(idleBefore: Micros, createdBefore: Micros): Promise<number> {
+    return removeExpiredSessions((sql) => this.db.stmt(sql), idleBefore, createdBefore);
   }
 
   async createCertificate(c: CertificateRecord, change: ChangeRecord): Promise<void> {

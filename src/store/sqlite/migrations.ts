@@ -201,6 +201,36 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE objects ADD COLUMN version_text TEXT;
   UPDATE objects SET version_text = COALESCE(json_extract(json, '$.modified'), json_extract(json, '$.created'));
   `,
+  // The console: daily summaries of the sharing log (src/audit/daily.ts), kept up to date by
+  // each append and filled here from the events already logged; and console sign-ins.
+  `
+  CREATE TABLE audit_daily (
+    day TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL, party TEXT NOT NULL, coll TEXT NOT NULL,
+    country TEXT NOT NULL, events INTEGER NOT NULL, objects INTEGER NOT NULL, withheld INTEGER NOT NULL,
+    PRIMARY KEY (day, action, outcome, party, coll)
+  ) WITHOUT ROWID;
+  INSERT INTO audit_daily
+    SELECT substr(json_extract(body, '$.time'), 1, 10), json_extract(body, '$.action'), json_extract(body, '$.outcome'),
+           COALESCE(json_extract(body, '$.party'), ''), COALESCE(json_extract(body, '$.collection'), ''),
+           MAX(COALESCE(json_extract(body, '$.country'), '')), COUNT(*),
+           SUM(COALESCE(json_array_length(body, '$.objects'), 0)), SUM(COALESCE(json_extract(body, '$.withheld.count'), 0))
+    FROM audit_events GROUP BY 1, 2, 3, 4, 5;
+  CREATE TABLE audit_daily_withheld (
+    day TEXT NOT NULL, party TEXT NOT NULL, coll TEXT NOT NULL, country TEXT NOT NULL, reason TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (day, party, coll, reason)
+  ) WITHOUT ROWID;
+  INSERT INTO audit_daily_withheld
+    SELECT substr(json_extract(e.body, '$.time'), 1, 10), COALESCE(json_extract(e.body, '$.party'), ''),
+           COALESCE(json_extract(e.body, '$.collection'), ''), MAX(COALESCE(json_extract(e.body, '$.country'), '')), r.key, SUM(r.value)
+    FROM audit_events e, json_each(e.body, '$.withheld.reasons') r GROUP BY 1, 2, 3, 5 HAVING SUM(r.value) > 0;
+
+  CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY, csrf_hash TEXT NOT NULL, account_id TEXT NOT NULL, credential TEXT NOT NULL,
+    created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_seen ON sessions(last_seen_at);
+  CREATE INDEX sessions_created ON sessions(created_at);
+  `,
   // Upstream feeds (src/store/feeds.ts): definition and state as JSON, the run lease as columns.
   `
   CREATE TABLE feeds (name TEXT PRIMARY KEY, body TEXT NOT NULL, state TEXT NOT NULL, lease_owner TEXT, lease_until INTEGER);
