@@ -2,6 +2,7 @@
  * Runs the app on HTTP, or HTTPS when a TLS key and certificate are configured, and shuts
  * down gracefully: stop accepting, let in-flight requests finish, then close the store.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -16,6 +17,8 @@ import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
 import { demoteForeignAdmins } from './catalog/role-migration';
 import type { Config } from './config/config';
+import { FeedScheduler } from './feeds/scheduler';
+import { feedKey } from './feeds/secrets';
 import { Sessions } from './console/sessions';
 import { capConnections, serverOptions } from './http/connections';
 import { tlsOptions } from './http/transport';
@@ -44,10 +47,18 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   const sessions = new Sessions(store, clock, key, { idleMinutes: config.consoleIdleMinutes, sessionHours: config.consoleSessionHours });
   const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
   audit.start();
+  const agreements = new AgreementCache(store);
   const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: MAX_REFUSAL_SOURCES });
   // Intervals also end when nothing new arrives, so a flood's count is logged soon after it stops.
   const roller = setInterval(() => refusals.roll(clock()), 1000).unref();
-  const app = createApp({ config, store, clock, log, authenticator, agreements: new AgreementCache(store), audit, refusals, limiter, sessions });
+  const app = createApp({ config, store, clock, log, authenticator, agreements, audit, refusals, limiter, sessions });
+  // Upstream feeds run in whichever process holds a feed's lease (src/feeds/scheduler.ts).
+  const feeds = config.feeds.enabled
+    ? new FeedScheduler(
+        { store, clock, key: await feedKey(store, config.feeds.keyFile), agreements, settings: config.feeds, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty, owner: randomUUID(), log: audit },
+        log.child({ component: 'feeds' }),
+      )
+    : undefined;
   const server = config.tls
     ? https.createServer({ ...serverOptions(config), key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), ...tlsOptions(config) }, app)
     : http.createServer(serverOptions(config), app);
@@ -60,6 +71,7 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
   log.info({ url }, 'listening');
+  feeds?.start();
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -76,6 +88,7 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
         });
         server.closeIdleConnections();
       })
+        .then(() => feeds?.close())
         // A log that cannot be written at shutdown is reported, not allowed to hang the exit.
         .then(() => audit.close().catch((err: unknown) => log.error({ err }, 'sharing log could not be flushed at shutdown')))
         .then(() => store.close())),

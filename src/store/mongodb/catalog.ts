@@ -22,6 +22,7 @@ import {
   toAccount,
   toApiRoot,
   toCollection,
+  collectionDoc,
   toParty,
   toToken,
   toCertificate,
@@ -61,8 +62,8 @@ export class MongoCatalog implements CatalogStore {
     this.sessions = db.collection('sessions');
   }
 
-  /** Runs a catalogue write and appends its change event in one write (a transaction on a replica set). */
-  private changing<T>(change: ChangeRecord, write: (session: ClientSession | undefined) => Promise<T>, recorded: (result: T) => boolean = () => true): Promise<T> {
+  /** Runs a catalogue write and appends its change event in one write (a transaction on a replica set; feeds.ts too). */
+  changing<T>(change: ChangeRecord, write: (session: ClientSession | undefined) => Promise<T>, recorded: (result: T) => boolean = () => true): Promise<T> {
     return this.db.write(async (session) => {
       const result = await write(session);
       if (recorded(result)) await this.audit.appendLocked([changeEvent(change)], session);
@@ -105,16 +106,7 @@ export class MongoCatalog implements CatalogStore {
   }
 
   async upsertCollection(c: CollectionRecord, change: ChangeRecord): Promise<void> {
-    const doc: CollectionDoc = {
-      _id: c.id,
-      api_root: c.apiRoot,
-      title: c.title,
-      ...(c.description !== undefined && { description: c.description }),
-      ...(c.alias !== undefined && { alias: c.alias }),
-      ...(c.country !== undefined && { country: c.country }),
-      media_types: c.mediaTypes,
-    };
-    await this.changing(change, (session) => this.collections.replaceOne({ _id: c.id }, doc, { upsert: true, session }));
+    await this.changing(change, (session) => this.collections.replaceOne({ _id: c.id }, collectionDoc(c), { upsert: true, session }));
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {

@@ -231,4 +231,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sessions_seen ON sessions(last_seen_at);
   CREATE INDEX sessions_created ON sessions(created_at);
   `,
+  // Upstream feeds (src/store/feeds.ts): definition and state as JSON, the run lease as columns.
+  `
+  CREATE TABLE feeds (name TEXT PRIMARY KEY, body TEXT NOT NULL, state TEXT NOT NULL, lease_owner TEXT, lease_until INTEGER);
+  `,
+  // A collection's own default for content without a TLP marking (CollectionRecord.unmarkedAs).
+  `
+  ALTER TABLE collections ADD COLUMN unmarked_as TEXT;
+  `,
 ];
