@@ -51,6 +51,7 @@ export const ERRORS = {
   'invalid-collection': { kind: 'bad-request', title: 'Invalid collection', doors: ['admin', 'cli'] },
   'invalid-party': { kind: 'bad-request', title: 'Invalid party', doors: ['admin', 'cli'] },
   'invalid-account': { kind: 'bad-request', title: 'Invalid account', doors: ['admin', 'cli'] },
+  'invalid-feed': { kind: 'bad-request', title: 'Invalid feed', doors: ['admin', 'cli'] },
   'invalid-catalogue': { kind: 'bad-request', title: 'Invalid catalogue', doors: CLI },
   'invalid-configuration': { kind: 'bad-request', title: 'Invalid configuration', doors: CLI },
   'invalid-command': { kind: 'bad-request', title: 'Invalid command', doors: CLI },
@@ -85,6 +86,7 @@ export const ERRORS = {
   internal: { kind: 'internal', title: 'Internal error', doors: ALL },
   'storage-unavailable': { kind: 'unavailable', title: 'Storage unavailable', doors: ALL },
   'sharing-log-unavailable': { kind: 'unavailable', title: 'Sharing log unavailable', doors: TAXII },
+  'feed-key-unavailable': { kind: 'unavailable', title: 'Feed key unavailable', doors: ['admin', 'cli'] },
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERRORS;

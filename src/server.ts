@@ -2,6 +2,7 @@
  * Runs the app on HTTP, or HTTPS when a TLS key and certificate are configured, and shuts
  * down gracefully: stop accepting, let in-flight requests finish, then close the store.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -9,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { validatorFor } from './taxii/object-metadata';
-import { CatalogCache } from './access/catalog-cache';
+import { CatalogCache, freshBindings } from './access/catalog-cache';
 import { exposedFiles } from './files';
 import { storeFiles } from './store/open-store';
 import { RefusalAggregator } from './audit/aggregate';
@@ -17,6 +18,8 @@ import { AUDIT_DEFAULTS, AuditLog } from './audit/log';
 import { Authenticator } from './auth/authenticator';
 import { demoteForeignAdmins } from './catalog/role-migration';
 import type { Config } from './config/config';
+import { FeedScheduler } from './feeds/scheduler';
+import { feedKey } from './feeds/secrets';
 import { Sessions } from './console/sessions';
 import { capConnections, serverOptions } from './http/connections';
 import { tlsOptions } from './http/transport';
@@ -54,6 +57,13 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   // Intervals also end when nothing new arrives, so a flood's count is logged soon after it stops.
   const roller = setInterval(() => refusals.roll(clock()), 1000).unref();
   const app = createApp({ config, store, clock, log, authenticator, catalog, audit, refusals, limiter, sessions });
+  // Upstream feeds run in whichever process holds a feed's lease (src/feeds/scheduler.ts).
+  const feeds = config.feeds.enabled
+    ? new FeedScheduler(
+        { store, clock, key: await feedKey(store, config.feeds.keyFile), agreements: freshBindings(catalog), settings: config.feeds, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty, owner: randomUUID(), log: audit },
+        log.child({ component: 'feeds' }),
+      )
+    : undefined;
   const server = config.tls
     ? https.createServer({ ...serverOptions(config), key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), ...tlsOptions(config) }, app)
     : http.createServer(serverOptions(config), app);
@@ -66,6 +76,7 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
   log.info({ url }, 'listening');
+  feeds?.start();
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -82,6 +93,7 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
         });
         server.closeIdleConnections();
       })
+        .then(() => feeds?.close())
         // A log that cannot be written at shutdown is reported, not allowed to hang the exit.
         .then(() => audit.close().catch((err: unknown) => log.error({ err }, 'sharing log could not be flushed at shutdown')))
         .then(() => store.close())),

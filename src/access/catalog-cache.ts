@@ -109,6 +109,12 @@ export class CatalogCache {
     return [...named].filter((c) => bindings.some((b) => grantCovers(b.grant, c))).sort((a, b) => (order.get(a) as number) - (order.get(b) as number));
   }
 
+  /** bindingsFor() after a refresh, for callers outside a request (feeds, the CLI): each call sees the current agreements. */
+  async currentBindingsFor(partyId: string): Promise<GrantBinding[]> {
+    await this.refresh();
+    return this.bindingsFor(partyId);
+  }
+
   /** The grants of every agreement naming the party, with their agreements (decide() judges them at `now`). */
   async bindingsFor(partyId: string): Promise<GrantBinding[]> {
     this.byParty ??= this.store.listAgreements().then((agreements) => {
@@ -151,4 +157,9 @@ function remember<T>(map: Map<string, T>, key: string, value: T | undefined): T 
   if (map.size >= ENTRY_LIMIT) map.clear();
   map.set(key, value);
   return value;
+}
+
+/** Grants for a door outside requests (feeds, CLI): every lookup checks the catalogue revision first. */
+export function freshBindings(catalog: CatalogCache): { bindingsFor(partyId: string): Promise<GrantBinding[]> } {
+  return { bindingsFor: (partyId) => catalog.currentBindingsFor(partyId) };
 }

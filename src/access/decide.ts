@@ -51,16 +51,24 @@ export function grantCovers(grant: GrantRecord, collection: CollectionRecord): b
   );
 }
 
-export function scopeClause(grant: GrantRecord): ScopeClause {
+/**
+ * What a grant admits. Unmarked content counts as the collection's `unmarkedAs` where it sets
+ * one (a public reference collection says `clear`), else as the grant's `unmarked_as`; a grant
+ * that excludes unmarked content (`deny`) excludes it everywhere.
+ */
+export function scopeClause(grant: GrantRecord, collection?: Pick<CollectionRecord, 'unmarkedAs'>): ScopeClause {
   const max = tlpLevel(grant.maxTlp);
   const tlpLevels = TLP_NAMES.map((_, level) => level).filter((level) => level <= max);
-  if (grant.unmarkedAs !== 'deny' && tlpLevel(grant.unmarkedAs) <= max) tlpLevels.push(UNMARKED);
+  const unmarkedAs = grant.unmarkedAs === 'deny' ? 'deny' : (collection?.unmarkedAs ?? grant.unmarkedAs);
+  if (unmarkedAs !== 'deny' && tlpLevel(unmarkedAs) <= max) tlpLevels.push(UNMARKED);
   return {
     tlpLevels,
     ...(grant.types?.allow !== undefined && { allowTypes: grant.types.allow }),
     ...(grant.types?.deny?.length && { denyTypes: grant.types.deny }),
   };
 }
+
+const MARKING_DEFINITIONS: ScopeClause = { tlpLevels: [UNMARKED, ...TLP_NAMES.map((_, level) => level)], allowTypes: ['marking-definition'] };
 
 export function roleAllows(principal: Principal, right: Right): boolean {
   return principal.roles.some((role) => ROLE_RIGHTS[role]?.includes(right));
@@ -74,10 +82,14 @@ export function decide(principal: Principal, collection: CollectionRecord, right
     (b) => b.grant.party === principal.partyId && b.grant.actions.includes(right) && inForce(b.agreement, now) && grantCovers(b.grant, collection),
   );
   if (applicable.length === 0) return { allowed: false, reason: `no data-sharing agreement in force grants your organisation ${right} on this collection` };
+  const clauses = applicable.map((b) => scopeClause(b.grant, collection));
+  // Marking definitions say what the markings on other objects mean: every reader of the
+  // collection sees them, whatever their own marking and the grant's types (docs/agreements.md).
+  if (right === 'read') clauses.push(MARKING_DEFINITIONS);
   return {
     allowed: true,
     basis: [...new Set(applicable.map((b) => `${b.agreement.id}@${b.agreement.version}`))],
-    scope: { clauses: applicable.map((b) => scopeClause(b.grant)) },
+    scope: { clauses },
   };
 }
 

@@ -11,7 +11,7 @@ import addFormats from 'ajv-formats';
 import { packageRoot } from '../paths';
 import type { Store } from '../store/store';
 import type { Clock } from '../time';
-import type { ApiRootRecord, ChangeRecord, CollectionRecord, PartyRecord } from './types';
+import type { ApiRootRecord, ChangeRecord, CollectionRecord, PartyRecord, TlpCeiling } from './types';
 import { derivedUuid4 } from './uuid';
 import { fail } from '../errors';
 
@@ -32,7 +32,7 @@ interface CatalogFile {
     allowed_spec_versions?: string[];
     country_collections?: boolean;
   }[];
-  collections: { api_root: string; alias: string; id?: string; title: string; description?: string }[];
+  collections: { api_root: string; alias: string; id?: string; title: string; description?: string; unmarked_as?: TlpCeiling }[];
   parties?: { id: string; name: string; kind: string; country?: string; identity_ref?: string }[];
 }
 
@@ -102,6 +102,7 @@ export async function applyCatalog(store: Store, dir: string, defaultMaxContentL
       title: c.title,
       ...(c.description !== undefined && { description: c.description }),
       mediaTypes: STIX_MEDIA_TYPES,
+      ...(c.unmarked_as !== undefined && { unmarkedAs: c.unmarked_as }),
     });
   }
   const seen = new Set<string>();

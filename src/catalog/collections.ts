@@ -10,7 +10,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { STIX_MEDIA_TYPES } from './catalog';
 import { packageRoot } from '../paths';
 import type { Store } from '../store/store';
-import type { CollectionRecord } from './types';
+import type { CollectionRecord, TlpCeiling } from './types';
 import type { Clock } from '../time';
 import { fail } from '../errors';
 
@@ -22,6 +22,7 @@ export interface CollectionInput {
   title: string;
   description?: string;
   country?: string;
+  unmarked_as?: TlpCeiling;
 }
 
 // Lower case only: TAXII compares collection ids as strings, so one collection has one spelling.
@@ -57,6 +58,7 @@ export async function putCollection(store: Store, clock: Clock, by: string, id: 
     ...(input.description !== undefined && { description: input.description }),
     ...(input.country !== undefined && { country: input.country }),
     mediaTypes: existing?.mediaTypes ?? STIX_MEDIA_TYPES,
+    ...(input.unmarked_as !== undefined && { unmarkedAs: input.unmarked_as }),
   };
   await store.upsertCollection(collection, {
     at: clock(),
@@ -64,7 +66,7 @@ export async function putCollection(store: Store, clock: Clock, by: string, id: 
     entity: 'collection',
     entityId: id,
     action: existing ? 'update' : 'create',
-    detail: { api_root: collection.apiRoot, alias: collection.alias, title: collection.title },
+    detail: { api_root: collection.apiRoot, alias: collection.alias, title: collection.title, ...(collection.unmarkedAs !== undefined && { unmarked_as: collection.unmarkedAs }) },
   });
   return { collection, created: existing === undefined };
 }
@@ -78,5 +80,6 @@ export function collectionResource(c: CollectionRecord) {
     ...(c.country !== undefined && { country: c.country }),
     title: c.title,
     ...(c.description !== undefined && { description: c.description }),
+    ...(c.unmarkedAs !== undefined && { unmarked_as: c.unmarkedAs }),
   };
 }

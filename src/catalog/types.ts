@@ -29,6 +29,12 @@ export interface CollectionRecord {
   /** ISO 3166-1 alpha-2 code of a country collection. */
   country?: string;
   mediaTypes: string[];
+  /**
+   * What content without a TLP marking counts as in this collection, for every grant that does
+   * not exclude unmarked content (`unmarked_as: deny`); absent: each grant's own `unmarked_as`.
+   * A public reference collection (MITRE ATT&CK) says `clear`.
+   */
+  unmarkedAs?: TlpCeiling;
 }
 
 export interface PartyRecord {
@@ -151,7 +157,7 @@ export interface ChangeRecord {
   at: Micros;
   /** Account id, or `cli` for the command line. */
   by: string;
-  entity: 'party' | 'account' | 'token' | 'certificate' | 'collection' | 'agreement' | 'api-root' | 'object';
+  entity: 'party' | 'account' | 'token' | 'certificate' | 'collection' | 'agreement' | 'api-root' | 'object' | 'feed';
   entityId: string;
   action: string;
   /** What changed, never a secret. */

@@ -171,8 +171,9 @@ function registerCollectionAdd(collection: Command): void {
       .requiredOption('--alias <alias>', 'unique within the API root')
       .requiredOption('--title <title>', 'what TAXII clients show')
       .option('--country <cc>', 'ISO 3166-1 alpha-2 code, for a country collection')
-      .option('--description <text>', 'a longer description'),
-  ).action(async (opts: StoreOptions & { id: string; apiRoot: string; alias: string; title: string; country?: string; description?: string }) => {
+      .option('--description <text>', 'a longer description')
+      .option('--unmarked-as <tlp>', 'what content without a TLP marking counts as here: clear, green, amber, amber+strict or red (default: each agreement says)'),
+  ).action(async (opts: StoreOptions & { id: string; apiRoot: string; alias: string; title: string; country?: string; description?: string; unmarkedAs?: string }) => {
     await withStore(opts, async (store, _config, operator) => {
       const { collection: c, created } = await putCollection(store, systemClock, operator.accountId, opts.id, {
         api_root: opts.apiRoot,
@@ -180,6 +181,7 @@ function registerCollectionAdd(collection: Command): void {
         title: opts.title,
         ...(opts.country !== undefined && { country: opts.country }),
         ...(opts.description !== undefined && { description: opts.description }),
+        ...(opts.unmarkedAs !== undefined && { unmarked_as: opts.unmarkedAs }),
       });
       out(`${created ? 'added' : 'updated'} collection ${c.id} (${c.alias ?? ''}) in API root ${c.apiRoot}\n`);
     });

@@ -19,6 +19,7 @@ import { runDemo } from './demo';
 import { registerAuditCommands } from './audit-commands';
 import { registerCertificateCommands } from './certificate-commands';
 import { registerValidateCommand } from './validate';
+import { registerFeedCommands } from './feed-commands';
 import { canFork, isServeWorker, primaryBindings, runPrimary, runWorker, workerBindings } from './cluster';
 import { configFrom, configOption, dbOption, findCollection, readStdin, withStore, type StoreOptions } from './options';
 import { fail } from '../errors';
@@ -201,7 +202,7 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
         const progress = opts.quiet ? undefined : (line: string) => process.stderr.write(line + '\n');
         const r = await importFile(store, config, operator, collection, file, progress);
         process.stdout.write(`imported ${file} into ${collection.title}: ${r.stored} stored, ${r.duplicates} already present, ${r.failed} failed\n`);
-        for (const f of r.failures.slice(0, 20)) process.stdout.write(`  ${f.message ?? f.id}\n`);
+        for (const f of r.failures.slice(0, 20)) process.stdout.write(`  ${f.detail.message ?? f.detail.id}${f.count > 1 ? ` (${f.count} times)` : ''}\n`);
         if (r.failures.length > 20) process.stdout.write(`  … and ${r.failures.length - 20} more\n`);
         if (r.failed > 0) process.exitCode = 1;
       });
@@ -211,6 +212,7 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
   registerAdminCommands(program);
   registerCertificateCommands(account);
   registerAuditCommands(program);
+  registerFeedCommands(program);
 
   program
     .command('demo')

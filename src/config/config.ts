@@ -57,6 +57,26 @@ export interface Config {
   compression: { enabled: boolean; threshold: number; gzipLevel: number; brotliQuality: number };
   /** The party whose accounts alone may hold the admin role (docs/agreements.md). */
   operatorParty: string;
+  /** Upstream feeds (docs/feeds.md). */
+  feeds: FeedSettings;
+}
+
+export interface FeedSettings {
+  /** Whether this server polls feeds on their schedule (one process at a time holds a feed's lease). */
+  enabled: boolean;
+  /** A file with the 32-byte key that seals upstream credentials; absent: derived from the store's secret key. */
+  keyFile?: string;
+  /** How often the scheduler looks for feeds that are due. */
+  checkSeconds: number;
+  /** `limit` asked of the upstream per page. */
+  pageSize: number;
+  timeoutSeconds: number;
+  /** Largest upstream response read (after decompression). */
+  maxResponseBytes: number;
+  /** Pages one run fetches at most; the next run continues. */
+  maxPagesPerRun: number;
+  /** Ceiling of the exponential backoff after failed runs. */
+  maxBackoffSeconds: number;
 }
 
 /** Forward-secret AEAD suites only (ECDHE with AES-GCM or ChaCha20-Poly1305). */
@@ -83,6 +103,7 @@ export const DEFAULTS: Config = {
   workers: 1,
   consoleIdleMinutes: 30,
   consoleSessionHours: 12,
+  feeds: { enabled: true, checkSeconds: 15, pageSize: 1000, timeoutSeconds: 60, maxResponseBytes: 64 * 1024 * 1024, maxPagesPerRun: 100, maxBackoffSeconds: 3600 },
   tlsMinVersion: 'TLSv1.2',
   tlsCiphers: AEAD_CIPHERS,
   hstsSeconds: 31_536_000,
@@ -121,6 +142,14 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_WORKERS: { path: ['workers'], kind: 'int-or-auto' },
   ACCORD_CONSOLE_IDLE_MINUTES: { path: ['consoleIdleMinutes'], kind: 'int' },
   ACCORD_CONSOLE_SESSION_HOURS: { path: ['consoleSessionHours'], kind: 'int' },
+  ACCORD_FEEDS: { path: ['feeds', 'enabled'], kind: 'bool' },
+  ACCORD_FEED_KEY_FILE: { path: ['feeds', 'keyFile'], kind: 'string' },
+  ACCORD_FEED_CHECK_SECONDS: { path: ['feeds', 'checkSeconds'], kind: 'int' },
+  ACCORD_FEED_PAGE_SIZE: { path: ['feeds', 'pageSize'], kind: 'int' },
+  ACCORD_FEED_TIMEOUT_SECONDS: { path: ['feeds', 'timeoutSeconds'], kind: 'int' },
+  ACCORD_FEED_MAX_RESPONSE_BYTES: { path: ['feeds', 'maxResponseBytes'], kind: 'int' },
+  ACCORD_FEED_MAX_PAGES: { path: ['feeds', 'maxPagesPerRun'], kind: 'int' },
+  ACCORD_FEED_MAX_BACKOFF_SECONDS: { path: ['feeds', 'maxBackoffSeconds'], kind: 'int' },
   ACCORD_OPERATOR: { path: ['operator'], kind: 'string' },
   ACCORD_TLS_CA: { path: ['tls', 'ca'], kind: 'string' },
   ACCORD_TLS_MIN_VERSION: { path: ['tlsMinVersion'], kind: 'string' },

@@ -13,13 +13,26 @@ import type { Clock } from '../time';
 import type { Call, Exchange } from './exchange';
 
 const BATCH = 1000;
+/** Distinct failures kept for the report (every failure is counted in `failed`). */
 const MAX_REPORTED_FAILURES = 1000;
+
+/** One failure, and how many times the same object failed the same way (archives joining releases repeat objects). */
+export interface ReportedFailure {
+  detail: StatusDetail;
+  count: number;
+}
 
 export interface ImportResult {
   stored: number;
   duplicates: number;
   failed: number;
-  failures: StatusDetail[];
+  failures: ReportedFailure[];
+}
+
+/** The same object failing for the same reason, whatever version of it: one entry. */
+function failureKey(f: StatusDetail): string {
+  const message = f.message ?? '';
+  return `${f.id}\n${f.version === undefined ? message : message.split(f.version).join('')}`;
 }
 
 /** The file as the log names it: its name as given and the SHA-256 of its bytes (hex). */
@@ -52,6 +65,7 @@ export async function importBundle(
   let seen = 0;
   let batches = 0;
   let batch: string[] = [];
+  const reported = new Map<string, ReportedFailure>();
 
   const flush = async () => {
     // The root's own content policy, as for TAXII Add Objects.
@@ -65,11 +79,17 @@ export async function importBundle(
       else result.stored++;
     }
     result.failed += status.failureCount;
-    result.failures.push(...status.failures.slice(0, MAX_REPORTED_FAILURES - result.failures.length));
+    for (const f of status.failures) {
+      const key = failureKey(f);
+      const known = reported.get(key);
+      if (known) known.count++;
+      else if (reported.size < MAX_REPORTED_FAILURES) reported.set(key, { detail: f, count: 1 });
+    }
     batch = [];
     const secs = (Date.now() - started) / 1000;
+    // Every object read is stored, already present or failed, so the figures add up mid-run.
     options.progress?.(
-      `${seen} objects read, ${result.stored} stored, ${result.failed} failed (${Math.round(seen / Math.max(secs, 0.001))} objects/s)`,
+      `${seen} objects read, ${result.stored} stored, ${result.duplicates} already present, ${result.failed} failed (${Math.round(seen / Math.max(secs, 0.001))} objects/s)`,
     );
   };
 
@@ -79,5 +99,6 @@ export async function importBundle(
     if (batch.length >= BATCH) await flush();
   }
   if (batch.length > 0) await flush();
+  result.failures = [...reported.values()];
   return result;
 }

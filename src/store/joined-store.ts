@@ -9,6 +9,7 @@ import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../
 import type { Micros } from '../time';
 import type { AuditAppender, AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from './audit-store';
 import type { CatalogStore } from './catalog-store';
+import type { FeedStore } from './feeds';
 import type { AddEnvelope, ManifestRecord, ObjectPage, ObjectQuery, ObjectScope, ObjectStore, StatusRecord, VersionSelector } from './object-store';
 import type { Page } from './page';
 import type { Store } from './store';
@@ -22,6 +23,7 @@ export abstract class JoinedStore implements Store {
 
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;
+  abstract feeds(): FeedStore;
 
   // ---- the catalogue ----------------------------------------------------------
 

@@ -9,10 +9,14 @@
  */
 import type { AuditStore } from './audit-store';
 import type { CatalogStore } from './catalog-store';
+import type { FeedStore } from './feeds';
 import type { ObjectStore } from './object-store';
 
 export interface Store extends CatalogStore, ObjectStore, AuditStore {
   /** Throws StoreUnavailable when the backing database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+
+  /** Upstream feeds: definitions, progress and run leases (src/store/feeds.ts). */
+  feeds(): FeedStore;
 }

@@ -33,7 +33,28 @@ function decodeKey(raw: string): string {
   }
 }
 
-export async function* streamBundleObjects(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+/**
+ * Collects the top-level object's text without the members of its "objects" list (so
+ * `{"type":"bundle","id":…,"objects":[]}`): what `accord validate` checks of the envelope.
+ * Bounded: beyond `limit` characters it stops collecting and says so.
+ */
+export class EnvelopeShell {
+  private readonly parts: string[] = [];
+  private size = 0;
+  overflow = false;
+  constructor(readonly limit = 1024 * 1024) {}
+  add(text: string): void {
+    if (this.overflow || text.length === 0) return;
+    this.size += text.length;
+    if (this.size > this.limit) this.overflow = true;
+    else this.parts.push(text);
+  }
+  get text(): string {
+    return this.parts.join('');
+  }
+}
+
+export async function* streamBundleObjects(chunks: AsyncIterable<Buffer | string>, shell?: EnvelopeShell): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   let depth = 0;
   let started = false; // the top-level object has opened
@@ -53,6 +74,8 @@ export async function* streamBundleObjects(chunks: AsyncIterable<Buffer | string
 
   const process = function* (text: string): Generator<string> {
     let captureFrom = capture ? 0 : -1;
+    // Where the shell's current stretch of this chunk starts (-1: inside the objects list, or not started).
+    let shellFrom = started && !ended && !inObjects ? 0 : -1;
     const emit = (end: number): string => {
       (capture as string[]).push(text.slice(captureFrom, end));
       const value = (capture as string[]).join('');
@@ -83,6 +106,7 @@ export async function* streamBundleObjects(chunks: AsyncIterable<Buffer | string
         if (isWhitespace(c) || (c === BOM && !started)) continue;
         if (ended) throw fail('unreadable-bundle', 'the file has more after the top-level JSON object');
         if (c !== OPEN_BRACE) throw notAnObject();
+        shellFrom = i;
         started = true;
         depth = 1;
         continue;
@@ -102,6 +126,8 @@ export async function* streamBundleObjects(chunks: AsyncIterable<Buffer | string
         if (depth === 2 && c === OPEN_BRACKET && sawColon && lastTopString === 'objects') {
           inObjects = true;
           sawObjects = true;
+          shell?.add(text.slice(shellFrom, i + 1));
+          shellFrom = -1;
         } else if (depth === 3 && inObjects && !capture) {
           capture = [];
           captureFrom = i;
@@ -110,8 +136,14 @@ export async function* streamBundleObjects(chunks: AsyncIterable<Buffer | string
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         depth--;
         if (depth === 2 && capture && member === 'container') yield emit(i + 1);
-        else if (depth === 1 && inObjects) inObjects = false;
-        else if (depth === 0) ended = true;
+        else if (depth === 1 && inObjects) {
+          inObjects = false;
+          shellFrom = i;
+        } else if (depth === 0) {
+          ended = true;
+          shell?.add(text.slice(shellFrom, i + 1));
+          shellFrom = -1;
+        }
       } else if (depth === 2 && inObjects && !capture && !isWhitespace(c) && c !== COMMA) {
         capture = [];
         captureFrom = i;
@@ -119,6 +151,7 @@ export async function* streamBundleObjects(chunks: AsyncIterable<Buffer | string
       }
     }
     if (capture && captureFrom >= 0) capture.push(text.slice(captureFrom));
+    if (shellFrom >= 0) shell?.add(text.slice(shellFrom));
   };
 
   for await (const chunk of chunks) {

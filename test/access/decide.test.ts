@@ -313,7 +313,8 @@ describe('decide(): the basis names every applicable agreement version once', ()
       bind(...noise, agreement('a', { grants: [grant({ maxTlp: 'clear', unmarkedAs: 'deny' }), grant({ maxTlp: 'green', types: { allow: ['malware'] } })] })),
     );
     expect(d.allowed && d.scope).toEqual({
-      clauses: [{ tlpLevels: [0] }, { tlpLevels: [0, 1], allowTypes: ['malware'] }],
+      // …and, on reads, the one that shows every reader the marking definitions.
+      clauses: [{ tlpLevels: [0] }, { tlpLevels: [0, 1], allowTypes: ['malware'] }, { tlpLevels: [UNMARKED, 0, 1, 2, 3, 4], allowTypes: ['marking-definition'] }],
     });
   });
 });
@@ -478,5 +479,42 @@ describe('object scope: several grants combine per grant, never across grants', 
     const d = decide(who('fr-police', 'writer', 'deleter'), FR, right, INSIDE, bind(...agreements));
     if (!d.allowed) throw new Error(d.reason);
     expect({ red: admits(d.scope, 'indicator', LEVEL.red), green: admits(d.scope, 'indicator', LEVEL.green) }).toEqual({ red, green });
+  });
+});
+
+describe('marking definitions and a collection\'s own default for unmarked content (STIX 2.1 §7.2.1)', () => {
+  const ATTACK: CollectionRecord = { ...FR, unmarkedAs: 'clear' };
+  const scopeIn = (collection: CollectionRecord, right: Right, ...grants: GrantRecord[]) => {
+    const d = decide(who('fr-police', right === 'read' ? 'reader' : 'writer'), collection, right, INSIDE, bind(agreement('fr', { grants })));
+    if (!d.allowed) throw new Error(d.reason);
+    return d.scope;
+  };
+
+  it('every reader sees marking-definition objects, whatever their marking and the grant\'s types', () => {
+    const scope = scopeIn(FR, 'read', grant({ maxTlp: 'clear', unmarkedAs: 'deny', types: { allow: ['indicator'] } }));
+    for (const level of [UNMARKED, LEVEL.clear, LEVEL.red]) expect(admits(scope, 'marking-definition', level)).toBe(true);
+    expect(admits(scope, 'indicator', UNMARKED)).toBe(false);
+    expect(admits(scope, 'malware', LEVEL.clear)).toBe(false);
+  });
+
+  it('a writer gains nothing from it: marking definitions are pushed under the writer\'s own scope', () => {
+    const scope = scopeIn(FR, 'write', grant({ actions: ['write'], maxTlp: 'green', types: { allow: ['indicator'] } }));
+    expect(admits(scope, 'marking-definition', UNMARKED)).toBe(false);
+  });
+
+  it('unmarked content counts as the collection\'s unmarkedAs (ATT&CK: clear), so a GREEN reader sees it', () => {
+    const green = grant({ maxTlp: 'green', unmarkedAs: 'amber' });
+    expect(admits(scopeIn(FR, 'read', green), 'attack-pattern', UNMARKED)).toBe(false);
+    expect(admits(scopeIn(ATTACK, 'read', green), 'attack-pattern', UNMARKED)).toBe(true);
+    // Marked content is still judged by its own marking.
+    expect(admits(scopeIn(ATTACK, 'read', green), 'attack-pattern', LEVEL.amber)).toBe(false);
+  });
+
+  it('a collection that counts unmarked content as RED keeps it from a GREEN reader even if the grant says clear', () => {
+    expect(admits(scopeIn({ ...FR, unmarkedAs: 'red' }, 'read', grant({ maxTlp: 'green', unmarkedAs: 'clear' })), 'indicator', UNMARKED)).toBe(false);
+  });
+
+  it('a grant that excludes unmarked content (deny) excludes it in such a collection too', () => {
+    expect(admits(scopeIn(ATTACK, 'read', grant({ maxTlp: 'red', unmarkedAs: 'deny' })), 'attack-pattern', UNMARKED)).toBe(false);
   });
 });

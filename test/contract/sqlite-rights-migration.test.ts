@@ -17,8 +17,15 @@ import { createHarness, indicator } from '../support/harness';
 import { account, agree, marked, party, TLP } from '../access/support';
 import { add } from '../http/wire';
 
-/** What the migrations after these add (version texts, the console's tables), undone too so that every later one runs again. */
-const LATER = ['ALTER TABLE objects DROP COLUMN version_text', 'DROP TABLE audit_daily', 'DROP TABLE audit_daily_withheld', 'DROP TABLE sessions'];
+/** What the migrations after these add (version texts, the console's tables, feeds, collections' unmarked_as), undone too so that every later one runs again. */
+const LATER = [
+  'ALTER TABLE objects DROP COLUMN version_text',
+  'DROP TABLE audit_daily',
+  'DROP TABLE audit_daily_withheld',
+  'DROP TABLE sessions',
+  'DROP TABLE feeds',
+  'ALTER TABLE collections DROP COLUMN unmarked_as',
+];
 
 describe('SQLite migrations for rights and provenance (issue #12)', () => {
   let dir: string;

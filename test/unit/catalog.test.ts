@@ -151,6 +151,14 @@ describe('applyCatalog refuses a bad catalogue before writing anything', () => {
     expect((await store.listCollections('x')).map((c) => c.alias).sort()).toEqual(['all', 'de', 'fr']);
   });
 
+  it('a collection may say what its unmarked content counts as (unmarked_as), and only a TLP level', async () => {
+    write({ api_roots: [root('x')], collections: [{ api_root: 'x', alias: 'attack', title: 'MITRE ATT&CK', unmarked_as: 'clear' }] });
+    await applyCatalog(store, dir, MAX, clock, 'test');
+    expect((await store.getCollection('x', 'attack'))?.unmarkedAs).toBe('clear');
+    write({ api_roots: [root('y')], collections: [{ api_root: 'y', alias: 'attack', title: 'MITRE ATT&CK', unmarked_as: 'white' }] });
+    await expect(applyCatalog(store, dir, MAX, clock, 'test')).rejects.toThrow(/unmarked_as must be equal to one of the allowed values/);
+  });
+
   it('a collection alias that clashes with a country alias', async () => {
     write({ api_roots: [root('x', { country_collections: true })], collections: [{ api_root: 'x', alias: 'fr', title: 'Not France' }] });
     expect(await refusal()).toBe('two collections in API root "x" share the alias "fr"');

@@ -8,6 +8,7 @@ import { ok, type AdminCall, type Reply } from './call';
 import { addAccountCertificate, listAccountCertificates, revokeAccountCertificate } from './certificates';
 import { listChanges } from './changes';
 import { defineCollection, listCollections } from './collections';
+import { createFeed, deleteFeed, getFeed, listFeeds, pauseFeed, runFeedNow } from './feeds';
 import { openApiDocument } from './openapi';
 import { getOwner, putOwner } from './ownership';
 import { createParty, getParty, listParties, replaceParty } from './parties';
@@ -52,5 +53,12 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { method: 'post',   path: '/agreements/:id/activate',                     run: moveTo('active') },
   { method: 'post',   path: '/agreements/:id/suspend',                      run: moveTo('suspended') },
   { method: 'post',   path: '/agreements/:id/revoke',                       run: moveTo('revoked') },
+  { method: 'get',    path: '/feeds',                                       run: listFeeds },
+  { method: 'post',   path: '/feeds',                     body: true,       run: createFeed },
+  { method: 'get',    path: '/feeds/:name',                                 run: getFeed },
+  { method: 'delete', path: '/feeds/:name',                                 run: deleteFeed },
+  { method: 'post',   path: '/feeds/:name/pause',                           run: pauseFeed(true) },
+  { method: 'post',   path: '/feeds/:name/resume',                          run: pauseFeed(false) },
+  { method: 'post',   path: '/feeds/:name/run',                             run: runFeedNow },
   { method: 'get',    path: '/changes',                   query: ['after', 'limit'], run: listChanges },
 ];

@@ -4,7 +4,7 @@
  * they read back exactly.
  */
 import type { Binary } from 'mongodb';
-import type { AccountRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, Role, TokenRecord } from '../../catalog/types';
+import type { AccountRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, Role, TlpCeiling, TokenRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 
 export interface ApiRootDoc {
@@ -24,6 +24,7 @@ export interface CollectionDoc {
   alias?: string;
   country?: string;
   media_types: string[];
+  unmarked_as?: TlpCeiling;
 }
 
 export interface PartyDoc {
@@ -103,6 +104,20 @@ export function toCollection(d: CollectionDoc): CollectionRecord {
     ...(d.alias !== undefined && { alias: d.alias }),
     ...(d.country !== undefined && { country: d.country }),
     mediaTypes: d.media_types,
+    ...(d.unmarked_as !== undefined && { unmarkedAs: d.unmarked_as }),
+  };
+}
+
+export function collectionDoc(c: CollectionRecord): CollectionDoc {
+  return {
+    _id: c.id,
+    api_root: c.apiRoot,
+    title: c.title,
+    ...(c.description !== undefined && { description: c.description }),
+    ...(c.alias !== undefined && { alias: c.alias }),
+    ...(c.country !== undefined && { country: c.country }),
+    media_types: c.mediaTypes,
+    ...(c.unmarkedAs !== undefined && { unmarked_as: c.unmarkedAs }),
   };
 }
 

@@ -22,6 +22,7 @@ import {
   toAccount,
   toApiRoot,
   toCollection,
+  collectionDoc,
   toParty,
   toToken,
   toCertificate,
@@ -63,10 +64,10 @@ export class MongoCatalog implements CatalogStore {
 
   /**
    * Runs a catalogue write, appends its change event and bumps the catalogue revision in one
-   * write (a transaction on a replica set). MongoDB has no triggers: this is where every
+   * write (a transaction on a replica set; feeds.ts too). MongoDB has no triggers: this is where every
    * catalogue change tells the caches of every process (src/access/catalog-cache.ts).
    */
-  private changing<T>(change: ChangeRecord, write: (session: ClientSession | undefined) => Promise<T>, recorded: (result: T) => boolean = () => true): Promise<T> {
+  changing<T>(change: ChangeRecord, write: (session: ClientSession | undefined) => Promise<T>, recorded: (result: T) => boolean = () => true): Promise<T> {
     return this.db.write(async (session) => {
       const result = await write(session);
       if (recorded(result)) {
@@ -112,16 +113,7 @@ export class MongoCatalog implements CatalogStore {
   }
 
   async upsertCollection(c: CollectionRecord, change: ChangeRecord): Promise<void> {
-    const doc: CollectionDoc = {
-      _id: c.id,
-      api_root: c.apiRoot,
-      title: c.title,
-      ...(c.description !== undefined && { description: c.description }),
-      ...(c.alias !== undefined && { alias: c.alias }),
-      ...(c.country !== undefined && { country: c.country }),
-      media_types: c.mediaTypes,
-    };
-    await this.changing(change, (session) => this.collections.replaceOne({ _id: c.id }, doc, { upsert: true, session }));
+    await this.changing(change, (session) => this.collections.replaceOne({ _id: c.id }, collectionDoc(c), { upsert: true, session }));
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {

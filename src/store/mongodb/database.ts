@@ -44,6 +44,7 @@ const COLLECTIONS = [
   'audit_daily',
   'audit_daily_withheld',
   'sessions',
+  'feeds',
 ];
 
 /** Fail fast when no server answers, unless the connection string says otherwise. */

@@ -16,6 +16,7 @@ import { JoinedStore } from '../joined-store';
 import { MongoAudit } from './audit';
 import { MongoCatalog } from './catalog';
 import { MongoDatabase } from './database';
+import { type FeedDoc, MongoFeeds } from './feeds';
 import { MongoObjects } from './objects';
 import { databaseOf } from './uri';
 
@@ -24,12 +25,15 @@ export { isMongoUri } from './uri';
 
 export class MongoStore extends JoinedStore {
   private readonly db: MongoDatabase;
+  private readonly feedStore: MongoFeeds;
 
   /** Over a database already opened (MongoDatabase.open: checked, collections and indexes in place). */
   constructor(db: MongoDatabase) {
     const audit = new MongoAudit(db);
-    super(new MongoCatalog(db, audit), new MongoObjects(db, audit), audit);
+    const catalog = new MongoCatalog(db, audit);
+    super(catalog, new MongoObjects(db, audit), audit);
     this.db = db;
+    this.feedStore = new MongoFeeds(db.collection<FeedDoc>('feeds'), (fn) => db.guard(fn), (change, write, recorded) => catalog.changing(change, write, recorded));
   }
 
   /**
@@ -54,5 +58,9 @@ export class MongoStore extends JoinedStore {
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+
+  feeds(): MongoFeeds {
+    return this.feedStore;
   }
 }

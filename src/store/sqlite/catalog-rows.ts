@@ -2,7 +2,7 @@
  * The catalogue's rows in SQLite mapped to the records of src/catalog/types.ts (as
  * mongodb/catalog-docs.ts does for MongoDB's documents).
  */
-import type { AccountRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, Role, TokenRecord } from '../../catalog/types';
+import type { AccountRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, Role, TlpCeiling, TokenRecord } from '../../catalog/types';
 import type { Row } from './database';
 
 export function toApiRoot(r: Row): ApiRootRecord {
@@ -25,6 +25,7 @@ export function toCollection(r: Row): CollectionRecord {
     ...(r.alias !== null && { alias: r.alias as string }),
     ...(r.country !== null && { country: r.country as string }),
     mediaTypes: JSON.parse(r.media_types as string) as string[],
+    ...(r.unmarked_as !== null && { unmarkedAs: r.unmarked_as as TlpCeiling }),
   };
 }
 

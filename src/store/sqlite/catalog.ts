@@ -19,8 +19,8 @@ export class SqliteCatalog implements CatalogStore {
     private readonly audit: SqliteAudit,
   ) {}
 
-  /** Runs a catalogue write and appends its change event in one IMMEDIATE transaction. */
-  private changing<T>(change: ChangeRecord, write: () => T, recorded: (result: T) => boolean = () => true): T {
+  /** Runs a catalogue write and appends its change event in one IMMEDIATE transaction (feeds.ts too). */
+  changing<T>(change: ChangeRecord, write: () => T, recorded: (result: T) => boolean = () => true): T {
     return this.db.write(() => {
       const result = write();
       if (recorded(result)) this.audit.appendLocked([changeEvent(change)]);
@@ -59,10 +59,11 @@ export class SqliteCatalog implements CatalogStore {
 
   async upsertCollection(c: CollectionRecord, change: ChangeRecord): Promise<void> {
     this.changing(change, () => this.db.stmt(
-      `INSERT INTO collections (id, api_root, title, description, alias, country, media_types) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO collections (id, api_root, title, description, alias, country, media_types, unmarked_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET api_root = excluded.api_root, title = excluded.title,
-         description = excluded.description, alias = excluded.alias, country = excluded.country, media_types = excluded.media_types`,
-    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.country ?? null, JSON.stringify(c.mediaTypes)));
+         description = excluded.description, alias = excluded.alias, country = excluded.country, media_types = excluded.media_types,
+         unmarked_as = excluded.unmarked_as`,
+    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.country ?? null, JSON.stringify(c.mediaTypes), c.unmarkedAs ?? null));
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {

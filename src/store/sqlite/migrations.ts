@@ -234,6 +234,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sessions_seen ON sessions(last_seen_at);
   CREATE INDEX sessions_created ON sessions(created_at);
   `,
+  // Upstream feeds (src/store/feeds.ts): definition and state as JSON, the run lease as columns.
+  `
+  CREATE TABLE feeds (name TEXT PRIMARY KEY, body TEXT NOT NULL, state TEXT NOT NULL, lease_owner TEXT, lease_until INTEGER);
+  `,
+  // A collection's own default for content without a TLP marking (CollectionRecord.unmarkedAs).
+  `
+  ALTER TABLE collections ADD COLUMN unmarked_as TEXT;
+  `,
   // One revision for the whole catalogue (API roots, collections, parties, accounts, tokens,
   // certificates, agreements), bumped by triggers on every change, whichever connection or process makes
   // it: one read of it per request validates every cached catalogue entry (src/access/catalog-cache.ts).

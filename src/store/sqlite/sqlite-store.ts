@@ -12,17 +12,21 @@ import { JoinedStore } from '../joined-store';
 import { SqliteAudit } from './audit';
 import { SqliteCatalog } from './catalog';
 import { SqliteDatabase } from './database';
+import { SqliteFeeds } from './feeds';
 import { SqliteObjects } from './objects';
 
 export class SqliteStore extends JoinedStore {
   private readonly db: SqliteDatabase;
+  private readonly feedStore: SqliteFeeds;
 
   /** `file` is a path, or `:memory:` for a private in-memory database; `syncEveryCommit`: see SqliteDatabase. */
   constructor(file: string, syncEveryCommit = false) {
     const db = new SqliteDatabase(file, syncEveryCommit);
     const audit = new SqliteAudit(db);
-    super(new SqliteCatalog(db, audit), new SqliteObjects(db, audit), audit);
+    const catalog = new SqliteCatalog(db, audit);
+    super(catalog, new SqliteObjects(db, audit), audit);
     this.db = db;
+    this.feedStore = new SqliteFeeds(db, (change, write, recorded) => catalog.changing(change, write, recorded));
   }
 
   async ping(): Promise<void> {
@@ -31,5 +35,9 @@ export class SqliteStore extends JoinedStore {
 
   async close(): Promise<void> {
     this.db.close();
+  }
+
+  feeds(): SqliteFeeds {
+    return this.feedStore;
   }
 }
