@@ -47,9 +47,20 @@ async function main(): Promise<void> {
   // Alternating, so warm-up does not favour either mode.
   for (const mode of ['sharing log off', 'sharing log on', 'sharing log off (again)', 'sharing log on (again)']) {
     // As the server runs it: queued events are appended by the store's background appender.
-    const audit = mode.includes('off') ? new DiscardingAuditLog(store, systemClock, log) : new AuditLog(store, systemClock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => process.stderr.write(message + '\n')));
+    const audit = mode.includes('off')
+      ? new DiscardingAuditLog(store, systemClock, log)
+      : new AuditLog(
+          store,
+          systemClock,
+          log,
+          AUDIT_DEFAULTS,
+          store.backgroundAuditAppender((message) => process.stderr.write(message + '\n')),
+        );
     audit.start();
-    const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: 1000 });
+    const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), {
+      intervalSeconds: config.auditAggregateSeconds,
+      maxSources: 1000,
+    });
     const app = createApp({ config, store, clock: systemClock, log, authenticator, catalog, audit, refusals, limiter: new BucketTable() });
     const server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -58,7 +69,11 @@ async function main(): Promise<void> {
     if (!ingested) {
       ingested = true;
       for (let i = 0; i < objects.length; i += 1000) {
-        const res = await fetch(`${base}/objects/`, { method: 'POST', headers: { Authorization: `Bearer ${tokens.writer}`, 'Content-Type': 'application/taxii+json;version=2.1' }, body: JSON.stringify({ objects: objects.slice(i, i + 1000) }) });
+        const res = await fetch(`${base}/objects/`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${tokens.writer}`, 'Content-Type': 'application/taxii+json;version=2.1' },
+          body: JSON.stringify({ objects: objects.slice(i, i + 1000) }),
+        });
         await res.arrayBuffer();
       }
     }

@@ -54,16 +54,47 @@ function* events(total: number, start: number): Generator<AuditEventInput> {
     const p = pushes ? 15 + rnd(5) : rnd(15);
     const party = `party-${p}`;
     const c = pushes ? rnd(200) : rnd(3) === 0 ? 200 : (p * 13) % 200;
-    const where = c === 200 ? { collection: 'collection-global' } : { collection: `collection-${c}`, country: String.fromCharCode(65 + (c % 26), 65 + Math.floor(c / 26)) };
+    const where =
+      c === 200
+        ? { collection: 'collection-global' }
+        : { collection: `collection-${c}`, country: String.fromCharCode(65 + (c % 26), 65 + Math.floor(c / 26)) };
     const who = { party, account: `${party}-siem`, credential: 'password', client: '10.0.0.1' };
     const refs = (n: number) => Array.from({ length: n }, (_, j) => ({ id: `indicator--${k}-${j}`, version: formatTimestamp(time) }));
     if (r < 70) {
-      yield { time, action: 'objects.read', outcome: 'success', ...who, ...where, http_status: 200, agreements: [`agr-${party}@1`], objects: refs(rnd(5)), ...(rnd(4) === 0 && { withheld: { count: 1 + rnd(9), reasons: { tlp: 1 + rnd(4), type: rnd(3) } } }) };
-    } else if (r < 85) yield { time, action: 'objects.add', outcome: 'success', ...who, ...where, http_status: 202, agreements: [`agr-${party}@1`], objects: refs(1 + rnd(4)) };
+      yield {
+        time,
+        action: 'objects.read',
+        outcome: 'success',
+        ...who,
+        ...where,
+        http_status: 200,
+        agreements: [`agr-${party}@1`],
+        objects: refs(rnd(5)),
+        ...(rnd(4) === 0 && { withheld: { count: 1 + rnd(9), reasons: { tlp: 1 + rnd(4), type: rnd(3) } } }),
+      };
+    } else if (r < 85)
+      yield {
+        time,
+        action: 'objects.add',
+        outcome: 'success',
+        ...who,
+        ...where,
+        http_status: 202,
+        agreements: [`agr-${party}@1`],
+        objects: refs(1 + rnd(4)),
+      };
     else if (r < 92) yield { time, action: 'manifest.read', outcome: 'success', ...who, ...where, http_status: 200 };
-    else if (r < 97) yield { time, action: 'access.denied', outcome: 'denied', ...who, ...where, http_status: 404, detail: { reason: 'no agreement in force' } };
+    else if (r < 97)
+      yield { time, action: 'access.denied', outcome: 'denied', ...who, ...where, http_status: 404, detail: { reason: 'no agreement in force' } };
     else if (r < 99) yield { time, action: 'auth.failure', outcome: 'denied', client: '10.0.0.9', http_status: 401 };
-    else yield { time, action: 'catalog.agreement.revise', outcome: 'success', account_id: 'admin', detail: { entity: 'agreement', entity_id: `agr-${party}` } };
+    else
+      yield {
+        time,
+        action: 'catalog.agreement.revise',
+        outcome: 'success',
+        account_id: 'admin',
+        detail: { entity: 'agreement', entity_id: `agr-${party}` },
+      };
   }
 }
 
@@ -87,7 +118,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'accord-console-bench-'));
   const store = new SqliteStore(join(dir, 'bench.db'));
   try {
-    await store.upsertParty({ id: 'audit-office', name: 'Audit office', kind: 'auditor' }, { at: systemClock(), by: BENCH, entity: 'party', entityId: 'audit-office', action: 'create' });
+    await store.upsertParty(
+      { id: 'audit-office', name: 'Audit office', kind: 'auditor' },
+      { at: systemClock(), by: BENCH, entity: 'party', entityId: 'audit-office', action: 'create' },
+    );
     const { account } = await addAccount(store, systemClock, { name: 'auditor', roles: ['auditor'], partyId: 'audit-office', password: null }, BENCH);
     const { token } = await issueToken(store, systemClock, account.id, 'bench', BENCH);
     const start = Date.UTC(2026, 0, 1) * 1000;
@@ -119,10 +153,14 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     for (const path of ['overview', 'flows', 'map', 'withheld']) {
       const r = await timed(`${base}/audit/${path}?from=${from}&to=${to}`, token);
-      rows.push(`| GET /audit/${path} (30 days) | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${Math.round(r.bytes / 1024)} KB |`);
+      rows.push(
+        `| GET /audit/${path} (30 days) | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${Math.round(r.bytes / 1024)} KB |`,
+      );
     }
     const scan = await timed(`${base}/audit/summary?group=country&from=${from}T00:00:00Z&to=${to}T23:59:59Z`, token);
-    rows.push(`| GET /audit/summary?group=country (30 days, walks the events) | ${scan.p50.toFixed(1)} | ${scan.p99.toFixed(1)} | ${scan.max.toFixed(1)} | ${Math.round(scan.bytes / 1024)} KB |`);
+    rows.push(
+      `| GET /audit/summary?group=country (30 days, walks the events) | ${scan.p50.toFixed(1)} | ${scan.p99.toFixed(1)} | ${scan.max.toFixed(1)} | ${Math.round(scan.bytes / 1024)} KB |`,
+    );
     await audit.close();
     await new Promise<void>((r) => server.close(() => r()));
 

@@ -28,10 +28,17 @@ async function main(): Promise<void> {
   writer.close();
   await server.stop();
   const figures = await floodScenario(db, objects, tokens.full, seconds);
-  process.stdout.write('| phase | s | poller requests | p50 ms | p99 ms | flood req/s | flood statuses | DB growth KB | refusal events | their bytes |\n|---|---|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write(
+    '| phase | s | poller requests | p50 ms | p99 ms | flood req/s | flood statuses | DB growth KB | refusal events | their bytes |\n|---|---|---|---|---|---|---|---|---|---|\n',
+  );
   for (const f of figures) {
-    const statuses = Object.entries(f.flood_statuses).map(([s, c]) => `${s}: ${c}`).join(', ') || '–';
-    process.stdout.write(`| ${f.phase} | ${f.seconds} | ${f.poller_requests} | ${f.p50_ms} | ${f.p99_ms} | ${f.flood_rps} | ${statuses} | ${Math.round(f.db_growth_bytes / 1024)} | ${f.refusal_events} | ${f.refusal_event_bytes} |\n`);
+    const statuses =
+      Object.entries(f.flood_statuses)
+        .map(([s, c]) => `${s}: ${c}`)
+        .join(', ') || '–';
+    process.stdout.write(
+      `| ${f.phase} | ${f.seconds} | ${f.poller_requests} | ${f.p50_ms} | ${f.p99_ms} | ${f.flood_rps} | ${statuses} | ${Math.round(f.db_growth_bytes / 1024)} | ${f.refusal_events} | ${f.refusal_event_bytes} |\n`,
+    );
   }
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 }

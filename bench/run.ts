@@ -34,7 +34,15 @@ import { rng, stixObjects, take, type StixObject } from './workload';
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
   ? { mode: 'quick' as const, sizes: [10_000, 50_000], seconds: 2, warmupSeconds: 0.25, twoPushers: 6_000, twoPusherWarmup: 2_000, floodSeconds: 10 }
-  : { mode: 'full' as const, sizes: [10_000, 100_000, 1_000_000], seconds: 5, warmupSeconds: 1, twoPushers: 100_000, twoPusherWarmup: 4_000, floodSeconds: 30 };
+  : {
+      mode: 'full' as const,
+      sizes: [10_000, 100_000, 1_000_000],
+      seconds: 5,
+      warmupSeconds: 1,
+      twoPushers: 100_000,
+      twoPusherWarmup: 4_000,
+      floodSeconds: 30,
+    };
 const SEED = 42;
 const CONNECTIONS = [1, 16];
 const GROWTH = { limit: 100, warmup: 30, requests: 300 };
@@ -94,16 +102,29 @@ interface PollEndpoint {
 const describe = (e: PollEndpoint) => `${e.endpoint}${e.limit === null ? '' : ` limit=${e.limit}`}`;
 
 async function growth(run: Run, stored: number, positions: string[]): Promise<void> {
-  for (const [caller, token] of [['full access', run.tokens.full], ['90% withheld', run.tokens.clear]] as const) {
+  for (const [caller, token] of [
+    ['full access', run.tokens.full],
+    ['90% withheld', run.tokens.clear],
+  ] as const) {
     progress(`growth: page reads at ${n(stored)} objects, ${caller}`);
     const client = new Client(run.server.origin, token);
     const pick = picker(positions, 7);
     const started = performance.now();
-    const [latencies, memory] = await measured(run.sampler, () => timedReads(client, () => `${OBJECTS}?limit=${GROWTH.limit}&added_after=${pick()}`, GROWTH.warmup, GROWTH.requests));
+    const [latencies, memory] = await measured(run.sampler, () =>
+      timedReads(client, () => `${OBJECTS}?limit=${GROWTH.limit}&added_after=${pick()}`, GROWTH.warmup, GROWTH.requests),
+    );
     client.close();
     run.entries.push({
-      scenario: 'growth', endpoint: 'GET objects', limit: GROWTH.limit, connections: 1, workers: 1, objects_in_store: stored,
-      duration_s: round2((performance.now() - started) / 1000), memory, caller, ...latencies,
+      scenario: 'growth',
+      endpoint: 'GET objects',
+      limit: GROWTH.limit,
+      connections: 1,
+      workers: 1,
+      objects_in_store: stored,
+      duration_s: round2((performance.now() - started) / 1000),
+      memory,
+      caller,
+      ...latencies,
     });
   }
 }
@@ -124,7 +145,8 @@ async function recordResponse(client: Client, e: PollEndpoint, file: string): Pr
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(reply.headers)) {
       // Connection-level headers are the server's own business; Node sets them itself.
-      if (typeof value === 'string' && !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)) headers[name] = value;
+      if (typeof value === 'string' && !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name))
+        headers[name] = value;
     }
     const recorded: RecordedResponse = { route: e.route, headers, body_base64: reply.body.toString('base64') };
     writeFileSync(file, JSON.stringify(recorded));
@@ -172,8 +194,17 @@ async function growStore(run: Run): Promise<{ stored: number; positions: string[
     progress(`ingest: ${n(size - stored)} objects in ${n(envelope)}-object envelopes`);
     const [seconds, memory] = await settled(run, () => measured(run.sampler, () => ingest(writer, OBJECTS, stream, size - stored, envelope)));
     run.entries.push({
-      scenario: 'ingest', endpoint: 'POST objects', limit: null, connections: 1, workers: 1, objects_in_store: size, duration_s: round2(seconds),
-      memory, envelope_objects: envelope, objects: size - stored, objects_per_s: Math.round((size - stored) / seconds),
+      scenario: 'ingest',
+      endpoint: 'POST objects',
+      limit: null,
+      connections: 1,
+      workers: 1,
+      objects_in_store: size,
+      duration_s: round2(seconds),
+      memory,
+      envelope_objects: envelope,
+      objects: size - stored,
+      objects_per_s: Math.round((size - stored) / seconds),
     });
     stored = size;
 
@@ -184,8 +215,17 @@ async function growStore(run: Run): Promise<{ stored: number; positions: string[
       progress(`crawl: ${n(size)} objects`);
       const [c, memory] = await measured(run.sampler, () => crawl(full, OBJECTS, 1000));
       run.entries.push({
-        scenario: 'crawl', endpoint: 'GET objects (next)', limit: 1000, connections: 1, workers: 1, objects_in_store: size, duration_s: round2(c.seconds),
-        memory, objects: c.objects, pages: c.boundaries.length, objects_per_s: Math.round(c.objects / c.seconds),
+        scenario: 'crawl',
+        endpoint: 'GET objects (next)',
+        limit: 1000,
+        connections: 1,
+        workers: 1,
+        objects_in_store: size,
+        duration_s: round2(c.seconds),
+        memory,
+        objects: c.objects,
+        pages: c.boundaries.length,
+        objects_per_s: Math.round(c.objects / c.seconds),
       });
       positions = readablePositions(c.boundaries);
       ids = c.ids;
@@ -201,7 +241,11 @@ async function growStore(run: Run): Promise<{ stored: number; positions: string[
 type OneWorker = Map<PollEndpoint, { accord: LoadFigures; node: LoadFigures; express: LoadFigures; storage: LoadFigures; perResponse: number }>;
 
 const loadOptions = (run: Run, origin: string, e: PollEndpoint, connections: number) => ({
-  origin, headers: taxiiHeaders(run.tokens.full), path: e.path, connections, seconds: PLAN.seconds,
+  origin,
+  headers: taxiiHeaders(run.tokens.full),
+  path: e.path,
+  connections,
+  seconds: PLAN.seconds,
 });
 
 async function poll(run: Run, endpoints: PollEndpoint[], stored: number): Promise<OneWorker> {
@@ -225,9 +269,23 @@ async function poll(run: Run, endpoints: PollEndpoint[], stored: number): Promis
           const node = await load(loadOptions(run, nodeServer.origin, e, connections));
           const express = await load(loadOptions(run, expressServer.origin, e, connections));
           run.entries.push({
-            scenario: 'poll', endpoint: e.endpoint, limit: e.limit, connections, workers: 1, objects_in_store: stored, duration_s: PLAN.seconds, memory, ...accord,
-            objects_per_response: perResponse, objects_per_s: Math.round(accord.rps * perResponse),
-            ratio_to_node: ratio(accord.rps, node.rps), ratio_to_express: ratio(accord.rps, express.rps), ratio_to_storage: ratio(accord.rps, storage.rps), node, express, storage,
+            scenario: 'poll',
+            endpoint: e.endpoint,
+            limit: e.limit,
+            connections,
+            workers: 1,
+            objects_in_store: stored,
+            duration_s: PLAN.seconds,
+            memory,
+            ...accord,
+            objects_per_response: perResponse,
+            objects_per_s: Math.round(accord.rps * perResponse),
+            ratio_to_node: ratio(accord.rps, node.rps),
+            ratio_to_express: ratio(accord.rps, express.rps),
+            ratio_to_storage: ratio(accord.rps, storage.rps),
+            node,
+            express,
+            storage,
           });
           if (connections === 16) oneWorker.set(e, { accord, node, express, storage, perResponse });
         }
@@ -263,8 +321,17 @@ async function ingestTwoPushers(run: Run, workers: number, stream: Iterator<Stix
   );
   for (const c of pushers) c.close();
   run.entries.push({
-    scenario: 'ingest', endpoint: 'POST objects', limit: null, connections: 2, workers, objects_in_store: stored + total, duration_s: round2(seconds),
-    memory, envelope_objects: 1000, objects: total, objects_per_s: Math.round(total / seconds),
+    scenario: 'ingest',
+    endpoint: 'POST objects',
+    limit: null,
+    connections: 2,
+    workers,
+    objects_in_store: stored + total,
+    duration_s: round2(seconds),
+    memory,
+    envelope_objects: 1000,
+    objects: total,
+    objects_per_s: Math.round(total / seconds),
   });
   return stored + total;
 }
@@ -279,10 +346,23 @@ async function pollWithWorkers(run: Run, oneWorker: OneWorker, stored: number): 
     await settled(run, () => warmUp(loadOptions(run, run.server.origin, e, 16), PLAN.warmupSeconds));
     const [accord, memory] = await settled(run, () => measured(run.sampler, () => load(loadOptions(run, run.server.origin, e, 16))));
     run.entries.push({
-      scenario: 'poll', endpoint: e.endpoint, limit: e.limit, connections: 16, workers: 2, objects_in_store: stored, duration_s: PLAN.seconds, memory, ...accord,
-      objects_per_response: base.perResponse, objects_per_s: Math.round(accord.rps * base.perResponse),
-      ratio_to_node: ratio(accord.rps, base.node.rps), ratio_to_express: ratio(accord.rps, base.express.rps), ratio_to_storage: ratio(accord.rps, base.storage.rps),
-      node: base.node, express: base.express, storage: base.storage,
+      scenario: 'poll',
+      endpoint: e.endpoint,
+      limit: e.limit,
+      connections: 16,
+      workers: 2,
+      objects_in_store: stored,
+      duration_s: PLAN.seconds,
+      memory,
+      ...accord,
+      objects_per_response: base.perResponse,
+      objects_per_s: Math.round(accord.rps * base.perResponse),
+      ratio_to_node: ratio(accord.rps, base.node.rps),
+      ratio_to_express: ratio(accord.rps, base.express.rps),
+      ratio_to_storage: ratio(accord.rps, base.storage.rps),
+      node: base.node,
+      express: base.express,
+      storage: base.storage,
       gain_vs_1_worker: ratio(accord.rps, base.accord.rps),
     });
   }
@@ -301,26 +381,56 @@ async function main(): Promise<void> {
   const position = picker(positions, 11);
   const id = picker(ids, 13);
   const endpoints: PollEndpoint[] = [
-    ...[100, 1000].map((limit) => ({ endpoint: 'GET objects', limit, route: '/:root/collections/:collection/objects/', path: () => `${OBJECTS}?limit=${limit}&added_after=${position()}` })),
-    ...[100, 1000].map((limit) => ({ endpoint: 'GET manifest', limit, route: '/:root/collections/:collection/manifest/', path: () => `${MANIFEST}?limit=${limit}&added_after=${position()}` })),
+    ...[100, 1000].map((limit) => ({
+      endpoint: 'GET objects',
+      limit,
+      route: '/:root/collections/:collection/objects/',
+      path: () => `${OBJECTS}?limit=${limit}&added_after=${position()}`,
+    })),
+    ...[100, 1000].map((limit) => ({
+      endpoint: 'GET manifest',
+      limit,
+      route: '/:root/collections/:collection/manifest/',
+      path: () => `${MANIFEST}?limit=${limit}&added_after=${position()}`,
+    })),
     { endpoint: 'GET object by id', limit: null, route: '/:root/collections/:collection/objects/:objectId/', path: () => `${OBJECTS}${id()}/` },
   ];
   const oneWorker = await poll(run, endpoints, stored);
   progress('compression: GET objects limit=1000, 16 connections, identity / gzip / br');
   const page1000 = endpoints[1] as PollEndpoint;
   run.entries.push(
-    ...(await compressionScenario(run.server.pid, run.sampler, loadOptions(run, run.server.origin, page1000, 16), { endpoint: page1000.endpoint, limit: 1000, objects_in_store: stored, duration_s: PLAN.seconds }, () =>
-      waitUntilIdle(run.server.pid),
+    ...(await compressionScenario(
+      run.server.pid,
+      run.sampler,
+      loadOptions(run, run.server.origin, page1000, 16),
+      { endpoint: page1000.endpoint, limit: 1000, objects_in_store: stored, duration_s: PLAN.seconds },
+      () => waitUntilIdle(run.server.pid),
     )),
   );
   progress('small resources: discovery, API root, collections, collection, status');
   const statusWriter = new Client(run.server.origin, run.tokens.writer);
   // An object already stored: the status is small, and the store does not grow.
-  const statusId = (JSON.parse((await statusWriter.request('POST', OBJECTS, JSON.stringify({ objects: take(stixObjects(SEED), 1) }))).body.toString()) as { id: string }).id;
+  const statusId = (
+    JSON.parse((await statusWriter.request('POST', OBJECTS, JSON.stringify({ objects: take(stixObjects(SEED), 1) }))).body.toString()) as {
+      id: string;
+    }
+  ).id;
   statusWriter.close();
   const settle = () => waitUntilIdle(run.server.pid);
   run.entries.push(
-    ...(await smallResources({ server: run.server, sampler: run.sampler, dir: run.dir, seconds: PLAN.seconds, warmupSeconds: PLAN.warmupSeconds, objectsInStore: stored, settle }, { partner: run.tokens.clear, writer: run.tokens.writer }, statusId)),
+    ...(await smallResources(
+      {
+        server: run.server,
+        sampler: run.sampler,
+        dir: run.dir,
+        seconds: PLAN.seconds,
+        warmupSeconds: PLAN.warmupSeconds,
+        objectsInStore: stored,
+        settle,
+      },
+      { partner: run.tokens.clear, writer: run.tokens.writer },
+      statusId,
+    )),
   );
   // Peak over every one-worker scenario at the largest size; 16 connections reading
   // 1,000-object pages is the heaviest.
@@ -356,7 +466,14 @@ async function main(): Promise<void> {
   const report: Report = {
     mode: PLAN.mode,
     machine: host,
-    settings: { seed: SEED, sizes: PLAN.sizes, load_seconds: PLAN.seconds, warmup_seconds: PLAN.warmupSeconds, connections: CONNECTIONS, growth: GROWTH },
+    settings: {
+      seed: SEED,
+      sizes: PLAN.sizes,
+      load_seconds: PLAN.seconds,
+      warmup_seconds: PLAN.warmupSeconds,
+      connections: CONNECTIONS,
+      growth: GROWTH,
+    },
     total_seconds: Math.round((performance.now() - T0) / 1000),
     memory_serving: memoryServing,
     notes,

@@ -53,7 +53,8 @@ function page(dateAdded: number[], limit: number, scope: string, endpoint: Endpo
     headers['X-TAXII-Date-Added-Last'] = formatTimestamp(last);
   }
   let head = `"more":${more}`;
-  if (more && last !== undefined) head += `,"next":${JSON.stringify(encodeCursor(last, cursorScope(scope, parseFilters(endpoint, query, { pageCap: 1000, scope }))))}`;
+  if (more && last !== undefined)
+    head += `,"next":${JSON.stringify(encodeCursor(last, cursorScope(scope, parseFilters(endpoint, query, { pageCap: 1000, scope }))))}`;
   return { headers, head, more };
 }
 
@@ -75,10 +76,21 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
   let headers: Record<string, string>;
   if (endpoint === 'manifest') {
     const rows = manifestPage.all(coll, after, n);
-    const p = page(rows.map((r) => r.date_added), filters.limit, scope, endpoint, query);
+    const p = page(
+      rows.map((r) => r.date_added),
+      filters.limit,
+      scope,
+      endpoint,
+      query,
+    );
     if (p.more) rows.pop();
     const entries = rows.map((r) =>
-      JSON.stringify({ id: r.id, date_added: formatTimestamp(r.date_added), version: r.version_text ?? formatTimestamp(r.version), media_type: `application/stix+json;version=${r.spec_version}` }),
+      JSON.stringify({
+        id: r.id,
+        date_added: formatTimestamp(r.date_added),
+        version: r.version_text ?? formatTimestamp(r.version),
+        media_type: `application/stix+json;version=${r.spec_version}`,
+      }),
     );
     body = `{${p.head}${entries.length ? `,"objects":[${entries.join(',')}]` : ''}}`;
     headers = p.headers;
@@ -89,7 +101,13 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
     // The row beyond the page is cut off the end, as Accord's store does.
     const beyond = records.length === n ? records[n - 1] : undefined;
     if (beyond) json = json.subarray(0, json.length - beyond[1] - 1);
-    const p = page(records.map((r) => r[0]), filters.limit, scope, endpoint, query);
+    const p = page(
+      records.map((r) => r[0]),
+      filters.limit,
+      scope,
+      endpoint,
+      query,
+    );
     body = records.length ? Buffer.concat([Buffer.from(`{${p.head},"objects":[`), json, Buffer.from(']}')]) : `{${p.head}}`;
     headers = p.headers;
   }

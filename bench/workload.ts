@@ -37,7 +37,8 @@ const TLP_WEIGHTS: readonly (readonly [string, number])[] = [
   ['red', 1],
 ];
 
-const WORDS = 'phishing loader botnet credential exfiltration ransomware beacon dropper stealer wiper campaign infrastructure lateral persistence'.split(' ');
+const WORDS =
+  'phishing loader botnet credential exfiltration ransomware beacon dropper stealer wiper campaign infrastructure lateral persistence'.split(' ');
 
 /** Relationships and sightings point at one of the last REF_POOL SDOs, so memory stays bounded. */
 const REF_POOL = 1000;
@@ -71,22 +72,58 @@ export function* stixObjects(seed = 42): Generator<StixObject, never> {
     if (k < 0.45) {
       const ip = `${Math.floor(r() * 223) + 1}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}`;
       o = {
-        type: 'indicator', id: `indicator--${uuid(r)}`, ...common, name: `C2 ${ip}`, description: text(60),
-        indicator_types: ['malicious-activity'], pattern: `[ipv4-addr:value = '${ip}'] OR [domain-name:value = '${pick(WORDS)}.example.com']`,
-        pattern_type: 'stix', valid_from: created, kill_chain_phases: [{ kill_chain_name: 'mitre-attack', phase_name: 'command-and-control' }],
+        type: 'indicator',
+        id: `indicator--${uuid(r)}`,
+        ...common,
+        name: `C2 ${ip}`,
+        description: text(60),
+        indicator_types: ['malicious-activity'],
+        pattern: `[ipv4-addr:value = '${ip}'] OR [domain-name:value = '${pick(WORDS)}.example.com']`,
+        pattern_type: 'stix',
+        valid_from: created,
+        kill_chain_phases: [{ kill_chain_name: 'mitre-attack', phase_name: 'command-and-control' }],
         labels: [pick(WORDS), pick(WORDS)],
       };
     } else if (k < 0.6) {
-      o = { type: 'malware', id: `malware--${uuid(r)}`, ...common, name: `${pick(WORDS)}-${i}`, description: text(80), malware_types: ['trojan'], is_family: r() < 0.5 };
+      o = {
+        type: 'malware',
+        id: `malware--${uuid(r)}`,
+        ...common,
+        name: `${pick(WORDS)}-${i}`,
+        description: text(80),
+        malware_types: ['trojan'],
+        is_family: r() < 0.5,
+      };
     } else if (k < 0.75 && refs.length > 2) {
-      o = { type: 'relationship', id: `relationship--${uuid(r)}`, ...common, relationship_type: 'indicates', source_ref: pick(refs), target_ref: pick(refs), description: text(50) };
+      o = {
+        type: 'relationship',
+        id: `relationship--${uuid(r)}`,
+        ...common,
+        relationship_type: 'indicates',
+        source_ref: pick(refs),
+        target_ref: pick(refs),
+        description: text(50),
+      };
     } else if (k < 0.82 && refs.length > 2) {
-      o = { type: 'sighting', id: `sighting--${uuid(r)}`, ...common, sighting_of_ref: pick(refs), count: Math.floor(r() * 50) + 1, description: text(50) };
+      o = {
+        type: 'sighting',
+        id: `sighting--${uuid(r)}`,
+        ...common,
+        sighting_of_ref: pick(refs),
+        count: Math.floor(r() * 50) + 1,
+        description: text(50),
+      };
     } else if (k < 0.87) {
       o = { type: 'identity', id: `identity--${uuid(r)}`, ...common, name: `Org ${i}`, identity_class: 'organization', description: text(70) };
     } else {
       // SCOs have no versions, but TLP applies to them as to any object.
-      o = { type: 'ipv4-addr', spec_version: '2.1', id: `ipv4-addr--${uuid(r)}`, value: `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`, object_marking_refs: common.object_marking_refs };
+      o = {
+        type: 'ipv4-addr',
+        spec_version: '2.1',
+        id: `ipv4-addr--${uuid(r)}`,
+        value: `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`,
+        object_marking_refs: common.object_marking_refs,
+      };
     }
     // Relationships and sightings point at SDOs only, as STIX 2.1 requires.
     if (o.type === 'indicator' || o.type === 'malware' || o.type === 'identity') {

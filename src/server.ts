@@ -36,7 +36,13 @@ export interface RunningServer {
 }
 
 /** `limiter`: the rate-limit buckets; a worker under --workers passes the primary's (src/throttle/cluster.ts). */
-export async function startServer(config: Readonly<Config>, store: Store, log: Logger, clock: Clock = systemClock, limiter: Limiter = new BucketTable()): Promise<RunningServer> {
+export async function startServer(
+  config: Readonly<Config>,
+  store: Store,
+  log: Logger,
+  clock: Clock = systemClock,
+  limiter: Limiter = new BucketTable(),
+): Promise<RunningServer> {
   await store.ping();
   for (const file of exposedFiles([...storeFiles(config.store), ...(config.tls ? [config.tls.key] : [])])) {
     log.warn({ file }, 'file readable by group or others: it holds secrets, make it private (chmod 600)');
@@ -49,23 +55,49 @@ export async function startServer(config: Readonly<Config>, store: Store, log: L
   for (const root of await store.listApiRoots()) validatorFor(root);
   const catalog = new CatalogCache(store);
   const key = await store.secretKey();
-  const authenticator = new Authenticator(catalog, clock, key, { cacheSeconds: config.authCacheSeconds, cacheSize: 10000, concurrentChecks: config.passwordCheckConcurrency });
+  const authenticator = new Authenticator(catalog, clock, key, {
+    cacheSeconds: config.authCacheSeconds,
+    cacheSize: 10000,
+    concurrentChecks: config.passwordCheckConcurrency,
+  });
   const sessions = new Sessions(store, clock, key, { idleMinutes: config.consoleIdleMinutes, sessionHours: config.consoleSessionHours });
-  const audit = new AuditLog(store, clock, log, AUDIT_DEFAULTS, store.backgroundAuditAppender((message) => log.warn(message)));
+  const audit = new AuditLog(
+    store,
+    clock,
+    log,
+    AUDIT_DEFAULTS,
+    store.backgroundAuditAppender((message) => log.warn(message)),
+  );
   audit.start();
-  const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: MAX_REFUSAL_SOURCES });
+  const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), {
+    intervalSeconds: config.auditAggregateSeconds,
+    maxSources: MAX_REFUSAL_SOURCES,
+  });
   // Intervals also end when nothing new arrives, so a flood's count is logged soon after it stops.
   const roller = setInterval(() => refusals.roll(clock()), 1000).unref();
   const app = createApp({ config, store, clock, log, authenticator, catalog, audit, refusals, limiter, sessions });
   // Upstream feeds run in whichever process holds a feed's lease (src/feeds/scheduler.ts).
   const feeds = config.feeds.enabled
     ? new FeedScheduler(
-        { store, clock, key: await feedKey(store, config.feeds.keyFile), agreements: freshBindings(catalog), settings: config.feeds, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty, owner: randomUUID(), log: audit },
+        {
+          store,
+          clock,
+          key: await feedKey(store, config.feeds.keyFile),
+          agreements: freshBindings(catalog),
+          settings: config.feeds,
+          maxObjectSize: config.maxObjectSize,
+          operatorParty: config.operatorParty,
+          owner: randomUUID(),
+          log: audit,
+        },
         log.child({ component: 'feeds' }),
       )
     : undefined;
   const server = config.tls
-    ? https.createServer({ ...serverOptions(config), key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), ...tlsOptions(config) }, app)
+    ? https.createServer(
+        { ...serverOptions(config), key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), ...tlsOptions(config) },
+        app,
+      )
     : http.createServer(serverOptions(config), app);
   capConnections(server, config);
   await new Promise<void>((resolve, reject) => {

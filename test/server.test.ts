@@ -16,12 +16,22 @@ const silent = pino({ level: 'silent' });
 
 async function seeded(file = ':memory:'): Promise<{ store: SqliteStore; token: string }> {
   const store = new SqliteStore(file);
-  await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'test'));
-  await store.upsertCollection({ id: '2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10', apiRoot: 'api1', title: 'c', mediaTypes: [] }, testChange('collection', 'test'));
+  await store.upsertApiRoot(
+    { path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+    testChange('api-root', 'test'),
+  );
+  await store.upsertCollection(
+    { id: '2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10', apiRoot: 'api1', title: 'c', mediaTypes: [] },
+    testChange('collection', 'test'),
+  );
   await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' }, testChange('party', 'test'));
   const { account } = await addAccount(store, systemClock, { name: 'w', roles: ['writer'], partyId: 'operator', password: null }, 'test');
   await createAgreement(store, systemClock, 'test', {
-    title: 'write access', instrument: 'test', parties: ['operator'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
+    title: 'write access',
+    instrument: 'test',
+    parties: ['operator'],
+    valid_from: '2000-01-01T00:00:00Z',
+    status: 'active',
     grants: [{ party: 'operator', actions: ['read', 'write'], collections: { all: true }, max_tlp: 'red' }],
   });
   return { store, token: (await issueToken(store, systemClock, account.id, 't', 'test')).token };
@@ -30,11 +40,13 @@ async function seeded(file = ':memory:'): Promise<{ store: SqliteStore; token: s
 function get(url: string, options: https.RequestOptions = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const lib = url.startsWith('https') ? https : http;
-    lib.get(url, options, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
+    lib
+      .get(url, options, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -61,15 +73,35 @@ describe('server operation', () => {
     const { store, token } = await seeded(join(dir, 'a.db'));
     server = await startServer(loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent' } }), store, silent);
     const url = new URL(`${server.url}/api1/collections/2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10/objects/`);
-    const body = JSON.stringify({ objects: [{ type: 'malware', spec_version: '2.1', id: 'malware--0a0b0c0d-0000-4000-8000-000000000001', created: '2025-01-01T00:00:00.000Z', modified: '2025-01-01T00:00:00.000Z', name: 'Poison Ivy', is_family: true }] });
+    const body = JSON.stringify({
+      objects: [
+        {
+          type: 'malware',
+          spec_version: '2.1',
+          id: 'malware--0a0b0c0d-0000-4000-8000-000000000001',
+          created: '2025-01-01T00:00:00.000Z',
+          modified: '2025-01-01T00:00:00.000Z',
+          name: 'Poison Ivy',
+          is_family: true,
+        },
+      ],
+    });
     const response = new Promise<number>((resolve, reject) => {
-      const req = http.request(url, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/taxii+json;version=2.1', 'Content-Length': Buffer.byteLength(body) },
-      }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = http.request(
+        url,
+        {
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${token}`,
+            'Content-Type': 'application/taxii+json;version=2.1',
+            'Content-Length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       // Send half the body, start the shutdown, then send the rest.
       req.write(body.slice(0, 20));
@@ -84,7 +116,11 @@ describe('server operation', () => {
     server = undefined;
     await expect(store.ping()).rejects.toThrow(/closed/);
     const reopened = new SqliteStore(join(dir, 'a.db'));
-    const page = await reopened.queryManifest({ collectionId: '2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10', versions: { all: true, first: false, last: false, at: [] }, limit: 10 });
+    const page = await reopened.queryManifest({
+      collectionId: '2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10',
+      versions: { all: true, first: false, last: false, at: [] },
+      limit: 10,
+    });
     expect(page.records.map((r) => r.id)).toEqual(['malware--0a0b0c0d-0000-4000-8000-000000000001']);
     await reopened.close();
     rmSync(dir, { recursive: true, force: true });

@@ -37,7 +37,13 @@ export async function compressionScenario(
     await settle();
     if (coding === 'identity') identityBytes = figures.bytes_per_response;
     entries.push({
-      scenario: 'compression', ...common, connections: options.connections, workers: 1, memory, coding, ...figures,
+      scenario: 'compression',
+      ...common,
+      connections: options.connections,
+      workers: 1,
+      memory,
+      coding,
+      ...figures,
       cpu_ms_per_request: Math.round((cpuMs / figures.requests) * 100) / 100,
       ratio_to_identity_bytes: Math.round((figures.bytes_per_response / identityBytes) * 1000) / 1000,
     });

@@ -29,7 +29,10 @@ export class Client {
   ) {}
 
   request(method: 'GET' | 'POST', path: string, body?: string): Promise<Reply> {
-    const headers = body === undefined ? taxiiHeaders(this.token) : { ...taxiiHeaders(this.token), 'Content-Type': TAXII, 'Content-Length': String(Buffer.byteLength(body)) };
+    const headers =
+      body === undefined
+        ? taxiiHeaders(this.token)
+        : { ...taxiiHeaders(this.token), 'Content-Type': TAXII, 'Content-Length': String(Buffer.byteLength(body)) };
     return new Promise<Reply>((resolve, reject) => {
       const req = http.request(`${this.origin}${path}`, { method, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
@@ -74,7 +77,9 @@ export async function ingest(client: Client, objectsPath: string, stream: Iterat
     if (status !== 202) throw new Error(`POST ${objectsPath} answered ${status}: ${text.slice(0, 500)}`);
     const s = JSON.parse(text) as { success_count: number; failure_count: number; pending_count: number; failures?: unknown[] };
     if (s.failure_count !== 0 || s.success_count + s.pending_count !== count) {
-      throw new Error(`ingest: ${count} objects posted, ${s.success_count} stored, ${s.failure_count} failed: ${JSON.stringify(s.failures?.slice(0, 3))}`);
+      throw new Error(
+        `ingest: ${count} objects posted, ${s.success_count} stored, ${s.failure_count} failed: ${JSON.stringify(s.failures?.slice(0, 3))}`,
+      );
     }
   }
   return (performance.now() - started) / 1000;

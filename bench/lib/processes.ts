@@ -114,7 +114,11 @@ export function startAccord(db: string, workers = 1, limits: 'off' | 'defaults' 
   // Only our settings: an ACCORD_* variable of the caller's shell must not change what is measured.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ACCORD_')));
   const args = [ACCORD_MAIN, 'serve', '--db', db, '--port', '0', ...(workers > 1 ? ['--workers', String(workers)] : [])];
-  return startProcess(args, /Accord is listening on (https?:\/\/[^/\s]+)/, { ...env, ACCORD_LOG_LEVEL: 'silent', ...(limits === 'off' && { ACCORD_RATE_LIMIT_PER_SECOND: '1000000', ACCORD_RATE_LIMIT_BURST: '1000000' }) });
+  return startProcess(args, /Accord is listening on (https?:\/\/[^/\s]+)/, {
+    ...env,
+    ACCORD_LOG_LEVEL: 'silent',
+    ...(limits === 'off' && { ACCORD_RATE_LIMIT_PER_SECOND: '1000000', ACCORD_RATE_LIMIT_BURST: '1000000' }),
+  });
 }
 
 /** Whether this build of `accord serve` has `--workers` (node:cluster). */

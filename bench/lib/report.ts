@@ -38,7 +38,12 @@ export type Entry =
       /** From spawn to /readyz answering 200, ms. */
       ready_ms: number;
     })
-  | (Common & { scenario: 'compression'; coding: 'identity' | 'gzip' | 'br'; cpu_ms_per_request: number; ratio_to_identity_bytes: number } & LoadFigures)
+  | (Common & {
+      scenario: 'compression';
+      coding: 'identity' | 'gzip' | 'br';
+      cpu_ms_per_request: number;
+      ratio_to_identity_bytes: number;
+    } & LoadFigures)
   | (Common & {
       scenario: 'poll';
       objects_per_response: number;
@@ -98,7 +103,8 @@ function table(head: string[], rows: (string | number)[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-const of = <S extends Entry['scenario']>(entries: Entry[], scenario: S) => entries.filter((e): e is Extract<Entry, { scenario: S }> => e.scenario === scenario);
+const of = <S extends Entry['scenario']>(entries: Entry[], scenario: S) =>
+  entries.filter((e): e is Extract<Entry, { scenario: S }> => e.scenario === scenario);
 
 export function markdown(report: Report): string {
   const e = report.scenarios;
@@ -111,39 +117,106 @@ export function markdown(report: Report): string {
     '',
     table(
       ['envelope', 'pushers', 'workers', 'objects in store', 'objects posted', 'objects/s', 'peak RSS MB'],
-      of(e, 'ingest').map((x) => [`${n(x.envelope_objects)} objects`, x.connections, x.workers, `${n(x.objects_in_store - x.objects)} → ${n(x.objects_in_store)}`, n(x.objects), n(x.objects_per_s), x.memory.rss_peak_mb]),
+      of(e, 'ingest').map((x) => [
+        `${n(x.envelope_objects)} objects`,
+        x.connections,
+        x.workers,
+        `${n(x.objects_in_store - x.objects)} → ${n(x.objects_in_store)}`,
+        n(x.objects),
+        n(x.objects_per_s),
+        x.memory.rss_peak_mb,
+      ]),
     ),
     '',
     '**Poll** (autocannon, fixed duration, random `added_after` page positions and object ids; node and express replay the same response bytes; storage runs the same page query on the same file and writes the same bytes)',
     '',
     table(
-      ['endpoint', 'limit', 'conns', 'workers', 'req/s', 'objects/s', 'p50 ms', 'p99 ms', 'bytes/resp', 'non-2xx', 'storage req/s', 'node req/s', 'express req/s', '× storage', '× node', '× express', 'gain vs 1 worker', 'peak RSS MB'],
+      [
+        'endpoint',
+        'limit',
+        'conns',
+        'workers',
+        'req/s',
+        'objects/s',
+        'p50 ms',
+        'p99 ms',
+        'bytes/resp',
+        'non-2xx',
+        'storage req/s',
+        'node req/s',
+        'express req/s',
+        '× storage',
+        '× node',
+        '× express',
+        'gain vs 1 worker',
+        'peak RSS MB',
+      ],
       of(e, 'poll').map((x) => [
-        x.endpoint, x.limit ?? '–', x.connections, x.workers, rate(x.rps), n(x.objects_per_s), ms(x.p50_ms), ms(x.p99_ms), n(x.bytes_per_response), x.non2xx,
-        rate(x.storage.rps), rate(x.node.rps), rate(x.express.rps), ratio(x.ratio_to_storage), ratio(x.ratio_to_node), ratio(x.ratio_to_express),
-        x.gain_vs_1_worker === undefined ? '–' : ratio(x.gain_vs_1_worker), x.memory.rss_peak_mb,
+        x.endpoint,
+        x.limit ?? '–',
+        x.connections,
+        x.workers,
+        rate(x.rps),
+        n(x.objects_per_s),
+        ms(x.p50_ms),
+        ms(x.p99_ms),
+        n(x.bytes_per_response),
+        x.non2xx,
+        rate(x.storage.rps),
+        rate(x.node.rps),
+        rate(x.express.rps),
+        ratio(x.ratio_to_storage),
+        ratio(x.ratio_to_node),
+        ratio(x.ratio_to_express),
+        x.gain_vs_1_worker === undefined ? '–' : ratio(x.gain_vs_1_worker),
+        x.memory.rss_peak_mb,
       ]),
     ),
     '',
-    '**Small resources** (16 connections; read by a caller who sees 1 of the catalogue\'s 196 collections; baselines replay the same bytes)',
+    "**Small resources** (16 connections; read by a caller who sees 1 of the catalogue's 196 collections; baselines replay the same bytes)",
     '',
     table(
       ['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'bytes/resp', 'node req/s', 'express req/s', '× node', '× express'],
-      of(e, 'small').map((x) => [x.endpoint, rate(x.rps), ms(x.p50_ms), ms(x.p99_ms), n(x.bytes_per_response), rate(x.node.rps), rate(x.express.rps), ratio(x.ratio_to_node), ratio(x.ratio_to_express)]),
+      of(e, 'small').map((x) => [
+        x.endpoint,
+        rate(x.rps),
+        ms(x.p50_ms),
+        ms(x.p99_ms),
+        n(x.bytes_per_response),
+        rate(x.node.rps),
+        rate(x.express.rps),
+        ratio(x.ratio_to_node),
+        ratio(x.ratio_to_express),
+      ]),
     ),
     '',
     '**Cold start** (`accord serve` started afresh on the grown store; 100-object envelopes, one client per worker)',
     '',
     table(
       ['workers', '/readyz 200 after ms', 'first envelope ms (per worker)', 'warm envelope ms (median)', 'first ÷ warm'],
-      of(e, 'coldstart').map((x) => [x.workers, n(x.ready_ms), x.first_ms.map((f) => f.toFixed(1)).join(' / '), x.warm_ms.toFixed(1), x.ratio_first_to_warm.toFixed(2)]),
+      of(e, 'coldstart').map((x) => [
+        x.workers,
+        n(x.ready_ms),
+        x.first_ms.map((f) => f.toFixed(1)).join(' / '),
+        x.warm_ms.toFixed(1),
+        x.ratio_first_to_warm.toFixed(2),
+      ]),
     ),
     '',
     '**Compression** (GET objects limit=1000, 16 connections, by Accept-Encoding; CPU: the server process, all threads, per response)',
     '',
     table(
       ['coding', 'bytes/resp', '× identity bytes', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'peak RSS MB'],
-      of(e, 'compression').map((x) => [x.coding, n(x.bytes_per_response), ratio(x.ratio_to_identity_bytes), rate(x.rps), ms(x.p50_ms), ms(x.p99_ms), ms(x.cpu_ms_per_request), x.memory.rss_peak_mb]),
+      of(e, 'compression').map((x) => [
+        x.coding,
+        n(x.bytes_per_response),
+        ratio(x.ratio_to_identity_bytes),
+        rate(x.rps),
+        ms(x.p50_ms),
+        ms(x.p99_ms),
+        ms(x.cpu_ms_per_request),
+        x.memory.rss_peak_mb,
+      ]),
     ),
     '',
     '**Crawl** (`next` paging through the whole collection, one connection)',
@@ -165,13 +238,23 @@ export function markdown(report: Report): string {
     '',
     ...(report.flood
       ? [
-          '**Flood** (a poller reads a 100-object page every 50 ms on 127.0.0.1; under flood, 16 more connections send requests, 12 without credentials with an 8 KB query string, 4 with wrong passwords; default limits; database measured after each phase\'s server shut down)',
+          "**Flood** (a poller reads a 100-object page every 50 ms on 127.0.0.1; under flood, 16 more connections send requests, 12 without credentials with an 8 KB query string, 4 with wrong passwords; default limits; database measured after each phase's server shut down)",
           '',
           table(
             ['phase', 's', 'poller requests', 'p50 ms', 'p99 ms', 'flood req/s', 'flood statuses', 'DB growth KB', 'refusal events', 'their bytes'],
             report.flood.map((f) => [
-              f.phase, f.seconds, f.poller_requests, ms(f.p50_ms), ms(f.p99_ms), f.flood_rps, Object.entries(f.flood_statuses).map(([st, c]) => `${st}: ${n(c)}`).join(', ') || '–',
-              n(Math.round(f.db_growth_bytes / 1024)), f.refusal_events, n(f.refusal_event_bytes),
+              f.phase,
+              f.seconds,
+              f.poller_requests,
+              ms(f.p50_ms),
+              ms(f.p99_ms),
+              f.flood_rps,
+              Object.entries(f.flood_statuses)
+                .map(([st, c]) => `${st}: ${n(c)}`)
+                .join(', ') || '–',
+              n(Math.round(f.db_growth_bytes / 1024)),
+              f.refusal_events,
+              n(f.refusal_event_bytes),
             ]),
           ),
           '',
@@ -192,7 +275,10 @@ export function markdown(report: Report): string {
 /** Writes <name>.json and <name>.md under bench/results/, each replaced whole (write, then rename). */
 export function save(dir: string, name: string, report: Report, md: string): void {
   mkdirSync(dir, { recursive: true });
-  for (const [ext, text] of [['json', JSON.stringify(report, null, 2) + '\n'], ['md', md]] as const) {
+  for (const [ext, text] of [
+    ['json', JSON.stringify(report, null, 2) + '\n'],
+    ['md', md],
+  ] as const) {
     const file = join(dir, `${name}.${ext}`);
     writeFileSync(`${file}.tmp`, text);
     renameSync(`${file}.tmp`, file);

@@ -22,7 +22,13 @@ export const COLLECTION_PATH = `/${API_ROOT}/collections/${COLLECTION}`;
 const CATALOGUE = 195;
 
 /** Each catalogue write is logged with its change, as the bench's operator. */
-const change = (entity: ChangeRecord['entity'], entityId: string): ChangeRecord => ({ at: systemClock(), by: 'cli:bench', entity, entityId, action: 'create' });
+const change = (entity: ChangeRecord['entity'], entityId: string): ChangeRecord => ({
+  at: systemClock(),
+  by: 'cli:bench',
+  entity,
+  entityId,
+  action: 'create',
+});
 
 export interface Tokens {
   writer: string;
@@ -32,16 +38,26 @@ export interface Tokens {
 
 export async function prepareStore(file: string): Promise<{ store: SqliteStore; tokens: Tokens }> {
   const store = new SqliteStore(file);
-  await store.upsertApiRoot({ path: API_ROOT, title: 'bench', maxContentLength: 64 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, change('api-root', API_ROOT));
+  await store.upsertApiRoot(
+    { path: API_ROOT, title: 'bench', maxContentLength: 64 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+    change('api-root', API_ROOT),
+  );
   await store.upsertCollection({ id: COLLECTION, apiRoot: API_ROOT, title: 'bench', mediaTypes: [] }, change('collection', COLLECTION));
   for (let i = 0; i < CATALOGUE; i++) {
     const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-    await store.upsertCollection({ id, apiRoot: API_ROOT, title: `country ${i}`, alias: `c${i}`, mediaTypes: ['application/stix+json;version=2.1'] }, change('collection', id));
+    await store.upsertCollection(
+      { id, apiRoot: API_ROOT, title: `country ${i}`, alias: `c${i}`, mediaTypes: ['application/stix+json;version=2.1'] },
+      change('collection', id),
+    );
   }
   await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' }, change('party', 'operator'));
   await store.upsertParty({ id: 'partner', name: 'Partner agency', kind: 'agency' }, change('party', 'partner'));
   await createAgreement(store, systemClock, 'cli:bench', {
-    title: 'bench', instrument: 'bench', parties: ['operator', 'partner'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
+    title: 'bench',
+    instrument: 'bench',
+    parties: ['operator', 'partner'],
+    valid_from: '2000-01-01T00:00:00Z',
+    status: 'active',
     grants: [
       { party: 'operator', actions: ['read', 'write'], collections: { all: true }, max_tlp: 'red', unmarked_as: 'clear' },
       { party: 'partner', actions: ['read'], collections: { ids: [COLLECTION] }, max_tlp: 'clear', unmarked_as: 'clear' },
@@ -51,5 +67,12 @@ export async function prepareStore(file: string): Promise<{ store: SqliteStore; 
     const { account } = await addAccount(store, systemClock, { name, roles: [role], partyId, password: null }, 'cli:bench');
     return (await issueToken(store, systemClock, account.id, 'bench', 'cli:bench')).token;
   };
-  return { store, tokens: { writer: await token('writer', 'writer', 'operator'), full: await token('full', 'reader', 'operator'), clear: await token('clear', 'reader', 'partner') } };
+  return {
+    store,
+    tokens: {
+      writer: await token('writer', 'writer', 'operator'),
+      full: await token('full', 'reader', 'operator'),
+      clear: await token('clear', 'reader', 'partner'),
+    },
+  };
 }

@@ -46,10 +46,12 @@ export async function smallResources(run: SmallRun, tokens: { partner: string; w
     const client = new Client(run.server.origin, r.token);
     const reply = await client.get(r.path);
     client.close();
-    if (r.endpoint === 'GET collections' && !reply.body.toString().includes(COLLECTION)) throw new Error('the partner does not see the bench collection');
+    if (r.endpoint === 'GET collections' && !reply.body.toString().includes(COLLECTION))
+      throw new Error('the partner does not see the bench collection');
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(reply.headers)) {
-      if (typeof value === 'string' && !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)) headers[name] = value;
+      if (typeof value === 'string' && !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name))
+        headers[name] = value;
     }
     const file = join(run.dir, `small-${k}.json`);
     writeFileSync(file, JSON.stringify({ route: r.route, headers, body_base64: reply.body.toString('base64') } satisfies RecordedResponse));
@@ -65,8 +67,17 @@ export async function smallResources(run: SmallRun, tokens: { partner: string; w
       const nodeFigures = await load(options(node.origin));
       const expressFigures = await load(options(express.origin));
       entries.push({
-        scenario: 'small', endpoint: r.endpoint, limit: null, connections: 16, workers: 1, objects_in_store: run.objectsInStore, duration_s: run.seconds, memory, ...accord,
-        node: nodeFigures, express: expressFigures,
+        scenario: 'small',
+        endpoint: r.endpoint,
+        limit: null,
+        connections: 16,
+        workers: 1,
+        objects_in_store: run.objectsInStore,
+        duration_s: run.seconds,
+        memory,
+        ...accord,
+        node: nodeFigures,
+        express: expressFigures,
         ratio_to_node: Math.round((accord.rps / nodeFigures.rps) * 1000) / 1000,
         ratio_to_express: Math.round((accord.rps / expressFigures.rps) * 1000) / 1000,
       });

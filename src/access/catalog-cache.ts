@@ -106,7 +106,9 @@ export class CatalogCache {
       for (const country of grant.collections.countries ?? []) for (const c of root.byCountry.get(country) ?? []) add(named, c);
     }
     const order = new Map(root.list.map((c, i) => [c, i]));
-    return [...named].filter((c) => bindings.some((b) => grantCovers(b.grant, c))).sort((a, b) => (order.get(a) as number) - (order.get(b) as number));
+    return [...named]
+      .filter((c) => bindings.some((b) => grantCovers(b.grant, c)))
+      .sort((a, b) => (order.get(a) as number) - (order.get(b) as number));
   }
 
   /** bindingsFor() after a refresh, for callers outside a request (feeds, the CLI): each call sees the current agreements. */

@@ -33,9 +33,7 @@ export interface GrantBinding {
   grant: GrantRecord;
 }
 
-export type Decision =
-  | { allowed: true; basis: string[]; scope: ObjectScope }
-  | { allowed: false; reason: string };
+export type Decision = { allowed: true; basis: string[]; scope: ObjectScope } | { allowed: false; reason: string };
 
 export function inForce(a: AgreementRecord, now: Micros): boolean {
   return a.status === 'active' && a.validFrom <= now && (a.validUntil === null || now < a.validUntil);
@@ -81,7 +79,8 @@ export function decide(principal: Principal, collection: CollectionRecord, right
   const applicable = bindings.filter(
     (b) => b.grant.party === principal.partyId && b.grant.actions.includes(right) && inForce(b.agreement, now) && grantCovers(b.grant, collection),
   );
-  if (applicable.length === 0) return { allowed: false, reason: `no data-sharing agreement in force grants your organisation ${right} on this collection` };
+  if (applicable.length === 0)
+    return { allowed: false, reason: `no data-sharing agreement in force grants your organisation ${right} on this collection` };
   const clauses = applicable.map((b) => scopeClause(b.grant, collection));
   // Marking definitions say what the markings on other objects mean: every reader of the
   // collection sees them, whatever their own marking and the grant's types (docs/agreements.md).

@@ -27,7 +27,12 @@ export interface AccessEntry {
   collections: { id: string; alias?: string; title: string; country?: string; api_root: string }[];
 }
 
-export function accessOf(principal: Principal, agreements: readonly AgreementRecord[], collections: readonly CollectionRecord[], now: Micros): AccessEntry[] {
+export function accessOf(
+  principal: Principal,
+  agreements: readonly AgreementRecord[],
+  collections: readonly CollectionRecord[],
+  now: Micros,
+): AccessEntry[] {
   const out: AccessEntry[] = [];
   for (const a of agreements) {
     for (const g of a.grants) {
@@ -46,7 +51,13 @@ export function accessOf(principal: Principal, agreements: readonly AgreementRec
         ...(g.types && { types: g.types }),
         collections: collections
           .filter((c) => grantCovers(g, c))
-          .map((c) => ({ id: c.id, ...(c.alias !== undefined && { alias: c.alias }), title: c.title, ...(c.country !== undefined && { country: c.country }), api_root: c.apiRoot })),
+          .map((c) => ({
+            id: c.id,
+            ...(c.alias !== undefined && { alias: c.alias }),
+            title: c.title,
+            ...(c.country !== undefined && { country: c.country }),
+            api_root: c.apiRoot,
+          })),
       });
     }
   }

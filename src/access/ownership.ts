@@ -11,7 +11,7 @@ import type { NewObject, ObjectScope } from '../store/object-store';
 /** Reasons reveal nothing but that the id is taken: not its versions, markings or owner. */
 export const NOT_OWNER = 'not stored: this object id belongs to another party here; only its owner may add versions of it';
 export const HIDDEN_COPY = 'not stored: this version is held here under terms that do not let you read it, so it cannot be added or confirmed';
-export const FOREIGN_CREATOR = 'not stored: its created_by_ref must be your organisation\'s identity';
+export const FOREIGN_CREATOR = "not stored: its created_by_ref must be your organisation's identity";
 
 export type AddOutcome = { kind: 'new' } | { kind: 'already' } | { kind: 'fail'; message: string };
 

@@ -10,13 +10,19 @@ import type { Micros } from '../time';
 import { decide, type GrantBinding } from './decide';
 
 /** What the caller may read in the collection, or undefined when it may read nothing there. */
-export function readScope(principal: Principal, collection: CollectionRecord, now: Micros, bindings: readonly GrantBinding[]): ObjectScope | undefined {
+export function readScope(
+  principal: Principal,
+  collection: CollectionRecord,
+  now: Micros,
+  bindings: readonly GrantBinding[],
+): ObjectScope | undefined {
   const read = decide(principal, collection, 'read', now, bindings);
   return read.allowed ? read.scope : undefined;
 }
 
 function intersectTypes(a: ScopeClause, b: ScopeClause): Pick<ScopeClause, 'allowTypes' | 'denyTypes'> {
-  const allow = a.allowTypes === undefined ? b.allowTypes : b.allowTypes === undefined ? a.allowTypes : a.allowTypes.filter((t) => b.allowTypes?.includes(t));
+  const allow =
+    a.allowTypes === undefined ? b.allowTypes : b.allowTypes === undefined ? a.allowTypes : a.allowTypes.filter((t) => b.allowTypes?.includes(t));
   const deny = [...new Set([...(a.denyTypes ?? []), ...(b.denyTypes ?? [])])];
   return { ...(allow !== undefined && { allowTypes: allow }), ...(deny.length > 0 && { denyTypes: deny }) };
 }

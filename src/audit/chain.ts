@@ -98,7 +98,9 @@ export class ChainVerifier {
       return false;
     };
     if (event.seq !== this.expectedSeq) {
-      return fail(event.seq > this.expectedSeq ? `events ${this.expectedSeq}–${event.seq - 1} are missing` : `event ${event.seq} is out of order or repeated`);
+      return fail(
+        event.seq > this.expectedSeq ? `events ${this.expectedSeq}–${event.seq - 1} are missing` : `event ${event.seq} is out of order or repeated`,
+      );
     }
     if (event.prev_hash !== this.prevHash) return fail(`event ${event.seq} does not follow event ${event.seq - 1} (prev_hash differs)`);
     const { hash, ...fields } = event;
@@ -115,7 +117,13 @@ export class ChainVerifier {
   result(): VerifyResult {
     if (this.failure) return { ok: false, events: this.count, ...this.failure };
     const beyond = [...this.checkpoints.keys()].filter((seq) => seq >= this.expectedSeq).sort((a, b) => a - b)[0];
-    if (beyond !== undefined) return { ok: false, events: this.count, brokenAt: this.expectedSeq, problem: `events from ${this.expectedSeq} on are missing (a checkpoint records event ${beyond})` };
+    if (beyond !== undefined)
+      return {
+        ok: false,
+        events: this.count,
+        brokenAt: this.expectedSeq,
+        problem: `events from ${this.expectedSeq} on are missing (a checkpoint records event ${beyond})`,
+      };
     return { ok: true, events: this.count, firstSeq: this.firstSeq, lastSeq: this.count ? this.expectedSeq - 1 : null, lastHash: this.prevHash };
   }
 }

@@ -43,7 +43,8 @@ export async function custodyOf(store: AuditStore, objectId: string): Promise<Cu
     const page = await store.queryAuditEvents({ objectId, limit: PAGE, ...(afterSeq !== undefined && { afterSeq }) });
     for (const e of page.records) {
       if (e.outcome !== 'success') continue;
-      const kind = e.action === 'objects.add' ? 'submitted' : e.action === 'object.delete' ? 'deleted' : e.action.endsWith('.read') ? 'received' : undefined;
+      const kind =
+        e.action === 'objects.add' ? 'submitted' : e.action === 'object.delete' ? 'deleted' : e.action.endsWith('.read') ? 'received' : undefined;
       if (!kind) continue;
       for (const o of e.objects ?? []) {
         if (o.id !== objectId) continue;

@@ -45,7 +45,10 @@ export interface DayRange {
 }
 
 /** The rows one event adds to (as increments), with `day` from its canonical time. */
-export function dailyIncrements(e: Pick<AuditEventInput, 'action' | 'outcome' | 'party' | 'collection' | 'country' | 'objects' | 'withheld'>, time: string): { row: DailyRow; withheld: WithheldRow[] } {
+export function dailyIncrements(
+  e: Pick<AuditEventInput, 'action' | 'outcome' | 'party' | 'collection' | 'country' | 'objects' | 'withheld'>,
+  time: string,
+): { row: DailyRow; withheld: WithheldRow[] } {
   const day = time.slice(0, 10);
   const key = { day, party: e.party ?? '', collection: e.collection ?? '', country: e.country ?? '' };
   return {

@@ -67,7 +67,9 @@ export interface StoredAuditEvent {
  * (a read of a page, or an add of new versions, which take consecutive date_added values)
  * is indexed once by its collection and that range, however many objects it names.
  */
-export function rangeIndexed(e: Pick<AuditEventInput, 'collection' | 'date_added_range'>): e is { collection: string; date_added_range: DateAddedRange } {
+export function rangeIndexed(
+  e: Pick<AuditEventInput, 'collection' | 'date_added_range'>,
+): e is { collection: string; date_added_range: DateAddedRange } {
   return e.collection !== undefined && e.date_added_range !== undefined;
 }
 

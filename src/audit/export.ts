@@ -28,7 +28,28 @@ interface Trailer {
   last_seq: number | null;
 }
 
-const CSV_COLUMNS = ['seq', 'time', 'action', 'outcome', 'account', 'party', 'credential', 'client', 'method', 'path', 'api_root', 'collection', 'country', 'agreements', 'objects', 'withheld', 'http_status', 'status_id', 'hash', 'event_json'] as const;
+const CSV_COLUMNS = [
+  'seq',
+  'time',
+  'action',
+  'outcome',
+  'account',
+  'party',
+  'credential',
+  'client',
+  'method',
+  'path',
+  'api_root',
+  'collection',
+  'country',
+  'agreements',
+  'objects',
+  'withheld',
+  'http_status',
+  'status_id',
+  'hash',
+  'event_json',
+] as const;
 const PAGE = 1000;
 
 function csvCell(value: unknown): string {
@@ -40,10 +61,26 @@ function csvCell(value: unknown): string {
 function csvRow(e: AuditEvent): string {
   const { hash, ...fields } = e;
   const cells: Record<(typeof CSV_COLUMNS)[number], unknown> = {
-    seq: e.seq, time: e.time, action: e.action, outcome: e.outcome, account: e.account, party: e.party,
-    credential: e.credential, client: e.client, method: e.method, path: e.path, api_root: e.api_root,
-    collection: e.collection, country: e.country, agreements: e.agreements?.join(' '), objects: e.objects?.length,
-    withheld: e.withheld?.count, http_status: e.http_status, status_id: e.status_id, hash, event_json: canonicalJson(fields),
+    seq: e.seq,
+    time: e.time,
+    action: e.action,
+    outcome: e.outcome,
+    account: e.account,
+    party: e.party,
+    credential: e.credential,
+    client: e.client,
+    method: e.method,
+    path: e.path,
+    api_root: e.api_root,
+    collection: e.collection,
+    country: e.country,
+    agreements: e.agreements?.join(' '),
+    objects: e.objects?.length,
+    withheld: e.withheld?.count,
+    http_status: e.http_status,
+    status_id: e.status_id,
+    hash,
+    event_json: canonicalJson(fields),
   };
   return CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',');
 }
@@ -77,8 +114,7 @@ export async function* exportEvents(store: AuditStore, filters: ExportFilters, f
 }
 
 export type ExportVerification =
-  | { ok: true; events: number; firstSeq: number | null; lastSeq: number | null; complete: boolean }
-  | { ok: false; line: number; problem: string };
+  { ok: true; events: number; firstSeq: number | null; lastSeq: number | null; complete: boolean } | { ok: false; line: number; problem: string };
 
 /** One CSV record (no embedded newlines, see csvCell). */
 function parseCsvLine(line: string): string[] {
@@ -151,7 +187,8 @@ export function verifyExport(text: string): ExportVerification {
     // The readable CSV columns are not hashed themselves: they must say exactly what the hashed event says.
     if (csv && csvRow(event) !== line) return fail(i + offset, `event ${event.seq} was altered (its columns differ from its hashed content)`);
     if (prev && event.seq <= prev.seq) return fail(i + offset, `event ${event.seq} is out of order`);
-    if (prev && event.seq === prev.seq + 1 && event.prev_hash !== prev.hash) return fail(i + offset, `event ${event.seq} does not follow event ${prev.seq}`);
+    if (prev && event.seq === prev.seq + 1 && event.prev_hash !== prev.hash)
+      return fail(i + offset, `event ${event.seq} does not follow event ${prev.seq}`);
     if (!prev && event.seq === 1 && event.prev_hash !== GENESIS_HASH) return fail(i + offset, 'event 1 does not start the chain');
     if (prev && event.seq !== prev.seq + 1) contiguous = false;
     const checkpoint = checkpoints.get(event.seq);
@@ -161,7 +198,9 @@ export function verifyExport(text: string): ExportVerification {
   if (trailer.events !== body.length) return fail(lines.length, `the trailer counts ${trailer.events} events but the file holds ${body.length}`);
   const unfiltered = Object.keys(header.filters).length === 0;
   const complete =
-    unfiltered && contiguous && (body.length === 0 ? header.head.seq === 0 : prev?.seq === header.head.seq && prev.hash === header.head.hash && trailer.first_seq === 1);
+    unfiltered &&
+    contiguous &&
+    (body.length === 0 ? header.head.seq === 0 : prev?.seq === header.head.seq && prev.hash === header.head.hash && trailer.first_seq === 1);
   if (unfiltered && !complete) return fail(lines.length, 'an unfiltered export must hold every event from 1 to the head it names; some are missing');
   return { ok: true, events: body.length, firstSeq: trailer.first_seq, lastSeq: trailer.last_seq, complete };
 }

@@ -34,7 +34,15 @@ export interface AuditLogOptions {
   checkpointSeconds: number;
 }
 
-export const AUDIT_DEFAULTS: AuditLogOptions = { flushMs: 200, groupMs: 1, batchSize: 500, queueLimit: 10_000, batchObjects: 20_000, queueObjects: 100_000, checkpointSeconds: 300 };
+export const AUDIT_DEFAULTS: AuditLogOptions = {
+  flushMs: 200,
+  groupMs: 1,
+  batchSize: 500,
+  queueLimit: 10_000,
+  batchObjects: 20_000,
+  queueObjects: 100_000,
+  checkpointSeconds: 300,
+};
 
 const weight = (e: AuditEventInput) => e.objects?.length ?? 0;
 
@@ -129,7 +137,11 @@ export class AuditLog {
       // At least one event, however large; then up to either limit.
       let take = 0;
       let objects = 0;
-      while (take < this.queue.length && take < this.options.batchSize && (take === 0 || objects + weight((this.queue[take] as Entry).event) <= this.options.batchObjects)) {
+      while (
+        take < this.queue.length &&
+        take < this.options.batchSize &&
+        (take === 0 || objects + weight((this.queue[take] as Entry).event) <= this.options.batchObjects)
+      ) {
         objects += weight((this.queue[take] as Entry).event);
         take++;
       }

@@ -18,7 +18,8 @@ function indexProblem(s: StoredAuditEvent): string | undefined {
   const haveObjects = [...s.indexed.objectIds].sort();
   if (expectObjects.join('\n') !== haveObjects.join('\n')) return `the object index of event ${s.event.seq} does not match the event`;
   const expectAgreements = [...new Set(s.event.agreements ?? [])].sort();
-  if (expectAgreements.join('\n') !== [...s.indexed.agreements].sort().join('\n')) return `the agreement index of event ${s.event.seq} does not match the event`;
+  if (expectAgreements.join('\n') !== [...s.indexed.agreements].sort().join('\n'))
+    return `the agreement index of event ${s.event.seq} does not match the event`;
   return undefined;
 }
 

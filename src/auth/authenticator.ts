@@ -16,7 +16,6 @@ import type { Principal } from './principal';
 import { tooManyRequests } from '../errors';
 import { DUMMY_PASSWORD_HASH, TOKEN_PREFIX, keyedHash, verifyPassword } from './secrets';
 
-
 export type Credentials = { kind: 'basic'; username: string; password: string } | { kind: 'token'; token: string };
 
 /** The client certificate of the TLS connection, as the HTTP layer read it. */
@@ -107,7 +106,9 @@ export class Authenticator {
 
   private async matchingCertificates(presented: PresentedCertificate) {
     const records = await this.catalog.findCertificates(presented.fingerprint, presented.subject, presented.issuer);
-    return records.filter((r) => r.fingerprint === presented.fingerprint || (presented.verified && r.subject === presented.subject && r.issuer === presented.issuer));
+    return records.filter(
+      (r) => r.fingerprint === presented.fingerprint || (presented.verified && r.subject === presented.subject && r.issuer === presented.issuer),
+    );
   }
 
   private async byCertificateAlone(presented: PresentedCertificate): Promise<Principal | undefined> {
@@ -147,7 +148,8 @@ export class Authenticator {
   /** Runs `check` when fewer than `concurrentChecks` run; refuses (429) when too many already wait. */
   private async inTurn<T>(check: () => Promise<T>): Promise<T> {
     if (this.running >= (this.options.concurrentChecks ?? 2)) {
-      if (this.waiting.length >= (this.options.waitingChecks ?? 64)) throw tooManyRequests('too many sign-ins are being checked; try again shortly', 1);
+      if (this.waiting.length >= (this.options.waitingChecks ?? 64))
+        throw tooManyRequests('too many sign-ins are being checked; try again shortly', 1);
       // The finishing check hands its slot over: `running` stays as it is.
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else this.running++;

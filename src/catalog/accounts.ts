@@ -32,7 +32,12 @@ export interface NewAccount {
   operatorParty?: string;
 }
 
-export async function addAccount(store: Store, clock: Clock, input: NewAccount, by: string): Promise<{ account: AccountRecord; generatedPassword?: string }> {
+export async function addAccount(
+  store: Store,
+  clock: Clock,
+  input: NewAccount,
+  by: string,
+): Promise<{ account: AccountRecord; generatedPassword?: string }> {
   if (!NAME.test(input.name)) throw fail('invalid-account', 'account names are 1–128 letters, digits and . _ @ -, starting with a letter or digit');
   if (await store.getAccountByName(input.name)) throw fail('invalid-account', `an account named "${input.name}" exists already`);
   if (!(await store.getParty(input.partyId))) throw fail('invalid-account', `no party "${input.partyId}"`);
@@ -51,11 +56,24 @@ export async function addAccount(store: Store, clock: Clock, input: NewAccount, 
     createdAt: now,
     updatedAt: now,
   };
-  await store.createAccount(account, { at: now, by, entity: 'account', entityId: account.id, action: 'create', detail: { name: account.name, party: account.partyId, roles: account.roles } });
+  await store.createAccount(account, {
+    at: now,
+    by,
+    entity: 'account',
+    entityId: account.id,
+    action: 'create',
+    detail: { name: account.name, party: account.partyId, roles: account.roles },
+  });
   return input.password === undefined && password !== null ? { account, generatedPassword: password } : { account };
 }
 
-export async function issueToken(store: Store, clock: Clock, accountId: string, label: string, by: string): Promise<{ token: string; record: TokenRecord }> {
+export async function issueToken(
+  store: Store,
+  clock: Clock,
+  accountId: string,
+  label: string,
+  by: string,
+): Promise<{ token: string; record: TokenRecord }> {
   const token = generateToken();
   const record: TokenRecord = {
     id: randomUUID(),
@@ -65,7 +83,14 @@ export async function issueToken(store: Store, clock: Clock, accountId: string, 
     createdAt: clock(),
     revokedAt: null,
   };
-  await store.createToken(record, { at: record.createdAt, by, entity: 'token', entityId: record.id, action: 'issue', detail: { account: accountId, label } });
+  await store.createToken(record, {
+    at: record.createdAt,
+    by,
+    entity: 'token',
+    entityId: record.id,
+    action: 'issue',
+    detail: { account: accountId, label },
+  });
   return { token, record };
 }
 
@@ -117,7 +142,15 @@ export async function changeAccount(store: Store, clock: Clock, name: string, ch
 }
 
 export function accountResource(a: AccountRecord) {
-  return { id: a.id, name: a.name, party: a.partyId, roles: a.roles, disabled: a.disabled, has_password: a.passwordHash !== null, ...(a.requireCertificate === true && { require_certificate: true }) };
+  return {
+    id: a.id,
+    name: a.name,
+    party: a.partyId,
+    roles: a.roles,
+    disabled: a.disabled,
+    has_password: a.passwordHash !== null,
+    ...(a.requireCertificate === true && { require_certificate: true }),
+  };
 }
 
 export async function requireAccount(store: Store, name: string): Promise<AccountRecord> {

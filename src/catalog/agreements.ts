@@ -48,7 +48,9 @@ function checkSchema(input: unknown): AgreementInput {
   }
   if (!validator(input)) {
     const problems = (validator.errors ?? []).map((e) =>
-      e.keyword === 'additionalProperties' ? `${e.instancePath || '(agreement)'} has unknown property "${String(e.params.additionalProperty)}"` : `${e.instancePath || '(agreement)'} ${e.message ?? 'is invalid'}`,
+      e.keyword === 'additionalProperties'
+        ? `${e.instancePath || '(agreement)'} has unknown property "${String(e.params.additionalProperty)}"`
+        : `${e.instancePath || '(agreement)'} ${e.message ?? 'is invalid'}`,
     );
     throw fail('invalid-agreement', `invalid agreement: ${problems.join('; ')}`);
   }
@@ -66,12 +68,14 @@ async function content(store: Store, raw: unknown) {
   const input = checkSchema(raw);
   const validFrom = timestamp(input.valid_from, 'valid_from');
   const validUntil = input.valid_until === undefined || input.valid_until === null ? null : timestamp(input.valid_until, 'valid_until');
-  if (validUntil !== null && validUntil <= validFrom) throw fail('invalid-agreement', 'invalid agreement: "valid_until" must be later than "valid_from"');
+  if (validUntil !== null && validUntil <= validFrom)
+    throw fail('invalid-agreement', 'invalid agreement: "valid_until" must be later than "valid_from"');
   for (const party of input.parties) {
     if (!(await store.getParty(party))) throw fail('invalid-agreement', `invalid agreement: no party "${party}"`);
   }
   for (const g of input.grants) {
-    if (!input.parties.includes(g.party)) throw fail('invalid-agreement', `invalid agreement: grant to "${g.party}", who is not a party to the agreement`);
+    if (!input.parties.includes(g.party))
+      throw fail('invalid-agreement', `invalid agreement: grant to "${g.party}", who is not a party to the agreement`);
   }
   return {
     input,
@@ -87,16 +91,14 @@ async function content(store: Store, raw: unknown) {
         ...(input.terms?.attribution !== undefined && { attribution: input.terms.attribution }),
         ...(input.terms?.onward_sharing !== undefined && { onwardSharing: input.terms.onward_sharing }),
       },
-      grants: input.grants.map(
-        (g): GrantRecord => ({
-          party: g.party,
-          actions: g.actions,
-          collections: g.collections,
-          ...(g.types !== undefined && { types: g.types }),
-          maxTlp: g.max_tlp,
-          unmarkedAs: g.unmarked_as ?? DEFAULT_UNMARKED_AS,
-        }),
-      ),
+      grants: input.grants.map((g): GrantRecord => ({
+        party: g.party,
+        actions: g.actions,
+        collections: g.collections,
+        ...(g.types !== undefined && { types: g.types }),
+        maxTlp: g.max_tlp,
+        unmarkedAs: g.unmarked_as ?? DEFAULT_UNMARKED_AS,
+      })),
     },
   };
 }
@@ -106,8 +108,24 @@ export async function createAgreement(store: Store, clock: Clock, by: string, ra
   const id = input.id ?? randomUUID();
   if (await store.getAgreement(id)) throw fail('conflict', `an agreement "${id}" exists already`);
   const now = clock();
-  const record: AgreementRecord = { id, version: 1, ...fields, status: input.status ?? 'draft', createdAt: now, createdBy: by, updatedAt: now, updatedBy: by };
-  await store.saveAgreement(record, { at: now, by, entity: 'agreement', entityId: id, action: 'create', detail: { version: 1, status: record.status } });
+  const record: AgreementRecord = {
+    id,
+    version: 1,
+    ...fields,
+    status: input.status ?? 'draft',
+    createdAt: now,
+    createdBy: by,
+    updatedAt: now,
+    updatedBy: by,
+  };
+  await store.saveAgreement(record, {
+    at: now,
+    by,
+    entity: 'agreement',
+    entityId: id,
+    action: 'create',
+    detail: { version: 1, status: record.status },
+  });
   return record;
 }
 
@@ -128,7 +146,14 @@ export async function reviseAgreement(store: Store, clock: Clock, by: string, id
     current.status === 'draft'
       ? { ...current, ...fields, status: input.status ?? 'draft', updatedAt: now, updatedBy: by }
       : { ...current, ...fields, version: current.version + 1, createdAt: now, createdBy: by, updatedAt: now, updatedBy: by };
-  await store.saveAgreement(record, { at: now, by, entity: 'agreement', entityId: id, action: 'revise', detail: { version: record.version, status: record.status } });
+  await store.saveAgreement(record, {
+    at: now,
+    by,
+    entity: 'agreement',
+    entityId: id,
+    action: 'revise',
+    detail: { version: record.version, status: record.status },
+  });
   return record;
 }
 
@@ -145,7 +170,14 @@ export async function setAgreementStatus(store: Store, clock: Clock, by: string,
     throw fail('conflict', `agreement "${id}" is ${current.status}; it cannot become ${status}`);
   }
   const record: AgreementRecord = { ...current, status, updatedAt: clock(), updatedBy: by };
-  await store.saveAgreement(record, { at: record.updatedAt, by, entity: 'agreement', entityId: id, action: status, detail: { version: record.version, from: current.status } });
+  await store.saveAgreement(record, {
+    at: record.updatedAt,
+    by,
+    entity: 'agreement',
+    entityId: id,
+    action: status,
+    detail: { version: record.version, from: current.status },
+  });
   return record;
 }
 

@@ -140,7 +140,14 @@ export async function applyCatalog(store: Store, dir: string, defaultMaxContentL
     };
     const old = roots.get(r.path);
     if (old && sameRecord(old, root)) continue;
-    await store.upsertApiRoot(root, change('api-root', root.path, old !== undefined, { title: root.title, max_content_length: root.maxContentLength, content_policy: root.contentPolicy }));
+    await store.upsertApiRoot(
+      root,
+      change('api-root', root.path, old !== undefined, {
+        title: root.title,
+        max_content_length: root.maxContentLength,
+        content_policy: root.contentPolicy,
+      }),
+    );
   }
   const stored = new Map((await store.listCollections()).map((c) => [c.id, c]));
   for (const c of collections) {

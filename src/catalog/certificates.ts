@@ -18,14 +18,16 @@ const FINGERPRINT = /^[0-9a-f]{64}$/;
 /** `AB:CD:…` (as openssl prints it) or plain hex, as 64 lowercase hex digits. */
 export function normalizeFingerprint(text: string): string {
   const hex = text.replace(/:/g, '').toLowerCase();
-  if (!FINGERPRINT.test(hex)) throw fail('invalid-account', 'a certificate fingerprint is the SHA-256 of the certificate: 64 hex digits, with or without colons');
+  if (!FINGERPRINT.test(hex))
+    throw fail('invalid-account', 'a certificate fingerprint is the SHA-256 of the certificate: 64 hex digits, with or without colons');
   return hex;
 }
 
 /** One-line distinguished names as the server compares them: `CN=a, O=b`, spaces after commas. */
 export function normalizeName(text: string, what: 'subject' | 'issuer'): string {
   const parts = text.split(/\s*[,\n]\s*/).filter((p) => p.length > 0);
-  if (parts.length === 0 || parts.some((p) => !/^[A-Za-z][A-Za-z0-9.]*=./.test(p))) throw fail('invalid-account', `the ${what} must be a distinguished name such as "CN=siem-fr, O=Police nationale"`);
+  if (parts.length === 0 || parts.some((p) => !/^[A-Za-z][A-Za-z0-9.]*=./.test(p)))
+    throw fail('invalid-account', `the ${what} must be a distinguished name such as "CN=siem-fr, O=Police nationale"`);
   return parts.join(', ');
 }
 
@@ -42,7 +44,14 @@ export async function addCertificate(store: Store, clock: Clock, accountName: st
     revokedAt: null,
   };
   const named = record.fingerprint !== null ? { fingerprint: record.fingerprint } : { subject: record.subject, issuer: record.issuer };
-  await store.createCertificate(record, { at: record.createdAt, by, entity: 'certificate', entityId: record.id, action: 'add', detail: { account: account.id, label: spec.label, ...named } });
+  await store.createCertificate(record, {
+    at: record.createdAt,
+    by,
+    entity: 'certificate',
+    entityId: record.id,
+    action: 'add',
+    detail: { account: account.id, label: spec.label, ...named },
+  });
   return record;
 }
 

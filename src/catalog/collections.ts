@@ -34,7 +34,9 @@ function checkSchema(input: unknown): CollectionInput {
   validator ??= new Ajv2020({ allErrors: true }).compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas/admin/collection.json'), 'utf8')));
   if (!validator(input)) {
     const problems = (validator.errors ?? []).map((e) =>
-      e.keyword === 'additionalProperties' ? `unknown property "${String(e.params.additionalProperty)}"` : `${e.instancePath || '(collection)'} ${e.message ?? 'is invalid'}`,
+      e.keyword === 'additionalProperties'
+        ? `unknown property "${String(e.params.additionalProperty)}"`
+        : `${e.instancePath || '(collection)'} ${e.message ?? 'is invalid'}`,
     );
     throw fail('invalid-collection', `invalid collection: ${problems.join('; ')}`);
   }
@@ -42,10 +44,17 @@ function checkSchema(input: unknown): CollectionInput {
 }
 
 /** Creates the collection `id` or replaces its description; keeps the media types of one that exists. */
-export async function putCollection(store: Store, clock: Clock, by: string, id: string, raw: unknown): Promise<{ collection: CollectionRecord; created: boolean }> {
+export async function putCollection(
+  store: Store,
+  clock: Clock,
+  by: string,
+  id: string,
+  raw: unknown,
+): Promise<{ collection: CollectionRecord; created: boolean }> {
   if (!UUID.test(id)) throw fail('invalid-collection', `invalid collection: the id "${id}" is not a UUID (lower-case hex, 8-4-4-4-12)`);
   const input = checkSchema(raw);
-  if (input.id !== undefined && input.id !== id) throw fail('invalid-collection', 'invalid collection: the id in the body differs from the one in the path');
+  if (input.id !== undefined && input.id !== id)
+    throw fail('invalid-collection', 'invalid collection: the id in the body differs from the one in the path');
   if (!(await store.getApiRoot(input.api_root))) throw fail('invalid-collection', `invalid collection: no API root "${input.api_root}"`);
   const existing = (await store.listCollections()).find((c) => c.id === id);
   const clash = (await store.listCollections(input.api_root)).find((c) => c.alias === input.alias && c.id !== id);
@@ -66,7 +75,12 @@ export async function putCollection(store: Store, clock: Clock, by: string, id: 
     entity: 'collection',
     entityId: id,
     action: existing ? 'update' : 'create',
-    detail: { api_root: collection.apiRoot, alias: collection.alias, title: collection.title, ...(collection.unmarkedAs !== undefined && { unmarked_as: collection.unmarkedAs }) },
+    detail: {
+      api_root: collection.apiRoot,
+      alias: collection.alias,
+      title: collection.title,
+      ...(collection.unmarkedAs !== undefined && { unmarked_as: collection.unmarkedAs }),
+    },
   });
   return { collection, created: existing === undefined };
 }

@@ -15,10 +15,25 @@ export interface Transfer {
   to: string;
 }
 
-export async function transferOwnership(store: Store, clock: Clock, by: string, collectionId: string, objectId: string, party: string): Promise<Transfer> {
+export async function transferOwnership(
+  store: Store,
+  clock: Clock,
+  by: string,
+  collectionId: string,
+  objectId: string,
+  party: string,
+): Promise<Transfer> {
   if (!(await store.getParty(party))) throw fail('invalid-party', `no party "${party}"`);
   const from = (await store.ownerOf(collectionId, objectId)) ?? null;
-  const change = { at: clock(), by, entity: 'object' as const, entityId: objectId, action: 'transfer', detail: { collection: collectionId, from, to: party } };
-  if (!(await store.setOwner(collectionId, objectId, party, change))) throw fail('not-found', `collection ${collectionId} holds no object ${objectId}`);
+  const change = {
+    at: clock(),
+    by,
+    entity: 'object' as const,
+    entityId: objectId,
+    action: 'transfer',
+    detail: { collection: collectionId, from, to: party },
+  };
+  if (!(await store.setOwner(collectionId, objectId, party, change)))
+    throw fail('not-found', `collection ${collectionId} holds no object ${objectId}`);
   return { collection: collectionId, object: objectId, from, to: party };
 }

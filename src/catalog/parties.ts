@@ -22,7 +22,9 @@ export function checkParty(input: unknown): PartyRecord {
   validator ??= new Ajv2020({ allErrors: true }).compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas/catalog/party.json'), 'utf8')));
   if (!validator(input)) {
     const problems = (validator.errors ?? []).map((e) =>
-      e.keyword === 'additionalProperties' ? `unknown property "${String(e.params.additionalProperty)}"` : `${e.instancePath || '(party)'} ${e.message ?? 'is invalid'}`,
+      e.keyword === 'additionalProperties'
+        ? `unknown property "${String(e.params.additionalProperty)}"`
+        : `${e.instancePath || '(party)'} ${e.message ?? 'is invalid'}`,
     );
     throw fail('invalid-party', `invalid party: ${problems.join('; ')}`);
   }
@@ -40,7 +42,14 @@ export function checkParty(input: unknown): PartyRecord {
 export async function savePartyChecked(store: Store, clock: Clock, by: string, input: unknown): Promise<PartyRecord> {
   const party = checkParty(input);
   const existed = await store.getParty(party.id);
-  await store.upsertParty(party, { at: clock(), by, entity: 'party', entityId: party.id, action: existed ? 'update' : 'create', detail: { name: party.name, kind: party.kind } });
+  await store.upsertParty(party, {
+    at: clock(),
+    by,
+    entity: 'party',
+    entityId: party.id,
+    action: existed ? 'update' : 'create',
+    detail: { name: party.name, kind: party.kind },
+  });
   return party;
 }
 

@@ -47,7 +47,11 @@ export async function demoteForeignAdmins(store: Store, clock: Clock, operatorPa
       entity: 'account',
       entityId: account.id,
       action: 'update',
-      detail: { roles: roles.length ? roles : ['reader'], ...(disabled !== account.disabled && { disabled }), reason: `admin is reserved to the operator party "${operatorParty}"` },
+      detail: {
+        roles: roles.length ? roles : ['reader'],
+        ...(disabled !== account.disabled && { disabled }),
+        reason: `admin is reserved to the operator party "${operatorParty}"`,
+      },
     });
     changed.push(account.name);
   }

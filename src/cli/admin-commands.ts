@@ -18,7 +18,6 @@ import { transferOwnership } from '../catalog/ownership';
 import { configOption, dbOption, findCollection, readStdin, withStore, type StoreOptions } from './options';
 import { fail } from '../errors';
 
-
 const out = (text: string) => process.stdout.write(text);
 const withStoreOptions = (command: Command) => command.addOption(dbOption()).addOption(configOption());
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -70,7 +69,7 @@ function registerPartyCommands(program: Command): void {
     party
       .command('add <id>')
       .description('add a party, or update the one with this id')
-      .requiredOption('--name <name>', 'the organisation\'s name')
+      .requiredOption('--name <name>', "the organisation's name")
       .requiredOption('--kind <kind>', 'national-agency, international-body, vendor, auditor, operator or other')
       .option('--country <cc>', 'ISO 3166-1 alpha-2 code (required for a national agency)')
       .option('--identity-ref <ref>', 'the STIX identity (identity--…) its content is created by'),
@@ -87,13 +86,15 @@ function registerPartyCommands(program: Command): void {
       out(`${existed ? 'updated' : 'added'} party ${saved.id} (${saved.name})\n`);
     });
   });
-  withStoreOptions(party.command('list').description('list parties').option('--json', 'machine-readable output')).action(async (opts: StoreOptions & { json?: boolean }) => {
-    await withStore(opts, async (store) => {
-      const rows = (await store.listParties()).map(partyResource);
-      if (opts.json) out(JSON.stringify(rows, null, 2) + '\n');
-      else for (const p of rows) out(`${p.id}\t${p.kind}\t${p.country ?? ''}\t${p.name}\n`);
-    });
-  });
+  withStoreOptions(party.command('list').description('list parties').option('--json', 'machine-readable output')).action(
+    async (opts: StoreOptions & { json?: boolean }) => {
+      await withStore(opts, async (store) => {
+        const rows = (await store.listParties()).map(partyResource);
+        if (opts.json) out(JSON.stringify(rows, null, 2) + '\n');
+        else for (const p of rows) out(`${p.id}\t${p.kind}\t${p.country ?? ''}\t${p.name}\n`);
+      });
+    },
+  );
 }
 
 function summary(a: AgreementRecord): string {
@@ -102,15 +103,17 @@ function summary(a: AgreementRecord): string {
 
 function registerAgreementCommands(program: Command): void {
   const agreement = program.command('agreement').description('manage data-sharing agreements (docs/agreements.md)');
-  withStoreOptions(agreement.command('create <file>').description('create an agreement from a JSON file (schemas/catalog/agreement.json); a draft unless it says "status": "active"')).action(
-    async (file: string, opts: StoreOptions) => {
-      const input = readJsonFile(file);
-      await withStore(opts, async (store, _config, operator) => {
-        const a = await createAgreement(store, systemClock, operator.accountId, input);
-        out(`created agreement ${a.id} version ${a.version} (${a.status})\n`);
-      });
-    },
-  );
+  withStoreOptions(
+    agreement
+      .command('create <file>')
+      .description('create an agreement from a JSON file (schemas/catalog/agreement.json); a draft unless it says "status": "active"'),
+  ).action(async (file: string, opts: StoreOptions) => {
+    const input = readJsonFile(file);
+    await withStore(opts, async (store, _config, operator) => {
+      const a = await createAgreement(store, systemClock, operator.accountId, input);
+      out(`created agreement ${a.id} version ${a.version} (${a.status})\n`);
+    });
+  });
   withStoreOptions(agreement.command('list').description('list agreements (latest versions)').option('--json', 'machine-readable output')).action(
     async (opts: StoreOptions & { json?: boolean }) => {
       await withStore(opts, async (store) => {
@@ -120,32 +123,38 @@ function registerAgreementCommands(program: Command): void {
       });
     },
   );
-  withStoreOptions(agreement.command('show <id>').description('print an agreement as JSON (the latest version unless --version)').option('--version <n>', 'a version number')).action(
-    async (id: string, opts: StoreOptions & { version?: string }) => {
-      if (opts.version !== undefined && !/^[1-9]\d{0,8}$/.test(opts.version)) throw fail('invalid-command', `--version ${opts.version}: must be a version number (1, 2, …)`);
-      await withStore(opts, async (store) => {
-        const a = await store.getAgreement(id, opts.version === undefined ? undefined : Number(opts.version));
-        if (!a) throw fail('not-found', opts.version === undefined ? `no agreement "${id}"` : `agreement "${id}" has no version ${opts.version}`);
-        out(JSON.stringify(agreementResource(a), null, 2) + '\n');
-      });
-    },
-  );
-  withStoreOptions(agreement.command('revise <id> <file>').description('new terms from a JSON file: a draft changes in place, otherwise a new version')).action(
-    async (id: string, file: string, opts: StoreOptions) => {
-      const input = readJsonFile(file);
-      await withStore(opts, async (store, _config, operator) => {
-        const a = await reviseAgreement(store, systemClock, operator.accountId, id, input);
-        out(`revised agreement ${a.id}: version ${a.version} (${a.status})\n`);
-      });
-    },
-  );
-  withStoreOptions(agreement.command('versions <id>').description('list every version of an agreement, oldest first')).action(async (id: string, opts: StoreOptions) => {
+  withStoreOptions(
+    agreement
+      .command('show <id>')
+      .description('print an agreement as JSON (the latest version unless --version)')
+      .option('--version <n>', 'a version number'),
+  ).action(async (id: string, opts: StoreOptions & { version?: string }) => {
+    if (opts.version !== undefined && !/^[1-9]\d{0,8}$/.test(opts.version))
+      throw fail('invalid-command', `--version ${opts.version}: must be a version number (1, 2, …)`);
     await withStore(opts, async (store) => {
-      const versions = await store.listAgreementVersions(id);
-      if (versions.length === 0) throw fail('not-found', `no agreement "${id}"`);
-      for (const a of versions) out(`v${a.version}\t${a.status}\t${formatTimestamp(a.createdAt)}\t${a.createdBy}\t${a.title}\n`);
+      const a = await store.getAgreement(id, opts.version === undefined ? undefined : Number(opts.version));
+      if (!a) throw fail('not-found', opts.version === undefined ? `no agreement "${id}"` : `agreement "${id}" has no version ${opts.version}`);
+      out(JSON.stringify(agreementResource(a), null, 2) + '\n');
     });
   });
+  withStoreOptions(
+    agreement.command('revise <id> <file>').description('new terms from a JSON file: a draft changes in place, otherwise a new version'),
+  ).action(async (id: string, file: string, opts: StoreOptions) => {
+    const input = readJsonFile(file);
+    await withStore(opts, async (store, _config, operator) => {
+      const a = await reviseAgreement(store, systemClock, operator.accountId, id, input);
+      out(`revised agreement ${a.id}: version ${a.version} (${a.status})\n`);
+    });
+  });
+  withStoreOptions(agreement.command('versions <id>').description('list every version of an agreement, oldest first')).action(
+    async (id: string, opts: StoreOptions) => {
+      await withStore(opts, async (store) => {
+        const versions = await store.listAgreementVersions(id);
+        if (versions.length === 0) throw fail('not-found', `no agreement "${id}"`);
+        for (const a of versions) out(`v${a.version}\t${a.status}\t${formatTimestamp(a.createdAt)}\t${a.createdBy}\t${a.title}\n`);
+      });
+    },
+  );
   const moves: [string, Exclude<AgreementStatus, 'draft'>, string][] = [
     ['activate', 'active', 'put an agreement in force (from draft or suspended)'],
     ['suspend', 'suspended', 'suspend an active agreement (effective on the next request)'],
@@ -172,40 +181,55 @@ function registerCollectionAdd(collection: Command): void {
       .requiredOption('--title <title>', 'what TAXII clients show')
       .option('--country <cc>', 'ISO 3166-1 alpha-2 code, for a country collection')
       .option('--description <text>', 'a longer description')
-      .option('--unmarked-as <tlp>', 'what content without a TLP marking counts as here: clear, green, amber, amber+strict or red (default: each agreement says)'),
-  ).action(async (opts: StoreOptions & { id: string; apiRoot: string; alias: string; title: string; country?: string; description?: string; unmarkedAs?: string }) => {
-    await withStore(opts, async (store, _config, operator) => {
-      const { collection: c, created } = await putCollection(store, systemClock, operator.accountId, opts.id, {
-        api_root: opts.apiRoot,
-        alias: opts.alias,
-        title: opts.title,
-        ...(opts.country !== undefined && { country: opts.country }),
-        ...(opts.description !== undefined && { description: opts.description }),
-        ...(opts.unmarkedAs !== undefined && { unmarked_as: opts.unmarkedAs }),
+      .option(
+        '--unmarked-as <tlp>',
+        'what content without a TLP marking counts as here: clear, green, amber, amber+strict or red (default: each agreement says)',
+      ),
+  ).action(
+    async (
+      opts: StoreOptions & { id: string; apiRoot: string; alias: string; title: string; country?: string; description?: string; unmarkedAs?: string },
+    ) => {
+      await withStore(opts, async (store, _config, operator) => {
+        const { collection: c, created } = await putCollection(store, systemClock, operator.accountId, opts.id, {
+          api_root: opts.apiRoot,
+          alias: opts.alias,
+          title: opts.title,
+          ...(opts.country !== undefined && { country: opts.country }),
+          ...(opts.description !== undefined && { description: opts.description }),
+          ...(opts.unmarkedAs !== undefined && { unmarked_as: opts.unmarkedAs }),
+        });
+        out(`${created ? 'added' : 'updated'} collection ${c.id} (${c.alias ?? ''}) in API root ${c.apiRoot}\n`);
       });
-      out(`${created ? 'added' : 'updated'} collection ${c.id} (${c.alias ?? ''}) in API root ${c.apiRoot}\n`);
-    });
-  });
+    },
+  );
 }
 
 function registerAccountChanges(account: Command): void {
   withStoreOptions(
     account
       .command('roles <name>')
-      .description('replace an account\'s roles (effective on its next request)')
+      .description("replace an account's roles (effective on its next request)")
       .requiredOption('--role <role>', 'reader, writer, deleter, admin or auditor (repeat or comma-separate)', collect),
   ).action(async (name: string, opts: StoreOptions & { role: string[] }) => {
     await withStore(opts, async (store, config, operator) => {
-      const updated = await changeAccount(store, systemClock, name, { roles: parseRoles(opts.role), operatorParty: config.operatorParty }, operator.accountId);
+      const updated = await changeAccount(
+        store,
+        systemClock,
+        name,
+        { roles: parseRoles(opts.role), operatorParty: config.operatorParty },
+        operator.accountId,
+      );
       out(`roles of ${updated.name}: ${updated.roles.join(', ')}\n`);
     });
   });
-  withStoreOptions(account.command('enable <name>').description('enable a disabled account (effective on its next request)')).action(async (name: string, opts: StoreOptions) => {
-    await withStore(opts, async (store, _config, operator) => {
-      await changeAccount(store, systemClock, name, { disabled: false }, operator.accountId);
-      out(`enabled ${name}\n`);
-    });
-  });
+  withStoreOptions(account.command('enable <name>').description('enable a disabled account (effective on its next request)')).action(
+    async (name: string, opts: StoreOptions) => {
+      await withStore(opts, async (store, _config, operator) => {
+        await changeAccount(store, systemClock, name, { disabled: false }, operator.accountId);
+        out(`enabled ${name}\n`);
+      });
+    },
+  );
   withStoreOptions(
     account
       .command('set-password <name>')

@@ -42,7 +42,10 @@ export function registerAuditCommands(program: Command): void {
     .action(async (opts: StoreOptions & { file?: string }) => {
       if (opts.file !== undefined) {
         const r = verifyExport(readFileSync(opts.file, 'utf8'));
-        if (r.ok) process.stdout.write(`${opts.file}: intact, ${r.events} events (seq ${r.firstSeq ?? '-'} to ${r.lastSeq ?? '-'})${r.complete ? ', complete' : ''}\n`);
+        if (r.ok)
+          process.stdout.write(
+            `${opts.file}: intact, ${r.events} events (seq ${r.firstSeq ?? '-'} to ${r.lastSeq ?? '-'})${r.complete ? ', complete' : ''}\n`,
+          );
         else {
           process.stdout.write(`${opts.file}: BROKEN at line ${r.line}: ${r.problem}\n`);
           process.exitCode = 1;
@@ -51,7 +54,8 @@ export function registerAuditCommands(program: Command): void {
       }
       await withStore(opts, async (store) => {
         const r = await verifyStoreLog(store);
-        if (r.ok) process.stdout.write(`sharing log intact: ${r.events} events, ${r.checkpoints} checkpoints, head ${r.lastSeq ?? 0} ${r.lastHash}\n`);
+        if (r.ok)
+          process.stdout.write(`sharing log intact: ${r.events} events, ${r.checkpoints} checkpoints, head ${r.lastSeq ?? 0} ${r.lastHash}\n`);
         else {
           process.stdout.write(`sharing log BROKEN at event ${r.brokenAt}: ${r.problem}\n`);
           process.exitCode = 1;

@@ -28,7 +28,10 @@ export function registerCertificateCommands(account: Command): void {
         throw fail('invalid-command', 'give either --fingerprint, or --subject and --issuer');
       }
       await withStore(opts, async (store, _config, operator) => {
-        const spec = opts.fingerprint !== undefined ? { fingerprint: opts.fingerprint, label: opts.label } : { subject: opts.subject as string, issuer: opts.issuer as string, label: opts.label };
+        const spec =
+          opts.fingerprint !== undefined
+            ? { fingerprint: opts.fingerprint, label: opts.label }
+            : { subject: opts.subject as string, issuer: opts.issuer as string, label: opts.label };
         const c = await addCertificate(store, systemClock, name, spec, operator.accountId);
         out(`certificate id: ${c.id}\n`);
       });

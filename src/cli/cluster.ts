@@ -89,7 +89,12 @@ function isMessage(msg: unknown): msg is ToPrimary {
  * consecutive failures of replacements). `onListening` is called once, when all `count`
  * workers listen.
  */
-export function runPrimary(count: number, log: Logger, onListening: (url: string) => void, timings: ClusterTimings = CLUSTER_TIMINGS): Promise<Outcome> {
+export function runPrimary(
+  count: number,
+  log: Logger,
+  onListening: (url: string) => void,
+  timings: ClusterTimings = CLUSTER_TIMINGS,
+): Promise<Outcome> {
   // Round-robin distribution by the primary, on every platform (Windows defaults otherwise).
   cluster.schedulingPolicy = cluster.SCHED_RR;
   return new Promise<Outcome>((resolve) => {
@@ -171,7 +176,10 @@ export function runPrimary(count: number, log: Logger, onListening: (url: string
         failures += 1;
         failed += 1;
         if (failures >= timings.maxFailures) {
-          return stop({ exitCode, message: `workers keep failing to start (${failures} times in a row): ${message}` }, 'giving up on replacing workers: stopping the others');
+          return stop(
+            { exitCode, message: `workers keep failing to start (${failures} times in a row): ${message}` },
+            'giving up on replacing workers: stopping the others',
+          );
         }
       } else {
         log.error(who, `worker died (${how})`);

@@ -66,8 +66,10 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
         process.stdout.write(`Accord is listening on ${server.url}/taxii2/\n`);
         return;
       }
-      if (/^(sqlite:)?:memory:$/.test(config.store)) throw fail('invalid-command', `--workers ${workers} needs a shared database: ":memory:" is private to one process`);
-      if (!canFork()) throw fail('invalid-command', `--workers ${workers}: this process is itself a cluster worker and cannot start workers; use --workers 1`);
+      if (/^(sqlite:)?:memory:$/.test(config.store))
+        throw fail('invalid-command', `--workers ${workers} needs a shared database: ":memory:" is private to one process`);
+      if (!canFork())
+        throw fail('invalid-command', `--workers ${workers}: this process is itself a cluster worker and cannot start workers; use --workers 1`);
       const outcome = await runPrimary(workers, log.child(primaryBindings()), (url) =>
         process.stdout.write(`Accord is listening on ${url}/taxii2/ (${workers} workers)\n`),
       );
@@ -84,7 +86,9 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .action(async (opts: StoreOptions & { catalog: string }) => {
       await withStore(opts, async (store, config, operator) => {
         const s = await applyCatalog(store, opts.catalog, config.maxContentLength, systemClock, operator.accountId);
-        process.stdout.write(`initialised ${describeStore(config.store)}: ${s.apiRoots} API roots, ${s.collections} collections, ${s.parties} parties\n`);
+        process.stdout.write(
+          `initialised ${describeStore(config.store)}: ${s.apiRoots} API roots, ${s.collections} collections, ${s.parties} parties\n`,
+        );
       });
     });
 
@@ -106,7 +110,10 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
   account
     .command('add <name>')
     .description('create an account; prints a generated password once unless --password-stdin')
-    .requiredOption('--role <role>', 'reader, writer, deleter, admin or auditor (repeat or comma-separate)', (v: string, prev: string[] = []) => [...prev, v])
+    .requiredOption('--role <role>', 'reader, writer, deleter, admin or auditor (repeat or comma-separate)', (v: string, prev: string[] = []) => [
+      ...prev,
+      v,
+    ])
     .option('--party <id>', 'the party the account belongs to (default: the operator party)')
     .option('--password-stdin', 'read the password from standard input')
     .option('--token', 'also issue an API token and print it once')
@@ -115,7 +122,13 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
     .action(async (name: string, opts: StoreOptions & { role: string[]; party?: string; passwordStdin?: boolean; token?: boolean }) => {
       const password = opts.passwordStdin ? await readStdin() : undefined;
       await withStore(opts, async (store, config, operator) => {
-        const input = { name, roles: parseRoles(opts.role), partyId: opts.party ?? config.operatorParty, operatorParty: config.operatorParty, ...(password !== undefined && { password }) };
+        const input = {
+          name,
+          roles: parseRoles(opts.role),
+          partyId: opts.party ?? config.operatorParty,
+          operatorParty: config.operatorParty,
+          ...(password !== undefined && { password }),
+        };
         const { account: created, generatedPassword } = await addAccount(store, systemClock, input, operator.accountId);
         process.stdout.write(`created account ${created.name} (${created.roles.join(', ')}) in party ${created.partyId}\n`);
         if (generatedPassword) process.stdout.write(`password: ${generatedPassword}\n`);
@@ -202,7 +215,8 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
         const progress = opts.quiet ? undefined : (line: string) => process.stderr.write(line + '\n');
         const r = await importFile(store, config, operator, collection, file, progress);
         process.stdout.write(`imported ${file} into ${collection.title}: ${r.stored} stored, ${r.duplicates} already present, ${r.failed} failed\n`);
-        for (const f of r.failures.slice(0, 20)) process.stdout.write(`  ${f.detail.message ?? f.detail.id}${f.count > 1 ? ` (${f.count} times)` : ''}\n`);
+        for (const f of r.failures.slice(0, 20))
+          process.stdout.write(`  ${f.detail.message ?? f.detail.id}${f.count > 1 ? ` (${f.count} times)` : ''}\n`);
         if (r.failures.length > 20) process.stdout.write(`  … and ${r.failures.length - 20} more\n`);
         if (r.failed > 0) process.exitCode = 1;
       });

@@ -31,7 +31,8 @@ interface AddOptions extends StoreOptions {
 }
 
 async function credentialsFrom(opts: AddOptions): Promise<FeedCredentials | undefined> {
-  if (opts.tokenStdin && (opts.user !== undefined || opts.passwordStdin)) throw fail('invalid-command', 'give either --token-stdin or --user with --password-stdin, not both');
+  if (opts.tokenStdin && (opts.user !== undefined || opts.passwordStdin))
+    throw fail('invalid-command', 'give either --token-stdin or --user with --password-stdin, not both');
   if (opts.tokenStdin) return { token: await nonEmptyStdin('token') };
   if (opts.user !== undefined || opts.passwordStdin) {
     if (opts.user === undefined || !opts.passwordStdin) throw fail('invalid-command', '--user and --password-stdin go together');
@@ -76,50 +77,75 @@ export function registerFeedCommands(program: Command): void {
         ...(credentials && { credentials }),
       });
       const r = feedResource(row);
-      out(`added feed ${r.name}: ${r.url} collection ${r.collection} → ${r.into} as ${r.as}, every ${r.every}${credentials ? ' (credentials sealed)' : ''}\n`);
+      out(
+        `added feed ${r.name}: ${r.url} collection ${r.collection} → ${r.into} as ${r.as}, every ${r.every}${credentials ? ' (credentials sealed)' : ''}\n`,
+      );
     });
   });
 
-  withStoreOptions(feed.command('list').description('list feeds, their resume points and last runs').option('--json', 'machine-readable output')).action(
-    async (opts: StoreOptions & { json?: boolean }) => {
-      await withStore(opts, async (store) => {
-        const rows = (await store.feeds().listFeeds()).map(feedResource);
-        if (opts.json) return void out(JSON.stringify(rows, null, 2) + '\n');
-        for (const r of rows) {
-          const last = r.last_run ? `last run ${r.last_run.outcome}: ${r.last_run.stored} stored, ${r.last_run.duplicates} already present, ${r.last_run.failed} failed${r.last_run.error ? ` (${r.last_run.error})` : ''}` : 'never run';
-          out(`${r.name}\t${r.paused ? 'PAUSED' : `every ${r.every}`}\t${r.url} ${r.collection} → ${r.into} as ${r.as}\t${last}\tnext ${r.next_run}\n`);
-        }
+  withStoreOptions(
+    feed.command('list').description('list feeds, their resume points and last runs').option('--json', 'machine-readable output'),
+  ).action(async (opts: StoreOptions & { json?: boolean }) => {
+    await withStore(opts, async (store) => {
+      const rows = (await store.feeds().listFeeds()).map(feedResource);
+      if (opts.json) return void out(JSON.stringify(rows, null, 2) + '\n');
+      for (const r of rows) {
+        const last = r.last_run
+          ? `last run ${r.last_run.outcome}: ${r.last_run.stored} stored, ${r.last_run.duplicates} already present, ${r.last_run.failed} failed${r.last_run.error ? ` (${r.last_run.error})` : ''}`
+          : 'never run';
+        out(`${r.name}\t${r.paused ? 'PAUSED' : `every ${r.every}`}\t${r.url} ${r.collection} → ${r.into} as ${r.as}\t${last}\tnext ${r.next_run}\n`);
+      }
+    });
+  });
+
+  withStoreOptions(feed.command('run <name>').description('run a feed now, in this process, and print what it did')).action(
+    async (name: string, opts: StoreOptions) => {
+      await withStore(opts, async (store, config) => {
+        await requireFeed(store, name);
+        const result = await runFeed(
+          {
+            store,
+            clock: systemClock,
+            key: await feedKey(store, config.feeds.keyFile),
+            agreements: freshBindings(new CatalogCache(store)),
+            settings: config.feeds,
+            maxObjectSize: config.maxObjectSize,
+            operatorParty: config.operatorParty,
+            owner: randomUUID(),
+          },
+          name,
+        );
+        if (!result.ran)
+          throw fail('invalid-command', result.reason === 'busy' ? `feed "${name}" is running in another process` : `no feed "${name}"`);
+        const s = result.summary;
+        out(
+          `feed ${name}: ${s.outcome}; ${s.pages} pages, ${s.fetched} objects fetched, ${s.stored} stored, ${s.duplicates} already present, ${s.failed} failed${s.error ? `\n  ${s.error}` : ''}\n`,
+        );
+        if (s.outcome !== 'success' || s.failed > 0) process.exitCode = 1;
       });
     },
   );
 
-  withStoreOptions(feed.command('run <name>').description('run a feed now, in this process, and print what it did')).action(async (name: string, opts: StoreOptions) => {
-    await withStore(opts, async (store, config) => {
-      await requireFeed(store, name);
-      const result = await runFeed(
-        { store, clock: systemClock, key: await feedKey(store, config.feeds.keyFile), agreements: freshBindings(new CatalogCache(store)), settings: config.feeds, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty, owner: randomUUID() },
-        name,
-      );
-      if (!result.ran) throw fail('invalid-command', result.reason === 'busy' ? `feed "${name}" is running in another process` : `no feed "${name}"`);
-      const s = result.summary;
-      out(`feed ${name}: ${s.outcome}; ${s.pages} pages, ${s.fetched} objects fetched, ${s.stored} stored, ${s.duplicates} already present, ${s.failed} failed${s.error ? `\n  ${s.error}` : ''}\n`);
-      if (s.outcome !== 'success' || s.failed > 0) process.exitCode = 1;
-    });
-  });
-
-  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
-    withStoreOptions(feed.command(`${action} <name>`).description(paused ? 'stop polling a feed until resumed' : 'poll a paused feed again')).action(async (name: string, opts: StoreOptions) => {
-      await withStore(opts, async (store) => {
-        await setPaused(store, systemClock, BY, name, paused);
-        out(`${paused ? 'paused' : 'resumed'} feed ${name}\n`);
-      });
-    });
+  for (const [action, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    withStoreOptions(feed.command(`${action} <name>`).description(paused ? 'stop polling a feed until resumed' : 'poll a paused feed again')).action(
+      async (name: string, opts: StoreOptions) => {
+        await withStore(opts, async (store) => {
+          await setPaused(store, systemClock, BY, name, paused);
+          out(`${paused ? 'paused' : 'resumed'} feed ${name}\n`);
+        });
+      },
+    );
   }
 
-  withStoreOptions(feed.command('remove <name>').description('remove a feed (what it stored stays in the collection)')).action(async (name: string, opts: StoreOptions) => {
-    await withStore(opts, async (store) => {
-      await removeFeed(store, systemClock, BY, name);
-      out(`removed feed ${name}\n`);
-    });
-  });
+  withStoreOptions(feed.command('remove <name>').description('remove a feed (what it stored stays in the collection)')).action(
+    async (name: string, opts: StoreOptions) => {
+      await withStore(opts, async (store) => {
+        await removeFeed(store, systemClock, BY, name);
+        out(`removed feed ${name}\n`);
+      });
+    },
+  );
 }

@@ -65,7 +65,8 @@ class Checker {
   }
 }
 
-const isBundle = (v: unknown): v is { type: 'bundle'; objects?: unknown } => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'bundle';
+const isBundle = (v: unknown): v is { type: 'bundle'; objects?: unknown } =>
+  typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'bundle';
 
 /** Validates parsed file content: a bundle, a single object, or a JSON list of objects. */
 export function validateContent(content: unknown, policy: ContentPolicy): FileReport {
@@ -87,7 +88,7 @@ function firstSignificantByte(file: string): number | undefined {
   const fd = openSync(file, 'r');
   try {
     const buf = Buffer.alloc(4096);
-    for (let pos = 0; ; ) {
+    for (let pos = 0; ;) {
       const n = readSync(fd, buf, 0, buf.length, pos);
       if (n === 0) return undefined;
       for (let i = 0; i < n; i++) if (![0x20, 0x0a, 0x0d, 0x09, 0xef, 0xbb, 0xbf].includes(buf[i] as number)) return buf[i];
@@ -109,7 +110,8 @@ async function* asObjectsList(file: string): AsyncGenerator<Buffer | string> {
  * than MAX_NESTING levels counting from the file's top: `depth` is where the value sits.
  */
 function parsed(text: string, depth = 0): unknown {
-  if (jsonDepth(text) > MAX_NESTING - depth) throw fail('unreadable-bundle', `JSON nesting deeper than ${MAX_NESTING} levels is refused, as by the TAXII endpoints`);
+  if (jsonDepth(text) > MAX_NESTING - depth)
+    throw fail('unreadable-bundle', `JSON nesting deeper than ${MAX_NESTING} levels is refused, as by the TAXII endpoints`);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -127,7 +129,8 @@ export async function validateFile(file: string, policy: ContentPolicy, emit: (l
   const list = firstSignificantByte(file) === 0x5b;
   const shell = new EnvelopeShell();
   try {
-    for await (const text of streamBundleObjects(list ? asObjectsList(file) : createReadStream(file), list ? undefined : shell)) check.member(parsed(text, 2));
+    for await (const text of streamBundleObjects(list ? asObjectsList(file) : createReadStream(file), list ? undefined : shell))
+      check.member(parsed(text, 2));
   } catch (e) {
     // No "objects" list: the file is one object (read whole, as objects are bounded in size).
     if (!(isError(e, 'unreadable-bundle') && /no top-level "objects" list/.test(e.message))) throw e;
@@ -150,9 +153,11 @@ export function registerValidateCommand(program: Command): void {
     .command('validate')
     .description('check a STIX 2.1 bundle file against the STIX 2.1 standard, object by object')
     .argument('<file>', 'a JSON file holding a bundle (or TAXII envelope), an object, or a list of objects')
-    .addOption(new Option('--policy <policy>', 'content policy: strict refuses custom objects and properties')
-      .choices(['permissive', 'strict'])
-      .default('permissive'))
+    .addOption(
+      new Option('--policy <policy>', 'content policy: strict refuses custom objects and properties')
+        .choices(['permissive', 'strict'])
+        .default('permissive'),
+    )
     .action(async (file: string, opts: { policy: ContentPolicy }) => {
       let ok: boolean;
       try {

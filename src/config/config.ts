@@ -2,6 +2,8 @@
  * Configuration: defaults < config file (JSON) < environment variables < command-line
  * flags. Validated once at start-up against schemas/config/config.json; a bad value stops
  * the server with a message naming the setting and where it came from. Frozen afterwards.
+ *
+ * Over 300 lines on purpose: every setting, its default and its ACCORD_* variable in one place answers "what can be set".
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,7 +105,15 @@ export const DEFAULTS: Config = {
   workers: 1,
   consoleIdleMinutes: 30,
   consoleSessionHours: 12,
-  feeds: { enabled: true, checkSeconds: 15, pageSize: 1000, timeoutSeconds: 60, maxResponseBytes: 64 * 1024 * 1024, maxPagesPerRun: 100, maxBackoffSeconds: 3600 },
+  feeds: {
+    enabled: true,
+    checkSeconds: 15,
+    pageSize: 1000,
+    timeoutSeconds: 60,
+    maxResponseBytes: 64 * 1024 * 1024,
+    maxPagesPerRun: 100,
+    maxBackoffSeconds: 3600,
+  },
   tlsMinVersion: 'TLSv1.2',
   tlsCiphers: AEAD_CIPHERS,
   hstsSeconds: 31_536_000,
@@ -257,7 +267,9 @@ function fromEnv(env: NodeJS.ProcessEnv): Source {
 let validator: ReturnType<Ajv2020['compile']> | undefined;
 
 function validate(config: Source, sources: Sources): Config {
-  validator ??= new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas/config/config.json'), 'utf8')));
+  validator ??= new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(
+    JSON.parse(readFileSync(join(packageRoot(), 'schemas/config/config.json'), 'utf8')),
+  );
   if (!validator(config)) {
     const problems = (validator.errors ?? []).map((e) => {
       const path = e.instancePath ? e.instancePath.slice(1).split('/') : [];
@@ -297,7 +309,8 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
     } catch (e) {
       throw fail('invalid-configuration', `config file ${file} is not valid JSON: ${(e as Error).message}`);
     }
-    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) throw fail('invalid-configuration', `config file ${file} must hold a JSON object`);
+    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile))
+      throw fail('invalid-configuration', `config file ${file} must hold a JSON object`);
   }
   const overrides = (options.overrides ?? {}) as Source;
   const merged = merge(merge(merge(DEFAULTS as unknown as Source, fromFile), fromEnv(env)), overrides);

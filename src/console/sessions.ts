@@ -83,7 +83,13 @@ export class Sessions {
     }
     if (now - session.lastSeenAt >= TOUCH_EVERY) await this.store.touchSession(idHash, now);
     return {
-      principal: { accountId: account.id, accountName: account.name, partyId: account.partyId, roles: account.roles, credential: `session:${session.credential}` },
+      principal: {
+        accountId: account.id,
+        accountName: account.name,
+        partyId: account.partyId,
+        roles: account.roles,
+        credential: `session:${session.credential}`,
+      },
       session,
     };
   }

@@ -93,23 +93,33 @@ export async function fetchPage(r: PageRequest, nowMs: () => number = Date.now):
         signal: abort.signal,
       });
     } catch (e) {
-      throw new UpstreamError(abort.signal.aborted ? `the upstream did not answer within ${r.timeoutMs} ms` : `cannot reach the upstream: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
+      throw new UpstreamError(
+        abort.signal.aborted
+          ? `the upstream did not answer within ${r.timeoutMs} ms`
+          : `cannot reach the upstream: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`,
+      );
     }
     let text: string;
     try {
       text = await boundedText(res, r.maxResponseBytes, abort);
     } catch (e) {
       if (e instanceof UpstreamError) throw e;
-      throw new UpstreamError(abort.signal.aborted ? `the upstream did not finish its answer within ${r.timeoutMs} ms` : `the upstream's answer broke off: ${(e as Error).message}`);
+      throw new UpstreamError(
+        abort.signal.aborted
+          ? `the upstream did not finish its answer within ${r.timeoutMs} ms`
+          : `the upstream's answer broke off: ${(e as Error).message}`,
+      );
     }
-    if (!res.ok) throw new UpstreamError(`the upstream answered ${res.status}${errorTitle(text)}`, retryAfterSeconds(res.headers.get('retry-after'), nowMs()));
+    if (!res.ok)
+      throw new UpstreamError(`the upstream answered ${res.status}${errorTitle(text)}`, retryAfterSeconds(res.headers.get('retry-after'), nowMs()));
     let body: unknown;
     try {
       body = text === '' ? {} : JSON.parse(text);
     } catch {
       throw new UpstreamError('the upstream answered with something that is not JSON');
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UpstreamError('the upstream answered with something that is not a TAXII envelope');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new UpstreamError('the upstream answered with something that is not a TAXII envelope');
     const env = body as { objects?: unknown; more?: unknown; next?: unknown };
     if (env.objects !== undefined && !Array.isArray(env.objects)) throw new UpstreamError('the upstream envelope\'s "objects" is not a list');
     // Sent back as the next added_after: only a timestamp is taken, never arbitrary text.

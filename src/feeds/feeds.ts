@@ -35,12 +35,18 @@ const MIN_EVERY_SECONDS = 60;
 export function parseEvery(text: string): number {
   const m = DURATION.exec(text);
   const seconds = m ? Number(m[1]) * UNIT_SECONDS[m[2] as keyof typeof UNIT_SECONDS] : NaN;
-  if (!(seconds >= MIN_EVERY_SECONDS)) throw fail('invalid-feed', `invalid feed: "every" must be a duration of at least 1m, like 15m, 1h or 1d (got "${text}")`);
+  if (!(seconds >= MIN_EVERY_SECONDS))
+    throw fail('invalid-feed', `invalid feed: "every" must be a duration of at least 1m, like 15m, 1h or 1d (got "${text}")`);
   return seconds;
 }
 
 export function formatEvery(seconds: number): string {
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) if (seconds % size === 0) return `${seconds / size}${unit}`;
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const)
+    if (seconds % size === 0) return `${seconds / size}${unit}`;
   return `${seconds}s`;
 }
 
@@ -56,9 +62,11 @@ function checkUrl(text: string, withCredentials: boolean): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw fail('invalid-feed', 'invalid feed: "url" must be an http or https URL');
   // Never stored or logged with a secret in it: credentials go in their own, sealed field.
-  if (url.username !== '' || url.password !== '') throw fail('invalid-feed', 'invalid feed: "url" must not carry credentials; give them with --token-stdin or --user/--password-stdin');
+  if (url.username !== '' || url.password !== '')
+    throw fail('invalid-feed', 'invalid feed: "url" must not carry credentials; give them with --token-stdin or --user/--password-stdin');
   if (url.search !== '' || url.hash !== '') throw fail('invalid-feed', 'invalid feed: "url" must be the API root, without query or fragment');
-  if (withCredentials && url.protocol === 'http:' && !isLoopback(url.hostname)) throw fail('invalid-feed', 'invalid feed: credentials are sent only over https (http only to this machine)');
+  if (withCredentials && url.protocol === 'http:' && !isLoopback(url.hostname))
+    throw fail('invalid-feed', 'invalid feed: credentials are sent only over https (http only to this machine)');
   return url.toString().endsWith('/') ? url.toString() : `${url.toString()}/`;
 }
 
@@ -72,7 +80,8 @@ async function findInto(store: Store, idOrAlias: string): Promise<CollectionReco
 export async function addFeed(store: Store, clock: Clock, key: Buffer, by: string, input: FeedInput): Promise<FeedRow> {
   if (!NAME.test(input.name)) throw fail('invalid-feed', 'invalid feed: the name must be 1–63 lower-case letters, digits, "-" or "_"');
   const url = checkUrl(input.url, input.credentials !== undefined);
-  if (input.collection.length === 0 || input.collection.length > 300) throw fail('invalid-feed', 'invalid feed: "collection" must be the upstream collection\'s id');
+  if (input.collection.length === 0 || input.collection.length > 300)
+    throw fail('invalid-feed', 'invalid feed: "collection" must be the upstream collection\'s id');
   const everySeconds = parseEvery(input.every ?? '15m');
   const into = await findInto(store, input.into);
   if (!(await store.getParty(input.as))) throw fail('invalid-feed', `invalid feed: no party "${input.as}"`);
@@ -96,7 +105,14 @@ export async function addFeed(store: Store, clock: Clock, key: Buffer, by: strin
     entity: 'feed' as const,
     entityId: feed.name,
     action: 'create',
-    detail: { url, collection: feed.remoteCollection, into: into.id, party: feed.partyId, every: formatEvery(everySeconds), credentials: credentialKind(feed) },
+    detail: {
+      url,
+      collection: feed.remoteCollection,
+      into: into.id,
+      party: feed.partyId,
+      every: formatEvery(everySeconds),
+      credentials: credentialKind(feed),
+    },
   };
   if (!(await store.feeds().createFeed(row, change))) throw fail('conflict', `a feed "${input.name}" exists already`);
   return row;
@@ -115,7 +131,8 @@ export async function setPaused(store: Store, clock: Clock, by: string, name: st
 
 /** Removes the definition; what the feed stored stays in the collection. */
 export async function removeFeed(store: Store, clock: Clock, by: string, name: string): Promise<void> {
-  if (!(await store.feeds().removeFeed(name, { at: clock(), by, entity: 'feed', entityId: name, action: 'remove' }))) throw fail('not-found', `no feed "${name}"`);
+  if (!(await store.feeds().removeFeed(name, { at: clock(), by, entity: 'feed', entityId: name, action: 'remove' })))
+    throw fail('not-found', `no feed "${name}"`);
 }
 
 function credentialKind(feed: FeedRecord): 'none' | 'sealed' {

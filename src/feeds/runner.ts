@@ -53,7 +53,13 @@ export type RunResult = { ran: true; summary: FeedRunSummary } | { ran: false; r
 
 /** The feed acts as its party with a writer's rights: agreements decide what it may store. */
 export function feedPrincipal(row: FeedRow): Principal {
-  return { accountId: `feed:${row.feed.name}`, accountName: `feed:${row.feed.name}`, partyId: row.feed.partyId, roles: ['writer'], credential: 'feed' };
+  return {
+    accountId: `feed:${row.feed.name}`,
+    accountName: `feed:${row.feed.name}`,
+    partyId: row.feed.partyId,
+    roles: ['writer'],
+    credential: 'feed',
+  };
 }
 
 export function backoffSeconds(failures: number, cap: number): number {
@@ -96,7 +102,14 @@ async function runLeased(r: FeedRunner, row: FeedRow, renew: () => Promise<boole
     if (!decision.allowed) throw new Denied(decision.reason.replace('your organisation', `party ${feed.partyId}`));
     basis = decision.basis;
     // The same add path as a TAXII push by the feed's party (src/exchange/).
-    const exchange = new Exchange({ store: r.store, clock: r.clock, log, agreements: r.agreements, maxObjectSize: r.maxObjectSize, operatorParty: r.operatorParty });
+    const exchange = new Exchange({
+      store: r.store,
+      clock: r.clock,
+      log,
+      agreements: r.agreements,
+      maxObjectSize: r.maxObjectSize,
+      operatorParty: r.operatorParty,
+    });
     const call: Call = { actor: principal, authority: { basis, scope: decision.scope }, apiRoot: root, collection };
     const auth = feed.credentials === undefined ? undefined : authorization(openCredentials(r.key, feed.name, feed.credentials));
     // `next` continues this run's query, which keeps the added_after it started with.
@@ -107,7 +120,9 @@ async function runLeased(r: FeedRunner, row: FeedRow, renew: () => Promise<boole
         apiRoot: feed.url,
         collection: feed.remoteCollection,
         limit: r.settings.pageSize,
-        ...(next !== undefined ? { next, ...(since !== undefined && { addedAfter: since }) } : state.addedAfter !== undefined && { addedAfter: state.addedAfter }),
+        ...(next !== undefined
+          ? { next, ...(since !== undefined && { addedAfter: since }) }
+          : state.addedAfter !== undefined && { addedAfter: state.addedAfter }),
         ...(auth !== undefined && { authorization: auth }),
         timeoutMs: r.settings.timeoutSeconds * 1000,
         maxResponseBytes: r.settings.maxResponseBytes,
@@ -130,7 +145,7 @@ async function runLeased(r: FeedRunner, row: FeedRow, renew: () => Promise<boole
       if (page.next !== undefined) next = page.next;
       else if (page.dateAddedLast !== undefined) next = undefined;
       else throw new UpstreamError('the upstream says there is more but gives neither "next" nor X-TAXII-Date-Added-Last');
-      if (!(await renew())) throw new UpstreamError('the feed\'s lease was taken over by another process');
+      if (!(await renew())) throw new UpstreamError("the feed's lease was taken over by another process");
     }
   } catch (e) {
     // Anything else (the store, a key that no longer opens the credentials) fails the run
@@ -143,7 +158,8 @@ async function runLeased(r: FeedRunner, row: FeedRow, renew: () => Promise<boole
   state.lastRun = summary;
   if (summary.outcome === 'failure') {
     state.failures++;
-    const wait = retryAfter !== undefined ? Math.min(retryAfter, MAX_RETRY_AFTER_SECONDS) : backoffSeconds(state.failures, r.settings.maxBackoffSeconds);
+    const wait =
+      retryAfter !== undefined ? Math.min(retryAfter, MAX_RETRY_AFTER_SECONDS) : backoffSeconds(state.failures, r.settings.maxBackoffSeconds);
     state.nextRunAt = summary.finishedAt + wait * SECOND;
   } else {
     state.failures = 0;

@@ -20,7 +20,8 @@ export async function feedKey(store: Store, keyFile?: string): Promise<Buffer> {
   if (keyFile === undefined) return Buffer.from(hkdfSync('sha256', await store.secretKey(), Buffer.alloc(0), INFO, 32));
   let raw: Buffer;
   try {
-    if ((statSync(keyFile).mode & 0o077) !== 0) throw fail('feed-key-unavailable', `feed key file ${keyFile} is readable by others: make it private (chmod 600)`);
+    if ((statSync(keyFile).mode & 0o077) !== 0)
+      throw fail('feed-key-unavailable', `feed key file ${keyFile} is readable by others: make it private (chmod 600)`);
     raw = readFileSync(keyFile);
   } catch (e) {
     if (isError(e, 'feed-key-unavailable')) throw e;
@@ -42,7 +43,8 @@ export function sealCredentials(key: Buffer, feedName: string, credentials: Feed
 
 export function openCredentials(key: Buffer, feedName: string, sealed: string): FeedCredentials {
   const [version, iv, tag, data] = sealed.split('.');
-  if (version !== VERSION || iv === undefined || tag === undefined || data === undefined) throw fail('feed-key-unavailable', 'the stored credentials are not in a known form');
+  if (version !== VERSION || iv === undefined || tag === undefined || data === undefined)
+    throw fail('feed-key-unavailable', 'the stored credentials are not in a known form');
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
     decipher.setAAD(Buffer.from(feedName, 'utf8'));

@@ -43,7 +43,10 @@ function query(req: Request, cuts: Set<string>): Record<string, string> | undefi
   if (all.length > EVENT_BOUNDS.queryKeys) cuts.add('query');
   const entries = all
     .slice(0, EVENT_BOUNDS.queryKeys)
-    .map(([k, v]) => [cut(k, EVENT_BOUNDS.key, cuts, 'query'), cut(Array.isArray(v) ? v.join(',') : String(v), EVENT_BOUNDS.value, cuts, 'query')] as const);
+    .map(
+      ([k, v]) =>
+        [cut(k, EVENT_BOUNDS.key, cuts, 'query'), cut(Array.isArray(v) ? v.join(',') : String(v), EVENT_BOUNDS.value, cuts, 'query')] as const,
+    );
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
@@ -86,7 +89,11 @@ export function baseEvent(ctx: AppContext, req: Request, res: Response, action: 
     ...requestFields(ctx, req, res, httpStatus),
     action,
     outcome,
-    ...whoAndWhere(req.user, { ...(l.apiRoot && { apiRoot: l.apiRoot }), ...(l.collection && { collection: l.collection }), ...(l.decision && { basis: l.decision.basis }) }),
+    ...whoAndWhere(req.user, {
+      ...(l.apiRoot && { apiRoot: l.apiRoot }),
+      ...(l.collection && { collection: l.collection }),
+      ...(l.decision && { basis: l.decision.basis }),
+    }),
   };
 }
 
@@ -106,7 +113,10 @@ export async function recordRead(ctx: AppContext, req: Request, res: Response, e
   const head = req.method === 'HEAD';
   const { objects: _delivered, withheld: _withheld, ...fields } = extra;
   try {
-    await ctx.audit.record({ ...baseEvent(ctx, req, res, head ? action.replace(/\.read$/, '.head') : action, 'success', 200), ...(head ? fields : extra) });
+    await ctx.audit.record({
+      ...baseEvent(ctx, req, res, head ? action.replace(/\.read$/, '.head') : action, 'success', 200),
+      ...(head ? fields : extra),
+    });
   } catch {
     throw unavailable();
   }
@@ -122,7 +132,15 @@ export function auditActionOf(res: Response): string | undefined {
  * nobody is accountable for (no valid credentials) and throttled requests are aggregated per
  * source and interval (src/audit/aggregate.ts), so a flood cannot grow the log without bound.
  */
-export function recordRefusal(ctx: AppContext, req: Request, res: Response, action: string, outcome: Outcome, httpStatus: number, reason: string): void {
+export function recordRefusal(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  action: string,
+  outcome: Outcome,
+  httpStatus: number,
+  reason: string,
+): void {
   const l = locals(res);
   if (l.audited) return;
   l.audited = true;
@@ -138,7 +156,15 @@ export function auditFailures(ctx: AppContext) {
     const action = auditActionOf(res);
     if (action !== undefined) {
       const status = err instanceof AccordError ? statusOf(err) : 500;
-      recordRefusal(ctx, req, res, action, status === 403 || status === 404 ? 'denied' : 'failure', status, err instanceof AccordError ? err.title : 'internal error');
+      recordRefusal(
+        ctx,
+        req,
+        res,
+        action,
+        status === 403 || status === 404 ? 'denied' : 'failure',
+        status,
+        err instanceof AccordError ? err.title : 'internal error',
+      );
     }
     next(err);
   };

@@ -57,7 +57,12 @@ function presentedCertificate(req: Request): PresentedCertificate | undefined {
   const raw = socket.getPeerCertificate().raw as Buffer | undefined;
   if (!raw || raw.length === 0) return undefined;
   const x509 = new X509Certificate(raw);
-  return { fingerprint: createHash('sha256').update(raw).digest('hex'), subject: oneLine(x509.subject), issuer: oneLine(x509.issuer), verified: socket.authorized === true };
+  return {
+    fingerprint: createHash('sha256').update(raw).digest('hex'),
+    subject: oneLine(x509.subject),
+    issuer: oneLine(x509.issuer),
+    verified: socket.authorized === true,
+  };
 }
 
 export const SESSION_COOKIE = 'accord_session';
@@ -80,7 +85,8 @@ function signInBuckets(ctx: AppContext, req: Request, c: Credentials | undefined
   if (l.addressBurst === 0 && l.accountBurst === 0) return [];
   const buckets: [string, BucketSpec][] = [];
   if (l.addressBurst > 0) buckets.push([`signin-address:${req.ip ?? ''}`, { burst: l.addressBurst, perSecond: l.addressPerMinute / 60 }]);
-  if (c?.kind === 'basic' && l.accountBurst > 0) buckets.push([`signin-account:${c.username.toLowerCase().slice(0, 256)}`, { burst: l.accountBurst, perSecond: l.accountPerMinute / 60 }]);
+  if (c?.kind === 'basic' && l.accountBurst > 0)
+    buckets.push([`signin-account:${c.username.toLowerCase().slice(0, 256)}`, { burst: l.accountBurst, perSecond: l.accountPerMinute / 60 }]);
   return buckets;
 }
 
@@ -122,13 +128,19 @@ class AccordStrategy extends Strategy {
  * Checks credentials under the sign-in throttle (every request's, and the console's sign-in):
  * a too-many-requests error while a bucket is empty.
  */
-export async function checkCredentials(ctx: AppContext, req: Request, credentials: Credentials | undefined, certificate?: PresentedCertificate): Promise<Principal | undefined> {
+export async function checkCredentials(
+  ctx: AppContext,
+  req: Request,
+  credentials: Credentials | undefined,
+  certificate?: PresentedCertificate,
+): Promise<Principal | undefined> {
   const buckets = signInBuckets(ctx, req, credentials);
   const charged: [string, BucketSpec][] = [];
   const mayCheckPassword = async () => {
     for (const [key, spec] of buckets) {
       const verdict = await ctx.limiter.take(key, spec, 1, ctx.clock());
-      if (!verdict.ok) throw tooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
+      if (!verdict.ok)
+        throw tooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
       charged.push([key, spec]);
     }
   };
@@ -150,7 +162,11 @@ async function withinRate(ctx: AppContext, principal: Principal): Promise<void> 
  * `onFailure` hears of every refused authentication (for the sharing log); `onThrottled` of
  * every request a rate limit refused.
  */
-export function authenticate(ctx: AppContext, onFailure?: (req: Request, res: Response) => void, onThrottled?: (req: Request, res: Response, err: AccordError) => void): RequestHandler {
+export function authenticate(
+  ctx: AppContext,
+  onFailure?: (req: Request, res: Response) => void,
+  onThrottled?: (req: Request, res: Response, err: AccordError) => void,
+): RequestHandler {
   const passport = new Passport();
   passport.use(new AccordStrategy(ctx));
   return (req: Request, res: Response, next: NextFunction) => {

@@ -11,8 +11,7 @@ import { jsonDepth, MAX_NESTING } from '../taxii/json-depth';
 import { markUnsafeNumbers, type CheckedJson } from '../stix/json-numbers';
 import { requestCoding } from './compression';
 
-const tooLarge = (limit: number) =>
-  fail('request-too-large', `the body exceeds this API root's max_content_length of ${limit} bytes`);
+const tooLarge = (limit: number) => fail('request-too-large', `the body exceeds this API root's max_content_length of ${limit} bytes`);
 
 /** Seconds a body may take before its average rate must reach the minimum. */
 const RATE_GRACE_SECONDS = 2;
@@ -45,7 +44,8 @@ export function readBody(req: Request, limit: number, minBytesPerSecond = 0): Pr
     const started = Date.now();
     const watch = setInterval(() => {
       const seconds = (Date.now() - started) / 1000;
-      if (minBytesPerSecond > 0 && seconds > RATE_GRACE_SECONDS && received < minBytesPerSecond * (seconds - RATE_GRACE_SECONDS)) abort(tooSlow(minBytesPerSecond));
+      if (minBytesPerSecond > 0 && seconds > RATE_GRACE_SECONDS && received < minBytesPerSecond * (seconds - RATE_GRACE_SECONDS))
+        abort(tooSlow(minBytesPerSecond));
     }, 500);
     watch.unref();
     const abort = (err: Error) => {

@@ -86,7 +86,9 @@ export async function encode(res: Response, coding: Coding, body: Buffer): Promi
   if (!settings) throw new Error('encode() on a response whose compression was not negotiated');
   const encoded =
     coding === 'br'
-      ? await brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: settings.brotliQuality, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+      ? await brotli(body, {
+          params: { [zlib.constants.BROTLI_PARAM_QUALITY]: settings.brotliQuality, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+        })
       : await gzip(body, { level: settings.gzipLevel });
   res.setHeader('Content-Encoding', coding);
   return encoded;

@@ -42,7 +42,14 @@ function credentialsOf(body: unknown): Credentials | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const { username, password, token } = body as Record<string, unknown>;
   if (typeof token === 'string' && token.length > 0 && token.length <= MAX_SECRET) return { kind: 'token', token };
-  if (typeof username === 'string' && typeof password === 'string' && username.length > 0 && username.length <= 200 && password.length > 0 && password.length <= MAX_SECRET) {
+  if (
+    typeof username === 'string' &&
+    typeof password === 'string' &&
+    username.length > 0 &&
+    username.length <= 200 &&
+    password.length > 0 &&
+    password.length <= MAX_SECRET
+  ) {
     return { kind: 'basic', username, password };
   }
   return undefined;
@@ -65,7 +72,8 @@ export function consoleRouter(ctx: AppContext, auth: RequestHandler, sessions: S
 
   async function signIn(req: Request, res: Response): Promise<void> {
     // JSON only: a cross-site HTML form cannot send it, so sign-in cannot be forged either.
-    if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return reply(res, 415, 'Unsupported media type', 'sign in with a JSON body');
+    if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json'))
+      return reply(res, 415, 'Unsupported media type', 'sign in with a JSON body');
     const credentials = credentialsOf(parseJson(await readBody(req, SIGN_IN_BODY_LIMIT)));
     if (!credentials) return reply(res, 400, 'Invalid request', 'give "username" and "password", or "token"');
     let principal;

@@ -33,7 +33,14 @@ function compile(path: string, methods: Methods): Compiled {
       return '([^/]+)';
     })
     .join('/');
-  return { pattern: new RegExp(`^${source}/?$`, 'i'), names, methods, allow: Object.keys(methods).map((m) => m.toUpperCase()).join(', ') };
+  return {
+    pattern: new RegExp(`^${source}/?$`, 'i'),
+    names,
+    methods,
+    allow: Object.keys(methods)
+      .map((m) => m.toUpperCase())
+      .join(', '),
+  };
 }
 
 function decodeParam(value: string): string {

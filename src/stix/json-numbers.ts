@@ -67,4 +67,5 @@ export function holdsUnsafeNumber(value: unknown, marker: string | undefined): b
   return marker !== undefined && JSON.stringify(value).includes(JSON.stringify(marker).slice(1, -1));
 }
 
-export const UNSAFE_NUMBER_REASON = 'holds a number outside the range STIX 2.1 allows for integers (±(2^53−1), §2.11) or too large to represent; it would be stored altered';
+export const UNSAFE_NUMBER_REASON =
+  'holds a number outside the range STIX 2.1 allows for integers (±(2^53−1), §2.11) or too large to represent; it would be stored altered';

@@ -31,9 +31,12 @@ export function subjectOf(obj: unknown): string {
   const id = Object.prototype.hasOwnProperty.call(obj, 'id') ? obj.id : undefined;
   const modified = Object.prototype.hasOwnProperty.call(obj, 'modified') ? obj.modified : undefined;
   const type = Object.prototype.hasOwnProperty.call(obj, 'type') ? obj.type : undefined;
-  const name = typeof id === 'string' && id.length > 0
-    ? clip(id)
-    : typeof type === 'string' && type.length > 0 ? `A ${clip(type)} object without an id` : 'An object without a type';
+  const name =
+    typeof id === 'string' && id.length > 0
+      ? clip(id)
+      : typeof type === 'string' && type.length > 0
+        ? `A ${clip(type)} object without an id`
+        : 'An object without a type';
   return typeof modified === 'string' ? `${name} (${clip(modified)})` : name;
 }
 
@@ -142,7 +145,11 @@ function translate(error: ErrorObject, data: unknown, type: string): Finding {
       return { path, rule: 'not-applicable', detail: `must not be present on a ${type} object` };
     case 'format':
       if (params.format === 'stix-timestamp') {
-        return { path, rule: 'timestamp', detail: typeof error.data === 'string' ? (timestampProblem(error.data) ?? 'is not a timestamp') : 'must be a timestamp' };
+        return {
+          path,
+          rule: 'timestamp',
+          detail: typeof error.data === 'string' ? (timestampProblem(error.data) ?? 'is not a timestamp') : 'must be a timestamp',
+        };
       }
       return { path, rule: rule ?? 'format', detail: text ?? `must be a valid ${String(params.format)}` };
     case 'type':

@@ -49,7 +49,10 @@ class SchemaIndex {
     const url = new URL(ref, base);
     const docId = `${url.origin}${url.pathname}`;
     let node: unknown = this.docs.get(docId);
-    for (const segment of url.hash.replace(/^#\/?/, '').split('/').filter((s) => s.length > 0)) {
+    for (const segment of url.hash
+      .replace(/^#\/?/, '')
+      .split('/')
+      .filter((s) => s.length > 0)) {
       node = isNode(node) ? node[decodePointerSegment(segment)] : undefined;
     }
     return node === undefined ? undefined : { node, base: docId };

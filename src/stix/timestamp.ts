@@ -48,9 +48,17 @@ export function timestampProblem(text: string): string | undefined {
   const minute = digits(text, 14, 2);
   const second = digits(text, 17, 2);
   if (
-    year === undefined || month === undefined || day === undefined ||
-    hour === undefined || minute === undefined || second === undefined ||
-    text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':'
+    year === undefined ||
+    month === undefined ||
+    day === undefined ||
+    hour === undefined ||
+    minute === undefined ||
+    second === undefined ||
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[10] !== 'T' ||
+    text[13] !== ':' ||
+    text[16] !== ':'
   ) {
     return shapeProblem;
   }

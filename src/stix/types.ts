@@ -1,17 +1,48 @@
 /** The object types STIX 2.1 defines, by category (§4, §5, §6, §7, §8). */
 
 export const SDO_TYPES: ReadonlySet<string> = new Set([
-  'attack-pattern', 'campaign', 'course-of-action', 'grouping', 'identity', 'incident', 'indicator',
-  'infrastructure', 'intrusion-set', 'location', 'malware', 'malware-analysis', 'note', 'observed-data',
-  'opinion', 'report', 'threat-actor', 'tool', 'vulnerability',
+  'attack-pattern',
+  'campaign',
+  'course-of-action',
+  'grouping',
+  'identity',
+  'incident',
+  'indicator',
+  'infrastructure',
+  'intrusion-set',
+  'location',
+  'malware',
+  'malware-analysis',
+  'note',
+  'observed-data',
+  'opinion',
+  'report',
+  'threat-actor',
+  'tool',
+  'vulnerability',
 ]);
 
 export const SRO_TYPES: ReadonlySet<string> = new Set(['relationship', 'sighting']);
 
 export const SCO_TYPES: ReadonlySet<string> = new Set([
-  'artifact', 'autonomous-system', 'directory', 'domain-name', 'email-addr', 'email-message', 'file',
-  'ipv4-addr', 'ipv6-addr', 'mac-addr', 'mutex', 'network-traffic', 'process', 'software', 'url',
-  'user-account', 'windows-registry-key', 'x509-certificate',
+  'artifact',
+  'autonomous-system',
+  'directory',
+  'domain-name',
+  'email-addr',
+  'email-message',
+  'file',
+  'ipv4-addr',
+  'ipv6-addr',
+  'mac-addr',
+  'mutex',
+  'network-traffic',
+  'process',
+  'software',
+  'url',
+  'user-account',
+  'windows-registry-key',
+  'x509-certificate',
 ]);
 
 export const META_TYPES: ReadonlySet<string> = new Set(['language-content', 'marking-definition', 'extension-definition']);
@@ -20,8 +51,18 @@ export const BUNDLE_TYPE = 'bundle';
 
 /** §3.10 and §6: the extensions STIX 2.1 itself defines for SCOs. */
 export const PREDEFINED_EXTENSIONS: ReadonlySet<string> = new Set([
-  'archive-ext', 'ntfs-ext', 'pdf-ext', 'raster-image-ext', 'windows-pebinary-ext', 'http-request-ext',
-  'icmp-ext', 'socket-ext', 'tcp-ext', 'windows-process-ext', 'windows-service-ext', 'unix-account-ext',
+  'archive-ext',
+  'ntfs-ext',
+  'pdf-ext',
+  'raster-image-ext',
+  'windows-pebinary-ext',
+  'http-request-ext',
+  'icmp-ext',
+  'socket-ext',
+  'tcp-ext',
+  'windows-process-ext',
+  'windows-service-ext',
+  'unix-account-ext',
 ]);
 
 export function isStandardType(type: string): boolean {

@@ -9,7 +9,6 @@ import { findingsFromSchema, notAnObjectIssue, subjectOf, toIssue } from './repo
 import { checkBundleRules, checkCustomProperties, checkRules, checkRules20, Finding, isPlainObject, isValidTypeName, Path } from './rules';
 import { BUNDLE_TYPE, impliedSpecVersion, isStandardType, SCO_TYPES } from './types';
 
-
 export type { ContentPolicy, ValidationIssue, ValidationResult };
 
 export interface ValidatorOptions {
@@ -17,7 +16,6 @@ export interface ValidatorOptions {
   /** Defaults to ['2.1']. */
   allowedSpecVersions?: string[];
 }
-
 
 export interface StixValidator {
   validate(obj: unknown): ValidationResult;
@@ -49,11 +47,13 @@ class Validator implements StixValidator {
       issues = this.issuesOf(obj, []);
     } catch (error) {
       // Last line of the never-throw promise: an input that trips a bug is refused, not crashed on.
-      issues = [{
-        path: '',
-        rule: 'internal-error',
-        message: `${subjectOf(obj)}: could not be validated (${error instanceof Error ? error.message : String(error)})`,
-      }];
+      issues = [
+        {
+          path: '',
+          rule: 'internal-error',
+          message: `${subjectOf(obj)}: could not be validated (${error instanceof Error ? error.message : String(error)})`,
+        },
+      ];
     }
     return issues.length === 0 ? { ok: true } : { ok: false, issues };
   }
@@ -94,7 +94,13 @@ class Validator implements StixValidator {
     const knowsProperties = compiled !== undefined;
     if (!compiled) {
       if (this.policy === 'strict' && !isStandardType(type)) {
-        return [{ path: ['type'], rule: 'custom-type', detail: `is "${type}", which is not a STIX 2.1 object type; custom objects are refused under the strict content policy` }];
+        return [
+          {
+            path: ['type'],
+            rule: 'custom-type',
+            detail: `is "${type}", which is not a STIX 2.1 object type; custom objects are refused under the strict content policy`,
+          },
+        ];
       }
       if (!isValidTypeName(type)) return [typeNameFinding()];
       const versioned = !SCO_TYPES.has(type) && (own(obj, 'created') !== undefined || own(obj, 'modified') !== undefined);
@@ -120,9 +126,10 @@ class Validator implements StixValidator {
     }
     const version = declared ?? impliedSpecVersion(obj, type);
     if (!this.allowed.includes(version)) {
-      const detail = declared === undefined
-        ? `is missing, which makes this a STIX 2.0 object; only STIX ${allowed} content is accepted`
-        : `is "${version}"; only STIX ${allowed} content is accepted`;
+      const detail =
+        declared === undefined
+          ? `is missing, which makes this a STIX 2.0 object; only STIX ${allowed} content is accepted`
+          : `is "${version}"; only STIX ${allowed} content is accepted`;
       return { path: ['spec_version'], rule: 'spec-version', detail };
     }
     if (!KNOWN_SPEC_VERSIONS.has(version)) {
@@ -139,7 +146,13 @@ class Validator implements StixValidator {
     objects.forEach((member, i) => {
       const path = [...prefix, 'objects', i];
       if (isPlainObject(member) && own(member, 'type') === BUNDLE_TYPE) {
-        issues.push(toIssue(subjectOf(member), path, { path: [], rule: 'bundle-member', detail: 'is a bundle, which is not a STIX Object and cannot be inside a bundle (§8)' }));
+        issues.push(
+          toIssue(subjectOf(member), path, {
+            path: [],
+            rule: 'bundle-member',
+            detail: 'is a bundle, which is not a STIX Object and cannot be inside a bundle (§8)',
+          }),
+        );
       } else {
         issues.push(...this.issuesOf(member, path));
       }
@@ -149,7 +162,11 @@ class Validator implements StixValidator {
 }
 
 function typeNameFinding(): Finding {
-  return { path: ['type'], rule: 'type-name', detail: 'is not a valid type name: it must be 3 to 250 characters of a-z, 0-9 and hyphen, start with a letter and have no "--" (§3.1, §11.2)' };
+  return {
+    path: ['type'],
+    rule: 'type-name',
+    detail: 'is not a valid type name: it must be 3 to 250 characters of a-z, 0-9 and hyphen, start with a letter and have no "--" (§3.1, §11.2)',
+  };
 }
 
 export function createStixValidator(options: ValidatorOptions): StixValidator {

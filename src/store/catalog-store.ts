@@ -2,7 +2,18 @@
  * The catalogue half of the storage contract: API roots, collections, parties, accounts,
  * tokens and agreements, and the deployment's secret key.
  */
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../catalog/types';
+import type {
+  AccountPatch,
+  AccountRecord,
+  AgreementRecord,
+  ApiRootRecord,
+  CertificateRecord,
+  ChangeRecord,
+  CollectionRecord,
+  PartyRecord,
+  SessionRecord,
+  TokenRecord,
+} from '../catalog/types';
 import type { Micros } from '../time';
 
 export interface CatalogStore {

@@ -4,7 +4,18 @@
  */
 import type { Checkpoint } from '../audit/chain';
 import type { AuditEvent, AuditEventInput, ObjectRef, StoredAuditEvent } from '../audit/events';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../catalog/types';
+import type {
+  AccountPatch,
+  AccountRecord,
+  AgreementRecord,
+  ApiRootRecord,
+  CertificateRecord,
+  ChangeRecord,
+  CollectionRecord,
+  PartyRecord,
+  SessionRecord,
+  TokenRecord,
+} from '../catalog/types';
 import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../audit/daily';
 import type { Micros } from '../time';
 import type { AuditAppender, AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from './audit-store';

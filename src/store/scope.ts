@@ -70,7 +70,9 @@ export interface TypeGroup {
 export function typeGroups(scope: ObjectScope): TypeGroup[] {
   const named = [...new Set(scope.clauses.flatMap((c) => [...(c.allowTypes ?? []), ...(c.denyTypes ?? [])]))].sort();
   const levelsOf = (type: string | undefined) =>
-    [...new Set(scope.clauses.filter((c) => (type === undefined ? c.allowTypes === undefined : admitsType(c, type))).flatMap((c) => c.tlpLevels))].sort((a, b) => a - b);
+    [
+      ...new Set(scope.clauses.filter((c) => (type === undefined ? c.allowTypes === undefined : admitsType(c, type))).flatMap((c) => c.tlpLevels)),
+    ].sort((a, b) => a - b);
   const byLevels = new Map<string, string[]>();
   for (const t of named) {
     const key = levelsOf(t).join(',');

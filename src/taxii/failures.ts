@@ -26,7 +26,9 @@ function reasonOf(message: string, id: string): string {
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export function compactFailures(failures: StatusDetail[], bounds: FailureBounds = FAILURE_BOUNDS): StatusDetail[] {
-  const listed = failures.slice(0, bounds.detailed).map((f) => (f.message !== undefined && f.message.length > bounds.messageLength ? { ...f, message: cut(f.message, bounds.messageLength) } : f));
+  const listed = failures
+    .slice(0, bounds.detailed)
+    .map((f) => (f.message !== undefined && f.message.length > bounds.messageLength ? { ...f, message: cut(f.message, bounds.messageLength) } : f));
   if (failures.length <= bounds.detailed) return listed;
   const groups = new Map<string, { first: StatusDetail; count: number }>();
   let others: { first: StatusDetail; count: number } | undefined;
@@ -41,7 +43,10 @@ export function compactFailures(failures: StatusDetail[], bounds: FailureBounds 
   const entry = (g: { first: StatusDetail; count: number }, why: string): StatusDetail => ({
     id: g.first.id,
     ...(g.first.version !== undefined && { version: g.first.version }),
-    message: g.count === 1 ? cut(g.first.message ?? '', bounds.messageLength) : `${g.first.id} and ${g.count - 1} more objects (not listed one by one): ${why}`,
+    message:
+      g.count === 1
+        ? cut(g.first.message ?? '', bounds.messageLength)
+        : `${g.first.id} and ${g.count - 1} more objects (not listed one by one): ${why}`,
   });
   return [...listed, ...[...groups].map(([reason, g]) => entry(g, reason)), ...(others ? [entry(others, 'other reasons')] : [])];
 }

@@ -33,7 +33,10 @@ function single(query: RawQuery, name: string): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
-    throw fail('repeated-parameter', `"${name}" may appear only once${name.startsWith('match[') ? '; give several values as one comma-separated list' : ''}`);
+    throw fail(
+      'repeated-parameter',
+      `"${name}" may appear only once${name.startsWith('match[') ? '; give several values as one comma-separated list' : ''}`,
+    );
   }
   throw fail('malformed-parameter', `"${name}" is malformed`);
 }
@@ -57,7 +60,12 @@ function list(query: RawQuery, name: string, check: (item: string) => boolean, w
 }
 
 function versionSelector(query: RawQuery, defaults: VersionSelector): VersionSelector {
-  const items = list(query, 'match[version]', (i) => i === 'first' || i === 'last' || i === 'all' || parseTimestamp(i) !== undefined, '"first", "last", "all" or timestamps');
+  const items = list(
+    query,
+    'match[version]',
+    (i) => i === 'first' || i === 'last' || i === 'all' || parseTimestamp(i) !== undefined,
+    '"first", "last", "all" or timestamps',
+  );
   if (!items) return defaults;
   // "all" already names every version: combined with anything else the request contradicts itself.
   if (items.includes('all') && items.length > 1) {

@@ -11,7 +11,6 @@ import { impliedSpecVersion } from '../stix/types';
 import { createStixValidator, type StixValidator } from '../stix/validator';
 import { parseTimestamp } from '../time';
 
-
 const TYPE = /^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$/;
 const SPEC_VERSION = /^\d{1,3}\.\d{1,3}$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -59,7 +58,10 @@ export function objectMetadata(value: unknown, position: number, validator: Stix
     failure: { id, ...(version !== undefined && { version }), message },
   });
   if (value instanceof UnparsableObject) {
-    return fail(`objects[${position}]`, value.tooDeep ? `objects[${position}] is ${value.reason}` : `objects[${position}] is not valid JSON (${value.reason})`);
+    return fail(
+      `objects[${position}]`,
+      value.tooDeep ? `objects[${position}] is ${value.reason}` : `objects[${position}] is not valid JSON (${value.reason})`,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(`objects[${position}]`, `objects[${position}] is not a JSON object`);
@@ -90,7 +92,7 @@ export function objectMetadata(value: unknown, position: number, validator: Stix
   if (obj.spec_version !== undefined && (typeof obj.spec_version !== 'string' || !SPEC_VERSION.test(obj.spec_version))) {
     return fail(id, `${id}: "spec_version" must be a version such as "2.1"`, versionText);
   }
-  const specVersion = (obj.spec_version) ?? impliedSpecVersion(obj, type);
+  const specVersion = obj.spec_version ?? impliedSpecVersion(obj, type);
   return {
     ok: true,
     object: {
@@ -133,7 +135,11 @@ export function prepareObjects(values: readonly unknown[], options: PrepareOptio
     const r = objectMetadata(value, first + i, options.validator, options.unsafeMarker);
     if (!r.ok) failures.push(r.failure);
     else if (Buffer.byteLength(r.object.json) > options.maxObjectSize) {
-      failures.push({ id: r.object.id, ...(r.object.versionText !== undefined && { version: r.object.versionText }), message: `${r.object.id}: larger than the ${options.maxObjectSize}-byte limit for one object` });
+      failures.push({
+        id: r.object.id,
+        ...(r.object.versionText !== undefined && { version: r.object.versionText }),
+        message: `${r.object.id}: larger than the ${options.maxObjectSize}-byte limit for one object`,
+      });
     } else objects.push(r.object);
   });
   return { objects, failures };

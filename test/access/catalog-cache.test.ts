@@ -56,7 +56,10 @@ describe('TAXII 2.1 §1.6.7 catalogue changes made by another process apply on t
     const auth = h.accounts.writer.auth;
     const id = '0f0f0f0f-0000-4000-8000-000000000001';
     expect(await collectionsOf(auth)).not.toContain(id);
-    await other.upsertCollection({ id, apiRoot: 'api1', title: 'made elsewhere', mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', id));
+    await other.upsertCollection(
+      { id, apiRoot: 'api1', title: 'made elsewhere', mediaTypes: ['application/stix+json;version=2.1'] },
+      testChange('collection', id),
+    );
     expect(await collectionsOf(auth)).toContain(id);
     expect((await get(`/api1/collections/${id}/`, auth)).status).toBe(200);
   });
@@ -88,14 +91,17 @@ describe('TAXII 2.1 §5.1 Get Collections lists exactly what the grants name, in
   beforeAll(async () => {
     h = await createHarness({ operatorAgreement: false });
     for (let i = 0; i < 200; i++) {
-      await h.store.upsertCollection({
-        id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        apiRoot: 'api1',
-        title: `country ${String(i).padStart(3, '0')}`,
-        alias: `c${i}`,
-        ...(i % 50 === 0 && { country: 'FR' }),
-        mediaTypes: ['application/stix+json;version=2.1'],
-      }, testChange('collection', `c${i}`));
+      await h.store.upsertCollection(
+        {
+          id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          apiRoot: 'api1',
+          title: `country ${String(i).padStart(3, '0')}`,
+          alias: `c${i}`,
+          ...(i % 50 === 0 && { country: 'FR' }),
+          mediaTypes: ['application/stix+json;version=2.1'],
+        },
+        testChange('collection', `c${i}`),
+      );
     }
   });
   afterAll(() => h.close());

@@ -23,13 +23,39 @@ const at = (iso: string): Micros => Date.parse(iso) * 1000;
 
 // ---- catalogue ----------------------------------------------------------------------------
 
-const FR: CollectionRecord = { id: '11111111-1111-4111-8111-111111111111', apiRoot: 'exchange', title: 'France', alias: 'fr-intel', country: 'FR', mediaTypes: [] };
-const DE: CollectionRecord = { id: '22222222-2222-4222-8222-222222222222', apiRoot: 'exchange', title: 'Germany', alias: 'de-intel', country: 'DE', mediaTypes: [] };
-const SHARED: CollectionRecord = { id: '33333333-3333-4333-8333-333333333333', apiRoot: 'exchange', title: 'Shared', alias: 'shared', mediaTypes: [] };
+const FR: CollectionRecord = {
+  id: '11111111-1111-4111-8111-111111111111',
+  apiRoot: 'exchange',
+  title: 'France',
+  alias: 'fr-intel',
+  country: 'FR',
+  mediaTypes: [],
+};
+const DE: CollectionRecord = {
+  id: '22222222-2222-4222-8222-222222222222',
+  apiRoot: 'exchange',
+  title: 'Germany',
+  alias: 'de-intel',
+  country: 'DE',
+  mediaTypes: [],
+};
+const SHARED: CollectionRecord = {
+  id: '33333333-3333-4333-8333-333333333333',
+  apiRoot: 'exchange',
+  title: 'Shared',
+  alias: 'shared',
+  mediaTypes: [],
+};
 const COLLECTIONS = { FR, DE, SHARED };
 type CollectionName = keyof typeof COLLECTIONS;
 
-const who = (party: string, ...roles: Role[]): Principal => ({ accountId: `${party}-${roles.join('+')}`, accountName: roles.join('+'), partyId: party, roles, credential: 'token:t' });
+const who = (party: string, ...roles: Role[]): Principal => ({
+  accountId: `${party}-${roles.join('+')}`,
+  accountName: roles.join('+'),
+  partyId: party,
+  roles,
+  credential: 'token:t',
+});
 
 const VALID_FROM = '2026-01-01T00:00:00Z';
 const VALID_UNTIL = '2026-12-31T00:00:00Z';
@@ -69,7 +95,14 @@ const VERB: Record<Right, string> = { read: 'reading', write: 'writing', delete:
 
 type Expectation = { allowed: true; basis: string[] } | { allowed: false; because: 'roles' | 'agreements' };
 
-function expectDecision(principal: Principal, collection: CollectionRecord, right: Right, now: Micros, bindings: GrantBinding[], expected: Expectation) {
+function expectDecision(
+  principal: Principal,
+  collection: CollectionRecord,
+  right: Right,
+  now: Micros,
+  bindings: GrantBinding[],
+  expected: Expectation,
+) {
   const d = decide(principal, collection, right, now, bindings);
   if (expected.allowed) {
     expect(d.allowed && d.basis).toEqual(expected.basis);
@@ -129,27 +162,28 @@ describe('decide(): role × collection selector × action × time × status', ()
 
 describe('decide(): roles', () => {
   const all = bind(agreement('fr'));
-  it.each(([
-    { roles: ['deleter'], action: 'delete', expected: { allowed: true, basis: ['fr@1'] } },
-    { roles: ['deleter'], action: 'write', expected: { allowed: false, because: 'roles' } },
-    // admin administers and gives no content right by itself (issue #12: delete was tied to admin).
-    { roles: ['admin'], action: 'delete', expected: { allowed: false, because: 'roles' } },
-    { roles: ['admin'], action: 'read', expected: { allowed: false, because: 'roles' } },
-    { roles: ['admin'], action: 'write', expected: { allowed: false, because: 'roles' } },
-    { roles: ['writer'], action: 'delete', expected: { allowed: false, because: 'roles' } },
-    { roles: ['reader'], action: 'write', expected: { allowed: false, because: 'roles' } },
-    { roles: ['auditor'], action: 'read', expected: { allowed: false, because: 'roles' } },
-    // Several roles: the union of what each permits.
-    { roles: ['reader', 'writer'], action: 'write', expected: { allowed: true, basis: ['fr@1'] } },
-    { roles: ['auditor', 'reader'], action: 'read', expected: { allowed: true, basis: ['fr@1'] } },
-    { roles: ['auditor', 'reader'], action: 'write', expected: { allowed: false, because: 'roles' } },
-    { roles: ['reader', 'writer'], action: 'delete', expected: { allowed: false, because: 'roles' } },
-  ] as { roles: Role[]; action: Right; expected: Expectation }[]).map((r) => ({ ...r, verb: VERB[r.action], outcome: show(r.expected) })))(
-    'account of fr-police with roles $roles $verb FR collection under an agreement granting everything → $outcome',
-    (row) => {
-      expectDecision(who('fr-police', ...row.roles), FR, row.action, INSIDE, all, row.expected);
-    },
-  );
+  it.each(
+    (
+      [
+        { roles: ['deleter'], action: 'delete', expected: { allowed: true, basis: ['fr@1'] } },
+        { roles: ['deleter'], action: 'write', expected: { allowed: false, because: 'roles' } },
+        // admin administers and gives no content right by itself (issue #12: delete was tied to admin).
+        { roles: ['admin'], action: 'delete', expected: { allowed: false, because: 'roles' } },
+        { roles: ['admin'], action: 'read', expected: { allowed: false, because: 'roles' } },
+        { roles: ['admin'], action: 'write', expected: { allowed: false, because: 'roles' } },
+        { roles: ['writer'], action: 'delete', expected: { allowed: false, because: 'roles' } },
+        { roles: ['reader'], action: 'write', expected: { allowed: false, because: 'roles' } },
+        { roles: ['auditor'], action: 'read', expected: { allowed: false, because: 'roles' } },
+        // Several roles: the union of what each permits.
+        { roles: ['reader', 'writer'], action: 'write', expected: { allowed: true, basis: ['fr@1'] } },
+        { roles: ['auditor', 'reader'], action: 'read', expected: { allowed: true, basis: ['fr@1'] } },
+        { roles: ['auditor', 'reader'], action: 'write', expected: { allowed: false, because: 'roles' } },
+        { roles: ['reader', 'writer'], action: 'delete', expected: { allowed: false, because: 'roles' } },
+      ] as { roles: Role[]; action: Right; expected: Expectation }[]
+    ).map((r) => ({ ...r, verb: VERB[r.action], outcome: show(r.expected) })),
+  )('account of fr-police with roles $roles $verb FR collection under an agreement granting everything → $outcome', (row) => {
+    expectDecision(who('fr-police', ...row.roles), FR, row.action, INSIDE, all, row.expected);
+  });
 
   it('the roles refusal names the roles and the right', () => {
     expect(decide(who('fr-police', 'reader', 'auditor'), FR, 'delete', INSIDE, all)).toEqual({
@@ -159,7 +193,10 @@ describe('decide(): roles', () => {
   });
 
   it('a role refusal is given even when no agreement covers the collection (roles are checked first)', () => {
-    expect(decide(who('fr-police', 'auditor'), SHARED, 'read', INSIDE, [])).toEqual({ allowed: false, reason: "the account's roles (auditor) do not include read" });
+    expect(decide(who('fr-police', 'auditor'), SHARED, 'read', INSIDE, [])).toEqual({
+      allowed: false,
+      reason: "the account's roles (auditor) do not include read",
+    });
   });
 
   it('the agreements refusal names the right', () => {
@@ -188,11 +225,23 @@ describe('decide(): which collections a grant covers', () => {
     { selector: 'aliases [FR id]', collections: { aliases: [FR.id] }, covers: [] },
   ];
   const cases = rows.flatMap((r) =>
-    (Object.keys(COLLECTIONS) as CollectionName[]).map((name) => ({ ...r, name, covered: r.covers.includes(name), outcome: r.covers.includes(name) ? 'allowed [fr@1]' : 'denied' })),
+    (Object.keys(COLLECTIONS) as CollectionName[]).map((name) => ({
+      ...r,
+      name,
+      covered: r.covers.includes(name),
+      outcome: r.covers.includes(name) ? 'allowed [fr@1]' : 'denied',
+    })),
   );
   it.each(cases)('reader of fr-police reading $name collection under a grant on $selector → $outcome', (row) => {
     const bindings = bind(agreement('fr', { grants: [grant({ collections: row.collections })] }));
-    expectDecision(who('fr-police', 'reader'), COLLECTIONS[row.name], 'read', INSIDE, bindings, row.covered ? { allowed: true, basis: ['fr@1'] } : { allowed: false, because: 'agreements' });
+    expectDecision(
+      who('fr-police', 'reader'),
+      COLLECTIONS[row.name],
+      'read',
+      INSIDE,
+      bindings,
+      row.covered ? { allowed: true, basis: ['fr@1'] } : { allowed: false, because: 'agreements' },
+    );
   });
 });
 
@@ -217,7 +266,14 @@ describe('decide(): when an agreement is in force', () => {
   );
   it.each(cases)('reader of fr-police reading FR collection $when under $status agreement → $outcome', ({ status, when, now }) => {
     const bindings = bind(agreement('fr', { status }));
-    expectDecision(who('fr-police', 'reader'), FR, 'read', now, bindings, ALLOWED[status].includes(when) ? { allowed: true, basis: ['fr@1'] } : { allowed: false, because: 'agreements' });
+    expectDecision(
+      who('fr-police', 'reader'),
+      FR,
+      'read',
+      now,
+      bindings,
+      ALLOWED[status].includes(when) ? { allowed: true, basis: ['fr@1'] } : { allowed: false, because: 'agreements' },
+    );
   });
 
   it.each([
@@ -293,10 +349,16 @@ describe('decide(): the basis names every applicable agreement version once', ()
     { rule: 'two in-force agreements, in the order given', agreements: [agreement('a'), agreement('b', { version: 3 })], basis: ['a@1', 'b@3'] },
     {
       rule: 'one agreement with two grants to the party is cited once',
-      agreements: [agreement('a', { version: 2, grants: [grant({ maxTlp: 'green' }), grant({ collections: { all: true }, types: { allow: ['malware'] } })] })],
+      agreements: [
+        agreement('a', { version: 2, grants: [grant({ maxTlp: 'green' }), grant({ collections: { all: true }, types: { allow: ['malware'] } })] }),
+      ],
       basis: ['a@2'],
     },
-    { rule: 'agreements not in force, not covering, for another action or another party are not cited', agreements: [...noise, agreement('z', { version: 7 })], basis: ['z@7'] },
+    {
+      rule: 'agreements not in force, not covering, for another action or another party are not cited',
+      agreements: [...noise, agreement('z', { version: 7 })],
+      basis: ['z@7'],
+    },
     { rule: 'only non-applicable agreements: denied', agreements: noise, basis: [] },
   ])('$rule → $basis', ({ agreements, basis }) => {
     const d = decide(who('fr-police', 'reader'), FR, 'read', INSIDE, bind(...agreements));
@@ -310,25 +372,60 @@ describe('decide(): the basis names every applicable agreement version once', ()
       FR,
       'read',
       INSIDE,
-      bind(...noise, agreement('a', { grants: [grant({ maxTlp: 'clear', unmarkedAs: 'deny' }), grant({ maxTlp: 'green', types: { allow: ['malware'] } })] })),
+      bind(
+        ...noise,
+        agreement('a', { grants: [grant({ maxTlp: 'clear', unmarkedAs: 'deny' }), grant({ maxTlp: 'green', types: { allow: ['malware'] } })] }),
+      ),
     );
     expect(d.allowed && d.scope).toEqual({
       // …and, on reads, the one that shows every reader the marking definitions.
-      clauses: [{ tlpLevels: [0] }, { tlpLevels: [0, 1], allowTypes: ['malware'] }, { tlpLevels: [UNMARKED, 0, 1, 2, 3, 4], allowTypes: ['marking-definition'] }],
+      clauses: [
+        { tlpLevels: [0] },
+        { tlpLevels: [0, 1], allowTypes: ['malware'] },
+        { tlpLevels: [UNMARKED, 0, 1, 2, 3, 4], allowTypes: ['marking-definition'] },
+      ],
     });
   });
 });
 
 describe('collectionRights(): can_read / can_write', () => {
   it.each([
-    { rule: 'reader under a read+write grant', principal: who('fr-police', 'reader'), actions: ['read', 'write'], expected: { canRead: true, canWrite: false } },
-    { rule: 'writer under a write-only grant', principal: who('fr-police', 'writer'), actions: ['write'], expected: { canRead: false, canWrite: true } },
-    { rule: 'writer under a read+write grant', principal: who('fr-police', 'writer'), actions: ['read', 'write'], expected: { canRead: true, canWrite: true } },
-    { rule: 'deleter under a delete-only grant', principal: who('fr-police', 'deleter'), actions: ['delete'], expected: { canRead: false, canWrite: false } },
-    { rule: 'auditor under a read+write grant', principal: who('fr-police', 'auditor'), actions: ['read', 'write'], expected: { canRead: false, canWrite: false } },
-  ] as { rule: string; principal: Principal; actions: GrantRecord['actions']; expected: unknown }[])('$rule → $expected', ({ principal, actions, expected }) => {
-    expect(collectionRights(principal, FR, INSIDE, bind(agreement('fr', { grants: [grant({ actions })] })))).toEqual(expected);
-  });
+    {
+      rule: 'reader under a read+write grant',
+      principal: who('fr-police', 'reader'),
+      actions: ['read', 'write'],
+      expected: { canRead: true, canWrite: false },
+    },
+    {
+      rule: 'writer under a write-only grant',
+      principal: who('fr-police', 'writer'),
+      actions: ['write'],
+      expected: { canRead: false, canWrite: true },
+    },
+    {
+      rule: 'writer under a read+write grant',
+      principal: who('fr-police', 'writer'),
+      actions: ['read', 'write'],
+      expected: { canRead: true, canWrite: true },
+    },
+    {
+      rule: 'deleter under a delete-only grant',
+      principal: who('fr-police', 'deleter'),
+      actions: ['delete'],
+      expected: { canRead: false, canWrite: false },
+    },
+    {
+      rule: 'auditor under a read+write grant',
+      principal: who('fr-police', 'auditor'),
+      actions: ['read', 'write'],
+      expected: { canRead: false, canWrite: false },
+    },
+  ] as { rule: string; principal: Principal; actions: GrantRecord['actions']; expected: unknown }[])(
+    '$rule → $expected',
+    ({ principal, actions, expected }) => {
+      expect(collectionRights(principal, FR, INSIDE, bind(agreement('fr', { grants: [grant({ actions })] })))).toEqual(expected);
+    },
+  );
 });
 
 // ---- object level -------------------------------------------------------------------------
@@ -386,17 +483,27 @@ describe('object scope: TLP markings against the ceiling', () => {
   const cases = MARKINGS.flatMap(([markings, level]) =>
     CEILINGS.map((ceiling) => {
       const admitted = level !== 'unmarked' && LEVEL[level] <= LEVEL[ceiling];
-      return { markings, label: markings.length ? markings.join(' + ') : 'no markings', level, ceiling, admitted, outcome: admitted ? 'admitted' : 'withheld' };
+      return {
+        markings,
+        label: markings.length ? markings.join(' + ') : 'no markings',
+        level,
+        ceiling,
+        admitted,
+        outcome: admitted ? 'admitted' : 'withheld',
+      };
     }),
   );
 
-  it.each(cases)('object marked $label (= $level) under a grant up to $ceiling (unmarked: deny) → $outcome', ({ markings, level, ceiling, admitted }) => {
-    const tlp = tlpOf({ object_marking_refs: markings.map((m) => M[m]) });
-    expect(tlp).toBe(level === 'unmarked' ? UNMARKED : LEVEL[level]);
-    const scope = readScope(grant({ maxTlp: ceiling, unmarkedAs: 'deny' }));
-    expect(admits(scope, 'indicator', tlp)).toBe(admitted);
-    if (!admitted) expect(refusal(scope, 'indicator', tlp)).toBe(level === 'unmarked' ? UNMARKED_REASON : tlpReason(level));
-  });
+  it.each(cases)(
+    'object marked $label (= $level) under a grant up to $ceiling (unmarked: deny) → $outcome',
+    ({ markings, level, ceiling, admitted }) => {
+      const tlp = tlpOf({ object_marking_refs: markings.map((m) => M[m]) });
+      expect(tlp).toBe(level === 'unmarked' ? UNMARKED : LEVEL[level]);
+      const scope = readScope(grant({ maxTlp: ceiling, unmarkedAs: 'deny' }));
+      expect(admits(scope, 'indicator', tlp)).toBe(admitted);
+      if (!admitted) expect(refusal(scope, 'indicator', tlp)).toBe(level === 'unmarked' ? UNMARKED_REASON : tlpReason(level));
+    },
+  );
 });
 
 describe('object scope: unmarked objects under unmarked_as', () => {
@@ -415,7 +522,11 @@ describe('object scope: unmarked objects under unmarked_as', () => {
 
   it('unmarked_as only maps unmarked objects: a marked object is judged by its own level', () => {
     const scope = readScope(grant({ maxTlp: 'green', unmarkedAs: 'clear' }));
-    expect([admits(scope, 'indicator', LEVEL.clear), admits(scope, 'indicator', LEVEL.green), admits(scope, 'indicator', LEVEL.amber)]).toEqual([true, true, false]);
+    expect([admits(scope, 'indicator', LEVEL.clear), admits(scope, 'indicator', LEVEL.green), admits(scope, 'indicator', LEVEL.amber)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it.each([
@@ -440,7 +551,12 @@ describe('object scope: type allow and deny lists', () => {
     { lists: 'deny [] (empty)', types: { deny: [] }, admitted: ['indicator', 'malware', 'tool'] },
   ];
   const cases = LISTS.flatMap((l) =>
-    ['indicator', 'malware', 'tool'].map((type) => ({ ...l, type, admitted: l.admitted.includes(type), outcome: l.admitted.includes(type) ? 'admitted' : 'withheld' })),
+    ['indicator', 'malware', 'tool'].map((type) => ({
+      ...l,
+      type,
+      admitted: l.admitted.includes(type),
+      outcome: l.admitted.includes(type) ? 'admitted' : 'withheld',
+    })),
   );
   it.each(cases)('green $type object under a grant with $lists → $outcome', ({ types, type, admitted }) => {
     const scope = readScope(grant({ maxTlp: 'amber', ...(types !== undefined && { types }) }));
@@ -453,15 +569,17 @@ describe('object scope: several grants combine per grant, never across grants', 
   // Grant A: indicators up to green; grant B: malware up to red, unmarked denied.
   const A = grant({ types: { allow: ['indicator'] }, maxTlp: 'green', unmarkedAs: 'clear' });
   const B = grant({ types: { allow: ['malware'] }, maxTlp: 'red', unmarkedAs: 'deny' });
-  it.each([
-    { type: 'indicator', tlp: 'green', admitted: true, reason: '' },
-    // B admits amber and A admits indicators, but no single grant admits an amber indicator.
-    { type: 'indicator', tlp: 'amber', admitted: false, reason: tlpReason('amber') },
-    { type: 'indicator', tlp: 'unmarked', admitted: true, reason: '' },
-    { type: 'malware', tlp: 'red', admitted: true, reason: '' },
-    { type: 'malware', tlp: 'unmarked', admitted: false, reason: UNMARKED_REASON },
-    { type: 'tool', tlp: 'clear', admitted: false, reason: typeReason('tool') },
-  ].map((r) => ({ ...r, outcome: r.admitted ? 'admitted' : `withheld (${r.reason})` })))('grants [indicator ≤ green, unmarked as clear] + [malware ≤ red, unmarked denied]: $tlp $type → $outcome', ({ type, tlp, admitted, reason }) => {
+  it.each(
+    [
+      { type: 'indicator', tlp: 'green', admitted: true, reason: '' },
+      // B admits amber and A admits indicators, but no single grant admits an amber indicator.
+      { type: 'indicator', tlp: 'amber', admitted: false, reason: tlpReason('amber') },
+      { type: 'indicator', tlp: 'unmarked', admitted: true, reason: '' },
+      { type: 'malware', tlp: 'red', admitted: true, reason: '' },
+      { type: 'malware', tlp: 'unmarked', admitted: false, reason: UNMARKED_REASON },
+      { type: 'tool', tlp: 'clear', admitted: false, reason: typeReason('tool') },
+    ].map((r) => ({ ...r, outcome: r.admitted ? 'admitted' : `withheld (${r.reason})` })),
+  )('grants [indicator ≤ green, unmarked as clear] + [malware ≤ red, unmarked denied]: $tlp $type → $outcome', ({ type, tlp, admitted, reason }) => {
     const scope = readScope(A, B);
     const level = tlp === 'unmarked' ? UNMARKED : LEVEL[tlp as TlpCeiling];
     expect(admits(scope, type, level)).toBe(admitted);
@@ -469,20 +587,68 @@ describe('object scope: several grants combine per grant, never across grants', 
   });
 
   it.each([
-    { rule: 'a read grant up to red does not widen a write grant up to green', right: 'write', agreements: [agreement('r', { grants: [grant({ actions: ['read'], maxTlp: 'red' })] }), agreement('w', { grants: [grant({ actions: ['write'], maxTlp: 'green' })] })], red: false, green: true },
-    { rule: 'the same two agreements: the read scope reaches red', right: 'read', agreements: [agreement('r', { grants: [grant({ actions: ['read'], maxTlp: 'red' })] }), agreement('w', { grants: [grant({ actions: ['write'], maxTlp: 'green' })] })], red: true, green: true },
-    { rule: 'a suspended agreement up to red does not widen an active one up to green', right: 'read', agreements: [agreement('s', { status: 'suspended' }), agreement('a', { grants: [grant({ maxTlp: 'green' })] })], red: false, green: true },
-    { rule: 'an expired agreement up to red does not widen an active one up to green', right: 'read', agreements: [agreement('x', { validUntil: INSIDE }), agreement('a', { grants: [grant({ maxTlp: 'green' })] })], red: false, green: true },
-    { rule: 'a grant up to red on another collection does not widen one up to green on FR', right: 'read', agreements: [agreement('de', { grants: [grant({ collections: { countries: ['DE'] } })] }), agreement('a', { grants: [grant({ maxTlp: 'green' })] })], red: false, green: true },
-    { rule: 'a grant up to red to another party does not widen one up to green to fr-police', right: 'read', agreements: [agreement('eu', { grants: [grant({ party: 'eu-cert' })] }), agreement('a', { grants: [grant({ maxTlp: 'green' })] })], red: false, green: true },
-  ] as { rule: string; right: Right; agreements: AgreementRecord[]; red: boolean; green: boolean }[])('$rule', ({ right, agreements, red, green }) => {
-    const d = decide(who('fr-police', 'writer', 'deleter'), FR, right, INSIDE, bind(...agreements));
-    if (!d.allowed) throw new Error(d.reason);
-    expect({ red: admits(d.scope, 'indicator', LEVEL.red), green: admits(d.scope, 'indicator', LEVEL.green) }).toEqual({ red, green });
-  });
+    {
+      rule: 'a read grant up to red does not widen a write grant up to green',
+      right: 'write',
+      agreements: [
+        agreement('r', { grants: [grant({ actions: ['read'], maxTlp: 'red' })] }),
+        agreement('w', { grants: [grant({ actions: ['write'], maxTlp: 'green' })] }),
+      ],
+      red: false,
+      green: true,
+    },
+    {
+      rule: 'the same two agreements: the read scope reaches red',
+      right: 'read',
+      agreements: [
+        agreement('r', { grants: [grant({ actions: ['read'], maxTlp: 'red' })] }),
+        agreement('w', { grants: [grant({ actions: ['write'], maxTlp: 'green' })] }),
+      ],
+      red: true,
+      green: true,
+    },
+    {
+      rule: 'a suspended agreement up to red does not widen an active one up to green',
+      right: 'read',
+      agreements: [agreement('s', { status: 'suspended' }), agreement('a', { grants: [grant({ maxTlp: 'green' })] })],
+      red: false,
+      green: true,
+    },
+    {
+      rule: 'an expired agreement up to red does not widen an active one up to green',
+      right: 'read',
+      agreements: [agreement('x', { validUntil: INSIDE }), agreement('a', { grants: [grant({ maxTlp: 'green' })] })],
+      red: false,
+      green: true,
+    },
+    {
+      rule: 'a grant up to red on another collection does not widen one up to green on FR',
+      right: 'read',
+      agreements: [
+        agreement('de', { grants: [grant({ collections: { countries: ['DE'] } })] }),
+        agreement('a', { grants: [grant({ maxTlp: 'green' })] }),
+      ],
+      red: false,
+      green: true,
+    },
+    {
+      rule: 'a grant up to red to another party does not widen one up to green to fr-police',
+      right: 'read',
+      agreements: [agreement('eu', { grants: [grant({ party: 'eu-cert' })] }), agreement('a', { grants: [grant({ maxTlp: 'green' })] })],
+      red: false,
+      green: true,
+    },
+  ] as { rule: string; right: Right; agreements: AgreementRecord[]; red: boolean; green: boolean }[])(
+    '$rule',
+    ({ right, agreements, red, green }) => {
+      const d = decide(who('fr-police', 'writer', 'deleter'), FR, right, INSIDE, bind(...agreements));
+      if (!d.allowed) throw new Error(d.reason);
+      expect({ red: admits(d.scope, 'indicator', LEVEL.red), green: admits(d.scope, 'indicator', LEVEL.green) }).toEqual({ red, green });
+    },
+  );
 });
 
-describe('marking definitions and a collection\'s own default for unmarked content (STIX 2.1 §7.2.1)', () => {
+describe("marking definitions and a collection's own default for unmarked content (STIX 2.1 §7.2.1)", () => {
   const ATTACK: CollectionRecord = { ...FR, unmarkedAs: 'clear' };
   const scopeIn = (collection: CollectionRecord, right: Right, ...grants: GrantRecord[]) => {
     const d = decide(who('fr-police', right === 'read' ? 'reader' : 'writer'), collection, right, INSIDE, bind(agreement('fr', { grants })));
@@ -490,19 +656,19 @@ describe('marking definitions and a collection\'s own default for unmarked conte
     return d.scope;
   };
 
-  it('every reader sees marking-definition objects, whatever their marking and the grant\'s types', () => {
+  it("every reader sees marking-definition objects, whatever their marking and the grant's types", () => {
     const scope = scopeIn(FR, 'read', grant({ maxTlp: 'clear', unmarkedAs: 'deny', types: { allow: ['indicator'] } }));
     for (const level of [UNMARKED, LEVEL.clear, LEVEL.red]) expect(admits(scope, 'marking-definition', level)).toBe(true);
     expect(admits(scope, 'indicator', UNMARKED)).toBe(false);
     expect(admits(scope, 'malware', LEVEL.clear)).toBe(false);
   });
 
-  it('a writer gains nothing from it: marking definitions are pushed under the writer\'s own scope', () => {
+  it("a writer gains nothing from it: marking definitions are pushed under the writer's own scope", () => {
     const scope = scopeIn(FR, 'write', grant({ actions: ['write'], maxTlp: 'green', types: { allow: ['indicator'] } }));
     expect(admits(scope, 'marking-definition', UNMARKED)).toBe(false);
   });
 
-  it('unmarked content counts as the collection\'s unmarkedAs (ATT&CK: clear), so a GREEN reader sees it', () => {
+  it("unmarked content counts as the collection's unmarkedAs (ATT&CK: clear), so a GREEN reader sees it", () => {
     const green = grant({ maxTlp: 'green', unmarkedAs: 'amber' });
     expect(admits(scopeIn(FR, 'read', green), 'attack-pattern', UNMARKED)).toBe(false);
     expect(admits(scopeIn(ATTACK, 'read', green), 'attack-pattern', UNMARKED)).toBe(true);

@@ -86,7 +86,16 @@ describe('reads honour the reader’s agreement scope', () => {
     await party(h, 'fr-police', 'FR');
     reader = await account(h, 'fr-reader', 'fr-police', ['reader']);
     fr = await collection(h, 'fr', 'FR');
-    await agree(h, 'fr-read', [{ party: 'fr-police', actions: ['read'], collections: { countries: ['FR'] }, types: { deny: ['malware'] }, max_tlp: 'amber', unmarked_as: 'green' }]);
+    await agree(h, 'fr-read', [
+      {
+        party: 'fr-police',
+        actions: ['read'],
+        collections: { countries: ['FR'] },
+        types: { deny: ['malware'] },
+        max_tlp: 'amber',
+        unmarked_as: 'green',
+      },
+    ]);
     // Withheld records first, last and in between, so that date headers, `more` and paging
     // computed over all records would differ from those over the visible ones.
     await add(
@@ -135,35 +144,42 @@ describe('reads honour the reader’s agreement scope', () => {
     for (const url of [objectsUrl(fr), manifestUrl(fr)]) {
       const res = await get(h, url, reader.auth);
       taxii(res, 200, url === objectsUrl(fr) ? 'envelope' : 'manifest');
-      expect([res.headers['x-taxii-date-added-first'], res.headers['x-taxii-date-added-last']]).toEqual([await dateAdded(h, fr, A), await dateAdded(h, fr, D)]);
+      expect([res.headers['x-taxii-date-added-first'], res.headers['x-taxii-date-added-last']]).toEqual([
+        await dateAdded(h, fr, A),
+        await dateAdded(h, fr, D),
+      ]);
     }
   });
 
   it('more is false when only withheld records follow the page', async () => {
     for (const url of [objectsUrl(fr), manifestUrl(fr)]) {
-      const body = taxii(await get(h, url + qs({ limit: 5 }), reader.auth), 200, url === objectsUrl(fr) ? 'envelope' : 'manifest') as EnvelopeBody | ManifestBody;
+      const body = taxii(await get(h, url + qs({ limit: 5 }), reader.auth), 200, url === objectsUrl(fr) ? 'envelope' : 'manifest') as
+        EnvelopeBody | ManifestBody;
       expect([body.objects?.length, body.more, body.next]).toEqual([5, false, undefined]);
     }
   });
 
-  it.each([1, 2, 3])('following next with limit=%i returns exactly the visible records, in order, with each page dated by its own records', async (limit) => {
-    const seen: string[] = [];
-    let next: string | undefined;
-    do {
-      const res = await get(h, objectsUrl(fr) + qs({ limit, ...(next !== undefined && { next }) }), reader.auth);
-      const body = taxii(res, 200, 'envelope');
-      const ids = body.objects?.map(idOf) ?? [];
-      expect(ids.length).toBeGreaterThan(0);
-      expect([res.headers['x-taxii-date-added-first'], res.headers['x-taxii-date-added-last']]).toEqual([
-        await dateAdded(h, fr, ids[0] as string),
-        await dateAdded(h, fr, ids[ids.length - 1] as string),
-      ]);
-      seen.push(...ids);
-      expect(body.next !== undefined).toBe(body.more);
-      next = body.next;
-    } while (next !== undefined);
-    expect(seen).toEqual([A, B, C, P, D]);
-  });
+  it.each([1, 2, 3])(
+    'following next with limit=%i returns exactly the visible records, in order, with each page dated by its own records',
+    async (limit) => {
+      const seen: string[] = [];
+      let next: string | undefined;
+      do {
+        const res = await get(h, objectsUrl(fr) + qs({ limit, ...(next !== undefined && { next }) }), reader.auth);
+        const body = taxii(res, 200, 'envelope');
+        const ids = body.objects?.map(idOf) ?? [];
+        expect(ids.length).toBeGreaterThan(0);
+        expect([res.headers['x-taxii-date-added-first'], res.headers['x-taxii-date-added-last']]).toEqual([
+          await dateAdded(h, fr, ids[0] as string),
+          await dateAdded(h, fr, ids[ids.length - 1] as string),
+        ]);
+        seen.push(...ids);
+        expect(body.next !== undefined).toBe(body.more);
+        next = body.next;
+      } while (next !== undefined);
+      expect(seen).toEqual([A, B, C, P, D]);
+    },
+  );
 
   it('match[version]=all shows the within-ceiling older version of an object whose latest version is above the ceiling, and never the latter', async () => {
     const body = taxii(await get(h, objectsUrl(fr) + qs({ 'match[version]': 'all' }), reader.auth), 200, 'envelope');
@@ -176,7 +192,11 @@ describe('reads honour the reader’s agreement scope', () => {
     const seen: string[] = [];
     let next: string | undefined;
     do {
-      const body = taxii(await get(h, objectsUrl(fr) + qs({ 'match[version]': 'all', limit: 2, ...(next !== undefined && { next }) }), reader.auth), 200, 'envelope');
+      const body = taxii(
+        await get(h, objectsUrl(fr) + qs({ 'match[version]': 'all', limit: 2, ...(next !== undefined && { next }) }), reader.auth),
+        200,
+        'envelope',
+      );
       seen.push(...versionsOf(body));
       next = body.next;
     } while (next !== undefined);
@@ -204,7 +224,11 @@ describe('reads honour the reader’s agreement scope', () => {
     ['unmarked, of a denied type', W4],
   ])('object-by-id and versions of an object %s are 404, exactly as for an object never stored', async (_why, id) => {
     const never = idOf(indicator(999));
-    for (const url of [(x: string) => objectUrl(fr, x), (x: string) => versionsUrl(fr, x), (x: string) => objectUrl(fr, x) + qs({ 'match[version]': 'all' })]) {
+    for (const url of [
+      (x: string) => objectUrl(fr, x),
+      (x: string) => versionsUrl(fr, x),
+      (x: string) => objectUrl(fr, x) + qs({ 'match[version]': 'all' }),
+    ]) {
       const hidden = taxii(await get(h, url(id), reader.auth), 404, 'error');
       const absent = taxii(await get(h, url(never), reader.auth), 404, 'error');
       expect({ ...hidden, description: without(hidden.description, id) }).toEqual({ ...absent, description: without(absent.description, never) });
@@ -287,7 +311,14 @@ describe('Add Objects stores only what the writer’s grant covers', () => {
     writer = await account(h, 'fr-writer', 'fr-police', ['writer']);
     inbox = await collection(h, 'fr-inbox');
     await agree(h, 'fr-submit', [
-      { party: 'fr-police', actions: ['write'], collections: { aliases: ['fr-inbox'] }, types: { allow: ['indicator', 'tool'] }, max_tlp: 'green', unmarked_as: 'deny' },
+      {
+        party: 'fr-police',
+        actions: ['write'],
+        collections: { aliases: ['fr-inbox'] },
+        types: { allow: ['indicator', 'tool'] },
+        max_tlp: 'green',
+        unmarked_as: 'deny',
+      },
       // A wider read grant must not widen what may be written.
       { party: 'fr-police', actions: ['read'], collections: { aliases: ['fr-inbox'] }, max_tlp: 'red', unmarked_as: 'clear' },
     ]);
@@ -331,7 +362,12 @@ describe('Add Objects stores only what the writer’s grant covers', () => {
     ]);
     await add(h, inbox, [marked(indicator(30), TLP.red2), marked(indicator(32), TLP.green2)], h.accounts.editor.auth);
     const version = formatTimestamp(Date.parse(V1) * 1000);
-    const status = await add(h, inbox, [marked(indicator(30), TLP.green2), marked(indicator(31), TLP.green2), marked({ ...indicator(32), modified: V2 }, TLP.green2)], blind.auth);
+    const status = await add(
+      h,
+      inbox,
+      [marked(indicator(30), TLP.green2), marked(indicator(31), TLP.green2), marked({ ...indicator(32), modified: V2 }, TLP.green2)],
+      blind.auth,
+    );
     expect(status.successes).toEqual([{ id: idOf(indicator(31)), version }]);
     // The hidden copy and a new version of a visible id get the same words: nothing about versions.
     expect(status.failures?.map((f) => f.message?.replace(/^[^:]+: /, ''))).toEqual([NOT_OWNER, NOT_OWNER]);
@@ -366,13 +402,26 @@ describe('Delete An Object touches only what the caller can see', () => {
     admin = await account(h, 'fr-editor', 'fr-police', ['writer', 'deleter']);
     c = await collection(h, 'fr-del', 'FR');
     await agree(h, 'fr-manage', [
-      { party: 'fr-police', actions: ['read', 'delete'], collections: { countries: ['FR'] }, types: { deny: ['malware'] }, max_tlp: 'amber', unmarked_as: 'green' },
+      {
+        party: 'fr-police',
+        actions: ['read', 'delete'],
+        collections: { countries: ['FR'] },
+        types: { deny: ['malware'] },
+        max_tlp: 'amber',
+        unmarked_as: 'green',
+      },
       { party: 'fr-police', actions: ['write'], collections: { countries: ['FR'] }, max_tlp: 'red', unmarked_as: 'green' },
     ]);
     await add(
       h,
       c,
-      [marked(indicator(1), TLP.red1), marked(indicator(2), TLP.green2), marked(malware(3), TLP.clear2), marked(indicator(4, V1), TLP.green1), marked(indicator(4, V2), TLP.red2)],
+      [
+        marked(indicator(1), TLP.red1),
+        marked(indicator(2), TLP.green2),
+        marked(malware(3), TLP.clear2),
+        marked(indicator(4, V1), TLP.green1),
+        marked(indicator(4, V2), TLP.red2),
+      ],
       admin.auth,
     );
   });
@@ -473,7 +522,8 @@ describe('collections: only what the caller can read or write, with honest right
     'GET manifest': (c: CollectionRecord, a: TestAccount, hh: Harness) => get(hh, manifestUrl(c), a.auth),
     'GET object': (c: CollectionRecord, a: TestAccount, hh: Harness) => get(hh, objectUrl(c, id), a.auth),
     'GET versions': (c: CollectionRecord, a: TestAccount, hh: Harness) => get(hh, versionsUrl(c, id), a.auth),
-    'POST objects': (c: CollectionRecord, a: TestAccount, hh: Harness) => post(hh, objectsUrl(c), JSON.stringify({ objects: [indicator(2)] }), a.auth),
+    'POST objects': (c: CollectionRecord, a: TestAccount, hh: Harness) =>
+      post(hh, objectsUrl(c), JSON.stringify({ objects: [indicator(2)] }), a.auth),
     'DELETE object': (c: CollectionRecord, a: TestAccount, hh: Harness) => del(hh, objectUrl(c, id), a.auth),
   };
   type Route = keyof typeof ROUTES;

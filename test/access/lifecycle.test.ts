@@ -42,9 +42,20 @@ describe('agreement lifecycle takes effect on the next request', () => {
   }
 
   const read = async (c: CollectionRecord, a: TestAccount) => (await get(h, objectsUrl(c), a.auth)).status;
-  const write = async (c: CollectionRecord, a: TestAccount) => (await post(h, objectsUrl(c), JSON.stringify({ objects: [indicator(2)] }), a.auth)).status;
-  const readGrant = (p: string): AgreementInput['grants'][number] => ({ party: p, actions: ['read'], collections: { countries: ['FR'] }, max_tlp: 'red' });
-  const writeGrant = (p: string): AgreementInput['grants'][number] => ({ party: p, actions: ['write'], collections: { countries: ['FR'] }, max_tlp: 'red' });
+  const write = async (c: CollectionRecord, a: TestAccount) =>
+    (await post(h, objectsUrl(c), JSON.stringify({ objects: [indicator(2)] }), a.auth)).status;
+  const readGrant = (p: string): AgreementInput['grants'][number] => ({
+    party: p,
+    actions: ['read'],
+    collections: { countries: ['FR'] },
+    max_tlp: 'red',
+  });
+  const writeGrant = (p: string): AgreementInput['grants'][number] => ({
+    party: p,
+    actions: ['write'],
+    collections: { countries: ['FR'] },
+    max_tlp: 'red',
+  });
 
   it('expiry: the same token reads until 1µs before valid_until; from valid_until on the collection is 404', async () => {
     const { p, reader, c, id } = await scene();

@@ -30,7 +30,13 @@ import { testChange } from '../support/changes';
 
 // ---- the rules, restated ------------------------------------------------------------------
 
-const ROLE_ACTIONS: Record<Role, GrantAction[]> = { admin: [], deleter: ['read', 'delete'], writer: ['read', 'write'], reader: ['read'], auditor: [] };
+const ROLE_ACTIONS: Record<Role, GrantAction[]> = {
+  admin: [],
+  deleter: ['read', 'delete'],
+  writer: ['read', 'write'],
+  reader: ['read'],
+  auditor: [],
+};
 const CEILING_LEVEL: Record<TlpCeiling, number> = { clear: 0, green: 1, amber: 2, 'amber+strict': 3, red: 4 };
 const UNMARKED = -1;
 
@@ -109,12 +115,15 @@ function covers(cat: Catalogue, s: Selector, coll: number): boolean {
 /** The grants that give this account this action on this collection (none if its roles or status forbid it). */
 function grantsFor(cat: Catalogue, acct: AccountModel, action: GrantAction, coll: number): GrantModel[] {
   if (acct.disabled || !acct.roles.some((r) => ROLE_ACTIONS[r].includes(action))) return [];
-  return cat.model.agreements.filter(inForce).flatMap((a) => a.grants.filter((g) => g.party === acct.party && g.actions.includes(action) && covers(cat, g.selector, coll)));
+  return cat.model.agreements
+    .filter(inForce)
+    .flatMap((a) => a.grants.filter((g) => g.party === acct.party && g.actions.includes(action) && covers(cat, g.selector, coll)));
 }
 
 function within(g: GrantModel, type: string, level: number): boolean {
   const typeOk = (g.allow === undefined || g.allow.includes(type)) && !(g.deny ?? []).includes(type);
-  const tlpOk = level === UNMARKED ? g.unmarkedAs !== 'deny' && CEILING_LEVEL[g.unmarkedAs] <= CEILING_LEVEL[g.maxTlp] : level <= CEILING_LEVEL[g.maxTlp];
+  const tlpOk =
+    level === UNMARKED ? g.unmarkedAs !== 'deny' && CEILING_LEVEL[g.unmarkedAs] <= CEILING_LEVEL[g.maxTlp] : level <= CEILING_LEVEL[g.maxTlp];
   return typeOk && tlpOk;
 }
 
@@ -187,15 +196,25 @@ const modelArb: fc.Arbitrary<Model> = fc
     accounts: fc.array(
       fc.record({
         party: fc.nat(3),
-        roles: fc.oneof(fc.constantFrom<Role[]>(['deleter'], ['writer'], ['writer'], ['reader'], ['auditor']), fc.subarray(ROLES, { minLength: 1, maxLength: 2 })),
+        roles: fc.oneof(
+          fc.constantFrom<Role[]>(['deleter'], ['writer'], ['writer'], ['reader'], ['auditor']),
+          fc.subarray(ROLES, { minLength: 1, maxLength: 2 }),
+        ),
         disabled: fc.nat(14).map((n) => n === 0),
       }),
       { minLength: 1, maxLength: 4 },
     ),
-    objects: fc.array(fc.record({ coll: fc.nat(3), type: fc.constantFrom(...OBJECT_TYPES), versions: fc.array(markingsArb, { minLength: 1, maxLength: 3 }) }), { maxLength: 8 }),
+    objects: fc.array(
+      fc.record({ coll: fc.nat(3), type: fc.constantFrom(...OBJECT_TYPES), versions: fc.array(markingsArb, { minLength: 1, maxLength: 3 }) }),
+      { maxLength: 8 },
+    ),
     order: fc.array(fc.nat(1000), { minLength: 24, maxLength: 24 }),
     writes: fc.array(
-      fc.record({ account: fc.nat(3), coll: fc.nat(3), objects: fc.array(fc.record({ type: fc.constantFrom(...OBJECT_TYPES), markings: markingsArb }), { minLength: 1, maxLength: 5 }) }),
+      fc.record({
+        account: fc.nat(3),
+        coll: fc.nat(3),
+        objects: fc.array(fc.record({ type: fc.constantFrom(...OBJECT_TYPES), markings: markingsArb }), { minLength: 1, maxLength: 5 }),
+      }),
       { minLength: 2, maxLength: 4 },
     ),
   })
@@ -219,7 +238,14 @@ const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0
 const modifiedOf = (v: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, v + 1)).toISOString();
 
 function stix(type: string, id: string, v: number, markings: string[]): Record<string, unknown> {
-  const common = { type, spec_version: '2.1', id, created: '2025-01-01T00:00:00.000Z', modified: modifiedOf(v), ...(markings.length && { object_marking_refs: markings }) };
+  const common = {
+    type,
+    spec_version: '2.1',
+    id,
+    created: '2025-01-01T00:00:00.000Z',
+    modified: modifiedOf(v),
+    ...(markings.length && { object_marking_refs: markings }),
+  };
   switch (type) {
     case 'indicator':
       return { ...common, name: `i ${id}`, pattern: "[ipv4-addr:value = '198.51.100.1']", pattern_type: 'stix', valid_from: '2025-01-01T00:00:00Z' };
@@ -270,23 +296,21 @@ describe('access enforcement over HTTP, for random catalogues and agreements', (
         validUntil: a.until === null ? null : now + a.until,
         status: a.status,
         terms: {},
-        grants: a.grants.map(
-          (g): GrantRecord => ({
-            party: partyIds[g.party] as string,
-            actions: g.actions,
-            collections:
-              g.selector.kind === 'all'
-                ? { all: true }
-                : g.selector.kind === 'id'
-                  ? { ids: [collections[g.selector.coll]?.id as string] }
-                  : g.selector.kind === 'alias'
-                    ? { aliases: [collections[g.selector.coll]?.alias as string] }
-                    : { countries: [g.selector.code] },
-            ...((g.allow !== undefined || g.deny !== undefined) && { types: { ...(g.allow && { allow: g.allow }), ...(g.deny && { deny: g.deny }) } }),
-            maxTlp: g.maxTlp,
-            unmarkedAs: g.unmarkedAs,
-          }),
-        ),
+        grants: a.grants.map((g): GrantRecord => ({
+          party: partyIds[g.party] as string,
+          actions: g.actions,
+          collections:
+            g.selector.kind === 'all'
+              ? { all: true }
+              : g.selector.kind === 'id'
+                ? { ids: [collections[g.selector.coll]?.id as string] }
+                : g.selector.kind === 'alias'
+                  ? { aliases: [collections[g.selector.coll]?.alias as string] }
+                  : { countries: [g.selector.code] },
+          ...((g.allow !== undefined || g.deny !== undefined) && { types: { ...(g.allow && { allow: g.allow }), ...(g.deny && { deny: g.deny }) } }),
+          maxTlp: g.maxTlp,
+          unmarkedAs: g.unmarkedAs,
+        })),
         createdAt: now,
         createdBy: 'test',
         updatedAt: now,
@@ -303,9 +327,19 @@ describe('access enforcement over HTTP, for random catalogues and agreements', (
     // Every version, with its object's id, type and TLP level, in POST order.
     const versions = model.objects.flatMap((o) => {
       const id = `${o.type}--${uuid(++serial)}`;
-      return o.versions.map((markings, v) => ({ coll: o.coll, id, type: o.type, level: levelOf(markings), key: key(id, modifiedOf(v)), json: stix(o.type, id, v, markings) }));
+      return o.versions.map((markings, v) => ({
+        coll: o.coll,
+        id,
+        type: o.type,
+        level: levelOf(markings),
+        key: key(id, modifiedOf(v)),
+        json: stix(o.type, id, v, markings),
+      }));
     });
-    const posted = versions.map((v, i) => ({ v, p: model.order[i % model.order.length] ?? 0 })).sort((a, b) => a.p - b.p).map((x) => x.v);
+    const posted = versions
+      .map((v, i) => ({ v, p: model.order[i % model.order.length] ?? 0 }))
+      .sort((a, b) => a.p - b.p)
+      .map((x) => x.v);
     for (const [ci, c] of collections.entries()) {
       const mine = posted.filter((v) => v.coll === ci);
       if (mine.length === 0) continue;
@@ -390,7 +424,12 @@ describe('access enforcement over HTTP, for random catalogues and agreements', (
           const acct = model.accounts[w.account] as AccountModel;
           const c = cat.collections[w.coll] as CollectionRecord;
           const objects = w.objects.map((o) => ({ ...o, id: `${o.type}--${uuid(++serial)}` }));
-          const res = await post(h, objectsUrl(c), JSON.stringify({ objects: objects.map((o) => stix(o.type, o.id, 0, o.markings)) }), (accounts[w.account] as TestAccount).auth);
+          const res = await post(
+            h,
+            objectsUrl(c),
+            JSON.stringify({ objects: objects.map((o) => stix(o.type, o.id, 0, o.markings)) }),
+            (accounts[w.account] as TestAccount).auth,
+          );
           const status = expectedStatus(cat, acct, 'write', w.coll, 202);
           expect(res.status).toBe(status);
           const grants = grantsFor(cat, acct, 'write', w.coll);
@@ -398,9 +437,19 @@ describe('access enforcement over HTTP, for random catalogues and agreements', (
           if (status === 202) {
             const body: StatusBody = taxii(res, 202, 'status');
             expect((body.successes ?? []).map((s) => s.id).sort()).toEqual([...expected].sort());
-            expect((body.failures ?? []).map((f) => f.id).sort()).toEqual(objects.map((o) => o.id).filter((id) => !expected.includes(id)).sort());
+            expect((body.failures ?? []).map((f) => f.id).sort()).toEqual(
+              objects
+                .map((o) => o.id)
+                .filter((id) => !expected.includes(id))
+                .sort(),
+            );
           }
-          const page = await h.store.queryManifest({ collectionId: c.id, ids: objects.map((o) => o.id), versions: { all: true, first: false, last: false, at: [] }, limit: 100 });
+          const page = await h.store.queryManifest({
+            collectionId: c.id,
+            ids: objects.map((o) => o.id),
+            versions: { all: true, first: false, last: false, at: [] },
+            limit: 100,
+          });
           expect(page.records.map((r) => r.id).sort()).toEqual([...expected].sort());
         }
       }),

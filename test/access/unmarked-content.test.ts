@@ -22,7 +22,9 @@ const statement = {
   id: STATEMENT,
   created: '2017-06-01T00:00:00.000Z',
   definition_type: 'statement',
-  definition: { statement: 'Copyright 2015-2026, The MITRE Corporation. MITRE ATT&CK and ATT&CK are registered trademarks of The MITRE Corporation.' },
+  definition: {
+    statement: 'Copyright 2015-2026, The MITRE Corporation. MITRE ATT&CK and ATT&CK are registered trademarks of The MITRE Corporation.',
+  },
 };
 const technique = {
   type: 'attack-pattern',
@@ -56,13 +58,25 @@ describe('Unmarked content and marking definitions (STIX 2.1 §7.2.1; issue 13 i
       .post(`/api1/collections/${h.collections.alpha.id}/objects/`)
       .set('Authorization', h.accounts.writer.auth)
       .set('Content-Type', TAXII)
-      .send(JSON.stringify({ objects: [statement, technique, indicator(1, undefined, { object_marking_refs: [GREEN] }), indicator(2, undefined, { object_marking_refs: [AMBER] })] }));
+      .send(
+        JSON.stringify({
+          objects: [
+            statement,
+            technique,
+            indicator(1, undefined, { object_marking_refs: [GREEN] }),
+            indicator(2, undefined, { object_marking_refs: [AMBER] }),
+          ],
+        }),
+      );
     expect(JSON.parse(pushed.text)).toMatchObject({ success_count: 4 });
   });
   afterEach(() => h.close());
 
   const visibleIds = async () => {
-    const res = await request(h.app).get(`/api1/collections/${h.collections.alpha.id}/objects/`).set('Authorization', h.accounts.reader.auth).set('Accept', TAXII);
+    const res = await request(h.app)
+      .get(`/api1/collections/${h.collections.alpha.id}/objects/`)
+      .set('Authorization', h.accounts.reader.auth)
+      .set('Accept', TAXII);
     expect(res.status).toBe(200);
     return ((JSON.parse(res.text) as { objects?: { id: string }[] }).objects ?? []).map((o) => o.id).sort();
   };
@@ -72,7 +86,12 @@ describe('Unmarked content and marking definitions (STIX 2.1 §7.2.1; issue 13 i
   });
 
   it('a collection with unmarked_as clear (admin API) shows its unmarked content to a GREEN reader; marked content keeps its level', async () => {
-    const put = await admin(h, 'put', `/admin/collections/${h.collections.alpha.id}`, { api_root: 'api1', alias: 'alpha', title: 'MITRE ATT&CK', unmarked_as: 'clear' });
+    const put = await admin(h, 'put', `/admin/collections/${h.collections.alpha.id}`, {
+      api_root: 'api1',
+      alias: 'alpha',
+      title: 'MITRE ATT&CK',
+      unmarked_as: 'clear',
+    });
     expect(expectReply(put, 200, 'put', `/admin/collections/${h.collections.alpha.id}`)).toMatchObject({ unmarked_as: 'clear' });
     expect(await visibleIds()).toEqual([indicator(1).id, STATEMENT, technique.id].sort());
     // Stored: the collection reads back with its default.

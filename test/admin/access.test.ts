@@ -88,7 +88,9 @@ describe('Admin API: what it accepts', () => {
 
   it.each(withBody.map((o) => [label(o), o] as const))('%s refuses a body over 1 MiB with 413 and changes nothing', async (_l, o) => {
     const before = await changeCount();
-    const res = await admin(h, o.method, o.path).set('Content-Type', 'application/json').send(JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }));
+    const res = await admin(h, o.method, o.path)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }));
     expect(expectError(res, 413)).toContain('1048576');
     expect(await changeCount()).toBe(before);
   });

@@ -29,10 +29,20 @@ describe('Admin API: accounts and tokens', () => {
   /** The TAXII discovery resource: any valid account may read it, so its status says whether the credentials work. */
   const discovery = (auth: string) => request(h.app).get('/taxii2/').set('Accept', TAXII).set('Authorization', auth);
   const addObject = (auth: string, n: number) =>
-    request(h.app).post(`/api1/collections/${h.collections.alpha.id}/objects/`).set('Accept', TAXII).set('Content-Type', TAXII).set('Authorization', auth).send(envelope([indicator(n)]));
+    request(h.app)
+      .post(`/api1/collections/${h.collections.alpha.id}/objects/`)
+      .set('Accept', TAXII)
+      .set('Content-Type', TAXII)
+      .set('Authorization', auth)
+      .send(envelope([indicator(n)]));
 
   async function tokenFor(name: string): Promise<{ id: string; auth: string }> {
-    const body = expectReply<{ id: string; token: string }>(await admin(h, 'post', `/admin/accounts/${name}/tokens`, { label: 'test' }), 201, 'post', `/admin/accounts/${name}/tokens`);
+    const body = expectReply<{ id: string; token: string }>(
+      await admin(h, 'post', `/admin/accounts/${name}/tokens`, { label: 'test' }),
+      201,
+      'post',
+      `/admin/accounts/${name}/tokens`,
+    );
     return { id: body.id, auth: `Bearer ${body.token}` };
   }
 
@@ -48,20 +58,32 @@ describe('Admin API: accounts and tokens', () => {
 
   it('an administrator creates an account with a given password (none is returned) or a token-only one', async () => {
     const given = expectReply<AccountBody>(
-      await admin(h, 'post', '/admin/accounts', { name: 'analyst', roles: ['reader', 'writer'], party: 'operator', password: 'a long enough password' }),
+      await admin(h, 'post', '/admin/accounts', {
+        name: 'analyst',
+        roles: ['reader', 'writer'],
+        party: 'operator',
+        password: 'a long enough password',
+      }),
       201,
       'post',
       '/admin/accounts',
     );
     expect(given).not.toHaveProperty('generated_password');
     expect((await discovery(basic('analyst', 'a long enough password'))).status).toBe(200);
-    const tokenOnly = expectReply<AccountBody>(await admin(h, 'post', '/admin/accounts', { name: 'feed-bot', roles: ['writer'], party: 'operator', password: null }), 201, 'post', '/admin/accounts');
+    const tokenOnly = expectReply<AccountBody>(
+      await admin(h, 'post', '/admin/accounts', { name: 'feed-bot', roles: ['writer'], party: 'operator', password: null }),
+      201,
+      'post',
+      '/admin/accounts',
+    );
     expect(tokenOnly).toMatchObject({ has_password: false });
     expect(tokenOnly).not.toHaveProperty('generated_password');
   });
 
   it('an account name in use is 409', async () => {
-    expect(expectError(await admin(h, 'post', '/admin/accounts', { name: 'siem-fr', roles: ['admin'], party: 'operator' }), 409)).toMatch(/exists already/);
+    expect(expectError(await admin(h, 'post', '/admin/accounts', { name: 'siem-fr', roles: ['admin'], party: 'operator' }), 409)).toMatch(
+      /exists already/,
+    );
     expect((await h.store.getAccountByName('siem-fr'))?.roles).toEqual(['reader']);
   });
 
@@ -87,7 +109,10 @@ describe('Admin API: accounts and tokens', () => {
       (await admin(h, 'get', '/admin/accounts/admin')).text,
       (await admin(h, 'get', '/admin/changes?limit=1000')).text,
     ];
-    const stored = [...(await h.store.listAccounts()).map((a) => a.passwordHash), ...(await h.store.listTokens(h.accounts.admin.id)).map((t) => t.hash)];
+    const stored = [
+      ...(await h.store.listAccounts()).map((a) => a.passwordHash),
+      ...(await h.store.listTokens(h.accounts.admin.id)).map((t) => t.hash),
+    ];
     for (const text of texts) {
       expect(text).not.toMatch(/scrypt|hash"/);
       for (const secret of [...stored, h.accounts.admin.token]) if (secret) expect(text).not.toContain(secret);
@@ -109,7 +134,12 @@ describe('Admin API: accounts and tokens', () => {
   it('a disabled account is refused (401) on its next TAXII request; enabled again, it is admitted', async () => {
     const { auth } = await tokenFor('siem-fr');
     expect((await discovery(auth)).status).toBe(200);
-    const body = expectReply<AccountBody>(await admin(h, 'patch', '/admin/accounts/siem-fr', { disabled: true }), 200, 'patch', '/admin/accounts/siem-fr');
+    const body = expectReply<AccountBody>(
+      await admin(h, 'patch', '/admin/accounts/siem-fr', { disabled: true }),
+      200,
+      'patch',
+      '/admin/accounts/siem-fr',
+    );
     expect(body.disabled).toBe(true);
     expect((await discovery(auth)).status).toBe(401);
     expectReply(await admin(h, 'patch', '/admin/accounts/siem-fr', { disabled: false }), 200, 'patch', '/admin/accounts/siem-fr');
@@ -119,7 +149,12 @@ describe('Admin API: accounts and tokens', () => {
   it('roles changed through the API apply to the next TAXII request', async () => {
     const { auth } = await tokenFor('siem-fr');
     expect((await addObject(auth, 1)).status).toBe(403);
-    const body = expectReply<AccountBody>(await admin(h, 'patch', '/admin/accounts/siem-fr', { roles: ['reader', 'writer'] }), 200, 'patch', '/admin/accounts/siem-fr');
+    const body = expectReply<AccountBody>(
+      await admin(h, 'patch', '/admin/accounts/siem-fr', { roles: ['reader', 'writer'] }),
+      200,
+      'patch',
+      '/admin/accounts/siem-fr',
+    );
     expect(body.roles).toEqual(['reader', 'writer']);
     expect((await addObject(auth, 1)).status).toBe(202);
     expectReply(await admin(h, 'patch', '/admin/accounts/siem-fr', { roles: ['reader'] }), 200, 'patch', '/admin/accounts/siem-fr');
@@ -131,14 +166,22 @@ describe('Admin API: accounts and tokens', () => {
     expectReply(await admin(h, 'patch', '/admin/accounts/analyst', { password: 'another long password' }), 200, 'patch', '/admin/accounts/analyst');
     expect((await discovery(basic('analyst', 'a long enough password'))).status).toBe(401);
     expect((await discovery(basic('analyst', 'another long password'))).status).toBe(200);
-    const body = expectReply<AccountBody>(await admin(h, 'patch', '/admin/accounts/analyst', { password: null }), 200, 'patch', '/admin/accounts/analyst');
+    const body = expectReply<AccountBody>(
+      await admin(h, 'patch', '/admin/accounts/analyst', { password: null }),
+      200,
+      'patch',
+      '/admin/accounts/analyst',
+    );
     expect(body.has_password).toBe(false);
     expect((await discovery(basic('analyst', 'another long password'))).status).toBe(401);
   });
 
   it('an administrator moves an account to another party', async () => {
     expectReply(await admin(h, 'post', '/admin/parties', { id: 'acme', name: 'Acme', kind: 'vendor' }), 201, 'post', '/admin/parties');
-    expect(expectReply<AccountBody>(await admin(h, 'patch', '/admin/accounts/feed-bot', { party: 'acme' }), 200, 'patch', '/admin/accounts/feed-bot').party).toBe('acme');
+    expect(
+      expectReply<AccountBody>(await admin(h, 'patch', '/admin/accounts/feed-bot', { party: 'acme' }), 200, 'patch', '/admin/accounts/feed-bot')
+        .party,
+    ).toBe('acme');
     expect((await h.store.getAccountByName('feed-bot'))?.partyId).toBe('acme');
   });
 
@@ -158,9 +201,14 @@ describe('Admin API: accounts and tokens', () => {
   it('an administrator cannot disable their own account or drop their own admin role (409); another admin can', async () => {
     expect(expectError(await admin(h, 'patch', '/admin/accounts/admin', { disabled: true }), 409)).toMatch(/your own/);
     expectError(await admin(h, 'patch', '/admin/accounts/admin', { roles: ['reader'] }), 409);
-    expect((await h.store.getAccountByName('admin'))).toMatchObject({ disabled: false, roles: ['admin'] });
+    expect(await h.store.getAccountByName('admin')).toMatchObject({ disabled: false, roles: ['admin'] });
     expectReply(await admin(h, 'patch', '/admin/accounts/admin', { roles: ['admin', 'auditor'] }), 200, 'patch', '/admin/accounts/admin');
-    expectReply(await admin(h, 'post', '/admin/accounts', { name: 'second-admin', roles: ['admin'], party: 'operator', password: null }), 201, 'post', '/admin/accounts');
+    expectReply(
+      await admin(h, 'post', '/admin/accounts', { name: 'second-admin', roles: ['admin'], party: 'operator', password: null }),
+      201,
+      'post',
+      '/admin/accounts',
+    );
     const other = await tokenFor('second-admin');
     expectReply(await admin(h, 'patch', '/admin/accounts/admin', { roles: ['admin'] }, other.auth), 200, 'patch', '/admin/accounts/admin');
     expectReply(await admin(h, 'patch', '/admin/accounts/second-admin', { disabled: true }), 200, 'patch', '/admin/accounts/second-admin');
@@ -173,7 +221,12 @@ describe('Admin API: accounts and tokens', () => {
     expect(body).toMatchObject({ label: 'nightly import', revoked: null, token: expect.stringMatching(/^accord_/) as unknown });
     expect((await discovery(`Bearer ${body.token}`)).status).toBe(200);
     const account = await admin(h, 'get', '/admin/accounts/feed-bot');
-    expect(expectReply<AccountBody>(account, 200, 'get', '/admin/accounts/feed-bot').tokens).toContainEqual({ id: body.id, label: 'nightly import', created: expect.any(String), revoked: null });
+    expect(expectReply<AccountBody>(account, 200, 'get', '/admin/accounts/feed-bot').tokens).toContainEqual({
+      id: body.id,
+      label: 'nightly import',
+      created: expect.any(String),
+      revoked: null,
+    });
     expect(account.text).not.toContain(body.token);
   });
 

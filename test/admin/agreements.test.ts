@@ -26,7 +26,12 @@ describe('Admin API: agreements', () => {
   afterAll(() => h.close());
 
   const create = async (id: string, extra: Record<string, unknown> = {}) =>
-    expectReply<AgreementBody>(await admin(h, 'post', '/admin/agreements', agreementInput(id, 'fr-police', { aliases: ['alpha'] }, extra)), 201, 'post', '/admin/agreements');
+    expectReply<AgreementBody>(
+      await admin(h, 'post', '/admin/agreements', agreementInput(id, 'fr-police', { aliases: ['alpha'] }, extra)),
+      201,
+      'post',
+      '/admin/agreements',
+    );
   const move = async (id: string, action: 'activate' | 'suspend' | 'revoke') => admin(h, 'post', `/admin/agreements/${id}/${action}`);
   const moved = async (id: string, action: 'activate' | 'suspend' | 'revoke') =>
     expectReply<AgreementBody>(await move(id, action), 200, 'post', `/admin/agreements/${id}/${action}`);
@@ -34,7 +39,9 @@ describe('Admin API: agreements', () => {
   it('an administrator creates an agreement: version 1, a draft, recorded as made by them', async () => {
     const body = await create('fr-national');
     expect(body).toMatchObject({ id: 'fr-national', version: 1, status: 'draft', created_by: h.accounts.admin.id, updated_by: h.accounts.admin.id });
-    expect(body.grants).toEqual([{ party: 'fr-police', actions: ['read'], collections: { aliases: ['alpha'] }, max_tlp: 'amber', unmarked_as: 'amber' }]);
+    expect(body.grants).toEqual([
+      { party: 'fr-police', actions: ['read'], collections: { aliases: ['alpha'] }, max_tlp: 'amber', unmarked_as: 'amber' },
+    ]);
     expect(expectReply(await admin(h, 'get', '/admin/agreements/fr-national'), 200, 'get', '/admin/agreements/fr-national')).toEqual(body);
   });
 
@@ -47,7 +54,9 @@ describe('Admin API: agreements', () => {
   });
 
   it('an agreement id in use is 409', async () => {
-    expect(expectError(await admin(h, 'post', '/admin/agreements', agreementInput('fr-national', 'fr-police', { all: true })), 409)).toMatch(/exists already/);
+    expect(expectError(await admin(h, 'post', '/admin/agreements', agreementInput('fr-national', 'fr-police', { all: true })), 409)).toMatch(
+      /exists already/,
+    );
   });
 
   it.each([
@@ -58,13 +67,20 @@ describe('Admin API: agreements', () => {
     [{ status: 'suspended' }, /\/status must be equal to one of the allowed values/],
     [{ signed_by: 'x' }, /unknown property "signed_by"/],
   ])('an invalid agreement is 400 with the reason (%j)', async (change, reason) => {
-    expect(expectError(await admin(h, 'post', '/admin/agreements', { ...agreementInput('bad', 'fr-police', { all: true }), ...change }), 400)).toMatch(reason);
+    expect(
+      expectError(await admin(h, 'post', '/admin/agreements', { ...agreementInput('bad', 'fr-police', { all: true }), ...change }), 400),
+    ).toMatch(reason);
     expect(await h.store.getAgreement('bad')).toBeUndefined();
   });
 
   it('revising a draft changes it in place', async () => {
     const body = expectReply<AgreementBody>(
-      await admin(h, 'put', '/admin/agreements/fr-national', agreementInput('fr-national', 'fr-police', { aliases: ['alpha'] }, { title: 'France reads alpha' })),
+      await admin(
+        h,
+        'put',
+        '/admin/agreements/fr-national',
+        agreementInput('fr-national', 'fr-police', { aliases: ['alpha'] }, { title: 'France reads alpha' }),
+      ),
       200,
       'put',
       '/admin/agreements/fr-national',
@@ -76,16 +92,33 @@ describe('Admin API: agreements', () => {
     await moved('fr-national', 'activate');
     h.clock.advance(60e6);
     const v2 = expectReply<AgreementBody>(
-      await admin(h, 'put', '/admin/agreements/fr-national', agreementInput('fr-national', 'fr-police', { aliases: ['alpha'] }, { title: 'France reads alpha, v2' })),
+      await admin(
+        h,
+        'put',
+        '/admin/agreements/fr-national',
+        agreementInput('fr-national', 'fr-police', { aliases: ['alpha'] }, { title: 'France reads alpha, v2' }),
+      ),
       200,
       'put',
       '/admin/agreements/fr-national',
     );
     expect(v2).toMatchObject({ version: 2, status: 'active', title: 'France reads alpha, v2' });
-    expect(expectReply<AgreementBody>(await admin(h, 'get', '/admin/agreements/fr-national'), 200, 'get', '/admin/agreements/fr-national').version).toBe(2);
-    const v1 = expectReply<AgreementBody>(await admin(h, 'get', '/admin/agreements/fr-national/versions/1'), 200, 'get', '/admin/agreements/fr-national/versions/1');
+    expect(
+      expectReply<AgreementBody>(await admin(h, 'get', '/admin/agreements/fr-national'), 200, 'get', '/admin/agreements/fr-national').version,
+    ).toBe(2);
+    const v1 = expectReply<AgreementBody>(
+      await admin(h, 'get', '/admin/agreements/fr-national/versions/1'),
+      200,
+      'get',
+      '/admin/agreements/fr-national/versions/1',
+    );
     expect(v1).toMatchObject({ version: 1, title: 'France reads alpha' });
-    const all = expectReply<{ versions: AgreementBody[] }>(await admin(h, 'get', '/admin/agreements/fr-national/versions'), 200, 'get', '/admin/agreements/fr-national/versions');
+    const all = expectReply<{ versions: AgreementBody[] }>(
+      await admin(h, 'get', '/admin/agreements/fr-national/versions'),
+      200,
+      'get',
+      '/admin/agreements/fr-national/versions',
+    );
     expect(all.versions.map((v) => [v.version, v.title])).toEqual([
       [1, 'France reads alpha'],
       [2, 'France reads alpha, v2'],
@@ -93,7 +126,9 @@ describe('Admin API: agreements', () => {
   });
 
   it('a revision with another id is 400; revising an unknown agreement is 404', async () => {
-    expect(expectError(await admin(h, 'put', '/admin/agreements/fr-national', agreementInput('other', 'fr-police', { all: true })), 400)).toMatch(/id cannot change/);
+    expect(expectError(await admin(h, 'put', '/admin/agreements/fr-national', agreementInput('other', 'fr-police', { all: true })), 400)).toMatch(
+      /id cannot change/,
+    );
     expectError(await admin(h, 'put', '/admin/agreements/nothing', agreementInput('nothing', 'fr-police', { all: true })), 404);
   });
 
@@ -123,14 +158,30 @@ describe('Admin API: agreements', () => {
     expect((await h.store.getAgreement('lifecycle'))?.status).toBe('revoked');
   });
 
-  it('an agreement created through the API lets its party\'s reader read the collection at once; suspending it hides the collection again', async () => {
+  it("an agreement created through the API lets its party's reader read the collection at once; suspending it hides the collection again", async () => {
     await h.store.upsertParty({ id: 'br-police', name: 'Polícia Federal', kind: 'national-agency', country: 'BR' }, testChange('party', 'test'));
-    expectReply(await admin(h, 'post', '/admin/accounts', { name: 'br-reader', roles: ['reader'], party: 'br-police', password: null }), 201, 'post', '/admin/accounts');
-    const token = expectReply<{ token: string }>(await admin(h, 'post', '/admin/accounts/br-reader/tokens', { label: 'siem' }), 201, 'post', '/admin/accounts/br-reader/tokens').token;
-    const collection = () => request(h.app).get(`/api1/collections/${h.collections.beta.id}/`).set('Accept', TAXII).set('Authorization', `Bearer ${token}`);
+    expectReply(
+      await admin(h, 'post', '/admin/accounts', { name: 'br-reader', roles: ['reader'], party: 'br-police', password: null }),
+      201,
+      'post',
+      '/admin/accounts',
+    );
+    const token = expectReply<{ token: string }>(
+      await admin(h, 'post', '/admin/accounts/br-reader/tokens', { label: 'siem' }),
+      201,
+      'post',
+      '/admin/accounts/br-reader/tokens',
+    ).token;
+    const collection = () =>
+      request(h.app).get(`/api1/collections/${h.collections.beta.id}/`).set('Accept', TAXII).set('Authorization', `Bearer ${token}`);
 
     expect((await collection()).status).toBe(404);
-    expectReply(await admin(h, 'post', '/admin/agreements', agreementInput('br-beta', 'br-police', { aliases: ['beta'] }, { status: 'active' })), 201, 'post', '/admin/agreements');
+    expectReply(
+      await admin(h, 'post', '/admin/agreements', agreementInput('br-beta', 'br-police', { aliases: ['beta'] }, { status: 'active' })),
+      201,
+      'post',
+      '/admin/agreements',
+    );
     const visible = await collection();
     expect(visible.status).toBe(200);
     expect(JSON.parse(visible.text)).toMatchObject({ id: h.collections.beta.id, can_read: true, can_write: false });

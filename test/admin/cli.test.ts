@@ -49,25 +49,46 @@ describe('Admin from the command line', () => {
   }
 
   it('an operator adds a party, lists it, and adding it again updates it', async () => {
-    expect(succeeds(await run('party', 'add', 'fr-police', '--name', 'Police nationale', '--kind', 'national-agency', '--country', 'FR'))).toBe('added party fr-police (Police nationale)\n');
-    expect(succeeds(await run('party', 'add', 'fr-police', '--name', 'OFAC', '--kind', 'national-agency', '--country', 'FR'))).toBe('updated party fr-police (OFAC)\n');
+    expect(succeeds(await run('party', 'add', 'fr-police', '--name', 'Police nationale', '--kind', 'national-agency', '--country', 'FR'))).toBe(
+      'added party fr-police (Police nationale)\n',
+    );
+    expect(succeeds(await run('party', 'add', 'fr-police', '--name', 'OFAC', '--kind', 'national-agency', '--country', 'FR'))).toBe(
+      'updated party fr-police (OFAC)\n',
+    );
     const parties = JSON.parse(succeeds(await run('party', 'list', '--json'))) as unknown[];
     expect(parties).toContainEqual({ id: 'fr-police', name: 'OFAC', kind: 'national-agency', country: 'FR' });
     expect(succeeds(await run('party', 'list'))).toMatch(/^fr-police\tnational-agency\tFR\tOFAC$/m);
   });
 
   it('party add refuses an invalid party with exit code 2 and the reason', async () => {
-    failsPlainly(await run('party', 'add', 'de-bka', '--name', 'BKA', '--kind', 'national-agency'), /^accord: invalid party: a national agency needs its "country"\n$/);
+    failsPlainly(
+      await run('party', 'add', 'de-bka', '--name', 'BKA', '--kind', 'national-agency'),
+      /^accord: invalid party: a national agency needs its "country"\n$/,
+    );
   });
 
   it('an operator creates an agreement from a file, activates it, revises it to version 2, and reads both versions', async () => {
-    expect(succeeds(await run('agreement', 'create', file('fr.json', agreementInput('fr-national', 'fr-police', { countries: ['FR'] }))))).toBe('created agreement fr-national version 1 (draft)\n');
+    expect(succeeds(await run('agreement', 'create', file('fr.json', agreementInput('fr-national', 'fr-police', { countries: ['FR'] }))))).toBe(
+      'created agreement fr-national version 1 (draft)\n',
+    );
     expect(succeeds(await run('agreement', 'activate', 'fr-national'))).toBe('agreement fr-national is now active (version 1)\n');
     const revised = agreementInput('fr-national', 'fr-police', { countries: ['FR'], aliases: ['global'] }, { title: 'France, v2' });
-    expect(succeeds(await run('agreement', 'revise', 'fr-national', file('fr-v2.json', revised)))).toBe('revised agreement fr-national: version 2 (active)\n');
-    expect(JSON.parse(succeeds(await run('agreement', 'show', 'fr-national')))).toMatchObject({ version: 2, title: 'France, v2', status: 'active', created_by: 'cli:anna' });
-    expect(JSON.parse(succeeds(await run('agreement', 'show', 'fr-national', '--version', '1')))).toMatchObject({ version: 1, title: 'Agreement fr-national' });
-    expect(succeeds(await run('agreement', 'versions', 'fr-national'))).toMatch(/^v1\tactive\t\S+Z\tcli:anna\tAgreement fr-national\nv2\tactive\t\S+Z\tcli:anna\tFrance, v2\n$/);
+    expect(succeeds(await run('agreement', 'revise', 'fr-national', file('fr-v2.json', revised)))).toBe(
+      'revised agreement fr-national: version 2 (active)\n',
+    );
+    expect(JSON.parse(succeeds(await run('agreement', 'show', 'fr-national')))).toMatchObject({
+      version: 2,
+      title: 'France, v2',
+      status: 'active',
+      created_by: 'cli:anna',
+    });
+    expect(JSON.parse(succeeds(await run('agreement', 'show', 'fr-national', '--version', '1')))).toMatchObject({
+      version: 1,
+      title: 'Agreement fr-national',
+    });
+    expect(succeeds(await run('agreement', 'versions', 'fr-national'))).toMatch(
+      /^v1\tactive\t\S+Z\tcli:anna\tAgreement fr-national\nv2\tactive\t\S+Z\tcli:anna\tFrance, v2\n$/,
+    );
     const list = JSON.parse(succeeds(await run('agreement', 'list', '--json'))) as { id: string; version: number }[];
     expect(list.map((a) => [a.id, a.version])).toEqual([['fr-national', 2]]);
     expect(succeeds(await run('agreement', 'list'))).toMatch(/^fr-national\tv2\tactive\t2025-01-01T00:00:00.000000Z\topen-ended\tFrance, v2$/m);
@@ -92,15 +113,33 @@ describe('Admin from the command line', () => {
 
   it('an operator adds a collection; an alias taken in the API root exits 2', async () => {
     const id = '6f1e2b4c-8a57-4c3e-b0d4-1d2e3f405162';
-    expect(succeeds(await run('collection', 'add', '--id', id, '--api-root', 'exchange', '--alias', 'vendors', '--title', 'Vendor reports', '--description', 'pushed by vendors'))).toBe(
-      `added collection ${id} (vendors) in API root exchange\n`,
-    );
+    expect(
+      succeeds(
+        await run(
+          'collection',
+          'add',
+          '--id',
+          id,
+          '--api-root',
+          'exchange',
+          '--alias',
+          'vendors',
+          '--title',
+          'Vendor reports',
+          '--description',
+          'pushed by vendors',
+        ),
+      ),
+    ).toBe(`added collection ${id} (vendors) in API root exchange\n`);
     const rows = JSON.parse(succeeds(await run('collection', 'list', '--json'))) as { id: string; alias: string; title: string; api_root: string }[];
     expect(rows).toContainEqual({ id, alias: 'vendors', title: 'Vendor reports', api_root: '/exchange/' });
-    failsPlainly(await run('collection', 'add', '--id', '0b9f6f5e-2f3c-4d6a-9b8e-7c1d2e3f4a5b', '--api-root', 'exchange', '--alias', 'fr', '--title', 'Clash'), /the alias "fr" is taken/);
+    failsPlainly(
+      await run('collection', 'add', '--id', '0b9f6f5e-2f3c-4d6a-9b8e-7c1d2e3f4a5b', '--api-root', 'exchange', '--alias', 'fr', '--title', 'Clash'),
+      /the alias "fr" is taken/,
+    );
   });
 
-  it('an operator changes an account\'s roles and enables a disabled account', async () => {
+  it("an operator changes an account's roles and enables a disabled account", async () => {
     succeeds(await run('account', 'add', 'siem-fr', '--role', 'reader', '--party', 'fr-police'));
     expect(succeeds(await run('account', 'roles', 'siem-fr', '--role', 'reader', '--role', 'writer'))).toBe('roles of siem-fr: reader, writer\n');
     succeeds(await run('account', 'disable', 'siem-fr'));
@@ -125,7 +164,9 @@ describe('Admin from the command line', () => {
   it('issue 12 §14: an operator adds client certificates (fingerprint, or subject and issuer), lists, revokes one and requires certificates; mistakes exit 2', async () => {
     succeeds(await run('account', 'add', 'cert-user', '--role', 'reader'));
     const fp = 'AB:'.repeat(31) + 'AB';
-    const pinned = /^certificate id: (\S+)$/m.exec(succeeds(await run('account', 'certificate', 'cert-user', '--fingerprint', fp, '--label', 'host')))?.[1];
+    const pinned = /^certificate id: (\S+)$/m.exec(
+      succeeds(await run('account', 'certificate', 'cert-user', '--fingerprint', fp, '--label', 'host')),
+    )?.[1];
     succeeds(await run('account', 'certificate', 'cert-user', '--subject', 'CN=siem,O=Police', '--issuer', 'CN=Exchange CA'));
     const listed = succeeds(await run('account', 'certificates', 'cert-user'));
     expect(listed).toContain(`${pinned as string}\thost\t${'ab'.repeat(32)}\n`);
@@ -143,7 +184,17 @@ describe('Admin from the command line', () => {
     const changes = await withStore((s) => s.listChanges(1000));
     expect(changes.every((c) => c.by === 'cli:anna')).toBe(true);
     const made = new Set(changes.map((c) => `${c.entity}:${c.action}`));
-    for (const kind of ['party:create', 'party:update', 'agreement:create', 'agreement:active', 'agreement:revise', 'agreement:suspended', 'agreement:revoked', 'collection:create', 'account:update']) {
+    for (const kind of [
+      'party:create',
+      'party:update',
+      'agreement:create',
+      'agreement:active',
+      'agreement:revise',
+      'agreement:suspended',
+      'agreement:revoked',
+      'collection:create',
+      'account:update',
+    ]) {
       expect([kind, made.has(kind)]).toEqual([kind, true]);
     }
     expect(JSON.stringify(changes)).not.toContain('a long enough password');

@@ -43,19 +43,33 @@ describe('Admin API: collections', () => {
     expect(expectReply(await admin(h, 'put', url(ID), input), 201, 'put', url(ID))).toEqual({ id: ID, ...input });
     const taxii = await request(h.app).get(`/api2/collections/${ID}/`).set('Accept', TAXII).set('Authorization', h.accounts.reader.auth);
     expect(taxii.status).toBe(200);
-    expect(JSON.parse(taxii.text)).toMatchObject({ id: ID, title: 'France (FR)', can_read: true, media_types: ['application/stix+json;version=2.1'] });
+    expect(JSON.parse(taxii.text)).toMatchObject({
+      id: ID,
+      title: 'France (FR)',
+      can_read: true,
+      media_types: ['application/stix+json;version=2.1'],
+    });
     expect((await request(h.app).get('/api2/collections/fr/').set('Accept', TAXII).set('Authorization', h.accounts.reader.auth)).status).toBe(200);
   });
 
   it('PUT on an existing collection updates it (200)', async () => {
     const input = { id: ID, api_root: 'api2', alias: 'fr', title: 'France', country: 'FR' };
     expect(expectReply(await admin(h, 'put', url(ID), input), 200, 'put', url(ID))).toEqual(input);
-    expect(await h.store.getCollection('api2', ID)).toEqual({ id: ID, apiRoot: 'api2', alias: 'fr', title: 'France', country: 'FR', mediaTypes: ['application/stix+json;version=2.1'] });
+    expect(await h.store.getCollection('api2', ID)).toEqual({
+      id: ID,
+      apiRoot: 'api2',
+      alias: 'fr',
+      title: 'France',
+      country: 'FR',
+      mediaTypes: ['application/stix+json;version=2.1'],
+    });
   });
 
   it('an alias taken in the API root is 409; the same alias in another root is fine', async () => {
     const other = '0b9f6f5e-2f3c-4d6a-9b8e-7c1d2e3f4a5b';
-    expect(expectError(await admin(h, 'put', url(other), { api_root: 'api1', alias: 'alpha', title: 'Clash' }), 409)).toMatch(/"alpha" is taken in API root "api1"/);
+    expect(expectError(await admin(h, 'put', url(other), { api_root: 'api1', alias: 'alpha', title: 'Clash' }), 409)).toMatch(
+      /"alpha" is taken in API root "api1"/,
+    );
     expect(await h.store.getCollection('api1', other)).toBeUndefined();
     expectReply(await admin(h, 'put', url(other), { api_root: 'api2', alias: 'alpha', title: 'Alpha two' }), 201, 'put', url(other));
   });

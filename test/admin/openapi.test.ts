@@ -29,7 +29,13 @@ describe('Admin API: the OpenAPI document', () => {
   it('documents every route the router serves, and the router serves every documented operation', () => {
     const stack = (adminRouter(h.ctx, (_req, _res, next) => next()) as unknown as { stack: Layer[] }).stack;
     const served = stack
-      .flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} /admin${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`) : []))
+      .flatMap((layer) =>
+        layer.route
+          ? Object.keys(layer.route.methods)
+              .filter((m) => m !== '_all')
+              .map((m) => `${m.toUpperCase()} /admin${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`)
+          : [],
+      )
       .sort();
     const documented = Object.entries(openApi.paths)
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))

@@ -16,8 +16,14 @@ import type { Harness } from '../support/harness';
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export const openApi = JSON.parse(readFileSync(join(__dirname, '../../schemas/admin/openapi.json'), 'utf8')) as {
-  paths: Record<string, Partial<Record<Method, { responses: Record<string, { $ref?: string; content?: { 'application/json': { schema: object } } }> }>>>;
-  components: { responses: Record<string, { content: { 'application/json': { schema: object } } }>; schemas: Record<string, Record<string, unknown>> };
+  paths: Record<
+    string,
+    Partial<Record<Method, { responses: Record<string, { $ref?: string; content?: { 'application/json': { schema: object } } }> }>>
+  >;
+  components: {
+    responses: Record<string, { content: { 'application/json': { schema: object } } }>;
+    schemas: Record<string, Record<string, unknown>>;
+  };
 };
 
 const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
@@ -56,11 +62,14 @@ export function expectReply<T = Record<string, unknown>>(res: Response, status: 
     return undefined as T;
   }
   expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
-  const schema = declared.$ref ? openApi.components.responses[declared.$ref.split('/').pop()!]!.content['application/json'].schema : declared.content!['application/json'].schema;
+  const schema = declared.$ref
+    ? openApi.components.responses[declared.$ref.split('/').pop()!]!.content['application/json'].schema
+    : declared.content!['application/json'].schema;
   // Component schemas are compiled by reference into the document, so their own $refs resolve.
   const ref = (schema as { $ref?: string }).$ref;
   const validate = ajv.compile(ref ? { $ref: `openapi${ref}` } : schema);
-  if (!validate(res.body)) throw new Error(`${method.toUpperCase()} ${path} ${status}: body not as documented: ${ajv.errorsText(validate.errors)}\n${res.text}`);
+  if (!validate(res.body))
+    throw new Error(`${method.toUpperCase()} ${path} ${status}: body not as documented: ${ajv.errorsText(validate.errors)}\n${res.text}`);
   return res.body as T;
 }
 

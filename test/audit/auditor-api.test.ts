@@ -36,7 +36,9 @@ describe('auditor API (/audit/)', () => {
 
   it('filters events by action, account and collection, with cursor paging', async () => {
     const reads = json(await audit(`/events?action=objects.read&account=reader&collection=${h.collections.alpha.id}`));
-    expect((reads.events as { action: string; collection: string }[]).map((e) => [e.action, e.collection])).toEqual([['objects.read', h.collections.alpha.id]]);
+    expect((reads.events as { action: string; collection: string }[]).map((e) => [e.action, e.collection])).toEqual([
+      ['objects.read', h.collections.alpha.id],
+    ]);
     const first = json(await audit('/events?action=objects&limit=2'));
     expect(first.more).toBe(true);
     const second = json(await audit(`/events?action=objects&limit=2&next=${String(first.next)}`));
@@ -57,7 +59,9 @@ describe('auditor API (/audit/)', () => {
   });
 
   it("gives an object's chain of custody: who submitted each version and who received it", async () => {
-    const custody = json(await audit(`/objects/${String(indicator(1).id)}/custody`)) as { versions: { version: string; submitted: { account: string; collection: string }[]; received: { account: string }[] }[] };
+    const custody = json(await audit(`/objects/${String(indicator(1).id)}/custody`)) as {
+      versions: { version: string; submitted: { account: string; collection: string }[]; received: { account: string }[] }[];
+    };
     expect(custody.versions.map((v) => [v.version, v.submitted.map((s) => s.account), v.received.map((r) => r.account)])).toEqual([
       ['2026-01-01T00:00:00.000000Z', ['writer'], ['reader']],
       ['2026-02-01T00:00:00.000000Z', ['writer'], ['reader']],
@@ -67,9 +71,7 @@ describe('auditor API (/audit/)', () => {
 
   it('summarises objects shared per agreement and per day', async () => {
     const summary = json(await audit('/summary?group=agreement'));
-    expect(summary.rows).toEqual([
-      { day: '2026-01-02', key: 'operator-all@1', objects: 3, requests: 2 },
-    ]);
+    expect(summary.rows).toEqual([{ day: '2026-01-02', key: 'operator-all@1', objects: 3, requests: 2 }]);
     expect((await audit('/summary?group=planet')).status).toBe(400);
   });
 

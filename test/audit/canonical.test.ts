@@ -5,7 +5,11 @@ import { canonicalHash, canonicalJson, eventHash } from '../../src/audit/chain';
 function reference(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reference);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, reference((value as Record<string, unknown>)[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, reference((value as Record<string, unknown>)[k])]),
+  );
 }
 
 describe('sharing log: canonical JSON of events (the hashed form)', () => {
@@ -28,6 +32,8 @@ describe('sharing log: canonical JSON of events (the hashed form)', () => {
     expect(canonicalJson(b)).toBe(canonicalJson(a));
     expect(eventHash(b)).toBe(eventHash(a));
     expect(canonicalHash(canonicalJson(a))).toBe(eventHash(a));
-    expect(canonicalJson(a)).toBe('{"action":"objects.read","objects":[{"id":"indicator--1","version":"v"}],"query":{"added_after":"t","limit":"1"},"seq":2}');
+    expect(canonicalJson(a)).toBe(
+      '{"action":"objects.read","objects":[{"id":"indicator--1","version":"v"}],"query":{"added_after":"t","limit":"1"},"seq":2}',
+    );
   });
 });

@@ -23,10 +23,20 @@ describe('auditor API console summaries (/audit/overview, /flows, /map, /withhel
     await get(h, objectsUrl(h.collections.alpha), h.accounts.reader.auth);
     // A party whose agreement stops at TLP:GREEN: the TLP:RED indicator is withheld from it.
     await h.store.upsertParty({ id: 'green-ncb', name: 'Green NCB', kind: 'other' }, testChange('party', 'green-ncb'));
-    const { account } = await addAccount(h.store, h.clock.read, { name: 'green-reader', roles: ['reader'], partyId: 'green-ncb', password: null }, OPERATOR);
+    const { account } = await addAccount(
+      h.store,
+      h.clock.read,
+      { name: 'green-reader', roles: ['reader'], partyId: 'green-ncb', password: null },
+      OPERATOR,
+    );
     const { token } = await issueToken(h.store, h.clock.read, account.id, 'test', OPERATOR);
     await createAgreement(h.store, h.clock.read, 'test', {
-      id: 'green-only', title: 'Green only', instrument: 'test', parties: ['green-ncb'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
+      id: 'green-only',
+      title: 'Green only',
+      instrument: 'test',
+      parties: ['green-ncb'],
+      valid_from: '2000-01-01T00:00:00Z',
+      status: 'active',
       grants: [{ party: 'green-ncb', actions: ['read'], collections: { all: true }, max_tlp: 'green', unmarked_as: 'clear' }],
     });
     await get(h, objectsUrl(h.collections.alpha), `Bearer ${token}`);

@@ -66,7 +66,9 @@ describe('sharing log: custody of objects read in pages (range-indexed reads)', 
   });
 
   it('the event query by object finds the same reads (GET /audit/events?object=)', async () => {
-    const res = await request(h.app).get(`/audit/events${qs({ object: id, action: 'objects.read' })}`).set('Authorization', h.accounts.auditor.auth);
+    const res = await request(h.app)
+      .get(`/audit/events${qs({ object: id, action: 'objects.read' })}`)
+      .set('Authorization', h.accounts.auditor.auth);
     const events = (JSON.parse(res.text) as { events: { account: string; date_added_range?: unknown }[] }).events;
     expect(events.map((e) => e.account)).toEqual(['reader']);
     expect(events[0]?.date_added_range).toEqual({ first: expect.any(String), last: expect.any(String) });

@@ -21,7 +21,11 @@ function events(): AuditEventInput[] {
       time: T0 + i * HOUR,
       action: ['objects.read', 'objects.add', 'object.read', 'auth.failure'][i % 4] as string,
       outcome: i % 7 === 0 ? 'denied' : 'success',
-      ...(i % 4 !== 3 && { party: ['fr-ncb', 'acme'][i % 2], collection: ['c-fr', 'c-br', 'c-global'][i % 3], ...(i % 3 !== 2 && { country: ['FR', 'BR'][i % 3] }) }),
+      ...(i % 4 !== 3 && {
+        party: ['fr-ncb', 'acme'][i % 2],
+        collection: ['c-fr', 'c-br', 'c-global'][i % 3],
+        ...(i % 3 !== 2 && { country: ['FR', 'BR'][i % 3] }),
+      }),
       objects: Array.from({ length: i % 5 }, (_, k) => ({ id: `indicator--${k}`, version: '2026-03-01T00:00:00.000Z' })),
       ...(i % 6 === 0 && { withheld: { count: 4, reasons: { tlp: 3, unmarked: 1 } } }),
     });

@@ -18,8 +18,16 @@ describe('sharing log: no event lost, fail closed', () => {
     try {
       const store = new SqliteStore(join(dir, 'a.db'));
       // A queue far smaller than the events sent: producers must wait, nothing may be dropped.
-      const log = new AuditLog(store, systemClock, pino({ level: 'silent' }), { ...AUDIT_DEFAULTS, flushMs: 60_000, batchSize: 7, queueLimit: 20, checkpointSeconds: 3600 });
-      await Promise.all(Array.from({ length: 250 }, (_, i) => log.record({ time: systemClock(), action: 'objects.read', outcome: 'success', detail: { i } })));
+      const log = new AuditLog(store, systemClock, pino({ level: 'silent' }), {
+        ...AUDIT_DEFAULTS,
+        flushMs: 60_000,
+        batchSize: 7,
+        queueLimit: 20,
+        checkpointSeconds: 3600,
+      });
+      await Promise.all(
+        Array.from({ length: 250 }, (_, i) => log.record({ time: systemClock(), action: 'objects.read', outcome: 'success', detail: { i } })),
+      );
       await log.close();
       await store.close();
       const reopened = new SqliteStore(join(dir, 'a.db'));
@@ -45,12 +53,21 @@ describe('sharing log: no event lost, fail closed', () => {
       close: async () => undefined,
     };
     const store = new SqliteStore(':memory:');
-    const log = new AuditLog(store, systemClock, pino({ level: 'silent' }), { ...AUDIT_DEFAULTS, flushMs: 60_000, batchObjects: 2000, queueObjects: 3000 }, appender);
+    const log = new AuditLog(
+      store,
+      systemClock,
+      pino({ level: 'silent' }),
+      { ...AUDIT_DEFAULTS, flushMs: 60_000, batchObjects: 2000, queueObjects: 3000 },
+      appender,
+    );
     const read = (n: number): AuditEventInput => ({
       time: systemClock(),
       action: 'objects.read',
       outcome: 'success',
-      objects: Array.from({ length: n }, (_, i) => ({ id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, version: '2026-01-01T00:00:00.000000Z' })),
+      objects: Array.from({ length: n }, (_, i) => ({
+        id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        version: '2026-01-01T00:00:00.000000Z',
+      })),
     });
     let written = 0;
     const recorded = Array.from({ length: 6 }, () => log.record(read(1000)).then(() => written++));
@@ -75,7 +92,11 @@ describe('sharing log: no event lost, fail closed', () => {
       raw.exec('DROP TABLE audit_events');
       raw.close();
       const c = h.collections.alpha;
-      const post = await request(h.app).post(objectsUrl(c)).set('Authorization', h.accounts.writer.auth).set('Content-Type', TAXII).send(envelope([indicator(1)]));
+      const post = await request(h.app)
+        .post(objectsUrl(c))
+        .set('Authorization', h.accounts.writer.auth)
+        .set('Content-Type', TAXII)
+        .send(envelope([indicator(1)]));
       expect(post.status).toBe(500);
       const page = await h.store.queryManifest({ collectionId: c.id, versions: { all: true, first: false, last: false, at: [] }, limit: 10 });
       expect(page.records).toEqual([]);

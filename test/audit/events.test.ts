@@ -81,16 +81,27 @@ describe('sharing log: an event for every exchange of STIX content', () => {
     await add(h, c, [indicator(3), indicator(3, '2026-03-01T00:00:00.000Z')]);
     await del(h, objectUrl(c, indicator(3).id as string) + '?match[version]=first');
     const [e] = await events(h, 'object.delete');
-    expect(e).toMatchObject({ outcome: 'success', account: 'editor', http_status: 200, objects: [{ id: indicator(3).id, version: '2026-01-01T00:00:00.000000Z' }] });
+    expect(e).toMatchObject({
+      outcome: 'success',
+      account: 'editor',
+      http_status: 200,
+      objects: [{ id: indicator(3).id, version: '2026-01-01T00:00:00.000000Z' }],
+    });
   });
 
   it('authentication failures and authorization denials are logged, with what was attempted', async () => {
     const c = h.collections.alpha;
     await request(h.app).get(objectsUrl(c)).set('Authorization', 'Bearer accord_wrong');
-    await request(h.app).post(objectsUrl(c)).set('Authorization', h.accounts.reader.auth).set('Content-Type', 'application/taxii+json;version=2.1').send('{"objects":[]}');
+    await request(h.app)
+      .post(objectsUrl(c))
+      .set('Authorization', h.accounts.reader.auth)
+      .set('Content-Type', 'application/taxii+json;version=2.1')
+      .send('{"objects":[]}');
     await get(h, objectsUrl(c), h.accounts.auditor.auth);
     const all = await events(h);
-    expect(all.map((e) => [e.action, e.outcome, e.http_status, e.account ?? null, (e.detail as { attempted?: string } | undefined)?.attempted ?? null])).toEqual([
+    expect(
+      all.map((e) => [e.action, e.outcome, e.http_status, e.account ?? null, (e.detail as { attempted?: string } | undefined)?.attempted ?? null]),
+    ).toEqual([
       ['auth.failure', 'denied', 401, null, 'objects.read'],
       ['access.denied', 'denied', 403, 'reader', 'objects.add'],
       ['access.denied', 'denied', 404, 'auditor', 'objects.read'],
@@ -105,7 +116,11 @@ describe('sharing log: an event for every exchange of STIX content', () => {
   it('catalogue changes are logged with who made them', async () => {
     await addAccount(h.store, h.clock.read, { name: 'new-reader', roles: ['reader'], partyId: 'operator', password: null }, h.accounts.admin.id);
     const [e] = await events(h, 'catalog.account');
-    expect(e).toMatchObject({ action: 'catalog.account.create', account_id: h.accounts.admin.id, detail: { entity: 'account', change: { name: 'new-reader', roles: ['reader'] } } });
+    expect(e).toMatchObject({
+      action: 'catalog.account.create',
+      account_id: h.accounts.admin.id,
+      detail: { entity: 'account', change: { name: 'new-reader', roles: ['reader'] } },
+    });
   });
 });
 
@@ -117,18 +132,36 @@ describe('sharing log: what the agreement scope withheld', () => {
       const { account } = await addAccount(h.store, h.clock.read, { name: 'fr-siem', roles: ['reader'], partyId: 'fr', password: null }, 'test');
       const { token } = await issueToken(h.store, h.clock.read, account.id, 't', 'test');
       await createAgreement(h.store, h.clock.read, 'test', {
-        id: 'fr', title: 'fr', instrument: 'x', parties: ['operator', 'fr'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
+        id: 'fr',
+        title: 'fr',
+        instrument: 'x',
+        parties: ['operator', 'fr'],
+        valid_from: '2000-01-01T00:00:00Z',
+        status: 'active',
         grants: [
           { party: 'fr', actions: ['read'], collections: { all: true }, max_tlp: 'green', unmarked_as: 'deny', types: { deny: ['malware'] } },
           { party: 'operator', actions: ['read', 'write'], collections: { all: true }, max_tlp: 'red', unmarked_as: 'clear' },
         ],
       });
       await createAgreement(h.store, h.clock.read, 'test', {
-        id: 'op', title: 'op', instrument: 'x', parties: ['operator'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
+        id: 'op',
+        title: 'op',
+        instrument: 'x',
+        parties: ['operator'],
+        valid_from: '2000-01-01T00:00:00Z',
+        status: 'active',
         grants: [{ party: 'operator', actions: ['read', 'write'], collections: { all: true }, max_tlp: 'red', unmarked_as: 'clear' }],
       });
       const c = h.collections.alpha;
-      const malware = { type: 'malware', spec_version: '2.1', id: 'malware--00000000-0000-4000-8000-000000000009', created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', is_family: false, object_marking_refs: [GREEN] };
+      const malware = {
+        type: 'malware',
+        spec_version: '2.1',
+        id: 'malware--00000000-0000-4000-8000-000000000009',
+        created: '2026-01-01T00:00:00.000Z',
+        modified: '2026-01-01T00:00:00.000Z',
+        is_family: false,
+        object_marking_refs: [GREEN],
+      };
       await add(h, c, [
         indicator(1, undefined, { object_marking_refs: [GREEN] }),
         indicator(2, undefined, { object_marking_refs: [RED] }),

@@ -25,7 +25,16 @@ describe('sharing log: answered reads survive kill -9', () => {
     const server = startAccord(['serve', '--db', db, '--port', '0']);
     try {
       const port = Number((await server.until(() => /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(server.stdout())))[1]);
-      const indicator = { type: 'indicator', spec_version: '2.1', id: `indicator--${randomUUID()}`, created: '2025-01-01T00:00:00.000Z', modified: '2025-01-01T00:00:00.000Z', pattern: "[ipv4-addr:value = '203.0.113.7']", pattern_type: 'stix', valid_from: '2025-01-01T00:00:00Z' };
+      const indicator = {
+        type: 'indicator',
+        spec_version: '2.1',
+        id: `indicator--${randomUUID()}`,
+        created: '2025-01-01T00:00:00.000Z',
+        modified: '2025-01-01T00:00:00.000Z',
+        pattern: "[ipv4-addr:value = '203.0.113.7']",
+        pattern_type: 'stix',
+        valid_from: '2025-01-01T00:00:00Z',
+      };
       expect((await call(port, 'POST', OBJECTS, token, JSON.stringify({ objects: [indicator] }))).status).toBe(202);
 
       const answered: string[] = [];

@@ -14,17 +14,22 @@ async function logOf(n: number): Promise<{ dir: string; file: string; store: Sql
   const file = join(dir, 'a.db');
   const store = new SqliteStore(file);
   for (let i = 1; i <= n; i++) {
-    await store.appendAuditEvents([{
-      time: Date.UTC(2026, 0, 1) * 1000 + i,
-      action: i % 2 ? 'objects.read' : 'objects.add',
-      outcome: 'success',
-      account: 'fr-siem',
-      party: 'fr-police',
-      agreements: ['fr-national@1'],
-      objects: [{ id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, version: '2026-01-01T00:00:00.000000Z' }],
-      // Reads carry their page's date_added span and are indexed by it, adds per object.
-      ...(i % 2 && { collection: COLLECTION, date_added_range: { first: `2026-01-0${i}T00:00:00.000000Z`, last: `2026-01-0${i}T00:00:00.000000Z` } }),
-    }]);
+    await store.appendAuditEvents([
+      {
+        time: Date.UTC(2026, 0, 1) * 1000 + i,
+        action: i % 2 ? 'objects.read' : 'objects.add',
+        outcome: 'success',
+        account: 'fr-siem',
+        party: 'fr-police',
+        agreements: ['fr-national@1'],
+        objects: [{ id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, version: '2026-01-01T00:00:00.000000Z' }],
+        // Reads carry their page's date_added span and are indexed by it, adds per object.
+        ...(i % 2 && {
+          collection: COLLECTION,
+          date_added_range: { first: `2026-01-0${i}T00:00:00.000000Z`, last: `2026-01-0${i}T00:00:00.000000Z` },
+        }),
+      },
+    ]);
   }
   return { dir, file, store, db: new Database(file) };
 }
@@ -64,7 +69,9 @@ describe('sharing log: tamper evidence (hash chain)', () => {
   });
 
   it('reordering two events is caught at the first of them', async () => {
-    ctx.db.exec('UPDATE audit_events SET seq = -1 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 8; UPDATE audit_events SET seq = 8 WHERE seq = -1;');
+    ctx.db.exec(
+      'UPDATE audit_events SET seq = -1 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 8; UPDATE audit_events SET seq = 8 WHERE seq = -1;',
+    );
     expect(await verifyStoreLog(ctx.store)).toMatchObject({ ok: false, brokenAt: 3 });
   });
 

@@ -22,9 +22,20 @@ describe('sharing log: read events appended off the request thread', () => {
     const file = join(dir, 'a.db');
     const store = new SqliteStore(file);
     try {
-      const log = new AuditLog(store, systemClock, pino({ level: 'silent' }), { ...AUDIT_DEFAULTS, batchSize: 25 }, new SqliteAuditWorker(file, (events) => store.appendAuditEvents(events), fail, SWC));
+      const log = new AuditLog(
+        store,
+        systemClock,
+        pino({ level: 'silent' }),
+        { ...AUDIT_DEFAULTS, batchSize: 25 },
+        new SqliteAuditWorker(file, (events) => store.appendAuditEvents(events), fail, SWC),
+      );
       const reads = Array.from({ length: 300 }, (_, i) =>
-        log.record({ time: systemClock(), action: 'objects.read', outcome: 'success', objects: [{ id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, version: '2026-01-01T00:00:00.000000Z' }] }),
+        log.record({
+          time: systemClock(),
+          action: 'objects.read',
+          outcome: 'success',
+          objects: [{ id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, version: '2026-01-01T00:00:00.000000Z' }],
+        }),
       );
       // Meanwhile the main thread appends write-side events, as adds and deletes do.
       for (let i = 0; i < 40; i++) await store.appendAuditEvents([{ time: systemClock(), action: 'objects.add', outcome: 'success' }]);
@@ -45,12 +56,20 @@ describe('sharing log: read events appended off the request thread', () => {
     const file = join(dir, 'a.db');
     const store = new SqliteStore(file);
     try {
-      const log = new AuditLog(store, systemClock, pino({ level: 'silent' }), AUDIT_DEFAULTS, new SqliteAuditWorker(file, (events) => store.appendAuditEvents(events), fail, SWC));
+      const log = new AuditLog(
+        store,
+        systemClock,
+        pino({ level: 'silent' }),
+        AUDIT_DEFAULTS,
+        new SqliteAuditWorker(file, (events) => store.appendAuditEvents(events), fail, SWC),
+      );
       const raw = new Database(file);
       raw.exec('DROP TABLE audit_events');
       raw.close();
       // Not toThrow(): errors from the native SQLite module are not always `instanceof Error` in jest's sandbox.
-      await expect(log.record({ time: systemClock(), action: 'objects.read', outcome: 'success' })).rejects.toMatchObject({ message: expect.stringMatching(/no such table: audit_events/) });
+      await expect(log.record({ time: systemClock(), action: 'objects.read', outcome: 'success' })).rejects.toMatchObject({
+        message: expect.stringMatching(/no such table: audit_events/),
+      });
       expect(log.healthy).toBe(false);
       await log.close().catch(() => undefined);
     } finally {
@@ -66,7 +85,12 @@ describe('sharing log: read events appended off the request thread', () => {
     try {
       const warnings: string[] = [];
       // No require hook: the worker cannot load the TypeScript sources.
-      const appender = new SqliteAuditWorker(file, (events) => store.appendAuditEvents(events), (m) => warnings.push(m), []);
+      const appender = new SqliteAuditWorker(
+        file,
+        (events) => store.appendAuditEvents(events),
+        (m) => warnings.push(m),
+        [],
+      );
       const log = new AuditLog(store, systemClock, pino({ level: 'silent' }), AUDIT_DEFAULTS, appender);
       for (let i = 0; i < 5; i++) await log.record({ time: systemClock(), action: 'objects.read', outcome: 'success' });
       await log.close();

@@ -28,7 +28,12 @@ describe('accord CLI', () => {
     const rows = JSON.parse(res.stdout) as { id: string; alias: string; title: string; api_root: string }[];
     expect(rows).toHaveLength(199);
     const fr = rows.find((r) => r.alias === 'fr');
-    expect(fr).toEqual({ id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), alias: 'fr', title: 'France (FR)', api_root: '/exchange/' });
+    expect(fr).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      alias: 'fr',
+      title: 'France (FR)',
+      api_root: '/exchange/',
+    });
   });
 
   it('account add prints a generated password once; --password-stdin takes the password from standard input', async () => {
@@ -71,11 +76,23 @@ describe('accord CLI', () => {
     const bundle = join(dir, 'bundle.json');
     const objects = [
       {
-        type: 'indicator', spec_version: '2.1', id: 'indicator--11111111-1111-4111-8111-111111111111',
-        created: '2025-01-01T00:00:00.000Z', modified: '2025-01-01T00:00:00.000Z',
-        pattern: "[ipv4-addr:value = '203.0.113.7']", pattern_type: 'stix', valid_from: '2025-01-01T00:00:00Z',
+        type: 'indicator',
+        spec_version: '2.1',
+        id: 'indicator--11111111-1111-4111-8111-111111111111',
+        created: '2025-01-01T00:00:00.000Z',
+        modified: '2025-01-01T00:00:00.000Z',
+        pattern: "[ipv4-addr:value = '203.0.113.7']",
+        pattern_type: 'stix',
+        valid_from: '2025-01-01T00:00:00Z',
       },
-      { type: 'malware', spec_version: '2.1', id: 'malware--22222222-2222-4222-8222-222222222222', created: '2025-01-01T00:00:00.000Z', modified: '2025-01-01T00:00:00.000Z', is_family: false },
+      {
+        type: 'malware',
+        spec_version: '2.1',
+        id: 'malware--22222222-2222-4222-8222-222222222222',
+        created: '2025-01-01T00:00:00.000Z',
+        modified: '2025-01-01T00:00:00.000Z',
+        is_family: false,
+      },
       { type: 'indicator', spec_version: '2.1', id: 'malware--33333333-3333-4333-8333-333333333333' },
     ];
     writeFileSync(bundle, JSON.stringify({ type: 'bundle', id: 'bundle--44444444-4444-4444-8444-444444444444', objects }));

@@ -43,10 +43,22 @@ const HEAP_MIB = 48;
 /** Runs `accord ARGS` in a capped heap, with the peak-RSS reporter; returns its output and peak RSS in MiB. */
 function measured(args: string[]): Promise<{ code: number | null; stdout: string; peakMiB: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MIB}`, '-r', join(ROOT, 'test/support/swc-register.js'), '-r', join(ROOT, 'test/support/peak-rss.js'), join(ROOT, 'src/main.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ACCORD_LOG_LEVEL: 'silent' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        `--max-old-space-size=${HEAP_MIB}`,
+        '-r',
+        join(ROOT, 'test/support/swc-register.js'),
+        '-r',
+        join(ROOT, 'test/support/peak-rss.js'),
+        join(ROOT, 'src/main.ts'),
+        ...args,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ACCORD_LOG_LEVEL: 'silent' },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -112,16 +124,37 @@ describe('accord import progress and repeated failures', () => {
 
   it('an object that fails the same way in several releases is listed once, with a count', async () => {
     const broken = (modified: string) =>
-      JSON.stringify({ type: 'indicator', spec_version: '2.1', id: 'indicator--0000beef-0000-4000-8000-000000000000', created: '2025-01-01T00:00:00.000Z', modified, name: 'no pattern', pattern_type: 'stix', valid_from: '2025-01-01T00:00:00Z' });
-    const other = JSON.stringify({ type: 'malware', spec_version: '2.1', id: 'malware--0000cafe-0000-4000-8000-000000000000', created: '2025-01-01T00:00:00.000Z', modified: '2025-01-01T00:00:00.000Z' });
+      JSON.stringify({
+        type: 'indicator',
+        spec_version: '2.1',
+        id: 'indicator--0000beef-0000-4000-8000-000000000000',
+        created: '2025-01-01T00:00:00.000Z',
+        modified,
+        name: 'no pattern',
+        pattern_type: 'stix',
+        valid_from: '2025-01-01T00:00:00Z',
+      });
+    const other = JSON.stringify({
+      type: 'malware',
+      spec_version: '2.1',
+      id: 'malware--0000cafe-0000-4000-8000-000000000000',
+      created: '2025-01-01T00:00:00.000Z',
+      modified: '2025-01-01T00:00:00.000Z',
+    });
     const file = join(dir, 'releases.json');
     const fd = openSync(file, 'w');
     // Three "releases": the same broken object (in two versions), and another broken object once.
-    writeSync(fd, `{"type":"bundle","id":"bundle--6b2f4e0a-6a4e-4b7e-9d44-0e2b8d0c8f12","objects":[${[broken('2025-01-01T00:00:00.000Z'), broken('2025-01-01T00:00:00.000Z'), broken('2025-02-01T00:00:00.000Z'), other].join(',')}]}`);
+    writeSync(
+      fd,
+      `{"type":"bundle","id":"bundle--6b2f4e0a-6a4e-4b7e-9d44-0e2b8d0c8f12","objects":[${[broken('2025-01-01T00:00:00.000Z'), broken('2025-01-01T00:00:00.000Z'), broken('2025-02-01T00:00:00.000Z'), other].join(',')}]}`,
+    );
     closeSync(fd);
     const r = await accord(['import', file, '--collection', 'alpha', '--db', db]);
     expect(r.stdout).toMatch(/0 stored, 0 already present, 4 failed/);
     const listed = r.stdout.split('\n').filter((l) => l.startsWith('  '));
-    expect(listed).toEqual([expect.stringMatching(/^ {2}indicator--0000beef.*pattern.* \(3 times\)$/), expect.stringMatching(/^ {2}malware--0000cafe/)]);
+    expect(listed).toEqual([
+      expect.stringMatching(/^ {2}indicator--0000beef.*pattern.* \(3 times\)$/),
+      expect.stringMatching(/^ {2}malware--0000cafe/),
+    ]);
   });
 });

@@ -57,16 +57,23 @@ describe('start-up failures: one clear line, exit non-zero', () => {
 
   it.each([
     ['a place where no file can be created (a read-only file system)', () => '/proc/accord.db'],
-    ['a file that is not a database', (d: string) => {
-      const f = join(d, 'not.db');
-      writeFileSync(f, 'this is not a SQLite database, it is plain text long enough to have a header');
-      return f;
-    }],
-  ])('%s', async (_what, path) => {
-    const db = path(dir);
-    const r = await accord(['serve', '--db', db, '--port', '0']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^accord: cannot (open|use) SQLite database ${db.replace(/[.]/g, '\\.')}: .+\n$`));
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-  }, 30_000);
+    [
+      'a file that is not a database',
+      (d: string) => {
+        const f = join(d, 'not.db');
+        writeFileSync(f, 'this is not a SQLite database, it is plain text long enough to have a header');
+        return f;
+      },
+    ],
+  ])(
+    '%s',
+    async (_what, path) => {
+      const db = path(dir);
+      const r = await accord(['serve', '--db', db, '--port', '0']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^accord: cannot (open|use) SQLite database ${db.replace(/[.]/g, '\\.')}: .+\n$`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    },
+    30_000,
+  );
 });

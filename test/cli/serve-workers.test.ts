@@ -34,7 +34,10 @@ const workerListening = (l: LogLine) => l.role === 'worker' && l.msg === 'listen
 
 /** Pids of the workers that have logged that they listen, in order. */
 function workerPids(server: RunningCli): number[] {
-  return server.logs().filter(workerListening).map((l) => l.pid as number);
+  return server
+    .logs()
+    .filter(workerListening)
+    .map((l) => l.pid as number);
 }
 
 function alive(pid: number): boolean {
@@ -109,7 +112,12 @@ describe('accord serve --workers', () => {
     const result = await server.ended;
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
-    expect(server.logs().filter((l) => l.role === 'primary' && l.msg === 'worker stopped').map((l) => l.workerPid)).toEqual(expect.arrayContaining(pids));
+    expect(
+      server
+        .logs()
+        .filter((l) => l.role === 'primary' && l.msg === 'worker stopped')
+        .map((l) => l.workerPid),
+    ).toEqual(expect.arrayContaining(pids));
     expect(pids.filter(alive)).toEqual([]);
 
     const verify = await accord(['audit', 'verify', '--db', db]);
@@ -124,7 +132,9 @@ describe('accord serve --workers', () => {
     const [victim, survivor] = await server.until(() => (workerPids(server).length === 2 ? workerPids(server) : undefined));
     process.kill(victim as number, 'SIGKILL');
 
-    const died = await server.until(() => server.logs().find((l) => l.role === 'primary' && l.msg?.startsWith('worker died') && l.workerPid === victim));
+    const died = await server.until(() =>
+      server.logs().find((l) => l.role === 'primary' && l.msg?.startsWith('worker died') && l.workerPid === victim),
+    );
     expect(died).toMatchObject({ signal: 'SIGKILL', level: 50 });
     const replacement = await server.until(() => workerPids(server)[2]);
     expect([victim, survivor]).not.toContain(replacement);
@@ -168,7 +178,12 @@ describe('accord serve --workers', () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(new RegExp(`^accord: .*EADDRINUSE.*${busy}\\n$`));
       expect(result.stdout).not.toMatch(/Accord is listening/);
-      const forked = new Set(server.logs().filter((l) => l.role === 'primary' && l.workerPid !== undefined).map((l) => l.workerPid as number));
+      const forked = new Set(
+        server
+          .logs()
+          .filter((l) => l.role === 'primary' && l.workerPid !== undefined)
+          .map((l) => l.workerPid as number),
+      );
       expect(forked.size).toBe(2);
       expect([...forked].filter(alive)).toEqual([]);
     } finally {
@@ -184,7 +199,9 @@ describe('accord serve --workers', () => {
     process.kill(victim as number, 'SIGKILL');
     const result = await server.ended;
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^accord: workers keep failing to start \(5 times in a row\): .*cannot open SQLite database .*doomed.*directory does not exist\n$/);
+    expect(result.stderr).toMatch(
+      /^accord: workers keep failing to start \(5 times in a row\): .*cannot open SQLite database .*doomed.*directory does not exist\n$/,
+    );
     const logs = server.logs().filter((l) => l.role === 'primary');
     // Back-off: each replacement waited twice as long as the one before.
     const delays = logs.filter((l) => l.msg === 'starting a replacement worker').map((l) => l.delayMs);
@@ -197,30 +214,33 @@ describe('accord serve --workers', () => {
   it.each([
     ['a new file', 'delete'],
     ['a new file already in WAL mode', 'wal'],
-  ])('workers opening %s at once all start: each waits for the write lock to switch to WAL and to migrate, and skips migrations another applied meanwhile', async (_, journal) => {
-    const file = join(dir, `fresh-${journal}.db`);
-    // Hold the write lock on an empty database, so that both workers reach the point where
-    // they need it (the switch to WAL, or the first migration) before either can go on.
-    const holder = new Database(file);
-    holder.pragma(`journal_mode = ${journal}`);
-    holder.exec('BEGIN IMMEDIATE');
-    const server = startAccord(['serve', '--db', file, '--port', '0', '--workers', '2'], { env: SERVE_ENV });
-    started.push(server);
-    try {
-      await server.until(() => server.logs().some((l) => l.msg === 'starting workers'));
-      // Time for both to load and block on the lock (shorter than their 5 s busy timeout);
-      // should they not get there, the test cannot fail, it only proves less.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-    } finally {
-      holder.exec('COMMIT');
-      holder.close();
-    }
-    await server.until(() => /^Accord is listening on .* \(2 workers\)$/m.test(server.stdout()));
-    server.signal('SIGTERM');
-    const result = await server.ended;
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-  });
+  ])(
+    'workers opening %s at once all start: each waits for the write lock to switch to WAL and to migrate, and skips migrations another applied meanwhile',
+    async (_, journal) => {
+      const file = join(dir, `fresh-${journal}.db`);
+      // Hold the write lock on an empty database, so that both workers reach the point where
+      // they need it (the switch to WAL, or the first migration) before either can go on.
+      const holder = new Database(file);
+      holder.pragma(`journal_mode = ${journal}`);
+      holder.exec('BEGIN IMMEDIATE');
+      const server = startAccord(['serve', '--db', file, '--port', '0', '--workers', '2'], { env: SERVE_ENV });
+      started.push(server);
+      try {
+        await server.until(() => server.logs().some((l) => l.msg === 'starting workers'));
+        // Time for both to load and block on the lock (shorter than their 5 s busy timeout);
+        // should they not get there, the test cannot fail, it only proves less.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+      } finally {
+        holder.exec('COMMIT');
+        holder.close();
+      }
+      await server.until(() => /^Accord is listening on .* \(2 workers\)$/m.test(server.stdout()));
+      server.signal('SIGTERM');
+      const result = await server.ended;
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    },
+  );
 
   it.each([
     [['--workers', '0'], {}, /^accord: --workers 0: must be a positive whole number or auto$/m],
@@ -285,7 +305,12 @@ describe('accord serve --workers', () => {
     const refill = Math.ceil((Date.now() - readsStarted) / 1000);
     expect(reads.filter((s) => s === 200).length).toBeLessThanOrEqual(4 + refill);
     expect(reads).toContain(429);
-    const servedBy = new Set(server.logs().filter((l) => l.msg === 'request').map((l) => l.pid));
+    const servedBy = new Set(
+      server
+        .logs()
+        .filter((l) => l.msg === 'request')
+        .map((l) => l.pid),
+    );
     expect(servedBy.size).toBe(2);
     server.signal('SIGTERM');
     expect((await server.ended).code).toBe(0);

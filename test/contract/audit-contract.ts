@@ -29,7 +29,14 @@ const ALL: VersionSelector = { all: true, first: false, last: false, at: [] };
 function stix(n: number): NewObject {
   const id = `indicator--${n.toString(16).padStart(8, '0')}-0000-4000-8000-0000000000aa`;
   const modified = '2026-01-01T00:00:00.000Z';
-  return { id, type: 'indicator', specVersion: '2.1', version: Date.parse(modified) * 1000, tlp: -1, json: JSON.stringify({ type: 'indicator', id, modified }) };
+  return {
+    id,
+    type: 'indicator',
+    specVersion: '2.1',
+    version: Date.parse(modified) * 1000,
+    tlp: -1,
+    json: JSON.stringify({ type: 'indicator', id, modified }),
+  };
 }
 
 /** An event at T0 + `at`: a successful read unless told otherwise. */
@@ -58,8 +65,14 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
     /** The collection that adds and deletes go to; creating it is itself logged, so only the suites that add create it. */
     const withCollection = () =>
       beforeEach(async () => {
-        await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'api1'));
-        await store.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', COLLECTION));
+        await store.upsertApiRoot(
+          { path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+          testChange('api-root', 'api1'),
+        );
+        await store.upsertCollection(
+          { id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] },
+          testChange('collection', COLLECTION),
+        );
       });
     afterEach(async () => {
       if (teardown) await teardown(store);
@@ -68,7 +81,11 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
 
     describe('appending: the hash chain', () => {
       it('numbers events from 1, links each to the hash before it, and hashes each over its canonical fields', async () => {
-        const inputs = [event(0, { party: 'fr-ncb', agreements: ['agr-1@1'] }), event(1, { action: 'manifest.read', outcome: 'denied' }), event(2, { detail: { note: 'x' } })];
+        const inputs = [
+          event(0, { party: 'fr-ncb', agreements: ['agr-1@1'] }),
+          event(1, { action: 'manifest.read', outcome: 'denied' }),
+          event(2, { detail: { note: 'x' } }),
+        ];
         const out = await store.appendAuditEvents(inputs);
         expect(out.map((e) => e.seq)).toEqual([1, 2, 3]);
         expect(out[0]?.prev_hash).toBe(GENESIS_HASH);
@@ -78,7 +95,13 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
           expect(eventHash(fields)).toBe(hash);
         });
         expect(new Set(out.map((e) => e.id)).size).toBe(3);
-        expect(out[0]).toMatchObject({ action: 'objects.read', outcome: 'success', party: 'fr-ncb', agreements: ['agr-1@1'], time: formatTimestamp(T0) });
+        expect(out[0]).toMatchObject({
+          action: 'objects.read',
+          outcome: 'success',
+          party: 'fr-ncb',
+          agreements: ['agr-1@1'],
+          time: formatTimestamp(T0),
+        });
         expect(await store.auditHead()).toEqual({ seq: 3, hash: out[2]?.hash });
       });
 
@@ -103,13 +126,27 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
 
       it('readAuditEvents returns the events exactly as appended, from a position, with what the lookup indexes say', async () => {
         const out = await store.appendAuditEvents([
-          event(0, { collection: COLLECTION, objects: [{ id: stix(1).id, version: '2026-01-01T00:00:00.000000Z' }], date_added_range: { first: formatTimestamp(T0), last: formatTimestamp(T0) } }),
-          event(1, { action: 'object.delete', objects: [{ id: stix(2).id, version: '2026-01-01T00:00:00.000000Z' }, { id: stix(1).id, version: '2026-01-01T00:00:00.000000Z' }] }),
+          event(0, {
+            collection: COLLECTION,
+            objects: [{ id: stix(1).id, version: '2026-01-01T00:00:00.000000Z' }],
+            date_added_range: { first: formatTimestamp(T0), last: formatTimestamp(T0) },
+          }),
+          event(1, {
+            action: 'object.delete',
+            objects: [
+              { id: stix(2).id, version: '2026-01-01T00:00:00.000000Z' },
+              { id: stix(1).id, version: '2026-01-01T00:00:00.000000Z' },
+            ],
+          }),
           event(2, { agreements: ['agr-2@1', 'agr-1@1', 'agr-2@1'] }),
         ]);
         const read = await store.readAuditEvents(0, 100);
         expect(read.map((r) => r.event)).toEqual(out);
-        expect(read[0]?.indexed).toEqual({ objectIds: [], range: { collection: COLLECTION, first: formatTimestamp(T0), last: formatTimestamp(T0) }, agreements: [] });
+        expect(read[0]?.indexed).toEqual({
+          objectIds: [],
+          range: { collection: COLLECTION, first: formatTimestamp(T0), last: formatTimestamp(T0) },
+          agreements: [],
+        });
         expect(read[1]?.indexed).toEqual({ objectIds: idsIndexedOneByOne(out[1] as AuditEvent), agreements: [] });
         expect(read[1]?.indexed.objectIds).toEqual([stix(1).id, stix(2).id]);
         expect(read[2]?.indexed).toEqual({ objectIds: [], agreements: ['agr-1@1', 'agr-2@1'] });
@@ -120,7 +157,10 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
       it('a log written through the store verifies: chain, checkpoints and lookup indexes agree', async () => {
         await store.appendAuditEvents([event(0, { agreements: ['agr-1@1'], objects: [{ id: stix(1).id, version: 'v' }] }), event(1)]);
         await store.checkpoint(T0 + 2);
-        await store.upsertParty({ id: 'fr-ncb', name: 'NCB Paris', kind: 'ncb' }, { at: T0 + 3, by: 'cli', entity: 'party', entityId: 'fr-ncb', action: 'create' });
+        await store.upsertParty(
+          { id: 'fr-ncb', name: 'NCB Paris', kind: 'ncb' },
+          { at: T0 + 3, by: 'cli', entity: 'party', entityId: 'fr-ncb', action: 'create' },
+        );
         const head = await store.auditHead();
         expect(await verifyStoreLog(store)).toEqual({ ok: true, events: 3, firstSeq: 1, lastSeq: 3, lastHash: head.hash, checkpoints: 1 });
       });
@@ -137,7 +177,10 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
           event(2 * DAY + 1, { action: 'manifest.read', outcome: 'denied', party: 'fr-ncb', account: 'alice', agreements: ['agr-1@2'] }),
           event(3 * DAY, { action: 'object.read', outcome: 'failure', party: 'de-ncb', account: 'bob', agreements: ['agr-2@1', 'agr-1@1'] }),
         ]);
-        await store.upsertParty({ id: 'fr-ncb', name: 'NCB Paris', kind: 'ncb' }, { at: T0 + 3 * DAY + 1, by: 'cli', entity: 'party', entityId: 'fr-ncb', action: 'create' });
+        await store.upsertParty(
+          { id: 'fr-ncb', name: 'NCB Paris', kind: 'ncb' },
+          { at: T0 + 3 * DAY + 1, by: 'cli', entity: 'party', entityId: 'fr-ncb', action: 'create' },
+        );
       });
 
       it('without filters returns every event in sequence order, exactly as appended', async () => {
@@ -224,7 +267,9 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
           ...envelope(COLLECTION, T0 + 20, [a]),
           audit: (status, refs) => event(20, { action: 'objects.add', collection: COLLECTION, status_id: status.id, objects: refs, ...placed(refs) }),
         });
-        const removed = await store.deleteObject(COLLECTION, a.id, ALL, undefined, undefined, (refs) => event(30, { action: 'object.delete', collection: COLLECTION, objects: refs }));
+        const removed = await store.deleteObject(COLLECTION, a.id, ALL, undefined, undefined, (refs) =>
+          event(30, { action: 'object.delete', collection: COLLECTION, objects: refs }),
+        );
         expect(removed).toBe(1);
         // After the delete a is no longer stored: its reads are found through what the delete recorded.
         const at = (...n: number[]) => n.map((x) => x + SEEDED);
@@ -237,9 +282,14 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
         expect(deleted?.objects).toEqual([addRefs[0]]);
         // What the auditor's custody view (src/audit/custody.ts) makes of it.
         const custody = await custodyOf(store, a.id);
-        expect(custody.versions.map((v) => ({ version: v.version, submitted: v.submitted.map((e) => e.seq), received: v.received.map((e) => e.seq), deleted: v.deleted.map((e) => e.seq) }))).toEqual([
-          { version: page[0]?.version, submitted: at(1, 5), received: at(2), deleted: at(6) },
-        ]);
+        expect(
+          custody.versions.map((v) => ({
+            version: v.version,
+            submitted: v.submitted.map((e) => e.seq),
+            received: v.received.map((e) => e.seq),
+            deleted: v.deleted.map((e) => e.seq),
+          })),
+        ).toEqual([{ version: page[0]?.version, submitted: at(1, 5), received: at(2), deleted: at(6) }]);
       });
     });
 
@@ -279,7 +329,9 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
       it('from is inclusive and to exclusive', async () => {
         expect(await store.summarizeAudit('party', T0 + DAY)).toEqual([{ day: '2026-01-02', key: 'de-ncb', objects: 2, requests: 1 }]);
         expect(await store.summarizeAudit('party', undefined, T0 + DAY)).toEqual([{ day: '2026-01-01', key: 'fr-ncb', objects: 4, requests: 3 }]);
-        expect(await store.summarizeAudit('party', T0 + HOUR, T0 + HOUR + 1)).toEqual([{ day: '2026-01-01', key: 'fr-ncb', objects: 1, requests: 1 }]);
+        expect(await store.summarizeAudit('party', T0 + HOUR, T0 + HOUR + 1)).toEqual([
+          { day: '2026-01-01', key: 'fr-ncb', objects: 1, requests: 1 },
+        ]);
       });
     });
 
@@ -312,7 +364,12 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
       withCollection();
       it('an add whose event cannot be built stores neither the objects, nor the status, nor any event', async () => {
         const head = await store.auditHead();
-        const env = { ...envelope(COLLECTION, T0, [stix(1)]), audit: () => { throw new Error('no event'); } };
+        const env = {
+          ...envelope(COLLECTION, T0, [stix(1)]),
+          audit: () => {
+            throw new Error('no event');
+          },
+        };
         await expect(store.addObjects(env)).rejects.toThrow('no event');
         expect((await store.queryManifest({ collectionId: COLLECTION, versions: ALL, limit: 10 })).records).toEqual([]);
         expect(await store.getStatus(env.statusId)).toBeUndefined();
@@ -326,14 +383,18 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
       it('a delete whose event cannot be built removes nothing', async () => {
         await store.addObjects(envelope(COLLECTION, T0, [stix(1)]));
         const head = await store.auditHead();
-        await expect(store.deleteObject(COLLECTION, stix(1).id, ALL, undefined, undefined, () => { throw new Error('no event'); })).rejects.toThrow('no event');
+        await expect(
+          store.deleteObject(COLLECTION, stix(1).id, ALL, undefined, undefined, () => {
+            throw new Error('no event');
+          }),
+        ).rejects.toThrow('no event');
         expect((await store.queryManifest({ collectionId: COLLECTION, versions: ALL, limit: 10 })).records).toHaveLength(1);
         expect(await store.auditHead()).toEqual(head);
       });
 
       it('the delete event names the removed versions in date_added order; a delete that removes nothing appends no event', async () => {
         const v1 = stix(1);
-        const v2 = { ...v1, version: v1.version as Micros + 1000, json: v1.json.replace('}', ',"x":1}') };
+        const v2 = { ...v1, version: (v1.version as Micros) + 1000, json: v1.json.replace('}', ',"x":1}') };
         await store.addObjects(envelope(COLLECTION, T0 + 10, [v2]));
         await store.addObjects(envelope(COLLECTION, T0 + 20, [v1]));
         const audit = (refs: ObjectRef[]) => event(30, { action: 'object.delete', objects: refs });

@@ -91,8 +91,14 @@ if (URI === '') console.warn(`MongoDB store against a real server — SKIPPED: $
     return { id, type, specVersion: '2.1', version, tlp: -1, json: JSON.stringify({ type, id, n, version }) };
   };
   const seedCatalogue = async (store: Store) => {
-    await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'test'));
-    await store.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', 'test'));
+    await store.upsertApiRoot(
+      { path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+      testChange('api-root', 'test'),
+    );
+    await store.upsertCollection(
+      { id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] },
+      testChange('collection', 'test'),
+    );
   };
 
   /** Every `stage` of an explain() plan tree, with the index names of its index scans. */
@@ -124,7 +130,13 @@ if (URI === '') console.warn(`MongoDB store against a real server — SKIPPED: $
       // 200 objects in three versions each: two rows in three are not the latest, so the
       // partial index objects_default is the only one that reads no row it then discards.
       for (let v = 0; v < 3; v++) {
-        await store.addObjects(envelope(COLLECTION, T0 + v * 1000, Array.from({ length: 200 }, (_, n) => obj(n, T0 + v * 1_000_000))));
+        await store.addObjects(
+          envelope(
+            COLLECTION,
+            T0 + v * 1000,
+            Array.from({ length: 200 }, (_, n) => obj(n, T0 + v * 1_000_000)),
+          ),
+        );
       }
     });
 
@@ -176,7 +188,9 @@ if (URI === '') console.warn(`MongoDB store against a real server — SKIPPED: $
     it('§3.5 envelopes added through both at once get unique, strictly increasing date_added, and statuses that match', async () => {
       // Both clocks read the same; b's sometimes runs behind.
       const statuses = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => (i % 2 ? b : a).addObjects(envelope(COLLECTION, T0 + (i % 2 ? -2000 : i * 10), [obj(2 * i, T0), obj(2 * i + 1, T0)]))),
+        Array.from({ length: 40 }, (_, i) =>
+          (i % 2 ? b : a).addObjects(envelope(COLLECTION, T0 + (i % 2 ? -2000 : i * 10), [obj(2 * i, T0), obj(2 * i + 1, T0)])),
+        ),
       );
       expect(statuses.every((s) => s.successCount === 2 && s.failureCount === 0)).toBe(true);
       for (const reader of [a, b]) {
@@ -204,7 +218,9 @@ if (URI === '') console.warn(`MongoDB store against a real server — SKIPPED: $
       }
       await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          i % 4 === 3 ? b.deleteObject(COLLECTION, obj(5, T0).id, LAST, undefined, undefined, deleteEvent) : (i % 2 ? b : a).addObjects(envelope(COLLECTION, T0, [obj(5, T0 + i * 1000)])),
+          i % 4 === 3
+            ? b.deleteObject(COLLECTION, obj(5, T0).id, LAST, undefined, undefined, deleteEvent)
+            : (i % 2 ? b : a).addObjects(envelope(COLLECTION, T0, [obj(5, T0 + i * 1000)])),
         ),
       );
       const all = (await a.queryManifest({ collectionId: COLLECTION, versions: ALL, limit: 100 })).records;

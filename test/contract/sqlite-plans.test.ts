@@ -47,7 +47,10 @@ describe('SqliteStore query plans (one object by id stays an index seek)', () =>
   let store: SqliteStore;
   beforeAll(async () => {
     store = new SqliteStore(':memory:');
-    await store.upsertApiRoot({ path: 'r', title: 'r', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'test'));
+    await store.upsertApiRoot(
+      { path: 'r', title: 'r', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+      testChange('api-root', 'test'),
+    );
     await store.upsertCollection({ id: COLLECTION, apiRoot: 'r', title: 'c', mediaTypes: [] }, testChange('collection', 'test'));
   });
   afterAll(() => store.close());
@@ -55,11 +58,24 @@ describe('SqliteStore query plans (one object by id stays an index seek)', () =>
   const byIdStatements = (sqls: string[]) => sqls.filter((s) => /FROM objects\b/.test(s) && /\bid (IN \(|= \?)/.test(s));
 
   it.each([
-    ['§5.6 Get An Object (queryObjects with match[id])', () => store.queryObjects({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10 })],
-    ['§5.8 Get Object Versions (queryManifest with match[id])', () => store.queryManifest({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10 })],
+    [
+      '§5.6 Get An Object (queryObjects with match[id])',
+      () => store.queryObjects({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10 }),
+    ],
+    [
+      '§5.8 Get Object Versions (queryManifest with match[id])',
+      () => store.queryManifest({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10 }),
+    ],
     ['§5.7 Delete An Object', () => store.deleteObject(COLLECTION, ID, ALL_VERSIONS, undefined, undefined, deleteEvent)],
-    ['§5.6 Get An Object under an agreement scope (TLP and type limits)', () => store.queryObjects({ collectionId: COLLECTION, ids: [ID], versions: LAST, limit: 10, scope: SCOPE })],
-    ['§5.8 Get Object Versions under an agreement scope', () => store.queryManifest({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10, scope: SCOPE })],
+    [
+      '§5.6 Get An Object under an agreement scope (TLP and type limits)',
+      () => store.queryObjects({ collectionId: COLLECTION, ids: [ID], versions: LAST, limit: 10, scope: SCOPE }),
+    ],
+    [
+      '§5.8 Get Object Versions under an agreement scope',
+      () =>
+        store.queryManifest({ collectionId: COLLECTION, ids: [ID], versions: ALL_VERSIONS, specVersions: ['2.0', '2.1'], limit: 10, scope: SCOPE }),
+    ],
     ['§5.7 Delete An Object under an agreement scope', () => store.deleteObject(COLLECTION, ID, ALL_VERSIONS, undefined, SCOPE, deleteEvent)],
   ])('%s seeks the id index instead of walking the collection', async (_name, run) => {
     const sqls = byIdStatements(await statementsOf(store, run));

@@ -43,7 +43,10 @@ describe('SQLite migrations for rights and provenance (issue #12)', () => {
     const c = h.collections.alpha;
     const x1 = marked(indicator(1, '2026-01-01T00:00:00.000Z'), TLP.green2);
     const x2 = marked(indicator(1, '2026-02-01T00:00:00.000Z'), TLP.red2);
-    const shouted: Record<string, unknown> = { ...indicator(2), object_marking_refs: [TLP.red1.toUpperCase().replace('MARKING-DEFINITION--', 'marking-definition--')] };
+    const shouted: Record<string, unknown> = {
+      ...indicator(2),
+      object_marking_refs: [TLP.red1.toUpperCase().replace('MARKING-DEFINITION--', 'marking-definition--')],
+    };
     await add(h, c, [x1, x2, shouted], acme.auth);
     await h.close();
 
@@ -62,7 +65,12 @@ describe('SQLite migrations for rights and provenance (issue #12)', () => {
       expect(all.records.find((r) => r.id === shouted.id)?.tlp).toBe(4);
       // Up to green: X's newest visible version is x1, and the red object is not there.
       const greenScope = { clauses: [{ tlpLevels: [-1, 0, 1] }] };
-      const last = await store.queryManifest({ collectionId: c.id, versions: { all: false, first: false, last: true, at: [] }, limit: 10, scope: greenScope });
+      const last = await store.queryManifest({
+        collectionId: c.id,
+        versions: { all: false, first: false, last: true, at: [] },
+        limit: 10,
+        scope: greenScope,
+      });
       expect(last.records.map((r) => `${r.id}@${formatTimestamp(r.version)}`)).toEqual([`${x1.id as string}@2026-01-01T00:00:00.000000Z`]);
     } finally {
       await store.close();

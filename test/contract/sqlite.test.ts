@@ -92,8 +92,14 @@ describe('SqliteStore: two instances on one file (two server processes)', () => 
     path = tempPath();
     a = new SqliteStore(path);
     b = new SqliteStore(path);
-    await a.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 4096, ...{ contentPolicy: 'permissive' as const, allowedSpecVersions: ['2.1'] } }, testChange('api-root', 'test'));
-    await a.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', 'test'));
+    await a.upsertApiRoot(
+      { path: 'api1', title: 'one', maxContentLength: 4096, ...{ contentPolicy: 'permissive' as const, allowedSpecVersions: ['2.1'] } },
+      testChange('api-root', 'test'),
+    );
+    await a.upsertCollection(
+      { id: COLLECTION, apiRoot: 'api1', title: 'shared', mediaTypes: ['application/stix+json;version=2.1'] },
+      testChange('collection', 'test'),
+    );
   });
   afterEach(async () => {
     await a.close();
@@ -126,21 +132,38 @@ describe('SqliteStore: two instances on one file (two server processes)', () => 
       new Promise<void>((resolve, reject) => {
         const w = new Worker(WORKER, {
           eval: true,
-          workerData: { path, name, clockOffset, writes: WRITES, T0, collection: COLLECTION, register: join(__dirname, '../support/swc-register.js'), store: join(__dirname, '../../src/store/sqlite/sqlite-store.ts') },
+          workerData: {
+            path,
+            name,
+            clockOffset,
+            writes: WRITES,
+            T0,
+            collection: COLLECTION,
+            register: join(__dirname, '../support/swc-register.js'),
+            store: join(__dirname, '../../src/store/sqlite/sqlite-store.ts'),
+          },
         });
         w.on('error', reject);
         w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker ${name} exited with ${code}`))));
       });
     const writers = Promise.all([worker('w1', 0), worker('w2', -5_000)]);
     let finished = false;
-    void writers.then(() => (finished = true), () => (finished = true));
+    void writers.then(
+      () => (finished = true),
+      () => (finished = true),
+    );
 
     const seen: { id: string; dateAdded: Micros }[] = [];
     let position: Micros | undefined;
     for (let guard = 0; ; guard++) {
       expect(guard).toBeLessThan(100_000);
       const writersDone = finished;
-      const page = await b.queryManifest({ collectionId: COLLECTION, versions: { all: true, first: false, last: false, at: [] }, limit: 5, ...(position !== undefined && { addedAfter: position }) });
+      const page = await b.queryManifest({
+        collectionId: COLLECTION,
+        versions: { all: true, first: false, last: false, at: [] },
+        limit: 5,
+        ...(position !== undefined && { addedAfter: position }),
+      });
       seen.push(...page.records);
       if (page.records.length) position = page.records[page.records.length - 1]!.dateAdded;
       if (!page.more && writersDone) break;

@@ -11,7 +11,16 @@ import { randomUUID } from 'node:crypto';
 import { HIDDEN_COPY, NOT_OWNER } from '../../src/access/ownership';
 import { EVERYTHING } from '../../src/store/scope';
 import fc from 'fast-check';
-import type { AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, SessionRecord, TokenRecord } from '../../src/catalog/types';
+import type {
+  AccountRecord,
+  AgreementRecord,
+  ApiRootRecord,
+  CertificateRecord,
+  ChangeRecord,
+  CollectionRecord,
+  SessionRecord,
+  TokenRecord,
+} from '../../src/catalog/types';
 import type { AddEnvelope, ManifestRecord, NewObject, ObjectQuery, ObjectScope, StatusDetail, VersionSelector } from '../../src/store/object-store';
 import type { Store } from '../../src/store/store';
 import { formatTimestamp, type Micros, parseTimestamp } from '../../src/time';
@@ -49,7 +58,14 @@ const ALPHA: CollectionRecord = {
   mediaTypes: MEDIA,
 };
 const BETA: CollectionRecord = { id: '5e9d4c43-0f6e-4b8a-8c11-8d3f2f4a9b02', apiRoot: 'api1', title: 'Beta', alias: 'beta', mediaTypes: MEDIA };
-const GAMMA: CollectionRecord = { id: '9a7c2e10-3b4d-4f5e-a6b7-c8d9e0f1a203', apiRoot: 'api2', title: 'France (FR)', alias: 'fr', country: 'FR', mediaTypes: MEDIA };
+const GAMMA: CollectionRecord = {
+  id: '9a7c2e10-3b4d-4f5e-a6b7-c8d9e0f1a203',
+  apiRoot: 'api2',
+  title: 'France (FR)',
+  alias: 'fr',
+  country: 'FR',
+  mediaTypes: MEDIA,
+};
 /** An id no collection has. */
 const NO_COLLECTION = '00000000-0000-4000-8000-0000000000ff';
 
@@ -86,12 +102,31 @@ function sdo(type: string, n: number, modified: string, specVersion = '2.1', tlp
 /** An SCO without `modified`/`created`: its version is the date_added the store assigns. */
 function sco(n: number, value: string, tlp = UNMARKED): NewObject {
   const id = stixId('ipv4-addr', n);
-  return { id, type: 'ipv4-addr', specVersion: '2.1', version: null, tlp, json: JSON.stringify({ type: 'ipv4-addr', spec_version: '2.1', id, value }) };
+  return {
+    id,
+    type: 'ipv4-addr',
+    specVersion: '2.1',
+    version: null,
+    tlp,
+    json: JSON.stringify({ type: 'ipv4-addr', spec_version: '2.1', id, value }),
+  };
 }
 
 /** An add of `objects` to a collection at the clock reading `now`, as the HTTP layer builds one. */
 export function envelope(collectionId: string, now: Micros, objects: NewObject[], failures: StatusDetail[] = []): AddEnvelope {
-  return { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'account-1', partyId: 'party-1', visible: EVERYTHING, requestTimestamp: now - 10, now, objects, failures, audit: addEvent };
+  return {
+    statusId: randomUUID(),
+    apiRoot: 'api1',
+    collectionId,
+    accountId: 'account-1',
+    partyId: 'party-1',
+    visible: EVERYTHING,
+    requestTimestamp: now - 10,
+    now,
+    objects,
+    failures,
+    audit: addEvent,
+  };
 }
 
 function query(collectionId: string, over: Partial<ObjectQuery> = {}): ObjectQuery {
@@ -107,7 +142,10 @@ async function seedCatalogue(store: Store): Promise<void> {
   await store.upsertApiRoot(API2, testChange('api-root', 'test'));
   for (const c of [ALPHA, BETA, GAMMA]) await store.upsertCollection(c, testChange('collection', 'test'));
   await store.upsertParty({ id: 'operator', name: 'Exchange operator', kind: 'operator' }, testChange('party', 'test'));
-  await store.upsertParty({ id: 'fr-ncb', name: 'NCB Paris', kind: 'ncb', country: 'FR', identityRef: 'identity--00000000-0000-4000-8000-00000000000f' }, testChange('party', 'test'));
+  await store.upsertParty(
+    { id: 'fr-ncb', name: 'NCB Paris', kind: 'ncb', country: 'FR', identityRef: 'identity--00000000-0000-4000-8000-00000000000f' },
+    testChange('party', 'test'),
+  );
 }
 
 /** An account record as the catalogue creates one (reader of the operator party, at T0). */
@@ -243,7 +281,12 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       it('upserting the same collection again is idempotent; a changed one replaces it', async () => {
         await store.upsertCollection(ALPHA, testChange('collection', 'test'));
         expect(await store.listCollections('api1')).toHaveLength(2);
-        const renamed: CollectionRecord = { ...ALPHA, title: 'Alpha renamed', alias: 'alpha2', mediaTypes: [...MEDIA, 'application/stix+json;version=2.0'] };
+        const renamed: CollectionRecord = {
+          ...ALPHA,
+          title: 'Alpha renamed',
+          alias: 'alpha2',
+          mediaTypes: [...MEDIA, 'application/stix+json;version=2.0'],
+        };
         await store.upsertCollection(renamed, testChange('collection', 'test'));
         expect(await store.getCollection('api1', ALPHA.id)).toEqual(renamed);
         expect(await store.getCollection('api1', 'alpha2')).toEqual(renamed);
@@ -307,7 +350,12 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         expect(disabled).toEqual({ ...a, disabled: true, updatedAt: T0 + 5 });
         expect(await store.getAccount(a.id)).toEqual(disabled);
 
-        const patched = await store.updateAccount(a.id, { roles: ['admin', 'auditor'], passwordHash: null, partyId: 'fr-ncb' }, T0 + 9, testChange('account', 'test'));
+        const patched = await store.updateAccount(
+          a.id,
+          { roles: ['admin', 'auditor'], passwordHash: null, partyId: 'fr-ncb' },
+          T0 + 9,
+          testChange('account', 'test'),
+        );
         const expected = { ...a, disabled: true, roles: ['admin', 'auditor'], passwordHash: null, partyId: 'fr-ncb', updatedAt: T0 + 9 };
         expect(patched).toEqual(expected);
         expect(await store.getAccountByName('alice')).toEqual(expected);
@@ -352,7 +400,15 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
 
     describe('client certificates (issue 12 §14)', () => {
       const cert = (accountId: string, over: Partial<CertificateRecord>): CertificateRecord => ({
-        id: randomUUID(), accountId, fingerprint: null, subject: null, issuer: null, label: 'machine', createdAt: T0, revokedAt: null, ...over,
+        id: randomUUID(),
+        accountId,
+        fingerprint: null,
+        subject: null,
+        issuer: null,
+        label: 'machine',
+        createdAt: T0,
+        revokedAt: null,
+        ...over,
       });
 
       it('finds unrevoked certificates by fingerprint or by subject and issuer, lists an account’s own, and revokes once', async () => {
@@ -381,7 +437,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         expect((await store.getAccount(a.id))?.requireCertificate ?? false).toBe(false);
         expect((await store.updateAccount(a.id, { requireCertificate: true }, T0 + 1, testChange('account', 'test')))?.requireCertificate).toBe(true);
         expect((await store.getAccountByName('alice'))?.requireCertificate).toBe(true);
-        expect((await store.updateAccount(a.id, { requireCertificate: false }, T0 + 2, testChange('account', 'test')))?.requireCertificate ?? false).toBe(false);
+        expect(
+          (await store.updateAccount(a.id, { requireCertificate: false }, T0 + 2, testChange('account', 'test')))?.requireCertificate ?? false,
+        ).toBe(false);
       });
     });
 
@@ -433,7 +491,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         // TAXII needs the order per collection only; whether the clock is shared between
         // collections is the adapter's choice.
         for (let i = 0; i < 6; i++) {
-          await store.addObjects(envelope(i % 2 === 0 ? ALPHA.id : BETA.id, T0, [sdo('indicator', i, '2026-01-01T00:00:00Z'), sdo('malware', i, '2026-01-01T00:00:00Z')]));
+          await store.addObjects(
+            envelope(i % 2 === 0 ? ALPHA.id : BETA.id, T0, [sdo('indicator', i, '2026-01-01T00:00:00Z'), sdo('malware', i, '2026-01-01T00:00:00Z')]),
+          );
         }
         for (const c of [ALPHA, BETA]) {
           const added = (await store.queryManifest(query(c.id))).records.map((r) => r.dateAdded);
@@ -547,8 +607,22 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         const page = await store.queryObjects(query(ALPHA.id, { versions: ALL, specVersions: ['2.0', '2.1'] }));
         expect(page.more).toBe(false);
         expect(page.records.map((r) => r.dateAdded)).toEqual(FIXTURE.map(addedAt));
-        expect(page.records[2]).toEqual({ id: B1.id, type: 'malware', specVersion: '2.1', version: ts('2026-01-15T00:00:00Z'), dateAdded: addedAt(B1), tlp: GREEN });
-        expect(page.records[7]).toEqual({ id: D.id, type: 'ipv4-addr', specVersion: '2.1', version: addedAt(D), dateAdded: addedAt(D), tlp: UNMARKED });
+        expect(page.records[2]).toEqual({
+          id: B1.id,
+          type: 'malware',
+          specVersion: '2.1',
+          version: ts('2026-01-15T00:00:00Z'),
+          dateAdded: addedAt(B1),
+          tlp: GREEN,
+        });
+        expect(page.records[7]).toEqual({
+          id: D.id,
+          type: 'ipv4-addr',
+          specVersion: '2.1',
+          version: addedAt(D),
+          dateAdded: addedAt(D),
+          tlp: UNMARKED,
+        });
         // The JSON of every record, exactly as stored, in page order.
         expect(page.json.toString('utf8')).toBe(FIXTURE.map((o) => o.json).join(','));
         expect(page.records.map((r) => r.tlp)).toEqual(FIXTURE.map((o) => o.tlp));
@@ -595,7 +669,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       it('§3.4.1 match[version]=<timestamp> selects exactly that version, of every object that has it', async () => {
         expect(await keys(store, query(ALPHA.id, { versions: at(ts('2026-02-01T00:00:00Z')) }))).toEqual([kA2]);
         expect(await keys(store, query(ALPHA.id, { versions: at(ts('2026-01-01T00:00:00Z')) }))).toEqual([kA1, kC21a]);
-        expect(await keys(store, query(ALPHA.id, { versions: at(ts('2026-01-01T00:00:00Z'), ts('2026-01-15T00:00:00Z')) }))).toEqual([kA1, kB1, kC21a]);
+        expect(await keys(store, query(ALPHA.id, { versions: at(ts('2026-01-01T00:00:00Z'), ts('2026-01-15T00:00:00Z')) }))).toEqual([
+          kA1,
+          kB1,
+          kC21a,
+        ]);
         expect(await keys(store, query(ALPHA.id, { versions: at(ts('2026-01-01T00:00:00.000001Z')) }))).toEqual([]);
         expect(await keys(store, query(ALPHA.id, { versions: at(addedAt(D)) }))).toEqual([kD]);
       });
@@ -794,7 +872,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       });
 
       it('allowTypes and denyTypes restrict a clause; clauses combine with OR', async () => {
-        expect(await keys(store, query(ALPHA.id, { scope: { clauses: [{ tlpLevels: EVERY_TLP, allowTypes: ['indicator'] }] } }))).toEqual([kA3, kC21b]);
+        expect(await keys(store, query(ALPHA.id, { scope: { clauses: [{ tlpLevels: EVERY_TLP, allowTypes: ['indicator'] }] } }))).toEqual([
+          kA3,
+          kC21b,
+        ]);
         expect(await keys(store, query(ALPHA.id, { scope: { clauses: [{ tlpLevels: EVERY_TLP, denyTypes: ['indicator'] }] } }))).toEqual([kB1, kD]);
         const two: ObjectScope = {
           clauses: [
@@ -851,7 +932,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
                 const group = `${r.id} ${r.specVersion}`;
                 if (admits(scope, r.type, r.tlp) && r.version > (newestInScope.get(group) ?? -Infinity)) newestInScope.set(group, r.version);
               }
-              const firstOrAt = versions.first || versions.at.length > 0 ? (await store.queryManifest({ ...base, versions: { ...versions, last: false } })).records.map(key) : [];
+              const firstOrAt =
+                versions.first || versions.at.length > 0
+                  ? (await store.queryManifest({ ...base, versions: { ...versions, last: false } })).records.map(key)
+                  : [];
               const admitted = every.filter(
                 (r) =>
                   admits(scope, r.type, r.tlp) &&
@@ -919,7 +1003,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         const other = await store.addObjects(as('rival', [redCopy], upToGreen));
         expect(other.failures.map((f) => f.message)).toEqual([`${redCopy.id}: ${NOT_OWNER}`]);
         // With read access to it, the copy is the honest "already stored", whoever sends it.
-        expect((await store.addObjects(as('rival', [redCopy], EVERYTHING))).successes).toEqual([{ id: redCopy.id, version: formatTimestamp(redCopy.version as Micros), message: 'already stored' }]);
+        expect((await store.addObjects(as('rival', [redCopy], EVERYTHING))).successes).toEqual([
+          { id: redCopy.id, version: formatTimestamp(redCopy.version as Micros), message: 'already stored' },
+        ]);
       });
 
       it('setOwner transfers an id with its change in the log; an id the collection does not hold is refused and not logged', async () => {
@@ -952,7 +1038,14 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         status: 'active',
         terms: { text: 'Use for defence only', onwardSharing: 'none' },
         grants: [
-          { party: 'fr-ncb', actions: ['read', 'write'], collections: { countries: ['FR'] }, types: { deny: ['identity'] }, maxTlp: 'amber', unmarkedAs: 'green' },
+          {
+            party: 'fr-ncb',
+            actions: ['read', 'write'],
+            collections: { countries: ['FR'] },
+            types: { deny: ['identity'] },
+            maxTlp: 'amber',
+            unmarkedAs: 'green',
+          },
           { party: 'operator', actions: ['read'], collections: { all: true }, maxTlp: 'red', unmarkedAs: 'deny' },
         ],
         createdAt: T0,
@@ -1005,13 +1098,66 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       it('the catalogue revision changes on every change a cached lookup could miss (accounts, tokens, certificates, parties, API roots, collections), and not on reads or content', async () => {
         const changes: [string, () => Promise<unknown>][] = [
           ['party', () => store.upsertParty({ id: 'de-ncb', name: 'NCB Wiesbaden', kind: 'ncb' }, testChange('party', 'test'))],
-          ['api root', () => store.upsertApiRoot({ path: 'rev-root', title: 'r', maxContentLength: 1024, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'test'))],
-          ['collection', () => store.upsertCollection({ id: '11111111-2222-4333-8444-555555555555', apiRoot: 'rev-root', title: 'c', mediaTypes: [] }, testChange('collection', 'test'))],
-          ['account', () => store.createAccount({ id: 'acc-rev', name: 'rev', partyId: 'de-ncb', roles: ['reader'], disabled: false, passwordHash: null, createdAt: T0, updatedAt: T0 }, testChange('account', 'test'))],
+          [
+            'api root',
+            () =>
+              store.upsertApiRoot(
+                { path: 'rev-root', title: 'r', maxContentLength: 1024, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+                testChange('api-root', 'test'),
+              ),
+          ],
+          [
+            'collection',
+            () =>
+              store.upsertCollection(
+                { id: '11111111-2222-4333-8444-555555555555', apiRoot: 'rev-root', title: 'c', mediaTypes: [] },
+                testChange('collection', 'test'),
+              ),
+          ],
+          [
+            'account',
+            () =>
+              store.createAccount(
+                {
+                  id: 'acc-rev',
+                  name: 'rev',
+                  partyId: 'de-ncb',
+                  roles: ['reader'],
+                  disabled: false,
+                  passwordHash: null,
+                  createdAt: T0,
+                  updatedAt: T0,
+                },
+                testChange('account', 'test'),
+              ),
+          ],
           ['account disabled', () => store.updateAccount('acc-rev', { disabled: true }, T0 + 1, testChange('account', 'test'))],
-          ['token', () => store.createToken({ id: 'tok-rev', accountId: 'acc-rev', hash: 'h-rev', label: 'x', createdAt: T0, revokedAt: null }, testChange('token', 'test'))],
+          [
+            'token',
+            () =>
+              store.createToken(
+                { id: 'tok-rev', accountId: 'acc-rev', hash: 'h-rev', label: 'x', createdAt: T0, revokedAt: null },
+                testChange('token', 'test'),
+              ),
+          ],
           ['token revoked', () => store.revokeToken('tok-rev', T0 + 2, testChange('token', 'test'))],
-          ['certificate', () => store.createCertificate({ id: 'cert-rev', accountId: 'acc-rev', fingerprint: 'ab'.repeat(32), subject: null, issuer: null, label: 'x', createdAt: T0, revokedAt: null }, testChange('certificate', 'test'))],
+          [
+            'certificate',
+            () =>
+              store.createCertificate(
+                {
+                  id: 'cert-rev',
+                  accountId: 'acc-rev',
+                  fingerprint: 'ab'.repeat(32),
+                  subject: null,
+                  issuer: null,
+                  label: 'x',
+                  createdAt: T0,
+                  revokedAt: null,
+                },
+                testChange('certificate', 'test'),
+              ),
+          ],
           ['certificate revoked', () => store.revokeCertificate('cert-rev', T0 + 3, testChange('certificate', 'test'))],
         ];
         for (const [what, change] of changes) {
@@ -1102,14 +1248,29 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         const ours = { from: '2026-02-01' };
         const read = { action: 'objects.read', outcome: 'success' as const, party: 'fr-ncb', collection: 'c-fr', country: 'FR' };
         await store.appendAuditEvents([
-          { ...read, time: day1, objects: [{ id: 'indicator--1', version: '2026-01-01T00:00:00.000Z' }], withheld: { count: 3, reasons: { tlp: 2, type: 1 } } },
+          {
+            ...read,
+            time: day1,
+            objects: [{ id: 'indicator--1', version: '2026-01-01T00:00:00.000Z' }],
+            withheld: { count: 3, reasons: { tlp: 2, type: 1 } },
+          },
           { ...read, time: day1 + 1, objects: [], withheld: { count: 1, reasons: { tlp: 1 } } },
           { ...read, time: day2, outcome: 'denied' },
           { time: day2, action: 'auth.failure', outcome: 'denied' },
         ]);
         expect(await store.auditDaily(ours, ['day', 'action', 'outcome', 'party', 'collection', 'country'])).toEqual([
           { day: '2026-02-01', ...read, events: 2, objects: 1, withheld: 4 },
-          { day: '2026-02-02', action: 'auth.failure', outcome: 'denied', party: '', collection: '', country: '', events: 1, objects: 0, withheld: 0 },
+          {
+            day: '2026-02-02',
+            action: 'auth.failure',
+            outcome: 'denied',
+            party: '',
+            collection: '',
+            country: '',
+            events: 1,
+            objects: 0,
+            withheld: 0,
+          },
           { day: '2026-02-02', ...read, outcome: 'denied', events: 1, objects: 0, withheld: 0 },
         ]);
         expect(await store.auditDaily({ from: '2026-02-02', to: '2026-02-02' }, ['day', 'action', 'outcome', 'party', 'collection'])).toHaveLength(2);
@@ -1131,7 +1292,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       });
 
       it('queries events newest first, paging backwards with afterSeq', async () => {
-        await store.appendAuditEvents([1, 2, 3, 4].map((n) => ({ time: T0 + n, action: 'objects.read', outcome: 'success' as const, account: `a${n}` })));
+        await store.appendAuditEvents(
+          [1, 2, 3, 4].map((n) => ({ time: T0 + n, action: 'objects.read', outcome: 'success' as const, account: `a${n}` })),
+        );
         const first = await store.queryAuditEvents({ action: 'objects.read', newestFirst: true, limit: 2 });
         expect(first.records.map((e) => e.account)).toEqual(['a4', 'a3']);
         expect(first.more).toBe(true);
@@ -1163,7 +1326,10 @@ const arbObject: fc.Arbitrary<NewObject> = fc.oneof(
       .record({ n: fc.integer({ min: 0, max: 5 }), v: fc.integer({ min: 0, max: 3 }), spec: fc.constantFrom('2.1', '2.1', '2.1', '2.0') })
       .map(({ n, v, spec }) => sdo(n % 2 === 0 ? 'indicator' : 'malware', n, VERSION_TIMES[v] as string, spec)),
   },
-  { weight: 1, arbitrary: fc.record({ n: fc.integer({ min: 10, max: 11 }), v: fc.integer({ min: 0, max: 2 }) }).map(({ n, v }) => sco(n, `192.0.2.${v}`)) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ n: fc.integer({ min: 10, max: 11 }), v: fc.integer({ min: 0, max: 2 }) }).map(({ n, v }) => sco(n, `192.0.2.${v}`)),
+  },
 );
 
 /** clockStep moves the clock the store is given: 0 freezes it, negative values turn it back. */
@@ -1325,7 +1491,12 @@ function paginationProperties(getStore: () => Store): void {
       reader.check('all');
       expect(later).toBeGreaterThan(5);
       expect(reader.seen).toHaveLength(10 + 2000 + later);
-      expect(reader.seen.slice(10, 2010).map((r) => r.id).sort()).toEqual(bulk.map((o) => o.id).sort());
+      expect(
+        reader.seen
+          .slice(10, 2010)
+          .map((r) => r.id)
+          .sort(),
+      ).toEqual(bulk.map((o) => o.id).sort());
     });
   }
 }

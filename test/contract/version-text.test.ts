@@ -32,13 +32,20 @@ function stated(n: number, field: 'modified' | 'created' | null, text = '2026-01
 }
 
 async function seed(store: Store): Promise<void> {
-  await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'api1'));
-  await store.upsertCollection({ id: COLLECTION, apiRoot: 'api1', title: 'c', mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', COLLECTION));
+  await store.upsertApiRoot(
+    { path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+    testChange('api-root', 'api1'),
+  );
+  await store.upsertCollection(
+    { id: COLLECTION, apiRoot: 'api1', title: 'c', mediaTypes: ['application/stix+json;version=2.1'] },
+    testChange('collection', COLLECTION),
+  );
   // Stored as before the change: no versionText handed to the store.
   await store.addObjects(envelope(COLLECTION, T0, [stated(1, 'modified'), stated(2, 'created', '2025-12-31T23:59:59Z'), stated(3, null)]));
 }
 
-const versionTexts = async (store: Store) => (await store.queryManifest({ collectionId: COLLECTION, versions: ALL, limit: 10 })).records.map((r) => r.versionText);
+const versionTexts = async (store: Store) =>
+  (await store.queryManifest({ collectionId: COLLECTION, versions: ALL, limit: 10 })).records.map((r) => r.versionText);
 const EXPECTED = ['2026-01-02T03:04:05.6Z', '2025-12-31T23:59:59Z', undefined];
 
 describe('stored versions take the text the objects state (issue 13 item 2)', () => {

@@ -19,7 +19,9 @@ export const SCREENSHOTS = join(ROOT, 'docs', 'console');
 
 /** Where a Chromium is: CHROMIUM_PATH, or Debian's package (.ci/run installs it when missing). */
 export function chromiumPath(): string | undefined {
-  return [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => p !== undefined && p !== '' && existsSync(p));
+  return [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+    (p): p is string => p !== undefined && p !== '' && existsSync(p),
+  );
 }
 
 export async function launch(): Promise<Browser> {
@@ -27,7 +29,15 @@ export async function launch(): Promise<Browser> {
     executablePath: chromiumPath() as string,
     headless: true,
     // No sandbox (CI runs as root); nothing that reaches out to the network on its own.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -88,7 +98,12 @@ export async function taxii(demo: Demo, account: string, path: string, body?: un
 }
 
 /** A browser context signed in to the console as `account` (through the sign-in form). */
-export async function signIn(browser: Browser, demo: Demo, account: string, viewport = { width: 1440, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+export async function signIn(
+  browser: Browser,
+  demo: Demo,
+  account: string,
+  viewport = { width: 1440, height: 900 },
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
   await page.goto(`${demo.url}/console/`);
@@ -109,7 +124,9 @@ export async function pageFetch(page: Page, method: string, path: string): Promi
   return page.evaluate(
     async ([m, p]) => {
       const csrf = /accord_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
-      return (await fetch(p as string, { method: m as string, headers: { 'X-CSRF-Token': csrf, 'X-Accord-Console': '1', Accept: 'application/json' } })).status;
+      return (
+        await fetch(p as string, { method: m as string, headers: { 'X-CSRF-Token': csrf, 'X-Accord-Console': '1', Accept: 'application/json' } })
+      ).status;
     },
     [method, path],
   );

@@ -55,8 +55,13 @@ if (path === undefined) {
       const fr = [indicator(GREEN), indicator(AMBER)];
       pushedToFrance = String(fr[0]?.id);
       expect((await taxii(demo, 'acme-feed', '/exchange/collections/fr/objects/', { objects: fr })).status).toBe(202);
-      expect((await taxii(demo, 'acme-feed', '/exchange/collections/br/objects/', { objects: [indicator(GREEN), indicator(AMBER), indicator(AMBER)] })).status).toBe(202);
-      expect((await taxii(demo, 'acme-feed', '/exchange/collections/global/objects/', { objects: [indicator(GREEN), indicator(AMBER)] })).status).toBe(202);
+      expect(
+        (await taxii(demo, 'acme-feed', '/exchange/collections/br/objects/', { objects: [indicator(GREEN), indicator(AMBER), indicator(AMBER)] }))
+          .status,
+      ).toBe(202);
+      expect(
+        (await taxii(demo, 'acme-feed', '/exchange/collections/global/objects/', { objects: [indicator(GREEN), indicator(AMBER)] })).status,
+      ).toBe(202);
       expect((await taxii(demo, 'fr-siem', '/exchange/collections/fr/objects/')).status).toBe(200);
       expect((await taxii(demo, 'fr-siem', '/exchange/collections/global/objects/')).status).toBe(200);
       expect((await taxii(demo, 'br-siem', '/exchange/collections/br/objects/')).status).toBe(200);
@@ -212,7 +217,9 @@ if (path === undefined) {
       expect(token).toMatch(/^accord_/);
       await screenshot(page, 'accounts');
       // The new token works for TAXII, and is not shown again.
-      const res = await fetch(`${demo.url}/exchange/collections/`, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/taxii+json;version=2.1' } });
+      const res = await fetch(`${demo.url}/exchange/collections/`, {
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/taxii+json;version=2.1' },
+      });
       expect(res.status).toBe(200);
       await page.reload();
       await page.locator('#tokens').waitFor();
@@ -223,7 +230,11 @@ if (path === undefined) {
       await page.locator('table').waitFor();
       await screenshot(page, 'collections');
       await context.close();
-      const failed = await fetch(`${demo.url}/console/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'de-siem', password: demo.password('de-siem') }) });
+      const failed = await fetch(`${demo.url}/console/session`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'de-siem', password: demo.password('de-siem') }),
+      });
       expect(failed.status).toBe(401);
     });
 
@@ -265,7 +276,11 @@ if (path === undefined) {
       // Someone with access to the database file edits an event after the fact.
       await demo.close();
       const db = new Database(join(demo.dir, 'accord.db'));
-      const victim = db.prepare("SELECT seq, body FROM audit_events WHERE json_extract(body, '$.action') = 'objects.add' AND json_extract(body, '$.party') = 'acme' ORDER BY seq LIMIT 1").get() as { seq: number; body: string };
+      const victim = db
+        .prepare(
+          "SELECT seq, body FROM audit_events WHERE json_extract(body, '$.action') = 'objects.add' AND json_extract(body, '$.party') = 'acme' ORDER BY seq LIMIT 1",
+        )
+        .get() as { seq: number; body: string };
       db.prepare('UPDATE audit_events SET body = ? WHERE seq = ?').run(victim.body.replace('"acme"', '"gcc"'), victim.seq);
       db.close();
       demo = { ...demo, ...(await startDemo(demo.dir)) };

@@ -83,7 +83,11 @@ describe.each(FILES)('OASIS example %s over TAXII 2.1', (file) => {
     const out: unknown[] = [];
     let next: string | undefined;
     for (let guard = 0; guard < 1000; guard++) {
-      const body = taxii(await get(h, url + qs({ ...filters, limit: 7, ...(next !== undefined && { next }) }), h.accounts.reader.auth), 200, kind) as EnvelopeBody;
+      const body = taxii(
+        await get(h, url + qs({ ...filters, limit: 7, ...(next !== undefined && { next }) }), h.accounts.reader.auth),
+        200,
+        kind,
+      ) as EnvelopeBody;
       expect((body.objects ?? []).length).toBeLessThanOrEqual(7);
       expect(body.next !== undefined).toBe(body.more === true);
       out.push(...(body.objects ?? []));

@@ -53,7 +53,13 @@ describe('Feeds from an upstream that pages only with added_after (TAXII 2.1 §3
     data = [];
     seen = [];
     upstream = await serve(addedAfterOnly(() => data, seen));
-    await addFeed(down.store, down.clock.read, runner.key, 'test', { name: 'plain', url: `${upstream.url}/root/`, collection: 'c1', into: 'alpha', as: 'operator' });
+    await addFeed(down.store, down.clock.read, runner.key, 'test', {
+      name: 'plain',
+      url: `${upstream.url}/root/`,
+      collection: 'c1',
+      into: 'alpha',
+      as: 'operator',
+    });
   });
 
   afterEach(async () => {
@@ -76,7 +82,10 @@ describe('Feeds from an upstream that pages only with added_after (TAXII 2.1 §3
     // Every answer came gzip-compressed: the client asked for it and decoded it.
     expect(seen.every((u) => /#.*\bgzip\b/.test(u))).toBe(true);
 
-    data = [...data, ...entries([indicator(6), indicator(7)]).map((e, i) => ({ ...e, dateAdded: new Date(Date.UTC(2026, 2, 2, 0, 0, i)).toISOString() }))];
+    data = [
+      ...data,
+      ...entries([indicator(6), indicator(7)]).map((e, i) => ({ ...e, dateAdded: new Date(Date.UTC(2026, 2, 2, 0, 0, i)).toISOString() })),
+    ];
     seen.length = 0;
     expect(await run()).toMatchObject({ outcome: 'success', fetched: 2, stored: 2, duplicates: 0 });
     expect(new URL(seen[0] ?? '', 'http://x').searchParams.get('added_after')).toBe(data[4]?.dateAdded);
@@ -101,9 +110,17 @@ describe('Feeds from an upstream that pages only with added_after (TAXII 2.1 §3
 
   it('refuses a feed whose upstream says "more" but gives neither next nor X-TAXII-Date-Added-Last', async () => {
     await upstream.close();
-    upstream = await serve((_req, res) => void res.writeHead(200, { 'Content-Type': TAXII }).end(JSON.stringify({ more: true, objects: [indicator(1)] })));
+    upstream = await serve(
+      (_req, res) => void res.writeHead(200, { 'Content-Type': TAXII }).end(JSON.stringify({ more: true, objects: [indicator(1)] })),
+    );
     await down.store.feeds().removeFeed('plain', testChange('plain', 'remove'));
-    await addFeed(down.store, down.clock.read, runner.key, 'test', { name: 'plain', url: `${upstream.url}/root/`, collection: 'c1', into: 'alpha', as: 'operator' });
+    await addFeed(down.store, down.clock.read, runner.key, 'test', {
+      name: 'plain',
+      url: `${upstream.url}/root/`,
+      collection: 'c1',
+      into: 'alpha',
+      as: 'operator',
+    });
     const summary = await run();
     expect(summary).toMatchObject({ outcome: 'failure', pages: 1, stored: 1 });
     expect(summary.error).toMatch(/neither "next" nor X-TAXII-Date-Added-Last/);

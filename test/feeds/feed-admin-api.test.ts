@@ -36,7 +36,14 @@ describe('Admin API: /admin/feeds', () => {
 
   it('creates a feed (201), lists and shows it without its credentials, runs it now, pauses, resumes and removes it', async () => {
     const createdFeed = expectReply(await admin(h, 'post', '/admin/feeds', input()), 201, 'post', '/admin/feeds');
-    expect(createdFeed).toMatchObject({ name: 'mirror', into: h.collections.alpha.id, every: '30m', credentials: 'sealed', failures: 0, paused: false });
+    expect(createdFeed).toMatchObject({
+      name: 'mirror',
+      into: h.collections.alpha.id,
+      every: '30m',
+      credentials: 'sealed',
+      failures: 0,
+      paused: false,
+    });
     const list = await admin(h, 'get', '/admin/feeds');
     expect(expectReply(list, 200, 'get', '/admin/feeds')).toEqual({ feeds: [createdFeed] });
     expect(list.text).not.toContain(up.basic.password);
@@ -71,7 +78,11 @@ describe('Admin API: /admin/feeds', () => {
   it('refuses a second feed with the same name (409) and unknown feeds (404)', async () => {
     expectReply(await admin(h, 'post', '/admin/feeds', input()), 201, 'post', '/admin/feeds');
     expectError(await admin(h, 'post', '/admin/feeds', input()), 409);
-    for (const [method, path] of [['post', '/admin/feeds/nope/run'], ['post', '/admin/feeds/nope/pause'], ['delete', '/admin/feeds/nope']] as const) {
+    for (const [method, path] of [
+      ['post', '/admin/feeds/nope/run'],
+      ['post', '/admin/feeds/nope/pause'],
+      ['delete', '/admin/feeds/nope'],
+    ] as const) {
       expectError(await admin(h, method, path), 404);
     }
   });

@@ -37,15 +37,38 @@ describe('accord feed (CLI)', () => {
   it('adds, lists, runs (resuming across processes), pauses and removes a feed; the token never shows', async () => {
     const token = up.accounts.reader.token;
     const url = `${upstream.url}/api1/`;
-    const add = await accord(['feed', 'add', 'mirror', '--url', url, '--collection', up.collections.alpha.id, '--into', 'alpha', '--as', 'operator', '--every', '1h', '--token-stdin', '--db', db], {
-      stdin: `${token}\n`,
-    });
+    const add = await accord(
+      [
+        'feed',
+        'add',
+        'mirror',
+        '--url',
+        url,
+        '--collection',
+        up.collections.alpha.id,
+        '--into',
+        'alpha',
+        '--as',
+        'operator',
+        '--every',
+        '1h',
+        '--token-stdin',
+        '--db',
+        db,
+      ],
+      {
+        stdin: `${token}\n`,
+      },
+    );
     expect(add.stderr).toBe('');
     expect(add.stdout).toMatch(/added feed mirror: .* every 1h \(credentials sealed\)/);
 
     await push([1, 2, 3].map((n) => indicator(n)));
     const first = await accord(['feed', 'run', 'mirror', '--db', db]);
-    expect([first.code, first.stdout]).toEqual([0, expect.stringMatching(/feed mirror: success; \d+ pages, 3 objects fetched, 3 stored, 0 already present, 0 failed/)]);
+    expect([first.code, first.stdout]).toEqual([
+      0,
+      expect.stringMatching(/feed mirror: success; \d+ pages, 3 objects fetched, 3 stored, 0 already present, 0 failed/),
+    ]);
 
     await push([indicator(4), indicator(5)]);
     const second = await accord(['feed', 'run', 'mirror', '--db', db]);
@@ -53,7 +76,16 @@ describe('accord feed (CLI)', () => {
 
     const list = await accord(['feed', 'list', '--json', '--db', db]);
     const rows = JSON.parse(list.stdout) as Record<string, unknown>[];
-    expect(rows).toEqual([expect.objectContaining({ name: 'mirror', url, every: '1h', paused: false, credentials: 'sealed', last_run: expect.objectContaining({ outcome: 'success', stored: 2 }) })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        name: 'mirror',
+        url,
+        every: '1h',
+        paused: false,
+        credentials: 'sealed',
+        last_run: expect.objectContaining({ outcome: 'success', stored: 2 }),
+      }),
+    ]);
     expect(list.stdout).not.toContain(token);
     for (const file of [db, `${db}-wal`]) if (existsSync(file)) expect(readFileSync(file).includes(token)).toBe(false);
 
@@ -65,7 +97,21 @@ describe('accord feed (CLI)', () => {
   });
 
   it('refuses an upstream URL with credentials in it, plainly (exit 2), and stores nothing', async () => {
-    const r = await accord(['feed', 'add', 'leaky', '--url', 'https://user:secret@upstream.example/api1/', '--collection', 'c', '--into', 'alpha', '--as', 'operator', '--db', db]);
+    const r = await accord([
+      'feed',
+      'add',
+      'leaky',
+      '--url',
+      'https://user:secret@upstream.example/api1/',
+      '--collection',
+      'c',
+      '--into',
+      'alpha',
+      '--as',
+      'operator',
+      '--db',
+      db,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/"url" must not carry credentials/);
     expect(r.stderr).not.toContain('secret');

@@ -152,12 +152,22 @@ describe('Upstream feeds from another Accord instance (TAXII 2.1 §5.4, paged wi
     const adds = events.filter((e) => e.action === 'objects.add');
     expect(adds.map((e) => e.objects?.length)).toEqual([2, 1]);
     for (const e of adds) {
-      expect(e).toMatchObject({ account: 'feed:mirror', party: 'operator', collection: down.collections.alpha.id, agreements: ['operator-all@1'], outcome: 'success' });
+      expect(e).toMatchObject({
+        account: 'feed:mirror',
+        party: 'operator',
+        collection: down.collections.alpha.id,
+        agreements: ['operator-all@1'],
+        outcome: 'success',
+      });
       expect(e.detail).toEqual({ feed: 'mirror', upstream: `${upstream.url}/api1/` });
     }
     const runs = events.filter((e) => e.action === 'feed.run');
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ outcome: 'success', party: 'operator', detail: { feed: 'mirror', upstream: `${upstream.url}/api1/`, pages: 2, fetched: 3, stored: 3, duplicates: 0, failed: 0 } });
+    expect(runs[0]).toMatchObject({
+      outcome: 'success',
+      party: 'operator',
+      detail: { feed: 'mirror', upstream: `${upstream.url}/api1/`, pages: 2, fetched: 3, stored: 3, duplicates: 0, failed: 0 },
+    });
     expect(events.some((e) => e.action === 'catalog.feed.create')).toBe(true);
     // The token is sealed at rest and never logged or listed.
     const token = up.accounts.reader.token;
@@ -179,7 +189,9 @@ describe('Upstream feeds from another Accord instance (TAXII 2.1 §5.4, paged wi
     expect(requests).toEqual([]);
     expect(await storedVersions(down.store, down.collections.alpha.id)).toEqual([]);
     const runs = (await down.store.readAuditEvents(0, 1000)).map((e) => e.event).filter((e) => e.action === 'feed.run');
-    expect(runs).toEqual([expect.objectContaining({ outcome: 'denied', party: 'stranger', detail: expect.objectContaining({ feed: 'outsider', stored: 0 }) })]);
+    expect(runs).toEqual([
+      expect.objectContaining({ outcome: 'denied', party: 'stranger', detail: expect.objectContaining({ feed: 'outsider', stored: 0 }) }),
+    ]);
   });
 
   it("applies the party's TLP ceiling object by object: what is above it fails alone and is reported", async () => {

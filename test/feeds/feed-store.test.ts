@@ -48,12 +48,20 @@ const adapters: [string, () => Opened][] = [
     () => {
       const recorded: Pick<ChangeRecord, 'entityId' | 'action'>[] = [];
       // As MongoCatalog.changing: the write, then its change when it changed something.
-      const changing = async <T>(c: ChangeRecord, write: (session: undefined) => Promise<T>, done: (result: T) => boolean = () => true): Promise<T> => {
+      const changing = async <T>(
+        c: ChangeRecord,
+        write: (session: undefined) => Promise<T>,
+        done: (result: T) => boolean = () => true,
+      ): Promise<T> => {
         const result = await write(undefined);
         if (done(result)) recorded.push({ entityId: c.entityId, action: c.action });
         return result;
       };
-      return { feeds: new MongoFeeds(mingoCollection<FeedDoc>(), (fn) => fn(), changing), changes: async () => recorded, close: async () => undefined };
+      return {
+        feeds: new MongoFeeds(mingoCollection<FeedDoc>(), (fn) => fn(), changing),
+        changes: async () => recorded,
+        close: async () => undefined,
+      };
     },
   ],
 ];
@@ -95,7 +103,17 @@ describe.each(adapters)('Feed store contract: %s', (_name, open) => {
       addedAfter: '2026-01-01T00:00:00.000001Z',
       nextRunAt: 99,
       failures: 2,
-      lastRun: { startedAt: 1, finishedAt: 2, outcome: 'failure' as const, pages: 1, fetched: 3, stored: 2, duplicates: 1, failed: 0, error: 'the upstream answered 500' },
+      lastRun: {
+        startedAt: 1,
+        finishedAt: 2,
+        outcome: 'failure' as const,
+        pages: 1,
+        fetched: 3,
+        stored: 2,
+        duplicates: 1,
+        failed: 0,
+        error: 'the upstream answered 500',
+      },
     };
     await feeds.saveFeedState('a', state);
     expect((await feeds.getFeed('a'))?.state).toEqual(state);

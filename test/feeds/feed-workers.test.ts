@@ -33,7 +33,10 @@ describe('feeds under accord serve --workers 2', () => {
   });
 
   it('one worker runs a due feed, once; the objects are stored once', async () => {
-    await pushUpstream(up, [1, 2, 3].map((n) => indicator(n)));
+    await pushUpstream(
+      up,
+      [1, 2, 3].map((n) => indicator(n)),
+    );
     const db = join(dir, 'down.db');
     const down = await createHarness({ storeFile: db });
     await addFeed(down.store, down.clock.read, await feedKey(down.store), 'test', {
@@ -48,12 +51,19 @@ describe('feeds under accord serve --workers 2', () => {
     await down.store.feeds().saveFeedState('mirror', { nextRunAt: 0, failures: 0 });
     await down.close();
 
-    server = startAccord(['serve', '--db', db, '--port', '0', '--workers', '2'], { env: { ACCORD_LOG_LEVEL: 'info', ACCORD_FEED_CHECK_SECONDS: '1' } });
+    server = startAccord(['serve', '--db', db, '--port', '0', '--workers', '2'], {
+      env: { ACCORD_LOG_LEVEL: 'info', ACCORD_FEED_CHECK_SECONDS: '1' },
+    });
     const runs = () => server!.logs().filter((l) => l.msg === 'feed run');
     await server.until(() => runs().length > 0);
     // Several more checks by both workers: the feed is not due again for 15 minutes.
     const workers = await server.until(() => {
-      const pids = new Set(server!.logs().filter((l) => l.msg === 'listening').map((l) => l.pid));
+      const pids = new Set(
+        server!
+          .logs()
+          .filter((l) => l.msg === 'listening')
+          .map((l) => l.pid),
+      );
       return pids.size === 2 ? pids : undefined;
     });
     expect(workers.size).toBe(2);

@@ -18,8 +18,16 @@ describe('TAXII 2.1 §4.3.1 Status: "already stored" at any number of stored ver
 
   it('re-posting versions beyond the page cap reports each as "already stored"; new ones are plain successes', async () => {
     const c = h.collections.alpha;
-    await add(h, c, Array.from({ length: 12 }, (_, i) => indicator(1, version(i))));
-    await add(h, c, Array.from({ length: 3 }, (_, i) => indicator(2, version(i))));
+    await add(
+      h,
+      c,
+      Array.from({ length: 12 }, (_, i) => indicator(1, version(i))),
+    );
+    await add(
+      h,
+      c,
+      Array.from({ length: 3 }, (_, i) => indicator(2, version(i))),
+    );
     const resent = [indicator(1, version(11)), indicator(1, version(7)), indicator(2, version(2)), indicator(1, version(20))];
     const status = await add(h, c, resent);
     expect(status.success_count).toBe(4);

@@ -26,11 +26,14 @@ async function exchange(h: Harness, method: 'GET' | 'POST', path: string, header
     await new Promise((resolve) => server.once('listening', resolve));
     const { port } = server.address() as AddressInfo;
     return await new Promise<Raw>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path, method, headers: { Accept: TAXII, ...headers, ...(body && { 'Content-Length': body.length }) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) }));
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port, path, method, headers: { Accept: TAXII, ...headers, ...(body && { 'Content-Length': body.length }) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -81,18 +84,24 @@ describe('TAXII 2.1 §5.4 Get Objects with response compression (RFC 9110 §8.4)
   afterAll(() => h.close());
 
   const getObjects = (acceptEncoding?: string) =>
-    exchange(h, 'GET', objectsUrl(c), { Authorization: h.accounts.reader.auth, ...(acceptEncoding !== undefined && { 'Accept-Encoding': acceptEncoding }) });
+    exchange(h, 'GET', objectsUrl(c), {
+      Authorization: h.accounts.reader.auth,
+      ...(acceptEncoding !== undefined && { 'Accept-Encoding': acceptEncoding }),
+    });
 
-  it.each(['gzip', 'br'])('§8.4 a page asked for with Accept-Encoding: %s comes coded so, smaller, and decodes to the same envelope', async (coding) => {
-    const plain = await getObjects();
-    const coded = await getObjects(coding);
-    expect(coded.status).toBe(200);
-    expect(coded.headers['content-encoding']).toBe(coding);
-    expect(coded.headers['content-type']).toBe(TAXII);
-    expect(coded.bytes.length).toBeLessThan(plain.bytes.length / 3);
-    expect(decoded(coded)).toEqual(decoded(plain));
-    expect((decoded(coded) as EnvelopeBody).objects).toHaveLength(40);
-  });
+  it.each(['gzip', 'br'])(
+    '§8.4 a page asked for with Accept-Encoding: %s comes coded so, smaller, and decodes to the same envelope',
+    async (coding) => {
+      const plain = await getObjects();
+      const coded = await getObjects(coding);
+      expect(coded.status).toBe(200);
+      expect(coded.headers['content-encoding']).toBe(coding);
+      expect(coded.headers['content-type']).toBe(TAXII);
+      expect(coded.bytes.length).toBeLessThan(plain.bytes.length / 3);
+      expect(decoded(coded)).toEqual(decoded(plain));
+      expect((decoded(coded) as EnvelopeBody).objects).toHaveLength(40);
+    },
+  );
 
   it('§12.5.3 q-values decide: br preferred over gzip is answered with br, and the other way round', async () => {
     expect((await getObjects('br;q=0.9, gzip;q=0.4')).headers['content-encoding']).toBe('br');
@@ -132,7 +141,11 @@ describe('response compression switched off (compression.enabled = false)', () =
   beforeAll(async () => {
     h = await createHarness({ config: { compression: { enabled: false, threshold: 0, gzipLevel: 6, brotliQuality: 4 } } });
     c = await freshCollection(h);
-    await add(h, c, Array.from({ length: 20 }, (_, i) => indicator(i + 1)));
+    await add(
+      h,
+      c,
+      Array.from({ length: 20 }, (_, i) => indicator(i + 1)),
+    );
   });
   afterAll(() => h.close());
 
@@ -154,7 +167,13 @@ describe('TAXII 2.1 §5.5 Add Objects with a coded request body (RFC 9110 §8.4)
   afterAll(() => h.close());
 
   const postCoded = (c: CollectionRecord, coding: string | undefined, body: Buffer, auth = h.accounts.writer.auth) =>
-    exchange(h, 'POST', objectsUrl(c), { Authorization: auth, 'Content-Type': TAXII, ...(coding !== undefined && { 'Content-Encoding': coding }) }, body);
+    exchange(
+      h,
+      'POST',
+      objectsUrl(c),
+      { Authorization: auth, 'Content-Type': TAXII, ...(coding !== undefined && { 'Content-Encoding': coding }) },
+      body,
+    );
 
   const envelopeOf = (from: number, n: number) => Buffer.from(JSON.stringify({ objects: Array.from({ length: n }, (_, i) => indicator(from + i)) }));
 
@@ -199,13 +218,16 @@ describe('TAXII 2.1 §5.5 Add Objects with a coded request body (RFC 9110 §8.4)
     expect((JSON.parse(r.bytes.toString()) as ErrorBody).title).toBe('Malformed body');
   });
 
-  it.each(['br', 'compress', 'zstd', 'gzip, gzip'])('RFC 9110 §15.5.16 Content-Encoding: %s is 415 (not 400), before credentials are looked at', async (coding) => {
-    const c = await freshCollection(h);
-    for (const auth of [h.accounts.writer.auth, 'Bearer wrong']) {
-      const r = await postCoded(c, coding, envelopeOf(1, 1), auth);
-      expect(r.status).toBe(415);
-      expect(r.headers['content-type']).toBe(TAXII);
-      expect((JSON.parse(r.bytes.toString()) as ErrorBody).http_status).toBe('415');
-    }
-  });
+  it.each(['br', 'compress', 'zstd', 'gzip, gzip'])(
+    'RFC 9110 §15.5.16 Content-Encoding: %s is 415 (not 400), before credentials are looked at',
+    async (coding) => {
+      const c = await freshCollection(h);
+      for (const auth of [h.accounts.writer.auth, 'Bearer wrong']) {
+        const r = await postCoded(c, coding, envelopeOf(1, 1), auth);
+        expect(r.status).toBe(415);
+        expect(r.headers['content-type']).toBe(TAXII);
+        expect((JSON.parse(r.bytes.toString()) as ErrorBody).http_status).toBe('415');
+      }
+    },
+  );
 });

@@ -18,7 +18,9 @@ interface SignedIn {
 describe('console sessions (/console/session)', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness({ config: { trustProxy: true, signInLimit: { addressBurst: 20, addressPerMinute: 10, accountBurst: 5, accountPerMinute: 5 } } });
+    h = await createHarness({
+      config: { trustProxy: true, signInLimit: { addressBurst: 20, addressPerMinute: 10, accountBurst: 5, accountPerMinute: 5 } },
+    });
   });
   afterEach(() => h.close());
 

@@ -27,7 +27,10 @@ describe('issue 12 §11 — TAXII 2.1 §5.5 an envelope of many empty objects ca
     const body = taxii(await post(h, objectsUrl(h.collections.alpha), empties(3001)), 413, 'error');
     expect(body.title).toBe('Too many objects');
     expect(body.description).toContain('3000');
-    expect((await h.store.queryManifest({ collectionId: h.collections.alpha.id, versions: { all: true, first: false, last: false, at: [] }, limit: 10 })).records).toEqual([]);
+    expect(
+      (await h.store.queryManifest({ collectionId: h.collections.alpha.id, versions: { all: true, first: false, last: false, at: [] }, limit: 10 }))
+        .records,
+    ).toEqual([]);
   });
 
   it('at the bound: 202, every failure counted, the first listed in full and the rest grouped; the stored status is the same small one', async () => {
@@ -41,7 +44,11 @@ describe('issue 12 §11 — TAXII 2.1 §5.5 an envelope of many empty objects ca
     expect(failures[failures.length - 1]?.message).toMatch(/^objects\[1000\] and 1999 more objects \(not listed one by one\): /);
     // A status of 3,000 messages would be several hundred KB.
     expect(res.text.length).toBeLessThan(300_000);
-    const stored = taxii(await request(h.app).get(statusUrl('api1', status.id)).set('Accept', TAXII).set('Authorization', h.accounts.writer.auth), 200, 'status');
+    const stored = taxii(
+      await request(h.app).get(statusUrl('api1', status.id)).set('Accept', TAXII).set('Authorization', h.accounts.writer.auth),
+      200,
+      'status',
+    );
     expect(stored).toEqual(status);
   });
 
@@ -54,13 +61,21 @@ describe('issue 12 §11 — TAXII 2.1 §5.5 an envelope of many empty objects ca
   it('grouping keeps distinct reasons apart and counts every failure once', () => {
     const failures = Array.from({ length: 1500 }, (_, i) => ({ id: `objects[${i}]`, message: `objects[${i}]: ${i % 2 ? 'odd' : 'even'}` }));
     const compact = compactFailures(failures);
-    expect(compact.slice(1000).map((f) => f.message)).toEqual(['objects[1000] and 249 more objects (not listed one by one): even', 'objects[1001] and 249 more objects (not listed one by one): odd']);
+    expect(compact.slice(1000).map((f) => f.message)).toEqual([
+      'objects[1000] and 249 more objects (not listed one by one): even',
+      'objects[1001] and 249 more objects (not listed one by one): odd',
+    ]);
   });
 
   it('other clients are served while a large envelope is being validated', async () => {
     // The harness's store, which the harness (not the server) closes at the end.
     const store = Object.create(h.store, { close: { value: () => Promise.resolve() } }) as Harness['store'];
-    const server = await startServer(loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent' } }), store, pino({ level: 'silent' }), h.clock.read);
+    const server = await startServer(
+      loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent' } }),
+      store,
+      pino({ level: 'silent' }),
+      h.clock.read,
+    );
     try {
       const discovery = () => fetch(`${server.url}/taxii2/`, { headers: { Accept: TAXII, Authorization: h.accounts.reader.auth } });
       // Sign the reader in once, so the request below waits for no password check.
@@ -72,13 +87,17 @@ describe('issue 12 §11 — TAXII 2.1 §5.5 an envelope of many empty objects ca
       let sent!: () => void;
       const bodySent = new Promise<void>((resolve) => (sent = resolve));
       const big = new Promise<number>((resolve, reject) => {
-        const req = http.request(url, { method: 'POST', headers: { Authorization: h.accounts.writer.auth, 'Content-Type': TAXII, Accept: TAXII } }, (res) => {
-          res.resume();
-          res.on('end', () => {
-            order.push('envelope');
-            resolve(res.statusCode ?? 0);
-          });
-        });
+        const req = http.request(
+          url,
+          { method: 'POST', headers: { Authorization: h.accounts.writer.auth, 'Content-Type': TAXII, Accept: TAXII } },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              order.push('envelope');
+              resolve(res.statusCode ?? 0);
+            });
+          },
+        );
         req.on('error', reject);
         req.end(JSON.stringify({ objects }), sent);
       });

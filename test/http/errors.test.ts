@@ -45,7 +45,11 @@ describe('TAXII 2.1 §3.6.1 Error Message', () => {
 
   it('§3.6 403 and 404 bodies do not reveal internals', async () => {
     const c = await freshCollection(h);
-    const forbidden = taxii(await request(h.app).post(objectsUrl(c)).set('Authorization', h.accounts.reader.auth).set('Content-Type', TAXII).send('{"objects":[]}'), 403, 'error');
+    const forbidden = taxii(
+      await request(h.app).post(objectsUrl(c)).set('Authorization', h.accounts.reader.auth).set('Content-Type', TAXII).send('{"objects":[]}'),
+      403,
+      'error',
+    );
     const missing = taxii(await get(h, objectUrl(c, 'indicator--99999999-0000-4000-8000-000000000000')), 404, 'error');
     for (const body of [forbidden, missing]) expect(JSON.stringify(body)).not.toMatch(/Error:|\bat .*\.ts|sqlite|SELECT/i);
   });

@@ -36,13 +36,25 @@ describe('issue 12 §9 — the sharing log cannot be flooded without credentials
   it('refusals from one source in one interval: the first in full, then one event with the count of the repeats', () => {
     const logged: AuditEventInput[] = [];
     const agg = new RefusalAggregator((e) => logged.push(e), { intervalSeconds: 60, maxSources: 10 });
-    const refusal = (time: number, client: string): AuditEventInput => ({ time, action: 'auth.failure', outcome: 'denied', client, http_status: 401, request_id: `r${time}` });
+    const refusal = (time: number, client: string): AuditEventInput => ({
+      time,
+      action: 'auth.failure',
+      outcome: 'denied',
+      client,
+      http_status: 401,
+      request_id: `r${time}`,
+    });
     for (let i = 0; i < 100; i++) agg.offer(refusal(i * 1e5, '198.51.100.7'));
     agg.offer(refusal(1, '198.51.100.8'));
     expect(logged.map((e) => e.client)).toEqual(['198.51.100.7', '198.51.100.8']);
     agg.offer(refusal(61e6, '198.51.100.7'));
     expect(logged).toHaveLength(4);
-    expect(logged[2]).toMatchObject({ action: 'auth.failure', client: '198.51.100.7', http_status: 401, detail: { repeated: 99, first_request_id: 'r0' } });
+    expect(logged[2]).toMatchObject({
+      action: 'auth.failure',
+      client: '198.51.100.7',
+      http_status: 401,
+      detail: { repeated: 99, first_request_id: 'r0' },
+    });
     // The new interval's first refusal is logged in full again.
     expect(logged[3]).toMatchObject({ client: '198.51.100.7', request_id: 'r61000000' });
   });
@@ -50,7 +62,8 @@ describe('issue 12 §9 — the sharing log cannot be flooded without credentials
   it('beyond maxSources, newcomers are counted together, without their addresses', () => {
     const logged: AuditEventInput[] = [];
     const agg = new RefusalAggregator((e) => logged.push(e), { intervalSeconds: 60, maxSources: 3 });
-    for (let i = 0; i < 1000; i++) agg.offer({ time: i, action: 'auth.failure', outcome: 'denied', client: `10.0.${i >> 8}.${i & 255}`, user_agent: 'x', http_status: 401 });
+    for (let i = 0; i < 1000; i++)
+      agg.offer({ time: i, action: 'auth.failure', outcome: 'denied', client: `10.0.${i >> 8}.${i & 255}`, user_agent: 'x', http_status: 401 });
     agg.roll(1000, true);
     expect(logged).toHaveLength(5);
     expect(logged[3]).toMatchObject({ client: OTHER_SOURCES });
@@ -62,7 +75,9 @@ describe('issue 12 §9 — the sharing log cannot be flooded without credentials
     const h = await createHarness();
     try {
       const long = 'x'.repeat(8192);
-      await request(h.app).get(`/api1/collections/${'p'.repeat(2000)}/objects/?match[id]=${long}&${Array.from({ length: 40 }, (_, i) => `k${i}=1`).join('&')}`).set('Accept', TAXII);
+      await request(h.app)
+        .get(`/api1/collections/${'p'.repeat(2000)}/objects/?match[id]=${long}&${Array.from({ length: 40 }, (_, i) => `k${i}=1`).join('&')}`)
+        .set('Accept', TAXII);
       await h.ctx.audit.flush();
       const [event] = (await h.store.queryAuditEvents({ action: 'auth.failure', limit: 10 })).records;
       expect(event?.truncated).toEqual(['path', 'query']);
@@ -79,7 +94,10 @@ describe('issue 12 §9 — the sharing log cannot be flooded without credentials
     const dir = mkdtempSync(join(tmpdir(), 'accord-flood-'));
     const db = join(dir, 'flood.db');
     const store = new SqliteStore(db);
-    await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'api1'));
+    await store.upsertApiRoot(
+      { path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+      testChange('api-root', 'api1'),
+    );
     // The API root's creation is on the log already; the flood's events come after it.
     const { seq: seeded } = await store.auditHead();
     // The flood's minute passes on this clock: 2,000 requests, 30 ms apart.
@@ -89,14 +107,25 @@ describe('issue 12 §9 — the sharing log cannot be flooded without credentials
     try {
       // Few password checks before the address is throttled: each costs a full scrypt.
       const signInLimit = { addressBurst: 2, addressPerMinute: 1, accountBurst: 2, accountPerMinute: 1 };
-      server = await startServer(loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent', signInLimit } }), store, pino({ level: 'silent' }), clock);
+      server = await startServer(
+        loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent', signInLimit } }),
+        store,
+        pino({ level: 'silent' }),
+        clock,
+      );
       const before = bytesOf(db);
       const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
       const url = `${server.url}/api1/collections/any/objects/?match[type]=${'a'.repeat(8192)}`;
       const statuses: number[] = [];
       for (let i = 0; i < 2000; i += 8) {
         // Half without credentials, half guessing passwords.
-        statuses.push(...(await Promise.all(Array.from({ length: 8 }, (_, k) => getOnce(agent, url, k % 2 ? `Basic ${Buffer.from(`admin:guess${i + k}`).toString('base64')}` : undefined)))));
+        statuses.push(
+          ...(await Promise.all(
+            Array.from({ length: 8 }, (_, k) =>
+              getOnce(agent, url, k % 2 ? `Basic ${Buffer.from(`admin:guess${i + k}`).toString('base64')}` : undefined),
+            ),
+          )),
+        );
         now += 8 * 30_000;
       }
       agent.destroy();

@@ -49,12 +49,18 @@ describe('RFC 9110 §9.3.2 HEAD on TAXII endpoints: the GET headers, no body, no
 
   it('with compression negotiated, HEAD gives the compressed length and coding the GET sends', async () => {
     // Enough objects for the page to pass the compression threshold.
-    await add(h, c, Array.from({ length: 40 }, (_, i) => indicator(100 + i)));
-    const get = await send('get', objectsUrl(c), 'gzip').buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    await add(
+      h,
+      c,
+      Array.from({ length: 40 }, (_, i) => indicator(100 + i)),
+    );
+    const get = await send('get', objectsUrl(c), 'gzip')
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     const head = await send('head', objectsUrl(c), 'gzip');
     expect(get.headers['content-encoding']).toBe('gzip');
     expect(comparable(head.headers)).toEqual(comparable(get.headers));

@@ -53,9 +53,12 @@ describe('issue 12 §8 — no brute-force protection (failed sign-ins are thrott
 
   it('a right password gives its token back: the owner signing in again and again is never throttled', async () => {
     // Nothing remembered: every sign-in is checked in full and charged.
-    const uncached = await harness({ config: { authCacheSeconds: 0, signInLimit: { addressBurst: 3, addressPerMinute: 1, accountBurst: 3, accountPerMinute: 1 } } });
+    const uncached = await harness({
+      config: { authCacheSeconds: 0, signInLimit: { addressBurst: 3, addressPerMinute: 1, accountBurst: 3, accountPerMinute: 1 } },
+    });
     try {
-      for (let i = 0; i < 5; i++) expect((await from(uncached, '198.51.100.5', basic(uncached.basic.name, uncached.basic.password))).status).toBe(200);
+      for (let i = 0; i < 5; i++)
+        expect((await from(uncached, '198.51.100.5', basic(uncached.basic.name, uncached.basic.password))).status).toBe(200);
       expect((await from(uncached, '198.51.100.5', basic('nobody', 'guess'))).status).toBe(401);
     } finally {
       await uncached.close();
@@ -161,14 +164,23 @@ describe('issue 12 §8 — a flood of guesses cannot take every thread and core 
   it('at most concurrentChecks scrypt checks run at once; beyond waitingChecks queued, sign-ins get 429 at once', async () => {
     const h = await harness();
     try {
-      const auth = new Authenticator(new CatalogCache(h.store), h.clock.read, await h.store.secretKey(), { cacheSeconds: 0, cacheSize: 10, concurrentChecks: 1, waitingChecks: 2 });
-      const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => auth.authenticate({ kind: 'basic', username: `nobody-${i}`, password: 'guess' })));
+      const auth = new Authenticator(new CatalogCache(h.store), h.clock.read, await h.store.secretKey(), {
+        cacheSeconds: 0,
+        cacheSize: 10,
+        concurrentChecks: 1,
+        waitingChecks: 2,
+      });
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, (_, i) => auth.authenticate({ kind: 'basic', username: `nobody-${i}`, password: 'guess' })),
+      );
       expect(results.filter((r) => r.status === 'fulfilled' && r.value === undefined)).toHaveLength(3);
       const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       expect(refused).toHaveLength(2);
       for (const r of refused) expect(isError(r.reason, 'too-many-requests')).toBe(true);
       // The queue drained: the owner signs in.
-      expect(await auth.authenticate({ kind: 'basic', username: h.basic.name, password: h.basic.password })).toMatchObject({ accountName: h.basic.name });
+      expect(await auth.authenticate({ kind: 'basic', username: h.basic.name, password: h.basic.password })).toMatchObject({
+        accountName: h.basic.name,
+      });
     } finally {
       await h.close();
     }

@@ -1,6 +1,19 @@
 import type { CollectionRecord } from '../../src/catalog/types';
 import { createHarness, indicator, type Harness } from '../support/harness';
-import { collectionWithHistory, freshCollection, get, indicator20, ipv4, malware, manifestUrl, qs, slashForms, taxii, TIMESTAMP, type ManifestRecordBody } from './wire';
+import {
+  collectionWithHistory,
+  freshCollection,
+  get,
+  indicator20,
+  ipv4,
+  malware,
+  manifestUrl,
+  qs,
+  slashForms,
+  taxii,
+  TIMESTAMP,
+  type ManifestRecordBody,
+} from './wire';
 
 /** POSTs one second apart, so `added(k)` is the k-th POST's date_added. */
 const T0 = Date.UTC(2026, 4, 2, 8, 30, 0) * 1000 + 7;
@@ -52,9 +65,19 @@ describe('TAXII 2.1 §5.3 Get Object Manifests', () => {
   it('§5.3.1 date_added is a canonical UTC microsecond timestamp; version is the object’s own modified text, as in the object', async () => {
     const { body } = await manifest({ 'match[version]': 'all' });
     for (const r of body.objects ?? []) expect(r.date_added).toMatch(TIMESTAMP);
-    const objects = (await get(h, `${manifestUrl(c).replace('manifest/', 'objects/')}?match[version]=all`, h.accounts.reader.auth)).body as { objects: { id: string; modified?: string }[] };
-    expect(body.objects?.map((r) => [r.id, r.version])).toEqual(objects.objects.map((o) => [o.id, o.modified ?? body.objects?.find((r) => r.id === o.id)?.date_added]));
-    expect(body.objects?.map((r) => r.version)).toEqual(['2026-01-01T00:00:00.000Z', '2025-06-01T00:00:00.500Z', '2026-02-01T00:00:00.123456Z', added(3), '2016-05-01T00:00:00Z']);
+    const objects = (await get(h, `${manifestUrl(c).replace('manifest/', 'objects/')}?match[version]=all`, h.accounts.reader.auth)).body as {
+      objects: { id: string; modified?: string }[];
+    };
+    expect(body.objects?.map((r) => [r.id, r.version])).toEqual(
+      objects.objects.map((o) => [o.id, o.modified ?? body.objects?.find((r) => r.id === o.id)?.date_added]),
+    );
+    expect(body.objects?.map((r) => r.version)).toEqual([
+      '2026-01-01T00:00:00.000Z',
+      '2025-06-01T00:00:00.500Z',
+      '2026-02-01T00:00:00.123456Z',
+      added(3),
+      '2016-05-01T00:00:00Z',
+    ]);
   });
 
   it('§5.3.1 an SCO without timestamps has its date_added as version and STIX 2.1 as media type', async () => {

@@ -47,7 +47,10 @@ describe('/me/ (any account: my access, my submissions)', () => {
   it('lists my latest submissions, newest first, with their status counts; nobody else’s', async () => {
     const mine = (await me('/submissions', h.accounts.writer.auth)).body as { submissions: Record<string, unknown>[] };
     expect(mine.submissions).toHaveLength(1);
-    expect(mine.submissions[0]).toMatchObject({ collection: h.collections.alpha.id, status: { status: 'complete', total_count: 2, success_count: 1, failure_count: 1 } });
+    expect(mine.submissions[0]).toMatchObject({
+      collection: h.collections.alpha.id,
+      status: { status: 'complete', total_count: 2, success_count: 1, failure_count: 1 },
+    });
     expect(((await me('/submissions', h.accounts.reader.auth)).body as { submissions: unknown[] }).submissions).toEqual([]);
   });
 

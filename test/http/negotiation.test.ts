@@ -1,18 +1,7 @@
 import request from 'supertest';
 import type { CollectionRecord } from '../../src/catalog/types';
 import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
-import {
-  add,
-  collectionUrl,
-  freshCollection,
-  manifestUrl,
-  objectsUrl,
-  objectUrl,
-  qs,
-  statusUrl,
-  taxii,
-  versionsUrl,
-} from './wire';
+import { add, collectionUrl, freshCollection, manifestUrl, objectsUrl, objectUrl, qs, statusUrl, taxii, versionsUrl } from './wire';
 
 describe('TAXII 2.1 §1.6.8 Content Negotiation', () => {
   let h: Harness;

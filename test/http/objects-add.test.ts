@@ -82,7 +82,11 @@ describe('TAXII 2.1 §5.5 Add Objects', () => {
     beforeAll(async () => {
       c = await freshCollection(h);
       // Not through add(): the schema check is the job of one test below, so that the others still run if it fails.
-      const res = await post(h, objectsUrl(c), JSON.stringify({ objects: [good1, badPrefix, missingType, badTimestamp, 42, good2, null, ['a'], badUuid] }));
+      const res = await post(
+        h,
+        objectsUrl(c),
+        JSON.stringify({ objects: [good1, badPrefix, missingType, badTimestamp, 42, good2, null, ['a'], badUuid] }),
+      );
       expect(res.status).toBe(202);
       expect(res.headers['content-type']).toBe(TAXII);
       status = JSON.parse(res.text) as StatusBody;
@@ -209,7 +213,11 @@ describe('TAXII 2.1 §5.5 Add Objects', () => {
   });
 
   it('§5.5 an unknown collection is 404', async () => {
-    taxii(await post(h, '/api1/collections/9a4b7c2e-3d1f-4e5a-8b6c-7d8e9f0a1b2c/objects/', JSON.stringify({ objects: [indicator(32)] })), 404, 'error');
+    taxii(
+      await post(h, '/api1/collections/9a4b7c2e-3d1f-4e5a-8b6c-7d8e9f0a1b2c/objects/', JSON.stringify({ objects: [indicator(32)] })),
+      404,
+      'error',
+    );
   });
 });
 
@@ -359,7 +367,9 @@ describe('TAXII 2.1 §5.5 Add Objects: Accord’s per-object size limit (maxObje
     const res = await post(h, objectsUrl(c), JSON.stringify({ objects: [indicator(71), big] }));
     const status = taxii(res, 202, 'status');
     expect([status.success_count, status.failure_count]).toEqual([1, 1]);
-    expect(status.failures).toEqual([{ id: big.id, version: big.modified, message: `${big.id as string}: larger than the ${MAX}-byte limit for one object` }]);
+    expect(status.failures).toEqual([
+      { id: big.id, version: big.modified, message: `${big.id as string}: larger than the ${MAX}-byte limit for one object` },
+    ]);
     expect(idsOf(await everything(h, c))).toEqual([indicator(71).id]);
   });
 
@@ -383,7 +393,16 @@ describe('TAXII 2.1 §4.3.1 status details of objects the writer’s agreement d
       parties: ['operator'],
       valid_from: '2000-01-01T00:00:00Z',
       status: 'active',
-      grants: [{ party: 'operator', actions: ['read', 'write'], collections: { all: true }, types: { allow: ['indicator'] }, max_tlp: 'red', unmarked_as: 'clear' }],
+      grants: [
+        {
+          party: 'operator',
+          actions: ['read', 'write'],
+          collections: { all: true },
+          types: { allow: ['indicator'] },
+          max_tlp: 'red',
+          unmarked_as: 'clear',
+        },
+      ],
     });
   });
   afterAll(() => h.close());

@@ -1,6 +1,20 @@
 import type { CollectionRecord } from '../../src/catalog/types';
 import { createHarness, indicator, type Harness } from '../support/harness';
-import { collectionWithHistory, freshCollection, get, idsOf, indicator20, ipv4, malware, objectsUrl, qs, slashForms, taxii, TIMESTAMP, type StixObject } from './wire';
+import {
+  collectionWithHistory,
+  freshCollection,
+  get,
+  idsOf,
+  indicator20,
+  ipv4,
+  malware,
+  objectsUrl,
+  qs,
+  slashForms,
+  taxii,
+  TIMESTAMP,
+  type StixObject,
+} from './wire';
 
 /**
  * One collection with a known history. Each POST happens one second after the previous one,

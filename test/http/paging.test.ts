@@ -10,7 +10,20 @@
 import fc from 'fast-check';
 import type { CollectionRecord } from '../../src/catalog/types';
 import { createHarness, indicator, type Harness } from '../support/harness';
-import { add, freshCollection, get, manifestUrl, objectsUrl, objectUrl, post, qs, taxii, versionsUrl, type EnvelopeBody, type ManifestBody } from './wire';
+import {
+  add,
+  freshCollection,
+  get,
+  manifestUrl,
+  objectsUrl,
+  objectUrl,
+  post,
+  qs,
+  taxii,
+  versionsUrl,
+  type EnvelopeBody,
+  type ManifestBody,
+} from './wire';
 
 /** A record's identity whatever endpoint returned it: id and version instant. */
 const key = (id: string, version: string) => `${id}|${Date.parse(version)}`;
@@ -27,8 +40,16 @@ describe('TAXII 2.1 §3.5 Pagination', () => {
 
   it('§3.5 on objects, manifest, object and versions: next is present exactly when more is true, and walks to the end', async () => {
     const c = await freshCollection(h);
-    await add(h, c, [1, 2, 3, 4, 5].map((v) => indicator(1, version(v))));
-    await add(h, c, [2, 3, 4].map((n) => indicator(n)));
+    await add(
+      h,
+      c,
+      [1, 2, 3, 4, 5].map((v) => indicator(1, version(v))),
+    );
+    await add(
+      h,
+      c,
+      [2, 3, 4].map((n) => indicator(n)),
+    );
     const id = indicator(1).id as string;
     const walks: [string, Record<string, string>, 'envelope' | 'manifest' | 'versions', number][] = [
       [objectsUrl(c), { 'match[version]': 'all' }, 'envelope', 8],
@@ -41,7 +62,9 @@ describe('TAXII 2.1 §3.5 Pagination', () => {
       let seen = 0;
       let pages = 0;
       do {
-        const body = taxii(await get(h, url + qs({ ...filters, limit: 2, ...(next !== undefined && { next }) })), 200, kind) as EnvelopeBody & { versions?: string[] };
+        const body = taxii(await get(h, url + qs({ ...filters, limit: 2, ...(next !== undefined && { next }) })), 200, kind) as EnvelopeBody & {
+          versions?: string[];
+        };
         seen += (body.objects ?? body.versions ?? []).length;
         expect(body.more !== undefined).toBe(true);
         expect(body.next !== undefined).toBe(body.more);
@@ -55,8 +78,16 @@ describe('TAXII 2.1 §3.5 Pagination', () => {
   it('§3.5 a next reused with different filters, another collection or another object is 400', async () => {
     const c = await freshCollection(h);
     const other = await freshCollection(h);
-    await add(h, c, [1, 2, 3].map((n) => indicator(n)));
-    await add(h, c, [1, 2, 3].map((v) => indicator(9, version(v))));
+    await add(
+      h,
+      c,
+      [1, 2, 3].map((n) => indicator(n)),
+    );
+    await add(
+      h,
+      c,
+      [1, 2, 3].map((v) => indicator(9, version(v))),
+    );
     const first = taxii(await get(h, objectsUrl(c) + qs({ 'match[type]': 'indicator', limit: 1 })), 200, 'envelope');
     const next = first.next as string;
     // The same query with another page size is fine: limit is not part of the query.
@@ -78,8 +109,16 @@ describe('TAXII 2.1 §3.5 Pagination', () => {
     const capped = await createHarness({ config: { pageCap: 5 } });
     try {
       const c = await freshCollection(capped);
-      await add(capped, c, Array.from({ length: 12 }, (_, i) => indicator(i + 1)));
-      await add(capped, c, Array.from({ length: 7 }, (_, v) => indicator(1, version(v + 10))));
+      await add(
+        capped,
+        c,
+        Array.from({ length: 12 }, (_, i) => indicator(i + 1)),
+      );
+      await add(
+        capped,
+        c,
+        Array.from({ length: 7 }, (_, v) => indicator(1, version(v + 10))),
+      );
       const id = indicator(1).id as string;
       const count = async (url: string, kind: 'envelope' | 'manifest' | 'versions') => {
         const body = taxii(await get(capped, url), 200, kind) as EnvelopeBody & { versions?: string[] };
@@ -111,7 +150,13 @@ describe('TAXII 2.1 §3.5 Pagination', () => {
       body = manifest;
     }
     expect(body.next !== undefined).toBe(body.more === true);
-    return { keys, more: body.more === true, next: body.next, last: res.headers['x-taxii-date-added-last'] as string | undefined, first: res.headers['x-taxii-date-added-first'] as string | undefined };
+    return {
+      keys,
+      more: body.more === true,
+      next: body.next,
+      last: res.headers['x-taxii-date-added-last'] as string | undefined,
+      first: res.headers['x-taxii-date-added-first'] as string | undefined,
+    };
   }
 
   type Op = { kind: 'post'; fresh: number; updates: number[]; advance: number } | { kind: 'read' };
@@ -233,7 +278,11 @@ describe('TAXII 2.1 §3.5 Pagination', () => {
           plan.splice(bigAt % (ops.length + 1), 0, { kind: 'big' });
 
           const seen: string[] = [];
-          const params = (after: string | undefined) => ({ 'match[version]': 'all', ...(limit !== undefined && { limit }), ...(after !== undefined && { added_after: after }) });
+          const params = (after: string | undefined) => ({
+            'match[version]': 'all',
+            ...(limit !== undefined && { limit }),
+            ...(after !== undefined && { added_after: after }),
+          });
           let after: string | undefined;
           let page = await readPage(c, 'objects', params(after));
           const consume = (p: typeof page) => {

@@ -39,7 +39,10 @@ describe('issue 12 §12 — slow clients hold no connections', () => {
   let store: SqliteStore;
   beforeAll(async () => {
     store = new SqliteStore(':memory:');
-    await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'test'));
+    await store.upsertApiRoot(
+      { path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+      testChange('api-root', 'test'),
+    );
     const overrides: Partial<Config> = {
       port: 0,
       logLevel: 'silent',
@@ -59,7 +62,9 @@ describe('issue 12 §12 — slow clients hold no connections', () => {
 
   it('a refused request (401) is answered without waiting for its body, and the connection closed', async () => {
     const c = await connect(server.url);
-    c.socket.write('POST /api1/collections/x/objects/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/taxii+json;version=2.1\r\nContent-Length: 1000000\r\n\r\n{"objects":[');
+    c.socket.write(
+      'POST /api1/collections/x/objects/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/taxii+json;version=2.1\r\nContent-Length: 1000000\r\n\r\n{"objects":[',
+    );
     await c.closed;
     expect(c.received()).toMatch(/^HTTP\/1\.1 401/);
     expect(c.received()).toMatch(/\r\nconnection: close\r\n/i);
@@ -87,21 +92,37 @@ describe('issue 12 §12 — slow clients hold no connections', () => {
 describe('issue 12 §12 — a body slower than minBodyBytesPerSecond is refused', () => {
   it('an authenticated POST trickling its body: 408 and the connection closed', async () => {
     const store = new SqliteStore(':memory:');
-    await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] }, testChange('api-root', 'test'));
-    await store.upsertCollection({ id: '2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10', apiRoot: 'api1', title: 'c', mediaTypes: [] }, testChange('collection', 'test'));
+    await store.upsertApiRoot(
+      { path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+      testChange('api-root', 'test'),
+    );
+    await store.upsertCollection(
+      { id: '2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10', apiRoot: 'api1', title: 'c', mediaTypes: [] },
+      testChange('collection', 'test'),
+    );
     await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' }, testChange('party', 'test'));
     const clock = () => Date.now() * 1000;
     const { account } = await addAccount(store, clock, { name: 'w', roles: ['writer'], partyId: 'operator', password: null }, 'test');
     await createAgreement(store, clock, 'test', {
-      title: 'w', instrument: 'test', parties: ['operator'], valid_from: '2000-01-01T00:00:00Z', status: 'active',
+      title: 'w',
+      instrument: 'test',
+      parties: ['operator'],
+      valid_from: '2000-01-01T00:00:00Z',
+      status: 'active',
       grants: [{ party: 'operator', actions: ['read', 'write'], collections: { all: true }, max_tlp: 'red' }],
     });
     const { token } = await issueToken(store, clock, account.id, 't', 'test');
-    const overrides: Partial<Config> = { port: 0, logLevel: 'silent', timeouts: { headersMs: 2000, requestMs: 60_000, idleMs: 5000, minBodyBytesPerSecond: 1000 } };
+    const overrides: Partial<Config> = {
+      port: 0,
+      logLevel: 'silent',
+      timeouts: { headersMs: 2000, requestMs: 60_000, idleMs: 5000, minBodyBytesPerSecond: 1000 },
+    };
     const server = await startServer(loadConfig({ env: {}, overrides }), store, silent);
     try {
       const c = await connect(server.url);
-      c.socket.write(`POST /api1/collections/2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10/objects/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/taxii+json;version=2.1\r\nContent-Length: 100000\r\n\r\n`);
+      c.socket.write(
+        `POST /api1/collections/2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10/objects/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/taxii+json;version=2.1\r\nContent-Length: 100000\r\n\r\n`,
+      );
       const drip = setInterval(() => c.socket.writable && c.socket.write(' '), 100);
       await c.closed;
       clearInterval(drip);

@@ -55,7 +55,12 @@ describe('TAXII 2.1 §4.3 Get Status', () => {
   it('§4.3 any other account (another writer, a reader, an auditor) gets the same 404 as for an unknown status', async () => {
     const c = await freshCollection(h);
     const posted = await add(h, c, [indicator(5)]);
-    const { account } = await addAccount(h.store, h.clock.read, { name: 'second-writer', roles: ['writer'], partyId: 'operator', password: null }, 'test');
+    const { account } = await addAccount(
+      h.store,
+      h.clock.read,
+      { name: 'second-writer', roles: ['writer'], partyId: 'operator', password: null },
+      'test',
+    );
     const { token } = await issueToken(h.store, h.clock.read, account.id, 'test', 'test');
     const unknown = taxii(await get(h, statusUrl('api1', '2f0c9d7e-1b1c-4c5e-9a55-0e7d3a1b2c3d')), 404, 'error');
     for (const auth of [`Bearer ${token}`, h.accounts.reader.auth, h.accounts.auditor.auth]) {

@@ -54,7 +54,13 @@ describe('storage faults answer 503 with Retry-After, never 500', () => {
     const other = new Database(file);
     other.exec('BEGIN EXCLUSIVE');
     try {
-      expect503(await request(h.app).post(objectsUrl(c)).set('Authorization', h.accounts.writer.auth).set('Content-Type', TAXII).send(envelope([indicator(1)])));
+      expect503(
+        await request(h.app)
+          .post(objectsUrl(c))
+          .set('Authorization', h.accounts.writer.auth)
+          .set('Content-Type', TAXII)
+          .send(envelope([indicator(1)])),
+      );
       // The read cannot be logged, so it is not served.
       const read = await request(h.app).get(objectsUrl(c)).set('Authorization', h.accounts.reader.auth).set('Accept', TAXII);
       expect(read.status).toBe(503);
@@ -67,7 +73,9 @@ describe('storage faults answer 503 with Retry-After, never 500', () => {
       other.close();
     }
     expect((await request(h.app).get('/readyz')).status).toBe(200);
-    expect((await h.store.queryManifest({ collectionId: c.id, versions: { all: true, first: false, last: false, at: [] }, limit: 10 })).records).toEqual([]);
+    expect(
+      (await h.store.queryManifest({ collectionId: c.id, versions: { all: true, first: false, last: false, at: [] }, limit: 10 })).records,
+    ).toEqual([]);
     expect((await request(h.app).get(objectsUrl(c)).set('Authorization', h.accounts.reader.auth).set('Accept', TAXII)).status).toBe(200);
   }, 30_000);
 

@@ -31,10 +31,28 @@ function makeCert(name: string, subject: string, options: { rsa?: boolean; ca?: 
     return;
   }
   openssl('req', ...key, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${options.ca}.pem`, '-CAkey', `${options.ca}.key`, '-set_serial', String(Date.now()), '-out', `${name}.pem`, '-days', '2');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${options.ca}.pem`,
+    '-CAkey',
+    `${options.ca}.key`,
+    '-set_serial',
+    String(Date.now()),
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '2',
+  );
 }
 
-const fingerprint = (name: string) => createHash('sha256').update(new X509Certificate(readFileSync(file(`${name}.pem`))).raw).digest('hex');
+const fingerprint = (name: string) =>
+  createHash('sha256')
+    .update(new X509Certificate(readFileSync(file(`${name}.pem`))).raw)
+    .digest('hex');
 
 interface Reply {
   status: number;
@@ -57,7 +75,10 @@ describe('issue 12 §13 and §14 — TLS transport and client certificates', () 
     h = await createHarness();
     // The harness's store, which the harness (not the server) closes at the end.
     const store = Object.create(h.store, { close: { value: () => Promise.resolve() } }) as Harness['store'];
-    const config = loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent', tls: { key: file('server.key'), cert: file('server.pem'), ca: file('ca.pem') } } });
+    const config = loadConfig({
+      env: {},
+      overrides: { port: 0, logLevel: 'silent', tls: { key: file('server.key'), cert: file('server.pem'), ca: file('ca.pem') } },
+    });
     server = await startServer(config, store, pino({ level: 'silent' }), h.clock.read);
     url = new URL(server.url);
   });
@@ -139,11 +160,21 @@ describe('issue 12 §13 and §14 — TLS transport and client certificates', () 
 
   describe('§14 client certificates as a credential', () => {
     it('a certificate pinned by fingerprint signs its account in alone; the log names it by id; revocation applies to the next request', async () => {
-      const { account } = await addAccount(h.store, h.clock.read, { name: 'feed-machine', roles: ['reader'], partyId: 'operator', password: null }, 'test');
+      const { account } = await addAccount(
+        h.store,
+        h.clock.read,
+        { name: 'feed-machine', roles: ['reader'], partyId: 'operator', password: null },
+        'test',
+      );
       const added = await request(h.app)
         .post('/admin/accounts/feed-machine/certificates')
         .set('Authorization', h.accounts.admin.auth)
-        .send({ fingerprint: fingerprint('machine').toUpperCase().replace(/(..)(?!$)/g, '$1:'), label: 'feed server' });
+        .send({
+          fingerprint: fingerprint('machine')
+            .toUpperCase()
+            .replace(/(..)(?!$)/g, '$1:'),
+          label: 'feed server',
+        });
       expect(added.status).toBe(201);
       expect(added.body).toMatchObject({ fingerprint: fingerprint('machine'), subject: null, issuer: null, label: 'feed server', revoked: null });
       expect((await call('GET', objects(), { cert: 'machine' })).status).toBe(200);
@@ -151,7 +182,13 @@ describe('issue 12 §13 and §14 — TLS transport and client certificates', () 
       const listed = await request(h.app).get('/admin/accounts/feed-machine/certificates').set('Authorization', h.accounts.admin.auth);
       expect(listed.body.certificates).toEqual([added.body]);
 
-      expect((await request(h.app).delete(`/admin/certificates/${added.body.id as string}`).set('Authorization', h.accounts.admin.auth)).status).toBe(204);
+      expect(
+        (
+          await request(h.app)
+            .delete(`/admin/certificates/${added.body.id as string}`)
+            .set('Authorization', h.accounts.admin.auth)
+        ).status,
+      ).toBe(204);
       expect((await call('GET', '/api1/collections/', { cert: 'machine' })).status).toBe(401);
       expect((await h.store.listCertificates(account.id))[0]?.revokedAt).not.toBeNull();
     });
@@ -169,12 +206,23 @@ describe('issue 12 §13 and §14 — TLS transport and client certificates', () 
     });
 
     it('an account that requires a certificate: its token alone is refused, token plus its certificate works and is logged as both, another account’s certificate does not do', async () => {
-      const { account } = await addAccount(h.store, h.clock.read, { name: 'two-factor', roles: ['reader'], partyId: 'operator', password: null }, 'test');
+      const { account } = await addAccount(
+        h.store,
+        h.clock.read,
+        { name: 'two-factor', roles: ['reader'], partyId: 'operator', password: null },
+        'test',
+      );
       const { token, record } = await issueToken(h.store, h.clock.read, account.id, 'with cert', 'test');
-      const patched = await request(h.app).patch('/admin/accounts/two-factor').set('Authorization', h.accounts.admin.auth).send({ require_certificate: true });
+      const patched = await request(h.app)
+        .patch('/admin/accounts/two-factor')
+        .set('Authorization', h.accounts.admin.auth)
+        .send({ require_certificate: true });
       expect(patched.body).toMatchObject({ require_certificate: true });
       makeCert('two-factor', '/CN=two-factor');
-      const cert = await request(h.app).post('/admin/accounts/two-factor/certificates').set('Authorization', h.accounts.admin.auth).send({ fingerprint: fingerprint('two-factor'), label: 'x' });
+      const cert = await request(h.app)
+        .post('/admin/accounts/two-factor/certificates')
+        .set('Authorization', h.accounts.admin.auth)
+        .send({ fingerprint: fingerprint('two-factor'), label: 'x' });
 
       expect((await call('GET', '/api1/collections/', { auth: `Bearer ${token}` })).status).toBe(401);
       expect((await call('GET', '/api1/collections/', { auth: `Bearer ${token}`, cert: 'siem' })).status).toBe(401);
@@ -187,7 +235,10 @@ describe('issue 12 §13 and §14 — TLS transport and client certificates', () 
     it('a certificate nobody lists is no credential (401), and a bad fingerprint is refused by the admin API', async () => {
       makeCert('stranger', '/CN=stranger');
       expect((await call('GET', '/api1/collections/', { cert: 'stranger' })).status).toBe(401);
-      const bad = await request(h.app).post('/admin/accounts/siem-fr/certificates').set('Authorization', h.accounts.admin.auth).send({ fingerprint: 'abc', label: 'x' });
+      const bad = await request(h.app)
+        .post('/admin/accounts/siem-fr/certificates')
+        .set('Authorization', h.accounts.admin.auth)
+        .send({ fingerprint: 'abc', label: 'x' });
       expect(bad.status).toBe(400);
     });
   });

@@ -1,6 +1,19 @@
 import type { CollectionRecord } from '../../src/catalog/types';
 import { createHarness, indicator, type Harness } from '../support/harness';
-import { add, collectionWithHistory, freshCollection, get, indicator20, ipv4, manifestUrl, qs, slashForms, taxii, TIMESTAMP, versionsUrl } from './wire';
+import {
+  add,
+  collectionWithHistory,
+  freshCollection,
+  get,
+  indicator20,
+  ipv4,
+  manifestUrl,
+  qs,
+  slashForms,
+  taxii,
+  TIMESTAMP,
+  versionsUrl,
+} from './wire';
 
 /** POSTs one second apart: `added(k)` is the k-th POST's date_added. */
 const T0 = Date.UTC(2026, 7, 4, 10, 0, 0) * 1000 + 1;

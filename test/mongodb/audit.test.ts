@@ -31,15 +31,30 @@ const AGREEMENTS = ['agr-1@1', 'agr-1@2', 'agr-10@1', 'agr-2@1'];
 const arbInput: fc.Arbitrary<AuditEventInput> = fc.record(
   {
     time: fc.integer({ min: 0, max: 3 * DAY }).map((d) => T0 + d),
-    action: fc.constantFrom('objects.read', 'object.read', 'objects.add', 'manifest.read', 'object.delete', 'objects', 'objectsX.read', 'catalog.party.create'),
+    action: fc.constantFrom(
+      'objects.read',
+      'object.read',
+      'objects.add',
+      'manifest.read',
+      'object.delete',
+      'objects',
+      'objectsX.read',
+      'catalog.party.create',
+    ),
     outcome: fc.constantFrom('success' as const, 'success' as const, 'failure' as const, 'denied' as const),
     party: fc.constantFrom('fr-ncb', 'de-ncb'),
     account: fc.constantFrom('alice', 'bob'),
     collection: fc.constantFrom('c-fr', 'c-de'),
     country: fc.constantFrom('FR', 'DE'),
     agreements: fc.array(fc.constantFrom(...AGREEMENTS), { maxLength: 3 }),
-    objects: fc.array(fc.record({ id: fc.constantFrom(...OBJECT_IDS), version: fc.constantFrom('2026-01-01T00:00:00.000000Z', '2026-02-01T00:00:00.000000Z') }), { maxLength: 4 }),
-    withheld: fc.record({ count: fc.integer({ min: 0, max: 5 }), reasons: fc.dictionary(fc.constantFrom('tlp', 'type', 'unmarked'), fc.integer({ min: 0, max: 3 })) }),
+    objects: fc.array(
+      fc.record({ id: fc.constantFrom(...OBJECT_IDS), version: fc.constantFrom('2026-01-01T00:00:00.000000Z', '2026-02-01T00:00:00.000000Z') }),
+      { maxLength: 4 },
+    ),
+    withheld: fc.record({
+      count: fc.integer({ min: 0, max: 5 }),
+      reasons: fc.dictionary(fc.constantFrom('tlp', 'type', 'unmarked'), fc.integer({ min: 0, max: 3 })),
+    }),
     http_status: fc.constantFrom(200, 403),
     detail: fc.record({ note: fc.string({ maxLength: 5 }) }),
   },
@@ -75,7 +90,11 @@ const QUERY_FIELDS = {
 
 /** One or two filters at a time, so that queries match something and each filter is exercised. */
 const arbQuery: fc.Arbitrary<AuditQuery> = fc
-  .tuple(fc.record(QUERY_FIELDS), fc.subarray(Object.keys(QUERY_FIELDS) as (keyof typeof QUERY_FIELDS)[], { minLength: 1, maxLength: 2 }), fc.integer({ min: 1, max: 10 }))
+  .tuple(
+    fc.record(QUERY_FIELDS),
+    fc.subarray(Object.keys(QUERY_FIELDS) as (keyof typeof QUERY_FIELDS)[], { minLength: 1, maxLength: 2 }),
+    fc.integer({ min: 1, max: 10 }),
+  )
   .map(([values, keys, limit]) => Object.assign({ limit }, ...keys.map((k) => ({ [k]: values[k] }))) as AuditQuery);
 
 type Step = { kind: 'append'; events: AuditEventInput[] } | { kind: 'change'; change: ChangeRecord };
@@ -95,9 +114,16 @@ describe(`${MINGO_SUITE}: the sharing log against the SQLite reference`, () => {
       fc.asyncProperty(
         fc.array(arbStep, { minLength: 1, maxLength: 12 }),
         fc.array(arbQuery, { maxLength: 20 }),
-        fc.array(fc.tuple(fc.constantFrom<SummaryGroup>('agreement', 'country', 'party'), opt(fc.integer({ min: 0, max: 3 * DAY })), opt(fc.integer({ min: 0, max: 3 * DAY }))), {
-          maxLength: 4,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom<SummaryGroup>('agreement', 'country', 'party'),
+            opt(fc.integer({ min: 0, max: 3 * DAY })),
+            opt(fc.integer({ min: 0, max: 3 * DAY })),
+          ),
+          {
+            maxLength: 4,
+          },
+        ),
         fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 20 })),
         async (steps, queries, summaries, [afterSeq, limit]) => {
           const sqlite = new SqliteStore(':memory:');
@@ -117,18 +143,28 @@ describe(`${MINGO_SUITE}: the sharing log against the SQLite reference`, () => {
             for (const q of queries) {
               const expected = await sqlite.queryAuditEvents(q);
               const actual = await mongo.queryAuditEvents(q);
-              expect({ records: actual.records.map(portable), more: actual.more }).toEqual({ records: expected.records.map(portable), more: expected.more });
+              expect({ records: actual.records.map(portable), more: actual.more }).toEqual({
+                records: expected.records.map(portable),
+                more: expected.more,
+              });
             }
             const read = await mongo.readAuditEvents(afterSeq, limit);
             const expectedRead = await sqlite.readAuditEvents(afterSeq, limit);
-            expect(read.map((r) => ({ event: portable(r.event), indexed: r.indexed }))).toEqual(expectedRead.map((r) => ({ event: portable(r.event), indexed: r.indexed })));
+            expect(read.map((r) => ({ event: portable(r.event), indexed: r.indexed }))).toEqual(
+              expectedRead.map((r) => ({ event: portable(r.event), indexed: r.indexed })),
+            );
             for (const [group, from, to] of summaries) {
               const range = [from === undefined ? undefined : T0 + from, to === undefined ? undefined : T0 + to] as const;
               expect(await mongo.summarizeAudit(group, ...range)).toEqual(await sqlite.summarizeAudit(group, ...range));
             }
             expect(await mongo.listChanges(limit, afterSeq)).toEqual(await sqlite.listChanges(limit, afterSeq));
             for (const range of [{}, { from: '2026-01-02' }, { from: '2026-01-01', to: '2026-01-02' }]) {
-              for (const by of [DAILY_KEYS, ['day', 'action', 'outcome'], ['action', 'outcome', 'party', 'collection', 'country'], ['country']] as DailyKey[][]) {
+              for (const by of [
+                DAILY_KEYS,
+                ['day', 'action', 'outcome'],
+                ['action', 'outcome', 'party', 'collection', 'country'],
+                ['country'],
+              ] as DailyKey[][]) {
                 expect(await mongo.auditDaily(range, by)).toEqual(await sqlite.auditDaily(range, by));
               }
               for (const by of [WITHHELD_KEYS, ['party', 'collection', 'country', 'reason']] as WithheldKey[][]) {
@@ -153,7 +189,11 @@ describe(`${MINGO_SUITE}: the sharing log against the SQLite reference`, () => {
     const { store: mongo } = await openMingoStore();
     try {
       for (let batch = 0; batch < 5; batch++) {
-        const events: AuditEventInput[] = Array.from({ length: 450 }, (_, i) => ({ time: T0 + batch * 1000 + i, action: 'objects.read', outcome: 'success' }));
+        const events: AuditEventInput[] = Array.from({ length: 450 }, (_, i) => ({
+          time: T0 + batch * 1000 + i,
+          action: 'objects.read',
+          outcome: 'success',
+        }));
         await sqlite.appendAuditEvents(events);
         await mongo.appendAuditEvents(events);
       }

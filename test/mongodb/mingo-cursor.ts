@@ -97,7 +97,9 @@ export function narrow(docs: Doc[], filter: Filter): Doc[] {
       tests.push((doc) => {
         const v = doc[field];
         if (typeof v !== 'number') return true;
-        return ($gt === undefined || v > $gt) && ($gte === undefined || v >= $gte) && ($lt === undefined || v < $lt) && ($lte === undefined || v <= $lte);
+        return (
+          ($gt === undefined || v > $gt) && ($gte === undefined || v >= $gte) && ($lt === undefined || v < $lt) && ($lte === undefined || v <= $lte)
+        );
       });
     }
   }

@@ -79,7 +79,11 @@ export class MingoCollection {
     return { matchedCount, upsertedCount: matchedCount === 0 && options.upsert ? 1 : 0 };
   }
 
-  async updateOne(filter: Filter, update: Update, options: { upsert?: boolean } = {}): Promise<{ matchedCount: number; modifiedCount: number; upsertedCount: number }> {
+  async updateOne(
+    filter: Filter,
+    update: Update,
+    options: { upsert?: boolean } = {},
+  ): Promise<{ matchedCount: number; modifiedCount: number; upsertedCount: number }> {
     const result = this.modify(filter, (doc) => updated(doc, update), false);
     const upsert = result.matchedCount === 0 && options.upsert === true;
     if (upsert) this.insert(upserted(filter, update));
@@ -100,7 +104,11 @@ export class MingoCollection {
   }
 
   /** As the driver (v6 and later) returns it: the document itself, before or after the update. */
-  async findOneAndUpdate(filter: Filter, update: Update, options: FindOptions & { returnDocument?: 'before' | 'after'; upsert?: boolean } = {}): Promise<Doc | null> {
+  async findOneAndUpdate(
+    filter: Filter,
+    update: Update,
+    options: FindOptions & { returnDocument?: 'before' | 'after'; upsert?: boolean } = {},
+  ): Promise<Doc | null> {
     const found = new Query(filter).find<Doc>(this.docs);
     const [target] = (options.sort ? found.sort(options.sort) : found).limit(1).all();
     if (!target) {
@@ -118,7 +126,8 @@ export class MingoCollection {
     for (const op of operations) {
       if ('insertOne' in op) await this.insertOne((op.insertOne as { document: Doc }).document);
       else if ('updateMany' in op) await this.updateMany(...filterAndUpdate(op.updateMany));
-      else if ('updateOne' in op) await this.updateOne(...filterAndUpdate(op.updateOne), { upsert: (op.updateOne as { upsert?: boolean }).upsert === true });
+      else if ('updateOne' in op)
+        await this.updateOne(...filterAndUpdate(op.updateOne), { upsert: (op.updateOne as { upsert?: boolean }).upsert === true });
       else if ('deleteMany' in op) await this.deleteMany((op.deleteMany as { filter: Filter }).filter);
       else throw new Error(`the mingo double has no bulk operation ${Object.keys(op).join()}`);
     }
@@ -139,7 +148,8 @@ export class MingoCollection {
   private insert(doc: Doc): void {
     const keys = this.keys ?? this.indexKeys(this.docs);
     const found = this.uniqueIndexes().map((index) => [index, MingoCollection.keyOf(index, doc)] as const);
-    for (const [index, key] of found) if (key !== undefined && keys.get(index.name as string)?.has(key)) throw duplicateKey(this.name, index.name as string);
+    for (const [index, key] of found)
+      if (key !== undefined && keys.get(index.name as string)?.has(key)) throw duplicateKey(this.name, index.name as string);
     for (const [index, key] of found) if (key !== undefined) keys.get(index.name as string)?.add(key);
     this.keys = keys;
     this.docs.push(doc);
@@ -180,7 +190,9 @@ export class MingoCollection {
     const keys = new Map(this.keys ?? this.indexKeys(this.docs));
     for (const index of this.uniqueIndexes()) {
       const name = index.name as string;
-      const moves = changes.map(([before, after]) => [MingoCollection.keyOf(index, before), MingoCollection.keyOf(index, after)] as const).filter(([a, b]) => a !== b);
+      const moves = changes
+        .map(([before, after]) => [MingoCollection.keyOf(index, before), MingoCollection.keyOf(index, after)] as const)
+        .filter(([a, b]) => a !== b);
       if (moves.length === 0) continue;
       const set = new Set(keys.get(name));
       for (const [old] of moves) if (old !== undefined) set.delete(old);
@@ -217,7 +229,9 @@ function filterAndUpdate(op: unknown): [Filter, Update] {
 
 /** The equality fields of a filter: what an upsert's new document starts from. */
 function seedOf(filter: Filter): Doc {
-  return Object.fromEntries(Object.entries(filter).filter(([k, v]) => !k.startsWith('$') && (v === null || typeof v !== 'object' || Array.isArray(v))));
+  return Object.fromEntries(
+    Object.entries(filter).filter(([k, v]) => !k.startsWith('$') && (v === null || typeof v !== 'object' || Array.isArray(v))),
+  );
 }
 
 /** A copy of `doc` with the update applied by mingo, or undefined when it changes nothing. $setOnInsert only applies to an upsert's insert. */

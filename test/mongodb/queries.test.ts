@@ -53,13 +53,27 @@ function sdo(n: number, v: number, specVersion: string): NewObject {
 /** SCOs 10–11 without timestamps, in one of three contents: their version is their date_added. */
 function sco(n: number, content: number): NewObject {
   const id = stixId('ipv4-addr', n);
-  return { id, type: 'ipv4-addr', specVersion: '2.1', version: null, tlp: content - 1, json: JSON.stringify({ type: 'ipv4-addr', spec_version: '2.1', id, value: `192.0.2.${content}` }) };
+  return {
+    id,
+    type: 'ipv4-addr',
+    specVersion: '2.1',
+    version: null,
+    tlp: content - 1,
+    json: JSON.stringify({ type: 'ipv4-addr', spec_version: '2.1', id, value: `192.0.2.${content}` }),
+  };
 }
 
-const ID_POOL = [0, 1, 2, 3, 4].map((n) => stixId(n % 2 === 0 ? 'indicator' : 'malware', n)).concat(stixId('ipv4-addr', 10), stixId('ipv4-addr', 11), stixId('indicator', 99));
+const ID_POOL = [0, 1, 2, 3, 4]
+  .map((n) => stixId(n % 2 === 0 ? 'indicator' : 'malware', n))
+  .concat(stixId('ipv4-addr', 10), stixId('ipv4-addr', 11), stixId('indicator', 99));
 
 const arbObject: fc.Arbitrary<NewObject> = fc.oneof(
-  { weight: 5, arbitrary: fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom('2.1', '2.1', '2.0')).map(([n, v, s]) => sdo(n, v, s)) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom('2.1', '2.1', '2.0'))
+      .map(([n, v, s]) => sdo(n, v, s)),
+  },
   { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 10, max: 11 }), fc.integer({ min: 0, max: 2 })).map(([n, c]) => sco(n, c)) },
 );
 
@@ -147,8 +161,15 @@ class Pair {
   async init(): Promise<void> {
     ({ store: this.mongo, db: this.db } = await openMingoStore());
     for (const store of [this.sqlite, this.mongo]) {
-      await store.upsertApiRoot({ path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.0', '2.1'] }, testChange('api-root', 'test'));
-      for (const id of COLLECTIONS) await store.upsertCollection({ id, apiRoot: 'api1', title: id, mediaTypes: ['application/stix+json;version=2.1'] }, testChange('collection', 'test'));
+      await store.upsertApiRoot(
+        { path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.0', '2.1'] },
+        testChange('api-root', 'test'),
+      );
+      for (const id of COLLECTIONS)
+        await store.upsertCollection(
+          { id, apiRoot: 'api1', title: id, mediaTypes: ['application/stix+json;version=2.1'] },
+          testChange('collection', 'test'),
+        );
     }
   }
 
@@ -176,7 +197,9 @@ class Pair {
 
   position(seed: PositionSeed): Micros | undefined {
     if (seed === undefined) return undefined;
-    const added = this.docs().map((d) => d.date_added).sort((a, b) => a - b);
+    const added = this.docs()
+      .map((d) => d.date_added)
+      .sort((a, b) => a - b);
     if (seed === null || added.length === 0) return 0;
     return (added[seed.pick % added.length] as Micros) + seed.delta;
   }
@@ -185,7 +208,19 @@ class Pair {
     const collectionId = this.collection(c.coll);
     if (c.kind === 'add') {
       this.clock += c.clockStep;
-      const env: AddEnvelope = { statusId: randomUUID(), apiRoot: 'api1', collectionId, accountId: 'acct', partyId: 'party-1', visible: EVERYTHING, requestTimestamp: this.clock, now: this.clock, objects: c.objects, failures: [], audit: addEvent };
+      const env: AddEnvelope = {
+        statusId: randomUUID(),
+        apiRoot: 'api1',
+        collectionId,
+        accountId: 'acct',
+        partyId: 'party-1',
+        visible: EVERYTHING,
+        requestTimestamp: this.clock,
+        now: this.clock,
+        objects: c.objects,
+        failures: [],
+        audit: addEvent,
+      };
       const expected = await this.sqlite.addObjects(env).catch((e: unknown) => e);
       const actual = await this.mongo.addObjects(env).catch((e: unknown) => e);
       if (expected instanceof Error) expect([actual, expected]).toMatchObject([{ kind: 'not-found' }, { kind: 'not-found' }]);
@@ -258,7 +293,10 @@ describe(`${MINGO_SUITE}: objects against the SQLite reference`, () => {
   it('random adds, deletes and queries: every status, delete count and page (records and more) equals SQLite’s', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof({ weight: 4, arbitrary: arbAdd }, { weight: 1, arbitrary: arbDelete }, { weight: 4, arbitrary: arbQuery }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.oneof({ weight: 4, arbitrary: arbAdd }, { weight: 1, arbitrary: arbDelete }, { weight: 4, arbitrary: arbQuery }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
         fc.array(arbQuery, { maxLength: 10 }),
         async (commands, finalQueries) => {
           const pair = new Pair();
@@ -320,7 +358,11 @@ describe('MongoDB adapter: query documents match the indexes created for them', 
     const { filter } = pageQuery({ ...base, scope: { clauses: [{ tlpLevels: [0, 1, 2, 3] }] } });
     expect(filter).toMatchObject(partialFilter('objects_visible'));
     // Visible levels 0-3: a version is "last" when its newer versions are only unmarked (bit 1) or red (bit 32).
-    expect(filter).toEqual({ coll: 'c', latest_spec: true, $and: [{ $or: [{ tlp: { $in: [0, 1, 2, 3] } }] }, { $or: [{ newer_levels: { $in: [33, 32, 1, 0] } }] }] });
+    expect(filter).toEqual({
+      coll: 'c',
+      latest_spec: true,
+      $and: [{ $or: [{ tlp: { $in: [0, 1, 2, 3] } }] }, { $or: [{ newer_levels: { $in: [33, 32, 1, 0] } }] }],
+    });
   });
 
   it('a scope admitting every level and type keeps the plain last-version flag', () => {
@@ -334,14 +376,31 @@ describe('MongoDB adapter: query documents match the indexes created for them', 
   });
 
   it('version terms and scope clauses are two ORs, ANDed', () => {
-    const { filter } = pageQuery({ ...base, versions: { all: false, first: true, last: true, at: [7] }, scope: { clauses: [{ tlpLevels: [2], denyTypes: ['malware'] }] } });
+    const { filter } = pageQuery({
+      ...base,
+      versions: { all: false, first: true, last: true, at: [7] },
+      scope: { clauses: [{ tlpLevels: [2], denyTypes: ['malware'] }] },
+    });
     expect(filter).toEqual({
       coll: 'c',
       latest_spec: true,
       $and: [
         { $or: [{ tlp: { $in: [2] }, type: { $nin: ['malware'] } }] },
         // "last" for malware: nothing is visible; for every other type, level 2 (bit 0b1000) only.
-        { $or: [{ $or: [{ type: { $nin: ['malware'] }, newer_levels: { $in: Array.from({ length: 64 }, (_, i) => 63 - i).filter((m) => (m & 0b1000) === 0) } }] }, { is_first: true }, { version: { $in: [7] } }] },
+        {
+          $or: [
+            {
+              $or: [
+                {
+                  type: { $nin: ['malware'] },
+                  newer_levels: { $in: Array.from({ length: 64 }, (_, i) => 63 - i).filter((m) => (m & 0b1000) === 0) },
+                },
+              ],
+            },
+            { is_first: true },
+            { version: { $in: [7] } },
+          ],
+        },
       ],
     });
   });
@@ -374,19 +433,22 @@ describe('MongoDB adapter: date_added reservation (pipeline update evaluated by 
 
   it('consecutive reservations never overlap, whatever the clock does (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: -5_000, max: 5_000 }), fc.integer({ min: 1, max: 50 })), { minLength: 1, maxLength: 40 }), (steps) => {
-        const counter: CounterDoc[] = [{ _id: DATE_ADDED_COUNTER, last: 0 }];
-        let now = T0;
-        const handed: Micros[] = [];
-        for (const [step, count] of steps) {
-          now += step;
-          const values = reserve(counter, now, count);
-          expect(values[0]).toBe(Math.max(now, (handed[handed.length - 1] ?? 0) + 1));
-          handed.push(...values);
-        }
-        expect(new Set(handed).size).toBe(handed.length);
-        expect([...handed].sort((a, b) => a - b)).toEqual(handed);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: -5_000, max: 5_000 }), fc.integer({ min: 1, max: 50 })), { minLength: 1, maxLength: 40 }),
+        (steps) => {
+          const counter: CounterDoc[] = [{ _id: DATE_ADDED_COUNTER, last: 0 }];
+          let now = T0;
+          const handed: Micros[] = [];
+          for (const [step, count] of steps) {
+            now += step;
+            const values = reserve(counter, now, count);
+            expect(values[0]).toBe(Math.max(now, (handed[handed.length - 1] ?? 0) + 1));
+            handed.push(...values);
+          }
+          expect(new Set(handed).size).toBe(handed.length);
+          expect([...handed].sort((a, b) => a - b)).toEqual(handed);
+        },
+      ),
     );
   });
 });
@@ -395,13 +457,17 @@ describe('MongoDB adapter: de-duplication decisions', () => {
   it('an object with a version is stored when (id, spec_version, version) is; its JSON does not matter', () => {
     const a = sdo(0, 1, '2.1');
     const changed = { ...a, json: a.json.replace('}', ',"x_note":"y"}') };
-    expect(dedupe([changed], [{ id: a.id, spec_version: '2.1', version: a.version as Micros, tlp: 2 }], [])).toEqual([{ obj: changed, kind: 'stored', version: a.version, tlp: 2 }]);
+    expect(dedupe([changed], [{ id: a.id, spec_version: '2.1', version: a.version as Micros, tlp: 2 }], [])).toEqual([
+      { obj: changed, kind: 'stored', version: a.version, tlp: 2 },
+    ]);
     expect(dedupe([a], [{ id: a.id, spec_version: '2.0', version: a.version as Micros, tlp: 2 }], [])).toEqual([{ obj: a, kind: 'new' }]);
   });
 
   it('an SCO without a version is stored when its identical JSON is, under the version it was stored with', () => {
     const s = sco(10, 1);
-    expect(dedupe([s], [], [{ id: s.id, spec_version: '2.1', version: T0 + 7, tlp: -1, json: s.json }])).toEqual([{ obj: s, kind: 'stored', version: T0 + 7, tlp: -1 }]);
+    expect(dedupe([s], [], [{ id: s.id, spec_version: '2.1', version: T0 + 7, tlp: -1, json: s.json }])).toEqual([
+      { obj: s, kind: 'stored', version: T0 + 7, tlp: -1 },
+    ]);
     expect(dedupe([s], [], [{ id: s.id, spec_version: '2.1', version: T0 + 7, tlp: -1, json: sco(10, 2).json }])).toEqual([{ obj: s, kind: 'new' }]);
   });
 

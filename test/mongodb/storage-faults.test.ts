@@ -18,7 +18,11 @@ describe('MongoDB storage faults are "unavailable" (logic, mingo double)', () =>
     db.collection('meta').updateOne = async () => {
       throw new MongoServerError({ message: name, code });
     };
-    await expect(store.probeWrite(1)).rejects.toMatchObject({ code: 'storage-unavailable', kind: 'unavailable', retryAfterSeconds: expect.any(Number) });
+    await expect(store.probeWrite(1)).rejects.toMatchObject({
+      code: 'storage-unavailable',
+      kind: 'unavailable',
+      retryAfterSeconds: expect.any(Number),
+    });
   });
 
   it('another server error (a bad value) is not mistaken for one', async () => {

@@ -10,7 +10,9 @@ describe('MongoDB connection strings', () => {
   });
 
   it('names the hosts without credentials or options, for messages', () => {
-    expect(hostsOf('mongodb://accord:s3cr%40t@db1:27017,db2:27017,db3:27017/accord?replicaSet=rs0&authSource=admin')).toBe('db1:27017,db2:27017,db3:27017');
+    expect(hostsOf('mongodb://accord:s3cr%40t@db1:27017,db2:27017,db3:27017/accord?replicaSet=rs0&authSource=admin')).toBe(
+      'db1:27017,db2:27017,db3:27017',
+    );
     expect(hostsOf('mongodb+srv://user:pw@cluster0.example.org/?tls=true')).toBe('cluster0.example.org');
     expect(hostsOf('mongodb://localhost')).toBe('localhost');
     expect(hostsOf('mongodb://localhost?directConnection=true')).toBe('localhost');

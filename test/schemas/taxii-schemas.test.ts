@@ -197,7 +197,11 @@ describe('TAXII 2.1 §3.7 Envelope Resource', () => {
   });
 
   test('a STIX bundle is not a STIX object', () => {
-    rejects('envelope', { objects: [{ type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d', objects: [indicator] }] }, '/objects/0/type');
+    rejects(
+      'envelope',
+      { objects: [{ type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d', objects: [indicator] }] },
+      '/objects/0/type',
+    );
   });
 
   test('custom STIX objects and properties pass through (checked by the STIX schemas, not here)', () => {
@@ -353,7 +357,11 @@ describe('TAXII 2.1 §4.3.1 Status Resource', () => {
   });
 
   test('status-details: id and version required, message optional, all strings', () => {
-    rejects('status', withProps(minimal.status, { failures: [{ version: '2018-05-28T14:03:42.543Z' }] }), '/failures/0: missing required property "id"');
+    rejects(
+      'status',
+      withProps(minimal.status, { failures: [{ version: '2018-05-28T14:03:42.543Z' }] }),
+      '/failures/0: missing required property "id"',
+    );
     rejects('status', withProps(minimal.status, { failures: [{ id: 'x--1', version: '1', message: 42 }] }), '/failures/0/message');
     rejects('status', withProps(minimal.status, { pendings: [{ id: 'x--1', version: 20180528 }] }), '/pendings/0/version');
   });
@@ -405,8 +413,22 @@ describe('TAXII 2.1 §5.1.1 Collections Resource', () => {
 
   test('aliases are unique within the API root', () => {
     const [first, second] = example.collections;
-    rejects('collections', { collections: [{ ...first, alias: 'fr' }, { ...second, alias: 'fr' }] }, '/collections/1/alias');
-    accepts('collections', { collections: [{ ...first, alias: 'fr' }, { ...second, alias: 'de' }] });
+    rejects(
+      'collections',
+      {
+        collections: [
+          { ...first, alias: 'fr' },
+          { ...second, alias: 'fr' },
+        ],
+      },
+      '/collections/1/alias',
+    );
+    accepts('collections', {
+      collections: [
+        { ...first, alias: 'fr' },
+        { ...second, alias: 'de' },
+      ],
+    });
   });
 });
 
@@ -491,7 +513,11 @@ describe('TAXII 2.1 §5.3.1 Manifest Resource', () => {
 
   test('media_type is optional and a media type', () => {
     accepts('manifest', { objects: [{ id: indicator.id, date_added: '2016-11-04T03:04:05.100000Z', version: indicator.modified }] });
-    rejects('manifest', { objects: [{ id: indicator.id, date_added: '2016-11-04T03:04:05.100000Z', version: indicator.modified, media_type: 'stix 2.1' }] }, '/objects/0/media_type');
+    rejects(
+      'manifest',
+      { objects: [{ id: indicator.id, date_added: '2016-11-04T03:04:05.100000Z', version: indicator.modified, media_type: 'stix 2.1' }] },
+      '/objects/0/media_type',
+    );
   });
 
   test('more is a boolean', () => {
@@ -544,7 +570,15 @@ describe('TAXII 2.1 §7.1 Custom Properties', () => {
 
 describe('assertTaxiiResource', () => {
   test('lists every violation, one per line, not just the first', () => {
-    const message = rejects('collection', { id: 'nope', title: 7, can_read: 'yes', Alias: 'fr' }, '/id', '/title', '/can_read', 'property "Alias"', '"can_write"');
+    const message = rejects(
+      'collection',
+      { id: 'nope', title: 7, can_read: 'yes', Alias: 'fr' },
+      '/id',
+      '/title',
+      '/can_read',
+      'property "Alias"',
+      '"can_write"',
+    );
     expect(message.split('\n').length).toBeGreaterThanOrEqual(6);
   });
 

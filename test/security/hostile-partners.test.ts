@@ -49,7 +49,17 @@ const grantArb: fc.Arbitrary<GrantModel> = fc.record({
 });
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('add' as const), party: fc.nat(2), coll: fc.nat(1), obj: fc.nat(3), version: fc.nat(2), marking: fc.nat(3) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('add' as const),
+      party: fc.nat(2),
+      coll: fc.nat(1),
+      obj: fc.nat(3),
+      version: fc.nat(2),
+      marking: fc.nat(3),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), party: fc.nat(2), coll: fc.nat(1), obj: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('stranger' as const), coll: fc.nat(1), obj: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('admin-read' as const), coll: fc.nat(1) }) },
@@ -79,11 +89,25 @@ describe('issue #12 hostile-partner suite: random agreements and operations over
             editors.push(await account(h, `${p}-editor`, p, ['writer', 'deleter']));
           }
           for (const [i, g] of grants.entries()) {
-            await agree(h, `a${i}`, [{ party: PARTIES[g.party] as string, actions: g.actions, collections: { ids: g.colls.map((c) => (colls[c] as CollectionRecord).id) }, max_tlp: g.ceiling, unmarked_as: 'deny' }], g.active ? {} : { status: 'draft' });
+            await agree(
+              h,
+              `a${i}`,
+              [
+                {
+                  party: PARTIES[g.party] as string,
+                  actions: g.actions,
+                  collections: { ids: g.colls.map((c) => (colls[c] as CollectionRecord).id) },
+                  max_tlp: g.ceiling,
+                  unmarked_as: 'deny',
+                },
+              ],
+              g.active ? {} : { status: 'draft' },
+            );
           }
           const may = (p: number, action: 'read' | 'write' | 'delete', c: number, level: number) =>
             grants.some((g) => g.active && g.party === p && g.actions.includes(action) && g.colls.includes(c) && level <= LEVEL[g.ceiling]);
-          const mayAny = (p: number, action: 'read' | 'write' | 'delete', c: number) => grants.some((g) => g.active && g.party === p && g.actions.includes(action) && g.colls.includes(c));
+          const mayAny = (p: number, action: 'read' | 'write' | 'delete', c: number) =>
+            grants.some((g) => g.active && g.party === p && g.actions.includes(action) && g.colls.includes(c));
 
           // The model: per collection and object, its owner and the versions it holds.
           const owner = new Map<string, number>();
@@ -106,7 +130,12 @@ describe('issue #12 hostile-partner suite: random agreements and operations over
               const key = `${op.coll} ${op.obj}`;
               const level = MARKING_LEVEL[op.marking] as number;
               const obj = marked({ ...indicator(100 + op.obj, VERSIONS[op.version]) }, MARKING[op.marking] as string);
-              const res = await send('post', objectsUrl(colls[op.coll] as CollectionRecord), (editors[op.party] as TestAccount).auth, JSON.stringify({ objects: [obj] }));
+              const res = await send(
+                'post',
+                objectsUrl(colls[op.coll] as CollectionRecord),
+                (editors[op.party] as TestAccount).auth,
+                JSON.stringify({ objects: [obj] }),
+              );
               if (!mayAny(op.party, 'write', op.coll)) {
                 expect([403, 404]).toContain(res.status);
                 continue;
@@ -122,7 +151,9 @@ describe('issue #12 hostile-partner suite: random agreements and operations over
                 owner.set(key, op.party);
                 versions.set(op.version, { version: op.version, level });
                 held.set(key, versions);
-                expect(status.successes).toEqual([{ id: stixId(op.obj), version: formatTimestamp(Date.parse(VERSIONS[op.version] as string) * 1000) }]);
+                expect(status.successes).toEqual([
+                  { id: stixId(op.obj), version: formatTimestamp(Date.parse(VERSIONS[op.version] as string) * 1000) },
+                ]);
               } else if (already) {
                 expect(status.successes?.[0]?.message).toBe('already stored');
               } else {
@@ -131,9 +162,15 @@ describe('issue #12 hostile-partner suite: random agreements and operations over
               }
             } else if (op.kind === 'delete') {
               const key = `${op.coll} ${op.obj}`;
-              const res = await send('delete', objectUrl(colls[op.coll] as CollectionRecord, stixId(op.obj)), (editors[op.party] as TestAccount).auth);
+              const res = await send(
+                'delete',
+                objectUrl(colls[op.coll] as CollectionRecord, stixId(op.obj)),
+                (editors[op.party] as TestAccount).auth,
+              );
               const versions = held.get(key) ?? new Map<number, Held>();
-              const reachable = [...versions.values()].filter((v) => may(op.party, 'read', op.coll, v.level) && may(op.party, 'delete', op.coll, v.level));
+              const reachable = [...versions.values()].filter(
+                (v) => may(op.party, 'read', op.coll, v.level) && may(op.party, 'delete', op.coll, v.level),
+              );
               if (res.status === 200) {
                 expect(owner.get(key)).toBe(op.party);
                 expect(reachable.length).toBeGreaterThan(0);
@@ -156,8 +193,14 @@ describe('issue #12 hostile-partner suite: random agreements and operations over
 
           // What is stored is exactly the model: nothing of anyone's altered or removed by another.
           for (const [c, coll] of colls.entries()) {
-            const all = await h.store.queryManifest({ collectionId: coll.id, versions: { all: true, first: false, last: false, at: [] }, limit: 1000 });
-            const expected = [...held].filter(([k]) => k.startsWith(`${c} `)).flatMap(([k, vs]) => [...vs.values()].map((v) => versionKey(stixId(Number(k.split(' ')[1])), VERSIONS[v.version] as string)));
+            const all = await h.store.queryManifest({
+              collectionId: coll.id,
+              versions: { all: true, first: false, last: false, at: [] },
+              limit: 1000,
+            });
+            const expected = [...held]
+              .filter(([k]) => k.startsWith(`${c} `))
+              .flatMap(([k, vs]) => [...vs.values()].map((v) => versionKey(stixId(Number(k.split(' ')[1])), VERSIONS[v.version] as string)));
             expect(all.records.map((r) => `${r.id}@${formatTimestamp(r.version)}`).sort()).toEqual(expected.sort());
           }
 
@@ -169,12 +212,20 @@ describe('issue #12 hostile-partner suite: random agreements and operations over
                 expect([403, 404]).toContain(res.status);
                 continue;
               }
-              const visible = [...held].filter(([k]) => k.startsWith(`${c} `)).map(([k, vs]) => ({ id: stixId(Number(k.split(' ')[1])), versions: [...vs.values()].filter((v) => may(p, 'read', c, v.level)).map((v) => v.version) }));
+              const visible = [...held]
+                .filter(([k]) => k.startsWith(`${c} `))
+                .map(([k, vs]) => ({
+                  id: stixId(Number(k.split(' ')[1])),
+                  versions: [...vs.values()].filter((v) => may(p, 'read', c, v.level)).map((v) => v.version),
+                }));
               const seen = ((res.body as EnvelopeBody).objects ?? []).map((o) => versionKey(o.id, o.modified as string));
               expect(seen.sort()).toEqual(visible.flatMap((o) => o.versions.map((v) => versionKey(o.id, VERSIONS[v] as string))).sort());
               const last = await send('get', objectsUrl(coll), editor.auth);
               expect(((last.body as EnvelopeBody).objects ?? []).map((o) => versionKey(o.id, o.modified as string)).sort()).toEqual(
-                visible.filter((o) => o.versions.length > 0).map((o) => versionKey(o.id, VERSIONS[Math.max(...o.versions)] as string)).sort(),
+                visible
+                  .filter((o) => o.versions.length > 0)
+                  .map((o) => versionKey(o.id, VERSIONS[Math.max(...o.versions)] as string))
+                  .sort(),
               );
               for (const o of visible) {
                 const one = await send('get', objectUrl(coll, o.id), editor.auth);
@@ -183,7 +234,9 @@ describe('issue #12 hostile-partner suite: random agreements and operations over
                   expect([one.status, versions.status]).toEqual([404, 404]);
                   continue;
                 }
-                expect(((one.body as EnvelopeBody).objects ?? []).map((x) => versionKey(x.id, x.modified as string))).toEqual([versionKey(o.id, VERSIONS[Math.max(...o.versions)] as string)]);
+                expect(((one.body as EnvelopeBody).objects ?? []).map((x) => versionKey(x.id, x.modified as string))).toEqual([
+                  versionKey(o.id, VERSIONS[Math.max(...o.versions)] as string),
+                ]);
                 expect((versions.body as VersionsBody).versions?.length).toBe(o.versions.length);
               }
             }

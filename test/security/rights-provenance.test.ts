@@ -29,25 +29,44 @@ describe('issue #12 rights and provenance, over HTTP', () => {
     await party(h, 'acme');
     await party(h, 'rival');
     await party(h, 'police', 'FR');
-    await h.store.upsertParty({ id: 'signed', name: 'signed', kind: 'vendor', identityRef: 'identity--00000000-0000-4000-8000-0000000000aa' }, { at: h.clock.read(), by: 'test', entity: 'party', entityId: 'signed', action: 'create' });
+    await h.store.upsertParty(
+      { id: 'signed', name: 'signed', kind: 'vendor', identityRef: 'identity--00000000-0000-4000-8000-0000000000aa' },
+      { at: h.clock.read(), by: 'test', entity: 'party', entityId: 'signed', action: 'create' },
+    );
     c = await collection(h, 'fr', 'FR');
     acme = await account(h, 'acme-feed', 'acme', ['writer', 'deleter']);
     rival = await account(h, 'rival-feed', 'rival', ['writer', 'deleter']);
     redReader = await account(h, 'police-red', 'police', ['reader']);
     amberReader = await account(h, 'police-amber', 'police', ['reader']);
-    const vendor = (p: string) => ({ party: p, actions: ['read', 'write', 'delete'] as ('read' | 'write' | 'delete')[], collections: { countries: ['FR'] }, max_tlp: 'amber' as const, unmarked_as: 'green' as const });
-    await agree(h, 'vendors', [vendor('acme'), vendor('rival'), vendor('signed'), { party: 'acme', actions: ['write'], collections: { countries: ['FR'] }, max_tlp: 'red', unmarked_as: 'green' }]);
+    const vendor = (p: string) => ({
+      party: p,
+      actions: ['read', 'write', 'delete'] as ('read' | 'write' | 'delete')[],
+      collections: { countries: ['FR'] },
+      max_tlp: 'amber' as const,
+      unmarked_as: 'green' as const,
+    });
+    await agree(h, 'vendors', [
+      vendor('acme'),
+      vendor('rival'),
+      vendor('signed'),
+      { party: 'acme', actions: ['write'], collections: { countries: ['FR'] }, max_tlp: 'red', unmarked_as: 'green' },
+    ]);
     await agree(h, 'police', [{ party: 'police', actions: ['read'], collections: { countries: ['FR'] }, max_tlp: 'red', unmarked_as: 'green' }]);
     // The amber reader is the same party as the red one: give it its own party for a lower ceiling.
     await party(h, 'police-lite', 'FR');
     amberReader = await account(h, 'police-lite-reader', 'police-lite', ['reader']);
-    await agree(h, 'police-lite', [{ party: 'police-lite', actions: ['read'], collections: { countries: ['FR'] }, max_tlp: 'amber', unmarked_as: 'green' }]);
+    await agree(h, 'police-lite', [
+      { party: 'police-lite', actions: ['read'], collections: { countries: ['FR'] }, max_tlp: 'amber', unmarked_as: 'green' },
+    ]);
   });
   afterAll(() => h.close());
 
   describe('1. delete was tied to the admin role', () => {
     it('an account of another party than the operator cannot be given the admin role (admin API 400, nothing created)', async () => {
-      const res = await request(h.app).post('/admin/accounts').set('Authorization', h.accounts.admin.auth).send({ name: 'acme-admin', roles: ['admin'], party: 'acme' });
+      const res = await request(h.app)
+        .post('/admin/accounts')
+        .set('Authorization', h.accounts.admin.auth)
+        .send({ name: 'acme-admin', roles: ['admin'], party: 'acme' });
       expect(res.status).toBe(400);
       expect(res.body.description).toMatch(/operator party/);
       expect(await h.store.getAccountByName('acme-admin')).toBeUndefined();
@@ -68,13 +87,24 @@ describe('issue #12 rights and provenance, over HTTP', () => {
       await h.store.createAccount({ id: 'legacy-2', name: 'idle-admin', partyId: 'rival', roles: ['admin', 'reader'], ...base }, legacy('legacy-2'));
       await h.store.appendAuditEvents([{ time: now, action: 'object.delete', outcome: 'success', account: 'legacy-admin', party: 'acme' }]);
       // Before the migration runs, the role already gives nothing outside the operator party.
-      expect((await request(h.app).get('/admin/accounts').set('Authorization', `Basic ${Buffer.from('legacy-admin:x').toString('base64')}`)).status).toBe(401);
+      expect(
+        (
+          await request(h.app)
+            .get('/admin/accounts')
+            .set('Authorization', `Basic ${Buffer.from('legacy-admin:x').toString('base64')}`)
+        ).status,
+      ).toBe(401);
       expect(await demoteForeignAdmins(h.store, h.clock.read, 'operator')).toEqual(['idle-admin', 'legacy-admin']);
       expect(await h.store.getAccountByName('legacy-admin')).toMatchObject({ roles: ['deleter'], disabled: false });
       expect(await h.store.getAccountByName('idle-admin')).toMatchObject({ roles: ['reader'], disabled: false });
       expect(await demoteForeignAdmins(h.store, h.clock.read, 'operator')).toEqual([]);
       const changes = await h.store.listChanges(1000);
-      expect(changes.filter((ch) => ch.by === 'migration').map((ch) => ch.entityId).sort()).toEqual(['legacy-1', 'legacy-2']);
+      expect(
+        changes
+          .filter((ch) => ch.by === 'migration')
+          .map((ch) => ch.entityId)
+          .sort(),
+      ).toEqual(['legacy-1', 'legacy-2']);
     });
   });
 
@@ -127,7 +157,10 @@ describe('issue #12 rights and provenance, over HTTP', () => {
       const moved = await request(h.app).put(url).set('Authorization', h.accounts.admin.auth).send({ party: 'rival' });
       expect(moved.body).toEqual({ collection: c.id, object: idOf(o), owner: 'rival', previous_owner: 'acme' });
       const changes = await h.store.listChanges(1000);
-      expect(changes.find((ch) => ch.entity === 'object' && ch.entityId === idOf(o))).toMatchObject({ action: 'transfer', detail: { from: 'acme', to: 'rival' } });
+      expect(changes.find((ch) => ch.entity === 'object' && ch.entityId === idOf(o))).toMatchObject({
+        action: 'transfer',
+        detail: { from: 'acme', to: 'rival' },
+      });
       expect((await add(h, c, [indicator(34, V2)], rival.auth)).success_count).toBe(1);
       expect((await add(h, c, [indicator(34, '2026-03-01T00:00:00.000Z')], acme.auth)).failure_count).toBe(1);
     });
@@ -193,7 +226,12 @@ describe('issue #12 rights and provenance, over HTTP', () => {
         .send(JSON.stringify({ objects: [indicator(74)] }));
       expect(res.status).toBe(415);
       taxii(await get(h, objectUrl(c, idOf(indicator(74))), redReader.auth), 404, 'error');
-      const utf8 = await request(h.app).post(objectsUrl(c)).set('Authorization', acme.auth).set('Accept', TAXII).set('Content-Type', `${TAXII}; charset=UTF-8`).send(JSON.stringify({ objects: [indicator(74)] }));
+      const utf8 = await request(h.app)
+        .post(objectsUrl(c))
+        .set('Authorization', acme.auth)
+        .set('Accept', TAXII)
+        .set('Content-Type', `${TAXII}; charset=UTF-8`)
+        .send(JSON.stringify({ objects: [indicator(74)] }));
       expect(utf8.status).toBe(202);
     });
   });

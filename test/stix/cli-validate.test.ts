@@ -62,8 +62,14 @@ describe('registerValidateCommand', () => {
   async function run(...args: string[]): Promise<number | undefined> {
     out = '';
     err = '';
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { out += String(chunk); return true; });
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => { err += String(chunk); return true; });
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out += String(chunk);
+      return true;
+    });
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      err += String(chunk);
+      return true;
+    });
     const program = new Command('accord').exitOverride();
     registerValidateCommand(program);
     try {

@@ -77,12 +77,22 @@ describe('STIX 2.1 §2.16 Timestamp', () => {
     accepts(indicator({ valid_from: '2000-02-29T12:00:00.5Z' }));
   });
   it.each(['2023-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2021-04-31T00:00:00Z', '2021-13-01T00:00:00Z', '2021-00-10T00:00:00Z'])(
-    '§2.16 Timestamp: rejects %s (no such date)', (value) => {
+    '§2.16 Timestamp: rejects %s (no such date)',
+    (value) => {
       rejectsWith(indicator({ valid_from: value }), 'valid_from: timestamp');
-    });
+    },
+  );
   it.each([
-    '2021-01-01T00:00:00+00:00', '2021-01-01T00:00:00z', '2021-01-01T00:00:00', '2021-01-01T00:00:00.Z',
-    '2021-01-01 00:00:00Z', '21-01-01T00:00:00Z', '2021-01-01T24:00:00Z', '2021-01-01T12:60:00Z', '2021-01-01T12:00:60Z', '',
+    '2021-01-01T00:00:00+00:00',
+    '2021-01-01T00:00:00z',
+    '2021-01-01T00:00:00',
+    '2021-01-01T00:00:00.Z',
+    '2021-01-01 00:00:00Z',
+    '21-01-01T00:00:00Z',
+    '2021-01-01T24:00:00Z',
+    '2021-01-01T12:60:00Z',
+    '2021-01-01T12:00:60Z',
+    '',
   ])('§2.16 Timestamp: rejects %j (not YYYY-MM-DDTHH:mm:ss[.s+]Z in UTC)', (value) => {
     rejectsWith(indicator({ valid_from: value }), 'valid_from: timestamp');
   });
@@ -93,8 +103,11 @@ describe('STIX 2.1 §2.16 Timestamp', () => {
     rejectsWith(indicator({ valid_from: 1459974228 }), 'valid_from: timestamp');
   });
   it('§3.2 created and modified need millisecond precision', () => {
-    rejectsWith(indicator({ created: '2016-04-06T20:03:48Z', modified: '2016-04-06T20:03:48.12Z' }),
-      'created: timestamp-precision', 'modified: timestamp-precision');
+    rejectsWith(
+      indicator({ created: '2016-04-06T20:03:48Z', modified: '2016-04-06T20:03:48.12Z' }),
+      'created: timestamp-precision',
+      'modified: timestamp-precision',
+    );
     accepts(indicator({ created: '2016-04-06T20:03:48.000000Z' }));
   });
   it('§3.6.1 modified must not be earlier than created, at any precision', () => {
@@ -104,11 +117,13 @@ describe('STIX 2.1 §2.16 Timestamp', () => {
   });
   it('§4.7 valid_until must be later than valid_from (the reported sentence)', () => {
     const result = permissive.validate(indicator({ valid_from: '2016-04-06T20:03:48.000Z', valid_until: '2016-04-06T20:03:48Z' }));
-    expect(issuesOf(result)).toEqual([{
-      path: 'valid_until',
-      rule: 'valid-until',
-      message: `${ID} (2016-04-06T20:03:48.000Z): "valid_until" must be later than "valid_from"`,
-    }]);
+    expect(issuesOf(result)).toEqual([
+      {
+        path: 'valid_until',
+        rule: 'valid-until',
+        message: `${ID} (2016-04-06T20:03:48.000Z): "valid_until" must be later than "valid_from"`,
+      },
+    ]);
   });
 });
 
@@ -149,7 +164,10 @@ describe('STIX 2.1 §2.5 External Reference', () => {
     rejectsWith(indicator({ external_references: [{ external_id: 'x' }] }), 'external_references[0].source_name: required');
   });
   it('§2.5 rejects properties it does not define', () => {
-    rejectsWith(indicator({ external_references: [{ source_name: 'x', external_id: '1', x_note: 'y' }] }), 'external_references[0].x_note: unknown-property');
+    rejectsWith(
+      indicator({ external_references: [{ source_name: 'x', external_id: '1', x_note: 'y' }] }),
+      'external_references[0].x_note: unknown-property',
+    );
   });
   it('§2.12 rejects an empty external_references list', () => {
     rejectsWith(indicator({ external_references: [] }), 'external_references: empty-list');
@@ -160,10 +178,12 @@ describe('STIX 2.1 §7.2.3 Granular Markings', () => {
   const MARKING = 'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da';
   const marked = (markings: unknown) => indicator({ granular_markings: markings });
   it('§7.2.3 accepts selectors that point into the object', () => {
-    accepts(marked([
-      { marking_ref: MARKING, selectors: ['description', 'labels.[1]', 'external_references.[0].source_name', 'external_references'] },
-      { lang: 'de', selectors: ['name'] },
-    ]));
+    accepts(
+      marked([
+        { marking_ref: MARKING, selectors: ['description', 'labels.[1]', 'external_references.[0].source_name', 'external_references'] },
+        { lang: 'de', selectors: ['name'] },
+      ]),
+    );
   });
   it.each([
     ['pattern_version', 'a property that is not present'],
@@ -180,7 +200,10 @@ describe('STIX 2.1 §7.2.3 Granular Markings', () => {
     rejectsWith(marked([{ selectors: ['name'], lang: 'en', marking_ref: MARKING }]), 'granular_markings[0]: granular-marking');
   });
   it('§7.2.3 rejects a marking_ref that is not a marking definition', () => {
-    rejectsWith(marked([{ selectors: ['name'], marking_ref: 'identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f' }]), 'granular_markings[0].marking_ref: ref-type');
+    rejectsWith(
+      marked([{ selectors: ['name'], marking_ref: 'identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f' }]),
+      'granular_markings[0].marking_ref: ref-type',
+    );
   });
   it('§7.2.3 rejects a lang that is not an RFC 5646 tag', () => {
     rejectsWith(marked([{ selectors: ['name'], lang: 'en_GB' }]), 'granular_markings[0].lang: lang');
@@ -196,9 +219,12 @@ describe('STIX 2.1 §3.2 Common Properties', () => {
     accepts(indicator({ confidence: 100 }));
   });
   it.each(['en', 'pt-BR', 'zh-Hant-TW', 'sl-rozaj-biske', 'en-US-x-twain', 'x-klingon', 'i-klingon', 'es-419', 'de-CH-1996'])(
-    '§3.2 lang: accepts the RFC 5646 tag %j', (tag) => accepts(indicator({ lang: tag })));
-  it.each(['en_US', '', 'e', 'en-', 'toolonglanguage', 'de-419-419-', 'en-a', 'en-x', 'de-DE-1996-1996'])(
-    '§3.2 lang: rejects %j', (tag) => rejectsWith(indicator({ lang: tag }), 'lang: lang'));
+    '§3.2 lang: accepts the RFC 5646 tag %j',
+    (tag) => accepts(indicator({ lang: tag })),
+  );
+  it.each(['en_US', '', 'e', 'en-', 'toolonglanguage', 'de-419-419-', 'en-a', 'en-x', 'de-DE-1996-1996'])('§3.2 lang: rejects %j', (tag) =>
+    rejectsWith(indicator({ lang: tag }), 'lang: lang'),
+  );
   it('§3.2 spec_version: rejects a value other than 2.1', () => {
     rejectsWith(indicator({ spec_version: '2.2' }), 'spec_version: spec-version');
     rejectsWith(indicator({ spec_version: 2.1 }), 'spec_version: spec-version');
@@ -221,8 +247,9 @@ describe('STIX 2.1 §3.2 Common Properties', () => {
   });
   it('§3.2 extensions: the strict policy refuses extensions other than TLP 2.0', () => {
     const key = 'extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e';
-    expect(rulesOf(strict.validate(indicator({ extensions: { [key]: { extension_type: 'property-extension' } } }))))
-      .toEqual([`extensions.${key}: custom-extension`]);
+    expect(rulesOf(strict.validate(indicator({ extensions: { [key]: { extension_type: 'property-extension' } } })))).toEqual([
+      `extensions.${key}: custom-extension`,
+    ]);
   });
 });
 
@@ -238,8 +265,14 @@ describe('STIX 2.1 §11.1 Custom Properties', () => {
     accepts(indicator({ x_acme_org_risk_score: 10, x_acme_org_scoring: { impact: 'high' } }));
   });
   it.each([
-    ['X_Acme', 'X_Acme'], ['ab', 'ab'], ['_x_acme', '_x_acme'], ['x-acme', 'x-acme'], ['x_acmé', '["x_acmé"]'],
-    [`x_${'a'.repeat(249)}`, `x_${'a'.repeat(78)}…`], ['__proto__', '__proto__'], ['9lives', '9lives'],
+    ['X_Acme', 'X_Acme'],
+    ['ab', 'ab'],
+    ['_x_acme', '_x_acme'],
+    ['x-acme', 'x-acme'],
+    ['x_acmé', '["x_acmé"]'],
+    [`x_${'a'.repeat(249)}`, `x_${'a'.repeat(78)}…`],
+    ['__proto__', '__proto__'],
+    ['9lives', '9lives'],
   ])('§11.1 permissive: rejects the custom property name %j', (name, shownPath) => {
     // Parsed from text so that "__proto__" is an own property, as it is in a pushed object.
     const obj = JSON.parse(JSON.stringify(indicator()).replace(/^\{/, `{${JSON.stringify(name)}: 1,`)) as unknown;
@@ -252,9 +285,14 @@ describe('STIX 2.1 §11.1 Custom Properties', () => {
 
 describe('STIX 2.1 §11.2 Custom Objects', () => {
   const tactic = {
-    type: 'x-mitre-tactic', spec_version: '2.1', id: 'x-mitre-tactic--daa4cbb1-b4f4-4723-a824-7f1efd6e0592',
-    created: '2018-10-17T00:14:20.652Z', modified: '2019-07-19T17:42:06.909Z', name: 'Collection',
-    x_mitre_shortname: 'collection', external_references: [{ source_name: 'mitre-attack', external_id: 'TA0009' }],
+    type: 'x-mitre-tactic',
+    spec_version: '2.1',
+    id: 'x-mitre-tactic--daa4cbb1-b4f4-4723-a824-7f1efd6e0592',
+    created: '2018-10-17T00:14:20.652Z',
+    modified: '2019-07-19T17:42:06.909Z',
+    name: 'Collection',
+    x_mitre_shortname: 'collection',
+    external_references: [{ source_name: 'mitre-attack', external_id: 'TA0009' }],
   };
   it('§11.2 permissive: accepts a custom object with valid common properties', () => {
     accepts(tactic);
@@ -267,14 +305,21 @@ describe('STIX 2.1 §11.2 Custom Objects', () => {
     rejectsWith({ ...tactic, external_references: [{ source_name: 'x' }] }, 'external_references[0]: external-reference');
   });
   it.each(['X-Mitre-Tactic', 'ab', 'x--tactic', '1x-tactic', 'x_tactic', `x-${'a'.repeat(249)}`])(
-    '§11.2 permissive: rejects the custom type name %j', (type) => {
+    '§11.2 permissive: rejects the custom type name %j',
+    (type) => {
       expect(rulesOf(permissive.validate({ ...clone(tactic), type }))).toEqual(['type: type-name']);
-    });
+    },
+  );
   it('§11.2 a relationship may point at a custom object under both policies', () => {
     const relationship = {
-      type: 'relationship', spec_version: '2.1', id: 'relationship--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
-      created: '2016-04-06T20:03:48.000Z', modified: '2016-04-06T20:03:48.000Z', relationship_type: 'related-to',
-      source_ref: ID, target_ref: tactic.id,
+      type: 'relationship',
+      spec_version: '2.1',
+      id: 'relationship--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
+      created: '2016-04-06T20:03:48.000Z',
+      modified: '2016-04-06T20:03:48.000Z',
+      relationship_type: 'related-to',
+      source_ref: ID,
+      target_ref: tactic.id,
     };
     accepts(relationship);
     expect(issuesOf(strict.validate(relationship))).toEqual([]);

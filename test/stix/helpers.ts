@@ -12,7 +12,9 @@ export function loadFixture(file: string): unknown {
 }
 
 export function exampleFiles(): string[] {
-  return readdirSync(FIXTURES).filter((f) => f.endsWith('.json') && !f.startsWith('invalid-') && !f.startsWith('valid-')).sort();
+  return readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.json') && !f.startsWith('invalid-') && !f.startsWith('valid-'))
+    .sort();
 }
 
 export function issuesOf(result: ValidationResult): ValidationIssue[] {

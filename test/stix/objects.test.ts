@@ -21,7 +21,9 @@ interface CaseFile {
   invalid: Case[];
 }
 
-const files = readdirSync(join(FIXTURES, 'cases')).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(join(FIXTURES, 'cases'))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 function variant(base: Record<string, unknown>, c: Case): Record<string, unknown> {
   const obj = { ...clone(base), ...(c.set ?? {}) };
@@ -30,12 +32,34 @@ function variant(base: Record<string, unknown>, c: Case): Record<string, unknown
 }
 
 it('has a case file for every SDO, SRO and meta object type', () => {
-  expect(files.map((f) => f.replace('.json', '')).sort()).toEqual([
-    'attack-pattern', 'campaign', 'course-of-action', 'extension-definition', 'grouping', 'identity', 'incident',
-    'indicator', 'infrastructure', 'intrusion-set', 'language-content', 'location', 'malware', 'malware-analysis',
-    'marking-definition', 'note', 'observed-data', 'opinion', 'relationship', 'report', 'sighting', 'threat-actor',
-    'tool', 'vulnerability',
-  ].sort());
+  expect(files.map((f) => f.replace('.json', '')).sort()).toEqual(
+    [
+      'attack-pattern',
+      'campaign',
+      'course-of-action',
+      'extension-definition',
+      'grouping',
+      'identity',
+      'incident',
+      'indicator',
+      'infrastructure',
+      'intrusion-set',
+      'language-content',
+      'location',
+      'malware',
+      'malware-analysis',
+      'marking-definition',
+      'note',
+      'observed-data',
+      'opinion',
+      'relationship',
+      'report',
+      'sighting',
+      'threat-actor',
+      'tool',
+      'vulnerability',
+    ].sort(),
+  );
 });
 
 describe.each(files)('%s', (file) => {

@@ -35,9 +35,14 @@ describe('STIX 2.1 §6.14 Software Object: languages', () => {
 describe('STIX 2.1 §9 STIX Patterning in indicators', () => {
   it('§9 reports the pattern error position once', () => {
     const result = permissive.validate({
-      type: 'indicator', spec_version: '2.1', id: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
-      created: '2025-01-01T00:00:00.000Z', modified: '2025-01-01T00:00:00.000Z',
-      pattern: "[ipv4-addr:value = '1.2.3.4'", pattern_type: 'stix', valid_from: '2025-01-01T00:00:00Z',
+      type: 'indicator',
+      spec_version: '2.1',
+      id: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
+      created: '2025-01-01T00:00:00.000Z',
+      modified: '2025-01-01T00:00:00.000Z',
+      pattern: "[ipv4-addr:value = '1.2.3.4'",
+      pattern_type: 'stix',
+      valid_from: '2025-01-01T00:00:00Z',
     });
     expect(result.ok).toBe(false);
     const message = result.ok ? '' : (result.issues[0]?.message ?? '');

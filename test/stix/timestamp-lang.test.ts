@@ -36,12 +36,39 @@ describe('STIX 2.1 §2.16 Timestamp', () => {
 
 describe('RFC 5646 language tags (STIX 2.1 §3.2 lang, §7.1, §7.2.3)', () => {
   it.each([
-    'de', 'fr-CA', 'zh-yue-HK', 'zh-Hans-CN', 'sr-Latn-RS', 'es-419', 'sl-nedis', 'de-CH-1901', 'hy-Latn-IT-arevela',
-    'en-a-bbb-x-a-ccc', 'x-whatever', 'qaa-Qaaa-QM-x-southern', 'i-enochian', 'en-GB-oed', 'EN-us',
+    'de',
+    'fr-CA',
+    'zh-yue-HK',
+    'zh-Hans-CN',
+    'sr-Latn-RS',
+    'es-419',
+    'sl-nedis',
+    'de-CH-1901',
+    'hy-Latn-IT-arevela',
+    'en-a-bbb-x-a-ccc',
+    'x-whatever',
+    'qaa-Qaaa-QM-x-southern',
+    'i-enochian',
+    'en-GB-oed',
+    'EN-us',
   ])('accepts %s', (tag) => expect(isLanguageTag(tag)).toBe(true));
 
   it.each([
-    '', 'a', 'de-', '-de', 'de--CH', 'de-419-DE', 'a-DE', 'ar-a-aaa-b-bbb-a-ccc', 'de-1901-1901', 'en-x', 'x',
-    'abcdefghi', 'en_US', 'en US', 'zh-a', `en-${'x'.repeat(300)}`,
+    '',
+    'a',
+    'de-',
+    '-de',
+    'de--CH',
+    'de-419-DE',
+    'a-DE',
+    'ar-a-aaa-b-bbb-a-ccc',
+    'de-1901-1901',
+    'en-x',
+    'x',
+    'abcdefghi',
+    'en_US',
+    'en US',
+    'zh-a',
+    `en-${'x'.repeat(300)}`,
   ])('rejects %j', (tag) => expect(isLanguageTag(tag)).toBe(false));
 });

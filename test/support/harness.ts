@@ -81,11 +81,20 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const clock = new TestClock();
   // The rate limits are off unless a test turns them on (test/http/limits.test.ts): the test
   // clock stands still, so a bucket would never refill.
-  const config: Config = { ...DEFAULTS, logLevel: 'silent', signInLimit: { ...DEFAULTS.signInLimit, addressBurst: 0, accountBurst: 0 }, rateLimit: { ...DEFAULTS.rateLimit, burst: 0 }, ...options.config };
+  const config: Config = {
+    ...DEFAULTS,
+    logLevel: 'silent',
+    signInLimit: { ...DEFAULTS.signInLimit, addressBurst: 0, accountBurst: 0 },
+    rateLimit: { ...DEFAULTS.rateLimit, burst: 0 },
+    ...options.config,
+  };
   const maxContentLength = options.maxContentLength ?? 1024 * 1024;
   // Both roots accept STIX 2.0 too, so spec_version selection can be tested.
   const policy = { contentPolicy: options.contentPolicy ?? ('permissive' as const), allowedSpecVersions: ['2.0', '2.1'] };
-  await store.upsertApiRoot({ path: 'api1', title: 'API root one', description: 'first', maxContentLength, ...policy }, testChange('api-root', 'api1'));
+  await store.upsertApiRoot(
+    { path: 'api1', title: 'API root one', description: 'first', maxContentLength, ...policy },
+    testChange('api-root', 'api1'),
+  );
   await store.upsertApiRoot({ path: 'api2', title: 'API root two', maxContentLength, ...policy }, testChange('api-root', 'api2'));
   const collection = (apiRoot: string, alias: string): CollectionRecord => ({
     id: randomUUID(),
@@ -100,7 +109,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' }, testChange('party', 'operator'));
 
   const accounts = {} as Harness['accounts'];
-  const roles: Record<keyof Harness['accounts'], Role[]> = { admin: ['admin'], writer: ['writer'], reader: ['reader'], auditor: ['auditor'], editor: ['writer', 'deleter'] };
+  const roles: Record<keyof Harness['accounts'], Role[]> = {
+    admin: ['admin'],
+    writer: ['writer'],
+    reader: ['reader'],
+    auditor: ['auditor'],
+    editor: ['writer', 'deleter'],
+  };
   for (const [name, given] of Object.entries(roles) as [keyof Harness['accounts'], Role[]][]) {
     const { account } = await addAccount(store, clock.read, { name, roles: given, partyId: 'operator', password: null }, OPERATOR);
     const { token } = await issueToken(store, clock.read, account.id, 'test', OPERATOR);
@@ -127,7 +142,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   // Events are written when a test flushes (h.ctx.audit.flush()) or at close, not on a timer,
   // so tests see exactly the events their requests caused.
   const audit = new AuditLog(store, clock.read, log);
-  const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), { intervalSeconds: config.auditAggregateSeconds, maxSources: 1000 });
+  const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), {
+    intervalSeconds: config.auditAggregateSeconds,
+    maxSources: 1000,
+  });
   const ctx: AppContext = { config, store, clock: clock.read, log, authenticator, catalog, audit, refusals, limiter: new BucketTable(), sessions };
   return {
     app: createApp(ctx),

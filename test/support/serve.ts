@@ -65,4 +65,3 @@ export async function prepareDatabase(dir: string): Promise<{ db: string; token:
   if (!token) throw new Error(`no token in: ${account.stdout}${account.stderr}`);
   return { db, token };
 }
-

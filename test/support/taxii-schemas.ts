@@ -10,30 +10,11 @@ import path from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 
-export type TaxiiResource =
-  | 'discovery'
-  | 'api-root'
-  | 'status'
-  | 'collections'
-  | 'collection'
-  | 'manifest'
-  | 'envelope'
-  | 'versions'
-  | 'error';
+export type TaxiiResource = 'discovery' | 'api-root' | 'status' | 'collections' | 'collection' | 'manifest' | 'envelope' | 'versions' | 'error';
 
 const SCHEMA_BASE = 'https://accord.invalid/schemas/taxii/';
 
-const KINDS: readonly TaxiiResource[] = [
-  'discovery',
-  'api-root',
-  'status',
-  'collections',
-  'collection',
-  'manifest',
-  'envelope',
-  'versions',
-  'error',
-];
+const KINDS: readonly TaxiiResource[] = ['discovery', 'api-root', 'status', 'collections', 'collection', 'manifest', 'envelope', 'versions', 'error'];
 
 /** The repository root: the nearest folder above this file that has a package.json (works from test/ and dist/test/). */
 function packageRoot(): string {
@@ -56,7 +37,9 @@ function compiled(): Map<TaxiiResource, ValidateFunction> {
   addFormats(ajv);
   const dir = path.join(packageRoot(), 'schemas', 'taxii');
   // Every file is added (common.json too) so relative $refs between them resolve.
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     ajv.addSchema(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as object);
   }
   const map = new Map<TaxiiResource, ValidateFunction>();

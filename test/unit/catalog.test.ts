@@ -22,7 +22,10 @@ const clock = () => Date.UTC(2026, 0, 1) * 1000;
 
 /** RFC 4122 §4.3 name-based (SHA-1) UUID, stamped version 4: written out here independently. */
 function expectedId(name: string): string {
-  const hash = createHash('sha1').update(Buffer.from(COLLECTION_NAMESPACE.replace(/-/g, ''), 'hex')).update(name).digest();
+  const hash = createHash('sha1')
+    .update(Buffer.from(COLLECTION_NAMESPACE.replace(/-/g, ''), 'hex'))
+    .update(name)
+    .digest();
   hash[6] = ((hash[6] as number) & 0x0f) | 0x40;
   hash[8] = ((hash[8] as number) & 0x3f) | 0x80;
   const h = hash.toString('hex', 0, 16);
@@ -44,7 +47,12 @@ describe('applyCatalog on the repository catalogue (collections/)', () => {
     const exchange = await store.listCollections('exchange');
     expect(exchange).toHaveLength(198);
     expect(exchange.filter((c) => c.country !== undefined)).toHaveLength(196);
-    expect(exchange.filter((c) => c.country === undefined).map((c) => c.alias).sort()).toEqual(['global', 'vendor-inbox']);
+    expect(
+      exchange
+        .filter((c) => c.country === undefined)
+        .map((c) => c.alias)
+        .sort(),
+    ).toEqual(['global', 'vendor-inbox']);
     expect((await store.listCollections('sandbox')).map((c) => c.alias)).toEqual(['sandbox']);
     expect(await store.listParties()).toEqual([{ id: 'operator', name: 'Exchange operator', kind: 'operator' }]);
   });
@@ -82,7 +90,9 @@ describe('applyCatalog on the repository catalogue (collections/)', () => {
 
   it('country collections follow countries.json: alias is the lower-case code, title "Name (CODE)"', async () => {
     await applyCatalog(store, defaultCatalogDir(), MAX, clock, 'test');
-    const { countries } = JSON.parse(readFileSync(join(defaultCatalogDir(), 'countries.json'), 'utf8')) as { countries: { code: string; name: string }[] };
+    const { countries } = JSON.parse(readFileSync(join(defaultCatalogDir(), 'countries.json'), 'utf8')) as {
+      countries: { code: string; name: string }[];
+    };
     const byAlias = new Map((await store.listCollections('exchange')).map((c) => [c.alias, c]));
     for (const { code, name } of countries) {
       expect(byAlias.get(code.toLowerCase())).toMatchObject({ country: code, title: `${name} (${code})` });
@@ -126,7 +136,13 @@ describe('applyCatalog refuses a bad catalogue before writing anything', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const write = (catalog: unknown, countries: { code: string; name: string }[] = [{ code: 'FR', name: 'France' }, { code: 'DE', name: 'Germany' }]) => {
+  const write = (
+    catalog: unknown,
+    countries: { code: string; name: string }[] = [
+      { code: 'FR', name: 'France' },
+      { code: 'DE', name: 'Germany' },
+    ],
+  ) => {
     writeFileSync(join(dir, 'catalog.json'), JSON.stringify(catalog));
     writeFileSync(join(dir, 'countries.json'), JSON.stringify({ source: 'test', as_of: '2025-11-27', countries }));
   };

@@ -132,7 +132,10 @@ describe('loadConfig', () => {
 
   it('compression: on by default; the file sets levels, the environment switches it and sets the threshold', () => {
     expect(loadConfig({ env: {} }).compression).toEqual({ enabled: true, threshold: 1024, gzipLevel: 4, brotliQuality: 5 });
-    const c = loadConfig({ file: configFile({ compression: { gzipLevel: 9 } }), env: { ACCORD_COMPRESSION: 'false', ACCORD_COMPRESSION_THRESHOLD: '4096' } }).compression;
+    const c = loadConfig({
+      file: configFile({ compression: { gzipLevel: 9 } }),
+      env: { ACCORD_COMPRESSION: 'false', ACCORD_COMPRESSION_THRESHOLD: '4096' },
+    }).compression;
     expect(c).toEqual({ enabled: false, threshold: 4096, gzipLevel: 9, brotliQuality: 5 });
     expect(configError({ file: configFile({ compression: { gzipLevel: 12 } }), env: {} })).toContain('"compression.gzipLevel"');
     expect(configError({ env: { ACCORD_COMPRESSION: 'maybe' } })).toContain('ACCORD_COMPRESSION');
@@ -160,7 +163,9 @@ describe('loadConfig', () => {
 
   it('accepts an HTTPS publicUrl with and without a path', () => {
     expect(loadConfig({ env: {}, overrides: { publicUrl: 'https://taxii.example.org' } }).publicUrl).toBe('https://taxii.example.org');
-    expect(loadConfig({ env: {}, overrides: { publicUrl: 'https://taxii.example.org:8443/accord/' } }).publicUrl).toBe('https://taxii.example.org:8443/accord/');
+    expect(loadConfig({ env: {}, overrides: { publicUrl: 'https://taxii.example.org:8443/accord/' } }).publicUrl).toBe(
+      'https://taxii.example.org:8443/accord/',
+    );
   });
 
   it('half a TLS setting is refused', () => {
@@ -193,6 +198,11 @@ describe('loadConfig', () => {
     const tls = { key: 'k', cert: 'c' };
     const discovery = { title: 'Mine' };
     loadConfig({ env: {}, overrides: { tls, discovery } });
-    expect([Object.isFrozen(DEFAULTS), Object.isFrozen(DEFAULTS.discovery), Object.isFrozen(tls), Object.isFrozen(discovery)]).toEqual([false, false, false, false]);
+    expect([Object.isFrozen(DEFAULTS), Object.isFrozen(DEFAULTS.discovery), Object.isFrozen(tls), Object.isFrozen(discovery)]).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -140,16 +140,22 @@ describe('TAXII 2.1 §3.4.1 match[...] lists', () => {
 
   it('match[type] and match[spec_version]: comma lists', () => {
     const f = parseFilters('manifest', { 'match[type]': 'indicator,malware,x-acme-widget', 'match[spec_version]': '2.0,2.1' }, OPTIONS);
-    expect([f.types, f.specVersions]).toEqual([['indicator', 'malware', 'x-acme-widget'], ['2.0', '2.1']]);
+    expect([f.types, f.specVersions]).toEqual([
+      ['indicator', 'malware', 'x-acme-widget'],
+      ['2.0', '2.1'],
+    ]);
   });
 
   // Regression (issue 13 item 5): a repeated filter used to be read as more values (200).
-  it.each(['match[id]', 'match[type]', 'match[version]', 'match[spec_version]'])('%s given twice is a 400 "Repeated parameter" naming it, even with equal values', (name) => {
-    const value = { 'match[id]': ID1, 'match[type]': 'indicator', 'match[version]': 'last', 'match[spec_version]': '2.1' }[name] as string;
-    const e = rejected('objects', { [name]: [value, value] });
-    expect([e.kind, e.title]).toEqual(['bad-request', 'Repeated parameter']);
-    expect(e.description).toContain(`"${name}"`);
-  });
+  it.each(['match[id]', 'match[type]', 'match[version]', 'match[spec_version]'])(
+    '%s given twice is a 400 "Repeated parameter" naming it, even with equal values',
+    (name) => {
+      const value = { 'match[id]': ID1, 'match[type]': 'indicator', 'match[version]': 'last', 'match[spec_version]': '2.1' }[name] as string;
+      const e = rejected('objects', { [name]: [value, value] });
+      expect([e.kind, e.title]).toEqual(['bad-request', 'Repeated parameter']);
+      expect(e.description).toContain(`"${name}"`);
+    },
+  );
 
   it.each([
     ['match[id]', 'indicator'],
@@ -186,7 +192,10 @@ describe('TAXII 2.1 §3.4.1 match[version]', () => {
     ['last,first,last', { all: false, first: true, last: true, at: [] }],
     [`${T1},first`, { all: false, first: true, last: false, at: [T1_US] }],
     [`${T1},2016-04-06T22:03:48.123456+02:00`, { all: false, first: false, last: false, at: [T1_US] }],
-    ['2016-01-01T00:00:00Z,2017-01-01T00:00:00.5Z', { all: false, first: false, last: false, at: [Date.UTC(2016, 0, 1) * 1000, Date.UTC(2017, 0, 1) * 1000 + 500_000] }],
+    [
+      '2016-01-01T00:00:00Z,2017-01-01T00:00:00.5Z',
+      { all: false, first: false, last: false, at: [Date.UTC(2016, 0, 1) * 1000, Date.UTC(2017, 0, 1) * 1000 + 500_000] },
+    ],
   ])('match[version]=%s', (value, versions) => {
     expect(parseFilters('objects', { 'match[version]': value }, OPTIONS).versions).toEqual(versions);
   });

@@ -184,7 +184,9 @@ describe('prepareObjects', () => {
     const big = malware({ id: `malware--${UUID.replace(/^0/, '1')}`, description: 'x'.repeat(10_000) });
     const { objects, failures } = prepareObjects([malware(), big], options);
     expect(objects.map((o) => o.id)).toEqual([`malware--${UUID}`]);
-    expect(failures).toEqual([{ id: big.id, version: big.modified, message: `${big.id as string}: larger than the 10000-byte limit for one object` }]);
+    expect(failures).toEqual([
+      { id: big.id, version: big.modified, message: `${big.id as string}: larger than the 10000-byte limit for one object` },
+    ]);
   });
 
   it('an object exactly at maxObjectSize is accepted, one byte less is a failure', () => {

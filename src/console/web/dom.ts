@@ -23,8 +23,26 @@ export function table(headers: string[], rows: (Child | Child[])[][], opts: { nu
     'table',
     {},
     opts.caption ? h('caption', { class: 'muted' }, opts.caption) : null,
-    h('thead', {}, h('tr', {}, headers.map((t, i) => h('th', { scope: 'col', class: num.has(i) ? 'num' : undefined }, t)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => h('td', { class: num.has(i) ? 'num' : undefined }, c))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((t, i) => h('th', { scope: 'col', class: num.has(i) ? 'num' : undefined }, t)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        h(
+          'tr',
+          {},
+          r.map((c, i) => h('td', { class: num.has(i) ? 'num' : undefined }, c)),
+        ),
+      ),
+    ),
   );
 }
 

@@ -136,7 +136,13 @@ function showSignIn(message?: string): void {
         });
       },
     },
-    h('fieldset', {}, h('legend', {}, 'Sign in with'), h('label', { class: 'inline' }, h('span', {}, usePassword, ' name and password')), h('label', { class: 'inline' }, h('span', {}, useToken, ' an API token'))),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Sign in with'),
+      h('label', { class: 'inline' }, h('span', {}, usePassword, ' name and password')),
+      h('label', { class: 'inline' }, h('span', {}, useToken, ' an API token')),
+    ),
     passwordFields,
     tokenFields,
     h('button', { type: 'submit' }, 'Sign in'),

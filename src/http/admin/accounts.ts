@@ -52,7 +52,13 @@ export async function createAccount(call: AdminCall): Promise<Reply> {
   const { account, generatedPassword } = await addAccount(
     call.ctx.store,
     call.ctx.clock,
-    { name: input.name, roles, partyId: input.party, operatorParty: call.ctx.config.operatorParty, ...(input.password !== undefined && { password: input.password }) },
+    {
+      name: input.name,
+      roles,
+      partyId: input.party,
+      operatorParty: call.ctx.config.operatorParty,
+      ...(input.password !== undefined && { password: input.password }),
+    },
     call.by,
   );
   return created({ ...(await detail(call, account)), ...(generatedPassword !== undefined && { generated_password: generatedPassword }) });

@@ -29,17 +29,29 @@ export async function deleteFeed({ ctx, by, param }: AdminCall): Promise<Reply> 
   return noContent;
 }
 
-export const pauseFeed = (paused: boolean) => async ({ ctx, by, param }: AdminCall): Promise<Reply> => {
-  await setPaused(ctx.store, ctx.clock, by, param('name'), paused);
-  return ok(feedResource(await requireFeed(ctx.store, param('name'))));
-};
+export const pauseFeed =
+  (paused: boolean) =>
+  async ({ ctx, by, param }: AdminCall): Promise<Reply> => {
+    await setPaused(ctx.store, ctx.clock, by, param('name'), paused);
+    return ok(feedResource(await requireFeed(ctx.store, param('name'))));
+  };
 
 /** Runs the feed now, in this process, and answers with the feed as the run left it. */
 export async function runFeedNow({ ctx, param }: AdminCall): Promise<Reply> {
   const name = param('name');
   await requireFeed(ctx.store, name);
   const result = await runFeed(
-    { store: ctx.store, clock: ctx.clock, key: await keyOf(ctx), agreements: freshBindings(ctx.catalog), settings: ctx.config.feeds, maxObjectSize: ctx.config.maxObjectSize, operatorParty: ctx.config.operatorParty, owner: randomUUID(), log: ctx.audit },
+    {
+      store: ctx.store,
+      clock: ctx.clock,
+      key: await keyOf(ctx),
+      agreements: freshBindings(ctx.catalog),
+      settings: ctx.config.feeds,
+      maxObjectSize: ctx.config.maxObjectSize,
+      operatorParty: ctx.config.operatorParty,
+      owner: randomUUID(),
+      log: ctx.audit,
+    },
     name,
   );
   if (!result.ran && result.reason === 'busy') throw fail('conflict', `feed "${name}" is running in another process`);

@@ -11,7 +11,8 @@ export async function getOwner({ ctx, param }: AdminCall): Promise<Reply> {
 
 export async function putOwner({ ctx, by, param, body }: AdminCall): Promise<Reply> {
   const party = (body as { party?: unknown } | null)?.party;
-  if (typeof party !== 'string' || party.length === 0 || Object.keys(body as object).length !== 1) throw fail('invalid-request', 'the body is {"party": "<party id>"}');
+  if (typeof party !== 'string' || party.length === 0 || Object.keys(body as object).length !== 1)
+    throw fail('invalid-request', 'the body is {"party": "<party id>"}');
   const t = await transferOwnership(ctx.store, ctx.clock, by, param('id'), param('objectId'), party);
   return ok({ collection: t.collection, object: t.object, owner: t.to, previous_owner: t.from });
 }

@@ -65,7 +65,11 @@ function paramOf(req: Request, name: string): string {
 function queryOf(req: Request, accepted: readonly string[]): Record<string, string> {
   const query: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
-    if (!accepted.includes(name)) throw fail('invalid-request', `"${name}" is not a parameter of this endpoint${accepted.length > 0 ? `; it accepts ${accepted.join(', ')}` : ''}`);
+    if (!accepted.includes(name))
+      throw fail(
+        'invalid-request',
+        `"${name}" is not a parameter of this endpoint${accepted.length > 0 ? `; it accepts ${accepted.join(', ')}` : ''}`,
+      );
     if (typeof value !== 'string') throw fail('invalid-request', `"${name}" may be given only once`);
     query[name] = value;
   }
@@ -85,7 +89,8 @@ async function jsonBody(req: Request): Promise<unknown> {
   try {
     bytes = await readBody(req, ADMIN_BODY_LIMIT);
   } catch (err) {
-    if (err instanceof AccordError && err.kind === 'too-large') throw fail('request-too-large', `admin request bodies are limited to ${ADMIN_BODY_LIMIT} bytes`);
+    if (err instanceof AccordError && err.kind === 'too-large')
+      throw fail('request-too-large', `admin request bodies are limited to ${ADMIN_BODY_LIMIT} bytes`);
     throw err;
   }
   return parseJson(bytes);

@@ -60,7 +60,8 @@ const DAY_MS = 86_400_000;
 export function dayRange(p: Record<string, string>, clock: Clock): Required<DayRange> {
   for (const name of ['from', 'to'] as const) {
     const v = p[name];
-    if (v !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))) throw badInput(`"${name}" must be a day, YYYY-MM-DD`);
+    if (v !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))))
+      throw badInput(`"${name}" must be a day, YYYY-MM-DD`);
   }
   const to = p.to ?? formatTimestamp(clock()).slice(0, 10);
   const from = p.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * DAY_MS).toISOString().slice(0, 10);

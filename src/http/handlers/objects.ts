@@ -32,7 +32,13 @@ function objectIdParam(req: Request): string {
 
 /** The exchange call a request makes: its principal, the route's decision and collection, and the request as the log's origin. */
 function callOf(ctx: TaxiiContext, req: Request, res: Response, successStatus: number): Call {
-  return { actor: principalOf(req), authority: decisionOf(res), apiRoot: apiRootOf(res), collection: collectionOf(res), origin: doorOrigin(ctx, req, res, successStatus) };
+  return {
+    actor: principalOf(req),
+    authority: decisionOf(res),
+    apiRoot: apiRootOf(res),
+    collection: collectionOf(res),
+    origin: doorOrigin(ctx, req, res, successStatus),
+  };
 }
 
 interface ReadRequest {

@@ -5,6 +5,8 @@
  * The lexer is pulled one token at a time by the parser, so a malformed literal further
  * on is never reported before an earlier syntax error. Every scan moves forward only,
  * so lexing the whole input is linear in its length.
+ *
+ * Over 300 lines on purpose: every token rule of the grammar in one place, checked against it in one reading.
  */
 
 export class PatternError extends Error {
@@ -71,8 +73,8 @@ const KEYWORDS = new Set([
 // The grammar's WS rule: ASCII whitespace plus the Unicode space separators.
 const WHITESPACE = new Set(
   [
-    0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004,
-    0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+    0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a,
+    0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
   ].map((c) => String.fromCharCode(c)),
 );
 
@@ -82,8 +84,7 @@ const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 const isLetter = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 const isIdentifierStart = (c: string): boolean => isLetter(c) || c === '_';
 const isIdentifierPart = (c: string): boolean => isIdentifierStart(c) || isDigit(c) || c === '-';
-const isHexDigit = (c: string): boolean =>
-  isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+const isHexDigit = (c: string): boolean => isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 const isBase64Char = (c: string): boolean => isLetter(c) || isDigit(c) || c === '+' || c === '/';
 
 const SHOWN_LENGTH = 40;

@@ -102,7 +102,6 @@ export function auditFilter(q: AuditQuery): Filter<AuditDoc> {
   return filter;
 }
 
-
 /**
  * Successful reads per UTC day and per agreement, country or party, as SQLite's
  * summarizeAudit() counts them: an event counts once for each distinct agreement it names.

@@ -71,7 +71,13 @@ export class MongoAudit implements AuditStore {
   }
 
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
-    const docs = await this.db.guard(() => this.auditEvents.find({ ...CHANGES_FILTER, _id: { $gt: afterSeq } }).sort({ _id: 1 }).limit(limit).toArray());
+    const docs = await this.db.guard(() =>
+      this.auditEvents
+        .find({ ...CHANGES_FILTER, _id: { $gt: afterSeq } })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray(),
+    );
     return docs.map((d) => changeOf(toAuditEvent(d)));
   }
 
@@ -111,11 +117,15 @@ export class MongoAudit implements AuditStore {
   }
 
   async auditWithheldDaily(range: DayRange, by: readonly WithheldKey[]): Promise<WithheldRow[]> {
-    return (await this.db.guard(() => this.dailyWithheld.aggregate<GroupedDoc>(withheldPipeline(range, by)).toArray())).map((d) => toWithheldRow(d, by));
+    return (await this.db.guard(() => this.dailyWithheld.aggregate<GroupedDoc>(withheldPipeline(range, by)).toArray())).map((d) =>
+      toWithheldRow(d, by),
+    );
   }
 
   async queryAuditEvents(q: AuditQuery): Promise<Page<AuditEvent>> {
-    const docs = await this.db.guard(() => this.auditEvents.find(auditFilter(q), { sort: { _id: q.newestFirst ? -1 : 1 }, limit: q.limit + 1 }).toArray());
+    const docs = await this.db.guard(() =>
+      this.auditEvents.find(auditFilter(q), { sort: { _id: q.newestFirst ? -1 : 1 }, limit: q.limit + 1 }).toArray(),
+    );
     const more = docs.length > q.limit;
     if (more) docs.pop();
     return { records: docs.map(toAuditEvent), more };

@@ -4,7 +4,16 @@
  * they read back exactly.
  */
 import type { Binary } from 'mongodb';
-import type { AccountRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, Role, TlpCeiling, TokenRecord } from '../../catalog/types';
+import type {
+  AccountRecord,
+  ApiRootRecord,
+  CertificateRecord,
+  CollectionRecord,
+  PartyRecord,
+  Role,
+  TlpCeiling,
+  TokenRecord,
+} from '../../catalog/types';
 import type { Micros } from '../../time';
 
 export interface ApiRootDoc {
@@ -66,7 +75,6 @@ export interface TokenDoc {
   created_at: Micros;
   revoked_at: Micros | null;
 }
-
 
 export interface AgreementDoc {
   id: string;
@@ -146,7 +154,16 @@ export function toAccount(d: AccountDoc): AccountRecord {
 }
 
 export function toCertificate(d: CertificateDoc): CertificateRecord {
-  return { id: d._id, accountId: d.account_id, fingerprint: d.fingerprint, subject: d.subject, issuer: d.issuer, label: d.label, createdAt: d.created_at, revokedAt: d.revoked_at };
+  return {
+    id: d._id,
+    accountId: d.account_id,
+    fingerprint: d.fingerprint,
+    subject: d.subject,
+    issuer: d.issuer,
+    label: d.label,
+    createdAt: d.created_at,
+    revokedAt: d.revoked_at,
+  };
 }
 
 export function toToken(d: TokenDoc): TokenRecord {

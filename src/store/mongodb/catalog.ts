@@ -1,11 +1,24 @@
 /**
  * The catalogue in MongoDB: API roots, collections, parties, accounts, tokens and agreement
  * versions, and the deployment's secret key (collection `meta`).
+ *
+ * Over 300 lines on purpose: every catalogue write goes through one transaction helper (changing) with its change event; split by entity, that rule would be scattered.
  */
 import { randomBytes } from 'node:crypto';
 import { Binary, type ClientSession, type Collection } from 'mongodb';
 import { changeEvent } from '../../audit/changes';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../../catalog/types';
+import type {
+  AccountPatch,
+  AccountRecord,
+  AgreementRecord,
+  ApiRootRecord,
+  CertificateRecord,
+  ChangeRecord,
+  CollectionRecord,
+  PartyRecord,
+  SessionRecord,
+  TokenRecord,
+} from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { CatalogStore } from '../catalog-store';
 import { expiredSessions, toSession, toSessionDoc, type SessionDoc } from './console';
@@ -67,7 +80,11 @@ export class MongoCatalog implements CatalogStore {
    * write (a transaction on a replica set; feeds.ts too). MongoDB has no triggers: this is where every
    * catalogue change tells the caches of every process (src/access/catalog-cache.ts).
    */
-  changing<T>(change: ChangeRecord, write: (session: ClientSession | undefined) => Promise<T>, recorded: (result: T) => boolean = () => true): Promise<T> {
+  changing<T>(
+    change: ChangeRecord,
+    write: (session: ClientSession | undefined) => Promise<T>,
+    recorded: (result: T) => boolean = () => true,
+  ): Promise<T> {
     return this.db.write(async (session) => {
       const result = await write(session);
       if (recorded(result)) {
@@ -83,7 +100,9 @@ export class MongoCatalog implements CatalogStore {
       const found = await this.meta.findOne({ _id: SECRET_KEY });
       if (found) return Buffer.from(found.value.buffer);
       // Insert if absent, then re-read: two instances starting together agree on one key.
-      await ignoreConflict(() => this.meta.updateOne({ _id: SECRET_KEY }, { $setOnInsert: { value: new Binary(randomBytes(32)) } }, { upsert: true }));
+      await ignoreConflict(() =>
+        this.meta.updateOne({ _id: SECRET_KEY }, { $setOnInsert: { value: new Binary(randomBytes(32)) } }, { upsert: true }),
+      );
       const doc = (await this.meta.findOne({ _id: SECRET_KEY })) as MetaDoc;
       return Buffer.from(doc.value.buffer);
     });
@@ -118,7 +137,10 @@ export class MongoCatalog implements CatalogStore {
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
     const docs = await this.db.guard(() =>
-      (apiRoot === undefined ? this.collections.find().sort({ api_root: 1, title: 1 }) : this.collections.find({ api_root: apiRoot }).sort({ title: 1 })).toArray(),
+      (apiRoot === undefined
+        ? this.collections.find().sort({ api_root: 1, title: 1 })
+        : this.collections.find({ api_root: apiRoot }).sort({ title: 1 })
+      ).toArray(),
     );
     return docs.map(toCollection);
   }
@@ -197,7 +219,10 @@ export class MongoCatalog implements CatalogStore {
 
   async createToken(t: TokenRecord, change: ChangeRecord): Promise<void> {
     await this.changing(change, (session) =>
-      this.tokens.insertOne({ _id: t.id, account_id: t.accountId, hash: t.hash, label: t.label, created_at: t.createdAt, revoked_at: t.revokedAt }, { session }),
+      this.tokens.insertOne(
+        { _id: t.id, account_id: t.accountId, hash: t.hash, label: t.label, created_at: t.createdAt, revoked_at: t.revokedAt },
+        { session },
+      ),
     );
   }
 
@@ -245,19 +270,33 @@ export class MongoCatalog implements CatalogStore {
   async createCertificate(c: CertificateRecord, change: ChangeRecord): Promise<void> {
     await this.changing(change, (session) =>
       this.certificates.insertOne(
-        { _id: c.id, account_id: c.accountId, fingerprint: c.fingerprint, subject: c.subject, issuer: c.issuer, label: c.label, created_at: c.createdAt, revoked_at: c.revokedAt },
+        {
+          _id: c.id,
+          account_id: c.accountId,
+          fingerprint: c.fingerprint,
+          subject: c.subject,
+          issuer: c.issuer,
+          label: c.label,
+          created_at: c.createdAt,
+          revoked_at: c.revokedAt,
+        },
         { session },
       ),
     );
   }
 
   async listCertificates(accountId: string): Promise<CertificateRecord[]> {
-    return (await this.db.guard(() => this.certificates.find({ account_id: accountId }).sort({ created_at: 1, _id: 1 }).toArray())).map(toCertificate);
+    return (await this.db.guard(() => this.certificates.find({ account_id: accountId }).sort({ created_at: 1, _id: 1 }).toArray())).map(
+      toCertificate,
+    );
   }
 
   async findCertificates(fingerprint: string, subject: string, issuer: string): Promise<CertificateRecord[]> {
     const docs = await this.db.guard(() =>
-      this.certificates.find({ revoked_at: null, $or: [{ fingerprint }, { subject, issuer }] }).sort({ created_at: 1, _id: 1 }).toArray(),
+      this.certificates
+        .find({ revoked_at: null, $or: [{ fingerprint }, { subject, issuer }] })
+        .sort({ created_at: 1, _id: 1 })
+        .toArray(),
     );
     return docs.map(toCertificate);
   }
@@ -265,7 +304,8 @@ export class MongoCatalog implements CatalogStore {
   async revokeCertificate(id: string, now: Micros, change: ChangeRecord): Promise<boolean> {
     return this.changing(
       change,
-      async (session) => (await this.certificates.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }, { session })).modifiedCount > 0,
+      async (session) =>
+        (await this.certificates.updateOne({ _id: id, revoked_at: null }, { $set: { revoked_at: now } }, { session })).modifiedCount > 0,
       (revoked) => revoked,
     );
   }
@@ -286,7 +326,11 @@ export class MongoCatalog implements CatalogStore {
   async listAgreements(): Promise<AgreementRecord[]> {
     const docs = await this.db.guard(() =>
       this.agreements
-        .aggregate<{ body: string }>([{ $sort: { id: 1, version: -1 } }, { $group: { _id: '$id', body: { $first: '$body' } } }, { $sort: { _id: 1 } }])
+        .aggregate<{ body: string }>([
+          { $sort: { id: 1, version: -1 } },
+          { $group: { _id: '$id', body: { $first: '$body' } } },
+          { $sort: { _id: 1 } },
+        ])
         .toArray(),
     );
     return docs.map((d) => JSON.parse(d.body) as AgreementRecord);

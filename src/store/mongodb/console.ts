@@ -5,7 +5,18 @@
  * the append's transaction); and console sign-ins in `sessions`, `_id` the id's keyed hash.
  */
 import type { AnyBulkWriteOperation, Document, Filter } from 'mongodb';
-import { DAILY_KEYS, dailyIncrements, dailyKey, WITHHELD_KEYS, withheldKey, type DailyKey, type DailyRow, type DayRange, type WithheldKey, type WithheldRow } from '../../audit/daily';
+import {
+  DAILY_KEYS,
+  dailyIncrements,
+  dailyKey,
+  WITHHELD_KEYS,
+  withheldKey,
+  type DailyKey,
+  type DailyRow,
+  type DayRange,
+  type WithheldKey,
+  type WithheldRow,
+} from '../../audit/daily';
 import type { AuditEvent } from '../../audit/events';
 import type { SessionRecord } from '../../catalog/types';
 
@@ -30,7 +41,9 @@ export interface SessionDoc {
  * The summary increments of a batch of events, summed per key first (a page of reads by one
  * caller is one upsert, not one per event): the bulk writes for each collection.
  */
-export function dailyWrites(events: readonly Pick<AuditEvent, 'time' | 'action' | 'outcome' | 'party' | 'collection' | 'country' | 'objects' | 'withheld'>[]): {
+export function dailyWrites(
+  events: readonly Pick<AuditEvent, 'time' | 'action' | 'outcome' | 'party' | 'collection' | 'country' | 'objects' | 'withheld'>[],
+): {
   daily: AnyBulkWriteOperation<DailyDoc>[];
   withheld: AnyBulkWriteOperation<WithheldDoc>[];
 } {
@@ -95,7 +108,12 @@ function keyed(all: readonly string[], by: readonly string[], d: GroupedDoc): Re
 }
 
 export function toDailyRow(d: GroupedDoc, by: readonly DailyKey[]): DailyRow {
-  return { ...(keyed(DAILY_KEYS, by, d) as Pick<DailyRow, DailyKey>), events: d.events as number, objects: d.objects as number, withheld: d.withheld as number };
+  return {
+    ...(keyed(DAILY_KEYS, by, d) as Pick<DailyRow, DailyKey>),
+    events: d.events as number,
+    objects: d.objects as number,
+    withheld: d.withheld as number,
+  };
 }
 
 export function toWithheldRow(d: GroupedDoc, by: readonly WithheldKey[]): WithheldRow {
@@ -103,11 +121,25 @@ export function toWithheldRow(d: GroupedDoc, by: readonly WithheldKey[]): Withhe
 }
 
 export function toSessionDoc(s: SessionRecord): SessionDoc {
-  return { _id: s.idHash, csrf_hash: s.csrfHash, account_id: s.accountId, credential: s.credential, created_at: s.createdAt, last_seen_at: s.lastSeenAt };
+  return {
+    _id: s.idHash,
+    csrf_hash: s.csrfHash,
+    account_id: s.accountId,
+    credential: s.credential,
+    created_at: s.createdAt,
+    last_seen_at: s.lastSeenAt,
+  };
 }
 
 export function toSession(d: SessionDoc): SessionRecord {
-  return { idHash: d._id, csrfHash: d.csrf_hash, accountId: d.account_id, credential: d.credential, createdAt: d.created_at, lastSeenAt: d.last_seen_at };
+  return {
+    idHash: d._id,
+    csrfHash: d.csrf_hash,
+    accountId: d.account_id,
+    credential: d.credential,
+    createdAt: d.created_at,
+    lastSeenAt: d.last_seen_at,
+  };
 }
 
 export function expiredSessions(idleBefore: number, createdBefore: number): Filter<SessionDoc> {

@@ -21,7 +21,16 @@ import {
 } from 'mongodb';
 import { AccordError, storeUnavailable } from '../../errors';
 import { indexes } from './indexes';
-import { correctedTlp, NEWER_LEVELS, OWNERS_BACKFILLED, ownersFromAdds, SUPERSEDED, TLP_ANY_CASE, UPPER_CASE_MARKINGS, VERSION_TEXT } from './migrations';
+import {
+  correctedTlp,
+  NEWER_LEVELS,
+  OWNERS_BACKFILLED,
+  ownersFromAdds,
+  SUPERSEDED,
+  TLP_ANY_CASE,
+  UPPER_CASE_MARKINGS,
+  VERSION_TEXT,
+} from './migrations';
 import type { ObjectDoc } from './queries';
 import { databaseOf, hasOption, hostsOf } from './uri';
 import { type CounterDoc, DATE_ADDED_COUNTER, type OwnerDoc, refreshFlags, type StoredVersion, versionTextOf } from './writes';
@@ -57,7 +66,11 @@ const MIN_WIRE_VERSION = 13;
  * Snapshot reads and journaled majority commits: a committed envelope survives a fail-over
  * whole, and a read is answered only after its sharing-log event is on disk (src/audit/log.ts).
  */
-const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority', journal: true }, readPreference: 'primary' };
+const TRANSACTION: TransactionOptions = {
+  readConcern: { level: 'snapshot' },
+  writeConcern: { w: 'majority', journal: true },
+  readPreference: 'primary',
+};
 
 /**
  * Server errors that mean "not now" rather than "never": out of disk space (14031), no
@@ -128,7 +141,10 @@ export class MongoDatabase {
     });
     await this.once(TLP_ANY_CASE, async () => {
       const objects = this.collection<ObjectDoc>('objects');
-      const suspects = await objects.find(UPPER_CASE_MARKINGS).project<Pick<ObjectDoc, 'json' | 'tlp'> & { _id: ObjectId }>({ _id: 1, json: 1, tlp: 1 }).toArray();
+      const suspects = await objects
+        .find(UPPER_CASE_MARKINGS)
+        .project<Pick<ObjectDoc, 'json' | 'tlp'> & { _id: ObjectId }>({ _id: 1, json: 1, tlp: 1 })
+        .toArray();
       for (const doc of suspects) {
         const tlp = correctedTlp(doc);
         if (tlp !== undefined) await objects.updateOne({ _id: doc._id }, { $set: { tlp } });
@@ -147,10 +163,19 @@ export class MongoDatabase {
   private async backfillVersionText(): Promise<void> {
     const objects = this.collection<ObjectDoc>('objects');
     for (;;) {
-      const docs = await objects.find({ version_text: { $exists: false } }).project<ObjectDoc>({ _id: 0, coll: 1, id: 1, spec_version: 1, version: 1, json: 1 }).limit(1000).toArray();
+      const docs = await objects
+        .find({ version_text: { $exists: false } })
+        .project<ObjectDoc>({ _id: 0, coll: 1, id: 1, spec_version: 1, version: 1, json: 1 })
+        .limit(1000)
+        .toArray();
       if (docs.length === 0) return;
       await objects.bulkWrite(
-        docs.map((d) => ({ updateOne: { filter: { coll: d.coll, id: d.id, spec_version: d.spec_version, version: d.version }, update: { $set: { version_text: versionTextOf(d.json) } } } })),
+        docs.map((d) => ({
+          updateOne: {
+            filter: { coll: d.coll, id: d.id, spec_version: d.spec_version, version: d.version },
+            update: { $set: { version_text: versionTextOf(d.json) } },
+          },
+        })),
       );
     }
   }
@@ -163,10 +188,16 @@ export class MongoDatabase {
   private async backfillNewerLevels(): Promise<void> {
     const objects = this.collection<ObjectDoc>('objects');
     await objects.updateMany({ is_last: true }, { $set: { newer_levels: 0 } });
-    const old = await objects.find(SUPERSEDED).project<Pick<ObjectDoc, 'coll' | 'id' | 'spec_version'>>({ _id: 0, coll: 1, id: 1, spec_version: 1 }).toArray();
+    const old = await objects
+      .find(SUPERSEDED)
+      .project<Pick<ObjectDoc, 'coll' | 'id' | 'spec_version'>>({ _id: 0, coll: 1, id: 1, spec_version: 1 })
+      .toArray();
     const groups = new Map(old.map((o) => [JSON.stringify([o.coll, o.id, o.spec_version]), o]));
     for (const g of groups.values()) {
-      const versions = await objects.find({ coll: g.coll, id: g.id, spec_version: g.spec_version }).project<Pick<StoredVersion, 'spec_version' | 'version' | 'tlp'>>({ _id: 0, spec_version: 1, version: 1, tlp: 1 }).toArray();
+      const versions = await objects
+        .find({ coll: g.coll, id: g.id, spec_version: g.spec_version })
+        .project<Pick<StoredVersion, 'spec_version' | 'version' | 'tlp'>>({ _id: 0, spec_version: 1, version: 1, tlp: 1 })
+        .toArray();
       const writes = refreshFlags(g.coll, g.id, versions);
       if (writes.length) await objects.bulkWrite(writes, { ordered: true });
     }
@@ -194,7 +225,9 @@ export class MongoDatabase {
 
   /** Written as the sharing log is: in a (journaled, majority) write. */
   async probeWrite(now: number): Promise<void> {
-    await this.write((session) => this.collection<{ _id: string; value: number }>('meta').updateOne({ _id: 'write_probe' }, { $set: { value: now } }, { upsert: true, session }));
+    await this.write((session) =>
+      this.collection<{ _id: string; value: number }>('meta').updateOne({ _id: 'write_probe' }, { $set: { value: now } }, { upsert: true, session }),
+    );
   }
 
   async close(): Promise<void> {

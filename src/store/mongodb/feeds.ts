@@ -37,7 +37,11 @@ export class MongoFeeds implements FeedStore {
 
   async createFeed(row: FeedRow, change: ChangeRecord): Promise<boolean> {
     const doc = { feed: row.feed, state: row.state, lease_owner: null, lease_until: null };
-    const r = await this.changing(change, (session) => this.feeds.updateOne({ _id: row.feed.name }, { $setOnInsert: doc }, { upsert: true, session }), (u) => u.upsertedCount === 1);
+    const r = await this.changing(
+      change,
+      (session) => this.feeds.updateOne({ _id: row.feed.name }, { $setOnInsert: doc }, { upsert: true, session }),
+      (u) => u.upsertedCount === 1,
+    );
     return r.upsertedCount === 1;
   }
 
@@ -51,12 +55,20 @@ export class MongoFeeds implements FeedStore {
   }
 
   async setFeedPaused(name: string, paused: boolean, change: ChangeRecord): Promise<boolean> {
-    const r = await this.changing(change, (session) => this.feeds.updateOne({ _id: name }, { $set: { 'feed.paused': paused } }, { session }), (u) => u.matchedCount === 1);
+    const r = await this.changing(
+      change,
+      (session) => this.feeds.updateOne({ _id: name }, { $set: { 'feed.paused': paused } }, { session }),
+      (u) => u.matchedCount === 1,
+    );
     return r.matchedCount === 1;
   }
 
   async removeFeed(name: string, change: ChangeRecord): Promise<boolean> {
-    const r = await this.changing(change, (session) => this.feeds.deleteOne({ _id: name }, { session }), (d) => d.deletedCount === 1);
+    const r = await this.changing(
+      change,
+      (session) => this.feeds.deleteOne({ _id: name }, { session }),
+      (d) => d.deletedCount === 1,
+    );
     return r.deletedCount === 1;
   }
 

@@ -33,7 +33,11 @@ export class MongoStore extends JoinedStore {
     const catalog = new MongoCatalog(db, audit);
     super(catalog, new MongoObjects(db, audit), audit);
     this.db = db;
-    this.feedStore = new MongoFeeds(db.collection<FeedDoc>('feeds'), (fn) => db.guard(fn), (change, write, recorded) => catalog.changing(change, write, recorded));
+    this.feedStore = new MongoFeeds(
+      db.collection<FeedDoc>('feeds'),
+      (fn) => db.guard(fn),
+      (change, write, recorded) => catalog.changing(change, write, recorded),
+    );
   }
 
   /**

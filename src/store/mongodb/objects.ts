@@ -87,7 +87,10 @@ export class MongoObjects implements ObjectStore {
         .toArray();
       const jsonFilter = storedJsonFilter(env.collectionId, env.objects);
       const storedJson = jsonFilter ? await this.objects.find(jsonFilter, { session }).project<StoredJson>(STORED_JSON_PROJECTION).toArray() : [];
-      const owners = await this.owners.find(ownersFilter(env.collectionId, env.objects), { session }).project<OwnerDoc>({ _id: 0, coll: 1, id: 1, party: 1 }).toArray();
+      const owners = await this.owners
+        .find(ownersFilter(env.collectionId, env.objects), { session })
+        .project<OwnerDoc>({ _id: 0, coll: 1, id: 1, party: 1 })
+        .toArray();
       const entries = judge(dedupe(env.objects, stored, storedJson), stored, owners, env.partyId, env.visible);
       const count = newCount(entries);
       // Nothing new (every object already stored): no date_added is handed out, so `start` is unused.

@@ -167,7 +167,15 @@ function scopeClauses(scope: ObjectScope): Filter<ObjectDoc>[] {
 }
 
 export function toManifestRecord(d: ManifestDoc): ManifestRecord {
-  return { id: d.id, type: d.type, specVersion: d.spec_version, version: d.version, ...(typeof d.version_text === 'string' && { versionText: d.version_text }), dateAdded: d.date_added, tlp: d.tlp };
+  return {
+    id: d.id,
+    type: d.type,
+    specVersion: d.spec_version,
+    version: d.version,
+    ...(typeof d.version_text === 'string' && { versionText: d.version_text }),
+    dateAdded: d.date_added,
+    tlp: d.tlp,
+  };
 }
 
 /** queryObjects' answer from a page of documents with their JSON: the records, and the JSON joined for sending. */

@@ -6,6 +6,8 @@
  * server unchanged; test/mongodb/ runs MongoStore over an in-process mingo double of the
  * driver and compares the outcome with the SQLite reference adapter, whose insertVersion() /
  * refreshFlags() this file mirrors step for step.
+ *
+ * Over 300 lines on purpose: the version-flag rules of an add and of a delete must agree, so they stay in one file.
  */
 import type { AnyBulkWriteOperation, Document, Filter } from 'mongodb';
 import { formatTimestamp, type Micros } from '../../time';
@@ -97,7 +99,13 @@ export function ownersFilter(collectionId: string, objects: readonly NewObject[]
  * object by object): a stored copy it may not read, or an id another party owns, is refused.
  * A repeat follows the entry it repeats.
  */
-export function judge(entries: readonly Entry[], stored: readonly StoredVersion[], owners: readonly OwnerDoc[], party: string, visible: ObjectScope | undefined): Entry[] {
+export function judge(
+  entries: readonly Entry[],
+  stored: readonly StoredVersion[],
+  owners: readonly OwnerDoc[],
+  party: string,
+  visible: ObjectScope | undefined,
+): Entry[] {
   const ownerOf = new Map(owners.map((o) => [o.id, o.party]));
   const known = new Set(stored.map((s) => s.id));
   const judged: Entry[] = [];
@@ -147,7 +155,13 @@ export interface AddPlan {
  * stored version of its (id, spec_version), and the rows it displaces lose the flag; a
  * newer spec_version takes latest_spec from the object's other rows.
  */
-export function planAdd(collectionId: string, entries: readonly Entry[], stored: readonly StoredVersion[], start: Micros, requestTimestamp: Micros): AddPlan {
+export function planAdd(
+  collectionId: string,
+  entries: readonly Entry[],
+  stored: readonly StoredVersion[],
+  start: Micros,
+  requestTimestamp: Micros,
+): AddPlan {
   const ranges = new Map<string, { min: Micros; max: Micros }>();
   const specs = new Map<string, Set<string>>();
   // Every version of each (id, spec_version) with its level, for newer_levels.
@@ -196,7 +210,8 @@ export function planAdd(collectionId: string, entries: readonly Entry[], stored:
     }
     // newer_levels, as SQLite keeps it: the older versions gain this one's level.
     const known = levels.get(groupKey(obj.id, obj.specVersion)) ?? [];
-    if (known.some((k) => k.version < version)) writes.push({ updateMany: { filter: { ...same, version: { $lt: version } }, update: { $bit: { newer_levels: { or: levelBit(obj.tlp) } } } } });
+    if (known.some((k) => k.version < version))
+      writes.push({ updateMany: { filter: { ...same, version: { $lt: version } }, update: { $bit: { newer_levels: { or: levelBit(obj.tlp) } } } } });
     const document: ObjectDoc = {
       ...same,
       type: obj.type,
@@ -254,11 +269,18 @@ export function firstReserved(last: Micros, count: number): Micros {
  * remain, as SQLite's refreshFlags() does (first / last per spec_version; latest_spec on
  * the rows of the newest spec_version). One update per remaining spec_version.
  */
-export function refreshFlags(collectionId: string, objectId: string, remaining: readonly Pick<StoredVersion, 'spec_version' | 'version' | 'tlp'>[]): AnyBulkWriteOperation<ObjectDoc>[] {
+export function refreshFlags(
+  collectionId: string,
+  objectId: string,
+  remaining: readonly Pick<StoredVersion, 'spec_version' | 'version' | 'tlp'>[],
+): AnyBulkWriteOperation<ObjectDoc>[] {
   const ranges = new Map<string, { min: Micros; max: Micros }>();
   for (const r of remaining) {
     const range = ranges.get(r.spec_version);
-    ranges.set(r.spec_version, range ? { min: Math.min(range.min, r.version), max: Math.max(range.max, r.version) } : { min: r.version, max: r.version });
+    ranges.set(
+      r.spec_version,
+      range ? { min: Math.min(range.min, r.version), max: Math.max(range.max, r.version) } : { min: r.version, max: r.version },
+    );
   }
   const newest = newestSpecVersion(ranges.keys());
   const flags: AnyBulkWriteOperation<ObjectDoc>[] = [...ranges].map(([spec, { min, max }]) => ({
@@ -271,7 +293,9 @@ export function refreshFlags(collectionId: string, objectId: string, remaining: 
   const levels = remaining.map((r) => ({
     updateOne: {
       filter: { coll: collectionId, id: objectId, spec_version: r.spec_version, version: r.version },
-      update: { $set: { newer_levels: levelMask(remaining.filter((o) => o.spec_version === r.spec_version && o.version > r.version).map((o) => o.tlp)) } },
+      update: {
+        $set: { newer_levels: levelMask(remaining.filter((o) => o.spec_version === r.spec_version && o.version > r.version).map((o) => o.tlp)) },
+      },
     },
   }));
   return [...flags, ...levels];

@@ -30,7 +30,10 @@ export class SqliteAuditWorker implements AuditAppender {
     execArgv?: string[],
   ) {
     const compiled = join(__dirname, 'audit-worker.js');
-    this.worker = new Worker(existsSync(compiled) ? compiled : join(__dirname, 'audit-worker.ts'), { workerData: { file }, ...(execArgv && { execArgv }) });
+    this.worker = new Worker(existsSync(compiled) ? compiled : join(__dirname, 'audit-worker.ts'), {
+      workerData: { file },
+      ...(execArgv && { execArgv }),
+    });
     this.started = new Promise<boolean>((resolve) => {
       this.worker.once('message', (msg: Reply) => resolve('ready' in msg));
       this.worker.once('error', (err) => {

@@ -7,7 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { chainLink, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
 import { changeOf, CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
-import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type DateAddedRange, type StoredAuditEvent } from '../../audit/events';
+import {
+  idsIndexedOneByOne,
+  rangeIndexed,
+  type AuditEvent,
+  type AuditEventInput,
+  type DateAddedRange,
+  type StoredAuditEvent,
+} from '../../audit/events';
 import type { ChangeRecord } from '../../catalog/types';
 import { formatTimestamp, parseTimestamp, type Micros } from '../../time';
 import type { AuditAppender, AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from '../audit-store';
@@ -31,9 +38,11 @@ export class SqliteAudit implements AuditStore {
   }
 
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
-    const rows = this.db.stmt(
-      "SELECT body FROM audit_events WHERE json_extract(body, '$.action') >= 'catalog.' AND json_extract(body, '$.action') < 'catalog/' AND seq > ? ORDER BY seq LIMIT ?",
-    ).all(afterSeq, limit) as Row[];
+    const rows = this.db
+      .stmt(
+        "SELECT body FROM audit_events WHERE json_extract(body, '$.action') >= 'catalog.' AND json_extract(body, '$.action') < 'catalog/' AND seq > ? ORDER BY seq LIMIT ?",
+      )
+      .all(afterSeq, limit) as Row[];
     return rows.map((r) => changeOf(JSON.parse(r.body as string) as AuditEvent));
   }
 
@@ -55,11 +64,14 @@ export class SqliteAudit implements AuditStore {
       if (rangeIndexed(input)) {
         const lo = parseTimestamp(input.date_added_range.first) as Micros;
         const hi = parseTimestamp(input.date_added_range.last) as Micros;
-        this.db.stmt('INSERT INTO audit_ranges (seq, coll, bin, lo, hi) VALUES (?, ?, ?, ?, ?)').run(event.seq, input.collection, rangeBin(lo, hi), lo, hi);
+        this.db
+          .stmt('INSERT INTO audit_ranges (seq, coll, bin, lo, hi) VALUES (?, ?, ?, ?, ?)')
+          .run(event.seq, input.collection, rangeBin(lo, hi), lo, hi);
       }
       this.indexObjects(event.seq, idsIndexedOneByOne(input));
       for (const a of input.agreements ?? []) this.db.stmt('INSERT OR IGNORE INTO audit_agreements (agreement, seq) VALUES (?, ?)').run(a, event.seq);
-      if (event.seq % CHECKPOINT_EVERY === 0) this.db.stmt('INSERT INTO audit_checkpoints (seq, hash, time) VALUES (?, ?, ?)').run(event.seq, event.hash, input.time);
+      if (event.seq % CHECKPOINT_EVERY === 0)
+        this.db.stmt('INSERT INTO audit_checkpoints (seq, hash, time) VALUES (?, ?, ?)').run(event.seq, event.hash, input.time);
       head = event;
       out.push(event);
     }
@@ -92,13 +104,18 @@ export class SqliteAudit implements AuditStore {
     const seqs = new Set<number>();
     const positions = new Map<string, [string, Micros]>();
     const place = (coll: string, dateAdded: Micros) => positions.set(`${coll} ${dateAdded}`, [coll, dateAdded]);
-    for (const r of this.db.stmt('SELECT e.seq, e.body FROM audit_objects o JOIN audit_events e ON e.seq = o.seq WHERE o.object_id = ?').all(objectId) as Row[]) {
+    for (const r of this.db
+      .stmt('SELECT e.seq, e.body FROM audit_objects o JOIN audit_events e ON e.seq = o.seq WHERE o.object_id = ?')
+      .all(objectId) as Row[]) {
       seqs.add(r.seq as number);
       const e = JSON.parse(r.body as string) as AuditEvent;
       if (e.collection === undefined) continue;
-      for (const o of e.objects ?? []) if (o.id === objectId && o.date_added !== undefined) place(e.collection, parseTimestamp(o.date_added) as Micros);
+      for (const o of e.objects ?? [])
+        if (o.id === objectId && o.date_added !== undefined) place(e.collection, parseTimestamp(o.date_added) as Micros);
     }
-    for (const r of this.db.stmt('SELECT c.id AS coll, o.date_added FROM collections c JOIN objects o ON o.coll = c.rid AND o.id = ?').all(objectId) as Row[]) {
+    for (const r of this.db
+      .stmt('SELECT c.id AS coll, o.date_added FROM collections c JOIN objects o ON o.coll = c.rid AND o.id = ?')
+      .all(objectId) as Row[]) {
       place(r.coll as string, r.date_added as Micros);
     }
     const stab = this.db.stmt(
@@ -134,11 +151,13 @@ export class SqliteAudit implements AuditStore {
       where += " AND json_extract(e.body, '$.time') < ?";
       params.push(formatTimestamp(to));
     }
-    const rows = this.db.stmt(
-      `SELECT substr(json_extract(e.body, '$.time'), 1, 10) AS day, ${key} AS key,
+    const rows = this.db
+      .stmt(
+        `SELECT substr(json_extract(e.body, '$.time'), 1, 10) AS day, ${key} AS key,
               SUM(COALESCE(json_array_length(e.body, '$.objects'), 0)) AS objects, COUNT(*) AS requests
        FROM audit_events e ${join} WHERE ${where} GROUP BY day, key ORDER BY day, key`,
-    ).all(...params) as Row[];
+      )
+      .all(...params) as Row[];
     return rows.map((r) => ({ day: r.day as string, key: r.key as string, objects: r.objects as number, requests: r.requests as number }));
   }
 
@@ -186,7 +205,9 @@ export class SqliteAudit implements AuditStore {
       params.push(q.afterSeq);
     }
     const where = terms.length ? `WHERE ${terms.join(' AND ')}` : '';
-    const rows = this.db.stmt(`SELECT body, hash FROM audit_events ${where} ORDER BY seq ${q.newestFirst ? 'DESC' : ''} LIMIT ?`).all(...params, q.limit + 1) as Row[];
+    const rows = this.db
+      .stmt(`SELECT body, hash FROM audit_events ${where} ORDER BY seq ${q.newestFirst ? 'DESC' : ''} LIMIT ?`)
+      .all(...params, q.limit + 1) as Row[];
     const more = rows.length > q.limit;
     if (more) rows.pop();
     return { records: rows.map(toEvent), more };
@@ -198,7 +219,9 @@ export class SqliteAudit implements AuditStore {
     const first = rows[0]?.seq as number;
     const last = rows[rows.length - 1]?.seq as number;
     const objects = new Map<number, string[]>();
-    for (const r of this.db.stmt('SELECT seq, object_id FROM audit_objects WHERE seq BETWEEN ? AND ? ORDER BY seq, object_id').all(first, last) as Row[]) {
+    for (const r of this.db
+      .stmt('SELECT seq, object_id FROM audit_objects WHERE seq BETWEEN ? AND ? ORDER BY seq, object_id')
+      .all(first, last) as Row[]) {
       const list = objects.get(r.seq as number) ?? [];
       list.push(r.object_id as string);
       objects.set(r.seq as number, list);
@@ -208,7 +231,9 @@ export class SqliteAudit implements AuditStore {
       ranges.set(r.seq as number, { collection: r.coll as string, first: formatTimestamp(r.lo as number), last: formatTimestamp(r.hi as number) });
     }
     const agreements = new Map<number, string[]>();
-    for (const r of this.db.stmt('SELECT seq, agreement FROM audit_agreements WHERE seq BETWEEN ? AND ? ORDER BY seq, agreement').all(first, last) as Row[]) {
+    for (const r of this.db
+      .stmt('SELECT seq, agreement FROM audit_agreements WHERE seq BETWEEN ? AND ? ORDER BY seq, agreement')
+      .all(first, last) as Row[]) {
       const list = agreements.get(r.seq as number) ?? [];
       list.push(r.agreement as string);
       agreements.set(r.seq as number, list);
@@ -218,7 +243,10 @@ export class SqliteAudit implements AuditStore {
       // The row's own seq is what orders the log: a body moved to another row must not pass.
       if (event.seq !== r.seq) event.seq = r.seq as number;
       const range = ranges.get(r.seq as number);
-      return { event, indexed: { objectIds: objects.get(r.seq as number) ?? [], ...(range && { range }), agreements: agreements.get(r.seq as number) ?? [] } };
+      return {
+        event,
+        indexed: { objectIds: objects.get(r.seq as number) ?? [], ...(range && { range }), agreements: agreements.get(r.seq as number) ?? [] },
+      };
     });
   }
 

@@ -2,7 +2,16 @@
  * The catalogue's rows in SQLite mapped to the records of src/catalog/types.ts (as
  * mongodb/catalog-docs.ts does for MongoDB's documents).
  */
-import type { AccountRecord, ApiRootRecord, CertificateRecord, CollectionRecord, PartyRecord, Role, TlpCeiling, TokenRecord } from '../../catalog/types';
+import type {
+  AccountRecord,
+  ApiRootRecord,
+  CertificateRecord,
+  CollectionRecord,
+  PartyRecord,
+  Role,
+  TlpCeiling,
+  TokenRecord,
+} from '../../catalog/types';
 import type { Row } from './database';
 
 export function toApiRoot(r: Row): ApiRootRecord {

@@ -4,7 +4,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { changeEvent } from '../../audit/changes';
-import type { AccountPatch, AccountRecord, AgreementRecord, ApiRootRecord, CertificateRecord, ChangeRecord, CollectionRecord, PartyRecord, SessionRecord, TokenRecord } from '../../catalog/types';
+import type {
+  AccountPatch,
+  AccountRecord,
+  AgreementRecord,
+  ApiRootRecord,
+  CertificateRecord,
+  ChangeRecord,
+  CollectionRecord,
+  PartyRecord,
+  SessionRecord,
+  TokenRecord,
+} from '../../catalog/types';
 import type { Micros } from '../../time';
 import type { CatalogStore } from '../catalog-store';
 import type { SqliteAudit } from './audit';
@@ -39,13 +50,17 @@ export class SqliteCatalog implements CatalogStore {
   // ---- API roots and collections -------------------------------------------------------
 
   async upsertApiRoot(r: ApiRootRecord, change: ChangeRecord): Promise<void> {
-    this.changing(change, () => this.db.stmt(
-      `INSERT INTO api_roots (path, title, description, max_content_length, content_policy, allowed_spec_versions)
+    this.changing(change, () =>
+      this.db
+        .stmt(
+          `INSERT INTO api_roots (path, title, description, max_content_length, content_policy, allowed_spec_versions)
        VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(path) DO UPDATE SET title = excluded.title, description = excluded.description,
          max_content_length = excluded.max_content_length, content_policy = excluded.content_policy,
          allowed_spec_versions = excluded.allowed_spec_versions`,
-    ).run(r.path, r.title, r.description ?? null, r.maxContentLength, r.contentPolicy, JSON.stringify(r.allowedSpecVersions)));
+        )
+        .run(r.path, r.title, r.description ?? null, r.maxContentLength, r.contentPolicy, JSON.stringify(r.allowedSpecVersions)),
+    );
   }
 
   async listApiRoots(): Promise<ApiRootRecord[]> {
@@ -58,12 +73,16 @@ export class SqliteCatalog implements CatalogStore {
   }
 
   async upsertCollection(c: CollectionRecord, change: ChangeRecord): Promise<void> {
-    this.changing(change, () => this.db.stmt(
-      `INSERT INTO collections (id, api_root, title, description, alias, country, media_types, unmarked_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    this.changing(change, () =>
+      this.db
+        .stmt(
+          `INSERT INTO collections (id, api_root, title, description, alias, country, media_types, unmarked_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET api_root = excluded.api_root, title = excluded.title,
          description = excluded.description, alias = excluded.alias, country = excluded.country, media_types = excluded.media_types,
          unmarked_as = excluded.unmarked_as`,
-    ).run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.country ?? null, JSON.stringify(c.mediaTypes), c.unmarkedAs ?? null));
+        )
+        .run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.country ?? null, JSON.stringify(c.mediaTypes), c.unmarkedAs ?? null),
+    );
   }
 
   async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
@@ -75,23 +94,24 @@ export class SqliteCatalog implements CatalogStore {
   }
 
   async getCollection(apiRoot: string, idOrAlias: string): Promise<CollectionRecord | undefined> {
-    const row = this.db.stmt('SELECT * FROM collections WHERE api_root = ? AND (id = ? OR alias = ?) ORDER BY id = ? DESC LIMIT 1').get(
-      apiRoot,
-      idOrAlias,
-      idOrAlias,
-      idOrAlias,
-    ) as Row | undefined;
+    const row = this.db
+      .stmt('SELECT * FROM collections WHERE api_root = ? AND (id = ? OR alias = ?) ORDER BY id = ? DESC LIMIT 1')
+      .get(apiRoot, idOrAlias, idOrAlias, idOrAlias) as Row | undefined;
     return row && toCollection(row);
   }
 
   // ---- parties, accounts, tokens -------------------------------------------------------
 
   async upsertParty(p: PartyRecord, change: ChangeRecord): Promise<void> {
-    this.changing(change, () => this.db.stmt(
-      `INSERT INTO parties (id, name, kind, country, identity_ref) VALUES (?, ?, ?, ?, ?)
+    this.changing(change, () =>
+      this.db
+        .stmt(
+          `INSERT INTO parties (id, name, kind, country, identity_ref) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, country = excluded.country,
          identity_ref = excluded.identity_ref`,
-    ).run(p.id, p.name, p.kind, p.country ?? null, p.identityRef ?? null));
+        )
+        .run(p.id, p.name, p.kind, p.country ?? null, p.identityRef ?? null),
+    );
   }
 
   async listParties(): Promise<PartyRecord[]> {
@@ -104,10 +124,14 @@ export class SqliteCatalog implements CatalogStore {
   }
 
   async createAccount(a: AccountRecord, change: ChangeRecord): Promise<void> {
-    this.changing(change, () => this.db.stmt(
-      `INSERT INTO accounts (id, name, party_id, roles, disabled, password_hash, created_at, updated_at)
+    this.changing(change, () =>
+      this.db
+        .stmt(
+          `INSERT INTO accounts (id, name, party_id, roles, disabled, password_hash, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(a.id, a.name, a.partyId, JSON.stringify(a.roles), a.disabled ? 1 : 0, a.passwordHash, a.createdAt, a.updatedAt));
+        )
+        .run(a.id, a.name, a.partyId, JSON.stringify(a.roles), a.disabled ? 1 : 0, a.passwordHash, a.createdAt, a.updatedAt),
+    );
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
@@ -131,15 +155,9 @@ export class SqliteCatalog implements CatalogStore {
         const row = this.db.stmt('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
         if (!row) return undefined;
         const next: AccountRecord = { ...toAccount(row), ...patch, updatedAt: now };
-        this.db.stmt('UPDATE accounts SET party_id = ?, roles = ?, disabled = ?, password_hash = ?, require_certificate = ?, updated_at = ? WHERE id = ?').run(
-          next.partyId,
-          JSON.stringify(next.roles),
-          next.disabled ? 1 : 0,
-          next.passwordHash,
-          next.requireCertificate === true ? 1 : 0,
-          now,
-          id,
-        );
+        this.db
+          .stmt('UPDATE accounts SET party_id = ?, roles = ?, disabled = ?, password_hash = ?, require_certificate = ?, updated_at = ? WHERE id = ?')
+          .run(next.partyId, JSON.stringify(next.roles), next.disabled ? 1 : 0, next.passwordHash, next.requireCertificate === true ? 1 : 0, now, id);
         return next;
       },
       (next) => next !== undefined,
@@ -148,7 +166,9 @@ export class SqliteCatalog implements CatalogStore {
 
   async createToken(t: TokenRecord, change: ChangeRecord): Promise<void> {
     this.changing(change, () =>
-      this.db.stmt('INSERT INTO tokens (id, account_id, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)').run(t.id, t.accountId, t.hash, t.label, t.createdAt, t.revokedAt),
+      this.db
+        .stmt('INSERT INTO tokens (id, account_id, hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(t.id, t.accountId, t.hash, t.label, t.createdAt, t.revokedAt),
     );
   }
 
@@ -194,7 +214,9 @@ export class SqliteCatalog implements CatalogStore {
   async createCertificate(c: CertificateRecord, change: ChangeRecord): Promise<void> {
     this.changing(change, () =>
       this.db
-        .stmt('INSERT INTO certificates (id, account_id, fingerprint, subject, issuer, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .stmt(
+          'INSERT INTO certificates (id, account_id, fingerprint, subject, issuer, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(c.id, c.accountId, c.fingerprint, c.subject, c.issuer, c.label, c.createdAt, c.revokedAt),
     );
   }
@@ -223,11 +245,9 @@ export class SqliteCatalog implements CatalogStore {
   async saveAgreement(a: AgreementRecord, change: ChangeRecord): Promise<void> {
     // A trigger bumps the catalogue revision (migrations.ts).
     this.changing(change, () => {
-      this.db.stmt('INSERT INTO agreements (id, version, body) VALUES (?, ?, ?) ON CONFLICT(id, version) DO UPDATE SET body = excluded.body').run(
-        a.id,
-        a.version,
-        JSON.stringify(a),
-      );
+      this.db
+        .stmt('INSERT INTO agreements (id, version, body) VALUES (?, ?, ?) ON CONFLICT(id, version) DO UPDATE SET body = excluded.body')
+        .run(a.id, a.version, JSON.stringify(a));
     });
   }
 
@@ -241,9 +261,9 @@ export class SqliteCatalog implements CatalogStore {
   }
 
   async listAgreements(): Promise<AgreementRecord[]> {
-    const rows = this.db.stmt(
-      'SELECT body FROM agreements a WHERE version = (SELECT MAX(version) FROM agreements b WHERE b.id = a.id) ORDER BY id',
-    ).all() as Row[];
+    const rows = this.db
+      .stmt('SELECT body FROM agreements a WHERE version = (SELECT MAX(version) FROM agreements b WHERE b.id = a.id) ORDER BY id')
+      .all() as Row[];
     return rows.map((r) => JSON.parse(r.body as string) as AgreementRecord);
   }
 

@@ -4,7 +4,16 @@
  * cache, so SqliteStore stays the one owner of the connection.
  */
 import type Database from 'better-sqlite3';
-import { DAILY_KEYS, dailyIncrements, WITHHELD_KEYS, type DailyKey, type DailyRow, type DayRange, type WithheldKey, type WithheldRow } from '../../audit/daily';
+import {
+  DAILY_KEYS,
+  dailyIncrements,
+  WITHHELD_KEYS,
+  type DailyKey,
+  type DailyRow,
+  type DayRange,
+  type WithheldKey,
+  type WithheldRow,
+} from '../../audit/daily';
 import type { SessionRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
 
@@ -41,11 +50,25 @@ function dayWhere(range: DayRange): { where: string; params: string[] } {
   return { where: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };
 }
 
-const DAILY_COLUMN: Record<DailyKey, string> = { day: 'day', action: 'action', outcome: 'outcome', party: 'party', collection: 'coll', country: 'country' };
+const DAILY_COLUMN: Record<DailyKey, string> = {
+  day: 'day',
+  action: 'action',
+  outcome: 'outcome',
+  party: 'party',
+  collection: 'coll',
+  country: 'country',
+};
 const WITHHELD_COLUMN: Record<WithheldKey, string> = { day: 'day', party: 'party', collection: 'coll', country: 'country', reason: 'reason' };
 
 /** SELECT … GROUP BY the chosen keys (from a fixed list: never caller text), the others as ''. */
-function grouped<K extends string>(table: string, columns: Record<K, string>, all: readonly K[], by: readonly K[], sums: string, range: DayRange): { sql: string; params: string[] } {
+function grouped<K extends string>(
+  table: string,
+  columns: Record<K, string>,
+  all: readonly K[],
+  by: readonly K[],
+  sums: string,
+  range: DayRange,
+): { sql: string; params: string[] } {
   const keys = all.filter((k) => by.includes(k));
   if (keys.length === 0) throw new Error('a summary query groups by at least one key');
   const { where, params } = dayWhere(range);
@@ -55,7 +78,14 @@ function grouped<K extends string>(table: string, columns: Record<K, string>, al
 }
 
 export function readDaily(stmt: Stmt, range: DayRange, by: readonly DailyKey[]): DailyRow[] {
-  const { sql, params } = grouped('audit_daily', DAILY_COLUMN, DAILY_KEYS, by, 'SUM(events) AS events, SUM(objects) AS objects, SUM(withheld) AS withheld', range);
+  const { sql, params } = grouped(
+    'audit_daily',
+    DAILY_COLUMN,
+    DAILY_KEYS,
+    by,
+    'SUM(events) AS events, SUM(objects) AS objects, SUM(withheld) AS withheld',
+    range,
+  );
   return stmt(sql).all(...params) as DailyRow[];
 }
 

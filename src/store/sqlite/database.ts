@@ -78,13 +78,15 @@ export class SqliteDatabase {
   private migrate(): void {
     const version = () => this.db.pragma('user_version', { simple: true }) as number;
     for (let v = version(); v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        // Re-read under the write lock: another process opening the same file may have
-        // applied this migration since.
-        if (version() > v) return;
-        this.db.exec(MIGRATIONS[v] as string);
-        this.db.pragma(`user_version = ${v + 1}`);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          // Re-read under the write lock: another process opening the same file may have
+          // applied this migration since.
+          if (version() > v) return;
+          this.db.exec(MIGRATIONS[v] as string);
+          this.db.pragma(`user_version = ${v + 1}`);
+        })
+        .immediate();
     }
   }
 
@@ -114,7 +116,9 @@ export class SqliteDatabase {
   }
 
   probeWrite(now: number): void {
-    this.write(() => this.stmt("INSERT INTO meta (key, value) VALUES ('write_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(now)));
+    this.write(() =>
+      this.stmt("INSERT INTO meta (key, value) VALUES ('write_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(now)),
+    );
   }
 
   close(): void {

@@ -23,7 +23,16 @@ export class SqliteFeeds implements FeedStore {
   ) {}
 
   async createFeed(row: FeedRow, change: ChangeRecord): Promise<boolean> {
-    return changed(this.changing(change, () => this.db.stmt('INSERT OR IGNORE INTO feeds (name, body, state) VALUES (?, ?, ?)').run(row.feed.name, JSON.stringify(row.feed), JSON.stringify(row.state)), changed));
+    return changed(
+      this.changing(
+        change,
+        () =>
+          this.db
+            .stmt('INSERT OR IGNORE INTO feeds (name, body, state) VALUES (?, ?, ?)')
+            .run(row.feed.name, JSON.stringify(row.feed), JSON.stringify(row.state)),
+        changed,
+      ),
+    );
   }
 
   async getFeed(name: string): Promise<FeedRow | undefined> {
@@ -36,7 +45,13 @@ export class SqliteFeeds implements FeedStore {
   }
 
   async setFeedPaused(name: string, paused: boolean, change: ChangeRecord): Promise<boolean> {
-    return changed(this.changing(change, () => this.db.stmt("UPDATE feeds SET body = json_set(body, '$.paused', json(?)) WHERE name = ?").run(paused ? 'true' : 'false', name), changed));
+    return changed(
+      this.changing(
+        change,
+        () => this.db.stmt("UPDATE feeds SET body = json_set(body, '$.paused', json(?)) WHERE name = ?").run(paused ? 'true' : 'false', name),
+        changed,
+      ),
+    );
   }
 
   async removeFeed(name: string, change: ChangeRecord): Promise<boolean> {
@@ -48,7 +63,11 @@ export class SqliteFeeds implements FeedStore {
   }
 
   async leaseFeed(name: string, owner: string, now: Micros, until: Micros): Promise<boolean> {
-    return changed(this.db.stmt('UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE name = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until <= ?)').run(owner, until, name, owner, now));
+    return changed(
+      this.db
+        .stmt('UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE name = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until <= ?)')
+        .run(owner, until, name, owner, now),
+    );
   }
 
   async releaseFeed(name: string, owner: string): Promise<void> {

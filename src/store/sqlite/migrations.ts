@@ -249,7 +249,8 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE revisions SET name = 'catalog' WHERE name = 'agreements';
   ${CATALOG_TABLES.flatMap((table) =>
     ['INSERT', 'UPDATE', 'DELETE'].map(
-      (op) => `CREATE TRIGGER IF NOT EXISTS catalog_revision_${table}_${op.toLowerCase()} AFTER ${op} ON ${table} BEGIN UPDATE revisions SET value = value + 1 WHERE name = 'catalog'; END;`,
+      (op) =>
+        `CREATE TRIGGER IF NOT EXISTS catalog_revision_${table}_${op.toLowerCase()} AFTER ${op} ON ${table} BEGIN UPDATE revisions SET value = value + 1 WHERE name = 'catalog'; END;`,
     ),
   ).join('\n  ')}
   `,

@@ -9,7 +9,18 @@ import { changeEvent } from '../../audit/changes';
 import type { ChangeRecord } from '../../catalog/types';
 import { fail } from '../../errors';
 import { formatTimestamp, type Micros } from '../../time';
-import type { AddEnvelope, ManifestRecord, NewObject, ObjectPage, ObjectQuery, ObjectScope, ObjectStore, StatusDetail, StatusRecord, VersionSelector } from '../object-store';
+import type {
+  AddEnvelope,
+  ManifestRecord,
+  NewObject,
+  ObjectPage,
+  ObjectQuery,
+  ObjectScope,
+  ObjectStore,
+  StatusDetail,
+  StatusRecord,
+  VersionSelector,
+} from '../object-store';
 import type { Page } from '../page';
 import { compareSpecVersions, newestSpecVersion } from '../spec-version';
 import { levelBit, levelMask } from '../scope';
@@ -45,7 +56,8 @@ export class SqliteObjects implements ObjectStore {
       // Most objects in an envelope are new: one probe instead of the three lookups a new
       // version of a known object needs.
       const known = this.db.stmt('SELECT 1 FROM objects WHERE coll = ? AND id = ? LIMIT 1').get(coll, obj.id) !== undefined;
-      const owner = (this.db.stmt('SELECT party FROM object_owners WHERE coll = ? AND id = ?').get(coll, obj.id) as Row | undefined)?.party as string | undefined;
+      const owner = (this.db.stmt('SELECT party FROM object_owners WHERE coll = ? AND id = ?').get(coll, obj.id) as Row | undefined)?.party as
+        string | undefined;
       const stored = known ? this.storedVersion(coll, obj) : undefined;
       const outcome = addOutcome(obj, { party: env.partyId, owner, known, storedTlp: stored?.tlp, visible: env.visible });
       if (outcome.kind === 'fail') {
@@ -74,7 +86,9 @@ export class SqliteObjects implements ObjectStore {
   }
 
   async ownerOf(collectionId: string, objectId: string): Promise<string | undefined> {
-    const row = this.db.stmt('SELECT o.party FROM object_owners o JOIN collections c ON c.rid = o.coll WHERE c.id = ? AND o.id = ?').get(collectionId, objectId) as Row | undefined;
+    const row = this.db
+      .stmt('SELECT o.party FROM object_owners o JOIN collections c ON c.rid = o.coll WHERE c.id = ? AND o.id = ?')
+      .get(collectionId, objectId) as Row | undefined;
     return row?.party as string | undefined;
   }
 
@@ -83,7 +97,9 @@ export class SqliteObjects implements ObjectStore {
     if (coll === undefined) return false;
     return this.db.write(() => {
       if (this.db.stmt('SELECT 1 FROM objects WHERE coll = ? AND id = ? LIMIT 1').get(coll, objectId) === undefined) return false;
-      this.db.stmt('INSERT INTO object_owners (coll, id, party) VALUES (?, ?, ?) ON CONFLICT(coll, id) DO UPDATE SET party = excluded.party').run(coll, objectId, party);
+      this.db
+        .stmt('INSERT INTO object_owners (coll, id, party) VALUES (?, ?, ?) ON CONFLICT(coll, id) DO UPDATE SET party = excluded.party')
+        .run(coll, objectId, party);
       this.audit.appendLocked([changeEvent(change)]);
       return true;
     });
@@ -98,25 +114,31 @@ export class SqliteObjects implements ObjectStore {
   private storedVersion(coll: number, obj: NewObject): { version: Micros; tlp: number } | undefined {
     const row = (
       obj.version !== null
-        ? this.db.stmt('SELECT version, tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version = ?').get(coll, obj.id, obj.specVersion, obj.version)
-        : this.db.stmt('SELECT version, tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND json = ? LIMIT 1').get(coll, obj.id, obj.specVersion, obj.json)
+        ? this.db
+            .stmt('SELECT version, tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version = ?')
+            .get(coll, obj.id, obj.specVersion, obj.version)
+        : this.db
+            .stmt('SELECT version, tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND json = ? LIMIT 1')
+            .get(coll, obj.id, obj.specVersion, obj.json)
     ) as Row | undefined;
     return row && { version: row.version as Micros, tlp: row.tlp as number };
   }
 
   private insertVersion(coll: number, obj: NewObject, version: Micros, dateAdded: Micros): void {
-    const group = this.db.stmt('SELECT MIN(version) AS mn, MAX(version) AS mx FROM objects WHERE coll = ? AND id = ? AND spec_version = ?').get(
-      coll,
-      obj.id,
-      obj.specVersion,
-    ) as { mn: number | null; mx: number | null };
+    const group = this.db
+      .stmt('SELECT MIN(version) AS mn, MAX(version) AS mx FROM objects WHERE coll = ? AND id = ? AND spec_version = ?')
+      .get(coll, obj.id, obj.specVersion) as { mn: number | null; mx: number | null };
     const isLast = group.mx === null || version > group.mx;
     const isFirst = group.mn === null || version < group.mn;
     if (isLast && group.mx !== null) {
-      this.db.stmt('UPDATE objects SET is_last = 0 WHERE coll = ? AND id = ? AND spec_version = ? AND is_last = 1').run(coll, obj.id, obj.specVersion);
+      this.db
+        .stmt('UPDATE objects SET is_last = 0 WHERE coll = ? AND id = ? AND spec_version = ? AND is_last = 1')
+        .run(coll, obj.id, obj.specVersion);
     }
     if (isFirst && group.mn !== null) {
-      this.db.stmt('UPDATE objects SET is_first = 0 WHERE coll = ? AND id = ? AND spec_version = ? AND is_first = 1').run(coll, obj.id, obj.specVersion);
+      this.db
+        .stmt('UPDATE objects SET is_first = 0 WHERE coll = ? AND id = ? AND spec_version = ? AND is_first = 1')
+        .run(coll, obj.id, obj.specVersion);
     }
     const newest = newestSpecVersion(this.specVersionsOf(coll, obj.id));
     const latestSpec = newest === undefined || compareSpecVersions(obj.specVersion, newest) >= 0;
@@ -126,23 +148,50 @@ export class SqliteObjects implements ObjectStore {
     // newer_levels: the levels of the newer versions ("last" as each caller sees it, paging.ts).
     const bit = levelBit(obj.tlp);
     this.db
-      .stmt('UPDATE objects SET newer_levels = newer_levels | ? WHERE coll = ? AND id = ? AND spec_version = ? AND version < ? AND (newer_levels & ?) = 0')
+      .stmt(
+        'UPDATE objects SET newer_levels = newer_levels | ? WHERE coll = ? AND id = ? AND spec_version = ? AND version < ? AND (newer_levels & ?) = 0',
+      )
       .run(bit, coll, obj.id, obj.specVersion, version, bit);
     const newer = isLast
       ? 0
       : levelMask(
-          (this.db.stmt('SELECT DISTINCT tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version > ?').all(coll, obj.id, obj.specVersion, version) as Row[]).map(
-            (r) => r.tlp as number,
-          ),
+          (
+            this.db
+              .stmt('SELECT DISTINCT tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version > ?')
+              .all(coll, obj.id, obj.specVersion, version) as Row[]
+          ).map((r) => r.tlp as number),
         );
     this.insertRow(coll, obj, version, dateAdded, { isFirst, isLast, latestSpec }, newer);
   }
 
-  private insertRow(coll: number, obj: NewObject, version: Micros, dateAdded: Micros, flags: { isFirst: boolean; isLast: boolean; latestSpec: boolean }, newerLevels = 0): void {
-    this.db.stmt(
-      `INSERT INTO objects (coll, id, type, spec_version, version, version_text, date_added, is_first, is_last, latest_spec, tlp, newer_levels, json)
+  private insertRow(
+    coll: number,
+    obj: NewObject,
+    version: Micros,
+    dateAdded: Micros,
+    flags: { isFirst: boolean; isLast: boolean; latestSpec: boolean },
+    newerLevels = 0,
+  ): void {
+    this.db
+      .stmt(
+        `INSERT INTO objects (coll, id, type, spec_version, version, version_text, date_added, is_first, is_last, latest_spec, tlp, newer_levels, json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(coll, obj.id, obj.type, obj.specVersion, version, obj.versionText ?? null, dateAdded, flags.isFirst ? 1 : 0, flags.isLast ? 1 : 0, flags.latestSpec ? 1 : 0, obj.tlp, newerLevels, obj.json);
+      )
+      .run(
+        coll,
+        obj.id,
+        obj.type,
+        obj.specVersion,
+        version,
+        obj.versionText ?? null,
+        dateAdded,
+        flags.isFirst ? 1 : 0,
+        flags.isLast ? 1 : 0,
+        flags.latestSpec ? 1 : 0,
+        obj.tlp,
+        newerLevels,
+        obj.json,
+      );
   }
 
   private specVersionsOf(coll: number, id: string): string[] {
@@ -164,9 +213,11 @@ export class SqliteObjects implements ObjectStore {
     // An ORDER BY inside the aggregates would sort the JSON again, at several times the cost.
     let json: Buffer = Buffer.alloc(0);
     const result = page(this.db, `${MANIFEST_COLUMNS}, json`, q, (sql, params, n) => {
-      const row = this.db.stmt(
-        `SELECT CAST(group_concat(json, ',') AS BLOB) AS json, json_group_array(json_array(id, type, spec_version, version, date_added, tlp, octet_length(json))) AS records FROM (${sql})`,
-      ).get(...params) as { json: Buffer | null; records: string };
+      const row = this.db
+        .stmt(
+          `SELECT CAST(group_concat(json, ',') AS BLOB) AS json, json_group_array(json_array(id, type, spec_version, version, date_added, tlp, octet_length(json))) AS records FROM (${sql})`,
+        )
+        .get(...params) as { json: Buffer | null; records: string };
       const records = JSON.parse(row.records) as [string, string, string, number, number, number, number][];
       json = row.json ?? json;
       // The row beyond the page (fetched to know whether there is more) is cut off the end.
@@ -193,11 +244,17 @@ export class SqliteObjects implements ObjectStore {
     if (coll === undefined) return 0;
     return this.db.write(() => {
       const where = selection(versions, specVersions, scope);
-      const doomed = this.db.stmt(`SELECT version, date_added FROM objects INDEXED BY objects_version WHERE coll = ? AND id = ?${where.sql} ORDER BY date_added`).all(coll, objectId, ...where.params) as Row[];
+      const doomed = this.db
+        .stmt(`SELECT version, date_added FROM objects INDEXED BY objects_version WHERE coll = ? AND id = ?${where.sql} ORDER BY date_added`)
+        .all(coll, objectId, ...where.params) as Row[];
       const removed = this.db.stmt(`DELETE FROM objects WHERE coll = ? AND id = ?${where.sql}`).run(coll, objectId, ...where.params).changes;
       if (removed > 0) this.refreshFlags(coll, objectId);
       if (removed > 0) {
-        this.audit.appendLocked([audit(doomed.map((r) => ({ id: objectId, version: formatTimestamp(r.version as number), date_added: formatTimestamp(r.date_added as number) })))]);
+        this.audit.appendLocked([
+          audit(
+            doomed.map((r) => ({ id: objectId, version: formatTimestamp(r.version as number), date_added: formatTimestamp(r.date_added as number) })),
+          ),
+        ]);
       }
       return removed;
     });
@@ -205,12 +262,14 @@ export class SqliteObjects implements ObjectStore {
 
   /** Recomputes is_first / is_last / latest_spec / newer_levels for one object after versions were removed. */
   private refreshFlags(coll: number, id: string): void {
-    this.db.stmt(
-      `UPDATE objects SET
+    this.db
+      .stmt(
+        `UPDATE objects SET
          is_first = (version = (SELECT MIN(o.version) FROM objects o WHERE o.coll = objects.coll AND o.id = objects.id AND o.spec_version = objects.spec_version)),
          is_last = (version = (SELECT MAX(o.version) FROM objects o WHERE o.coll = objects.coll AND o.id = objects.id AND o.spec_version = objects.spec_version))
        WHERE coll = ? AND id = ?`,
-    ).run(coll, id);
+      )
+      .run(coll, id);
     const newest = newestSpecVersion(this.specVersionsOf(coll, id));
     if (newest !== undefined) this.db.stmt('UPDATE objects SET latest_spec = (spec_version = ?) WHERE coll = ? AND id = ?').run(newest, coll, id);
     this.db.stmt(`UPDATE objects SET newer_levels = ${NEWER_LEVELS_OF_ROW} WHERE coll = ? AND id = ?`).run(coll, id);

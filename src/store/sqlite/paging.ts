@@ -13,7 +13,12 @@ import { placeholders, type Row, type SqliteDatabase } from './database';
  * A page of records: `fetch` runs the page query (`sql`, ordered by date_added, at most
  * `n` rows: one beyond the page, to know whether there is more) and returns its rows.
  */
-export function page(db: SqliteDatabase, columns: string, q: ObjectQuery, fetch: (sql: string, params: unknown[], n: number) => Row[]): Page<ManifestRecord> {
+export function page(
+  db: SqliteDatabase,
+  columns: string,
+  q: ObjectQuery,
+  fetch: (sql: string, params: unknown[], n: number) => Row[],
+): Page<ManifestRecord> {
   const coll = ridOf(db, q.collectionId);
   if (coll === undefined) return { records: [], more: false };
   const where = selection(q.versions, q.specVersions, q.scope);
@@ -38,7 +43,9 @@ export function page(db: SqliteDatabase, columns: string, q: ObjectQuery, fetch:
   const defaultSelection = q.versions.last && !q.versions.first && !q.versions.all && q.versions.at.length === 0 && q.specVersions === undefined;
   const byLevel = q.scope !== undefined && defaultSelection && !q.ids?.length && !admitsEverything(q.scope);
   const n = q.limit + 1;
-  const query = byLevel ? scopedByLevel(sql, params, q.scope as ObjectScope, n) : { sql: `${sql}${where.sql} ORDER BY date_added LIMIT ?`, params: [...params, ...where.params, n] };
+  const query = byLevel
+    ? scopedByLevel(sql, params, q.scope as ObjectScope, n)
+    : { sql: `${sql}${where.sql} ORDER BY date_added LIMIT ?`, params: [...params, ...where.params, n] };
   const rows = query ? fetch(query.sql, query.params, n) : [];
   const more = rows.length > q.limit;
   if (more) rows.pop();
@@ -103,7 +110,13 @@ function scopedLast(scope: ObjectScope, params: unknown[]): string {
  * range, so counting costs little even when almost everything is withheld. Reasons as
  * withheldReason(): a type no clause admits first, then unmarked or TLP.
  */
-function withheldByLevel(db: SqliteDatabase, baseSql: string, baseParams: unknown[], scope: ObjectScope, upTo: Micros | undefined): { count: number; reasons: Record<string, number> } {
+function withheldByLevel(
+  db: SqliteDatabase,
+  baseSql: string,
+  baseParams: unknown[],
+  scope: ObjectScope,
+  upTo: Micros | undefined,
+): { count: number; reasons: Record<string, number> } {
   const count = baseSql.replace(/^SELECT .* FROM objects WHERE /, 'SELECT COUNT(*) AS n FROM objects WHERE ');
   const range = upTo === undefined ? '' : ' AND date_added <= ?';
   const out = { count: 0, reasons: {} as Record<string, number> };
@@ -116,22 +129,34 @@ function withheldByLevel(db: SqliteDatabase, baseSql: string, baseParams: unknow
     const anyParams: unknown[] = [];
     const anyType = typeCondition(scope.clauses, anyParams);
     const levelParams: unknown[] = [];
-    const levelType = typeCondition(scope.clauses.filter((c) => c.tlpLevels.includes(level)), levelParams);
+    const levelType = typeCondition(
+      scope.clauses.filter((c) => c.tlpLevels.includes(level)),
+      levelParams,
+    );
     const run = (condition: string, conditionParams: unknown[]) =>
-      (db.stmt(`${count} AND tlp = ? AND is_last = 1 AND latest_spec = 1${range} AND ${condition}`).get(
-        ...baseParams,
-        level,
-        ...(upTo === undefined ? [] : [upTo]),
-        ...conditionParams,
-      ) as { n: number }).n;
+      (
+        db
+          .stmt(`${count} AND tlp = ? AND is_last = 1 AND latest_spec = 1${range} AND ${condition}`)
+          .get(...baseParams, level, ...(upTo === undefined ? [] : [upTo]), ...conditionParams) as { n: number }
+      ).n;
     if (anyType !== '1') add('type', run(`NOT ${anyType}`, anyParams));
-    if (levelType !== '1') add(level === -1 ? 'unmarked' : 'tlp', run(anyType === '1' ? `NOT ${levelType}` : `${anyType} AND NOT ${levelType}`, anyType === '1' ? levelParams : [...anyParams, ...levelParams]));
+    if (levelType !== '1')
+      add(
+        level === -1 ? 'unmarked' : 'tlp',
+        run(anyType === '1' ? `NOT ${levelType}` : `${anyType} AND NOT ${levelType}`, anyType === '1' ? levelParams : [...anyParams, ...levelParams]),
+      );
   }
   return out;
 }
 
 /** Counts what the scope kept out of the page's range, by reason (for the sharing log). */
-function withheld(db: SqliteDatabase, baseSql: string, baseParams: unknown[], q: ObjectQuery, upTo: Micros | undefined): { count: number; reasons: Record<string, number> } {
+function withheld(
+  db: SqliteDatabase,
+  baseSql: string,
+  baseParams: unknown[],
+  q: ObjectQuery,
+  upTo: Micros | undefined,
+): { count: number; reasons: Record<string, number> } {
   const scope = q.scope as ObjectScope;
   const unscoped = selection(q.versions, q.specVersions);
   let sql = baseSql.replace(/^SELECT .* FROM objects/, 'SELECT tlp, type, COUNT(*) AS n FROM objects') + unscoped.sql;

@@ -2,6 +2,8 @@
  * Administrator views over the admin API: agreements (validity timeline, versions side by
  * side, create, revise, activate, suspend, revoke), parties, accounts (disable, tokens), and
  * collections by country. Every change is the admin API's, with its checks, in the sharing log.
+ *
+ * Over 300 lines on purpose: the four administrator views share their forms and table helpers.
  */
 import { api, ApiError, get } from '../api';
 import { badge, h, href, link, notice, table } from '../dom';
@@ -32,7 +34,11 @@ function message(slot: HTMLElement, e: unknown): void {
 }
 
 /** Runs a change, then re-renders the view (the hash is unchanged, so re-route by hand). */
-async function change(slot: HTMLElement, run: () => Promise<unknown>, done = () => window.dispatchEvent(new HashChangeEvent('hashchange'))): Promise<void> {
+async function change(
+  slot: HTMLElement,
+  run: () => Promise<unknown>,
+  done = () => window.dispatchEvent(new HashChangeEvent('hashchange')),
+): Promise<void> {
   try {
     await run();
     done();
@@ -47,7 +53,15 @@ function daysLeft(a: Agreement, now: number): number | undefined {
 
 /** The fields a revision sends (the wire form of schemas/catalog/agreement.json). */
 function editable(a: Agreement): Record<string, unknown> {
-  return { title: a.title, instrument: a.instrument, parties: a.parties, valid_from: a.valid_from, valid_until: a.valid_until, terms: a.terms, grants: a.grants };
+  return {
+    title: a.title,
+    instrument: a.instrument,
+    parties: a.parties,
+    valid_from: a.valid_from,
+    valid_until: a.valid_until,
+    terms: a.terms,
+    grants: a.grants,
+  };
 }
 
 const TEMPLATE = {
@@ -117,14 +131,38 @@ function agreementList(main: HTMLElement, agreements: Agreement[]): void {
     return a.status === 'active' && d !== undefined && d >= 0 && d <= SOON_DAYS;
   });
   main.append(
-    ending.length ? notice('warn', `${ending.length} active agreement${ending.length > 1 ? 's end' : ' ends'} within ${SOON_DAYS} days: ${ending.map((a) => a.id).join(', ')}.`) : '',
+    ending.length
+      ? notice(
+          'warn',
+          `${ending.length} active agreement${ending.length > 1 ? 's end' : ' ends'} within ${SOON_DAYS} days: ${ending.map((a) => a.id).join(', ')}.`,
+        )
+      : '',
     h('div', { class: 'actions' }, h('a', { href: href('agreements', { new: '1' }) }, '+ New agreement')),
     table(
-      ['Agreement', 'Status', 'Parties', 'Valid from', 'Valid until', `Validity (${new Date(lo).toISOString().slice(0, 7)} → ${new Date(hi).toISOString().slice(0, 7)})`],
+      [
+        'Agreement',
+        'Status',
+        'Parties',
+        'Valid from',
+        'Valid until',
+        `Validity (${new Date(lo).toISOString().slice(0, 7)} → ${new Date(hi).toISOString().slice(0, 7)})`,
+      ],
       agreements.map((a) => {
         const d = daysLeft(a, now);
-        const flag = a.status === 'active' && d !== undefined && d >= 0 && d <= SOON_DAYS ? badge(`ends in ${d} days`, 'warn') : a.status === 'active' && d !== undefined && d < 0 ? badge('expired', 'bad') : null;
-        return [h('span', {}, link(a.id, 'agreements', { id: a.id }), h('br', {}), h('span', { class: 'muted' }, `${a.title} · v${a.version}`)), badge(a.status), a.parties.join(', '), a.valid_from.slice(0, 10), h('span', {}, a.valid_until?.slice(0, 10) ?? 'open-ended', ' ', flag), windowBar(a, lo, hi, now)];
+        const flag =
+          a.status === 'active' && d !== undefined && d >= 0 && d <= SOON_DAYS
+            ? badge(`ends in ${d} days`, 'warn')
+            : a.status === 'active' && d !== undefined && d < 0
+              ? badge('expired', 'bad')
+              : null;
+        return [
+          h('span', {}, link(a.id, 'agreements', { id: a.id }), h('br', {}), h('span', { class: 'muted' }, `${a.title} · v${a.version}`)),
+          badge(a.status),
+          a.parties.join(', '),
+          a.valid_from.slice(0, 10),
+          h('span', {}, a.valid_until?.slice(0, 10) ?? 'open-ended', ' ', flag),
+          windowBar(a, lo, hi, now),
+        ];
       }),
     ),
   );
@@ -140,43 +178,106 @@ function versionsSideBySide(versions: Agreement[], left: number, right: number):
   return h(
     'table',
     { class: 'diff', id: 'versions' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, `Version ${a.version}`), h('th', { scope: 'col' }, `Version ${b.version}`))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'Field'),
+        h('th', { scope: 'col' }, `Version ${a.version}`),
+        h('th', { scope: 'col' }, `Version ${b.version}`),
+      ),
+    ),
     h(
       'tbody',
       {},
       fields.map((f) => {
         const changed = JSON.stringify(a[f]) !== JSON.stringify(b[f]);
-        return h('tr', { class: changed ? 'changed' : undefined }, h('th', { scope: 'row' }, f, changed ? ' (changed)' : ''), h('td', { class: changed ? 'changed' : undefined }, show(a[f])), h('td', { class: changed ? 'changed' : undefined }, show(b[f])));
+        return h(
+          'tr',
+          { class: changed ? 'changed' : undefined },
+          h('th', { scope: 'row' }, f, changed ? ' (changed)' : ''),
+          h('td', { class: changed ? 'changed' : undefined }, show(a[f])),
+          h('td', { class: changed ? 'changed' : undefined }, show(b[f])),
+        );
       }),
     ),
   );
 }
 
 async function agreementDetail(main: HTMLElement, id: string, params: URLSearchParams): Promise<void> {
-  const [current, { versions }] = await Promise.all([get<Agreement>(`/admin/agreements/${encodeURIComponent(id)}`), get<{ versions: Agreement[] }>(`/admin/agreements/${encodeURIComponent(id)}/versions`)]);
+  const [current, { versions }] = await Promise.all([
+    get<Agreement>(`/admin/agreements/${encodeURIComponent(id)}`),
+    get<{ versions: Agreement[] }>(`/admin/agreements/${encodeURIComponent(id)}/versions`),
+  ]);
   const slot = h('div', { 'aria-live': 'polite' });
-  const move = (to: string) => h('button', { type: 'button', class: to === 'revoke' ? 'danger' : undefined, onclick: () => void change(slot, () => api('POST', `/admin/agreements/${encodeURIComponent(id)}/${to}`)) }, to[0]?.toUpperCase() + to.slice(1));
-  const allowedMoves: Record<string, string[]> = { draft: ['activate', 'revoke'], active: ['suspend', 'revoke'], suspended: ['activate', 'revoke'], revoked: [] };
+  const move = (to: string) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: to === 'revoke' ? 'danger' : undefined,
+        onclick: () => void change(slot, () => api('POST', `/admin/agreements/${encodeURIComponent(id)}/${to}`)),
+      },
+      to[0]?.toUpperCase() + to.slice(1),
+    );
+  const allowedMoves: Record<string, string[]> = {
+    draft: ['activate', 'revoke'],
+    active: ['suspend', 'revoke'],
+    suspended: ['activate', 'revoke'],
+    revoked: [],
+  };
   const latest = versions[versions.length - 1]?.version ?? current.version;
   const right = Number(params.get('right') ?? latest);
   const left = Number(params.get('left') ?? Math.max(1, right - 1));
   const picker = (name: 'left' | 'right', value: number) =>
     h(
       'select',
-      { 'aria-label': `${name} version`, onchange: (e: Event) => (location.hash = href('agreements', { id, left: String(name === 'left' ? (e.target as HTMLSelectElement).value : left), right: String(name === 'right' ? (e.target as HTMLSelectElement).value : right) })) },
+      {
+        'aria-label': `${name} version`,
+        onchange: (e: Event) =>
+          (location.hash = href('agreements', {
+            id,
+            left: String(name === 'left' ? (e.target as HTMLSelectElement).value : left),
+            right: String(name === 'right' ? (e.target as HTMLSelectElement).value : right),
+          })),
+      },
       versions.map((v) => h('option', { value: String(v.version), selected: v.version === value }, `version ${v.version}`)),
     );
   main.append(
     h('p', {}, link('← All agreements', 'agreements')),
-    h('section', { class: 'card' },
+    h(
+      'section',
+      { class: 'card' },
       h('h2', {}, `${current.title} `, badge(current.status)),
-      h('p', {}, `${current.id}, version ${current.version} · ${current.parties.join(', ')} · valid ${current.valid_from.slice(0, 10)} → ${current.valid_until?.slice(0, 10) ?? 'open-ended'} · instrument: ${current.instrument}`),
-      h('div', { class: 'actions', role: 'group', 'aria-label': 'Lifecycle' }, (allowedMoves[current.status] ?? []).map(move), h('a', { href: href('events', { agreement: id }) }, 'Events under this agreement')),
+      h(
+        'p',
+        {},
+        `${current.id}, version ${current.version} · ${current.parties.join(', ')} · valid ${current.valid_from.slice(0, 10)} → ${current.valid_until?.slice(0, 10) ?? 'open-ended'} · instrument: ${current.instrument}`,
+      ),
+      h(
+        'div',
+        { class: 'actions', role: 'group', 'aria-label': 'Lifecycle' },
+        (allowedMoves[current.status] ?? []).map(move),
+        h('a', { href: href('events', { agreement: id }) }, 'Events under this agreement'),
+      ),
       slot,
-      table(['Party', 'Actions', 'Collections', 'Up to TLP', 'Unmarked objects'], current.grants.map((g) => [g.party, g.actions.join(', '), JSON.stringify(g.collections), g.max_tlp, g.unmarked_as])),
+      table(
+        ['Party', 'Actions', 'Collections', 'Up to TLP', 'Unmarked objects'],
+        current.grants.map((g) => [g.party, g.actions.join(', '), JSON.stringify(g.collections), g.max_tlp, g.unmarked_as]),
+      ),
     ),
-    h('section', { class: 'card' }, h('h2', {}, 'Versions side by side'), h('div', { class: 'actions' }, picker('left', left), picker('right', right)), versionsSideBySide(versions, left, right)),
-    current.status === 'revoked' ? '' : editor('Revise (a new version unless a draft)', editable(current), (body) => api('PUT', `/admin/agreements/${encodeURIComponent(id)}`, body)),
+    h(
+      'section',
+      { class: 'card' },
+      h('h2', {}, 'Versions side by side'),
+      h('div', { class: 'actions' }, picker('left', left), picker('right', right)),
+      versionsSideBySide(versions, left, right),
+    ),
+    current.status === 'revoked'
+      ? ''
+      : editor('Revise (a new version unless a draft)', editable(current), (body) => api('PUT', `/admin/agreements/${encodeURIComponent(id)}`, body)),
   );
 }
 
@@ -200,21 +301,44 @@ export const agreementsView: View = async (main, params) => {
 export const partiesView: View = async (main) => {
   const { parties } = await get<{ parties: { id: string; name: string; kind: string; country?: string }[] }>('/admin/parties');
   const slot = h('div', { 'aria-live': 'polite' });
-  const fields = { id: h('input', { name: 'id', required: true }), name: h('input', { name: 'name', required: true }), country: h('input', { name: 'country', placeholder: 'FR', maxlength: 2 }) };
-  const kind = h('select', { name: 'kind' }, ['national-agency', 'international-body', 'vendor', 'auditor', 'operator', 'other'].map((k) => h('option', { value: k }, k)));
+  const fields = {
+    id: h('input', { name: 'id', required: true }),
+    name: h('input', { name: 'name', required: true }),
+    country: h('input', { name: 'country', placeholder: 'FR', maxlength: 2 }),
+  };
+  const kind = h(
+    'select',
+    { name: 'kind' },
+    ['national-agency', 'international-body', 'vendor', 'auditor', 'operator', 'other'].map((k) => h('option', { value: k }, k)),
+  );
   main.append(
-    table(['Id', 'Name', 'Kind', 'Country'], parties.map((p) => [p.id, p.name, p.kind, p.country ?? ''])),
-    h('section', { class: 'card' },
+    table(
+      ['Id', 'Name', 'Kind', 'Country'],
+      parties.map((p) => [p.id, p.name, p.kind, p.country ?? '']),
+    ),
+    h(
+      'section',
+      { class: 'card' },
       h('h2', {}, 'New party'),
-      h('form', {
+      h(
+        'form',
+        {
           class: 'filters',
           onsubmit: (e: Event) => {
             e.preventDefault();
-            const body = { id: fields.id.value, name: fields.name.value, kind: kind.value, ...(fields.country.value && { country: fields.country.value.toUpperCase() }) };
+            const body = {
+              id: fields.id.value,
+              name: fields.name.value,
+              kind: kind.value,
+              ...(fields.country.value && { country: fields.country.value.toUpperCase() }),
+            };
             void change(slot, () => api('POST', '/admin/parties', body));
           },
         },
-        h('label', {}, 'Id', fields.id), h('label', {}, 'Name', fields.name), h('label', {}, 'Kind', kind), h('label', {}, 'Country (ISO code)', fields.country),
+        h('label', {}, 'Id', fields.id),
+        h('label', {}, 'Name', fields.name),
+        h('label', {}, 'Kind', kind),
+        h('label', {}, 'Country (ISO code)', fields.country),
         h('button', { type: 'submit' }, 'Create'),
       ),
       slot,
@@ -243,7 +367,15 @@ export const accountsView: View = async (main, params) => {
         a.party,
         a.roles.join(', '),
         a.disabled ? badge('disabled', 'bad') : badge('enabled', 'ok'),
-        h('button', { type: 'button', class: 'secondary', onclick: () => void change(slot, () => api('PATCH', `/admin/accounts/${encodeURIComponent(a.name)}`, { disabled: !a.disabled })) }, a.disabled ? 'Enable' : 'Disable'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            onclick: () => void change(slot, () => api('PATCH', `/admin/accounts/${encodeURIComponent(a.name)}`, { disabled: !a.disabled })),
+          },
+          a.disabled ? 'Enable' : 'Disable',
+        ),
       ]),
     ),
   );
@@ -252,7 +384,9 @@ export const accountsView: View = async (main, params) => {
   const label = h('input', { name: 'label', required: true, placeholder: 'what the token is for' });
   const shown = h('div', { 'aria-live': 'polite' });
   main.append(
-    h('section', { class: 'card', id: 'tokens' },
+    h(
+      'section',
+      { class: 'card', id: 'tokens' },
       h('h2', {}, `API tokens of ${account.name}`),
       table(
         ['Id', 'Label', 'Created', 'State', ''],
@@ -261,15 +395,35 @@ export const accountsView: View = async (main, params) => {
           t.label,
           t.created.slice(0, 10),
           t.revoked ? badge('revoked', 'bad') : badge('active', 'ok'),
-          t.revoked ? '' : h('button', { type: 'button', class: 'danger', onclick: () => void change(slot, () => api('DELETE', `/admin/tokens/${encodeURIComponent(t.id)}`)) }, 'Revoke'),
+          t.revoked
+            ? ''
+            : h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'danger',
+                  onclick: () => void change(slot, () => api('DELETE', `/admin/tokens/${encodeURIComponent(t.id)}`)),
+                },
+                'Revoke',
+              ),
         ]),
       ),
-      h('form', {
+      h(
+        'form',
+        {
           class: 'filters',
           onsubmit: (e: Event) => {
             e.preventDefault();
             api<{ token: string; id: string }>('POST', `/admin/accounts/${encodeURIComponent(account.name)}/tokens`, { label: label.value }).then(
-              (t) => shown.replaceChildren(h('div', { class: 'notice warn', role: 'alert' }, h('p', {}, 'The new token, shown this once (it is stored only as a hash): copy it now.'), h('p', { class: 'mono', id: 'new-token' }, t.token))),
+              (t) =>
+                shown.replaceChildren(
+                  h(
+                    'div',
+                    { class: 'notice warn', role: 'alert' },
+                    h('p', {}, 'The new token, shown this once (it is stored only as a hash): copy it now.'),
+                    h('p', { class: 'mono', id: 'new-token' }, t.token),
+                  ),
+                ),
               (err: unknown) => message(shown, err),
             );
           },
@@ -283,7 +437,9 @@ export const accountsView: View = async (main, params) => {
 };
 
 export const collectionsView: View = async (main) => {
-  const { collections } = await get<{ collections: { id: string; alias?: string; title: string; country?: string; api_root: string }[] }>('/admin/collections');
+  const { collections } = await get<{ collections: { id: string; alias?: string; title: string; country?: string; api_root: string }[] }>(
+    '/admin/collections',
+  );
   const byCountry = new Map<string, typeof collections>();
   for (const c of collections) byCountry.set(c.country ?? '—', [...(byCountry.get(c.country ?? '—') ?? []), c]);
   const countries = [...byCountry.keys()].sort();
@@ -291,7 +447,14 @@ export const collectionsView: View = async (main) => {
     h('p', { class: 'muted' }, `${collections.length} collections in ${countries.filter((c) => c !== '—').length} countries.`),
     table(
       ['Country', 'Collections'],
-      countries.map((country) => [country === '—' ? 'not a country collection' : country, h('div', { class: 'chips' }, (byCountry.get(country) ?? []).map((c) => h('span', { class: 'chip', title: `${c.id} (${c.api_root})` }, c.alias ?? c.title)))]),
+      countries.map((country) => [
+        country === '—' ? 'not a country collection' : country,
+        h(
+          'div',
+          { class: 'chips' },
+          (byCountry.get(country) ?? []).map((c) => h('span', { class: 'chip', title: `${c.id} (${c.api_root})` }, c.alias ?? c.title)),
+        ),
+      ]),
     ),
   );
 };

@@ -52,7 +52,11 @@ function filtersOf(params: URLSearchParams): Record<string, string> {
 function filterForm(current: Record<string, string>): HTMLFormElement {
   const inputs = FILTERS.map(([name, , placeholder]) =>
     name === 'outcome'
-      ? h('select', { name }, ['', 'success', 'denied', 'failure'].map((o) => h('option', { value: o, selected: current[name] === o }, o || 'any')))
+      ? h(
+          'select',
+          { name },
+          ['', 'success', 'denied', 'failure'].map((o) => h('option', { value: o, selected: current[name] === o }, o || 'any')),
+        )
       : h('input', { name, value: current[name] ?? '', placeholder }),
   );
   return h(
@@ -91,9 +95,22 @@ function detail(e: AuditEvent, head: number): HTMLElement {
     'section',
     { class: 'card', id: 'event-detail', 'aria-label': `Event ${e.seq}` },
     h('h2', {}, `Event ${e.seq}`),
-    h('dl', { class: 'detail' }, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+    h(
+      'dl',
+      { class: 'detail' },
+      rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+    ),
     e.objects?.length
-      ? h('div', {}, h('h2', {}, `Objects (${e.objects.length})`), h('ul', {}, e.objects.slice(0, 200).map((o) => h('li', {}, link(o.id, 'custody', { object: o.id }), ` ${o.version}`))))
+      ? h(
+          'div',
+          {},
+          h('h2', {}, `Objects (${e.objects.length})`),
+          h(
+            'ul',
+            {},
+            e.objects.slice(0, 200).map((o) => h('li', {}, link(o.id, 'custody', { object: o.id }), ` ${o.version}`)),
+          ),
+        )
       : null,
   );
 }
@@ -143,7 +160,17 @@ export const eventsView: View = async (main, params) => {
       : h(
           'table',
           { id: 'events' },
-          h('thead', {}, h('tr', {}, ['Seq', 'Time (UTC)', 'Action', 'Outcome', 'Account', 'Party', 'Country / collection', 'Objects'].map((t, i) => h('th', { scope: 'col', class: i === 0 || i === 7 ? 'num' : undefined }, t)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['Seq', 'Time (UTC)', 'Action', 'Outcome', 'Account', 'Party', 'Country / collection', 'Objects'].map((t, i) =>
+                h('th', { scope: 'col', class: i === 0 || i === 7 ? 'num' : undefined }, t),
+              ),
+            ),
+          ),
           h('tbody', {}, rows),
         ),
     h(
@@ -181,16 +208,39 @@ export const custodyView: View = async (main, params) => {
     h(
       'li',
       { class: kind },
-      h('strong', {}, `${e.time.slice(0, 19).replace('T', ' ')} UTC · ${kind === 'submitted' ? 'submitted by' : kind === 'received' ? 'received by' : 'deleted by'} ${e.account ?? '?'} (${e.party ?? '?'})`),
-      h('div', { class: 'muted' }, `${e.country ? `${e.country} · ` : ''}collection ${e.collection ?? '—'} · under ${e.agreements?.join(', ') || 'no agreement recorded'} · `, link(`event ${e.seq}`, 'events', { object, from: undefined })),
+      h(
+        'strong',
+        {},
+        `${e.time.slice(0, 19).replace('T', ' ')} UTC · ${kind === 'submitted' ? 'submitted by' : kind === 'received' ? 'received by' : 'deleted by'} ${e.account ?? '?'} (${e.party ?? '?'})`,
+      ),
+      h(
+        'div',
+        { class: 'muted' },
+        `${e.country ? `${e.country} · ` : ''}collection ${e.collection ?? '—'} · under ${e.agreements?.join(', ') || 'no agreement recorded'} · `,
+        link(`event ${e.seq}`, 'events', { object, from: undefined }),
+      ),
     );
   main.append(
-    h('section', { class: 'card', id: 'custody' },
+    h(
+      'section',
+      { class: 'card', id: 'custody' },
       h('h2', {}, `Chain of custody of ${custody.object}`),
       custody.versions.map((v) =>
-        h('div', {},
+        h(
+          'div',
+          {},
           h('h2', {}, `Version ${v.version}`),
-          h('ol', { class: 'timeline' }, [...v.submitted.map((e) => ({ kind: 'submitted', e })), ...v.received.map((e) => ({ kind: 'received', e })), ...v.deleted.map((e) => ({ kind: 'deleted', e }))].sort((a, b) => a.e.seq - b.e.seq).map(({ kind, e }) => item(kind, e))),
+          h(
+            'ol',
+            { class: 'timeline' },
+            [
+              ...v.submitted.map((e) => ({ kind: 'submitted', e })),
+              ...v.received.map((e) => ({ kind: 'received', e })),
+              ...v.deleted.map((e) => ({ kind: 'deleted', e })),
+            ]
+              .sort((a, b) => a.e.seq - b.e.seq)
+              .map(({ kind, e }) => item(kind, e)),
+          ),
         ),
       ),
     ),
@@ -202,18 +252,42 @@ export const exportView: View = async (main, params) => {
   const filters = Object.keys(fromUrl).length ? fromUrl : (JSON.parse(sessionStorage.getItem(STORED) ?? '{}') as Record<string, string>);
   const described = Object.entries(filters).map(([k, v]) => `${k} = ${v}`);
   main.append(
-    h('section', { class: 'card' },
+    h(
+      'section',
+      { class: 'card' },
       h('h2', {}, 'Current filter'),
-      described.length ? h('ul', {}, described.map((d) => h('li', {}, d))) : h('p', {}, 'No filter: the whole log.'),
+      described.length
+        ? h(
+            'ul',
+            {},
+            described.map((d) => h('li', {}, d)),
+          )
+        : h('p', {}, 'No filter: the whole log.'),
       h('p', {}, link('Change the filter in Events', 'events', filters)),
-      h('div', { class: 'actions' },
-        h('a', { href: `/audit/export${query({ ...filters, format: 'ndjson' })}`, download: 'accord-audit.ndjson', id: 'export-ndjson', class: 'chip' }, 'Download NDJSON'),
-        h('a', { href: `/audit/export${query({ ...filters, format: 'csv' })}`, download: 'accord-audit.csv', id: 'export-csv', class: 'chip' }, 'Download CSV'),
+      h(
+        'div',
+        { class: 'actions' },
+        h(
+          'a',
+          { href: `/audit/export${query({ ...filters, format: 'ndjson' })}`, download: 'accord-audit.ndjson', id: 'export-ndjson', class: 'chip' },
+          'Download NDJSON',
+        ),
+        h(
+          'a',
+          { href: `/audit/export${query({ ...filters, format: 'csv' })}`, download: 'accord-audit.csv', id: 'export-csv', class: 'chip' },
+          'Download CSV',
+        ),
       ),
     ),
-    h('section', { class: 'card' },
+    h(
+      'section',
+      { class: 'card' },
       h('h2', {}, 'Verify offline'),
-      h('p', {}, 'An export carries each event as the canonical JSON its hash covers, with the log’s head and checkpoints, so it verifies without the server: every hash is recomputed, an unfiltered export must chain from event 1 to the head, a filtered one is checked event by event.'),
+      h(
+        'p',
+        {},
+        'An export carries each event as the canonical JSON its hash covers, with the log’s head and checkpoints, so it verifies without the server: every hash is recomputed, an unfiltered export must chain from event 1 to the head, a filtered one is checked event by event.',
+      ),
       h('pre', { class: 'mono' }, 'accord audit verify --file accord-audit.ndjson'),
     ),
   );

@@ -38,15 +38,54 @@ export const myAccessView: View = async (main) => {
   for (const a of access) {
     const days = a.valid_until === null ? undefined : Math.ceil((Date.parse(a.valid_until) - now) / 86_400_000);
     main.append(
-      h('section', { class: 'card access' },
+      h(
+        'section',
+        { class: 'card access' },
         h('h2', {}, `${a.title} `, badge(a.in_force ? 'in force' : a.status === 'active' ? 'not in force' : a.status, a.in_force ? 'ok' : 'bad')),
-        h('dl', { class: 'detail' },
-          h('dt', {}, 'Agreement'), h('dd', {}, a.agreement),
-          h('dt', {}, 'You may'), h('dd', {}, a.usable_actions.length ? a.usable_actions.join(', ') : 'nothing (your roles do not include these actions)', a.usable_actions.length < a.actions.length ? h('span', { class: 'muted' }, ` (your organisation: ${a.actions.join(', ')})`) : null),
-          h('dt', {}, 'Up to'), h('dd', {}, `TLP:${a.max_tlp.toUpperCase()}`, a.unmarked_as === 'deny' ? ' · unmarked objects refused' : ` · unmarked objects count as TLP:${a.unmarked_as.toUpperCase()}`),
-          a.types ? [h('dt', {}, 'Object types'), h('dd', {}, a.types.allow ? `only ${a.types.allow.join(', ')}` : '', a.types.deny ? ` never ${a.types.deny.join(', ')}` : '')] : null,
-          h('dt', {}, 'Valid'), h('dd', {}, `${a.valid_from.slice(0, 10)} → ${a.valid_until?.slice(0, 10) ?? 'no end date'}`, days !== undefined && days >= 0 && days <= 30 ? [' ', badge(`ends in ${days} days`, 'warn')] : null),
-          h('dt', {}, 'Where'), h('dd', {}, h('div', { class: 'chips' }, a.collections.map((c) => h('span', { class: 'chip', title: c.id }, c.country ? `${c.alias ?? c.title} (${c.country})` : (c.alias ?? c.title))))),
+        h(
+          'dl',
+          { class: 'detail' },
+          h('dt', {}, 'Agreement'),
+          h('dd', {}, a.agreement),
+          h('dt', {}, 'You may'),
+          h(
+            'dd',
+            {},
+            a.usable_actions.length ? a.usable_actions.join(', ') : 'nothing (your roles do not include these actions)',
+            a.usable_actions.length < a.actions.length ? h('span', { class: 'muted' }, ` (your organisation: ${a.actions.join(', ')})`) : null,
+          ),
+          h('dt', {}, 'Up to'),
+          h(
+            'dd',
+            {},
+            `TLP:${a.max_tlp.toUpperCase()}`,
+            a.unmarked_as === 'deny' ? ' · unmarked objects refused' : ` · unmarked objects count as TLP:${a.unmarked_as.toUpperCase()}`,
+          ),
+          a.types
+            ? [
+                h('dt', {}, 'Object types'),
+                h('dd', {}, a.types.allow ? `only ${a.types.allow.join(', ')}` : '', a.types.deny ? ` never ${a.types.deny.join(', ')}` : ''),
+              ]
+            : null,
+          h('dt', {}, 'Valid'),
+          h(
+            'dd',
+            {},
+            `${a.valid_from.slice(0, 10)} → ${a.valid_until?.slice(0, 10) ?? 'no end date'}`,
+            days !== undefined && days >= 0 && days <= 30 ? [' ', badge(`ends in ${days} days`, 'warn')] : null,
+          ),
+          h('dt', {}, 'Where'),
+          h(
+            'dd',
+            {},
+            h(
+              'div',
+              { class: 'chips' },
+              a.collections.map((c) =>
+                h('span', { class: 'chip', title: c.id }, c.country ? `${c.alias ?? c.title} (${c.country})` : (c.alias ?? c.title)),
+              ),
+            ),
+          ),
         ),
       ),
     );
@@ -57,7 +96,15 @@ export const myAccessView: View = async (main) => {
       ? h('p', { class: 'muted' }, 'No submissions yet.')
       : table(
           ['Time (UTC)', 'Collection', 'Outcome', 'Status', 'Stored', 'Failed', 'Pending'],
-          submissions.map((s) => [s.time.slice(0, 19).replace('T', ' '), s.country ?? s.collection?.slice(0, 8) ?? '', badge(s.outcome), s.status?.status ?? '', String(s.status?.success_count ?? ''), String(s.status?.failure_count ?? ''), String(s.status?.pending_count ?? '')]),
+          submissions.map((s) => [
+            s.time.slice(0, 19).replace('T', ' '),
+            s.country ?? s.collection?.slice(0, 8) ?? '',
+            badge(s.outcome),
+            s.status?.status ?? '',
+            String(s.status?.success_count ?? ''),
+            String(s.status?.failure_count ?? ''),
+            String(s.status?.pending_count ?? ''),
+          ]),
           { numeric: [4, 5, 6] },
         ),
   );

@@ -1,4 +1,7 @@
-/** Auditor views from the daily summaries: overview (with log integrity), flows, map, withheld. */
+/**
+ * Auditor views from the daily summaries: overview (with log integrity), flows, map, withheld.
+ * Over 300 lines on purpose: the four views share their summary queries and chart helpers.
+ */
 import { api, get, query } from '../api';
 import { chart, PALETTE, worldMap } from '../charts';
 import { badge, fmt, h, href, link, notice, short, table } from '../dom';
@@ -18,7 +21,9 @@ interface Integrity {
   last_checkpoint?: { seq: number; hash: string };
   last_verification?: { time: string; account?: string; ok: boolean; events: number; broken_at?: number; problem?: string };
 }
-type Verify = { ok: true; events: number; lastSeq: number | null; lastHash: string; checkpoints: number } | { ok: false; events: number; brokenAt: number; problem: string };
+type Verify =
+  | { ok: true; events: number; lastSeq: number | null; lastHash: string; checkpoints: number }
+  | { ok: false; events: number; brokenAt: number; problem: string };
 type Labels = Record<string, { title: string; alias?: string; country?: string }>;
 
 /** Events with no party are the operator's, from the command line (imports, catalogue changes). */
@@ -33,7 +38,11 @@ const collectionName = (labels: Labels, id: string) => {
 function integrityCard(integrity: Integrity): HTMLElement {
   const result = h('div', { 'aria-live': 'polite' });
   const last = integrity.last_verification;
-  const state = last ? (last.ok ? h('span', { class: 'state ok' }, '✔ Log intact at last verification') : h('span', { class: 'state bad' }, '✘ Log BROKEN at last verification')) : h('span', { class: 'state' }, 'Not verified yet');
+  const state = last
+    ? last.ok
+      ? h('span', { class: 'state ok' }, '✔ Log intact at last verification')
+      : h('span', { class: 'state bad' }, '✘ Log BROKEN at last verification')
+    : h('span', { class: 'state' }, 'Not verified yet');
   const button = h('button', { type: 'button' }, 'Verify now');
   button.addEventListener('click', () => {
     button.disabled = true;
@@ -45,8 +54,18 @@ function integrityCard(integrity: Integrity): HTMLElement {
         state.textContent = v.ok ? '✔ Log intact (verified just now)' : '✘ Log BROKEN (verified just now)';
         result.replaceChildren(
           v.ok
-            ? h('div', { class: 'notice info', role: 'status' }, h('strong', { class: 'verify-ok' }, `Log intact: ${fmt(v.events)} events verified`), `, head ${v.lastSeq ?? 0}, ${v.checkpoints} checkpoints match.`)
-            : h('div', { class: 'notice error', role: 'alert' }, h('strong', { class: 'verify-broken' }, `Log BROKEN at event ${v.brokenAt}`), `: ${v.problem} (${fmt(v.events)} events checked before it).`),
+            ? h(
+                'div',
+                { class: 'notice info', role: 'status' },
+                h('strong', { class: 'verify-ok' }, `Log intact: ${fmt(v.events)} events verified`),
+                `, head ${v.lastSeq ?? 0}, ${v.checkpoints} checkpoints match.`,
+              )
+            : h(
+                'div',
+                { class: 'notice error', role: 'alert' },
+                h('strong', { class: 'verify-broken' }, `Log BROKEN at event ${v.brokenAt}`),
+                `: ${v.problem} (${fmt(v.events)} events checked before it).`,
+              ),
         );
       },
       (e: unknown) => {
@@ -63,9 +82,27 @@ function integrityCard(integrity: Integrity): HTMLElement {
       'div',
       { class: 'integrity' },
       state,
-      h('span', {}, 'Head: event ', h('strong', {}, fmt(integrity.head.seq)), ' ', h('span', { class: 'mono', title: integrity.head.hash }, short(integrity.head.hash))),
-      h('span', {}, `Checkpoints: ${integrity.checkpoints}`, integrity.last_checkpoint ? ` (last at event ${fmt(integrity.last_checkpoint.seq)})` : ''),
-      last ? h('span', { class: 'muted' }, `Last verified ${last.time.slice(0, 19).replace('T', ' ')} UTC${last.account ? ` by ${last.account}` : ''}, ${fmt(last.events)} events`) : null,
+      h(
+        'span',
+        {},
+        'Head: event ',
+        h('strong', {}, fmt(integrity.head.seq)),
+        ' ',
+        h('span', { class: 'mono', title: integrity.head.hash }, short(integrity.head.hash)),
+      ),
+      h(
+        'span',
+        {},
+        `Checkpoints: ${integrity.checkpoints}`,
+        integrity.last_checkpoint ? ` (last at event ${fmt(integrity.last_checkpoint.seq)})` : '',
+      ),
+      last
+        ? h(
+            'span',
+            { class: 'muted' },
+            `Last verified ${last.time.slice(0, 19).replace('T', ' ')} UTC${last.account ? ` by ${last.account}` : ''}, ${fmt(last.events)} events`,
+          )
+        : null,
       button,
     ),
     result,
@@ -138,7 +175,11 @@ export const overviewView: View = async (main, params) => {
 export const flowsView: View = async (main, params) => {
   const f = await get<Range & { pushed: Link[]; delivered: Link[]; collections: Labels }>(`/audit/flows${query({ ...periodOf(params) })}`);
   const range = eventRange(f);
-  const sankey = h('div', { class: 'chart tall', role: 'img', 'aria-label': 'Sankey diagram: parties push into collections, collections deliver to parties' });
+  const sankey = h('div', {
+    class: 'chart tall',
+    role: 'img',
+    'aria-label': 'Sankey diagram: parties push into collections, collections deliver to parties',
+  });
   const eventsOf = (l: Link, action: string) => href('events', { party: l.party, collection: l.collection, action, outcome: 'success', ...range });
   const rows = (links: Link[], action: string, from: (l: Link) => string, to: (l: Link) => string) =>
     links.map((l) => [from(l), to(l), h('a', { href: eventsOf(l, action) }, fmt(l.objects)), fmt(l.requests)]);
@@ -148,10 +189,46 @@ export const flowsView: View = async (main, params) => {
     return;
   }
   main.append(
-    h('section', { class: 'card' }, h('h2', {}, 'Who shared with whom: party → collection (country) → party'), h('p', { class: 'muted' }, 'Click a flow to see its events. Widths are object versions.'), sankey),
-    h('div', { class: 'grid' },
-      h('section', { class: 'card' }, h('h2', {}, 'Pushed: party → collection'), table(['Party', 'Collection', 'Objects', 'Requests'], rows(f.pushed, 'objects.add', (l) => partyName(l.party), (l) => collectionName(f.collections, l.collection)), { numeric: [2, 3] })),
-      h('section', { class: 'card' }, h('h2', {}, 'Delivered: collection → party'), table(['Collection', 'Party', 'Objects', 'Requests'], rows(f.delivered, 'objects.read', (l) => collectionName(f.collections, l.collection), (l) => partyName(l.party)), { numeric: [2, 3] })),
+    h(
+      'section',
+      { class: 'card' },
+      h('h2', {}, 'Who shared with whom: party → collection (country) → party'),
+      h('p', { class: 'muted' }, 'Click a flow to see its events. Widths are object versions.'),
+      sankey,
+    ),
+    h(
+      'div',
+      { class: 'grid' },
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', {}, 'Pushed: party → collection'),
+        table(
+          ['Party', 'Collection', 'Objects', 'Requests'],
+          rows(
+            f.pushed,
+            'objects.add',
+            (l) => partyName(l.party),
+            (l) => collectionName(f.collections, l.collection),
+          ),
+          { numeric: [2, 3] },
+        ),
+      ),
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', {}, 'Delivered: collection → party'),
+        table(
+          ['Collection', 'Party', 'Objects', 'Requests'],
+          rows(
+            f.delivered,
+            'objects.read',
+            (l) => collectionName(f.collections, l.collection),
+            (l) => partyName(l.party),
+          ),
+          { numeric: [2, 3] },
+        ),
+      ),
     ),
   );
   // Writers and readers are separate nodes (a party may be both): the diagram must stay acyclic.
@@ -175,7 +252,18 @@ export const flowsView: View = async (main, params) => {
   ];
   const c = chart(sankey, {
     tooltip: { trigger: 'item' },
-    series: [{ type: 'sankey', data: [...nodes.values()], links: data, emphasis: { focus: 'adjacency' }, nodeAlign: 'justify', lineStyle: { color: 'gradient', opacity: 0.45 }, label: { color: '#1b1f24' }, levels: [0, 1, 2].map((depth) => ({ depth, itemStyle: { color: PALETTE[depth] } })) }],
+    series: [
+      {
+        type: 'sankey',
+        data: [...nodes.values()],
+        links: data,
+        emphasis: { focus: 'adjacency' },
+        nodeAlign: 'justify',
+        lineStyle: { color: 'gradient', opacity: 0.45 },
+        label: { color: '#1b1f24' },
+        levels: [0, 1, 2].map((depth) => ({ depth, itemStyle: { color: PALETTE[depth] } })),
+      },
+    ],
   });
   c.on('click', (p) => {
     const d = p.data as { link?: string };
@@ -191,7 +279,13 @@ export const mapView: View = async (main, params) => {
   const choose = h(
     'div',
     { class: 'actions', role: 'group', 'aria-label': 'Measure' },
-    (['delivered', 'pushed'] as const).map((k) => h('a', { href: href('map', { from: m.from, to: m.to, show: k }), 'aria-current': k === measure ? 'true' : undefined, class: 'chip' }, k === 'delivered' ? 'Delivered (read)' : 'Pushed (added)')),
+    (['delivered', 'pushed'] as const).map((k) =>
+      h(
+        'a',
+        { href: href('map', { from: m.from, to: m.to, show: k }), 'aria-current': k === measure ? 'true' : undefined, class: 'chip' },
+        k === 'delivered' ? 'Delivered (read)' : 'Pushed (added)',
+      ),
+    ),
   );
   main.append(
     periodForm('map', m),
@@ -204,7 +298,11 @@ export const mapView: View = async (main, params) => {
         ? h('p', { class: 'muted' }, 'No country collection was read or written in this period.')
         : table(
             ['Country', 'Pushed', 'Delivered'],
-            m.countries.map((c) => [c.country, link(fmt(c.pushed), 'events', { country: c.country, action: 'objects.add', ...range }), link(fmt(c.delivered), 'events', { country: c.country, action: 'objects.read', ...range })]),
+            m.countries.map((c) => [
+              c.country,
+              link(fmt(c.pushed), 'events', { country: c.country, action: 'objects.add', ...range }),
+              link(fmt(c.delivered), 'events', { country: c.country, action: 'objects.read', ...range }),
+            ]),
             { numeric: [1, 2] },
           ),
     ),
@@ -212,9 +310,21 @@ export const mapView: View = async (main, params) => {
   const values = m.countries.map((c) => ({ name: c.country, value: c[measure] }));
   const max = Math.max(1, ...values.map((v) => v.value));
   const c = chart(el, {
-    tooltip: { trigger: 'item', formatter: (p: { name: string; value?: number }) => `${p.name}: ${Number.isFinite(p.value) ? fmt(p.value as number) : 0}` },
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: { name: string; value?: number }) => `${p.name}: ${Number.isFinite(p.value) ? fmt(p.value as number) : 0}`,
+    },
     visualMap: { min: 0, max, left: 10, bottom: 10, text: ['more', 'fewer'], calculable: true, inRange: { color: ['#deebf7', '#08306b'] } },
-    series: [{ type: 'map', map: worldMap(), roam: true, data: values, itemStyle: { areaColor: '#f0f2f5', borderColor: '#9aa3ad' }, emphasis: { label: { show: false }, itemStyle: { areaColor: '#f0a500' } } }],
+    series: [
+      {
+        type: 'map',
+        map: worldMap(),
+        roam: true,
+        data: values,
+        itemStyle: { areaColor: '#f0f2f5', borderColor: '#9aa3ad' },
+        emphasis: { label: { show: false }, itemStyle: { areaColor: '#f0a500' } },
+      },
+    ],
   });
   c.on('click', (p) => {
     if (p.name) location.hash = href('events', { country: p.name, action: measure === 'pushed' ? 'objects.add' : 'objects.read', ...range });
@@ -222,9 +332,15 @@ export const mapView: View = async (main, params) => {
 };
 
 export const withheldView: View = async (main, params) => {
-  const w = await get<Range & { withheld: { party: string; collection: string; country: string; reason: string; count: number }[]; collections: Labels }>(`/audit/withheld${query({ ...periodOf(params) })}`);
+  const w = await get<
+    Range & { withheld: { party: string; collection: string; country: string; reason: string; count: number }[]; collections: Labels }
+  >(`/audit/withheld${query({ ...periodOf(params) })}`);
   const range = eventRange(w);
-  const why: Record<string, string> = { tlp: 'TLP above the agreement’s ceiling', type: 'object type not covered', unmarked: 'no TLP marking, and unmarked objects are refused' };
+  const why: Record<string, string> = {
+    tlp: 'TLP above the agreement’s ceiling',
+    type: 'object type not covered',
+    unmarked: 'no TLP marking, and unmarked objects are refused',
+  };
   main.append(
     periodForm('withheld', w),
     h('p', { class: 'muted' }, 'Objects a reader asked for but was not given, because its agreements do not cover them.'),
@@ -232,7 +348,12 @@ export const withheldView: View = async (main, params) => {
       ? notice('info', 'Nothing was withheld in this period.')
       : table(
           ['Withheld from', 'Collection', 'Why', 'Objects'],
-          w.withheld.map((r) => [r.party, collectionName(w.collections, r.collection), `${r.reason}: ${why[r.reason] ?? r.reason}`, link(fmt(r.count), 'events', { party: r.party, collection: r.collection, action: 'objects.read', ...range })]),
+          w.withheld.map((r) => [
+            r.party,
+            collectionName(w.collections, r.collection),
+            `${r.reason}: ${why[r.reason] ?? r.reason}`,
+            link(fmt(r.count), 'events', { party: r.party, collection: r.collection, action: 'objects.read', ...range }),
+          ]),
           { numeric: [3] },
         ),
   );
