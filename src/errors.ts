@@ -77,7 +77,7 @@ export const ERRORS = {
   conflict: { kind: 'conflict', title: 'Conflict', doors: ['admin', 'cli'] },
   // 413, 415: size and form of what was sent
   'request-too-large': { kind: 'too-large', title: 'Request too large', doors: HTTP },
-  'too-many-objects': { kind: 'too-large', title: 'Too many objects', doors: TAXII },
+  'too-many-objects': { kind: 'bad-request', title: 'Too many objects', doors: TAXII },
   'unsupported-media-type': { kind: 'unsupported-media-type', title: 'Unsupported media type', doors: HTTP },
   'unsupported-content-encoding': { kind: 'unsupported-media-type', title: 'Unsupported content encoding', doors: TAXII },
   // 429: a rate limit (with Retry-After)

@@ -1,6 +1,6 @@
 /**
  * Issue 12 §11: one request cannot stall the server. TAXII 2.1 §5.5 Add Objects with an
- * envelope of many empty objects: past `maxObjectsPerEnvelope` it is refused (413) before
+ * envelope of many empty objects: past `maxObjectsPerEnvelope` it is refused (400: the body is within max_content_length, so not 413) before
  * its objects are built; at the bound the status (§4.3.1) lists failures compactly, so its
  * size and the stored status stay bounded; other clients are served while it is validated.
  */
@@ -23,8 +23,8 @@ describe('issue 12 §11 — TAXII 2.1 §5.5 an envelope of many empty objects ca
   });
   afterAll(() => h.close());
 
-  it('one object more than maxObjectsPerEnvelope: 413 naming the bound, nothing stored', async () => {
-    const body = taxii(await post(h, objectsUrl(h.collections.alpha), empties(3001)), 413, 'error');
+  it('TAXII 2.1 §4.2.1 — one object more than maxObjectsPerEnvelope in a body within max_content_length: 400 (never 413) naming the bound, nothing stored', async () => {
+    const body = taxii(await post(h, objectsUrl(h.collections.alpha), empties(3001)), 400, 'error');
     expect(body.title).toBe('Too many objects');
     expect(body.description).toContain('3000');
     expect(
