@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { DAILY_KEYS, WITHHELD_KEYS } from '../../src/audit/daily';
 import type { AuditEventInput } from '../../src/audit/events';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
-import { MIGRATIONS } from '../../src/store/sqlite/migrations';
+import { rollBackTo } from '../support/sqlite-rollback';
 
 const T0 = Date.UTC(2026, 2, 1) * 1000;
 const HOUR = 3_600_000_000;
@@ -49,10 +49,8 @@ describe('sharing-log daily summaries in SQLite', () => {
     expect(withheld.reduce((n, r) => n + r.count, 0)).toBe(34 * 4);
 
     // Back to the schema before the summaries, then open again: the migration runs on the old log.
-    const summaries = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE audit_daily '));
     const db = new Database(file);
-    db.exec('DROP TABLE audit_daily; DROP TABLE audit_daily_withheld; DROP TABLE sessions;');
-    db.pragma(`user_version = ${summaries}`);
+    rollBackTo(db, 'CREATE TABLE audit_daily ');
     db.close();
     const reopened = new SqliteStore(file);
     try {

@@ -10,22 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
-import { MIGRATIONS } from '../../src/store/sqlite/migrations';
+import { rollBackTo } from '../support/sqlite-rollback';
 import { ALL_VERSIONS } from '../../src/taxii/filters';
 import { formatTimestamp } from '../../src/time';
 import { createHarness, indicator } from '../support/harness';
 import { account, agree, marked, party, TLP } from '../access/support';
 import { add } from '../http/wire';
-
-/** What the migrations after these add (version texts, the console's tables, feeds, collections' unmarked_as), undone too so that every later one runs again. */
-const LATER = [
-  'ALTER TABLE objects DROP COLUMN version_text',
-  'DROP TABLE audit_daily',
-  'DROP TABLE audit_daily_withheld',
-  'DROP TABLE sessions',
-  'DROP TABLE feeds',
-  'ALTER TABLE collections DROP COLUMN unmarked_as',
-];
 
 describe('SQLite migrations for rights and provenance (issue #12)', () => {
   let dir: string;
@@ -52,9 +42,9 @@ describe('SQLite migrations for rights and provenance (issue #12)', () => {
 
     // Back to the schema before: no owners, no newer_levels, the upper-case reference unmarked.
     const raw = new Database(file);
+    rollBackTo(raw, 'CREATE TABLE object_owners');
     raw.exec(`DROP INDEX objects_visible; ALTER TABLE objects DROP COLUMN newer_levels; DROP TABLE object_owners;
-      UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}'; ${LATER.map((statement) => `${statement};`).join(' ')}
-      PRAGMA user_version = ${MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE object_owners'))};`);
+      UPDATE objects SET tlp = -1 WHERE id = '${shouted.id as string}';`);
     raw.close();
 
     const store = new SqliteStore(file);

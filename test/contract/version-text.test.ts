@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { MongoDatabase } from '../../src/store/mongodb/database';
 import { MongoStore } from '../../src/store/mongodb/mongo-store';
 import type { NewObject } from '../../src/store/object-store';
-import { MIGRATIONS } from '../../src/store/sqlite/migrations';
+import { rollBackTo } from '../support/sqlite-rollback';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { Store } from '../../src/store/store';
 import { parseTimestamp } from '../../src/time';
@@ -58,9 +58,7 @@ describe('stored versions take the text the objects state (issue 13 item 2)', ()
       await store.close();
       // Back to the schema before the migration: no version_text column.
       const raw = new Database(file);
-      // (and before the console's tables, whose migration comes later and so runs again too)
-      raw.exec('ALTER TABLE objects DROP COLUMN version_text; DROP TABLE audit_daily; DROP TABLE audit_daily_withheld; DROP TABLE sessions');
-      raw.pragma(`user_version = ${MIGRATIONS.findIndex((m) => m.includes('ADD COLUMN version_text'))}`);
+      rollBackTo(raw, 'ADD COLUMN version_text');
       raw.close();
       const reopened = new SqliteStore(file);
       expect(await versionTexts(reopened)).toEqual(EXPECTED);

@@ -1,0 +1,29 @@
+/**
+ * Migration tests take a database back to the schema before their migration and open it
+ * again. Every migration after it must then run again, so its effect is undone too: this is
+ * the one list of how, in migration order (each found by the text that identifies it).
+ * Migrations not listed are idempotent (CREATE … IF NOT EXISTS, data fixes).
+ */
+import type Database from 'better-sqlite3';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations';
+
+const UNDO: [marker: string, sql: string][] = [
+  ['ADD COLUMN version_text', 'ALTER TABLE objects DROP COLUMN version_text'],
+  ['CREATE TABLE audit_daily ', 'DROP TABLE audit_daily; DROP TABLE audit_daily_withheld; DROP TABLE sessions'],
+  ['CREATE TABLE feeds', 'DROP TABLE feeds'],
+  ['ADD COLUMN unmarked_as', 'ALTER TABLE collections DROP COLUMN unmarked_as'],
+];
+
+/** The index of the migration whose SQL contains `marker`. */
+export function migrationIndex(marker: string): number {
+  const i = MIGRATIONS.findIndex((m) => m.includes(marker));
+  if (i < 0) throw new Error(`no migration contains ${marker}`);
+  return i;
+}
+
+/** Undoes the migration containing `marker` and every later one listed above; user_version says it has not run. */
+export function rollBackTo(db: Database.Database, marker: string): void {
+  const target = migrationIndex(marker);
+  for (const [m, sql] of [...UNDO].reverse()) if (migrationIndex(m) >= target) db.exec(sql);
+  db.pragma(`user_version = ${target}`);
+}
