@@ -4,13 +4,12 @@
  * Now a read is answered only after its event is committed (group commit): kill the server
  * in the middle of concurrent reads, and every read that was answered is in the log.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyStoreLog } from '../../src/audit/verify';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
-import { startAccord } from '../support/cli';
+import { randomIndicator, startAccord } from '../support/cli';
 import { call, prepareDatabase } from '../support/serve';
 
 const OBJECTS = '/exchange/collections/fr/objects/';
@@ -25,16 +24,7 @@ describe('sharing log: answered reads survive kill -9', () => {
     const server = startAccord(['serve', '--db', db, '--port', '0']);
     try {
       const port = Number((await server.until(() => /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(server.stdout())))[1]);
-      const indicator = {
-        type: 'indicator',
-        spec_version: '2.1',
-        id: `indicator--${randomUUID()}`,
-        created: '2025-01-01T00:00:00.000Z',
-        modified: '2025-01-01T00:00:00.000Z',
-        pattern: "[ipv4-addr:value = '203.0.113.7']",
-        pattern_type: 'stix',
-        valid_from: '2025-01-01T00:00:00Z',
-      };
+      const indicator = randomIndicator() as { id: string };
       expect((await call(port, 'POST', OBJECTS, token, JSON.stringify({ objects: [indicator] }))).status).toBe(202);
 
       const answered: string[] = [];

@@ -5,30 +5,16 @@
  * a dead worker is replaced; workers that cannot start end the primary with their error.
  * Every check observes the real processes: their exit codes, their logs, the database.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { accord, startAccord, type LogLine, type RunningCli } from '../support/cli';
+import { accord, randomIndicator, startAccord, type LogLine, type RunningCli } from '../support/cli';
 import { call, callAs, prepareDatabase } from '../support/serve';
 
 /** Logs on (the tests read them), a fresh port each time. */
 const SERVE_ENV = { ACCORD_LOG_LEVEL: 'info' };
-
-function indicator(): Record<string, unknown> {
-  return {
-    type: 'indicator',
-    spec_version: '2.1',
-    id: `indicator--${randomUUID()}`,
-    created: '2025-01-01T00:00:00.000Z',
-    modified: '2025-01-01T00:00:00.000Z',
-    pattern: "[ipv4-addr:value = '203.0.113.7']",
-    pattern_type: 'stix',
-    valid_from: '2025-01-01T00:00:00Z',
-  };
-}
 
 const workerListening = (l: LogLine) => l.role === 'worker' && l.msg === 'listening';
 
@@ -87,7 +73,7 @@ describe('accord serve --workers', () => {
     expect(new Set(pids).size).toBe(2);
     expect(pids).not.toContain(server.pid);
 
-    const objects = Array.from({ length: 40 }, indicator);
+    const objects = Array.from({ length: 40 }, randomIndicator);
     const replies = await Promise.all(
       objects.map((o) => call(port, 'POST', '/exchange/collections/fr/objects/', token, JSON.stringify({ objects: [o] }))),
     );

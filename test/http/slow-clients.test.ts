@@ -5,10 +5,9 @@
  */
 import net from 'node:net';
 import pino from 'pino';
-import { addAccount, issueToken } from '../../src/catalog/accounts';
-import { createAgreement } from '../../src/catalog/agreements';
 import { loadConfig, type Config } from '../../src/config/config';
 import { startServer, type RunningServer } from '../../src/server';
+import { seeded } from '../support/seeded';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { testChange } from '../support/changes';
 
@@ -91,27 +90,7 @@ describe('issue 12 §12 — slow clients hold no connections', () => {
 
 describe('issue 12 §12 — a body slower than minBodyBytesPerSecond is refused', () => {
   it('an authenticated POST trickling its body: 408 and the connection closed', async () => {
-    const store = new SqliteStore(':memory:');
-    await store.upsertApiRoot(
-      { path: 'api1', title: 'one', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
-      testChange('api-root', 'test'),
-    );
-    await store.upsertCollection(
-      { id: '2d4e9c1e-8a55-4b52-9d43-0c4f1a5e7b10', apiRoot: 'api1', title: 'c', mediaTypes: [] },
-      testChange('collection', 'test'),
-    );
-    await store.upsertParty({ id: 'operator', name: 'Operator', kind: 'operator' }, testChange('party', 'test'));
-    const clock = () => Date.now() * 1000;
-    const { account } = await addAccount(store, clock, { name: 'w', roles: ['writer'], partyId: 'operator', password: null }, 'test');
-    await createAgreement(store, clock, 'test', {
-      title: 'w',
-      instrument: 'test',
-      parties: ['operator'],
-      valid_from: '2000-01-01T00:00:00Z',
-      status: 'active',
-      grants: [{ party: 'operator', actions: ['read', 'write'], collections: { all: true }, max_tlp: 'red' }],
-    });
-    const { token } = await issueToken(store, clock, account.id, 't', 'test');
+    const { store, token } = await seeded();
     const overrides: Partial<Config> = {
       port: 0,
       logLevel: 'silent',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -107,5 +108,19 @@ export function startAccord(args: string[], options: { env?: NodeJS.ProcessEnv }
       child.kill(signal);
     },
     ended,
+  };
+}
+
+/** A valid STIX 2.1 indicator with a fresh id, for tests that push through a running server. */
+export function randomIndicator(): Record<string, unknown> {
+  return {
+    type: 'indicator',
+    spec_version: '2.1',
+    id: `indicator--${randomUUID()}`,
+    created: '2025-01-01T00:00:00.000Z',
+    modified: '2025-01-01T00:00:00.000Z',
+    pattern: "[ipv4-addr:value = '203.0.113.7']",
+    pattern_type: 'stix',
+    valid_from: '2025-01-01T00:00:00Z',
   };
 }
