@@ -12,6 +12,7 @@ const UNDO: [marker: string, sql: string][] = [
   ['CREATE TABLE audit_daily ', 'DROP TABLE audit_daily; DROP TABLE audit_daily_withheld; DROP TABLE sessions'],
   ['CREATE TABLE feeds', 'DROP TABLE feeds'],
   ['ADD COLUMN unmarked_as', 'ALTER TABLE collections DROP COLUMN unmarked_as'],
+  ['ADD COLUMN older_levels', 'ALTER TABLE objects DROP COLUMN older_levels'],
 ];
 
 /** The index of the migration whose SQL contains `marker`. */
