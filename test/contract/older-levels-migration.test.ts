@@ -6,18 +6,11 @@
  * objects stored before the change too.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { MongoDatabase } from '../../src/store/mongodb/database';
-import { MongoStore } from '../../src/store/mongodb/mongo-store';
 import type { NewObject, ObjectScope } from '../../src/store/object-store';
-import { rollBackTo } from '../support/sqlite-rollback';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { afterMigration } from '../support/sqlite-rollback';
 import type { Store } from '../../src/store/store';
 import { formatTimestamp, parseTimestamp } from '../../src/time';
-import { MingoClient } from '../mongodb/mingo-double';
+import { reconnectedWithout } from '../mongodb/mingo-store';
 import { testChange } from '../support/changes';
 import { envelope } from './store-contract';
 
@@ -70,36 +63,14 @@ async function expectFirstAsEachCallerSeesIt(store: Store): Promise<void> {
 
 describe('older_levels for versions stored before it (issue #12: match[version]=first never reveals a hidden older version)', () => {
   it('SQLite: the migration fills older_levels of rows stored before it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'accord-older-'));
-    const file = join(dir, 'a.db');
-    try {
-      const store = new SqliteStore(file);
-      await seed(store);
-      await store.close();
-      // Back to the schema before the migration: no older_levels column.
-      const raw = new Database(file);
-      rollBackTo(raw, 'ADD COLUMN older_levels');
-      raw.close();
-      const reopened = new SqliteStore(file);
-      await expectFirstAsEachCallerSeesIt(reopened);
-      await reopened.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await afterMigration('ADD COLUMN older_levels', seed, expectFirstAsEachCallerSeesIt);
   });
 
   it('MongoDB (logic, on the mingo double): connecting fills older_levels (and newer_levels) as adds keep them, leaving every other flag as it was', async () => {
-    const client = new MingoClient();
-    const open = async () => new MongoStore(await MongoDatabase.open(client.asDriver(), 'accord', 'the mingo double'));
-    await seed(await open());
-    const objects = client.database.collection('objects');
-    const asAdded = objects.docs.map((d) => ({ ...d }));
     // As before both upgrades: neither field, and neither upgrade recorded as done.
-    await objects.updateMany({}, { $unset: { older_levels: '', newer_levels: '' } });
-    await client.database.collection('meta').deleteMany({ _id: { $in: ['older_levels', 'newer_levels'] } });
-    const reopened = await open();
+    const { store, db, before } = await reconnectedWithout(['older_levels', 'newer_levels'], seed);
     // Y's 2.0 versions keep latest_spec false: the backfill sees all of an object's spec_versions.
-    expect(objects.docs).toEqual(asAdded);
-    await expectFirstAsEachCallerSeesIt(reopened);
+    expect(db.collection('objects').docs).toEqual(before);
+    await expectFirstAsEachCallerSeesIt(store);
   });
 });
