@@ -56,7 +56,7 @@ export function pageQuery(q: ObjectQuery): PageQuery {
 }
 
 /** Collection, paging position, ids and types: the part of a page query that is not selection. */
-function range(q: ObjectQuery, upTo?: Micros): Filter<ObjectDoc> {
+export function range(q: ObjectQuery, upTo?: Micros): Filter<ObjectDoc> {
   const filter: Filter<ObjectDoc> = { coll: q.collectionId };
   const after = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
   const added: { $gt?: Micros; $lte?: Micros } = {};

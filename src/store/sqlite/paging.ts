@@ -6,7 +6,7 @@
 import type { Micros } from '../../time';
 import type { ManifestRecord, ObjectQuery, ObjectScope, ScopeClause, VersionSelector } from '../object-store';
 import type { Page } from '../page';
-import { admits, admitsEverything, hiddenOnlyMasks, levelMask, typeGroups, withheldReason, type TypeGroup } from '../scope';
+import { admits, admitsEverything, ALL_LEVELS, hiddenOnlyMasks, levelMask, typeGroups, withheldReason, type TypeGroup } from '../scope';
 import { placeholders, type Row, type SqliteDatabase } from './database';
 
 /**
@@ -126,7 +126,7 @@ function withheldByLevel(
     out.count += n;
     out.reasons[reason] = (out.reasons[reason] ?? 0) + n;
   };
-  for (const level of [-1, 0, 1, 2, 3, 4]) {
+  for (const level of ALL_LEVELS) {
     const anyParams: unknown[] = [];
     const anyType = typeCondition(scope.clauses, anyParams);
     const levelParams: unknown[] = [];
