@@ -135,7 +135,7 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
  */
 function rateRefused({ agreement, rate, retryAfterSeconds }: RateRefusal) {
   return tooManyRequests(
-    `agreement "${agreement}" allows your organisation ${rate.requestsPerMinute} requests a minute (bursts of ${rate.burst}), all its accounts together`,
+    `agreement "${agreement}" allows your organisation ${rate.requestsPerMinute} request${rate.requestsPerMinute === 1 ? '' : 's'} a minute (bursts of ${rate.burst}), all its accounts together`,
     retryAfterSeconds,
   );
 }

@@ -301,4 +301,45 @@ describe('accord serve --workers', () => {
     server.signal('SIGTERM');
     expect((await server.ended).code).toBe(0);
   });
+
+  it("issue #12 item 10: an agreement's rate holds across workers for all its party's accounts together (the primary keeps the buckets)", async () => {
+    const own = await prepareDatabase(join(dir, 'rated'));
+    const rated = join(dir, 'rated', 'rated.json');
+    writeFileSync(
+      rated,
+      JSON.stringify({
+        title: 'Polling limited by its terms',
+        instrument: 'test',
+        parties: ['operator'],
+        valid_from: '2020-01-01T00:00:00Z',
+        status: 'active',
+        terms: { rate_limit: { requests_per_minute: 1, burst: 4 } },
+        grants: [{ party: 'operator', actions: ['read'], collections: { aliases: ['fr'] }, max_tlp: 'red' }],
+      }),
+    );
+    expect((await accord(['agreement', 'create', rated, '--db', own.db])).stderr).toBe('');
+    const second = /^token: (\S+)$/m.exec((await accord(['account', 'add', 'poller', '--role', 'reader', '--token', '--db', own.db])).stdout)?.[1];
+    if (!second) throw new Error('no token for the second account');
+    // The per-account limit off: only the agreement's term limits.
+    const server = startAccord(['serve', '--db', own.db, '--port', '0', '--workers', '2'], { env: { ...SERVE_ENV, ACCORD_RATE_LIMIT_BURST: '0' } });
+    started.push(server);
+    const port = Number((await server.until(() => /listening on http:\/\/127\.0\.0\.1:(\d+)\/taxii2\/ \(2 workers\)/.exec(server.stdout())))[1]);
+    const replies = [];
+    for (let i = 0; i < 12; i++) replies.push(await call(port, 'GET', '/exchange/collections/fr/objects/', i % 2 ? own.token : second));
+    // Each worker on its own would allow 4, and each account on its own 4: 8 either way. One token a minute refills nothing here.
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, ...Array.from({ length: 8 }, () => 429)]);
+    expect(JSON.parse(replies[11]?.body ?? '{}')).toMatchObject({
+      http_status: '429',
+      description: expect.stringMatching(/^agreement "[^"]+" allows your organisation 1 request a minute \(bursts of 4\)/),
+    });
+    const servedBy = new Set(
+      server
+        .logs()
+        .filter((l) => l.msg === 'request')
+        .map((l) => l.pid),
+    );
+    expect(servedBy.size).toBe(2);
+    server.signal('SIGTERM');
+    expect((await server.ended).code).toBe(0);
+  });
 });
