@@ -1085,6 +1085,21 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         expect(await store.listAgreementVersions('agr-xx')).toEqual([]);
       });
 
+      it('issue #12 item 10: keeps the rate term of each version, and its absence', async () => {
+        const v1 = agreement('agr-rated', 1, { terms: { text: 'polling limited', rateLimit: { requestsPerMinute: 600, burst: 50 } } });
+        const v2 = agreement('agr-rated', 2, { terms: { rateLimit: { requestsPerMinute: 6, burst: 1 } } });
+        const v3 = agreement('agr-rated', 3, { terms: {} });
+        for (const v of [v1, v2, v3]) await store.saveAgreement(v, testChange('agreement', 'test'));
+        expect((await store.getAgreement('agr-rated', 1))?.terms).toEqual({
+          text: 'polling limited',
+          rateLimit: { requestsPerMinute: 600, burst: 50 },
+        });
+        expect((await store.getAgreement('agr-rated', 2))?.terms.rateLimit).toEqual({ requestsPerMinute: 6, burst: 1 });
+        expect(await store.getAgreement('agr-rated')).toEqual(v3);
+        expect(await store.listAgreementVersions('agr-rated')).toEqual([v1, v2, v3]);
+        expect((await store.listAgreements()).find((a) => a.id === 'agr-rated')).toEqual(v3);
+      });
+
       it('lists the latest version of every agreement', async () => {
         const fr2 = agreement('agr-fr', 2);
         const br1 = agreement('agr-br', 1, { parties: ['operator'] });
