@@ -1,101 +1,91 @@
 /**
- * `node dist/bench/audit-overhead.js [--objects N] [--seconds S]`: read throughput of the
- * same server with the sharing log on and with a log that discards events, on one store.
- * The discarding log exists only here, to measure what logging costs.
+ * `node dist/bench/audit-overhead.js [--objects N] [--seconds S] [--rounds R]`: read
+ * throughput with the sharing log on and with a log that discards events (bench/audit-server.ts),
+ * on one store. Each round starts a fresh server process in each mode, warms it up, and loads
+ * it from this process with autocannon at 8 and at 16 connections, GET objects limit=100 at
+ * random page positions, compression off. The server and the load do not share an event
+ * loop: a poller is another machine. Modes alternate and the cost is the median over rounds,
+ * so the warm-up of the machine and the noise of other work favour neither mode.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { CatalogCache } from '../src/access/catalog-cache';
-import { createApp } from '../src/app';
-import { RefusalAggregator } from '../src/audit/aggregate';
-import { AUDIT_DEFAULTS, AuditLog } from '../src/audit/log';
-import type { AuditEventInput } from '../src/audit/events';
-import { Authenticator } from '../src/auth/authenticator';
-import { loadConfig } from '../src/config/config';
-import { BucketTable } from '../src/throttle/bucket';
-import { systemClock } from '../src/time';
+import { load, warmUp } from './lib/load';
+import { Client, crawl, ingest, taxiiHeaders } from './lib/http';
+import { startAuditServer, tempDir } from './lib/processes';
+import { threadTicks, TICK_MS } from './lib/rss';
 import { COLLECTION_PATH, prepareStore } from './lib/setup';
-import { take, stixObjects } from './workload';
-
-class DiscardingAuditLog extends AuditLog {
-  override async record(_event: AuditEventInput): Promise<void> {}
-}
+import { rng, stixObjects } from './workload';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 
+const OBJECTS = `${COLLECTION_PATH}/objects/`;
+const LIMIT = 100;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
 async function main(): Promise<void> {
   const total = arg('objects', 20_000);
   const seconds = arg('seconds', 5);
-  const dir = mkdtempSync(join(tmpdir(), 'accord-audit-bench-'));
-  const { store, tokens } = await prepareStore(join(dir, 'bench.db'));
-  const objects = take(stixObjects(), total);
-  // No per-account rate limit: this measures how fast reads can go.
-  const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', store: ':memory:', rateLimit: { perSecond: 1, burst: 0 } } });
-  const log = pino({ level: 'silent' });
-  const catalog = new CatalogCache(store);
-  const authenticator = new Authenticator(catalog, systemClock, await store.secretKey(), { cacheSeconds: 300, cacheSize: 100 });
-
-  const results: string[] = [];
-  let ingested = false;
-  // Alternating, so warm-up does not favour either mode.
-  for (const mode of ['sharing log off', 'sharing log on', 'sharing log off (again)', 'sharing log on (again)']) {
-    // As the server runs it: queued events are appended by the store's background appender.
-    const audit = mode.includes('off')
-      ? new DiscardingAuditLog(store, systemClock, log)
-      : new AuditLog(
-          store,
-          systemClock,
-          log,
-          AUDIT_DEFAULTS,
-          store.backgroundAuditAppender((message) => process.stderr.write(message + '\n')),
-        );
-    audit.start();
-    const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), {
-      intervalSeconds: config.auditAggregateSeconds,
-      maxSources: 1000,
-    });
-    const app = createApp({ config, store, clock: systemClock, log, authenticator, catalog, audit, refusals, limiter: new BucketTable() });
-    const server = http.createServer(app);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}${COLLECTION_PATH}`;
-    // Once, in the first round; every round then reads the same store.
-    if (!ingested) {
-      ingested = true;
-      for (let i = 0; i < objects.length; i += 1000) {
-        const res = await fetch(`${base}/objects/`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${tokens.writer}`, 'Content-Type': 'application/taxii+json;version=2.1' },
-          body: JSON.stringify({ objects: objects.slice(i, i + 1000) }),
-        });
-        await res.arrayBuffer();
-      }
-    }
-    // 8 connections reading limit=100 pages for a fixed time.
-    let done = 0;
-    const end = Date.now() + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (Date.now() < end) {
-          const res = await fetch(`${base}/objects/?limit=100`, { headers: { Authorization: `Bearer ${tokens.full}` } });
-          await res.arrayBuffer();
-          done++;
-        }
-      }),
-    );
-    results.push(`| ${mode} | ${Math.round(done / seconds)} req/s |`);
-    await audit.close();
-    await new Promise<void>((r) => server.close(() => r()));
-  }
-  process.stdout.write(`| objects.read, limit=100, 8 connections, ${total} objects | throughput |\n|---|---|\n${results.join('\n')}\n`);
+  const rounds = arg('rounds', 3);
+  const db = join(tempDir('accord-audit-bench-'), 'bench.db');
+  const { store, tokens } = await prepareStore(db);
   await store.close();
-  rmSync(dir, { recursive: true, force: true });
+
+  // Ingested and crawled once, through a server with the log on, as a deployment would.
+  const setup = await startAuditServer(db, 'on');
+  const writer = new Client(setup.origin, tokens.writer);
+  await ingest(writer, OBJECTS, stixObjects(), total, 1000);
+  writer.close();
+  const reader = new Client(setup.origin, tokens.full);
+  // Page starts with a full page after them (the last tenth left out).
+  const boundaries = (await crawl(reader, OBJECTS, LIMIT)).boundaries;
+  reader.close();
+  await setup.stop();
+  const positions = boundaries.slice(0, Math.max(1, Math.floor(boundaries.length * 0.9)));
+  const r = rng(7);
+  const path = () => `${OBJECTS}?limit=${LIMIT}&added_after=${positions[Math.floor(r() * positions.length)]}`;
+
+  const rps: Record<string, { off: number[]; on: number[] }> = { 8: { off: [], on: [] }, 16: { off: [], on: [] } };
+  const cpu = { off: [] as number[], on: [] as number[] };
+  const lines: string[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const mode of round % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+      const server = await startAuditServer(db, mode);
+      const opts = { origin: server.origin, headers: taxiiHeaders(tokens.full), path, seconds };
+      await warmUp({ ...opts, connections: 16 }, 2);
+      for (const connections of [8, 16]) {
+        const before = threadTicks(server.pid);
+        const f = await load({ ...opts, connections });
+        const after = threadTicks(server.pid);
+        const perRequest = (ticks: number) => ((ticks * TICK_MS) / f.requests).toFixed(2);
+        rps[connections]?.[mode].push(f.rps);
+        cpu[mode].push((after.main - before.main + after.others - before.others) / f.requests);
+        lines.push(
+          `| ${round} | ${mode} | ${connections} | ${Math.round(f.rps)} | ${f.p50_ms} | ${f.p99_ms} | ${perRequest(after.main - before.main)} | ${perRequest(after.others - before.others)} |`,
+        );
+      }
+      await server.stop();
+    }
+  }
+  const cost = (c: number) => {
+    const { off, on } = rps[c] as { off: number[]; on: number[] };
+    const pairs = off.map((o, i) => 1 - (on[i] as number) / o);
+    return `${(100 * median(pairs)).toFixed(1)}% (rounds: ${pairs.map((p) => `${(100 * p).toFixed(1)}%`).join(', ')})`;
+  };
+  process.stdout.write(
+    `GET objects limit=${LIMIT}, ${total} objects, random page positions, ${seconds} s per run\n\n` +
+      `| round | sharing log | connections | req/s | p50 ms | p99 ms | CPU ms/request, request thread | other threads |\n` +
+      `|---|---|---|---|---|---|---|---|\n${lines.join('\n')}\n\n` +
+      `cost of logging in throughput, median of rounds: 8 connections ${cost(8)}; 16 connections ${cost(16)}\n` +
+      `server CPU per request, median of runs: off ${(median(cpu.off) * TICK_MS).toFixed(2)} ms, on ${(median(cpu.on) * TICK_MS).toFixed(2)} ms ` +
+      `(+${(100 * (median(cpu.on) / median(cpu.off) - 1)).toFixed(1)}%)\n`,
+  );
 }
 
 main().catch((err: unknown) => {

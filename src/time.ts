@@ -67,19 +67,25 @@ function civilFromDays(days: number): [number, number, number] {
 
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
+/** The date part ("2016-04-06T") of the last day formatted: a page's timestamps mostly share one. */
+let lastDay = { days: NaN, prefix: '' };
+
 /**
  * Canonical form: `2016-04-06T20:03:48.123456Z`. Integer arithmetic rather than Date: every
  * version and date_added of every page goes through here, and toISOString cost more than
- * the rest of producing a page's metadata.
+ * the rest of producing a page's metadata. The date part is reused while the day is the
+ * same (half the cost of a call).
  */
 export function formatTimestamp(us: Micros): string {
   const seconds = Math.floor(us / 1_000_000);
   const days = Math.floor(seconds / 86400);
-  const [y, m, d] = civilFromDays(days);
+  if (days !== lastDay.days) {
+    const [y, m, d] = civilFromDays(days);
+    lastDay = { days, prefix: `${y >= 1000 ? String(y) : String(y).padStart(4, '0')}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]}T` };
+  }
   const sod = seconds - days * 86400;
   const hh = Math.floor(sod / 3600);
   const mm = Math.floor((sod - hh * 3600) / 60);
-  const frac = String(us - seconds * 1_000_000).padStart(6, '0');
-  const year = y >= 1000 ? String(y) : String(y).padStart(4, '0');
-  return `${year}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]}T${TWO_DIGITS[hh]}:${TWO_DIGITS[mm]}:${TWO_DIGITS[sod - hh * 3600 - mm * 60]}.${frac}Z`;
+  const frac = us - seconds * 1_000_000;
+  return `${lastDay.prefix}${TWO_DIGITS[hh]}:${TWO_DIGITS[mm]}:${TWO_DIGITS[sod - hh * 3600 - mm * 60]}.${frac >= 100_000 ? String(frac) : String(frac).padStart(6, '0')}Z`;
 }

@@ -103,6 +103,7 @@ function startProcess(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = pr
 const ACCORD_MAIN = join(__dirname, '..', '..', 'src', 'main.js');
 const BASELINE_SERVER = join(__dirname, '..', 'baseline-server.js');
 const STORAGE_SERVER = join(__dirname, '..', 'storage-server.js');
+const AUDIT_SERVER = join(__dirname, '..', 'audit-server.js');
 
 /**
  * `accord serve` on a prepared database file, on a free port, logging nothing. `limits`: off
@@ -135,4 +136,9 @@ export function startBaseline(kind: 'node' | 'express', responseFile: string): P
 /** bench/storage-server.ts: the storage-bound baseline, answering from the database file itself. */
 export function startStorageBaseline(db: string): Promise<ServerProcess> {
   return startProcess([STORAGE_SERVER, '0', db], /listening on (http:\/\/\S+)/);
+}
+
+/** bench/audit-server.ts: Accord's app with the sharing log on, or discarding its events. */
+export function startAuditServer(db: string, log: 'on' | 'off'): Promise<ServerProcess> {
+  return startProcess([AUDIT_SERVER, db, log], /listening on (http:\/\/\S+)/);
 }

@@ -96,20 +96,30 @@ export class RssSampler {
 /** Length of a clock tick in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 export const TICK_MS = 10;
 
+/** utime + stime (clock ticks) from a /proc stat file; 0 once the process or thread is gone. */
+function statTicks(file: string): number {
+  try {
+    const stat = readFileSync(file, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU time (user + system, in clock ticks) the tree has used so far, every thread included. */
 export function cpuTicks(root: number): number {
-  let ticks = 0;
-  for (const pid of processTree(root)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // exited
-    }
-  }
-  return ticks;
+  return processTree(root).reduce((ticks, pid) => ticks + statTicks(`/proc/${pid}/stat`), 0);
+}
+
+/**
+ * CPU time (clock ticks) one process has used so far on its main thread, the one that
+ * answers requests, and on all its other threads (worker threads, libuv's pool, V8's).
+ */
+export function threadTicks(pid: number): { main: number; others: number } {
+  const main = statTicks(`/proc/${pid}/task/${pid}/stat`);
+  return { main, others: statTicks(`/proc/${pid}/stat`) - main };
 }
 
 /**

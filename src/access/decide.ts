@@ -8,7 +8,7 @@
 import type { Principal } from '../auth/principal';
 import { TLP_NAMES, UNMARKED, tlpLevel, tlpName } from '../stix/markings';
 import { admits, withheldReason } from '../store/scope';
-import type { AgreementRecord, CollectionRecord, GrantAction, GrantRecord, Role } from '../catalog/types';
+import type { AgreementRecord, CollectionRecord, GrantAction, GrantRecord, RateTerm, Role } from '../catalog/types';
 import type { ObjectScope, ScopeClause } from '../store/object-store';
 import type { Micros } from '../time';
 
@@ -33,7 +33,17 @@ export interface GrantBinding {
   grant: GrantRecord;
 }
 
-export type Decision = { allowed: true; basis: string[]; scope: ObjectScope } | { allowed: false; reason: string };
+/** The rate term of an agreement a decision rests on (docs/agreements.md, "Request rates"). */
+export interface AgreementRate {
+  agreement: string;
+  rate: RateTerm;
+}
+
+/**
+ * `rates`: the rate terms of the agreements the decision rests on, when any states one; the
+ * request must fit the grantee party's bucket of each (src/throttle/agreements.ts).
+ */
+export type Decision = { allowed: true; basis: string[]; scope: ObjectScope; rates?: AgreementRate[] } | { allowed: false; reason: string };
 
 export function inForce(a: AgreementRecord, now: Micros): boolean {
   return a.status === 'active' && a.validFrom <= now && (a.validUntil === null || now < a.validUntil);
@@ -85,11 +95,24 @@ export function decide(principal: Principal, collection: CollectionRecord, right
   // Marking definitions say what the markings on other objects mean: every reader of the
   // collection sees them, whatever their own marking and the grant's types (docs/agreements.md).
   if (right === 'read') clauses.push(MARKING_DEFINITIONS);
+  const rates = ratesOf(applicable);
   return {
     allowed: true,
     basis: [...new Set(applicable.map((b) => `${b.agreement.id}@${b.agreement.version}`))],
     scope: { clauses },
+    ...(rates.length > 0 && { rates }),
   };
+}
+
+/**
+ * Every agreement the request rests on that states a rate, once each. All of them, not the
+ * most generous: the content returned is delivered under every one of them (the sharing log
+ * cites them all), so each agreement's term holds for what flows under it.
+ */
+function ratesOf(applicable: readonly GrantBinding[]): AgreementRate[] {
+  const rates = new Map<string, RateTerm>();
+  for (const { agreement } of applicable) if (agreement.terms.rateLimit) rates.set(agreement.id, agreement.terms.rateLimit);
+  return [...rates].map(([agreement, rate]) => ({ agreement, rate }));
 }
 
 /** What the caller may do with a collection, as `can_read` / `can_write` report it. */

@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal';
 import { formatTimestamp } from '../time';
 import type { AgreementRecord, CollectionRecord, GrantAction } from '../catalog/types';
 import type { Micros } from '../time';
+import { rateLimitResource } from '../catalog/agreements';
 import { grantCovers, inForce, roleAllows } from './decide';
 
 export interface AccessEntry {
@@ -24,6 +25,8 @@ export interface AccessEntry {
   max_tlp: string;
   unmarked_as: string;
   types?: { allow?: string[]; deny?: string[] };
+  /** The agreement's request rate for the party, all its accounts together (docs/agreements.md). */
+  rate_limit?: { requests_per_minute: number; burst: number };
   collections: { id: string; alias?: string; title: string; country?: string; api_root: string }[];
 }
 
@@ -49,6 +52,7 @@ export function accessOf(
         max_tlp: g.maxTlp,
         unmarked_as: g.unmarkedAs,
         ...(g.types && { types: g.types }),
+        ...(a.terms.rateLimit && { rate_limit: rateLimitResource(a.terms.rateLimit) }),
         collections: collections
           .filter((c) => grantCovers(g, c))
           .map((c) => ({

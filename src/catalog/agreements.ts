@@ -12,7 +12,7 @@ import addFormats from 'ajv-formats';
 import { packageRoot } from '../paths';
 import type { Store } from '../store/store';
 import { type Clock, formatTimestamp, type Micros, parseTimestamp } from '../time';
-import type { AgreementRecord, AgreementStatus, GrantRecord, TlpCeiling } from './types';
+import type { AgreementRecord, AgreementStatus, GrantRecord, RateTerm, TlpCeiling } from './types';
 import { fail } from '../errors';
 
 /** The wire form (snake_case), as in schemas/catalog/agreement.json. */
@@ -24,7 +24,13 @@ export interface AgreementInput {
   valid_from: string;
   valid_until?: string | null;
   status?: 'draft' | 'active';
-  terms?: { text?: string; permitted_actions?: string; attribution?: string; onward_sharing?: string };
+  terms?: {
+    text?: string;
+    permitted_actions?: string;
+    attribution?: string;
+    onward_sharing?: string;
+    rate_limit?: { requests_per_minute: number; burst?: number };
+  };
   grants: {
     party: string;
     actions: GrantRecord['actions'];
@@ -90,6 +96,13 @@ async function content(store: Store, raw: unknown) {
         ...(input.terms?.permitted_actions !== undefined && { permittedActions: input.terms.permitted_actions }),
         ...(input.terms?.attribution !== undefined && { attribution: input.terms.attribution }),
         ...(input.terms?.onward_sharing !== undefined && { onwardSharing: input.terms.onward_sharing }),
+        // Stored with its burst stated, so every reader of the agreement sees the bucket it sets.
+        ...(input.terms?.rate_limit !== undefined && {
+          rateLimit: {
+            requestsPerMinute: input.terms.rate_limit.requests_per_minute,
+            burst: input.terms.rate_limit.burst ?? input.terms.rate_limit.requests_per_minute,
+          },
+        }),
       },
       grants: input.grants.map((g): GrantRecord => ({
         party: g.party,
@@ -181,6 +194,11 @@ export async function setAgreementStatus(store: Store, clock: Clock, by: string,
   return record;
 }
 
+/** The wire form of a rate term (agreement resources, /me/access). */
+export function rateLimitResource(r: RateTerm) {
+  return { requests_per_minute: r.requestsPerMinute, burst: r.burst };
+}
+
 /** The wire form of a stored agreement version. */
 export function agreementResource(a: AgreementRecord) {
   return {
@@ -197,6 +215,7 @@ export function agreementResource(a: AgreementRecord) {
       ...(a.terms.permittedActions !== undefined && { permitted_actions: a.terms.permittedActions }),
       ...(a.terms.attribution !== undefined && { attribution: a.terms.attribution }),
       ...(a.terms.onwardSharing !== undefined && { onward_sharing: a.terms.onwardSharing }),
+      ...(a.terms.rateLimit !== undefined && { rate_limit: rateLimitResource(a.terms.rateLimit) }),
     },
     grants: a.grants.map((g) => ({
       party: g.party,

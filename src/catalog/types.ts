@@ -126,11 +126,21 @@ export interface GrantRecord {
   unmarkedAs: TlpCeiling | 'deny';
 }
 
+/**
+ * How many requests each grantee party may make under an agreement, all its accounts
+ * together: a token bucket of `burst` tokens refilled at `requestsPerMinute`.
+ */
+export interface RateTerm {
+  requestsPerMinute: number;
+  burst: number;
+}
+
 export interface AgreementTerms {
   text?: string;
   permittedActions?: string;
   attribution?: string;
   onwardSharing?: string;
+  rateLimit?: RateTerm;
 }
 
 /** One version of a data-sharing agreement; decisions cite it as `id@version`. */

@@ -89,7 +89,8 @@ Database: ${db}   Credentials: ${credentialsFile}
 ${credentials}
 The story: gcc-analyst reads everything; acme-feed pushes to every country collection and
 global up to TLP:AMBER; fr-siem and br-siem read their own country and global (Brazil up to
-TLP:GREEN only); de-siem's agreement has expired; the auditor sees no content.
+TLP:GREEN only, at most 600 requests a minute by its agreement's terms); de-siem's agreement
+has expired; the auditor sees no content.
 
 Try:
   curl -u fr-siem:${password('fr-siem')} -H 'Accept: application/taxii+json;version=2.1' ${base}/exchange/collections/

@@ -74,8 +74,9 @@ export class Exchange {
   async readObject(call: Call, objectId: string, filters: Filters): Promise<ObjectPage> {
     this.assertReadable();
     const query = this.query(call, filters, objectId);
-    await this.assertObjectExists(query, objectId);
     const page = await this.deps.store.queryObjects(query);
+    // A page with a version proves the object exists: the second query is only for an empty one.
+    if (page.records.length === 0) await this.assertObjectExists(query, objectId);
     await this.recordRead(call, 'object.read', pageEvent(page));
     return page;
   }
@@ -92,8 +93,8 @@ export class Exchange {
   async versions(call: Call, objectId: string, filters: Filters): Promise<Page<ManifestRecord>> {
     this.assertReadable();
     const query = this.query(call, filters, objectId);
-    await this.assertObjectExists(query, objectId);
     const page = await this.deps.store.queryManifest(query);
+    if (page.records.length === 0) await this.assertObjectExists(query, objectId);
     await this.recordRead(call, 'versions.read', pageEvent(page));
     return page;
   }

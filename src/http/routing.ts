@@ -2,12 +2,15 @@
  * Per-route middleware: request ids and logs, API root and collection lookup, and the
  * authorization seam. Every collection route names the right it needs; `authorize` asks
  * `decide()` and answers 404 when the collection is invisible to the caller (unknown, or
- * neither readable nor writable) and 403 when it is visible but the right is missing.
+ * neither readable nor writable) and 403 when it is visible but the right is missing. An
+ * allowed request then takes its turn under the rate terms of the agreements it rests on
+ * (429 with Retry-After when one is used up: src/throttle/agreements.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectionRights, decide, type Right } from '../access/decide';
-import { fail } from '../errors';
+import { fail, tooManyRequests } from '../errors';
+import { takeAgreementRates, type RateRefusal } from '../throttle/agreements';
 import { markStart, recordRefusal } from './audit';
 import type { AppContext } from './context';
 
@@ -112,9 +115,29 @@ export function authorize(ctx: AppContext, right: Right | 'see'): RequestHandler
         return next(fail('not-allowed', decision.reason));
       }
       res.locals.decision = decision;
+      if (decision.rates) {
+        const refused = await takeAgreementRates(ctx.limiter, principal.partyId, decision.rates, now);
+        if (refused) {
+          const err = rateRefused(refused);
+          recordRefusal(ctx, req, res, 'rate.limited', 'denied', 429, err.description ?? err.title);
+          return next(err);
+        }
+      }
     }
     next();
   };
+}
+
+/**
+ * 429 for a request over an agreement's rate. It names only what the caller's party knows
+ * already (its own agreement, as /me/access lists it, and that agreement's term), nothing of
+ * other parties or of what their accounts do.
+ */
+function rateRefused({ agreement, rate, retryAfterSeconds }: RateRefusal) {
+  return tooManyRequests(
+    `agreement "${agreement}" allows your organisation ${rate.requestsPerMinute} request${rate.requestsPerMinute === 1 ? '' : 's'} a minute (bursts of ${rate.burst}), all its accounts together`,
+    retryAfterSeconds,
+  );
 }
 
 /**

@@ -6,7 +6,7 @@ import type { ObjectScope, ScopeClause } from './object-store';
 
 /** -1: no TLP marking (mirrors UNMARKED in src/stix/markings.ts). */
 const UNMARKED_LEVEL = -1;
-const ALL_LEVELS = [UNMARKED_LEVEL, 0, 1, 2, 3, 4];
+export const ALL_LEVELS = [UNMARKED_LEVEL, 0, 1, 2, 3, 4];
 
 /** The scope of a caller that may see everything (the operator's own tools, such as import). */
 export const EVERYTHING: ObjectScope = { clauses: [{ tlpLevels: ALL_LEVELS }] };

@@ -684,3 +684,46 @@ describe("marking definitions and a collection's own default for unmarked conten
     expect(admits(scopeIn(ATTACK, 'read', grant({ maxTlp: 'red', unmarkedAs: 'deny' })), 'attack-pattern', UNMARKED)).toBe(false);
   });
 });
+
+describe('issue #12 item 10 — request rates from agreement terms: which agreements a request draws from', () => {
+  const rated = (id: string, requestsPerMinute: number, a: Partial<Omit<AgreementRecord, 'id'>> = {}) =>
+    agreement(id, { terms: { rateLimit: { requestsPerMinute, burst: requestsPerMinute } }, ...a });
+  const reader = who('fr-police', 'reader');
+  const ratesOf = (bindings: GrantBinding[], collection = FR, right: Right = 'read', principal = reader) => {
+    const d = decide(principal, collection, right, INSIDE, bindings);
+    if (!d.allowed) throw new Error(d.reason);
+    return d.rates?.map((r) => [r.agreement, r.rate.requestsPerMinute]);
+  };
+
+  it('an agreement without a rate term adds no rate (the per-account limit alone applies)', () => {
+    expect(ratesOf(bind(agreement('plain')))).toBeUndefined();
+  });
+
+  it('the rate of the agreement the request rests on is drawn from', () => {
+    expect(ratesOf(bind(rated('fr', 60)))).toEqual([['fr', 60]]);
+  });
+
+  it('a partner holding two agreements that both cover the collection must fit each rate, not only the more generous one', () => {
+    expect(ratesOf(bind(rated('bilateral', 60), rated('multilateral', 600)))).toEqual([
+      ['bilateral', 60],
+      ['multilateral', 600],
+    ]);
+    // An unrated agreement beside a rated one lifts no limit: content flows under both.
+    expect(ratesOf(bind(rated('bilateral', 60), agreement('plain')))).toEqual([['bilateral', 60]]);
+  });
+
+  it('agreements the request does not rest on are not drawn from: other collection, other action, not in force, another party', () => {
+    const elsewhere = rated('de', 1, { grants: [grant({ collections: { countries: ['DE'] } })] });
+    const writeOnly = rated('push', 2, { grants: [grant({ actions: ['write'] })] });
+    const suspended = rated('old', 3, { status: 'suspended' });
+    const theirs = rated('theirs', 4, { grants: [grant({ party: 'de-bsi' })] });
+    expect(ratesOf(bind(agreement('plain'), elsewhere, writeOnly, suspended, theirs))).toBeUndefined();
+    expect(ratesOf(bind(agreement('plain'), writeOnly), FR, 'write', who('fr-police', 'writer'))).toEqual([['push', 2]]);
+    expect(ratesOf(bind(elsewhere), DE)).toEqual([['de', 1]]);
+  });
+
+  it('an agreement with two grants to the party counts once', () => {
+    const twice = rated('twice', 30, { grants: [grant({ collections: { countries: ['FR'] } }), grant({ collections: { aliases: ['fr-intel'] } })] });
+    expect(ratesOf(bind(twice))).toEqual([['twice', 30]]);
+  });
+});

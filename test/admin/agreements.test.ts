@@ -66,11 +66,40 @@ describe('Admin API: agreements', () => {
     [{ valid_until: '2024-01-01T00:00:00Z' }, /"valid_until" must be later than "valid_from"/],
     [{ status: 'suspended' }, /\/status must be equal to one of the allowed values/],
     [{ signed_by: 'x' }, /unknown property "signed_by"/],
+    // issue #12 item 10: a rate term is whole numbers of requests, at least one.
+    [{ terms: { rate_limit: { requests_per_minute: 0 } } }, /\/terms\/rate_limit\/requests_per_minute must be >= 1/],
+    [{ terms: { rate_limit: { requests_per_minute: 1.5 } } }, /\/terms\/rate_limit\/requests_per_minute must be integer/],
+    [{ terms: { rate_limit: { requests_per_minute: '60' } } }, /\/terms\/rate_limit\/requests_per_minute must be integer/],
+    [{ terms: { rate_limit: { requests_per_minute: 60, burst: 0 } } }, /\/terms\/rate_limit\/burst must be >= 1/],
+    [{ terms: { rate_limit: { burst: 10 } } }, /\/terms\/rate_limit must have required property 'requests_per_minute'/],
+    [{ terms: { rate_limit: { requests_per_second: 1 } } }, /\/terms\/rate_limit has unknown property "requests_per_second"/],
+    [{ terms: { rate_limit: { requests_per_minute: 600001 } } }, /\/terms\/rate_limit\/requests_per_minute must be <= 600000/],
   ])('an invalid agreement is 400 with the reason (%j)', async (change, reason) => {
     expect(
       expectError(await admin(h, 'post', '/admin/agreements', { ...agreementInput('bad', 'fr-police', { all: true }), ...change }), 400),
     ).toMatch(reason);
     expect(await h.store.getAgreement('bad')).toBeUndefined();
+  });
+
+  it('issue #12 item 10: a rate term is kept with the agreement (burst defaults to requests_per_minute), per version, and can be revised away', async () => {
+    const rated = await create('rated', { status: 'active', terms: { text: 'polling limited', rate_limit: { requests_per_minute: 120 } } });
+    expect(rated).toMatchObject({ terms: { text: 'polling limited', rate_limit: { requests_per_minute: 120, burst: 120 } } });
+    const path = '/admin/agreements/rated';
+    const v2 = agreementInput('rated', 'fr-police', { aliases: ['alpha'] }, { terms: { rate_limit: { requests_per_minute: 30, burst: 5 } } });
+    expect(expectReply(await admin(h, 'put', path, v2), 200, 'put', path)).toMatchObject({
+      version: 2,
+      terms: { rate_limit: { requests_per_minute: 30, burst: 5 } },
+    });
+    expect(expectReply(await admin(h, 'get', `${path}/versions/1`), 200, 'get', `${path}/versions/1`)).toMatchObject({
+      terms: { rate_limit: { requests_per_minute: 120, burst: 120 } },
+    });
+    const v3 = expectReply<{ terms: object }>(
+      await admin(h, 'put', path, agreementInput('rated', 'fr-police', { aliases: ['alpha'] })),
+      200,
+      'put',
+      path,
+    );
+    expect(v3.terms).toEqual({});
   });
 
   it('revising a draft changes it in place', async () => {

@@ -104,6 +104,11 @@ describe('Admin from the command line', () => {
   it.each([
     [['agreement', 'create', 'bad.json'], { ...agreementInput('bad', 'nobody', { all: true }) }, /invalid agreement: no party "nobody"/],
     [['agreement', 'create', 'garbage.json'], '{"id": ', /cannot read .*garbage.json as JSON/],
+    [
+      ['agreement', 'create', 'rate.json'],
+      { ...agreementInput('rate', 'fr-police', { all: true }), terms: { rate_limit: { requests_per_minute: -5 } } },
+      /invalid agreement: \/terms\/rate_limit\/requests_per_minute must be >= 1/,
+    ],
     [['agreement', 'show', 'nothing'], undefined, /no agreement "nothing"/],
     [['agreement', 'show', 'fr-national', '--version', '7'], undefined, /has no version 7/],
   ])('agreement mistakes exit 2 with the reason (%j)', async (args, content, message) => {

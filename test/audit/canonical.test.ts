@@ -26,6 +26,11 @@ describe('sharing log: canonical JSON of events (the hashed form)', () => {
     expect(canonicalJson(JSON.parse('{"query":{"z":"1","__proto__":"x"}}'))).toBe('{"query":{"__proto__":"x","z":"1"}}');
   });
 
+  it('orders keys that are array indices first, numerically, as every event was hashed so far', () => {
+    expect(canonicalJson({ b: 1, 10: 2, a: 3, 9: 4 })).toBe('{"9":4,"10":2,"a":3,"b":1}');
+    expect(canonicalJson({ query: { '!': 'x', 1: 'y' } })).toBe('{"query":{"1":"y","!":"x"}}');
+  });
+
   it('the same fields in another key order give the same text and hash', () => {
     const a = { seq: 2, action: 'objects.read', objects: [{ id: 'indicator--1', version: 'v' }], query: { limit: '1', added_after: 't' } };
     const b = { query: { added_after: 't', limit: '1' }, objects: [{ version: 'v', id: 'indicator--1' }], action: 'objects.read', seq: 2 };

@@ -37,10 +37,23 @@ function alive(pid: number): boolean {
 }
 
 /** Starts `serve --workers N` and waits for its announcement; returns the port. */
-async function serve(db: string, workers: number): Promise<{ server: RunningCli; port: number; announcement: string }> {
-  const server = startAccord(['serve', '--db', db, '--port', '0', '--workers', String(workers)], { env: SERVE_ENV });
+async function serve(db: string, workers: number, env: NodeJS.ProcessEnv = {}): Promise<{ server: RunningCli; port: number; announcement: string }> {
+  const server = startAccord(['serve', '--db', db, '--port', '0', '--workers', String(workers)], { env: { ...SERVE_ENV, ...env } });
   const match = await server.until(() => /^Accord is listening on http:\/\/127\.0\.0\.1:(\d+)\/taxii2\/ \((\d+) workers\)$/m.exec(server.stdout()));
   return { server, port: Number(match[1]), announcement: match[0] };
+}
+
+/** Both workers answered requests; SIGTERM then ends the server cleanly. */
+async function bothServedThenStop(server: RunningCli): Promise<void> {
+  const servedBy = new Set(
+    server
+      .logs()
+      .filter((l) => l.msg === 'request')
+      .map((l) => l.pid),
+  );
+  expect(servedBy.size).toBe(2);
+  server.signal('SIGTERM');
+  expect((await server.ended).code).toBe(0);
 }
 
 describe('accord serve --workers', () => {
@@ -59,8 +72,12 @@ describe('accord serve --workers', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function start(workers: number, database = db): Promise<{ server: RunningCli; port: number; announcement: string }> {
-    const s = await serve(database, workers);
+  async function start(
+    workers: number,
+    database = db,
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<{ server: RunningCli; port: number; announcement: string }> {
+    const s = await serve(database, workers, env);
     started.push(s.server);
     return s;
   }
@@ -291,14 +308,37 @@ describe('accord serve --workers', () => {
     const refill = Math.ceil((Date.now() - readsStarted) / 1000);
     expect(reads.filter((s) => s === 200).length).toBeLessThanOrEqual(4 + refill);
     expect(reads).toContain(429);
-    const servedBy = new Set(
-      server
-        .logs()
-        .filter((l) => l.msg === 'request')
-        .map((l) => l.pid),
+    await bothServedThenStop(server);
+  });
+
+  it("issue #12 item 10: an agreement's rate holds across workers for all its party's accounts together (the primary keeps the buckets)", async () => {
+    const own = await prepareDatabase(join(dir, 'rated'));
+    const rated = join(dir, 'rated', 'rated.json');
+    writeFileSync(
+      rated,
+      JSON.stringify({
+        title: 'Polling limited by its terms',
+        instrument: 'test',
+        parties: ['operator'],
+        valid_from: '2020-01-01T00:00:00Z',
+        status: 'active',
+        terms: { rate_limit: { requests_per_minute: 1, burst: 4 } },
+        grants: [{ party: 'operator', actions: ['read'], collections: { aliases: ['fr'] }, max_tlp: 'red' }],
+      }),
     );
-    expect(servedBy.size).toBe(2);
-    server.signal('SIGTERM');
-    expect((await server.ended).code).toBe(0);
+    expect((await accord(['agreement', 'create', rated, '--db', own.db])).stderr).toBe('');
+    const second = /^token: (\S+)$/m.exec((await accord(['account', 'add', 'poller', '--role', 'reader', '--token', '--db', own.db])).stdout)?.[1];
+    if (!second) throw new Error('no token for the second account');
+    // The per-account limit off: only the agreement's term limits.
+    const { server, port } = await start(2, own.db, { ACCORD_RATE_LIMIT_BURST: '0' });
+    const replies = [];
+    for (let i = 0; i < 12; i++) replies.push(await call(port, 'GET', '/exchange/collections/fr/objects/', i % 2 ? own.token : second));
+    // Each worker on its own would allow 4, and each account on its own 4: 8 either way. One token a minute refills nothing here.
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, ...Array.from({ length: 8 }, () => 429)]);
+    expect(JSON.parse(replies[11]?.body ?? '{}')).toMatchObject({
+      http_status: '429',
+      description: expect.stringMatching(/^agreement "[^"]+" allows your organisation 1 request a minute \(bursts of 4\)/),
+    });
+    await bothServedThenStop(server);
   });
 });

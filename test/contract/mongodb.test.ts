@@ -15,6 +15,7 @@ import { type Document, MongoClient } from 'mongodb';
 import type { AccordError } from '../../src/errors';
 import { MongoStore } from '../../src/store/mongodb/mongo-store';
 import { pageQuery } from '../../src/store/mongodb/queries';
+import { walkArms } from '../../src/store/mongodb/scoped-walk';
 import type { NewObject, ObjectQuery, VersionSelector } from '../../src/store/object-store';
 import { openStore } from '../../src/store/open-store';
 import type { Store } from '../../src/store/store';
@@ -156,6 +157,23 @@ if (URI === '') console.warn(`MongoDB store against a real server — SKIPPED: $
         expect(plan.map((s) => s.stage)).toContain('IXSCAN');
         expect(plan.map((s) => s.stage)).not.toContain('COLLSCAN');
         expect(plan.map((s) => s.stage)).not.toContain('SORT');
+      }
+    });
+
+    it('a scoped default page is walked per TLP level (issue 15): each arm an IXSCAN of objects_visible, no COLLSCAN, no in-memory SORT', async () => {
+      const q = { collectionId: COLLECTION, versions: LAST, limit: 10, after: T0, scope: { clauses: [{ tlpLevels: [-1, 0, 1, 2] }] } };
+      const arms = walkArms(q);
+      expect(arms.length).toBeGreaterThan(0);
+      for (const { filter, sort, limit, hint } of arms) {
+        const explained: Document = await admin
+          .db(databases.get(store) as string)
+          .collection('objects')
+          .find(filter as Document, { sort, limit, hint })
+          .explain('queryPlanner');
+        const plan = stages((explained.queryPlanner as Document).winningPlan);
+        expect(plan.map((s) => s.stage)).not.toContain('COLLSCAN');
+        expect(plan.map((s) => s.stage)).not.toContain('SORT');
+        expect(plan.filter((s) => s.stage === 'IXSCAN').map((s) => s.indexName)).toEqual(['objects_visible']);
       }
     });
 

@@ -871,6 +871,21 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         expect(await keys(store, query(ALPHA.id, { scope: upToGreen, versions: FIRST, ids: [A1.id] }))).toEqual([kA1]);
       });
 
+      it('§3.4.1 "first" within a scope is the oldest version in scope: an out-of-scope first version leaves the oldest visible one (issue #12)', async () => {
+        // A's versions: Jan (A1), Feb (A2), both unmarked, and Mar (A3, RED). For a reader of RED
+        // only, A's first version is A3, as match[version]=all shows it; so it is on DELETE.
+        const redOnly: ObjectScope = { clauses: [{ tlpLevels: [RED] }] };
+        expect(await keys(store, query(ALPHA.id, { scope: redOnly, versions: FIRST }))).toEqual([kA3]);
+        expect(await keys(store, query(ALPHA.id, { scope: redOnly, versions: FIRST, ids: [A1.id] }))).toEqual([kA3]);
+        expect(await keys(store, query(ALPHA.id, { scope: redOnly, versions: FIRST_LAST }))).toEqual([kA3]);
+        expect(await store.deleteObject(ALPHA.id, A1.id, FIRST, undefined, redOnly, deleteEvent)).toBe(1);
+        expect(await keys(store, query(ALPHA.id, { ids: [A1.id], versions: ALL }))).toEqual([kA1, kA2]);
+        expect(await keys(store, query(ALPHA.id, { scope: redOnly, versions: FIRST, ids: [A1.id] }))).toEqual([]);
+        // A reader of AMBER only: C's first 2.1 version in scope is C21b, its last.
+        const amberOnly: ObjectScope = { clauses: [{ tlpLevels: [AMBER] }] };
+        expect(await keys(store, query(ALPHA.id, { scope: amberOnly, versions: FIRST }))).toEqual([kC21b]);
+      });
+
       it('allowTypes and denyTypes restrict a clause; clauses combine with OR', async () => {
         expect(await keys(store, query(ALPHA.id, { scope: { clauses: [{ tlpLevels: EVERY_TLP, allowTypes: ['indicator'] }] } }))).toEqual([
           kA3,
@@ -925,21 +940,23 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
               const scope: ObjectScope = { clauses };
               const base = query(ALPHA.id, { versions, ...(specVersions && { specVersions }) });
               const unscoped = (await store.queryManifest(base)).records;
-              // "last" in scope is the newest version in scope of each (id, spec_version).
+              // "last" ("first") in scope is the newest (oldest) version in scope of each (id, spec_version).
               const every = (await store.queryManifest({ ...base, versions: ALL })).records;
               const newestInScope = new Map<string, Micros>();
+              const oldestInScope = new Map<string, Micros>();
               for (const r of every) {
                 const group = `${r.id} ${r.specVersion}`;
-                if (admits(scope, r.type, r.tlp) && r.version > (newestInScope.get(group) ?? -Infinity)) newestInScope.set(group, r.version);
+                if (!admits(scope, r.type, r.tlp)) continue;
+                if (r.version > (newestInScope.get(group) ?? -Infinity)) newestInScope.set(group, r.version);
+                if (r.version < (oldestInScope.get(group) ?? Infinity)) oldestInScope.set(group, r.version);
               }
-              const firstOrAt =
-                versions.first || versions.at.length > 0
-                  ? (await store.queryManifest({ ...base, versions: { ...versions, last: false } })).records.map(key)
-                  : [];
               const admitted = every.filter(
                 (r) =>
                   admits(scope, r.type, r.tlp) &&
-                  (versions.all || (versions.last && newestInScope.get(`${r.id} ${r.specVersion}`) === r.version) || firstOrAt.includes(key(r))),
+                  (versions.all ||
+                    (versions.last && newestInScope.get(`${r.id} ${r.specVersion}`) === r.version) ||
+                    (versions.first && oldestInScope.get(`${r.id} ${r.specVersion}`) === r.version) ||
+                    versions.at.includes(r.version)),
               );
               // Page through with the scope: the pages together are exactly the admitted records,
               // and each page's withheld count covers the records skipped in its range.
@@ -1066,6 +1083,21 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         expect(await store.getAgreement('agr-xx')).toBeUndefined();
         expect(await store.listAgreementVersions('agr-fr')).toEqual([v1, v2]);
         expect(await store.listAgreementVersions('agr-xx')).toEqual([]);
+      });
+
+      it('issue #12 item 10: keeps the rate term of each version, and its absence', async () => {
+        const v1 = agreement('agr-rated', 1, { terms: { text: 'polling limited', rateLimit: { requestsPerMinute: 600, burst: 50 } } });
+        const v2 = agreement('agr-rated', 2, { terms: { rateLimit: { requestsPerMinute: 6, burst: 1 } } });
+        const v3 = agreement('agr-rated', 3, { terms: {} });
+        for (const v of [v1, v2, v3]) await store.saveAgreement(v, testChange('agreement', 'test'));
+        expect((await store.getAgreement('agr-rated', 1))?.terms).toEqual({
+          text: 'polling limited',
+          rateLimit: { requestsPerMinute: 600, burst: 50 },
+        });
+        expect((await store.getAgreement('agr-rated', 2))?.terms.rateLimit).toEqual({ requestsPerMinute: 6, burst: 1 });
+        expect(await store.getAgreement('agr-rated')).toEqual(v3);
+        expect(await store.listAgreementVersions('agr-rated')).toEqual([v1, v2, v3]);
+        expect((await store.listAgreements()).find((a) => a.id === 'agr-rated')).toEqual(v3);
       });
 
       it('lists the latest version of every agreement', async () => {

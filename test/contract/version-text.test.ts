@@ -5,18 +5,11 @@
  * §5.3, §5.8) give existing objects' versions as written too.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { MongoDatabase } from '../../src/store/mongodb/database';
-import { MongoStore } from '../../src/store/mongodb/mongo-store';
 import type { NewObject } from '../../src/store/object-store';
-import { rollBackTo } from '../support/sqlite-rollback';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { afterMigration } from '../support/sqlite-rollback';
 import type { Store } from '../../src/store/store';
 import { parseTimestamp } from '../../src/time';
-import { MingoClient } from '../mongodb/mingo-double';
+import { reconnectedWithout } from '../mongodb/mingo-store';
 import { testChange } from '../support/changes';
 import { envelope } from './store-contract';
 
@@ -50,35 +43,13 @@ const EXPECTED = ['2026-01-02T03:04:05.6Z', '2025-12-31T23:59:59Z', undefined];
 
 describe('stored versions take the text the objects state (issue 13 item 2)', () => {
   it('SQLite: the migration fills version_text of rows stored before it from their JSON', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'accord-vtext-'));
-    const file = join(dir, 'a.db');
-    try {
-      const store = new SqliteStore(file);
-      await seed(store);
-      await store.close();
-      // Back to the schema before the migration: no version_text column.
-      const raw = new Database(file);
-      rollBackTo(raw, 'ADD COLUMN version_text');
-      raw.close();
-      const reopened = new SqliteStore(file);
-      expect(await versionTexts(reopened)).toEqual(EXPECTED);
-      await reopened.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await afterMigration('ADD COLUMN version_text', seed, async (reopened) => expect(await versionTexts(reopened)).toEqual(EXPECTED));
   });
 
   it('MongoDB (logic, on the mingo double): connecting fills version_text of documents stored without it', async () => {
-    const client = new MingoClient();
-    const open = async () => new MongoStore(await MongoDatabase.open(client.asDriver(), 'accord', 'the mingo double'));
-    await seed(await open());
-    // As before the upgrade: no version_text, and the upgrade not recorded as done.
-    await client.database.collection('objects').updateMany({}, { $unset: { version_text: '' } });
-    await client.database.collection('meta').deleteMany({ _id: 'version_text' });
-    expect(client.database.collection('objects').docs.some((d) => 'version_text' in d)).toBe(false);
-    const reopened = await open();
-    expect(await versionTexts(reopened)).toEqual(EXPECTED);
+    const { store, db } = await reconnectedWithout(['version_text'], seed);
+    expect(await versionTexts(store)).toEqual(EXPECTED);
     // Visited once: a version without modified or created is marked null, not looked at again.
-    expect(client.database.collection('objects').docs.map((d) => d.version_text)).toEqual(['2026-01-02T03:04:05.6Z', '2025-12-31T23:59:59Z', null]);
+    expect(db.collection('objects').docs.map((d) => d.version_text)).toEqual(['2026-01-02T03:04:05.6Z', '2025-12-31T23:59:59Z', null]);
   });
 });

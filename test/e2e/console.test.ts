@@ -188,6 +188,10 @@ if (path === undefined) {
       await page.getByRole('button', { name: 'Save' }).click();
       await page.locator('#versions th', { hasText: 'valid_until (changed)' }).waitFor();
       expect(await page.locator('#versions thead').textContent()).toContain('Version 2');
+      // issue #12 item 10: the agreement's rate term is shown, and kept by the revision.
+      expect(await page.locator('#rate').textContent()).toBe(
+        'Request rate: each grantee party at most 600 requests a minute, bursts of 100, all its accounts together.',
+      );
       await screenshot(page, 'agreement-versions');
       await page.goto(`${demo.url}/console/#/agreements`);
       const row = page.locator('tr', { hasText: 'br-national' });
@@ -250,6 +254,7 @@ if (path === undefined) {
       expect(text).toContain('TLP:GREEN');
       expect(text).toMatch(/BR\)/);
       expect(text).toMatch(/ends in (19|20) days/);
+      expect(text).toContain('Request rateat most 600 requests a minute, bursts of 100, all your organisation’s accounts together');
       await screenshot(page, 'my-access-tablet');
       await context.close();
     });

@@ -13,6 +13,8 @@ export interface FindOptions {
   sort?: Sort;
   limit?: number;
   projection?: Projection;
+  /** An index name: checked by the double (MingoCollection.find), which then answers as without it. */
+  hint?: string;
 }
 
 /**

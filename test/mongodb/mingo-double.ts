@@ -32,7 +32,21 @@ export class MingoCollection {
   constructor(readonly name: string) {}
 
   find<T = Doc>(filter: Filter = {}, options: FindOptions = {}): MingoCursor<T> {
+    this.checkHint(filter, options.hint);
     return new MingoCursor<T>(() => this.docs, filter, options);
+  }
+
+  /**
+   * As the server refuses it: a hint that names no index of the collection, or a partial index
+   * whose filter the query does not imply (here: state as equalities).
+   */
+  private checkHint(filter: Filter, hint: string | undefined): void {
+    if (hint === undefined) return;
+    const index = this.indexes.find((i) => i.name === hint);
+    const partial = Object.entries((index?.partialFilterExpression ?? {}) as Filter);
+    if (!index || !partial.every(([field, value]) => filter[field] === value)) {
+      throw new MongoServerError({ message: `hint provided does not correspond to an existing index: ${hint}`, code: 2 });
+    }
   }
 
   async findOne<T = Doc>(filter: Filter = {}, options: FindOptions = {}): Promise<T | null> {
@@ -40,8 +54,9 @@ export class MingoCollection {
     return first ?? null;
   }
 
-  async countDocuments(filter: Filter = {}, options: { limit?: number } = {}): Promise<number> {
-    return (await this.find(filter, options.limit ? { limit: options.limit } : {}).toArray()).length;
+  async countDocuments(filter: Filter = {}, options: { limit?: number; hint?: string } = {}): Promise<number> {
+    return (await this.find(filter, { ...(options.limit && { limit: options.limit }), ...(options.hint && { hint: options.hint }) }).toArray())
+      .length;
   }
 
   aggregate<T = Doc>(pipeline: AnyObject[]): { toArray(): Promise<T[]> } {

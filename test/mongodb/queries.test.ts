@@ -376,6 +376,7 @@ describe('MongoDB adapter: query documents match the indexes created for them', 
   });
 
   it('version terms and scope clauses are two ORs, ANDed', () => {
+    const hiddenOnly = Array.from({ length: 64 }, (_, i) => 63 - i).filter((m) => (m & 0b1000) === 0);
     const { filter } = pageQuery({
       ...base,
       versions: { all: false, first: true, last: true, at: [7] },
@@ -386,18 +387,12 @@ describe('MongoDB adapter: query documents match the indexes created for them', 
       latest_spec: true,
       $and: [
         { $or: [{ tlp: { $in: [2] }, type: { $nin: ['malware'] } }] },
-        // "last" for malware: nothing is visible; for every other type, level 2 (bit 0b1000) only.
+        // "last" ("first") for malware: nothing is visible; for every other type, no newer (older)
+        // version at level 2 (bit 0b1000), the one level visible.
         {
           $or: [
-            {
-              $or: [
-                {
-                  type: { $nin: ['malware'] },
-                  newer_levels: { $in: Array.from({ length: 64 }, (_, i) => 63 - i).filter((m) => (m & 0b1000) === 0) },
-                },
-              ],
-            },
-            { is_first: true },
+            { $or: [{ type: { $nin: ['malware'] }, newer_levels: { $in: hiddenOnly } }] },
+            { $or: [{ type: { $nin: ['malware'] }, older_levels: { $in: hiddenOnly } }] },
             { version: { $in: [7] } },
           ],
         },

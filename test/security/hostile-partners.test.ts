@@ -4,7 +4,8 @@
  * administrators and by strangers, over the HTTP app on a SQLite :memory: store. After every
  * sequence:
  * - nothing is visible outside an in-force read grant (objects, manifest, object, versions),
- *   and "last" is the same on every endpoint: the newest version the reader may see;
+ *   and "last" and "first" are the same on every endpoint: the newest and the oldest version
+ *   the reader may see (nothing hidden is inferable from comparing them with match[version]=all);
  * - nothing of another party's was altered or removed (each object's versions are exactly
  *   those its owner added and did not delete);
  * - no status reports as stored what was not, nor "already stored" a version its writer may not read;
@@ -17,7 +18,17 @@ import type { CollectionRecord } from '../../src/catalog/types';
 import { formatTimestamp } from '../../src/time';
 import { createHarness, indicator, TAXII, type Harness, type TestAccount } from '../support/harness';
 import { account, agree, collection, marked, party, TLP } from '../access/support';
-import { objectsUrl, objectUrl, qs, versionsUrl, type EnvelopeBody, type StatusBody, type VersionsBody } from '../http/wire';
+import {
+  manifestUrl,
+  objectsUrl,
+  objectUrl,
+  qs,
+  versionsUrl,
+  type EnvelopeBody,
+  type ManifestBody,
+  type StatusBody,
+  type VersionsBody,
+} from '../http/wire';
 
 const PARTIES = ['p0', 'p1', 'p2'];
 const CEILINGS = ['clear', 'green', 'amber', 'red'] as const;
@@ -227,6 +238,30 @@ describe('issue #12 hostile-partner suite: random agreements and operations over
                   .map((o) => versionKey(o.id, VERSIONS[Math.max(...o.versions)] as string))
                   .sort(),
               );
+              // "first" and "last" are the oldest and newest of what match[version]=all shows, per
+              // object, on objects, manifest and object by id: no hidden version is inferable.
+              const edge = (pick: (vs: number[]) => number) =>
+                visible
+                  .filter((o) => o.versions.length > 0)
+                  .map((o) => versionKey(o.id, VERSIONS[pick(o.versions)] as string))
+                  .sort();
+              for (const [selector, pick] of [
+                ['first', (vs: number[]) => Math.min(...vs)],
+                ['last', (vs: number[]) => Math.max(...vs)],
+              ] as const) {
+                const objects = await send('get', objectsUrl(coll) + qs({ 'match[version]': selector }), editor.auth);
+                expect(((objects.body as EnvelopeBody).objects ?? []).map((o) => versionKey(o.id, o.modified as string)).sort()).toEqual(edge(pick));
+                const manifest = await send('get', manifestUrl(coll) + qs({ 'match[version]': selector }), editor.auth);
+                expect(((manifest.body as ManifestBody).objects ?? []).map((r) => versionKey(r.id, r.version)).sort()).toEqual(edge(pick));
+                for (const o of visible) {
+                  const one = await send('get', objectUrl(coll, o.id) + qs({ 'match[version]': selector }), editor.auth);
+                  if (o.versions.length === 0) expect(one.status).toBe(404);
+                  else
+                    expect(((one.body as EnvelopeBody).objects ?? []).map((x) => versionKey(x.id, x.modified as string))).toEqual([
+                      versionKey(o.id, VERSIONS[pick(o.versions)] as string),
+                    ]);
+                }
+              }
               for (const o of visible) {
                 const one = await send('get', objectUrl(coll, o.id), editor.auth);
                 const versions = await send('get', versionsUrl(coll, o.id), editor.auth);
@@ -250,7 +285,24 @@ describe('issue #12 hostile-partner suite: random agreements and operations over
           await h.close();
         }
       }),
-      { numRuns: 6 },
+      {
+        numRuns: 6,
+        // Besides the random ones: an object whose oldest version (RED) is above one reader's
+        // ceiling (AMBER) and whose newer one is not, so "first" must skip the hidden version.
+        examples: [
+          [
+            [
+              { party: 0, actions: ['read', 'write', 'delete'], colls: [0], ceiling: 'red', active: true },
+              { party: 1, actions: ['read'], colls: [0], ceiling: 'amber', active: true },
+            ],
+            [
+              { kind: 'add', party: 0, coll: 0, obj: 0, version: 0, marking: 3 },
+              { kind: 'add', party: 0, coll: 0, obj: 0, version: 1, marking: 2 },
+              { kind: 'add', party: 0, coll: 0, obj: 1, version: 2, marking: 1 },
+            ],
+          ],
+        ],
+      },
     );
   });
 });

@@ -9,7 +9,7 @@ import type { CollectionRecord } from '../../src/catalog/types';
 import { UNSAFE_NUMBER_REASON } from '../../src/stix/json-numbers';
 import { createHarness, indicator, TAXII, type Harness, type TestAccount } from '../support/harness';
 import { account, agree, collection, marked, party, TLP } from '../access/support';
-import { add, del, get, objectsUrl, objectUrl, post, qs, statusUrl, taxii, versionsUrl } from '../http/wire';
+import { add, del, get, manifestUrl, objectsUrl, objectUrl, post, qs, statusUrl, taxii, versionsUrl } from '../http/wire';
 
 const V1 = '2026-01-01T00:00:00.000Z';
 const V2 = '2026-02-01T00:00:00.000Z';
@@ -195,6 +195,30 @@ describe('issue #12 rights and provenance, over HTTP', () => {
       const listed = taxii(await get(h, objectsUrl(c) + qs({ 'match[id]': idOf(shouted) }), amberReader.auth), 200, 'envelope');
       expect(listed.objects).toBeUndefined();
       expect(taxii(await get(h, objectUrl(c, idOf(shouted)), redReader.auth), 200, 'envelope').objects).toEqual([shouted]);
+    });
+  });
+
+  describe('6. inference across endpoints, for "first" too', () => {
+    it('match[version]=first never reveals a hidden older version (issue #12, TAXII 2.1 §3.4.1 Supported Fields for Match: match[version])', async () => {
+      // The oldest version is RED; an AMBER reader sees only the newer AMBER one. "first" is the
+      // oldest version it may see: the AMBER one, everywhere, as match[version]=all shows it.
+      const old = marked(indicator(60, V1), TLP.red2);
+      const visible = marked(indicator(60, V2), TLP.amber2);
+      await add(h, c, [old, visible], acme.auth);
+      const first = { 'match[version]': 'first' };
+      const only = { 'match[id]': idOf(old) };
+      const all = taxii(await get(h, objectsUrl(c) + qs({ ...only, 'match[version]': 'all' }), amberReader.auth), 200, 'envelope');
+      expect(all.objects).toEqual([visible]);
+      expect(taxii(await get(h, objectsUrl(c) + qs({ ...only, ...first }), amberReader.auth), 200, 'envelope').objects).toEqual([visible]);
+      expect(taxii(await get(h, objectUrl(c, idOf(old)) + qs(first), amberReader.auth), 200, 'envelope').objects).toEqual([visible]);
+      const manifest = taxii(await get(h, manifestUrl(c) + qs({ ...only, ...first }), amberReader.auth), 200, 'manifest');
+      expect(manifest.objects?.map((r) => r.version)).toEqual([V2]);
+      // The RED reader's first is the RED version.
+      expect(taxii(await get(h, objectUrl(c, idOf(old)) + qs(first), redReader.auth), 200, 'envelope').objects).toEqual([old]);
+      // DELETE match[version]=first by the owner, who reads up to AMBER: its oldest readable version goes, the RED one stays.
+      expect((await del(h, objectUrl(c, idOf(old)) + qs(first), acme.auth)).status).toBe(200);
+      expect(taxii(await get(h, objectsUrl(c) + qs({ ...only, 'match[version]': 'all' }), redReader.auth), 200, 'envelope').objects).toEqual([old]);
+      taxii(await get(h, objectUrl(c, idOf(old)) + qs(first), amberReader.auth), 404, 'error');
     });
   });
 

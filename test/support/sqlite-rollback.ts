@@ -4,14 +4,19 @@
  * the one list of how, in migration order (each found by the text that identifies it).
  * Migrations not listed are idempotent (CREATE … IF NOT EXISTS, data fixes).
  */
-import type Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 
 const UNDO: [marker: string, sql: string][] = [
   ['ADD COLUMN version_text', 'ALTER TABLE objects DROP COLUMN version_text'],
   ['CREATE TABLE audit_daily ', 'DROP TABLE audit_daily; DROP TABLE audit_daily_withheld; DROP TABLE sessions'],
   ['CREATE TABLE feeds', 'DROP TABLE feeds'],
   ['ADD COLUMN unmarked_as', 'ALTER TABLE collections DROP COLUMN unmarked_as'],
+  ['ADD COLUMN older_levels', 'ALTER TABLE objects DROP COLUMN older_levels'],
 ];
 
 /** The index of the migration whose SQL contains `marker`. */
@@ -26,4 +31,33 @@ export function rollBackTo(db: Database.Database, marker: string): void {
   const target = migrationIndex(marker);
   for (const [m, sql] of [...UNDO].reverse()) if (migrationIndex(m) >= target) db.exec(sql);
   db.pragma(`user_version = ${target}`);
+}
+
+/**
+ * A database file written by `seed`, taken back to the schema before the migration containing
+ * `marker`, and opened again (which runs it): `check` looks at the reopened store.
+ */
+export async function afterMigration(
+  marker: string,
+  seed: (s: SqliteStore) => Promise<void>,
+  check: (s: SqliteStore) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'accord-migration-'));
+  const file = join(dir, 'a.db');
+  try {
+    const store = new SqliteStore(file);
+    await seed(store);
+    await store.close();
+    const raw = new Database(file);
+    rollBackTo(raw, marker);
+    raw.close();
+    const reopened = new SqliteStore(file);
+    try {
+      await check(reopened);
+    } finally {
+      await reopened.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

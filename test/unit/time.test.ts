@@ -163,6 +163,27 @@ describe('formatTimestamp (canonical TAXII timestamps)', () => {
     );
   });
 
+  it('formats runs of instants on the same day and across midnight exactly (the date part is reused) (property)', () => {
+    const iso = (us: number) => {
+      const ms = Math.floor(us / 1000);
+      return `${new Date(ms).toISOString().slice(0, 23)}${String(us - ms * 1000).padStart(3, '0')}Z`;
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 52 }),
+        fc.array(fc.integer({ min: 0, max: 2 * 86_400_000_000 }), { minLength: 1, maxLength: 20 }),
+        (start, steps) => {
+          let us = start;
+          for (const step of steps) {
+            us += step;
+            expect(formatTimestamp(us)).toBe(iso(us));
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it('normalises any accepted form to the same canonical text', () => {
     const forms = ['2016-04-06T22:33:48.5+02:30', '2016-04-06t20:03:48.500000000z', '2016-04-06 15:03:48.50-05:00'];
     expect(forms.map((f) => formatTimestamp(parseTimestamp(f) as number))).toEqual(Array(3).fill('2016-04-06T20:03:48.500000Z'));

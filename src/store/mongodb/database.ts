@@ -23,10 +23,13 @@ import { AccordError, storeUnavailable } from '../../errors';
 import { indexes } from './indexes';
 import {
   correctedTlp,
+  type LevelsBackfill,
   NEWER_LEVELS,
+  NEWER_LEVELS_BACKFILL,
+  OLDER_LEVELS,
+  OLDER_LEVELS_BACKFILL,
   OWNERS_BACKFILLED,
   ownersFromAdds,
-  SUPERSEDED,
   TLP_ANY_CASE,
   UPPER_CASE_MARKINGS,
   VERSION_TEXT,
@@ -150,9 +153,10 @@ export class MongoDatabase {
         if (tlp !== undefined) await objects.updateOne({ _id: doc._id }, { $set: { tlp } });
       }
     });
-    // After the TLP levels are right: newer_levels is made of them.
-    await this.once(NEWER_LEVELS, () => this.backfillNewerLevels());
+    // After the TLP levels are right: newer_levels and older_levels are made of them.
+    await this.once(NEWER_LEVELS, () => this.backfillLevels(NEWER_LEVELS_BACKFILL));
     await this.once(VERSION_TEXT, () => this.backfillVersionText());
+    await this.once(OLDER_LEVELS, () => this.backfillLevels(OLDER_LEVELS_BACKFILL));
   }
 
   /**
@@ -181,21 +185,19 @@ export class MongoDatabase {
   }
 
   /**
-   * newer_levels for databases written before it existed: 0 on each newest version (set
-   * explicitly: $bitsAllClear matches no document without the field), recomputed per object
-   * for the others.
+   * newer_levels or older_levels for databases written before the field existed: 0 on each
+   * newest (oldest) version (set explicitly: a filter on a value matches no document without
+   * the field), recomputed per object for the others (refreshFlags() sets both fields, and
+   * latest_spec: so it is given every version of the object, of every spec_version).
    */
-  private async backfillNewerLevels(): Promise<void> {
+  private async backfillLevels({ field, edge, others }: LevelsBackfill): Promise<void> {
     const objects = this.collection<ObjectDoc>('objects');
-    await objects.updateMany({ is_last: true }, { $set: { newer_levels: 0 } });
-    const old = await objects
-      .find(SUPERSEDED)
-      .project<Pick<ObjectDoc, 'coll' | 'id' | 'spec_version'>>({ _id: 0, coll: 1, id: 1, spec_version: 1 })
-      .toArray();
-    const groups = new Map(old.map((o) => [JSON.stringify([o.coll, o.id, o.spec_version]), o]));
+    await objects.updateMany(edge, { $set: { [field]: 0 } });
+    const old = await objects.find(others).project<Pick<ObjectDoc, 'coll' | 'id'>>({ _id: 0, coll: 1, id: 1 }).toArray();
+    const groups = new Map(old.map((o) => [JSON.stringify([o.coll, o.id]), o]));
     for (const g of groups.values()) {
       const versions = await objects
-        .find({ coll: g.coll, id: g.id, spec_version: g.spec_version })
+        .find({ coll: g.coll, id: g.id })
         .project<Pick<StoredVersion, 'spec_version' | 'version' | 'tlp'>>({ _id: 0, spec_version: 1, version: 1, tlp: 1 })
         .toArray();
       const writes = refreshFlags(g.coll, g.id, versions);

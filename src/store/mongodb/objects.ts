@@ -14,6 +14,7 @@ import type { AddEnvelope, ManifestRecord, ObjectPage, ObjectQuery, ObjectScope,
 import type { Page } from '../page';
 import { admitsEverything } from '../scope';
 import { completedStatus } from '../status';
+import { mergeByDateAdded, type ScopedQuery, walkArms, walksByLevel, withheldCounts } from './scoped-walk';
 import type { MongoAudit } from './audit';
 import type { CollectionDoc } from './catalog-docs';
 import type { MongoDatabase } from './database';
@@ -50,6 +51,8 @@ import {
   storedJsonFilter,
   storedVersionsFilter,
 } from './writes';
+
+type Withheld = NonNullable<Page<unknown>['withheld']>;
 
 /** Statuses are kept as their JSON text, like SQLite, so they read back exactly. */
 interface StatusDoc {
@@ -139,21 +142,60 @@ export class MongoObjects implements ObjectStore {
   }
 
   private async page<D extends ManifestDoc, T>(q: ObjectQuery, projection: Record<string, 0 | 1>, map: (d: D) => T): Promise<Page<T>> {
-    const { filter, sort, limit } = pageQuery(q);
-    const docs = await this.db.guard(() => this.objects.find(filter, { sort, limit }).project<D>(projection).toArray());
+    const byLevel = walksByLevel(q);
+    const docs = byLevel ? await this.walk<D>(q, projection) : await this.find<D>(q, projection);
     const more = docs.length > q.limit;
     if (more) docs.pop();
     const page: Page<T> = { records: docs.map(map), more };
     if (q.scope && !admitsEverything(q.scope)) {
       const { scope } = q;
-      const pipeline = withheldPipeline(q, more ? docs[docs.length - 1]?.date_added : undefined);
-      const groups = await this.db.guard(() => this.objects.aggregate<WithheldGroup>(pipeline).toArray());
+      const upTo = more ? docs[docs.length - 1]?.date_added : undefined;
+      const withheld = byLevel ? await this.withheldByLevel(q, upTo) : await this.withheld(q, scope, upTo);
       // As SQLite: a collection that does not exist gives a bare empty page, without a count.
-      if (groups.length > 0 || (await this.db.guard(() => this.collections.countDocuments({ _id: q.collectionId }, { limit: 1 }))) > 0) {
-        page.withheld = withheldOf(scope, groups);
+      if (withheld.count > 0 || (await this.db.guard(() => this.collections.countDocuments({ _id: q.collectionId }, { limit: 1 }))) > 0) {
+        page.withheld = withheld;
       }
     }
     return page;
+  }
+
+  /** One find of the page query (queries.ts pageQuery), one beyond the page. */
+  private async find<D extends ManifestDoc>(q: ObjectQuery, projection: Record<string, 0 | 1>): Promise<D[]> {
+    const { filter, sort, limit } = pageQuery(q);
+    return this.db.guard(() => this.objects.find(filter, { sort, limit }).project<D>(projection).toArray());
+  }
+
+  /**
+   * The per-level walk (scoped-walk.ts): its arms run concurrently (each a bounded walk of
+   * objects_visible, named by hint so no plan can widen it), merged by date_added.
+   */
+  private async walk<D extends ManifestDoc>(q: ScopedQuery, projection: Record<string, 0 | 1>): Promise<D[]> {
+    const pages = await Promise.all(
+      walkArms(q).map(({ filter, sort, limit, hint }) =>
+        this.db.guard(() => this.objects.find(filter, { sort, limit, hint }).project<D>(projection).toArray()),
+      ),
+    );
+    return mergeByDateAdded(pages, q.limit + 1);
+  }
+
+  /** What the scope withheld in the page's range, grouped by (tlp, type) in one aggregation. */
+  private async withheld(q: ObjectQuery, scope: ObjectScope, upTo: Micros | undefined): Promise<Withheld> {
+    const groups = await this.db.guard(() => this.objects.aggregate<WithheldGroup>(withheldPipeline(q, upTo)).toArray());
+    return withheldOf(scope, groups);
+  }
+
+  /** The same for a walked page: one count per level and reason on objects_visible, run concurrently. */
+  private async withheldByLevel(q: ScopedQuery, upTo: Micros | undefined): Promise<Withheld> {
+    const counts = withheldCounts(q, upTo);
+    const ns = await Promise.all(counts.map(({ filter, hint }) => this.db.guard(() => this.objects.countDocuments(filter, { hint }))));
+    const out: Withheld = { count: 0, reasons: {} };
+    counts.forEach(({ reason }, i) => {
+      const n = ns[i] as number;
+      if (n === 0) return;
+      out.count += n;
+      out.reasons[reason] = (out.reasons[reason] ?? 0) + n;
+    });
+    return out;
   }
 
   async deleteObject(

@@ -32,6 +32,8 @@ export interface ObjectDoc {
   tlp: number;
   /** The levels of the newer versions of (coll, id, spec_version), as levelBit()s: "last" in a scope. */
   newer_levels: number;
+  /** The levels of its older versions, likewise: "first" in a scope. */
+  older_levels: number;
   /** The object exactly as received, sent back as-is. */
   json: string;
 }
@@ -54,7 +56,7 @@ export function pageQuery(q: ObjectQuery): PageQuery {
 }
 
 /** Collection, paging position, ids and types: the part of a page query that is not selection. */
-function range(q: ObjectQuery, upTo?: Micros): Filter<ObjectDoc> {
+export function range(q: ObjectQuery, upTo?: Micros): Filter<ObjectDoc> {
   const filter: Filter<ObjectDoc> = { coll: q.collectionId };
   const after = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
   const added: { $gt?: Micros; $lte?: Micros } = {};
@@ -120,8 +122,9 @@ function selection(versions: VersionSelector, specVersions: string[] | undefined
   if (scope) alternatives.push(scopeClauses(scope));
   if (!versions.all) {
     const terms: Filter<ObjectDoc>[] = [];
-    if (versions.last) terms.push(scope && !admitsEverything(scope) ? scopedLast(scope) : { is_last: true });
-    if (versions.first) terms.push({ is_first: true });
+    const scoped = scope !== undefined && !admitsEverything(scope);
+    if (versions.last) terms.push(scoped ? scopedEdge('newer_levels', scope) : { is_last: true });
+    if (versions.first) terms.push(scoped ? scopedEdge('older_levels', scope) : { is_first: true });
     if (versions.at.length) terms.push({ version: { $in: versions.at } });
     const only = terms.length === 1 ? (terms[0] as Filter<ObjectDoc>) : undefined;
     if (only?.$or) alternatives.push(only.$or);
@@ -136,16 +139,16 @@ function selection(versions: VersionSelector, specVersions: string[] | undefined
 }
 
 /**
- * "last" as the caller sees it (issue #12, as SQLite's scopedLast()): a version with no newer
- * version at a level the caller may see for its type.
+ * "last" (`newer_levels`) or "first" (`older_levels`) as the caller sees it (issue #12, as
+ * SQLite's scopedEdge()): a version with no newer (older) version at a level the caller may
+ * see for its type.
  */
-function scopedLast(scope: ObjectScope): Filter<ObjectDoc> {
+function scopedEdge(field: 'newer_levels' | 'older_levels', scope: ObjectScope): Filter<ObjectDoc> {
   const terms = typeGroups(scope).map((g): Filter<ObjectDoc> => ({
     ...(g.in && { type: { $in: g.in } }),
     ...(g.notIn && { type: { $nin: g.notIn } }),
-    // The values themselves, not $bitsAllClear: point intervals of objects_visible, merged in
-    // date_added order, so a page never scans the versions it hides.
-    newer_levels: { $in: hiddenOnlyMasks(g.levels) },
+    // The values themselves, not $bitsAllClear: point intervals of objects_visible for "last".
+    [field]: { $in: hiddenOnlyMasks(g.levels) },
   }));
   return { $or: terms.length ? terms : [{ tlp: { $in: [] } }] };
 }

@@ -208,10 +208,13 @@ export function planAdd(
     if (newest !== undefined && compareSpecVersions(obj.specVersion, newest) > 0) {
       writes.push({ updateMany: { filter: { coll: collectionId, id: obj.id, latest_spec: true }, update: { $set: { latest_spec: false } } } });
     }
-    // newer_levels, as SQLite keeps it: the older versions gain this one's level.
+    // newer_levels / older_levels, as SQLite keeps them: the older versions gain this one's
+    // level among their newer ones, the newer versions among their older ones.
     const known = levels.get(groupKey(obj.id, obj.specVersion)) ?? [];
     if (known.some((k) => k.version < version))
       writes.push({ updateMany: { filter: { ...same, version: { $lt: version } }, update: { $bit: { newer_levels: { or: levelBit(obj.tlp) } } } } });
+    if (known.some((k) => k.version > version))
+      writes.push({ updateMany: { filter: { ...same, version: { $gt: version } }, update: { $bit: { older_levels: { or: levelBit(obj.tlp) } } } } });
     const document: ObjectDoc = {
       ...same,
       type: obj.type,
@@ -223,6 +226,7 @@ export function planAdd(
       latest_spec: latestSpec,
       tlp: obj.tlp,
       newer_levels: levelMask(known.filter((k) => k.version > version).map((k) => k.tlp)),
+      older_levels: levelMask(known.filter((k) => k.version < version).map((k) => k.tlp)),
       json: obj.json,
     };
     writes.push({ insertOne: { document } });
@@ -267,7 +271,8 @@ export function firstReserved(last: Micros, count: number): Micros {
 /**
  * After versions of one object were deleted: recompute its flags from the versions that
  * remain, as SQLite's refreshFlags() does (first / last per spec_version; latest_spec on
- * the rows of the newest spec_version). One update per remaining spec_version.
+ * the rows of the newest spec_version). One update per remaining spec_version, and one per
+ * remaining version for its newer_levels and older_levels.
  */
 export function refreshFlags(
   collectionId: string,
@@ -289,13 +294,13 @@ export function refreshFlags(
       update: [{ $set: { is_first: { $eq: ['$version', min] }, is_last: { $eq: ['$version', max] }, latest_spec: spec === newest } }],
     },
   }));
-  // newer_levels of every remaining version, from the versions newer than it.
+  // newer_levels / older_levels of every remaining version, from the versions newer / older than it.
+  const levelsOf = (r: (typeof remaining)[number], side: (o: Micros) => boolean) =>
+    levelMask(remaining.filter((o) => o.spec_version === r.spec_version && side(o.version)).map((o) => o.tlp));
   const levels = remaining.map((r) => ({
     updateOne: {
       filter: { coll: collectionId, id: objectId, spec_version: r.spec_version, version: r.version },
-      update: {
-        $set: { newer_levels: levelMask(remaining.filter((o) => o.spec_version === r.spec_version && o.version > r.version).map((o) => o.tlp)) },
-      },
+      update: { $set: { newer_levels: levelsOf(r, (v) => v > r.version), older_levels: levelsOf(r, (v) => v < r.version) } },
     },
   }));
   return [...flags, ...levels];

@@ -64,7 +64,10 @@ export class SqliteAuditWorker implements AuditAppender {
     await new Promise<void>((resolve, reject) => {
       const id = this.next++;
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, events });
+      // As JSON text: structured cloning a read event's page of {id, version} took ~0.17 ms of
+      // the request thread per event, JSON.stringify a tenth of that (and a string is copied
+      // to the worker whole). Events are plain JSON data, so nothing is lost on the way.
+      this.worker.postMessage({ id, events: JSON.stringify(events) });
     });
   }
 

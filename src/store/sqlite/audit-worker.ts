@@ -13,12 +13,12 @@ const store = new SqliteStore((workerData as { file: string }).file, true);
 const port = parentPort as NonNullable<typeof parentPort>;
 port.postMessage({ ready: true });
 
-port.on('message', (msg: { id: number; events?: AuditEventInput[]; close?: boolean }) => {
+port.on('message', (msg: { id: number; events?: string; close?: boolean }) => {
   if (msg.close) {
     void store.close().then(() => port.close());
     return;
   }
-  store.appendAuditEvents(msg.events ?? []).then(
+  store.appendAuditEvents(JSON.parse(msg.events ?? '[]') as AuditEventInput[]).then(
     () => port.postMessage({ id: msg.id, ok: true }),
     (err: unknown) => port.postMessage({ id: msg.id, ok: false, message: (err as Error).message, code: (err as { code?: unknown }).code }),
   );

@@ -15,6 +15,8 @@ const BACKFILL_TLP = `UPDATE objects SET tlp = COALESCE((SELECT MAX(CASE value $
  */
 export const NEWER_LEVELS_OF_ROW = `(SELECT COALESCE(SUM(DISTINCT 1 << (n.tlp + 1)), 0) FROM objects n
   WHERE n.coll = objects.coll AND n.id = objects.id AND n.spec_version = objects.spec_version AND n.version > objects.version)`;
+/** The levels of the older versions of an `objects` row's (coll, id, spec_version): "first" as each caller sees it. */
+export const OLDER_LEVELS_OF_ROW = NEWER_LEVELS_OF_ROW.replace('n.version > objects.version', 'n.version < objects.version');
 /** The same, whatever the case of the references' hex digits (src/stix/markings.ts tlpOf). */
 const RECOMPUTE_TLP_ANY_CASE = `UPDATE objects SET tlp = MAX(tlp, COALESCE((SELECT MAX(CASE lower(value) ${tlpCases} END) FROM json_each(objects.json, '$.object_marking_refs')), ${UNMARKED}))
   WHERE instr(json, 'object_marking_refs') > 0`;
@@ -253,5 +255,12 @@ export const MIGRATIONS: readonly string[] = [
         `CREATE TRIGGER IF NOT EXISTS catalog_revision_${table}_${op.toLowerCase()} AFTER ${op} ON ${table} BEGIN UPDATE revisions SET value = value + 1 WHERE name = 'catalog'; END;`,
     ),
   ).join('\n  ')}
+  `,
+  // "first" as each caller sees it (issue #12, like newer_levels for "last"): the levels of every
+  // row's older versions. No index: "first" is never the default selection, and its page is the
+  // same objects_added walk, filtered row by row, that is_first alone needed.
+  `
+  ALTER TABLE objects ADD COLUMN older_levels INTEGER NOT NULL DEFAULT 0;
+  UPDATE objects SET older_levels = ${OLDER_LEVELS_OF_ROW} WHERE is_first = 0;
   `,
 ];

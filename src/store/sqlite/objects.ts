@@ -27,7 +27,7 @@ import { levelBit, levelMask } from '../scope';
 import { completedStatus } from '../status';
 import type { SqliteAudit } from './audit';
 import type { Row, SqliteDatabase } from './database';
-import { NEWER_LEVELS_OF_ROW } from './migrations';
+import { NEWER_LEVELS_OF_ROW, OLDER_LEVELS_OF_ROW } from './migrations';
 import { page, ridOf, selection } from './paging';
 
 const MANIFEST_COLUMNS = 'id, type, spec_version, version, version_text, date_added, tlp';
@@ -145,23 +145,30 @@ export class SqliteObjects implements ObjectStore {
     if (newest !== undefined && compareSpecVersions(obj.specVersion, newest) > 0) {
       this.db.stmt('UPDATE objects SET latest_spec = 0 WHERE coll = ? AND id = ?').run(coll, obj.id);
     }
-    // newer_levels: the levels of the newer versions ("last" as each caller sees it, paging.ts).
+    // newer_levels / older_levels: the levels of the newer / older versions ("last" and "first"
+    // as each caller sees them, paging.ts): the versions on the other side gain this one's level.
     const bit = levelBit(obj.tlp);
-    this.db
-      .stmt(
-        'UPDATE objects SET newer_levels = newer_levels | ? WHERE coll = ? AND id = ? AND spec_version = ? AND version < ? AND (newer_levels & ?) = 0',
-      )
-      .run(bit, coll, obj.id, obj.specVersion, version, bit);
-    const newer = isLast
-      ? 0
-      : levelMask(
-          (
-            this.db
-              .stmt('SELECT DISTINCT tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version > ?')
-              .all(coll, obj.id, obj.specVersion, version) as Row[]
-          ).map((r) => r.tlp as number),
-        );
-    this.insertRow(coll, obj, version, dateAdded, { isFirst, isLast, latestSpec }, newer);
+    for (const [column, side] of [
+      ['newer_levels', '<'],
+      ['older_levels', '>'],
+    ] as const) {
+      this.db
+        .stmt(
+          `UPDATE objects SET ${column} = ${column} | ? WHERE coll = ? AND id = ? AND spec_version = ? AND version ${side} ? AND (${column} & ?) = 0`,
+        )
+        .run(bit, coll, obj.id, obj.specVersion, version, bit);
+    }
+    const levels = (side: '<' | '>') =>
+      levelMask(
+        (
+          this.db
+            .stmt(`SELECT DISTINCT tlp FROM objects WHERE coll = ? AND id = ? AND spec_version = ? AND version ${side} ?`)
+            .all(coll, obj.id, obj.specVersion, version) as Row[]
+        ).map((r) => r.tlp as number),
+      );
+    const newer = isLast ? 0 : levels('>');
+    const older = isFirst ? 0 : levels('<');
+    this.insertRow(coll, obj, version, dateAdded, { isFirst, isLast, latestSpec }, { newer, older });
   }
 
   private insertRow(
@@ -170,12 +177,12 @@ export class SqliteObjects implements ObjectStore {
     version: Micros,
     dateAdded: Micros,
     flags: { isFirst: boolean; isLast: boolean; latestSpec: boolean },
-    newerLevels = 0,
+    levels = { newer: 0, older: 0 },
   ): void {
     this.db
       .stmt(
-        `INSERT INTO objects (coll, id, type, spec_version, version, version_text, date_added, is_first, is_last, latest_spec, tlp, newer_levels, json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO objects (coll, id, type, spec_version, version, version_text, date_added, is_first, is_last, latest_spec, tlp, newer_levels, older_levels, json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         coll,
@@ -189,7 +196,8 @@ export class SqliteObjects implements ObjectStore {
         flags.isLast ? 1 : 0,
         flags.latestSpec ? 1 : 0,
         obj.tlp,
-        newerLevels,
+        levels.newer,
+        levels.older,
         obj.json,
       );
   }
@@ -260,7 +268,7 @@ export class SqliteObjects implements ObjectStore {
     });
   }
 
-  /** Recomputes is_first / is_last / latest_spec / newer_levels for one object after versions were removed. */
+  /** Recomputes is_first / is_last / latest_spec / newer_levels / older_levels for one object after versions were removed. */
   private refreshFlags(coll: number, id: string): void {
     this.db
       .stmt(
@@ -272,6 +280,8 @@ export class SqliteObjects implements ObjectStore {
       .run(coll, id);
     const newest = newestSpecVersion(this.specVersionsOf(coll, id));
     if (newest !== undefined) this.db.stmt('UPDATE objects SET latest_spec = (spec_version = ?) WHERE coll = ? AND id = ?').run(newest, coll, id);
-    this.db.stmt(`UPDATE objects SET newer_levels = ${NEWER_LEVELS_OF_ROW} WHERE coll = ? AND id = ?`).run(coll, id);
+    this.db
+      .stmt(`UPDATE objects SET newer_levels = ${NEWER_LEVELS_OF_ROW}, older_levels = ${OLDER_LEVELS_OF_ROW} WHERE coll = ? AND id = ?`)
+      .run(coll, id);
   }
 }

@@ -6,7 +6,7 @@
 import type { Micros } from '../../time';
 import type { ManifestRecord, ObjectQuery, ObjectScope, ScopeClause, VersionSelector } from '../object-store';
 import type { Page } from '../page';
-import { admits, admitsEverything, hiddenOnlyMasks, levelMask, typeGroups, withheldReason, type TypeGroup } from '../scope';
+import { admits, admitsEverything, ALL_LEVELS, hiddenOnlyMasks, levelMask, typeGroups, withheldReason, type TypeGroup } from '../scope';
 import { placeholders, type Row, type SqliteDatabase } from './database';
 
 /**
@@ -92,15 +92,16 @@ function groupCondition(group: TypeGroup, params: unknown[]): string {
 }
 
 /**
- * "last" as the caller sees it: the newest version it may see, i.e. one with no newer version
- * at a level its agreements show it for the row's type. (is_last alone would hide an object
- * whose newest version is above the caller's ceiling while match[version]=all shows it.)
+ * "last" (`newer_levels`) or "first" (`older_levels`) as the caller sees it: the newest (oldest)
+ * version it may see, i.e. one with no newer (older) version at a level its agreements show it
+ * for the row's type. (is_last / is_first alone would hide an object whose newest / oldest
+ * version is above the caller's ceiling while match[version]=all shows it: issue #12.)
  */
-function scopedLast(scope: ObjectScope, params: unknown[]): string {
+function scopedEdge(column: 'newer_levels' | 'older_levels', scope: ObjectScope, params: unknown[]): string {
   const terms = typeGroups(scope).map((group) => {
     const condition = groupCondition(group, params);
     params.push(levelMask(group.levels));
-    return condition === '1' ? '(newer_levels & ?) = 0' : `(${condition} AND (newer_levels & ?) = 0)`;
+    return condition === '1' ? `(${column} & ?) = 0` : `(${condition} AND (${column} & ?) = 0)`;
   });
   return terms.length ? `(${terms.join(' OR ')})` : '0';
 }
@@ -125,7 +126,7 @@ function withheldByLevel(
     out.count += n;
     out.reasons[reason] = (out.reasons[reason] ?? 0) + n;
   };
-  for (const level of [-1, 0, 1, 2, 3, 4]) {
+  for (const level of ALL_LEVELS) {
     const anyParams: unknown[] = [];
     const anyType = typeCondition(scope.clauses, anyParams);
     const levelParams: unknown[] = [];
@@ -223,8 +224,9 @@ export function selection(versions: VersionSelector, specVersions: string[] | un
   }
   if (!versions.all) {
     const terms: string[] = [];
-    if (versions.last) terms.push(scope && !admitsEverything(scope) ? scopedLast(scope, params) : 'is_last = 1');
-    if (versions.first) terms.push('is_first = 1');
+    const scoped = scope !== undefined && !admitsEverything(scope);
+    if (versions.last) terms.push(scoped ? scopedEdge('newer_levels', scope, params) : 'is_last = 1');
+    if (versions.first) terms.push(scoped ? scopedEdge('older_levels', scope, params) : 'is_first = 1');
     if (versions.at.length) {
       terms.push(`version IN (${placeholders(versions.at)})`);
       params.push(...versions.at);

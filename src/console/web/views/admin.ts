@@ -18,7 +18,13 @@ interface Agreement {
   valid_from: string;
   valid_until: string | null;
   status: string;
-  terms: Record<string, string>;
+  terms: {
+    text?: string;
+    permitted_actions?: string;
+    attribution?: string;
+    onward_sharing?: string;
+    rate_limit?: { requests_per_minute: number; burst: number };
+  };
   grants: { party: string; actions: string[]; collections: Record<string, unknown>; types?: unknown; max_tlp: string; unmarked_as: string }[];
   created: string;
   created_by: string;
@@ -206,6 +212,14 @@ function versionsSideBySide(versions: Agreement[], left: number, right: number):
   );
 }
 
+/** The agreement's rate term as its grantees live with it (docs/agreements.md, "Request rates"). */
+function rateText(a: Agreement): string {
+  const r = a.terms.rate_limit;
+  return r
+    ? `Request rate: each grantee party at most ${r.requests_per_minute} requests a minute, bursts of ${r.burst}, all its accounts together.`
+    : 'Request rate: no term (each account’s own limit applies).';
+}
+
 async function agreementDetail(main: HTMLElement, id: string, params: URLSearchParams): Promise<void> {
   const [current, { versions }] = await Promise.all([
     get<Agreement>(`/admin/agreements/${encodeURIComponent(id)}`),
@@ -256,6 +270,7 @@ async function agreementDetail(main: HTMLElement, id: string, params: URLSearchP
         {},
         `${current.id}, version ${current.version} · ${current.parties.join(', ')} · valid ${current.valid_from.slice(0, 10)} → ${current.valid_until?.slice(0, 10) ?? 'open-ended'} · instrument: ${current.instrument}`,
       ),
+      h('p', { id: 'rate' }, rateText(current)),
       h(
         'div',
         { class: 'actions', role: 'group', 'aria-label': 'Lifecycle' },

@@ -15,6 +15,7 @@ interface Access {
   max_tlp: string;
   unmarked_as: string;
   types?: { allow?: string[]; deny?: string[] };
+  rate_limit?: { requests_per_minute: number; burst: number };
   collections: { id: string; alias?: string; title: string; country?: string }[];
 }
 
@@ -65,6 +66,16 @@ export const myAccessView: View = async (main) => {
             ? [
                 h('dt', {}, 'Object types'),
                 h('dd', {}, a.types.allow ? `only ${a.types.allow.join(', ')}` : '', a.types.deny ? ` never ${a.types.deny.join(', ')}` : ''),
+              ]
+            : null,
+          a.rate_limit
+            ? [
+                h('dt', {}, 'Request rate'),
+                h(
+                  'dd',
+                  { class: 'rate' },
+                  `at most ${a.rate_limit.requests_per_minute} requests a minute, bursts of ${a.rate_limit.burst}, all your organisation’s accounts together`,
+                ),
               ]
             : null,
           h('dt', {}, 'Valid'),
