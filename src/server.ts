@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { validatorFor } from './taxii/object-metadata';
+import { warmUpAddPath } from './http/warm-up';
 import { CatalogCache, freshBindings } from './access/catalog-cache';
 import { exposedFiles } from './files';
 import { storeFiles } from './store/open-store';
@@ -50,9 +51,12 @@ export async function startServer(
   const demoted = await demoteForeignAdmins(store, clock, config.operatorParty);
   if (demoted.length > 0) log.warn({ accounts: demoted }, `admin role removed from accounts outside the operator party "${config.operatorParty}"`);
   // Cold start: the STIX validators (ajv compiling every schema, most of a second) are built
-  // before the server listens, so /readyz answers only when the first envelope can be stored
-  // at the speed of the next; each --workers process does this for itself.
-  for (const root of await store.listApiRoots()) validatorFor(root);
+  // and the add path rehearsed (src/http/warm-up.ts) before the server listens, so /readyz
+  // answers only when the first envelope can be stored at the speed of the next; each
+  // --workers process does this for itself.
+  const roots = await store.listApiRoots();
+  for (const root of roots) validatorFor(root);
+  await warmUpAddPath({ store, clock, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty }, roots);
   const catalog = new CatalogCache(store);
   const key = await store.secretKey();
   const authenticator = new Authenticator(catalog, clock, key, {

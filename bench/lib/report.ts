@@ -29,7 +29,9 @@ export type Entry =
   | (Common & {
       scenario: 'coldstart';
       envelope_objects: number;
-      /** The first envelope each worker stored after start, ms. */
+      /** Starts measured; the figures below are medians over them. */
+      restarts: number;
+      /** The first envelope each worker stored after start, ms (median over the starts). */
       first_ms: number[];
       /** Median of the envelopes after those, ms. */
       warm_ms: number;
@@ -190,7 +192,7 @@ export function markdown(report: Report): string {
       ]),
     ),
     '',
-    '**Cold start** (`accord serve` started afresh on the grown store; 100-object envelopes, one client per worker)',
+    '**Cold start** (`accord serve` started afresh on the grown store, 3 times, medians; 100-object envelopes, one client per worker)',
     '',
     table(
       ['workers', '/readyz 200 after ms', 'first envelope ms (per worker)', 'warm envelope ms (median)', 'first ÷ warm'],

@@ -143,6 +143,9 @@ export abstract class JoinedStore implements Store {
   addObjects(envelope: AddEnvelope): Promise<StatusRecord> {
     return this.objects.addObjects(envelope);
   }
+  rehearseAdd(envelope: AddEnvelope): Promise<StatusRecord> {
+    return this.objects.rehearseAdd(envelope);
+  }
   getStatus(id: string): Promise<StatusRecord | undefined> {
     return this.objects.getStatus(id);
   }

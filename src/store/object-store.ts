@@ -144,6 +144,13 @@ export interface ObjectStore {
    * (src/access/ownership.ts). Returns the status as stored.
    */
   addObjects(envelope: AddEnvelope): Promise<StatusRecord>;
+  /**
+   * An add that stores and logs nothing: the status it would answer, found with the add's
+   * own lookups (and, where the store can undo them, its writes, undone). Run before the
+   * server says it is ready, so the first real envelope finds statements prepared, caches
+   * filled and the add path compiled (issue 15: cold start).
+   */
+  rehearseAdd(envelope: AddEnvelope): Promise<StatusRecord>;
   getStatus(id: string): Promise<StatusRecord | undefined>;
 
   /** The party that owns an object id in a collection, if any. */

@@ -1025,6 +1025,29 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         ]);
       });
 
+      it('rehearseAdd (cold start, issue 15) answers the status the add would, and stores, owns and logs nothing', async () => {
+        await store.addObjects(as('acme', [v1]));
+        const stored = await keys(store, query(ALPHA.id, { versions: ALL }));
+        const head = await store.auditHead();
+        const fresh = sdo('indicator', 53, '2026-01-01T00:00:00.000Z');
+        // Already stored, a new version, another party's id (its own id is new), a new id.
+        const objects = [v1, v2, sdo('indicator', 50, '2026-03-01T00:00:00.000Z'), fresh];
+        const rehearsal = { ...as('acme', objects, EVERYTHING), now: T0 + 5000 };
+        const rehearsed = await store.rehearseAdd(rehearsal);
+        expect(await keys(store, query(ALPHA.id, { versions: ALL }))).toEqual(stored);
+        expect(await store.getStatus(rehearsal.statusId)).toBeUndefined();
+        expect(await store.ownerOf(ALPHA.id, fresh.id)).toBeUndefined();
+        expect(await store.auditHead()).toEqual(head);
+        const rival = await store.rehearseAdd({ ...as('rival', [v2, fresh], EVERYTHING), now: T0 + 5000 });
+        expect(rival.failures.map((f) => f.message)).toEqual([`${v2.id}: ${NOT_OWNER}`]);
+        expect(rival.successes).toEqual([{ id: fresh.id, version: formatTimestamp(fresh.version as Micros) }]);
+        // The real add of the same envelope answers as rehearsed.
+        const added = await store.addObjects(rehearsal);
+        expect(rehearsed).toEqual(added);
+        expect(added.successes.map((s) => s.message)).toEqual(['already stored', undefined, undefined, undefined]);
+        expect(await store.ownerOf(ALPHA.id, fresh.id)).toBe('acme');
+      });
+
       it('setOwner transfers an id with its change in the log; an id the collection does not hold is refused and not logged', async () => {
         await store.addObjects(as('acme', [v1]));
         const before = (await store.auditHead()).seq;

@@ -4,7 +4,7 @@
  * of queries.ts), statuses, and deleting versions. Adds and deletes append their
  * sharing-log event in the same transaction.
  */
-import type { Collection, ObjectId } from 'mongodb';
+import type { ClientSession, Collection, ObjectId } from 'mongodb';
 import { changeEvent } from '../../audit/changes';
 import type { ChangeRecord } from '../../catalog/types';
 import type { AuditEventInput, ObjectRef } from '../../audit/events';
@@ -82,19 +82,7 @@ export class MongoObjects implements ObjectStore {
 
   async addObjects(env: AddEnvelope): Promise<StatusRecord> {
     return this.db.write(async (session) => {
-      const known = await this.collections.findOne({ _id: env.collectionId }, { session, projection: { _id: 1 } });
-      if (!known) throw fail('missing-collection', `no collection ${env.collectionId}`);
-      const stored = await this.objects
-        .find(storedVersionsFilter(env.collectionId, env.objects), { session })
-        .project<StoredVersion>(STORED_VERSION_PROJECTION)
-        .toArray();
-      const jsonFilter = storedJsonFilter(env.collectionId, env.objects);
-      const storedJson = jsonFilter ? await this.objects.find(jsonFilter, { session }).project<StoredJson>(STORED_JSON_PROJECTION).toArray() : [];
-      const owners = await this.owners
-        .find(ownersFilter(env.collectionId, env.objects), { session })
-        .project<OwnerDoc>({ _id: 0, coll: 1, id: 1, party: 1 })
-        .toArray();
-      const entries = judge(dedupe(env.objects, stored, storedJson), stored, owners, env.partyId, env.visible);
+      const { stored, owners, entries } = await this.lookUp(env, session);
       const count = newCount(entries);
       // Nothing new (every object already stored): no date_added is handed out, so `start` is unused.
       let start = 0;
@@ -112,6 +100,36 @@ export class MongoObjects implements ObjectStore {
       await this.audit.appendLocked([env.audit(status, plan.refs)], session);
       return status;
     });
+  }
+
+  /**
+   * The add's lookups and plan, without its writes (a standalone server cannot undo them):
+   * date_added values are planned from the clock, as an add on an idle collection would.
+   */
+  async rehearseAdd(env: AddEnvelope): Promise<StatusRecord> {
+    const { stored, owners, entries } = await this.db.guard(() => this.lookUp(env, undefined));
+    const plan = planAdd(env.collectionId, entries, stored, env.now, env.requestTimestamp);
+    newOwners(env.collectionId, entries, owners, env.partyId);
+    const status = completedStatus(env, plan.successes, plan.refused);
+    env.audit(status, plan.refs);
+    return status;
+  }
+
+  /** What an add must know of the collection: the stored versions and owners of the envelope's ids, and each object's outcome. */
+  private async lookUp(env: AddEnvelope, session: ClientSession | undefined) {
+    const known = await this.collections.findOne({ _id: env.collectionId }, { session, projection: { _id: 1 } });
+    if (!known) throw fail('missing-collection', `no collection ${env.collectionId}`);
+    const stored = await this.objects
+      .find(storedVersionsFilter(env.collectionId, env.objects), { session })
+      .project<StoredVersion>(STORED_VERSION_PROJECTION)
+      .toArray();
+    const jsonFilter = storedJsonFilter(env.collectionId, env.objects);
+    const storedJson = jsonFilter ? await this.objects.find(jsonFilter, { session }).project<StoredJson>(STORED_JSON_PROJECTION).toArray() : [];
+    const owners = await this.owners
+      .find(ownersFilter(env.collectionId, env.objects), { session })
+      .project<OwnerDoc>({ _id: 0, coll: 1, id: 1, party: 1 })
+      .toArray();
+    return { stored, owners, entries: judge(dedupe(env.objects, stored, storedJson), stored, owners, env.partyId, env.visible) };
   }
 
   async getStatus(id: string): Promise<StatusRecord | undefined> {

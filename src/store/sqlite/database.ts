@@ -13,6 +13,8 @@ export type Row = Record<string, unknown>;
 const STATEMENT_CACHE_LIMIT = 500;
 /** How long a connection waits for another's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
+/** Thrown inside rehearse()'s transaction so that better-sqlite3 rolls it back. */
+class Undo extends Error {}
 
 export class SqliteDatabase {
   private readonly db: Database.Database;
@@ -108,6 +110,25 @@ export class SqliteDatabase {
    */
   write<T>(work: () => T): T {
     return this.db.transaction(work).immediate();
+  }
+
+  /**
+   * Runs `work` as write() does and rolls it back: whatever it wrote is undone, whatever it
+   * returned is returned.
+   */
+  rehearse<T>(work: () => T): T {
+    let result: { value: T } | undefined;
+    try {
+      this.db
+        .transaction(() => {
+          result = { value: work() };
+          throw new Undo('rehearsal: undone');
+        })
+        .immediate();
+    } catch (e) {
+      if (!(e instanceof Undo)) throw e;
+    }
+    return (result as { value: T }).value;
   }
 
   ping(): void {

@@ -45,6 +45,10 @@ export class SqliteObjects implements ObjectStore {
     return this.db.write(() => this.addObjectsLocked(env));
   }
 
+  async rehearseAdd(env: AddEnvelope): Promise<StatusRecord> {
+    return this.db.rehearse(() => this.addObjectsLocked(env));
+  }
+
   private addObjectsLocked(env: AddEnvelope): StatusRecord {
     const coll = ridOf(this.db, env.collectionId);
     if (coll === undefined) throw fail('missing-collection', `no collection ${env.collectionId}`);
