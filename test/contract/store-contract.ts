@@ -1025,6 +1025,23 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         ]);
       });
 
+      it('an id keeps its owner when all its versions are deleted: only the owner may add it again', async () => {
+        await store.addObjects(as('acme', [v1, v2]));
+        const removed = await store.deleteObject(ALPHA.id, v1.id, ALL, undefined, undefined, deleteEvent);
+        expect(removed).toBe(2);
+        expect(await store.ownerOf(ALPHA.id, v1.id)).toBe('acme');
+        const rival = await store.addObjects(as('rival', [v1], EVERYTHING));
+        expect(rival.failures.map((f) => f.message)).toEqual([`${v1.id}: ${NOT_OWNER}`]);
+        expect((await store.addObjects(as('acme', [v1], EVERYTHING))).successCount).toBe(1);
+        expect(await store.ownerOf(ALPHA.id, v1.id)).toBe('acme');
+        // Deleted and transferred while it has no version: the transfer needs a version to act on.
+        const change = { at: T0, by: 'op', entity: 'object' as const, entityId: v1.id, action: 'transfer', detail: { to: 'rival' } };
+        expect(await store.setOwner(ALPHA.id, v1.id, 'rival', change)).toBe(true);
+        await store.deleteObject(ALPHA.id, v1.id, ALL, undefined, undefined, deleteEvent);
+        expect(await store.ownerOf(ALPHA.id, v1.id)).toBe('rival');
+        expect((await store.addObjects(as('acme', [v2], EVERYTHING))).failureCount).toBe(1);
+      });
+
       it('rehearseAdd (cold start, issue 15) answers the status the add would, and stores, owns and logs nothing', async () => {
         await store.addObjects(as('acme', [v1]));
         const stored = await keys(store, query(ALPHA.id, { versions: ALL }));

@@ -17,6 +17,10 @@ const UNDO: [marker: string, sql: string][] = [
   ['CREATE TABLE feeds', 'DROP TABLE feeds'],
   ['ADD COLUMN unmarked_as', 'ALTER TABLE collections DROP COLUMN unmarked_as'],
   ['ADD COLUMN older_levels', 'ALTER TABLE objects DROP COLUMN older_levels'],
+  [
+    'ADD COLUMN owner',
+    'INSERT OR IGNORE INTO object_owners (coll, id, party) SELECT coll, id, MAX(owner) FROM objects WHERE owner IS NOT NULL GROUP BY coll, id; ALTER TABLE objects DROP COLUMN owner',
+  ],
 ];
 
 /** The index of the migration whose SQL contains `marker`. */
@@ -40,7 +44,7 @@ export function rollBackTo(db: Database.Database, marker: string): void {
 export async function afterMigration(
   marker: string,
   seed: (s: SqliteStore) => Promise<void>,
-  check: (s: SqliteStore) => Promise<void>,
+  check: (s: SqliteStore, file: string) => Promise<void>,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'accord-migration-'));
   const file = join(dir, 'a.db');
@@ -53,7 +57,7 @@ export async function afterMigration(
     raw.close();
     const reopened = new SqliteStore(file);
     try {
-      await check(reopened);
+      await check(reopened, file);
     } finally {
       await reopened.close();
     }

@@ -59,9 +59,7 @@ export class SqliteObjects implements ObjectStore {
     for (const obj of env.objects) {
       // Most objects in an envelope are new: one probe instead of the three lookups a new
       // version of a known object needs.
-      const known = this.db.stmt('SELECT 1 FROM objects WHERE coll = ? AND id = ? LIMIT 1').get(coll, obj.id) !== undefined;
-      const owner = (this.db.stmt('SELECT party FROM object_owners WHERE coll = ? AND id = ?').get(coll, obj.id) as Row | undefined)?.party as
-        string | undefined;
+      const { known, owner } = this.ownership(coll, obj.id);
       const stored = known ? this.storedVersion(coll, obj) : undefined;
       const outcome = addOutcome(obj, { party: env.partyId, owner, known, storedTlp: stored?.tlp, visible: env.visible });
       if (outcome.kind === 'fail') {
@@ -73,11 +71,12 @@ export class SqliteObjects implements ObjectStore {
         refs.push({ id: obj.id, version: formatTimestamp(stored.version) });
         continue;
       }
-      if (owner === undefined) this.db.stmt('INSERT INTO object_owners (coll, id, party) VALUES (?, ?, ?)').run(coll, obj.id, env.partyId);
       last = Math.max(env.now, last + 1);
       const version = obj.version ?? last;
-      if (known) this.insertVersion(coll, obj, version, last);
-      else this.insertRow(coll, obj, version, last, { isFirst: true, isLast: true, latestSpec: true });
+      // The first party to store an id owns it: its rows say so (ownership()).
+      const row = { ...obj, owner: owner ?? env.partyId };
+      if (known) this.insertVersion(coll, row, version, last);
+      else this.insertRow(coll, row, version, last, { isFirst: true, isLast: true, latestSpec: true });
       const detail = { id: obj.id, version: formatTimestamp(version) };
       successes.push(detail);
       refs.push({ ...detail, date_added: formatTimestamp(last) });
@@ -89,11 +88,22 @@ export class SqliteObjects implements ObjectStore {
     return status;
   }
 
+  /**
+   * Whether the collection holds a version of an id, and the party that owns the id: as its
+   * rows say, else as object_owners says (ids stored before the rows said, and ids whose
+   * versions were all deleted: deleteObject keeps their owner there).
+   */
+  private ownership(coll: number, id: string): { known: boolean; owner: string | undefined } {
+    const rows = this.db.stmt('SELECT COUNT(*) AS n, MAX(owner) AS owner FROM objects WHERE coll = ? AND id = ?').get(coll, id) as Row;
+    const owner =
+      (rows.owner as string | null) ??
+      ((this.db.stmt('SELECT party FROM object_owners WHERE coll = ? AND id = ?').get(coll, id) as Row | undefined)?.party as string | undefined);
+    return { known: (rows.n as number) > 0, owner };
+  }
+
   async ownerOf(collectionId: string, objectId: string): Promise<string | undefined> {
-    const row = this.db
-      .stmt('SELECT o.party FROM object_owners o JOIN collections c ON c.rid = o.coll WHERE c.id = ? AND o.id = ?')
-      .get(collectionId, objectId) as Row | undefined;
-    return row?.party as string | undefined;
+    const coll = ridOf(this.db, collectionId);
+    return coll === undefined ? undefined : this.ownership(coll, objectId).owner;
   }
 
   async setOwner(collectionId: string, objectId: string, party: string, change: ChangeRecord): Promise<boolean> {
@@ -101,9 +111,8 @@ export class SqliteObjects implements ObjectStore {
     if (coll === undefined) return false;
     return this.db.write(() => {
       if (this.db.stmt('SELECT 1 FROM objects WHERE coll = ? AND id = ? LIMIT 1').get(coll, objectId) === undefined) return false;
-      this.db
-        .stmt('INSERT INTO object_owners (coll, id, party) VALUES (?, ?, ?) ON CONFLICT(coll, id) DO UPDATE SET party = excluded.party')
-        .run(coll, objectId, party);
+      this.db.stmt('UPDATE objects SET owner = ? WHERE coll = ? AND id = ?').run(party, coll, objectId);
+      this.db.stmt('DELETE FROM object_owners WHERE coll = ? AND id = ?').run(coll, objectId);
       this.audit.appendLocked([changeEvent(change)]);
       return true;
     });
@@ -128,7 +137,7 @@ export class SqliteObjects implements ObjectStore {
     return row && { version: row.version as Micros, tlp: row.tlp as number };
   }
 
-  private insertVersion(coll: number, obj: NewObject, version: Micros, dateAdded: Micros): void {
+  private insertVersion(coll: number, obj: NewObject & { owner: string }, version: Micros, dateAdded: Micros): void {
     const group = this.db
       .stmt('SELECT MIN(version) AS mn, MAX(version) AS mx FROM objects WHERE coll = ? AND id = ? AND spec_version = ?')
       .get(coll, obj.id, obj.specVersion) as { mn: number | null; mx: number | null };
@@ -177,7 +186,7 @@ export class SqliteObjects implements ObjectStore {
 
   private insertRow(
     coll: number,
-    obj: NewObject,
+    obj: NewObject & { owner: string },
     version: Micros,
     dateAdded: Micros,
     flags: { isFirst: boolean; isLast: boolean; latestSpec: boolean },
@@ -185,8 +194,8 @@ export class SqliteObjects implements ObjectStore {
   ): void {
     this.db
       .stmt(
-        `INSERT INTO objects (coll, id, type, spec_version, version, version_text, date_added, is_first, is_last, latest_spec, tlp, newer_levels, older_levels, json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO objects (coll, id, type, spec_version, version, version_text, date_added, is_first, is_last, latest_spec, tlp, newer_levels, older_levels, json, owner)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         coll,
@@ -203,6 +212,7 @@ export class SqliteObjects implements ObjectStore {
         levels.newer,
         levels.older,
         obj.json,
+        obj.owner,
       );
   }
 
@@ -259,8 +269,15 @@ export class SqliteObjects implements ObjectStore {
       const doomed = this.db
         .stmt(`SELECT version, date_added FROM objects INDEXED BY objects_version WHERE coll = ? AND id = ?${where.sql} ORDER BY date_added`)
         .all(coll, objectId, ...where.params) as Row[];
+      const { owner } = this.ownership(coll, objectId);
       const removed = this.db.stmt(`DELETE FROM objects WHERE coll = ? AND id = ?${where.sql}`).run(coll, objectId, ...where.params).changes;
       if (removed > 0) this.refreshFlags(coll, objectId);
+      // An id keeps its owner when its last version goes: only the owner may add it again.
+      if (removed > 0 && owner !== undefined && !this.ownership(coll, objectId).known) {
+        this.db
+          .stmt('INSERT INTO object_owners (coll, id, party) VALUES (?, ?, ?) ON CONFLICT(coll, id) DO UPDATE SET party = excluded.party')
+          .run(coll, objectId, owner);
+      }
       if (removed > 0) {
         this.audit.appendLocked([
           audit(
