@@ -14,7 +14,7 @@ import type { AuditEventInput } from '../src/audit/events';
 import { AUDIT_DEFAULTS, AuditLog } from '../src/audit/log';
 import { Authenticator } from '../src/auth/authenticator';
 import { loadConfig } from '../src/config/config';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store';
+import { openStore } from '../src/store/open-store';
 import { BucketTable } from '../src/throttle/bucket';
 import { systemClock } from '../src/time';
 
@@ -25,9 +25,10 @@ class DiscardingAuditLog extends AuditLog {
 async function main(): Promise<void> {
   const [file, mode] = process.argv.slice(2);
   if (file === undefined || (mode !== 'on' && mode !== 'off')) throw new Error('usage: audit-server.js <db> on|off');
-  const store = new SqliteStore(file);
   // The per-account rate limit far above what the bench asks: this measures how fast reads can go.
   const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', store: file, rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } } });
+  // As `accord serve` opens it (durability settings included).
+  const store = await openStore(file, config);
   const log = pino({ level: 'silent' });
   const catalog = new CatalogCache(store);
   const authenticator = new Authenticator(catalog, systemClock, await store.secretKey(), { cacheSeconds: 300, cacheSize: 100 });

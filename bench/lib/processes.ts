@@ -109,12 +109,13 @@ const AUDIT_SERVER = join(__dirname, '..', 'audit-server.js');
  * `accord serve` on a prepared database file, on a free port, logging nothing. `limits`: off
  * (the default) sets the per-account rate limit far above what one bench caller asks, so the
  * limiter's work per request stays in the figures and its refusals do not; `defaults` runs
- * with every limit as shipped (the flood scenario).
+ * with every limit as shipped (the flood scenario). `nodeArgs` go to node before the script
+ * (`--cpu-prof`: bench/ingest.ts --profile).
  */
-export function startAccord(db: string, workers = 1, limits: 'off' | 'defaults' = 'off'): Promise<ServerProcess> {
+export function startAccord(db: string, workers = 1, limits: 'off' | 'defaults' = 'off', nodeArgs: string[] = []): Promise<ServerProcess> {
   // Only our settings: an ACCORD_* variable of the caller's shell must not change what is measured.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ACCORD_')));
-  const args = [ACCORD_MAIN, 'serve', '--db', db, '--port', '0', ...(workers > 1 ? ['--workers', String(workers)] : [])];
+  const args = [...nodeArgs, ACCORD_MAIN, 'serve', '--db', db, '--port', '0', ...(workers > 1 ? ['--workers', String(workers)] : [])];
   return startProcess(args, /Accord is listening on (https?:\/\/[^/\s]+)/, {
     ...env,
     ACCORD_LOG_LEVEL: 'silent',

@@ -59,6 +59,36 @@ export function dailyIncrements(
   };
 }
 
+/**
+ * What a batch of events adds to the summaries: one increment per daily row and per
+ * withheld row it touches, keyed by their identities. A batch of reads by one party of one
+ * collection is then one row update, not one per read.
+ */
+export function dailyTotals(events: readonly { event: Parameters<typeof dailyIncrements>[0]; time: string }[]): {
+  rows: Map<string, DailyRow>;
+  withheld: Map<string, WithheldRow>;
+} {
+  const rows = new Map<string, DailyRow>();
+  const withheld = new Map<string, WithheldRow>();
+  for (const { event, time } of events) {
+    const inc = dailyIncrements(event, time);
+    const key = dailyKey(inc.row);
+    const row = rows.get(key);
+    if (row) {
+      row.events += inc.row.events;
+      row.objects += inc.row.objects;
+      row.withheld += inc.row.withheld;
+    } else rows.set(key, inc.row);
+    for (const w of inc.withheld) {
+      const wk = withheldKey(w);
+      const have = withheld.get(wk);
+      if (have) have.count += w.count;
+      else withheld.set(wk, w);
+    }
+  }
+  return { rows, withheld };
+}
+
 /** The identity of a daily row (what the stores' primary keys are made of). */
 export function dailyKey(r: Pick<DailyRow, 'day' | 'action' | 'outcome' | 'party' | 'collection'>): string {
   return [r.day, r.action, r.outcome, r.party, r.collection].join('\u0000');

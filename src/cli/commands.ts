@@ -54,13 +54,13 @@ error when workers cannot start. Needs a database file or MongoDB, not :memory:.
         const log = createLogger(config.logLevel).child(workerBindings());
         // The rate-limit buckets are the primary's, so the limits hold across the workers.
         const limiter = new ClusterLimiter(process as unknown as Channel);
-        await runWorker(async () => startServer(config, await openStore(config.store), log, systemClock, limiter), log);
+        await runWorker(async () => startServer(config, await openStore(config.store, config), log, systemClock, limiter), log);
         return;
       }
       const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
       const log = createLogger(config.logLevel);
       if (workers === 1) {
-        const server = await startServer(config, await openStore(config.store), log);
+        const server = await startServer(config, await openStore(config.store, config), log);
         // Handlers first: a supervisor may signal as soon as it reads the announcement.
         onShutdown(server.close, log);
         process.stdout.write(`Accord is listening on ${server.url}/taxii2/\n`);

@@ -75,7 +75,7 @@ export async function runDemo(dir: string, port?: number): Promise<RunningServer
   const db = join(dir, 'accord.db');
   const credentialsFile = join(dir, 'credentials.txt');
   const config = loadConfig({ overrides: { store: db, host: '127.0.0.1', ...(port !== undefined && { port }) }, env: process.env });
-  const store = await openStore(db);
+  const store = await openStore(db, config);
   if (!existsSync(credentialsFile)) await seed(store, credentialsFile);
   const server = await startServer(config, store, createLogger(process.env.ACCORD_LOG_LEVEL ? config.logLevel : 'warn'));
   const credentials = readFileSync(credentialsFile, 'utf8');

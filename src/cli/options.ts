@@ -35,7 +35,7 @@ export function configFrom(opts: StoreOptions & { port?: string; host?: string; 
 /** Opens the configured store for `fn`, acting as the local operator, and closes it after. */
 export async function withStore<T>(opts: StoreOptions, fn: (store: Store, config: Readonly<Config>, operator: Actor) => Promise<T>): Promise<T> {
   const config = configFrom(opts);
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, config);
   try {
     return await fn(store, config, localOperator(config.operator));
   } finally {

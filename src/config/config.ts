@@ -17,6 +17,12 @@ export interface Config {
   host: string;
   port: number;
   store: string;
+  /**
+   * SQLite commits of content and catalogue (with their sharing-log events): `full` syncs each
+   * to disk before it is acknowledged, `normal` lets a power loss roll back the last ones.
+   * Reads' log events are always synced (docs/operations.md, "Durability").
+   */
+  sqliteSynchronous: 'full' | 'normal';
   publicUrl?: string;
   /** HTTPS: key and certificate; `ca`: the CA whose client certificates may be named by subject and issuer. */
   tls?: { key: string; cert: string; ca?: string };
@@ -115,6 +121,7 @@ export const DEFAULTS: Config = {
     maxBackoffSeconds: 3600,
   },
   tlsMinVersion: 'TLSv1.2',
+  sqliteSynchronous: 'full',
   tlsCiphers: AEAD_CIPHERS,
   hstsSeconds: 31_536_000,
   signInLimit: { addressBurst: 20, addressPerMinute: 10, accountBurst: 10, accountPerMinute: 5 },
@@ -163,6 +170,7 @@ const ENV: Record<string, { path: string[]; kind: 'string' | 'int' | 'bool' | 'i
   ACCORD_OPERATOR: { path: ['operator'], kind: 'string' },
   ACCORD_TLS_CA: { path: ['tls', 'ca'], kind: 'string' },
   ACCORD_TLS_MIN_VERSION: { path: ['tlsMinVersion'], kind: 'string' },
+  ACCORD_SQLITE_SYNCHRONOUS: { path: ['sqliteSynchronous'], kind: 'string' },
   ACCORD_TLS_CIPHERS: { path: ['tlsCiphers'], kind: 'string' },
   ACCORD_HSTS_SECONDS: { path: ['hstsSeconds'], kind: 'int' },
   ACCORD_SIGNIN_ADDRESS_BURST: { path: ['signInLimit', 'addressBurst'], kind: 'int' },

@@ -21,7 +21,11 @@ export function storeFiles(location: string): string[] {
 
 const sqlitePath = (location: string) => (location.startsWith('sqlite:') ? location.slice('sqlite:'.length) : location);
 
-export async function openStore(location: string): Promise<Store> {
+/**
+ * `sqliteSynchronous`: whether a SQLite store syncs each content commit to disk before it is
+ * acknowledged (`full`, the default) or lets a power loss roll back the last ones (`normal`).
+ */
+export async function openStore(location: string, { sqliteSynchronous = 'full' }: { sqliteSynchronous?: 'full' | 'normal' } = {}): Promise<Store> {
   if (isMongoUri(location)) return MongoStore.connect(location);
-  return new SqliteStore(sqlitePath(location));
+  return new SqliteStore(sqlitePath(location), sqliteSynchronous === 'full');
 }

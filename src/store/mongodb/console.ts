@@ -7,10 +7,8 @@
 import type { AnyBulkWriteOperation, Document, Filter } from 'mongodb';
 import {
   DAILY_KEYS,
-  dailyIncrements,
-  dailyKey,
+  dailyTotals,
   WITHHELD_KEYS,
-  withheldKey,
   type DailyKey,
   type DailyRow,
   type DayRange,
@@ -47,24 +45,7 @@ export function dailyWrites(
   daily: AnyBulkWriteOperation<DailyDoc>[];
   withheld: AnyBulkWriteOperation<WithheldDoc>[];
 } {
-  const rows = new Map<string, DailyRow>();
-  const reasons = new Map<string, WithheldRow>();
-  for (const e of events) {
-    const inc = dailyIncrements(e, e.time);
-    const key = dailyKey(inc.row);
-    const row = rows.get(key);
-    if (row) {
-      row.events += inc.row.events;
-      row.objects += inc.row.objects;
-      row.withheld += inc.row.withheld;
-    } else rows.set(key, inc.row);
-    for (const w of inc.withheld) {
-      const wk = withheldKey(w);
-      const have = reasons.get(wk);
-      if (have) have.count += w.count;
-      else reasons.set(wk, w);
-    }
-  }
+  const { rows, withheld: reasons } = dailyTotals(events.map((e) => ({ event: e, time: e.time })));
   return {
     daily: [...rows].map(([_id, { events: e, objects, withheld, ...key }]) => ({
       updateOne: { filter: { _id }, update: { $setOnInsert: key, $inc: { events: e, objects, withheld } }, upsert: true },

@@ -60,7 +60,6 @@ export class SqliteAudit implements AuditStore {
     for (const input of inputs) {
       const { event, body } = chainLink(head, input, randomUUID());
       this.db.stmt('INSERT INTO audit_events (seq, body, hash) VALUES (?, ?, ?)').run(event.seq, body, event.hash);
-      addToDaily((sql) => this.db.stmt(sql), input, event.time);
       if (rangeIndexed(input)) {
         const lo = parseTimestamp(input.date_added_range.first) as Micros;
         const hi = parseTimestamp(input.date_added_range.last) as Micros;
@@ -75,6 +74,11 @@ export class SqliteAudit implements AuditStore {
       head = event;
       out.push(event);
     }
+    // Once per batch: a group commit of reads by one party of one collection is one row update.
+    addToDaily(
+      (sql) => this.db.stmt(sql),
+      inputs.map((input, i) => ({ event: input, time: (out[i] as AuditEvent).time })),
+    );
     return out;
   }
 

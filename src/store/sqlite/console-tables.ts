@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import {
   DAILY_KEYS,
-  dailyIncrements,
+  dailyTotals,
   WITHHELD_KEYS,
   type DailyKey,
   type DailyRow,
@@ -20,15 +20,17 @@ import type { Micros } from '../../time';
 type Stmt = (sql: string) => Database.Statement;
 type Row = Record<string, unknown>;
 
-/** Adds one event to the daily summaries; the caller holds the write lock. */
-export function addToDaily(stmt: Stmt, e: Parameters<typeof dailyIncrements>[0], time: string): void {
-  const { row, withheld } = dailyIncrements(e, time);
-  stmt(
-    `INSERT INTO audit_daily (day, action, outcome, party, coll, country, events, objects, withheld) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
-     ON CONFLICT (day, action, outcome, party, coll) DO UPDATE SET
-       events = events + 1, objects = objects + excluded.objects, withheld = withheld + excluded.withheld`,
-  ).run(row.day, row.action, row.outcome, row.party, row.collection, row.country, row.objects, row.withheld);
-  for (const w of withheld) {
+/** Adds a batch of events to the daily summaries (dailyTotals); the caller holds the write lock. */
+export function addToDaily(stmt: Stmt, events: Parameters<typeof dailyTotals>[0]): void {
+  const { rows, withheld } = dailyTotals(events);
+  for (const row of rows.values()) {
+    stmt(
+      `INSERT INTO audit_daily (day, action, outcome, party, coll, country, events, objects, withheld) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (day, action, outcome, party, coll) DO UPDATE SET
+         events = events + excluded.events, objects = objects + excluded.objects, withheld = withheld + excluded.withheld`,
+    ).run(row.day, row.action, row.outcome, row.party, row.collection, row.country, row.events, row.objects, row.withheld);
+  }
+  for (const w of withheld.values()) {
     stmt(
       `INSERT INTO audit_daily_withheld (day, party, coll, country, reason, count) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (day, party, coll, reason) DO UPDATE SET count = count + excluded.count`,

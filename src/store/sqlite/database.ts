@@ -20,8 +20,9 @@ export class SqliteDatabase {
 
   /**
    * `file` is a path, or `:memory:` for a private in-memory database. `syncEveryCommit`:
-   * fsync the WAL at each commit (the sharing-log writer, whose commits answer reads);
-   * otherwise a commit survives a crash of the process but not of the machine.
+   * fsync the WAL at each commit (the sharing-log writer, whose commits answer reads, and
+   * served stores unless `sqliteSynchronous` is `normal`); otherwise a commit survives a
+   * crash of the process but not of the machine.
    */
   constructor(
     readonly file: string,
@@ -113,6 +114,11 @@ export class SqliteDatabase {
   ping(): void {
     if (!this.db.open) throw storeUnavailable('the SQLite database is closed');
     this.stmt('SELECT 1').get();
+  }
+
+  /** How this connection commits: `full` syncs every commit to disk (PRAGMA synchronous 2). */
+  synchronous(): 'full' | 'normal' {
+    return this.db.pragma('synchronous', { simple: true }) === 2 ? 'full' : 'normal';
   }
 
   probeWrite(now: number): void {

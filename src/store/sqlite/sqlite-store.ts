@@ -29,6 +29,11 @@ export class SqliteStore extends JoinedStore {
     this.feedStore = new SqliteFeeds(db, (change, write, recorded) => catalog.changing(change, write, recorded));
   }
 
+  /** Whether content commits are synced to disk before they are acknowledged (docs/operations.md, "Durability"). */
+  get synchronous(): 'full' | 'normal' {
+    return this.db.synchronous();
+  }
+
   async ping(): Promise<void> {
     this.db.ping();
   }
