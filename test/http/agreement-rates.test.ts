@@ -6,9 +6,10 @@
  * unless a test advances it, so buckets refill only when told.
  */
 import request from 'supertest';
-import { reviseAgreement, setAgreementStatus, type AgreementInput } from '../../src/catalog/agreements';
+import type { AgreementInput } from '../../src/catalog/agreements';
 import { account, agree, party } from '../access/support';
-import { createHarness, TAXII, type Harness, type TestAccount } from '../support/harness';
+import { admin } from '../admin/support';
+import { createHarness, envelope, indicator, TAXII, type Harness, type TestAccount } from '../support/harness';
 import { taxii } from './wire';
 
 const RATE = { requests_per_minute: 6, burst: 2 };
@@ -84,6 +85,24 @@ describe('issue #12 item 10 — rate limits per agreement, as its terms say', ()
       expect((await get(h, fr1, path)).status).toBe(200);
   });
 
+  it('adding objects under a rated agreement draws from it too', async () => {
+    const writer = await account(h, 'fr-feed', 'fr-police', ['writer']);
+    await agree(h, 'fr-push', [{ party: 'fr-police', actions: ['write'], collections: { aliases: ['alpha'] }, max_tlp: 'red' }], {
+      terms: { rate_limit: { requests_per_minute: 1, burst: 1 } },
+    });
+    const add = (n: number) =>
+      request(h.app)
+        .post(objectsOf(h))
+        .set('Accept', TAXII)
+        .set('Content-Type', TAXII)
+        .set('Authorization', writer.auth)
+        .send(envelope([indicator(n)]));
+    expect((await add(1)).status).toBe(202);
+    expect(overRate(await add(2), '60')).toMatch(/^agreement "fr-push" allows your organisation 1 request a minute/);
+    // The refused envelope stored nothing.
+    expect(taxii(await get(h, fr1), 200, 'envelope').objects?.map((o) => o.id)).toEqual([indicator(1).id]);
+  });
+
   it('a collection the party may not see stays 404, never 429: the rate reveals nothing about what is hidden', async () => {
     for (let i = 0; i < 2; i++) await get(h, fr1);
     expect((await get(h, fr1, objectsOf(h, 'beta'))).status).toBe(404);
@@ -109,14 +128,16 @@ describe('issue #12 item 10 — rate limits per agreement, as its terms say', ()
   it('an edit of the agreement applies on the next request: a higher rate, then none, then a lower one', async () => {
     for (let i = 0; i < 2; i++) await get(h, fr1);
     overRate(await get(h, fr1), '10');
-    const revise = (terms: AgreementInput['terms']) =>
-      reviseAgreement(h.store, h.clock.read, 'test-admin', 'eu-exchange', {
+    // As an administrator does it: through the admin API.
+    const revise = async (terms: AgreementInput['terms']) => {
+      const input = {
         title: 'eu-exchange',
         instrument: 'urn:test:eu-exchange',
         parties: ['fr-police', 'de-bsi'],
         valid_from: '2025-01-01T00:00:00Z',
-        ...exchange(terms),
-      });
+      };
+      expect((await admin(h, 'put', '/admin/agreements/eu-exchange', { ...input, ...exchange(terms) })).status).toBe(200);
+    };
     // 60 a minute: the bucket refills ten times faster; still empty now, a token in 1 s.
     await revise({ rate_limit: { requests_per_minute: 60, burst: 2 } });
     overRate(await get(h, fr1), '1');
@@ -136,7 +157,7 @@ describe('issue #12 item 10 — rate limits per agreement, as its terms say', ()
     await agree(h, 'fr-bilateral', [{ party: 'fr-police', actions: ['read'], collections: { aliases: ['alpha'] }, max_tlp: 'red' }]);
     for (let i = 0; i < 2; i++) expect((await get(h, fr1)).status).toBe(200);
     overRate(await get(h, fr1), '10');
-    await setAgreementStatus(h.store, h.clock.read, 'test-admin', 'eu-exchange', 'suspended');
+    expect((await admin(h, 'post', '/admin/agreements/eu-exchange/suspend')).status).toBe(200);
     for (let i = 0; i < 3; i++) expect((await get(h, fr1)).status).toBe(200);
   });
 
