@@ -7,7 +7,7 @@
 import zlib from 'node:zlib';
 import type { Request } from 'express';
 import { fail } from '../errors';
-import { jsonDepth, MAX_NESTING } from '../taxii/json-depth';
+import { MAX_NESTING, scanJson } from '../taxii/json-depth';
 import { markUnsafeNumbers, type CheckedJson } from '../stix/json-numbers';
 import { requestCoding } from './compression';
 
@@ -140,14 +140,15 @@ export function parseJson(bytes: Buffer): unknown {
  * altered (src/stix/json-numbers.ts): the objects holding it are refused one by one.
  */
 export function parseCheckedJson(bytes: Buffer): { value: unknown; marker?: string } {
-  if (jsonDepth(bytes) > MAX_NESTING) throw fail('body-too-deep', `JSON nesting deeper than ${MAX_NESTING} levels is refused`);
+  const scan = scanJson(bytes);
+  if (scan.depth > MAX_NESTING) throw fail('body-too-deep', `JSON nesting deeper than ${MAX_NESTING} levels is refused`);
   let text: string;
   try {
     text = UTF8.decode(bytes);
   } catch {
     throw fail('malformed-json', 'the request body is not valid UTF-8 (RFC 8259 §8.1)');
   }
-  const checked: CheckedJson = markUnsafeNumbers(text);
+  const checked: CheckedJson = scan.unsafeNumbers ? markUnsafeNumbers(text) : { text };
   try {
     return { value: JSON.parse(checked.text), ...(checked.marker !== undefined && { marker: checked.marker }) };
   } catch (e) {

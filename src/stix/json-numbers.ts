@@ -21,8 +21,21 @@ function safeNumber(token: string): boolean {
   return Number.isFinite(Number(token));
 }
 
-const isNumberStart = (c: number) => c === 0x2d || (c >= 0x30 && c <= 0x39);
-const isNumberPart = (c: number) => isNumberStart(c) || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45;
+export const isNumberStart = (c: number) => c === 0x2d || (c >= 0x30 && c <= 0x39);
+export const isNumberPart = (c: number) => isNumberStart(c) || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45;
+
+/**
+ * safeNumber() of the token bytes[start, end): a token shorter than the largest safe integer
+ * and without an exponent is safe, and is decided without making a string of it.
+ */
+export function safeNumberBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start < MAX_SAFE_DIGITS.length) {
+    let exponent = false;
+    for (let i = start; i < end; i++) if (bytes[i] === 0x65 || bytes[i] === 0x45) exponent = true;
+    if (!exponent) return true;
+  }
+  return safeNumber(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1'));
+}
 
 export interface CheckedJson {
   /** The text to parse: the source, or a copy with each unsafe number replaced by a marker string. */
