@@ -7,7 +7,7 @@
 import zlib from 'node:zlib';
 import type { Request } from 'express';
 import { fail } from '../errors';
-import { MAX_NESTING, scanJson } from '../taxii/json-depth';
+import { MAX_NESTING, scanJson, type JsonScan } from '../taxii/json-depth';
 import { markUnsafeNumbers, type CheckedJson } from '../stix/json-numbers';
 import { requestCoding } from './compression';
 
@@ -88,44 +88,6 @@ export function readBody(req: Request, limit: number, minBytesPerSecond = 0): Pr
   });
 }
 
-/**
- * How many values the arrays directly inside the top-level object hold (an envelope's
- * `objects`), counted on the bytes: an envelope of millions of tiny objects is refused
- * before JSON.parse builds them all. Linear; brackets and commas inside strings do not count.
- */
-export function topLevelArrayMembers(bytes: Uint8Array): number {
-  let depth = 0;
-  let inString = false;
-  let members = 0;
-  let inArray = false;
-  let empty = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
-    if (inArray && depth === 2 && empty && c !== 0x5d) {
-      members++;
-      empty = false;
-    }
-    if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      depth++;
-      if (depth === 2 && c === 0x5b) {
-        inArray = true;
-        empty = true;
-      }
-    } else if (c === 0x7d || c === 0x5d) {
-      if (depth === 2) inArray = false;
-      depth--;
-    } else if (c === 0x2c && inArray && depth === 2) empty = true;
-  }
-  return members;
-}
-
 // fatal: bytes that are not UTF-8 are refused; Buffer#toString would silently replace them
 // with U+FFFD and the objects would be stored altered. ignoreBOM keeps a BOM in the text, so
 // JSON.parse refuses it as before.
@@ -137,10 +99,10 @@ export function parseJson(bytes: Buffer): unknown {
 
 /**
  * parseJson(), also telling which marker stands for numbers that JSON.parse would have
- * altered (src/stix/json-numbers.ts): the objects holding it are refused one by one.
+ * altered (src/stix/json-numbers.ts): the objects holding it are refused one by one. `scan`:
+ * the body's scanJson(), when the caller has already made it.
  */
-export function parseCheckedJson(bytes: Buffer): { value: unknown; marker?: string } {
-  const scan = scanJson(bytes);
+export function parseCheckedJson(bytes: Buffer, scan: JsonScan = scanJson(bytes)): { value: unknown; marker?: string } {
   if (scan.depth > MAX_NESTING) throw fail('body-too-deep', `JSON nesting deeper than ${MAX_NESTING} levels is refused`);
   let text: string;
   try {

@@ -13,7 +13,8 @@ import { localOperator, OPERATOR_AUTHORITY } from '../exchange/actor';
 import { TLP2_MARKINGS } from '../stix/markings';
 import type { Store } from '../store/store';
 import type { Clock } from '../time';
-import { parseCheckedJson, topLevelArrayMembers } from './body';
+import { scanJson } from '../taxii/json-depth';
+import { parseCheckedJson } from './body';
 
 /** Envelopes per API root, and objects in each: enough calls for the JIT to optimise the add path. */
 const ROUNDS = 6;
@@ -122,8 +123,7 @@ export async function warmUpAddPath(deps: WarmUpDeps, roots: readonly ApiRootRec
     policies.add(policy);
     for (let round = 0; round < ROUNDS; round++) {
       const bytes = sampleEnvelope(OBJECTS, new Date(deps.clock() / 1000).toISOString());
-      topLevelArrayMembers(bytes);
-      const { value, marker } = parseCheckedJson(bytes);
+      const { value, marker } = parseCheckedJson(bytes, scanJson(bytes));
       const objects = (value as { objects: unknown[] }).objects;
       await exchange.add({ actor, authority: OPERATOR_AUTHORITY, apiRoot, collection }, objects, deps.clock(), marker);
     }

@@ -8,7 +8,7 @@ import http from 'node:http';
 import pino from 'pino';
 import request from 'supertest';
 import { loadConfig } from '../../src/config/config';
-import { topLevelArrayMembers } from '../../src/http/body';
+import { scanJson } from '../../src/taxii/json-depth';
 import { startServer } from '../../src/server';
 import { FAILURE_BOUNDS, compactFailures } from '../../src/taxii/failures';
 import { createHarness, indicator, TAXII, type Harness } from '../support/harness';
@@ -53,9 +53,9 @@ describe('issue 12 §11 — TAXII 2.1 §5.5 an envelope of many empty objects ca
   });
 
   it('envelope members are counted on the bytes, strings and nested arrays aside', () => {
-    expect(topLevelArrayMembers(Buffer.from(empties(5)))).toBe(5);
-    expect(topLevelArrayMembers(Buffer.from('{"objects":[]}'))).toBe(0);
-    expect(topLevelArrayMembers(Buffer.from('{"objects":[ {"a":[1,2,3],"b":"x,y,{"} , 7 ]}'))).toBe(2);
+    expect(scanJson(Buffer.from(empties(5))).members).toBe(5);
+    expect(scanJson(Buffer.from('{"objects":[]}')).members).toBe(0);
+    expect(scanJson(Buffer.from('{"objects":[ {"a":[1,2,3],"b":"x,y,{"} , 7 ]}')).members).toBe(2);
   });
 
   it('grouping keeps distinct reasons apart and counts every failure once', () => {

@@ -1,6 +1,7 @@
 /**
  * The one pass over a request body's bytes (src/taxii/json-depth.ts scanJson, issue 15) must
- * decide exactly what the text scans decide: the nesting depth (jsonDepth of the text), and
+ * decide exactly what the text scans decide: the nesting depth (jsonDepth of the text), the
+ * envelope's members (what JSON.parse finds in its `objects`), and
  * whether markUnsafeNumbers would replace a number (issue #12 item 7: integers outside
  * ±(2^53−1), STIX 2.1 §2.11, and numbers too large for a double are refused, not altered).
  */
@@ -30,7 +31,7 @@ describe('scanJson: depth and unsafe numbers of a body in one pass over its byte
 
   it('numbers inside strings, escaped quotes included, are text, not numbers', () => {
     const text = '{"a":"9007199254740993 \\" 1e999","b":[1,2,{"c":"\\\\"}]}';
-    expect(scan(text)).toEqual({ depth: 3, unsafeNumbers: false });
+    expect(scan(text)).toEqual({ depth: 3, members: 3, unsafeNumbers: false });
   });
 
   it('agrees with the text scans on any JSON value, non-ASCII strings included', () => {
@@ -54,9 +55,16 @@ describe('scanJson: depth and unsafe numbers of a body in one pass over its byte
     })).json;
     fc.assert(
       fc.property(value, (text) => {
-        expect(scan(text)).toEqual({ depth: jsonDepth(text), unsafeNumbers: unsafe(text) });
+        expect(scan(text)).toMatchObject({ depth: jsonDepth(text), unsafeNumbers: unsafe(text) });
       }),
       { numRuns: 500 },
+    );
+    // TAXII 2.1 §3.7 Envelope: members are the values of its `objects` list, however laid out.
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 20 }), fc.constantFrom(undefined, 1, '\t'), (objects, indent) => {
+        expect(scan(JSON.stringify({ objects }, null, indent)).members).toBe(objects.length);
+      }),
+      { numRuns: 300 },
     );
   });
 });

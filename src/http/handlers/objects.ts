@@ -16,7 +16,8 @@ import { encodeCursor } from '../../taxii/cursor';
 import { cursorScope, parseFilters, type Endpoint, type Filters } from '../../taxii/filters';
 import { formatTimestamp } from '../../time';
 import { doorOrigin } from '../audit';
-import { parseCheckedJson, readBody, topLevelArrayMembers } from '../body';
+import { parseCheckedJson, readBody } from '../body';
+import { scanJson } from '../../taxii/json-depth';
 import type { TaxiiContext } from '../context';
 import { sendTaxii } from '../respond';
 import { statusResource } from './status';
@@ -139,8 +140,9 @@ export function addObjects(ctx: TaxiiContext): RequestHandler {
     const requestTimestamp = ctx.clock();
     const bytes = await readBody(req, apiRootOf(res).maxContentLength, ctx.config.timeouts.minBodyBytesPerSecond);
     const max = ctx.config.maxObjectsPerEnvelope;
-    if (topLevelArrayMembers(bytes) > max) throw tooManyObjects(max);
-    const { value: envelope, marker } = parseCheckedJson(bytes);
+    const scan = scanJson(bytes);
+    if (scan.members > max) throw tooManyObjects(max);
+    const { value: envelope, marker } = parseCheckedJson(bytes, scan);
     if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
       throw fail('not-an-envelope', 'the body must be a TAXII envelope: a JSON object with an "objects" list');
     }
