@@ -19,6 +19,8 @@ export interface Reply {
   body: Buffer;
 }
 
+class StaleConnection extends Error {}
+
 /** One caller: a base URL, its token, and its own connection. */
 export class Client {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -28,7 +30,21 @@ export class Client {
     readonly token: string,
   ) {}
 
-  request(method: 'GET' | 'POST', path: string, body?: string | Buffer): Promise<Reply> {
+  /**
+   * One request. A kept-alive connection the server closed while this process was busy (the
+   * idle timeout runs out while the next bodies are serialised) fails on reuse before the
+   * server sees anything: that request is sent once more, on a new connection.
+   */
+  async request(method: 'GET' | 'POST', path: string, body?: string | Buffer): Promise<Reply> {
+    try {
+      return await this.send(method, path, body);
+    } catch (err) {
+      if (!(err instanceof StaleConnection)) throw err;
+      return this.send(method, path, body);
+    }
+  }
+
+  private send(method: 'GET' | 'POST', path: string, body?: string | Buffer): Promise<Reply> {
     const headers =
       body === undefined
         ? taxiiHeaders(this.token)
@@ -40,7 +56,7 @@ export class Client {
         res.on('end', () => resolve({ status: res.statusCode as number, headers: res.headers, body: Buffer.concat(chunks) }));
         res.on('error', reject);
       });
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => reject(req.reusedSocket && err.code === 'ECONNRESET' ? new StaleConnection() : err));
       req.end(body);
     });
   }
