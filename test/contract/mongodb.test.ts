@@ -160,8 +160,9 @@ if (URI === '') console.warn(`MongoDB store against a real server — SKIPPED: $
       }
     });
 
-    it('a scoped default page is walked per TLP level (issue 15): each arm an IXSCAN of objects_visible, no COLLSCAN, no in-memory SORT', async () => {
-      const q = { collectionId: COLLECTION, versions: LAST, limit: 10, after: T0, scope: { clauses: [{ tlpLevels: [-1, 0, 1, 2] }] } };
+    it('a scoped default page is walked per TLP level (issue 15): each arm an IXSCAN of the index it names (objects_visible, or objects_type for a type named one by one), no COLLSCAN, no in-memory SORT', async () => {
+      const scope = { clauses: [{ tlpLevels: [-1, 0, 1, 2] }, { tlpLevels: [-1, 0, 1, 2, 3, 4], allowTypes: ['marking-definition'] }] };
+      const q = { collectionId: COLLECTION, versions: LAST, limit: 10, after: T0, scope };
       const arms = walkArms(q);
       expect(arms.length).toBeGreaterThan(0);
       for (const { filter, sort, limit, hint } of arms) {
@@ -173,7 +174,7 @@ if (URI === '') console.warn(`MongoDB store against a real server — SKIPPED: $
         const plan = stages((explained.queryPlanner as Document).winningPlan);
         expect(plan.map((s) => s.stage)).not.toContain('COLLSCAN');
         expect(plan.map((s) => s.stage)).not.toContain('SORT');
-        expect(plan.filter((s) => s.stage === 'IXSCAN').map((s) => s.indexName)).toEqual(['objects_visible']);
+        expect(plan.filter((s) => s.stage === 'IXSCAN').map((s) => s.indexName)).toEqual([hint]);
       }
     });
 

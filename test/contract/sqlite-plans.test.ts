@@ -83,3 +83,38 @@ describe('SqliteStore query plans (one object by id stays an index seek)', () =>
     for (const sql of sqls) expect(planOf(store, sql)).toMatch(/USING (COVERING )?INDEX objects_version \(coll=\? AND id=\?/);
   });
 });
+
+describe('SqliteStore query plans (a scoped page is index walks, however much is withheld)', () => {
+  let store: SqliteStore;
+  beforeAll(async () => {
+    store = new SqliteStore(':memory:');
+    await store.upsertApiRoot(
+      { path: 'r', title: 'r', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+      testChange('api-root', 'test'),
+    );
+    await store.upsertCollection({ id: COLLECTION, apiRoot: 'r', title: 'c', mediaTypes: [] }, testChange('collection', 'test'));
+  });
+  afterAll(() => store.close());
+
+  // A reader of TLP:CLEAR, as decide() scopes it: every reader also sees the marking
+  // definitions, at every level (docs/agreements.md).
+  const READER = { clauses: [{ tlpLevels: [-1, 0] }, { tlpLevels: [-1, 0, 1, 2, 3, 4], allowTypes: ['marking-definition', 'identity'] }] };
+
+  it('§5.3/§5.4 types named one by one walk objects_type, type by type, never every row of a level after the cursor (issue 15: a 90%-withheld page grew with the collection)', async () => {
+    const sqls = (
+      await statementsOf(store, () => store.queryObjects({ collectionId: COLLECTION, versions: LAST, addedAfter: 1, limit: 100, scope: READER }))
+    ).filter((s) => s.includes('UNION ALL'));
+    expect(sqls).toHaveLength(1);
+    const searches = planOf(store, sqls[0] as string)
+      .split('\n')
+      .filter((line) => /\bobjects\b/.test(line) && /^(SEARCH|SCAN)/.test(line));
+    expect(searches.filter((l) => l.includes('objects_type'))).toEqual([
+      'SEARCH objects USING INDEX objects_type (coll=? AND type=? AND date_added>?)',
+      'SEARCH objects USING INDEX objects_type (coll=? AND type=? AND date_added>?)',
+    ]);
+    for (const line of searches)
+      expect(line).toMatch(
+        /^SEARCH objects USING INDEX objects_(type \(coll=\? AND type=\?|visible \(coll=\? AND tlp=\? AND newer_levels=\?) AND date_added>\?\)$/,
+      );
+  });
+});

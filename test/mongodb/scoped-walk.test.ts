@@ -15,7 +15,7 @@ import { Query } from 'mingo';
 import type { AnyObject } from 'mingo/types';
 import { indexes } from '../../src/store/mongodb/indexes';
 import { type ObjectDoc, pageQuery } from '../../src/store/mongodb/queries';
-import { mergeByDateAdded, VISIBLE_INDEX, walkArms, walksByLevel, withheldCounts } from '../../src/store/mongodb/scoped-walk';
+import { mergeByDateAdded, TYPE_INDEX, VISIBLE_INDEX, walkArms, walksByLevel, withheldCounts } from '../../src/store/mongodb/scoped-walk';
 import type { NewObject, ObjectQuery, ObjectScope, VersionSelector } from '../../src/store/object-store';
 import { EVERYTHING } from '../../src/store/scope';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
@@ -170,8 +170,15 @@ describe(`${MINGO_SUITE}: the per-TLP-level page walk (issue 15)`, () => {
     );
   });
 
-  it('(b) every arm and every withheld count is an equality prefix of objects_visible, in date_added order, within its partial filter, named by hint (property)', () => {
+  it('(b) every arm and every withheld count is an equality prefix of objects_visible (an arm of a type named one by one: of objects_type), in date_added order, within its partial filter, named by hint (property)', () => {
     const index = indexes(false).objects?.find((i) => i.name === VISIBLE_INDEX);
+    const typeKey = Object.keys(indexes(false).objects?.find((i) => i.name === TYPE_INDEX)?.key ?? {});
+    expect(typeKey).toEqual(['coll', 'type', 'date_added']);
+    const checkTypeArm = (filter: Record<string, unknown>) => {
+      for (const field of ['coll', 'type']) expect(typeof filter[field]).toBe('string');
+      for (const op of Object.keys((filter.date_added as Record<string, unknown> | undefined) ?? {})) expect(['$gt', '$lte']).toContain(op);
+      for (const field of Object.keys(filter)) expect([...typeKey, 'latest_spec', 'tlp', 'newer_levels']).toContain(field);
+    };
     const key = Object.keys(index?.key ?? {});
     expect(key).toEqual(['coll', 'tlp', 'newer_levels', 'date_added']);
     const partial = Object.entries(index?.partialFilterExpression ?? {});
@@ -195,8 +202,15 @@ describe(`${MINGO_SUITE}: the per-TLP-level page walk (issue 15)`, () => {
           fc.pre(walksByLevel(q));
           const walked = q as ObjectQuery & { scope: ObjectScope };
           for (const arm of walkArms(walked)) {
-            expect([arm.hint, arm.sort, arm.limit]).toEqual([VISIBLE_INDEX, { date_added: 1 }, limit + 1]);
-            checkPrefix(arm.filter as Record<string, unknown>, []);
+            expect([arm.sort, arm.limit]).toEqual([{ date_added: 1 }, limit + 1]);
+            // Types a scope names one by one are walked by type; every other arm by level.
+            if (typeof arm.filter.type === 'string') {
+              expect(arm.hint).toBe(TYPE_INDEX);
+              checkTypeArm(arm.filter as Record<string, unknown>);
+            } else {
+              expect(arm.hint).toBe(VISIBLE_INDEX);
+              checkPrefix(arm.filter as Record<string, unknown>, []);
+            }
           }
           for (const count of withheldCounts(walked, upTo)) {
             expect(count.hint).toBe(VISIBLE_INDEX);
@@ -221,5 +235,16 @@ describe(`${MINGO_SUITE}: the per-TLP-level page walk (issue 15)`, () => {
     // match[type] outside a group's types leaves that group out.
     const split = { ...q, types: ['malware'], scope: { clauses: [{ tlpLevels: [0], allowTypes: ['indicator'] }, { tlpLevels: [1] }] } };
     expect(walkArms(split).every((a) => JSON.stringify(a.filter.type) === JSON.stringify({ $in: ['malware'] }))).toBe(true);
+    // Types named one by one (the marking definitions every reader sees): one walk per type.
+    const named = {
+      ...q,
+      scope: { clauses: [{ tlpLevels: [0] }, { tlpLevels: [-1, 0, 1, 2, 3, 4], allowTypes: ['marking-definition', 'identity'] }] },
+    };
+    expect(
+      walkArms(named)
+        .filter((a) => a.hint === TYPE_INDEX)
+        .map((a) => a.filter.type)
+        .sort(),
+    ).toEqual(['identity', 'marking-definition']);
   });
 });

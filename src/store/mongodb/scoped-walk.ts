@@ -2,8 +2,9 @@
  * A scoped page of the default selection in MongoDB, walked per TLP level as SQLite walks it
  * (src/store/sqlite/paging.ts scopedByLevel, withheldByLevel), as plain data: one `find` per
  * arm (type group, visible level, set of newer levels the caller may not see), each an
- * equality prefix of `objects_visible` walked in date_added order for at most a page, merged
- * here by date_added; and what the scope withheld counted per level on the same index. A
+ * equality prefix of `objects_visible` walked in date_added order for at most a page (for the
+ * types a scope names one by one, one walk of `objects_type` per type), merged here by
+ * date_added; and what the scope withheld counted per level on `objects_visible`. A
  * scoped page then reads about a page per arm however much is withheld, instead of leaving
  * a `$or` of point intervals to the planner. test/mongodb/scoped-walk.test.ts checks these
  * documents with mingo against the plain filter (queries.ts pageQuery) and SQLite.
@@ -14,15 +15,17 @@ import type { ObjectQuery, ObjectScope, ScopeClause } from '../object-store';
 import { admitsEverything, ALL_LEVELS, hiddenOnlyMasks, typeGroups, type TypeGroup, type WithheldReason } from '../scope';
 import { type ObjectDoc, range } from './queries';
 
-/** The index every arm and count names: { coll, tlp, newer_levels, date_added }, partial { latest_spec: true }. */
+/** The index of the level arms and of every count: { coll, tlp, newer_levels, date_added }, partial { latest_spec: true }. */
 export const VISIBLE_INDEX = 'objects_visible';
+/** The index of the arms of types a scope names one by one: { coll, type, date_added }. */
+export const TYPE_INDEX = 'objects_type';
 
 /** One ordered index walk of at most `limit` documents. */
 export interface WalkArm {
   filter: Filter<ObjectDoc>;
   sort: { date_added: 1 };
   limit: number;
-  hint: typeof VISIBLE_INDEX;
+  hint: typeof VISIBLE_INDEX | typeof TYPE_INDEX;
 }
 
 /** One count of withheld newest versions: at one TLP level, for one reason. */
@@ -54,6 +57,17 @@ export function walkArms(q: ScopedQuery): WalkArm[] {
   for (const group of typeGroups(q.scope)) {
     const type = groupTypes(group, q.types);
     if (type === null) continue;
+    if (group.in) {
+      // Types named one by one (every read scope names the marking definitions, seen at every
+      // level): one walk of objects_type per type, as SQLite does. On objects_visible the type
+      // is not in the key before date_added, so a type rare at a level would be looked for
+      // through every document of that level after the cursor.
+      const levels = { tlp: { $in: group.levels }, newer_levels: { $in: hiddenOnlyMasks(group.levels) } };
+      for (const t of (type as { $in: string[] }).$in) {
+        arms.push({ filter: { ...range(q), type: t, latest_spec: true, ...levels }, sort: { date_added: 1 }, limit: q.limit + 1, hint: TYPE_INDEX });
+      }
+      continue;
+    }
     for (const tlp of group.levels) {
       for (const newer of hiddenOnlyMasks(group.levels)) {
         const filter: Filter<ObjectDoc> = { ...range(q), tlp, newer_levels: newer, latest_spec: true, ...(type !== undefined && { type }) };

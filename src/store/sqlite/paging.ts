@@ -26,25 +26,27 @@ export function page(
   // With ids, the id index finds the few rows (sorted after). Without statistics SQLite
   // would rather walk a whole collection (or a TLP level) in date_added order to skip
   // that sort: a second per request at a million objects. So it is named.
-  let sql = `SELECT ${columns} FROM objects${q.ids?.length ? ' INDEXED BY objects_version' : ''} WHERE coll = ?`;
+  let conditions = '';
   const after = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
   if (after !== -Infinity) {
-    sql += ' AND date_added > ?';
+    conditions += ' AND date_added > ?';
     params.push(after);
   }
   if (q.ids?.length) {
-    sql += ` AND id IN (${placeholders(q.ids)})`;
+    conditions += ` AND id IN (${placeholders(q.ids)})`;
     params.push(...q.ids);
   }
   if (q.types?.length) {
-    sql += ` AND type IN (${placeholders(q.types)})`;
+    conditions += ` AND type IN (${placeholders(q.types)})`;
     params.push(...q.types);
   }
+  const from = (index: string) => `SELECT ${columns} FROM objects${index} WHERE coll = ?${conditions}`;
+  const sql = from(q.ids?.length ? ' INDEXED BY objects_version' : '');
   const defaultSelection = q.versions.last && !q.versions.first && !q.versions.all && q.versions.at.length === 0 && q.specVersions === undefined;
   const byLevel = q.scope !== undefined && defaultSelection && !q.ids?.length && !admitsEverything(q.scope);
   const n = q.limit + 1;
   const query = byLevel
-    ? scopedByLevel(sql, params, q.scope as ObjectScope, n)
+    ? scopedByLevel(from, params, q.scope as ObjectScope, n)
     : { sql: `${sql}${where.sql} ORDER BY date_added LIMIT ?`, params: [...params, ...where.params, n] };
   const rows = query ? fetch(query.sql, query.params, n) : [];
   const more = rows.length > q.limit;
@@ -58,23 +60,44 @@ export function page(
 }
 
 /**
- * A scoped page of the default selection as ordered index walks (objects_visible), each at
- * most a page long, merged by date_added: withholding by TLP then costs nothing per withheld
- * object or version, however many there are.
+ * A scoped page of the default selection as ordered index walks, each at most a page long,
+ * merged by date_added: withholding by TLP then costs nothing per withheld object or version,
+ * however many there are. `from(index)` is the page's query up to its conditions.
  */
-function scopedByLevel(baseSql: string, baseParams: unknown[], scope: ObjectScope, n: number): { sql: string; params: unknown[] } | undefined {
+function scopedByLevel(
+  from: (index: string) => string,
+  baseParams: unknown[],
+  scope: ObjectScope,
+  n: number,
+): { sql: string; params: unknown[] } | undefined {
   const arms: string[] = [];
   const params: unknown[] = [];
-  // One walk per (visible level, set of newer levels the caller may not see) of each type
-  // group: every row such a walk meets is the newest version the caller may see of its object,
-  // so no walk reads past a page however many versions are hidden (issue #12 item 6).
   for (const group of typeGroups(scope)) {
+    if (group.in) {
+      // Types named one by one (every scope names the marking definitions, which every
+      // reader sees at every level): one walk of objects_type per type. On objects_visible
+      // the type comes after date_added, so a type rare at a level would be looked for
+      // through every row of that level after the cursor: a scan growing with the collection.
+      // Rows of the type at levels or behind newer versions the caller may not see are passed
+      // over one by one; for the marking definitions there are none.
+      for (const type of group.in) {
+        arms.push(
+          `SELECT * FROM (${from(' INDEXED BY objects_type')} AND type = ? AND latest_spec = 1 AND tlp IN (${placeholders(group.levels)}) AND (newer_levels & ?) = 0 ORDER BY date_added LIMIT ?)`,
+        );
+        params.push(...baseParams, type, ...group.levels, levelMask(group.levels), n);
+      }
+      continue;
+    }
+    // Every type but some: one walk per (visible level, set of newer levels the caller may not
+    // see) of objects_visible. Every row such a walk meets is the newest version the caller may
+    // see of its object, so no walk reads past a page however many versions are hidden (issue
+    // #12 item 6); rows of the excluded types are passed over one by one.
     for (const level of group.levels) {
       for (const newer of hiddenOnlyMasks(group.levels)) {
         const typeParams: unknown[] = [];
         const condition = groupCondition(group, typeParams);
         const types = condition === '1' ? '' : ` AND ${condition}`;
-        arms.push(`SELECT * FROM (${baseSql} AND tlp = ? AND newer_levels = ? AND latest_spec = 1${types} ORDER BY date_added LIMIT ?)`);
+        arms.push(`SELECT * FROM (${from('')} AND tlp = ? AND newer_levels = ? AND latest_spec = 1${types} ORDER BY date_added LIMIT ?)`);
         params.push(...baseParams, level, newer, ...typeParams, n);
       }
     }
