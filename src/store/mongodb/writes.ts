@@ -233,7 +233,9 @@ export function planAdd(
     remember(obj.id, obj.specVersion, version, obj.tlp);
     const detail = { id: obj.id, version: formatTimestamp(version) };
     successes.push(detail);
-    refs.push({ ...detail, date_added: formatTimestamp(dateAdded) });
+    // Keys in canonical order: the log hashes the event's canonical JSON, and a list already in
+    // order is written whole (src/audit/chain.ts), not object by object.
+    refs.push({ date_added: formatTimestamp(dateAdded), ...detail });
     dateAdded++;
   });
   return { writes, successes, refs, refused };

