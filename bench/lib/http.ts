@@ -113,12 +113,7 @@ export async function post(client: Client, objectsPath: string, bodies: readonly
 export async function ingest(client: Client, objectsPath: string, stream: Iterator<StixObject>, total: number, size: number): Promise<number> {
   let seconds = 0;
   for (let done = 0; done < total; done += PREPARED_OBJECTS) {
-    const bodies = envelopes(stream, Math.min(PREPARED_OBJECTS, total - done), size);
-    // Preparing takes seconds with the event loop blocked: the server may have closed the
-    // kept-alive connection meanwhile (its idle timeout). One turn of the loop lets the agent
-    // see that, so the first post opens a new connection instead of writing to a closed one.
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    seconds += await post(client, objectsPath, bodies);
+    seconds += await post(client, objectsPath, envelopes(stream, Math.min(PREPARED_OBJECTS, total - done), size));
   }
   return seconds;
 }
