@@ -43,16 +43,20 @@ function planOf(store: SqliteStore, sql: string): string {
   return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('\n');
 }
 
+/** An empty in-memory store with the collection the plans are read on. */
+async function storeWithCollection(): Promise<SqliteStore> {
+  const store = new SqliteStore(':memory:');
+  await store.upsertApiRoot(
+    { path: 'r', title: 'r', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
+    testChange('api-root', 'test'),
+  );
+  await store.upsertCollection({ id: COLLECTION, apiRoot: 'r', title: 'c', mediaTypes: [] }, testChange('collection', 'test'));
+  return store;
+}
+
 describe('SqliteStore query plans (one object by id stays an index seek)', () => {
   let store: SqliteStore;
-  beforeAll(async () => {
-    store = new SqliteStore(':memory:');
-    await store.upsertApiRoot(
-      { path: 'r', title: 'r', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
-      testChange('api-root', 'test'),
-    );
-    await store.upsertCollection({ id: COLLECTION, apiRoot: 'r', title: 'c', mediaTypes: [] }, testChange('collection', 'test'));
-  });
+  beforeAll(async () => (store = await storeWithCollection()));
   afterAll(() => store.close());
 
   const byIdStatements = (sqls: string[]) => sqls.filter((s) => /FROM objects\b/.test(s) && /\bid (IN \(|= \?)/.test(s));
@@ -86,14 +90,7 @@ describe('SqliteStore query plans (one object by id stays an index seek)', () =>
 
 describe('SqliteStore query plans (a scoped page is index walks, however much is withheld)', () => {
   let store: SqliteStore;
-  beforeAll(async () => {
-    store = new SqliteStore(':memory:');
-    await store.upsertApiRoot(
-      { path: 'r', title: 'r', maxContentLength: 1 << 20, contentPolicy: 'permissive', allowedSpecVersions: ['2.1'] },
-      testChange('api-root', 'test'),
-    );
-    await store.upsertCollection({ id: COLLECTION, apiRoot: 'r', title: 'c', mediaTypes: [] }, testChange('collection', 'test'));
-  });
+  beforeAll(async () => (store = await storeWithCollection()));
   afterAll(() => store.close());
 
   // A reader of TLP:CLEAR, as decide() scopes it: every reader also sees the marking
