@@ -47,19 +47,23 @@ describe('Feeds from an upstream that pages only with added_after (TAXII 2.1 §3
   let data: Entry[];
   let seen: string[];
 
-  beforeEach(async () => {
-    down = await createHarness();
-    runner = await runnerFor(down.store, down.clock);
-    data = [];
-    seen = [];
-    upstream = await serve(addedAfterOnly(() => data, seen));
-    await addFeed(down.store, down.clock.read, runner.key, 'test', {
+  /** The feed every test pulls: collection c1 of the upstream's root into alpha. */
+  const addPlainFeed = () =>
+    addFeed(down.store, down.clock.read, runner.key, 'test', {
       name: 'plain',
       url: `${upstream.url}/root/`,
       collection: 'c1',
       into: 'alpha',
       as: 'operator',
     });
+
+  beforeEach(async () => {
+    down = await createHarness();
+    runner = await runnerFor(down.store, down.clock);
+    data = [];
+    seen = [];
+    upstream = await serve(addedAfterOnly(() => data, seen));
+    await addPlainFeed();
   });
 
   afterEach(async () => {
@@ -114,13 +118,7 @@ describe('Feeds from an upstream that pages only with added_after (TAXII 2.1 §3
       (_req, res) => void res.writeHead(200, { 'Content-Type': TAXII }).end(JSON.stringify({ more: true, objects: [indicator(1)] })),
     );
     await down.store.feeds().removeFeed('plain', testChange('plain', 'remove'));
-    await addFeed(down.store, down.clock.read, runner.key, 'test', {
-      name: 'plain',
-      url: `${upstream.url}/root/`,
-      collection: 'c1',
-      into: 'alpha',
-      as: 'operator',
-    });
+    await addPlainFeed();
     const summary = await run();
     expect(summary).toMatchObject({ outcome: 'failure', pages: 1, stored: 1 });
     expect(summary.error).toMatch(/neither "next" nor X-TAXII-Date-Added-Last/);
