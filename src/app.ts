@@ -27,7 +27,7 @@ import { authenticate } from './http/authenticate';
 import { negotiateCoding } from './http/compression';
 import { dispatch, type Route } from './http/dispatch';
 import { negotiate } from './http/media';
-import { authorize, loadApiRoot, noParameters, requestLog } from './http/routing';
+import { authorize, installRequestLogger, loadApiRoot, noParameters, requestLog } from './http/routing';
 import type { Right } from './access/decide';
 import { securityHeaders } from './http/transport';
 
@@ -38,6 +38,7 @@ export function createApp(appCtx: AppContext): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', ctx.config.trustProxy);
+  installRequestLogger(app.request, ctx.log);
 
   const auth = authenticate(
     ctx,

@@ -19,12 +19,28 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Longest URL written to a log line (a flood of 8 KB query strings must not fill the disk). */
 const MAX_LOGGED_URL = 1024;
 
+/** The per-request logger, made on first use (src/app.ts installs it on Express's request prototype). */
+const CHILD = Symbol('request logger');
+
+/**
+ * `req.log`: a child of the server's logger that tags each line with the request id. Built
+ * only when something logs: most requests log nothing, and making a pino child for each of
+ * them cost a few percent of a small answer's CPU (README, Performance).
+ */
+export function installRequestLogger(requestPrototype: Request, log: AppContext['log']): void {
+  Object.defineProperty(requestPrototype, 'log', {
+    configurable: true,
+    get(this: Request & { [CHILD]?: AppContext['log'] }) {
+      return (this[CHILD] ??= log.child({ reqId: this.id }));
+    },
+  });
+}
+
 /** Gives each request an id (the caller's X-Request-Id when sane) and logs its outcome. */
 export function requestLog(ctx: AppContext): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const given = req.headers['x-request-id'];
     req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    req.log = ctx.log.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
     // Express 5 parses the query string again on every read of req.query; the handlers,
     // filters and sharing-log event each read it: parse once.
@@ -32,7 +48,7 @@ export function requestLog(ctx: AppContext): RequestHandler {
     const start = process.hrtime.bigint();
     markStart(ctx, res);
     // No line to write (e.g. logLevel silent): no listener, no object built per request.
-    if (!req.log.isLevelEnabled('info')) return next();
+    if (!ctx.log.isLevelEnabled('info')) return next();
     res.on('finish', () => {
       // Never the headers: they carry credentials. The URL is the client's choice: bounded.
       const url = req.originalUrl;
