@@ -45,7 +45,6 @@ export function requestLog(ctx: AppContext): RequestHandler {
     // Express 5 parses the query string again on every read of req.query; the handlers,
     // filters and sharing-log event each read it: parse once.
     Object.defineProperty(req, 'query', { value: req.query, writable: true, configurable: true, enumerable: true });
-    const start = process.hrtime.bigint();
     markStart(ctx, res);
     // No line to write (e.g. logLevel silent): no listener, no object built per request.
     if (!ctx.log.isLevelEnabled('info')) return next();
@@ -58,7 +57,7 @@ export function requestLog(ctx: AppContext): RequestHandler {
           path: url.length > MAX_LOGGED_URL ? `${url.slice(0, MAX_LOGGED_URL)}…` : url,
           ...(url.length > MAX_LOGGED_URL && { truncated: url.length }),
           status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - start) / 1e6,
+          ms: Number(process.hrtime.bigint() - (res.locals.startedHr as bigint)) / 1e6,
           account: req.user?.accountName,
         },
         'request',
