@@ -19,21 +19,43 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Longest URL written to a log line (a flood of 8 KB query strings must not fill the disk). */
 const MAX_LOGGED_URL = 1024;
 
-/** The per-request logger, made on first use (src/app.ts installs it on Express's request prototype). */
 const CHILD = Symbol('request logger');
+const QUERY = Symbol('parsed query');
+
+type Memo = Request & { [CHILD]?: AppContext['log']; [QUERY]?: Request['query'] };
 
 /**
- * `req.log`: a child of the server's logger that tags each line with the request id. Built
- * only when something logs: most requests log nothing, and making a pino child for each of
- * them cost a few percent of a small answer's CPU (README, Performance).
+ * Per-request values made on first use, through accessors on Express's request prototype
+ * (src/app.ts) rather than properties defined on every request:
+ * - `req.log`: a child of the server's logger that tags each line with the request id. Most
+ *   requests log nothing, and a pino child made for each cost a few percent of a small
+ *   answer's CPU (README, Performance).
+ * - `req.query`: Express 5 parses the query string again on every read; the handlers,
+ *   filters and sharing-log event each read it: parsed once.
  */
-export function installRequestLogger(requestPrototype: Request, log: AppContext['log']): void {
+export function installRequestAccessors(requestPrototype: Request, log: AppContext['log']): void {
+  const parseQuery = queryGetter(requestPrototype);
   Object.defineProperty(requestPrototype, 'log', {
     configurable: true,
-    get(this: Request & { [CHILD]?: AppContext['log'] }) {
+    get(this: Memo) {
       return (this[CHILD] ??= log.child({ reqId: this.id }));
     },
   });
+  Object.defineProperty(requestPrototype, 'query', {
+    configurable: true,
+    get(this: Memo) {
+      return (this[QUERY] ??= parseQuery.call(this) as Request['query']);
+    },
+  });
+}
+
+/** Express's own `req.query` getter, from the prototype chain. */
+function queryGetter(prototype: object): (this: Request) => unknown {
+  for (let p: object | null = prototype; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    const get: unknown = Reflect.get(Object.getOwnPropertyDescriptor(p, 'query') ?? {}, 'get');
+    if (typeof get === 'function') return get as (this: Request) => unknown;
+  }
+  throw new Error('Express request has no query getter');
 }
 
 /** Gives each request an id (the caller's X-Request-Id when sane) and logs its outcome. */
@@ -42,9 +64,6 @@ export function requestLog(ctx: AppContext): RequestHandler {
     const given = req.headers['x-request-id'];
     req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', req.id);
-    // Express 5 parses the query string again on every read of req.query; the handlers,
-    // filters and sharing-log event each read it: parse once.
-    Object.defineProperty(req, 'query', { value: req.query, writable: true, configurable: true, enumerable: true });
     markStart(ctx, res);
     // No line to write (e.g. logLevel silent): no listener, no object built per request.
     if (!ctx.log.isLevelEnabled('info')) return next();
