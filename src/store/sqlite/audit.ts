@@ -1,6 +1,6 @@
 /**
  * The sharing log in SQLite: the hash-chained events (`audit_events`, the body stored as the
- * canonical JSON its hash covers) and the lookup tables auditor queries use: audit_objects
+ * canonical JSON its hash covers, with copies of its query fields as indexed columns) and the lookup tables auditor queries use: audit_objects
  * (events naming an object one by one), audit_ranges (events naming a date_added span, see
  * range-index.ts), audit_agreements, and audit_checkpoints.
  */
@@ -12,6 +12,8 @@ import {
   rangeIndexed,
   type AuditEvent,
   type AuditEventInput,
+  QUERY_FIELDS,
+  queryFields,
   type DateAddedRange,
   type StoredAuditEvent,
 } from '../../audit/events';
@@ -24,6 +26,9 @@ import { SqliteAuditWorker } from './audit-appender';
 import { addToDaily, readDaily, readWithheld } from './console-tables';
 import { placeholders, type Row, type SqliteDatabase } from './database';
 import { binsHolding, rangeBin } from './range-index';
+
+/** An event's row: its body as hashed, the hash, and the copies of its query fields. */
+const INSERT_EVENT = `INSERT INTO audit_events (seq, body, hash, ${QUERY_FIELDS.join(', ')}) VALUES (?, ?, ?, ${placeholders(QUERY_FIELDS)})`;
 
 export class SqliteAudit implements AuditStore {
   constructor(private readonly db: SqliteDatabase) {}
@@ -39,9 +44,7 @@ export class SqliteAudit implements AuditStore {
 
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
     const rows = this.db
-      .stmt(
-        "SELECT body FROM audit_events WHERE json_extract(body, '$.action') >= 'catalog.' AND json_extract(body, '$.action') < 'catalog/' AND seq > ? ORDER BY seq LIMIT ?",
-      )
+      .stmt("SELECT body FROM audit_events WHERE action >= 'catalog.' AND action < 'catalog/' AND seq > ? ORDER BY seq LIMIT ?")
       .all(afterSeq, limit) as Row[];
     return rows.map((r) => changeOf(JSON.parse(r.body as string) as AuditEvent));
   }
@@ -59,7 +62,7 @@ export class SqliteAudit implements AuditStore {
     const out: AuditEvent[] = [];
     for (const input of inputs) {
       const { event, body } = chainLink(head, input, randomUUID());
-      this.db.stmt('INSERT INTO audit_events (seq, body, hash) VALUES (?, ?, ?)').run(event.seq, body, event.hash);
+      this.db.stmt(INSERT_EVENT).run(event.seq, body, event.hash, ...QUERY_FIELDS.map((name) => event[name] ?? null));
       if (rangeIndexed(input)) {
         const lo = parseTimestamp(input.date_added_range.first) as Micros;
         const hi = parseTimestamp(input.date_added_range.last) as Micros;
@@ -143,21 +146,21 @@ export class SqliteAudit implements AuditStore {
   }
 
   async summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]> {
-    const key = group === 'agreement' ? 'g.agreement' : `json_extract(e.body, '$.${group}')`;
+    const key = group === 'agreement' ? 'g.agreement' : `e.${group}`;
     const join = group === 'agreement' ? 'JOIN audit_agreements g ON g.seq = e.seq' : '';
     const params: unknown[] = [...CONTENT_READ_ACTIONS];
-    let where = `json_extract(e.body, '$.action') IN (${placeholders(CONTENT_READ_ACTIONS)}) AND json_extract(e.body, '$.outcome') = 'success' AND ${key} IS NOT NULL`;
+    let where = `e.action IN (${placeholders(CONTENT_READ_ACTIONS)}) AND e.outcome = 'success' AND ${key} IS NOT NULL`;
     if (from !== undefined) {
-      where += " AND json_extract(e.body, '$.time') >= ?";
+      where += ' AND e.time >= ?';
       params.push(formatTimestamp(from));
     }
     if (to !== undefined) {
-      where += " AND json_extract(e.body, '$.time') < ?";
+      where += ' AND e.time < ?';
       params.push(formatTimestamp(to));
     }
     const rows = this.db
       .stmt(
-        `SELECT substr(json_extract(e.body, '$.time'), 1, 10) AS day, ${key} AS key,
+        `SELECT substr(e.time, 1, 10) AS day, ${key} AS key,
               SUM(COALESCE(json_array_length(e.body, '$.objects'), 0)) AS objects, COUNT(*) AS requests
        FROM audit_events e ${join} WHERE ${where} GROUP BY day, key ORDER BY day, key`,
       )
@@ -170,15 +173,15 @@ export class SqliteAudit implements AuditStore {
     const params: unknown[] = [];
     const field = (name: string, value: string | undefined) => {
       if (value === undefined) return;
-      terms.push(`json_extract(body, '$.${name}') = ?`);
+      terms.push(`${name} = ?`);
       params.push(value);
     };
     if (q.from !== undefined) {
-      terms.push("json_extract(body, '$.time') >= ?");
+      terms.push('time >= ?');
       params.push(formatTimestamp(q.from));
     }
     if (q.to !== undefined) {
-      terms.push("json_extract(body, '$.time') < ?");
+      terms.push('time < ?');
       params.push(formatTimestamp(q.to));
     }
     field('party', q.party);
@@ -188,7 +191,7 @@ export class SqliteAudit implements AuditStore {
     field('outcome', q.outcome);
     if (q.action !== undefined) {
       // "objects" matches objects.read and objects.add; an exact action name matches itself.
-      terms.push("(json_extract(body, '$.action') = ? OR (json_extract(body, '$.action') >= ? AND json_extract(body, '$.action') < ?))");
+      terms.push('(action = ? OR (action >= ? AND action < ?))');
       params.push(q.action, `${q.action}.`, `${q.action}/`);
     }
     if (q.agreement !== undefined) {
@@ -218,7 +221,9 @@ export class SqliteAudit implements AuditStore {
   }
 
   async readAuditEvents(afterSeq: number, limit: number): Promise<StoredAuditEvent[]> {
-    const rows = this.db.stmt('SELECT seq, body, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+    const rows = this.db
+      .stmt(`SELECT seq, body, hash, ${QUERY_FIELDS.join(', ')} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .all(afterSeq, limit) as Row[];
     if (rows.length === 0) return [];
     const first = rows[0]?.seq as number;
     const last = rows[rows.length - 1]?.seq as number;
@@ -249,7 +254,12 @@ export class SqliteAudit implements AuditStore {
       const range = ranges.get(r.seq as number);
       return {
         event,
-        indexed: { objectIds: objects.get(r.seq as number) ?? [], ...(range && { range }), agreements: agreements.get(r.seq as number) ?? [] },
+        indexed: {
+          objectIds: objects.get(r.seq as number) ?? [],
+          ...(range && { range }),
+          agreements: agreements.get(r.seq as number) ?? [],
+          fields: queryFields(r),
+        },
       };
     });
   }
