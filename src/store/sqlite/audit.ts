@@ -5,18 +5,10 @@
  * range-index.ts), audit_agreements, and audit_checkpoints.
  */
 import { randomUUID } from 'node:crypto';
-import { chainLink, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
+import { GENESIS_HASH, linkParts, type Checkpoint } from '../../audit/chain';
+import { prepareEvent, type PreparedEvent } from '../../audit/prepared';
 import { changeOf, CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
-import {
-  idsIndexedOneByOne,
-  rangeIndexed,
-  type AuditEvent,
-  type AuditEventInput,
-  QUERY_FIELDS,
-  queryFields,
-  type DateAddedRange,
-  type StoredAuditEvent,
-} from '../../audit/events';
+import { type AuditEvent, type AuditEventInput, QUERY_FIELDS, queryFields, type DateAddedRange, type StoredAuditEvent } from '../../audit/events';
 import type { ChangeRecord } from '../../catalog/types';
 import { formatTimestamp, parseTimestamp, type Micros } from '../../time';
 import type { AuditAppender, AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from '../audit-store';
@@ -26,6 +18,14 @@ import { SqliteAuditWorker } from './audit-appender';
 import { addToDaily, readDaily, readWithheld } from './console-tables';
 import { placeholders, type Row, type SqliteDatabase } from './database';
 import { binsHolding, rangeBin } from './range-index';
+
+/** Where an appended event went in the chain. */
+interface Link {
+  seq: number;
+  id: string;
+  prev: string;
+  hash: string;
+}
 
 /** An event's row: its body as hashed, the hash, and the copies of its query fields. */
 const INSERT_EVENT = `INSERT INTO audit_events (seq, body, hash, ${QUERY_FIELDS.join(', ')}) VALUES (?, ?, ?, ${placeholders(QUERY_FIELDS)})`;
@@ -53,36 +53,50 @@ export class SqliteAudit implements AuditStore {
     return this.db.write(() => this.appendLocked(events));
   }
 
+  /** Appends events prepared where they were made (the sharing-log writer thread's path). */
+  async appendPrepared(events: readonly PreparedEvent[]): Promise<void> {
+    this.db.write(() => this.appendPreparedLocked(events));
+  }
+
   /**
    * Chains and inserts events; the caller holds the write lock (an IMMEDIATE transaction).
    * Also the object store's, so that an add or delete commits with its event.
    */
   appendLocked(inputs: AuditEventInput[]): AuditEvent[] {
+    const prepared = inputs.map(prepareEvent);
+    const links = this.appendPreparedLocked(prepared);
+    return inputs.map((input, i) => {
+      const { seq, id, prev, hash } = links[i] as Link;
+      return { ...input, seq, id, time: (prepared[i] as PreparedEvent).time, prev_hash: prev, hash };
+    });
+  }
+
+  private appendPreparedLocked(events: readonly PreparedEvent[]): Link[] {
     let head: Checkpoint = this.auditHeadSync();
-    const out: AuditEvent[] = [];
-    for (const input of inputs) {
-      const { event, body } = chainLink(head, input, randomUUID());
-      this.db.stmt(INSERT_EVENT).run(event.seq, body, event.hash, ...QUERY_FIELDS.map((name) => event[name] ?? null));
-      if (rangeIndexed(input)) {
-        const lo = parseTimestamp(input.date_added_range.first) as Micros;
-        const hi = parseTimestamp(input.date_added_range.last) as Micros;
+    const links: Link[] = [];
+    for (const e of events) {
+      const id = randomUUID();
+      const { seq, body, hash } = linkParts(head, e.parts, id);
+      this.db.stmt(INSERT_EVENT).run(seq, body, hash, ...QUERY_FIELDS.map((name) => e[name] ?? null));
+      if (e.range) {
+        const lo = parseTimestamp(e.range.first) as Micros;
+        const hi = parseTimestamp(e.range.last) as Micros;
         this.db
           .stmt('INSERT INTO audit_ranges (seq, coll, bin, lo, hi) VALUES (?, ?, ?, ?, ?)')
-          .run(event.seq, input.collection, rangeBin(lo, hi), lo, hi);
+          .run(seq, e.range.collection, rangeBin(lo, hi), lo, hi);
       }
-      this.indexObjects(event.seq, idsIndexedOneByOne(input));
-      for (const a of input.agreements ?? []) this.db.stmt('INSERT OR IGNORE INTO audit_agreements (agreement, seq) VALUES (?, ?)').run(a, event.seq);
-      if (event.seq % CHECKPOINT_EVERY === 0)
-        this.db.stmt('INSERT INTO audit_checkpoints (seq, hash, time) VALUES (?, ?, ?)').run(event.seq, event.hash, input.time);
-      head = event;
-      out.push(event);
+      this.indexObjects(seq, e.objectIds);
+      for (const a of e.agreements) this.db.stmt('INSERT OR IGNORE INTO audit_agreements (agreement, seq) VALUES (?, ?)').run(a, seq);
+      if (seq % CHECKPOINT_EVERY === 0) this.db.stmt('INSERT INTO audit_checkpoints (seq, hash, time) VALUES (?, ?, ?)').run(seq, hash, e.micros);
+      links.push({ seq, id, prev: head.hash, hash });
+      head = { seq, hash };
     }
     // Once per batch: a group commit of reads by one party of one collection is one row update.
     addToDaily(
       (sql) => this.db.stmt(sql),
-      inputs.map((input, i) => ({ event: input, time: (out[i] as AuditEvent).time })),
+      events.map((event) => ({ event, time: event.time })),
     );
-    return out;
+    return links;
   }
 
   /**
