@@ -5,7 +5,7 @@
  * exactly as it does between server processes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AuditEventInput } from '../../audit/events';
+import type { PreparedEvent } from '../../audit/prepared';
 import { SqliteStore } from './sqlite-store';
 
 // Each batch it commits answers reads that wait for it: synced to disk (group commit).
@@ -13,12 +13,12 @@ const store = new SqliteStore((workerData as { file: string }).file, true);
 const port = parentPort as NonNullable<typeof parentPort>;
 port.postMessage({ ready: true });
 
-port.on('message', (msg: { id: number; events?: string; close?: boolean }) => {
+port.on('message', (msg: { id: number; events?: PreparedEvent[]; close?: boolean }) => {
   if (msg.close) {
     void store.close().then(() => port.close());
     return;
   }
-  store.appendAuditEvents(JSON.parse(msg.events ?? '[]') as AuditEventInput[]).then(
+  store.appendPrepared(msg.events ?? []).then(
     () => port.postMessage({ id: msg.id, ok: true }),
     (err: unknown) => port.postMessage({ id: msg.id, ok: false, message: (err as Error).message, code: (err as { code?: unknown }).code }),
   );

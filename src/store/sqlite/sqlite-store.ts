@@ -8,6 +8,7 @@
  * The roles share one connection (database.ts): the catalogue (catalog.ts), objects
  * (objects.ts, paging.ts) and the sharing log (audit.ts).
  */
+import type { PreparedEvent } from '../../audit/prepared';
 import { JoinedStore } from '../joined-store';
 import { SqliteAudit } from './audit';
 import { SqliteCatalog } from './catalog';
@@ -20,6 +21,7 @@ export class SqliteStore extends JoinedStore {
   private readonly db: SqliteDatabase;
   private readonly feedStore: SqliteFeeds;
   private checkpointer: SqliteCheckpointer | undefined;
+  private readonly log: SqliteAudit;
 
   /** `file` is a path, or `:memory:` for a private in-memory database; `syncEveryCommit`: see SqliteDatabase. */
   constructor(file: string, syncEveryCommit = false) {
@@ -28,12 +30,18 @@ export class SqliteStore extends JoinedStore {
     const catalog = new SqliteCatalog(db, audit);
     super(catalog, new SqliteObjects(db, audit), audit);
     this.db = db;
+    this.log = audit;
     this.feedStore = new SqliteFeeds(db, (change, write, recorded) => catalog.changing(change, write, recorded));
   }
 
   /** Whether content commits are synced to disk before they are acknowledged (docs/operations.md, "Durability"). */
   get synchronous(): 'full' | 'normal' {
     return this.db.synchronous();
+  }
+
+  /** Appends sharing-log events prepared on the request thread (the log writer thread's path, audit-worker.ts). */
+  appendPrepared(events: readonly PreparedEvent[]): Promise<void> {
+    return this.log.appendPrepared(events);
   }
 
   async ping(): Promise<void> {
