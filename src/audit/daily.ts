@@ -44,15 +44,15 @@ export interface DayRange {
   to?: string;
 }
 
+/** What the summaries count of an event: its keys, how many objects it names, what was withheld. */
+export type DailySource = Pick<AuditEventInput, 'action' | 'outcome' | 'party' | 'collection' | 'country' | 'withheld'> & { objects: number };
+
 /** The rows one event adds to (as increments), with `day` from its canonical time. */
-export function dailyIncrements(
-  e: Pick<AuditEventInput, 'action' | 'outcome' | 'party' | 'collection' | 'country' | 'objects' | 'withheld'>,
-  time: string,
-): { row: DailyRow; withheld: WithheldRow[] } {
+function dailyIncrements(e: DailySource, time: string): { row: DailyRow; withheld: WithheldRow[] } {
   const day = time.slice(0, 10);
   const key = { day, party: e.party ?? '', collection: e.collection ?? '', country: e.country ?? '' };
   return {
-    row: { ...key, action: e.action, outcome: e.outcome, events: 1, objects: e.objects?.length ?? 0, withheld: e.withheld?.count ?? 0 },
+    row: { ...key, action: e.action, outcome: e.outcome, events: 1, objects: e.objects, withheld: e.withheld?.count ?? 0 },
     withheld: Object.entries(e.withheld?.reasons ?? {})
       .filter(([, count]) => count > 0)
       .map(([reason, count]) => ({ ...key, reason, count })),
@@ -64,7 +64,7 @@ export function dailyIncrements(
  * withheld row it touches, keyed by their identities. A batch of reads by one party of one
  * collection is then one row update, not one per read.
  */
-export function dailyTotals(events: readonly { event: Parameters<typeof dailyIncrements>[0]; time: string }[]): {
+export function dailyTotals(events: readonly { event: DailySource; time: string }[]): {
   rows: Map<string, DailyRow>;
   withheld: Map<string, WithheldRow>;
 } {

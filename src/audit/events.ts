@@ -53,13 +53,35 @@ export interface AuditEventInput {
 }
 
 /**
+ * The fields auditor queries filter on. Stores keep a copy of each beside the event's body
+ * (columns in SQLite, document fields in MongoDB), indexed without parsing the body.
+ */
+export const QUERY_FIELDS = ['time', 'action', 'outcome', 'party', 'account', 'collection', 'country'] as const;
+export type QueryField = (typeof QUERY_FIELDS)[number];
+
+/**
  * An event as stored, with what the store's lookup indexes say about it (which objects,
- * which collection range and which agreements it names); verification checks that they
- * agree with the event itself.
+ * which collection range and which agreements it names, and its copies of the query
+ * fields); verification checks that they agree with the event itself.
  */
 export interface StoredAuditEvent {
   event: AuditEvent;
-  indexed: { objectIds: string[]; range?: { collection: string } & DateAddedRange; agreements: string[] };
+  indexed: {
+    objectIds: string[];
+    range?: { collection: string } & DateAddedRange;
+    agreements: string[];
+    fields: Partial<Record<QueryField, string>>;
+  };
+}
+
+/** The query fields of an event or of a store's copy of them (absent where it has none; a NULL column is none). */
+export function queryFields(source: { [K in QueryField]?: string | null }): Partial<Record<QueryField, string>> {
+  const fields: Partial<Record<QueryField, string>> = {};
+  for (const name of QUERY_FIELDS) {
+    const value = source[name];
+    if (value !== undefined && value !== null) fields[name] = value;
+  }
+  return fields;
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
  * Verifies the whole sharing log in the store: the hash chain, the checkpoints, and that the
- * lookup indexes (objects and agreements per event) say what the events say, so a query
+ * lookup indexes (objects and agreements per event, the copies of query fields) say what the events say, so a query
  * cannot be made to hide an event without verification noticing.
  */
 import type { AuditStore } from '../store/audit-store';
 import { ChainVerifier, type ChainedEvent, type VerifyResult } from './chain';
-import { idsIndexedOneByOne, rangeIndexed, type StoredAuditEvent } from './events';
+import { idsIndexedOneByOne, QUERY_FIELDS, rangeIndexed, type StoredAuditEvent } from './events';
 
 const BATCH = 2000;
 
@@ -20,6 +20,8 @@ function indexProblem(s: StoredAuditEvent): string | undefined {
   const expectAgreements = [...new Set(s.event.agreements ?? [])].sort();
   if (expectAgreements.join('\n') !== [...s.indexed.agreements].sort().join('\n'))
     return `the agreement index of event ${s.event.seq} does not match the event`;
+  for (const name of QUERY_FIELDS)
+    if (s.event[name] !== s.indexed.fields[name]) return `the ${name} copied from event ${s.event.seq} for queries does not match the event`;
   return undefined;
 }
 

@@ -9,6 +9,7 @@
  * An account lists the certificates it may use: pinned by SHA-256 fingerprint, or by
  * subject and issuer, which count only when the certificate chains to the configured CA.
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { AccountRecord } from '../catalog/types';
 import type { CatalogCache } from '../access/catalog-cache';
 import type { Clock, Micros } from '../time';
@@ -71,13 +72,15 @@ export class Authenticator {
   private readonly cache = new Map<string, CachedCheck>();
   /** Password checks running, and those waiting for a slot. */
   private readonly checks: Turns;
+  private readonly key: KeyObject;
 
   constructor(
     private readonly catalog: CatalogCache,
     private readonly clock: Clock,
-    private readonly key: Buffer,
+    key: Buffer,
     private readonly options: AuthenticatorOptions,
   ) {
+    this.key = createSecretKey(key);
     this.checks = new Turns(options.concurrentChecks ?? 2, {
       maxWaiting: options.waitingChecks ?? 64,
       refuse: () => tooManyRequests('too many sign-ins are being checked; try again shortly', 1),

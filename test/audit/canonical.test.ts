@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { canonicalHash, canonicalJson, eventHash } from '../../src/audit/chain';
+import { canonicalHash, canonicalJson, canonicalParts, chainLink, eventHash, linkParts } from '../../src/audit/chain';
+import type { AuditEventInput } from '../../src/audit/events';
+import { formatTimestamp } from '../../src/time';
 
 /** Reference canonical form: every object rebuilt with sorted keys, then native JSON. */
 function reference(value: unknown): unknown {
@@ -39,6 +41,32 @@ describe('sharing log: canonical JSON of events (the hashed form)', () => {
     expect(canonicalHash(canonicalJson(a))).toBe(eventHash(a));
     expect(canonicalJson(a)).toBe(
       '{"action":"objects.read","objects":[{"id":"indicator--1","version":"v"}],"query":{"added_after":"t","limit":"1"},"seq":2}',
+    );
+  });
+
+  it('an event prepared on the request thread and linked by the writer hashes exactly the canonical JSON of its fields (property)', () => {
+    // Any fields, including ones sorting before, between and after the chain's id, prev_hash and seq.
+    const fields = fc.dictionary(
+      fc.oneof(
+        fc.string(),
+        fc.constantFrom('action', 'collection', 'hash', 'idx', 'objects', 'party', 'query', 'seq0', 'status_id', 'zz', '0', '10'),
+      ),
+      fc.jsonValue(),
+    );
+    fc.assert(
+      fc.property(fields, fc.integer({ min: 0, max: 2 ** 40 }), fc.nat(), fc.uuid(), (extra, time, seq, id) => {
+        const input = { ...extra, time, action: 'objects.read', outcome: 'success' } as AuditEventInput;
+        const prev = { seq, hash: canonicalHash(String(seq)) };
+        const { event, body } = chainLink(prev, input, id);
+        const { hash, ...hashed } = event;
+        // What verification re-hashes: the stored event without its hash.
+        expect(body).toBe(canonicalJson(hashed));
+        expect(hashed).toMatchObject({ seq: seq + 1, id, time: formatTimestamp(time), prev_hash: prev.hash });
+        expect(hash).toBe(canonicalHash(body));
+        expect(eventHash(hashed)).toBe(hash);
+        expect(linkParts(prev, canonicalParts(input), id)).toEqual({ seq: seq + 1, body, hash });
+      }),
+      { numRuns: 1000 },
     );
   });
 });

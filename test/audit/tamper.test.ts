@@ -59,7 +59,9 @@ describe('sharing log: tamper evidence (hash chain)', () => {
   it('editing an event and recomputing its hash is caught at the next event', async () => {
     const { createHash } = await import('node:crypto');
     const body = (ctx.db.prepare('SELECT body FROM audit_events WHERE seq = 6').get() as { body: string }).body.replace('fr-siem', 'de-siem');
-    ctx.db.prepare('UPDATE audit_events SET body = ?, hash = ? WHERE seq = 6').run(body, createHash('sha256').update(body).digest('hex'));
+    ctx.db
+      .prepare('UPDATE audit_events SET body = ?, hash = ?, account = ? WHERE seq = 6')
+      .run(body, createHash('sha256').update(body).digest('hex'), 'de-siem');
     expect(await verifyStoreLog(ctx.store)).toMatchObject({ ok: false, brokenAt: 7, problem: expect.stringMatching(/does not follow event 6/) });
   });
 
@@ -97,6 +99,16 @@ describe('sharing log: tamper evidence (hash chain)', () => {
     expect(await verifyStoreLog(ctx.store)).toMatchObject({ ok: false, brokenAt: 5, problem: expect.stringMatching(/read-range index/) });
     ctx.db.prepare('UPDATE audit_ranges SET lo = lo - 1 WHERE seq = 5').run();
     expect(await verifyStoreLog(ctx.store)).toMatchObject({ ok: false, brokenAt: 7, problem: expect.stringMatching(/read-range index/) });
+  });
+
+  it("hiding an event from an auditor's filter (its copied party, account or action column edited) is caught", async () => {
+    ctx.db.prepare("UPDATE audit_events SET party = 'de-police' WHERE seq = 6").run();
+    ctx.db.prepare('UPDATE audit_events SET account = NULL WHERE seq = 8').run();
+    expect(await verifyStoreLog(ctx.store)).toMatchObject({ ok: false, brokenAt: 6, problem: expect.stringMatching(/party copied from event 6/) });
+    ctx.db.prepare("UPDATE audit_events SET party = 'fr-police' WHERE seq = 6").run();
+    expect(await verifyStoreLog(ctx.store)).toMatchObject({ ok: false, brokenAt: 8, problem: expect.stringMatching(/account copied from event 8/) });
+    ctx.db.prepare("UPDATE audit_events SET account = 'fr-siem', action = 'objects.head' WHERE seq = 8").run();
+    expect(await verifyStoreLog(ctx.store)).toMatchObject({ ok: false, brokenAt: 8, problem: expect.stringMatching(/action copied/) });
   });
 
   it('an export round-trips through verification, and an edited export line is caught', async () => {

@@ -9,7 +9,7 @@
 import { ChainVerifier, type ChainedEvent, eventHash, GENESIS_HASH } from '../../src/audit/chain';
 import { CHECKPOINT_EVERY } from '../../src/audit/changes';
 import { custodyOf } from '../../src/audit/custody';
-import { idsIndexedOneByOne, type AuditEvent, type AuditEventInput, type ObjectRef } from '../../src/audit/events';
+import { idsIndexedOneByOne, queryFields, type AuditEvent, type AuditEventInput, type ObjectRef } from '../../src/audit/events';
 import { verifyStoreLog } from '../../src/audit/verify';
 import type { AuditQuery } from '../../src/store/audit-store';
 import type { NewObject, VersionSelector } from '../../src/store/object-store';
@@ -138,18 +138,24 @@ export function runAuditContract(name: string, makeStore: () => Promise<Store>, 
               { id: stix(1).id, version: '2026-01-01T00:00:00.000000Z' },
             ],
           }),
-          event(2, { agreements: ['agr-2@1', 'agr-1@1', 'agr-2@1'] }),
+          event(2, { agreements: ['agr-2@1', 'agr-1@1', 'agr-2@1'], party: 'fr-police', account: 'fr-siem', country: 'FR' }),
         ]);
         const read = await store.readAuditEvents(0, 100);
         expect(read.map((r) => r.event)).toEqual(out);
+        // The copies of the query fields are the event's own, absent ones absent.
+        const fields = (e: AuditEvent | undefined) => queryFields(e as AuditEvent);
+        expect(fields(out[0])).toMatchObject({ action: out[0]?.action, outcome: 'success', time: out[0]?.time, collection: COLLECTION });
+        expect(fields(out[1])).not.toHaveProperty('collection');
         expect(read[0]?.indexed).toEqual({
           objectIds: [],
           range: { collection: COLLECTION, first: formatTimestamp(T0), last: formatTimestamp(T0) },
           agreements: [],
+          fields: fields(out[0]),
         });
-        expect(read[1]?.indexed).toEqual({ objectIds: idsIndexedOneByOne(out[1] as AuditEvent), agreements: [] });
+        expect(read[1]?.indexed).toEqual({ objectIds: idsIndexedOneByOne(out[1] as AuditEvent), agreements: [], fields: fields(out[1]) });
         expect(read[1]?.indexed.objectIds).toEqual([stix(1).id, stix(2).id]);
-        expect(read[2]?.indexed).toEqual({ objectIds: [], agreements: ['agr-1@1', 'agr-2@1'] });
+        expect(read[2]?.indexed).toEqual({ objectIds: [], agreements: ['agr-1@1', 'agr-2@1'], fields: fields(out[2]) });
+        expect(read[2]?.indexed.fields).toMatchObject({ party: 'fr-police', account: 'fr-siem', country: 'FR' });
         expect((await store.readAuditEvents(1, 1)).map((r) => r.event.seq)).toEqual([2]);
         expect(await store.readAuditEvents(3, 10)).toEqual([]);
       });

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { QUERY_FIELDS } from '../../src/audit/events';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 
@@ -20,6 +21,13 @@ const UNDO: [marker: string, sql: string][] = [
   [
     'ADD COLUMN owner',
     'INSERT OR IGNORE INTO object_owners (coll, id, party) SELECT coll, id, MAX(owner) FROM objects WHERE owner IS NOT NULL GROUP BY coll, id; ALTER TABLE objects DROP COLUMN owner',
+  ],
+  [
+    'ALTER TABLE audit_events ADD COLUMN time',
+    `${['time', 'party', 'account', 'collection', 'country', 'action'].map((c) => `DROP INDEX audit_${c};`).join(' ')}
+     ${QUERY_FIELDS.map((c) => `ALTER TABLE audit_events DROP COLUMN ${c};`).join(' ')}
+     CREATE INDEX audit_time ON audit_events(json_extract(body, '$.time'));
+     ${['party', 'account', 'collection', 'country', 'action'].map((c) => `CREATE INDEX audit_${c} ON audit_events(json_extract(body, '$.${c}'), seq);`).join(' ')}`,
   ],
 ];
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Binary, type ClientSession, type Collection } from 'mongodb';
 import type { Checkpoint } from '../../audit/chain';
 import { changeOf } from '../../audit/changes';
-import { idsIndexedOneByOne, rangeIndexed, type AuditEvent, type AuditEventInput, type StoredAuditEvent } from '../../audit/events';
+import { idsIndexedOneByOne, queryFields, rangeIndexed, type AuditEvent, type AuditEventInput, type StoredAuditEvent } from '../../audit/events';
 import type { DailyKey, DailyRow, DayRange, WithheldKey, WithheldRow } from '../../audit/daily';
 import type { ChangeRecord } from '../../catalog/types';
 import type { Micros } from '../../time';
@@ -139,7 +139,10 @@ export class MongoAudit implements AuditStore {
       if (event.seq !== d._id) event.seq = d._id;
       // The indexes here are on the event's own fields; reported as SQLite files them, for verifyStoreLog.
       const range = rangeIndexed(event) ? { collection: event.collection, ...event.date_added_range } : undefined;
-      return { event, indexed: { objectIds: idsIndexedOneByOne(event), ...(range && { range }), agreements: d.agreements ?? [] } };
+      return {
+        event,
+        indexed: { objectIds: idsIndexedOneByOne(event), ...(range && { range }), agreements: d.agreements ?? [], fields: queryFields(d) },
+      };
     });
   }
 

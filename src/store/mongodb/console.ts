@@ -45,7 +45,7 @@ export function dailyWrites(
   daily: AnyBulkWriteOperation<DailyDoc>[];
   withheld: AnyBulkWriteOperation<WithheldDoc>[];
 } {
-  const { rows, withheld: reasons } = dailyTotals(events.map((e) => ({ event: e, time: e.time })));
+  const { rows, withheld: reasons } = dailyTotals(events.map((e) => ({ event: { ...e, objects: e.objects?.length ?? 0 }, time: e.time })));
   return {
     daily: [...rows].map(([_id, { events: e, objects, withheld, ...key }]) => ({
       updateOne: { filter: { _id }, update: { $setOnInsert: key, $inc: { events: e, objects, withheld } }, upsert: true },

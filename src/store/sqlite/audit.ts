@@ -1,20 +1,14 @@
 /**
  * The sharing log in SQLite: the hash-chained events (`audit_events`, the body stored as the
- * canonical JSON its hash covers) and the lookup tables auditor queries use: audit_objects
+ * canonical JSON its hash covers, with copies of its query fields as indexed columns) and the lookup tables auditor queries use: audit_objects
  * (events naming an object one by one), audit_ranges (events naming a date_added span, see
  * range-index.ts), audit_agreements, and audit_checkpoints.
  */
 import { randomUUID } from 'node:crypto';
-import { chainLink, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
+import { GENESIS_HASH, linkParts, type Checkpoint } from '../../audit/chain';
+import { prepareEvent, type PreparedEvent } from '../../audit/prepared';
 import { changeOf, CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
-import {
-  idsIndexedOneByOne,
-  rangeIndexed,
-  type AuditEvent,
-  type AuditEventInput,
-  type DateAddedRange,
-  type StoredAuditEvent,
-} from '../../audit/events';
+import { type AuditEvent, type AuditEventInput, QUERY_FIELDS, queryFields, type DateAddedRange, type StoredAuditEvent } from '../../audit/events';
 import type { ChangeRecord } from '../../catalog/types';
 import { formatTimestamp, parseTimestamp, type Micros } from '../../time';
 import type { AuditAppender, AuditHead, AuditQuery, AuditStore, SummaryGroup, SummaryRow } from '../audit-store';
@@ -24,6 +18,17 @@ import { SqliteAuditWorker } from './audit-appender';
 import { addToDaily, readDaily, readWithheld } from './console-tables';
 import { placeholders, type Row, type SqliteDatabase } from './database';
 import { binsHolding, rangeBin } from './range-index';
+
+/** Where an appended event went in the chain. */
+interface Link {
+  seq: number;
+  id: string;
+  prev: string;
+  hash: string;
+}
+
+/** An event's row: its body as hashed, the hash, and the copies of its query fields. */
+const INSERT_EVENT = `INSERT INTO audit_events (seq, body, hash, ${QUERY_FIELDS.join(', ')}) VALUES (?, ?, ?, ${placeholders(QUERY_FIELDS)})`;
 
 export class SqliteAudit implements AuditStore {
   constructor(private readonly db: SqliteDatabase) {}
@@ -39,9 +44,7 @@ export class SqliteAudit implements AuditStore {
 
   async listChanges(limit: number, afterSeq = 0): Promise<(ChangeRecord & { seq: number })[]> {
     const rows = this.db
-      .stmt(
-        "SELECT body FROM audit_events WHERE json_extract(body, '$.action') >= 'catalog.' AND json_extract(body, '$.action') < 'catalog/' AND seq > ? ORDER BY seq LIMIT ?",
-      )
+      .stmt("SELECT body FROM audit_events WHERE action >= 'catalog.' AND action < 'catalog/' AND seq > ? ORDER BY seq LIMIT ?")
       .all(afterSeq, limit) as Row[];
     return rows.map((r) => changeOf(JSON.parse(r.body as string) as AuditEvent));
   }
@@ -50,36 +53,50 @@ export class SqliteAudit implements AuditStore {
     return this.db.write(() => this.appendLocked(events));
   }
 
+  /** Appends events prepared where they were made (the sharing-log writer thread's path). */
+  async appendPrepared(events: readonly PreparedEvent[]): Promise<void> {
+    this.db.write(() => this.appendPreparedLocked(events));
+  }
+
   /**
    * Chains and inserts events; the caller holds the write lock (an IMMEDIATE transaction).
    * Also the object store's, so that an add or delete commits with its event.
    */
   appendLocked(inputs: AuditEventInput[]): AuditEvent[] {
+    const prepared = inputs.map(prepareEvent);
+    const links = this.appendPreparedLocked(prepared);
+    return inputs.map((input, i) => {
+      const { seq, id, prev, hash } = links[i] as Link;
+      return { ...input, seq, id, time: (prepared[i] as PreparedEvent).time, prev_hash: prev, hash };
+    });
+  }
+
+  private appendPreparedLocked(events: readonly PreparedEvent[]): Link[] {
     let head: Checkpoint = this.auditHeadSync();
-    const out: AuditEvent[] = [];
-    for (const input of inputs) {
-      const { event, body } = chainLink(head, input, randomUUID());
-      this.db.stmt('INSERT INTO audit_events (seq, body, hash) VALUES (?, ?, ?)').run(event.seq, body, event.hash);
-      if (rangeIndexed(input)) {
-        const lo = parseTimestamp(input.date_added_range.first) as Micros;
-        const hi = parseTimestamp(input.date_added_range.last) as Micros;
+    const links: Link[] = [];
+    for (const e of events) {
+      const id = randomUUID();
+      const { seq, body, hash } = linkParts(head, e.parts, id);
+      this.db.stmt(INSERT_EVENT).run(seq, body, hash, ...QUERY_FIELDS.map((name) => e[name] ?? null));
+      if (e.range) {
+        const lo = parseTimestamp(e.range.first) as Micros;
+        const hi = parseTimestamp(e.range.last) as Micros;
         this.db
           .stmt('INSERT INTO audit_ranges (seq, coll, bin, lo, hi) VALUES (?, ?, ?, ?, ?)')
-          .run(event.seq, input.collection, rangeBin(lo, hi), lo, hi);
+          .run(seq, e.range.collection, rangeBin(lo, hi), lo, hi);
       }
-      this.indexObjects(event.seq, idsIndexedOneByOne(input));
-      for (const a of input.agreements ?? []) this.db.stmt('INSERT OR IGNORE INTO audit_agreements (agreement, seq) VALUES (?, ?)').run(a, event.seq);
-      if (event.seq % CHECKPOINT_EVERY === 0)
-        this.db.stmt('INSERT INTO audit_checkpoints (seq, hash, time) VALUES (?, ?, ?)').run(event.seq, event.hash, input.time);
-      head = event;
-      out.push(event);
+      this.indexObjects(seq, e.objectIds);
+      for (const a of e.agreements) this.db.stmt('INSERT OR IGNORE INTO audit_agreements (agreement, seq) VALUES (?, ?)').run(a, seq);
+      if (seq % CHECKPOINT_EVERY === 0) this.db.stmt('INSERT INTO audit_checkpoints (seq, hash, time) VALUES (?, ?, ?)').run(seq, hash, e.micros);
+      links.push({ seq, id, prev: head.hash, hash });
+      head = { seq, hash };
     }
     // Once per batch: a group commit of reads by one party of one collection is one row update.
     addToDaily(
       (sql) => this.db.stmt(sql),
-      inputs.map((input, i) => ({ event: input, time: (out[i] as AuditEvent).time })),
+      events.map((event) => ({ event, time: event.time })),
     );
-    return out;
+    return links;
   }
 
   /**
@@ -143,21 +160,21 @@ export class SqliteAudit implements AuditStore {
   }
 
   async summarizeAudit(group: SummaryGroup, from?: Micros, to?: Micros): Promise<SummaryRow[]> {
-    const key = group === 'agreement' ? 'g.agreement' : `json_extract(e.body, '$.${group}')`;
+    const key = group === 'agreement' ? 'g.agreement' : `e.${group}`;
     const join = group === 'agreement' ? 'JOIN audit_agreements g ON g.seq = e.seq' : '';
     const params: unknown[] = [...CONTENT_READ_ACTIONS];
-    let where = `json_extract(e.body, '$.action') IN (${placeholders(CONTENT_READ_ACTIONS)}) AND json_extract(e.body, '$.outcome') = 'success' AND ${key} IS NOT NULL`;
+    let where = `e.action IN (${placeholders(CONTENT_READ_ACTIONS)}) AND e.outcome = 'success' AND ${key} IS NOT NULL`;
     if (from !== undefined) {
-      where += " AND json_extract(e.body, '$.time') >= ?";
+      where += ' AND e.time >= ?';
       params.push(formatTimestamp(from));
     }
     if (to !== undefined) {
-      where += " AND json_extract(e.body, '$.time') < ?";
+      where += ' AND e.time < ?';
       params.push(formatTimestamp(to));
     }
     const rows = this.db
       .stmt(
-        `SELECT substr(json_extract(e.body, '$.time'), 1, 10) AS day, ${key} AS key,
+        `SELECT substr(e.time, 1, 10) AS day, ${key} AS key,
               SUM(COALESCE(json_array_length(e.body, '$.objects'), 0)) AS objects, COUNT(*) AS requests
        FROM audit_events e ${join} WHERE ${where} GROUP BY day, key ORDER BY day, key`,
       )
@@ -170,15 +187,15 @@ export class SqliteAudit implements AuditStore {
     const params: unknown[] = [];
     const field = (name: string, value: string | undefined) => {
       if (value === undefined) return;
-      terms.push(`json_extract(body, '$.${name}') = ?`);
+      terms.push(`${name} = ?`);
       params.push(value);
     };
     if (q.from !== undefined) {
-      terms.push("json_extract(body, '$.time') >= ?");
+      terms.push('time >= ?');
       params.push(formatTimestamp(q.from));
     }
     if (q.to !== undefined) {
-      terms.push("json_extract(body, '$.time') < ?");
+      terms.push('time < ?');
       params.push(formatTimestamp(q.to));
     }
     field('party', q.party);
@@ -188,7 +205,7 @@ export class SqliteAudit implements AuditStore {
     field('outcome', q.outcome);
     if (q.action !== undefined) {
       // "objects" matches objects.read and objects.add; an exact action name matches itself.
-      terms.push("(json_extract(body, '$.action') = ? OR (json_extract(body, '$.action') >= ? AND json_extract(body, '$.action') < ?))");
+      terms.push('(action = ? OR (action >= ? AND action < ?))');
       params.push(q.action, `${q.action}.`, `${q.action}/`);
     }
     if (q.agreement !== undefined) {
@@ -218,7 +235,9 @@ export class SqliteAudit implements AuditStore {
   }
 
   async readAuditEvents(afterSeq: number, limit: number): Promise<StoredAuditEvent[]> {
-    const rows = this.db.stmt('SELECT seq, body, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+    const rows = this.db
+      .stmt(`SELECT seq, body, hash, ${QUERY_FIELDS.join(', ')} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .all(afterSeq, limit) as Row[];
     if (rows.length === 0) return [];
     const first = rows[0]?.seq as number;
     const last = rows[rows.length - 1]?.seq as number;
@@ -249,7 +268,12 @@ export class SqliteAudit implements AuditStore {
       const range = ranges.get(r.seq as number);
       return {
         event,
-        indexed: { objectIds: objects.get(r.seq as number) ?? [], ...(range && { range }), agreements: agreements.get(r.seq as number) ?? [] },
+        indexed: {
+          objectIds: objects.get(r.seq as number) ?? [],
+          ...(range && { range }),
+          agreements: agreements.get(r.seq as number) ?? [],
+          fields: queryFields(r),
+        },
       };
     });
   }

@@ -2,6 +2,7 @@
  * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version`
  * records how many have run. Never edit a released migration: append a new one.
  */
+import { QUERY_FIELDS as AUDIT_COLUMNS } from '../../audit/events';
 import { TLP1_MARKINGS, TLP2_MARKINGS, TLP_NAMES, UNMARKED } from '../../stix/markings';
 
 /** SQL computing an object's TLP level from its JSON, for rows stored before the column existed. */
@@ -268,5 +269,20 @@ export const MIGRATIONS: readonly string[] = [
   // stored before (their rows say NULL) and of ids whose versions were all deleted (objects.ts).
   `
   ALTER TABLE objects ADD COLUMN owner TEXT;
+  `,
+  // The sharing log's query fields as columns (issue 12 §15): six JSON expression indexes
+  // parsed a ~10 KB read event six times per append. The body is still what the hash covers;
+  // verification checks every column against it (src/audit/verify.ts), as it checks the
+  // lookup tables, so no column can be edited out of step with the hash unnoticed.
+  `
+  ${AUDIT_COLUMNS.map((c) => `ALTER TABLE audit_events ADD COLUMN ${c} TEXT;`).join('\n  ')}
+  UPDATE audit_events SET ${AUDIT_COLUMNS.map((c) => `${c} = json_extract(body, '$.${c}')`).join(', ')};
+  DROP INDEX audit_time; DROP INDEX audit_party; DROP INDEX audit_account; DROP INDEX audit_collection; DROP INDEX audit_country; DROP INDEX audit_action;
+  CREATE INDEX audit_time ON audit_events(time);
+  CREATE INDEX audit_party ON audit_events(party, seq);
+  CREATE INDEX audit_account ON audit_events(account, seq);
+  CREATE INDEX audit_collection ON audit_events(collection, seq);
+  CREATE INDEX audit_country ON audit_events(country, seq);
+  CREATE INDEX audit_action ON audit_events(action, seq);
   `,
 ];
