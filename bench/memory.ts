@@ -1,5 +1,5 @@
 /**
- * `npm run bench:memory [-- --objects N] [--seconds S] [--endpoint objects|manifest] [--node-arg ARG]...`:
+ * `npm run bench:memory [-- --objects N] [--seconds S] [--endpoint objects|manifest] [--page-reads N] [--node-arg ARG]...`:
  * the issue 15 memory target on its own. Peak RSS of `accord serve` (one worker, sharing log
  * on, compression off) while 16 connections read 1,000-object pages at random positions of
  * a store of N objects (default 1,000,000), and what that memory is at the peak: the
@@ -10,10 +10,11 @@
  *
  * The store is prepared once, by ingesting over HTTP as `npm run bench` does, into
  * `/tmp/accord-bench-memory/N.db` (with its tokens and page positions beside it) and kept
- * for the next run: only the first run pays the minutes of ingest. `--node-arg` passes V8
- * or Node options to the server (e.g. `--node-arg=--max-semi-space-size=4`), for trying them.
+ * for the next run (each run reads a copy of it): only the first run pays the minutes of ingest. `--node-arg` passes V8
+ * or Node options to the server (e.g. `--node-arg=--max-semi-space-size=4`), for trying them;
+ * `--page-reads N` sets pageReadConcurrency.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client, crawl, ingest, taxiiHeaders } from './lib/http';
@@ -34,6 +35,7 @@ const OBJECTS_IN_STORE = Number(option('objects') ?? 1_000_000);
 const SECONDS = Number(option('seconds') ?? 10);
 const ENDPOINT = option('endpoint') ?? 'objects';
 const NODE_ARGS = options('node-arg');
+const PAGE_READS = option('page-reads');
 const CONNECTIONS = 16;
 const LIMIT = 1000;
 const STORE_DIR = '/tmp/accord-bench-memory';
@@ -146,10 +148,20 @@ function describeThread(t: ThreadMemory): string {
 }
 
 async function main(): Promise<void> {
-  const { db, prepared } = await preparedStore();
+  const { db: kept, prepared } = await preparedStore();
+  // Each run reads a copy: the sharing log of its reads (~100 KB an event) stays out of the
+  // kept store, so every run starts from the same file.
+  const db = join(tempDir('accord-memory-run-'), 'store.db');
+  for (const suffix of ['', '-wal']) if (existsSync(kept + suffix)) copyFileSync(kept + suffix, db + suffix);
   const probeDir = tempDir('accord-memory-probe-');
   process.env.BENCH_MEMORY_PROBE_DIR = probeDir;
-  const server = await startAccord(db, 1, 'off', ['-r', PROBE, ...NODE_ARGS]);
+  const server = await startAccord(
+    db,
+    1,
+    'off',
+    ['-r', PROBE, ...NODE_ARGS],
+    PAGE_READS === undefined ? {} : { ACCORD_PAGE_READ_CONCURRENCY: PAGE_READS },
+  );
   const treeMb = () => processTree(server.pid).reduce((sum, pid) => sum + (rssParts(pid).rss ?? 0), 0);
   const startedMb = treeMb();
   const positions = prepared.positions;
@@ -185,6 +197,7 @@ async function main(): Promise<void> {
     limit: LIMIT,
     connections: CONNECTIONS,
     node_args: NODE_ARGS,
+    page_read_concurrency: PAGE_READS ?? 'default',
     rss_at_start_mb: startedMb,
     rss_before_load_mb: idleMb,
     rss_peak_mb: sampler.peakMb,
