@@ -73,6 +73,8 @@ export async function startServer(
     store.backgroundAuditAppender((message) => log.warn(message)),
   );
   audit.start();
+  // The WAL is copied into the database file by a thread of its own, not inside a request's commit.
+  await store.startBackgroundCheckpoints((message) => log.warn(message));
   const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), {
     intervalSeconds: config.auditAggregateSeconds,
     maxSources: MAX_REFUSAL_SOURCES,

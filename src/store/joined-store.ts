@@ -34,6 +34,7 @@ export abstract class JoinedStore implements Store {
 
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;
+  abstract startBackgroundCheckpoints(warn: (message: string) => void): Promise<void>;
   abstract feeds(): FeedStore;
 
   // ---- the catalogue ----------------------------------------------------------

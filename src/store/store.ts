@@ -16,6 +16,11 @@ export interface Store extends CatalogStore, ObjectStore, AuditStore {
   /** Throws StoreUnavailable when the backing database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Moves the store's housekeeping writes off the request thread, where it has any (SQLite:
+   * WAL checkpoints by a worker thread, stopped by close()). The server calls it once.
+   */
+  startBackgroundCheckpoints(warn: (message: string) => void): Promise<void>;
 
   /** Upstream feeds: definitions, progress and run leases (src/store/feeds.ts). */
   feeds(): FeedStore;

@@ -64,6 +64,9 @@ export class MongoStore extends JoinedStore {
     await this.db.close();
   }
 
+  /** The MongoDB server checkpoints its own storage: nothing to move. */
+  async startBackgroundCheckpoints(_warn: (message: string) => void): Promise<void> {}
+
   feeds(): MongoFeeds {
     return this.feedStore;
   }

@@ -12,6 +12,7 @@ import type { PreparedEvent } from '../../audit/prepared';
 import { JoinedStore } from '../joined-store';
 import { SqliteAudit } from './audit';
 import { SqliteCatalog } from './catalog';
+import { SqliteCheckpointer } from './checkpointer';
 import { SqliteDatabase } from './database';
 import { SqliteFeeds } from './feeds';
 import { SqliteObjects } from './objects';
@@ -19,6 +20,7 @@ import { SqliteObjects } from './objects';
 export class SqliteStore extends JoinedStore {
   private readonly db: SqliteDatabase;
   private readonly feedStore: SqliteFeeds;
+  private checkpointer: SqliteCheckpointer | undefined;
   private readonly log: SqliteAudit;
 
   /** `file` is a path, or `:memory:` for a private in-memory database; `syncEveryCommit`: see SqliteDatabase. */
@@ -46,7 +48,23 @@ export class SqliteStore extends JoinedStore {
     this.db.ping();
   }
 
+  /**
+   * WAL checkpoints by a worker thread with its own connection (checkpointer.ts); a private
+   * in-memory database has no WAL. `execArgv`: a require hook when running from TypeScript sources.
+   */
+  async startBackgroundCheckpoints(warn: (message: string) => void, options: { intervalMs?: number; execArgv?: string[] } = {}): Promise<void> {
+    if (this.db.file === ':memory:' || this.db.file === '' || this.checkpointer) return;
+    this.checkpointer = new SqliteCheckpointer(this.db.file, warn, options);
+    if (await this.checkpointer.started) this.db.checkpointsElsewhere(true);
+  }
+
+  /** A checkpoint by the background thread now (tests): the WAL's frames and how many are in the database file. */
+  async checkpointNow(): Promise<{ frames: number; copied: number } | undefined> {
+    return this.checkpointer?.checkpointNow();
+  }
+
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     this.db.close();
   }
 
