@@ -25,9 +25,9 @@ import { getStatus } from './http/handlers/status';
 import { audited, auditFailures, recordRefusal, type AuditAction } from './http/audit';
 import { authenticate } from './http/authenticate';
 import { negotiateCoding } from './http/compression';
-import { dispatch, type Route } from './http/dispatch';
+import { dispatch, inOrder, type Route } from './http/dispatch';
 import { negotiate } from './http/media';
-import { authorize, loadApiRoot, noParameters, requestLog } from './http/routing';
+import { authorize, installRequestAccessors, loadApiRoot, noParameters, requestLog } from './http/routing';
 import type { Right } from './access/decide';
 import { securityHeaders } from './http/transport';
 
@@ -38,6 +38,7 @@ export function createApp(appCtx: AppContext): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', ctx.config.trustProxy);
+  installRequestAccessors(app.request, ctx.log);
 
   const auth = authenticate(
     ctx,
@@ -46,9 +47,13 @@ export function createApp(appCtx: AppContext): express.Express {
   );
   const table: Route[] = [];
   const endpoint = endpoints(ctx, auth, table);
-  app.use(securityHeaders(ctx.config));
-  app.use(requestLog(ctx));
-  app.use(negotiateCoding(ctx.config.compression)); // gzip / br for TAXII responses: src/http/compression.ts
+  app.use(
+    inOrder(
+      securityHeaders(ctx.config),
+      requestLog(ctx),
+      negotiateCoding(ctx.config.compression), // gzip / br for TAXII responses: src/http/compression.ts
+    ),
+  );
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', readiness(ctx)); // the store answers and it and the sharing log can be written

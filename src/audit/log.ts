@@ -52,18 +52,36 @@ const weight = (e: AuditEventInput) => e.objects?.length ?? 0;
  * without one (refusals) stay queued and are retried.
  */
 interface Entry {
+  /** Its place in the order events were queued (flush() waits up to a place). */
+  n: number;
   event: AuditEventInput;
   waiter?: { resolve: () => void; reject: (err: Error) => void };
 }
 
 export class AuditLog {
+  /** Events not yet handed to the store. */
   private queue: Entry[] = [];
   /** Object refs named by the queued events. */
   private queuedObjects = 0;
-  private flushing: Promise<void> | undefined;
+  /** Events, batches and refs handed to the store and not yet settled (held in memory too). */
+  private inFlightEvents = 0;
+  private inFlightBatches = 0;
+  private inFlightObjects = 0;
+  /** Places given and settled so far: batches settle in the order they were sent. */
+  private queued = 0;
+  private settled = 0;
+  /** flush() callers waiting for everything queued before them (up to `upTo`) to settle. */
+  private drainWaiters: { upTo: number; resolve: () => void; reject: (err: Error) => void }[] = [];
   private grouping: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
+  /**
+   * How many batches may be in flight at once. An appender that commits in the order it is
+   * handed batches (the SQLite writer thread) gets the next batch while it syncs the last,
+   * so a commit's fsync never waits for this thread to notice the previous one ended; the
+   * store itself appends one batch at a time (MongoDB transactions would conflict on the head).
+   */
+  private readonly maxInFlight: number;
 
   /** `appender`: where queued events go (default: the store, on this thread). */
   constructor(
@@ -72,7 +90,9 @@ export class AuditLog {
     private readonly log: Logger,
     private readonly options: AuditLogOptions = AUDIT_DEFAULTS,
     private readonly appender?: AuditAppender,
-  ) {}
+  ) {
+    this.maxInFlight = appender?.ordered ? Infinity : 1;
+  }
 
   /** Starts the flush and checkpoint timers (servers do; one-shot tools flush explicitly). */
   start(): void {
@@ -92,23 +112,24 @@ export class AuditLog {
   async record(event: AuditEventInput): Promise<void> {
     while (this.full(event)) await this.flush();
     // Queued in the same turn as the check above, so a burst cannot overfill the queue.
-    await new Promise<void>((resolve, reject) => this.enqueue({ event, waiter: { resolve, reject } }));
+    await new Promise<void>((resolve, reject) => this.enqueue({ n: ++this.queued, event, waiter: { resolve, reject } }));
   }
 
   /** Queues an event nobody waits for (a refusal): written with the next batch, retried until it is. */
   async note(event: AuditEventInput): Promise<void> {
     while (this.full(event)) await this.flush();
-    this.enqueue({ event });
+    this.enqueue({ n: ++this.queued, event });
   }
 
   private full(event: AuditEventInput): boolean {
-    return this.queue.length >= this.options.queueLimit || (this.queue.length > 0 && this.queuedObjects + weight(event) > this.options.queueObjects);
+    const held = this.queue.length + this.inFlightEvents;
+    return held >= this.options.queueLimit || (held > 0 && this.queuedObjects + this.inFlightObjects + weight(event) > this.options.queueObjects);
   }
 
   private enqueue(entry: Entry): void {
     this.queue.push(entry);
     this.queuedObjects += weight(entry.event);
-    if (this.queue.length >= this.options.batchSize || this.queuedObjects >= this.options.batchObjects) void this.flush().catch(() => undefined);
+    if (this.queue.length >= this.options.batchSize || this.queuedObjects >= this.options.batchObjects) this.pump();
     else this.grouping ??= setTimeout(() => void this.flush().catch(() => undefined), this.options.groupMs);
   }
 
@@ -122,19 +143,21 @@ export class AuditLog {
     else this.failure = undefined;
   }
 
-  /** Appends everything queued so far. Rejects (and turns unhealthy) when the store refuses. */
+  /**
+   * Hands everything queued so far to the store and resolves once it is committed (events
+   * queued later are not waited for). Rejects (and turns unhealthy) when the store refuses.
+   */
   flush(): Promise<void> {
     clearTimeout(this.grouping);
     this.grouping = undefined;
-    this.flushing ??= this.drain().finally(() => {
-      this.flushing = undefined;
-    });
-    return this.flushing;
+    this.pump();
+    if (this.queue.length === 0 && this.inFlightBatches === 0) return this.failure ? Promise.reject(this.failure) : Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.drainWaiters.push({ upTo: this.queued, resolve, reject }));
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      // At least one event, however large; then up to either limit.
+  /** Sends batches while the appender takes more: at least one event each, however large, then up to either limit. */
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlightBatches < this.maxInFlight) {
       let take = 0;
       let objects = 0;
       while (
@@ -145,25 +168,46 @@ export class AuditLog {
         objects += weight((this.queue[take] as Entry).event);
         take++;
       }
-      const batch = this.queue.slice(0, take);
-      const events = batch.map((e) => e.event);
-      try {
-        await (this.appender ? this.appender.append(events) : this.store.appendAuditEvents(events));
-      } catch (err) {
-        this.failure = err as Error;
-        this.log.error({ err }, 'the sharing log cannot be written');
-        // Every waiting request is answered 503 now rather than left hanging until a retry.
-        const waiting = this.queue.filter((e) => e.waiter);
-        this.queue = this.queue.filter((e) => !e.waiter);
-        this.queuedObjects = this.queue.reduce((n, e) => n + weight(e.event), 0);
-        for (const e of waiting) e.waiter?.reject(err as Error);
-        throw err;
-      }
-      this.queue.splice(0, batch.length);
       this.queuedObjects -= objects;
-      this.failure = undefined;
-      for (const e of batch) e.waiter?.resolve();
+      this.send(this.queue.splice(0, take), objects);
     }
+  }
+
+  private send(batch: Entry[], objects: number): void {
+    this.inFlightBatches++;
+    this.inFlightEvents += batch.length;
+    this.inFlightObjects += objects;
+    const events = batch.map((e) => e.event);
+    const settle = () => {
+      this.inFlightBatches--;
+      this.inFlightEvents -= batch.length;
+      this.inFlightObjects -= objects;
+    };
+    (this.appender ? this.appender.append(events) : this.store.appendAuditEvents(events)).then(
+      () => {
+        settle();
+        this.failure = undefined;
+        this.settled = Math.max(this.settled, ...batch.map((e) => e.n));
+        for (const e of batch) e.waiter?.resolve();
+        this.pump();
+        const idle = this.queue.length === 0 && this.inFlightBatches === 0;
+        const done = this.drainWaiters.filter((w) => idle || w.upTo <= this.settled);
+        this.drainWaiters = this.drainWaiters.filter((w) => !done.includes(w));
+        for (const w of done) w.resolve();
+      },
+      (err: Error) => {
+        settle();
+        this.failure = err;
+        this.log.error({ err }, 'the sharing log cannot be written');
+        // Every waiting request is answered 503 now rather than left hanging until a retry;
+        // events nobody waits for (refusals) go back to the front of the queue, to be retried.
+        const waiting = [...batch, ...this.queue].filter((e) => e.waiter);
+        this.queue = [...batch, ...this.queue].filter((e) => !e.waiter);
+        this.queuedObjects = this.queue.reduce((n, e) => n + weight(e.event), 0);
+        for (const e of waiting) e.waiter?.reject(err);
+        for (const w of this.drainWaiters.splice(0)) w.reject(err);
+      },
+    );
   }
 
   /** Stops the timers and writes what is queued (graceful shutdown). */

@@ -9,6 +9,7 @@
  * An account lists the certificates it may use: pinned by SHA-256 fingerprint, or by
  * subject and issuer, which count only when the certificate chains to the configured CA.
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { AccountRecord } from '../catalog/types';
 import type { CatalogCache } from '../access/catalog-cache';
 import type { Clock, Micros } from '../time';
@@ -71,13 +72,16 @@ export class Authenticator {
   /** Password checks running, and those waiting for a slot (inTurn). */
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly key: KeyObject;
 
   constructor(
     private readonly catalog: CatalogCache,
     private readonly clock: Clock,
-    private readonly key: Buffer,
+    key: Buffer,
     private readonly options: AuthenticatorOptions,
-  ) {}
+  ) {
+    this.key = createSecretKey(key);
+  }
 
   /** `c` absent: the client certificate alone, if there is one. */
   async authenticate(c: Credentials | undefined, options: AuthenticateOptions = {}): Promise<Principal | undefined> {

@@ -4,7 +4,7 @@
  * keyed SHA-256 (HMAC): they are too random to brute-force, so a fast hash is safe and
  * lets a token be looked up by its hash. Every comparison is timing-safe.
  */
-import { createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type KeyObject, type ScryptOptions } from 'node:crypto';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
@@ -45,6 +45,7 @@ export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
-export function keyedHash(key: Buffer, secret: string): string {
+/** `key` as a KeyObject (createSecretKey) where it hashes every request: the Buffer is imported anew on each call. */
+export function keyedHash(key: Buffer | KeyObject, secret: string): string {
   return createHmac('sha256', key).update(secret).digest('hex');
 }

@@ -26,6 +26,7 @@ import { type AccordError, fail, isError, tooManyRequests } from '../errors';
 import type { BucketSpec } from '../throttle/bucket';
 import type { Sessions } from '../console/sessions';
 import type { AppContext } from './context';
+import { principalOf } from './routing';
 
 const MAX_SECRET_LENGTH = 1024;
 
@@ -102,17 +103,26 @@ class AccordStrategy extends Strategy {
     if (session !== undefined && this.ctx.sessions) return this.bySession(req, this.ctx.sessions, session);
     const credentials = parseAuthorization(req.headers.authorization);
     const certificate = presentedCertificate(req);
-    if (!credentials && !certificate) return this.fail(401);
+    if (!credentials && !certificate) return this.refuse();
     checkCredentials(this.ctx, req, credentials, certificate).then(
-      (principal) => (principal ? this.success(principal) : this.fail(401)),
+      (principal) => (principal ? this.success(principal) : this.refuse()),
       (err: unknown) => this.error(err as Error),
     );
+  }
+
+  /**
+   * No valid credentials: an error, not passport's fail(), so that one passport middleware
+   * made at start-up serves every request (a custom callback would have to be made per
+   * request) and the refusal reaches our error handler as a TAXII 401.
+   */
+  private refuse(): void {
+    this.error(fail('unauthenticated', 'present valid credentials (HTTP Basic, an API token or a client certificate)'));
   }
 
   private bySession(req: Request, sessions: Sessions, id: string): void {
     sessions.resolve(id).then(
       (found) => {
-        if (!found) return this.fail(401);
+        if (!found) return this.refuse();
         const csrf = req.headers[CSRF_HEADER];
         if (!SAFE_METHODS.has(req.method) && !sessions.csrfMatches(found.session, typeof csrf === 'string' ? csrf : undefined)) {
           return this.error(fail('csrf-token', `a console request that changes something must carry the session's token in ${CSRF_HEADER}`));
@@ -134,10 +144,13 @@ export async function checkCredentials(
   credentials: Credentials | undefined,
   certificate?: PresentedCertificate,
 ): Promise<Principal | undefined> {
-  const buckets = signInBuckets(ctx, req, credentials);
+  // Worked out only when a password is checked or the credentials failed: a valid token,
+  // the common case, needs no bucket (nor the client address, which costs a proxy check).
+  let buckets: [string, BucketSpec][] | undefined;
+  const bucketsOf = () => (buckets ??= signInBuckets(ctx, req, credentials));
   const charged: [string, BucketSpec][] = [];
   const mayCheckPassword = async () => {
-    for (const [key, spec] of buckets) {
+    for (const [key, spec] of bucketsOf()) {
       const verdict = await ctx.limiter.take(key, spec, 1, ctx.clock());
       if (!verdict.ok)
         throw tooManyRequests('too many failed sign-ins from this address or for this account; try again later', verdict.retryAfterSeconds);
@@ -146,7 +159,7 @@ export async function checkCredentials(
   };
   const principal = await ctx.authenticator.authenticate(credentials, { mayCheckPassword, ...(certificate && { certificate }) });
   if (principal) for (const [key, spec] of charged) await ctx.limiter.take(key, spec, -1, ctx.clock());
-  else if (charged.length === 0) for (const [key, spec] of buckets) await ctx.limiter.take(key, spec, 1, ctx.clock());
+  else if (charged.length === 0) for (const [key, spec] of bucketsOf()) await ctx.limiter.take(key, spec, 1, ctx.clock());
   return principal;
 }
 
@@ -169,23 +182,21 @@ export function authenticate(
 ): RequestHandler {
   const passport = new Passport();
   passport.use(new AccordStrategy(ctx));
+  // Made once: on success passport sets req.user and calls next() (no session, no auth
+  // info to transform); a refusal or failure arrives as next(err).
+  const viaPassport = passport.authenticate('accord', { session: false, assignProperty: 'user', authInfo: false }) as RequestHandler;
   return (req: Request, res: Response, next: NextFunction) => {
-    const handler = passport.authenticate('accord', { session: false }, (err: unknown, principal: Principal | false) => {
+    void viaPassport(req, res, (err?: unknown) => {
+      if (isError(err, 'unauthenticated')) onFailure?.(req, res);
       if (isError(err, 'too-many-requests')) onThrottled?.(req, res, err);
       if (err) return next(err);
-      if (!principal) {
-        onFailure?.(req, res);
-        return next(fail('unauthenticated', 'present valid credentials (HTTP Basic, an API token or a client certificate)'));
-      }
-      req.user = principal;
-      withinRate(ctx, principal).then(
+      withinRate(ctx, principalOf(req)).then(
         () => next(),
         (e: unknown) => {
           if (isError(e, 'too-many-requests')) onThrottled?.(req, res, e);
           next(e);
         },
       );
-    }) as RequestHandler;
-    handler(req, res, next);
+    });
   };
 }

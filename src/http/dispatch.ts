@@ -68,6 +68,14 @@ function run(handlers: readonly RequestHandler[], req: Request, res: Response, d
   next();
 }
 
+/**
+ * Several middlewares as one: each layer Express walks costs a match and a few allocations
+ * per request, which the middlewares every request passes through need not pay one by one.
+ */
+export function inOrder(...handlers: RequestHandler[]): RequestHandler {
+  return (req, res, next) => run(handlers, req, res, next);
+}
+
 export function dispatch(table: readonly Route[]): RequestHandler {
   const routes = table.map(([path, methods]) => compile(path, methods));
   return (req, res, next) => {

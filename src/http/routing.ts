@@ -19,20 +19,54 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Longest URL written to a log line (a flood of 8 KB query strings must not fill the disk). */
 const MAX_LOGGED_URL = 1024;
 
+const CHILD = Symbol('request logger');
+const QUERY = Symbol('parsed query');
+
+type Memo = Request & { [CHILD]?: AppContext['log']; [QUERY]?: Request['query'] };
+
+/**
+ * Per-request values made on first use, through accessors on Express's request prototype
+ * (src/app.ts) rather than properties defined on every request:
+ * - `req.log`: a child of the server's logger that tags each line with the request id. Most
+ *   requests log nothing, and a pino child made for each cost a few percent of a small
+ *   answer's CPU (README, Performance).
+ * - `req.query`: Express 5 parses the query string again on every read; the handlers,
+ *   filters and sharing-log event each read it: parsed once.
+ */
+export function installRequestAccessors(requestPrototype: Request, log: AppContext['log']): void {
+  const parseQuery = queryGetter(requestPrototype);
+  Object.defineProperty(requestPrototype, 'log', {
+    configurable: true,
+    get(this: Memo) {
+      return (this[CHILD] ??= log.child({ reqId: this.id }));
+    },
+  });
+  Object.defineProperty(requestPrototype, 'query', {
+    configurable: true,
+    get(this: Memo) {
+      return (this[QUERY] ??= parseQuery.call(this) as Request['query']);
+    },
+  });
+}
+
+/** Express's own `req.query` getter, from the prototype chain. */
+function queryGetter(prototype: object): (this: Request) => unknown {
+  for (let p: object | null = prototype; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    const get: unknown = Reflect.get(Object.getOwnPropertyDescriptor(p, 'query') ?? {}, 'get');
+    if (typeof get === 'function') return get as (this: Request) => unknown;
+  }
+  throw new Error('Express request has no query getter');
+}
+
 /** Gives each request an id (the caller's X-Request-Id when sane) and logs its outcome. */
 export function requestLog(ctx: AppContext): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const given = req.headers['x-request-id'];
     req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    req.log = ctx.log.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
-    // Express 5 parses the query string again on every read of req.query; the handlers,
-    // filters and sharing-log event each read it: parse once.
-    Object.defineProperty(req, 'query', { value: req.query, writable: true, configurable: true, enumerable: true });
-    const start = process.hrtime.bigint();
     markStart(ctx, res);
     // No line to write (e.g. logLevel silent): no listener, no object built per request.
-    if (!req.log.isLevelEnabled('info')) return next();
+    if (!ctx.log.isLevelEnabled('info')) return next();
     res.on('finish', () => {
       // Never the headers: they carry credentials. The URL is the client's choice: bounded.
       const url = req.originalUrl;
@@ -42,7 +76,7 @@ export function requestLog(ctx: AppContext): RequestHandler {
           path: url.length > MAX_LOGGED_URL ? `${url.slice(0, MAX_LOGGED_URL)}…` : url,
           ...(url.length > MAX_LOGGED_URL && { truncated: url.length }),
           status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - start) / 1e6,
+          ms: Number(process.hrtime.bigint() - (res.locals.startedHr as bigint)) / 1e6,
           account: req.user?.accountName,
         },
         'request',

@@ -42,6 +42,11 @@ export interface SummaryRow {
 
 /** Appends queued (read-side) sharing-log events; a store may do it off the request thread. */
 export interface AuditAppender {
+  /**
+   * Whether append() may be called again before the last call settled: the appender commits
+   * batches in the order it was handed them, and settles them in that order.
+   */
+  readonly ordered?: boolean;
   append(events: AuditEventInput[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -13,6 +13,8 @@ import type { AuditAppender } from '../audit-store';
 type Reply = { ready: true } | { id: number; ok: boolean; message?: string; code?: string };
 
 export class SqliteAuditWorker implements AuditAppender {
+  /** The worker commits batches in the order they were posted and answers them in that order. */
+  readonly ordered = true;
   private readonly worker: Worker;
   private next = 1;
   private exited = false;
