@@ -24,7 +24,7 @@ import { addObjects, deleteObject, getManifest, getObject, getObjects, getVersio
 import { readiness } from './http/handlers/health';
 import { getStatus } from './http/handlers/status';
 import { audited, auditFailures, recordRefusal, type AuditAction } from './http/audit';
-import { authenticate } from './http/authenticate';
+import { authenticate, keepPassportOffRequests } from './http/authenticate';
 import { negotiateCoding } from './http/compression';
 import { dispatch, inOrder, type Route } from './http/dispatch';
 import { negotiate } from './http/media';
@@ -42,6 +42,7 @@ export function createApp(appCtx: AppContext): express.Express {
   app.set('etag', false);
   app.set('trust proxy', ctx.config.trustProxy);
   installRequestAccessors(app.request, ctx.log);
+  keepPassportOffRequests(app.request);
 
   const auth = authenticate(
     ctx,

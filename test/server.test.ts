@@ -42,6 +42,25 @@ describe('server operation', () => {
     expect(JSON.parse(down.body)).toEqual({ status: 'unavailable', reason: 'storage unreachable' });
   });
 
+  it("a real server's requests each carry their own credentials and URL parameters (the request class of src/http/connections.ts)", async () => {
+    const { store, token } = await seeded();
+    server = await startServer(loadConfig({ env: {}, overrides: { port: 0, logLevel: 'silent' } }), store, silent);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const as = (path: string, headers: Record<string, string>) =>
+      get(`${server?.url}${path}`, { agent, headers: { Accept: 'application/taxii+json;version=2.1', ...headers } });
+    try {
+      // One connection, one request after another: nothing of a request carries over to the next.
+      expect((await as('/api1/', { Authorization: `Bearer ${token}` })).status).toBe(200);
+      expect((await as('/api1/', {})).status).toBe(401);
+      const withParameter = await as('/api1/collections/?colour=blue', { Authorization: `Bearer ${token}` });
+      expect(withParameter.status).toBe(400);
+      expect((JSON.parse(withParameter.body) as { description: string }).description).toContain('"colour"');
+      expect((await as('/api1/collections/', { Authorization: `Bearer ${token}` })).status).toBe(200);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('graceful shutdown lets an in-flight POST finish and commit before the store closes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'accord-shutdown-'));
     const { store, token } = await seeded(join(dir, 'a.db'));

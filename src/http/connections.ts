@@ -4,13 +4,32 @@
  * how many connections may be open in all and from one address. With `--workers N` each
  * worker applies these to the connections it was handed.
  */
-import type { Server } from 'node:http';
+import { IncomingMessage, type Server } from 'node:http';
 import type { Config } from '../config/config';
 
 /** How often node looks for requests past their header or request timeout. */
 const CHECK_INTERVAL_MS = 500;
 
+/**
+ * A request with room for what Express, passport and Accord's middleware set on every request
+ * (src/app.ts). Added one by one to a request object, those properties outgrew its property
+ * storage several times per request; declared here, each request is allocated with them.
+ * Not `query` nor `log`: those are accessors of the request prototype (src/http/routing.ts).
+ */
+export class AccordRequest extends IncomingMessage {
+  res: unknown = undefined;
+  next: unknown = undefined;
+  baseUrl: unknown = undefined;
+  originalUrl: unknown = undefined;
+  params: unknown = undefined;
+  route: unknown = undefined;
+  _parsedUrl: unknown = undefined;
+  id: unknown = undefined;
+  user: unknown = undefined;
+}
+
 export const serverOptions = (config: Readonly<Config>) => ({
+  IncomingMessage: AccordRequest,
   connectionsCheckingInterval: Math.min(CHECK_INTERVAL_MS, config.timeouts.headersMs),
   headersTimeout: config.timeouts.headersMs,
   requestTimeout: Math.max(config.timeouts.requestMs, config.timeouts.headersMs),
