@@ -110,9 +110,16 @@ const AUDIT_SERVER = join(__dirname, '..', 'audit-server.js');
  * (the default) sets the per-account rate limit far above what one bench caller asks, so the
  * limiter's work per request stays in the figures and its refusals do not; `defaults` runs
  * with every limit as shipped (the flood scenario). `nodeArgs` go to node before the script
- * (`--cpu-prof`: bench/ingest.ts --profile).
+ * (`--cpu-prof`: bench/ingest.ts --profile); `settings`, ACCORD_* variables that change a
+ * setting on purpose (bench/memory.ts --page-reads).
  */
-export function startAccord(db: string, workers = 1, limits: 'off' | 'defaults' = 'off', nodeArgs: string[] = []): Promise<ServerProcess> {
+export function startAccord(
+  db: string,
+  workers = 1,
+  limits: 'off' | 'defaults' = 'off',
+  nodeArgs: string[] = [],
+  settings: Record<string, string> = {},
+): Promise<ServerProcess> {
   // Only our settings: an ACCORD_* variable of the caller's shell must not change what is measured.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ACCORD_')));
   const args = [...nodeArgs, ACCORD_MAIN, 'serve', '--db', db, '--port', '0', ...(workers > 1 ? ['--workers', String(workers)] : [])];
@@ -120,6 +127,7 @@ export function startAccord(db: string, workers = 1, limits: 'off' | 'defaults' 
     ...env,
     ACCORD_LOG_LEVEL: 'silent',
     ...(limits === 'off' && { ACCORD_RATE_LIMIT_PER_SECOND: '1000000', ACCORD_RATE_LIMIT_BURST: '1000000' }),
+    ...settings,
   });
 }
 
