@@ -35,7 +35,8 @@ export interface Config {
   pageCap: number;
   /**
    * Page reads (objects, manifests, versions) one process assembles at once, from the query to
-   * handing the response to the socket; more wait their turn. Bounds the pages held in memory.
+   * handing the response to the socket; more wait their turn (0: no bound). Bounds the pages
+   * held in memory, at a price in pages a second (docs/operations.md, "Memory under load").
    */
   pageReadConcurrency: number;
   logLevel: LogLevel;
@@ -102,22 +103,12 @@ export const AEAD_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
-/**
- * One process answers reads on one thread, so more pages at once do not finish sooner; they
- * only wait longer for the thread while held in memory, long enough to outlive V8's young
- * generation and stay until a full collection. 16 clients reading 1,000-object pages (1 MB
- * each) of a 1M-object store: peak RSS ~300 MB unbounded, ~220 MB with 2 at once, for the
- * same pages a second (npm run bench:memory). Two, not one: while one page's sharing-log
- * event is being synced to disk, the thread assembles the next.
- */
-const PAGE_READ_CONCURRENCY_DEFAULT = 2;
-
 export const DEFAULTS: Config = {
   host: '127.0.0.1',
   port: 8080,
   store: 'accord.db',
   pageCap: 1000,
-  pageReadConcurrency: PAGE_READ_CONCURRENCY_DEFAULT,
+  pageReadConcurrency: 0,
   logLevel: 'info',
   maxContentLength: 10 * 1024 * 1024,
   maxObjectSize: 4 * 1024 * 1024,
