@@ -3,16 +3,18 @@
  * the issue 15 memory target on its own. Peak RSS of `accord serve` (one worker, sharing log
  * on, compression off) while 16 connections read 1,000-object pages at random positions of
  * a store of N objects (default 1,000,000), and what that memory is at the peak: the
- * process's anonymous and file-backed RSS, and per thread (the server and the sharing-log
- * writer) its V8 heap and the buffers outside it (bench/lib/memory-probe.ts). Throughput
+ * process's anonymous and file-backed RSS, and per thread (the server, the sharing-log
+ * writer, the checkpointer) its V8 heap and the buffers outside it (bench/lib/memory-probe.ts). Throughput
  * and CPU per request (main thread and other threads) come with it, to check that saving
  * memory did not cost speed.
  *
  * The store is prepared once, by ingesting over HTTP as `npm run bench` does, into
  * `/tmp/accord-bench-memory/N.db` (with its tokens and page positions beside it) and kept
- * for the next run (each run reads a copy of it): only the first run pays the minutes of ingest. `--node-arg` passes V8
- * or Node options to the server (e.g. `--node-arg=--max-semi-space-size=4`), for trying them;
- * `--page-reads N` sets pageReadConcurrency.
+ * for the next run (each run reads a copy of it): only the first run pays the minutes of
+ * ingest. `--node-arg` passes V8 or Node options to the server (e.g.
+ * `--node-arg=--max-semi-space-size=4`), for trying them; `--page-reads N` sets
+ * pageReadConcurrency. Results vary from run to run (garbage collection timing): compare
+ * several runs of each, interleaved.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
