@@ -35,7 +35,7 @@ import { securityHeaders } from './http/transport';
 export function createApp(appCtx: AppContext): express.Express {
   const { store, clock, audit, catalog, config } = appCtx;
   const ctx: TaxiiContext = { ...appCtx, exchange: new Exchange({ store, clock, log: audit, agreements: catalog, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty }),
-    pageReads: new Turns(config.pageReadConcurrency),
+    pageReads: new Turns(config.pageReadConcurrency * config.pageCap),
   };
   const app = express();
   app.disable('x-powered-by');

@@ -34,8 +34,10 @@ export interface Config {
   hstsSeconds: number;
   pageCap: number;
   /**
-   * Page reads (objects, manifests, versions) one process assembles at once, from the query to
-   * handing the response to the socket; more wait their turn. Bounds the pages held in memory.
+   * Full pages (pageCap objects) of objects or manifests one process holds at once, from the
+   * query to handing the response to the socket; more wait their turn. Bounds the pages held
+   * in memory. A page asked with a smaller limit counts for its share (limit=100 of 1,000: a
+   * tenth); an object by id or a version list for one object.
    */
   pageReadConcurrency: number;
   logLevel: LogLevel;
@@ -108,7 +110,10 @@ export const AEAD_CIPHERS = [
  * generation and stay until a full collection. 16 clients reading 1,000-object pages (1 MB
  * each) of a 1M-object store: peak RSS ~300 MB unbounded, ~220 MB with 2 at once, for the
  * same pages a second (npm run bench:memory). Two, not one: while one page's sharing-log
- * event is being synced to disk, the thread assembles the next.
+ * event is being synced to disk, the thread assembles the next. Counted in objects, not
+ * pages: each read waits for its event's commit with its page held, so two 100-object
+ * pages at a time left the thread idle between syncs (16 readers of limit=100 pages: a
+ * fifth of the throughput).
  */
 const PAGE_READ_CONCURRENCY_DEFAULT = 2;
 
