@@ -35,7 +35,8 @@ import { securityHeaders } from './http/transport';
 export function createApp(appCtx: AppContext): express.Express {
   const { store, clock, audit, catalog, config } = appCtx;
   const ctx: TaxiiContext = { ...appCtx, exchange: new Exchange({ store, clock, log: audit, agreements: catalog, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty }),
-    pageReads: new Turns(config.pageReadConcurrency || Infinity),
+    // 0: no bound.
+    pageReads: new Turns(config.pageReadConcurrency * config.pageCap || Infinity),
   };
   const app = express();
   app.disable('x-powered-by');

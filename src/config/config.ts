@@ -34,9 +34,11 @@ export interface Config {
   hstsSeconds: number;
   pageCap: number;
   /**
-   * Page reads (objects, manifests, versions) one process assembles at once, from the query to
-   * handing the response to the socket; more wait their turn (0: no bound). Bounds the pages
-   * held in memory, at a price in pages a second (docs/operations.md, "Memory under load").
+   * Full pages (pageCap objects) of objects or manifests one process holds at once, from the
+   * query to handing the response to the socket; more wait their turn (0: no bound). Bounds
+   * the pages held in memory, at a price in pages a second (docs/operations.md, "Memory under
+   * load"). A page asked with a smaller limit counts for its share (limit=100 of 1,000: a
+   * tenth); an object by id or a version list for one object.
    */
   pageReadConcurrency: number;
   logLevel: LogLevel;

@@ -39,7 +39,7 @@ export interface AppContext {
 /** What the TAXII handlers receive: the app's dependencies and the exchange service built on them. */
 export interface TaxiiContext extends AppContext {
   exchange: Exchange;
-  /** Page reads assembled at once (config pageReadConcurrency): the pages held in memory. */
+  /** Objects in the pages assembled at once (config pageReadConcurrency × pageCap): the pages held in memory. */
   pageReads: Turns;
 }
 

@@ -1,7 +1,7 @@
 /**
- * Issue 15 (memory): a process assembles at most `pageReadConcurrency` pages at once, from
- * the query to handing the response to the socket; further reads wait their turn and are
- * answered in full. Held pages are what a server's memory grows with under many readers.
+ * Issue 15 (memory): a process holds at most `pageReadConcurrency` full pages at once (a page
+ * with a smaller limit counts for its share), from the query to handing the response to the
+ * socket; further reads wait their turn and are answered in full. Held pages are what a server's memory grows with under many readers.
  */
 import type { CollectionRecord } from '../../src/catalog/types';
 import type { ObjectPage, ObjectQuery } from '../../src/store/object-store';
@@ -78,6 +78,34 @@ describe('issue 15: page reads assembled at once are bounded (TAXII 2.1 ยง5.3, ย
       expect(await mostAtOnce(unbounded, unbounded.collections.alpha, 6)).toEqual({ firstHeld: 6, most: 6 });
     } finally {
       await unbounded.close();
+    }
+  });
+
+  it('pages asked with a smaller limit count for their share: six limit=100 Get Objects and a full page are assembled at once, a second full page waits for room', async () => {
+    const query = h.store.queryObjects.bind(h.store);
+    const held: (() => void)[] = [];
+    h.store.queryObjects = async (q: ObjectQuery): Promise<ObjectPage> => {
+      await new Promise<void>((resolve) => held.push(resolve));
+      return query(q);
+    };
+    try {
+      // A budget of two full pages (2,000 objects): six tenths of a page, then two full pages.
+      const small = Promise.all(Array.from({ length: 6 }, () => get(h, `${objectsUrl(c)}?limit=100`, h.accounts.reader.auth)));
+      await drained();
+      expect(held).toHaveLength(6);
+      const full = Promise.all([get(h, objectsUrl(c), h.accounts.reader.auth), get(h, objectsUrl(c), h.accounts.reader.auth)]);
+      await drained();
+      expect(held).toHaveLength(7);
+      for (const release of held.splice(0, 6)) release();
+      // The small pages answered (each after its sharing-log commit): the second full page fits beside the first.
+      for (const res of await small) expect(taxii(res, 200, 'envelope').objects).toHaveLength(3);
+      await drained();
+      expect(held).toHaveLength(2);
+      for (const release of held.splice(0)) release();
+      for (const res of await full) expect(taxii(res, 200, 'envelope').objects).toHaveLength(3);
+    } finally {
+      for (const release of held.splice(0)) release();
+      h.store.queryObjects = query;
     }
   });
 

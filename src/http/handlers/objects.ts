@@ -5,8 +5,9 @@
  * and logs the exchange, and its result into the TAXII response.
  *
  * Read responses are assembled as text from the stored JSON: objects are sent exactly as
- * stored, without parsing and re-serialising them. A read holds one of the process's page
- * slots (ctx.pageReads) from its query until its response is handed to the socket.
+ * stored, without parsing and re-serialising them. A read holds its share of the process's
+ * page budget (ctx.pageReads: the objects its limit allows; an object by id or a version
+ * list, one) from its query until its response is handed to the socket.
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { fail } from '../../errors';
@@ -86,7 +87,10 @@ function sendObjects(res: Response, page: ObjectPage, read: ReadRequest): void {
 export function getObjects(ctx: TaxiiContext): RequestHandler {
   return async (req, res) => {
     const read = readRequest(ctx, req, res, 'objects');
-    await ctx.pageReads.run(async () => sendObjects(res, await ctx.exchange.readObjects(callOf(ctx, req, res, 200), read.filters), read));
+    await ctx.pageReads.run(
+      async () => sendObjects(res, await ctx.exchange.readObjects(callOf(ctx, req, res, 200), read.filters), read),
+      read.filters.limit,
+    );
   };
 }
 
@@ -101,7 +105,10 @@ export function getObject(ctx: TaxiiContext): RequestHandler {
 export function getManifest(ctx: TaxiiContext): RequestHandler {
   return async (req, res) => {
     const read = readRequest(ctx, req, res, 'manifest');
-    await ctx.pageReads.run(async () => sendManifest(res, await ctx.exchange.manifest(callOf(ctx, req, res, 200), read.filters), read));
+    await ctx.pageReads.run(
+      async () => sendManifest(res, await ctx.exchange.manifest(callOf(ctx, req, res, 200), read.filters), read),
+      read.filters.limit,
+    );
   };
 }
 
