@@ -1,7 +1,8 @@
 /**
  * Issue 15 (memory): a process holds at most `pageReadConcurrency` full pages at once (a page
  * with a smaller limit counts for its share), from the query to handing the response to the
- * socket; further reads wait their turn and are answered in full. Held pages are what a server's memory grows with under many readers.
+ * socket; further reads wait their turn and are answered in full. Held pages are what a
+ * server's memory grows with under many readers.
  */
 import type { CollectionRecord } from '../../src/catalog/types';
 import type { ObjectPage, ObjectQuery } from '../../src/store/object-store';
@@ -11,6 +12,11 @@ import { add, get, manifestUrl, objectsUrl, taxii } from './wire';
 /** Settles once the event loop has run everything already queued (no clock involved). */
 const drained = async () => {
   for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
+
+/** Waits until `reached` holds: requests travel through real sockets, in no fixed number of turns. */
+const until = async (reached: () => boolean) => {
+  while (!reached()) await new Promise<void>((resolve) => setTimeout(resolve, 1));
 };
 
 describe('issue 15: page reads assembled at once are bounded (TAXII 2.1 §5.3, §5.4)', () => {
@@ -39,11 +45,12 @@ describe('issue 15: page reads assembled at once are bounded (TAXII 2.1 §5.3, �
     };
     try {
       const replies = Promise.all(Array.from({ length: 6 }, () => get(h, objectsUrl(c), h.accounts.reader.auth).then((res) => res)));
+      await until(() => held.length === 2);
       await drained();
       expect(held).toHaveLength(2);
       for (let released = 0; released < 6; released++) {
+        await until(() => held.length > 0);
         held.shift()?.();
-        await drained();
       }
       for (const res of await replies) {
         expect(taxii(res, 200, 'envelope').objects).toHaveLength(3);
@@ -66,16 +73,15 @@ describe('issue 15: page reads assembled at once are bounded (TAXII 2.1 §5.3, �
     try {
       // A budget of two full pages (2,000 objects): six tenths of a page, then two full pages.
       const small = Promise.all(Array.from({ length: 6 }, () => get(h, `${objectsUrl(c)}?limit=100`, h.accounts.reader.auth)));
-      await drained();
-      expect(held).toHaveLength(6);
+      await until(() => held.length === 6);
       const full = Promise.all([get(h, objectsUrl(c), h.accounts.reader.auth), get(h, objectsUrl(c), h.accounts.reader.auth)]);
+      await until(() => held.length === 7);
       await drained();
       expect(held).toHaveLength(7);
       for (const release of held.splice(0, 6)) release();
       // The small pages answered (each after its sharing-log commit): the second full page fits beside the first.
       for (const res of await small) expect(taxii(res, 200, 'envelope').objects).toHaveLength(3);
-      await drained();
-      expect(held).toHaveLength(2);
+      await until(() => held.length === 2);
       for (const release of held.splice(0)) release();
       for (const res of await full) expect(taxii(res, 200, 'envelope').objects).toHaveLength(3);
     } finally {
