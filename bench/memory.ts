@@ -196,7 +196,7 @@ async function main(): Promise<void> {
   };
   process.stdout.write(
     `GET ${ENDPOINT} limit=${LIMIT}, ${CONNECTIONS} connections, ${OBJECTS_IN_STORE.toLocaleString('en-US')} objects${NODE_ARGS.length ? `, node ${NODE_ARGS.join(' ')}` : ''}\n` +
-      `peak RSS ${report.rss_peak_mb} MB (${idleMb} MB before the load); ${figures.rps} req/s, p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms; ` +
+      `peak RSS ${report.rss_peak_mb} MB (${startedMb} MB at start, ${idleMb} MB after the warm-up); ${figures.rps} req/s, p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms; ` +
       `CPU per request ${report.cpu_ms_per_request.main} ms main thread, ${report.cpu_ms_per_request.other_threads} ms other threads\n` +
       `at the peak: ${(sampler.atPeak?.processes ?? []).map((p) => `RSS ${p.rss} MB = anonymous ${p.anon} + file ${p.file} + shmem ${p.shmem}`).join('; ')}\n` +
       (sampler.atPeak?.threads ?? []).map((t) => `  ${describeThread(t)}\n`).join('') +

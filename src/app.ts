@@ -15,6 +15,7 @@ import { consoleRouter } from './http/console';
 import { meRouter } from './http/me';
 import type { AppContext, TaxiiContext } from './http/context';
 import { Exchange } from './exchange/exchange';
+import { Turns } from './throttle/turns';
 import { fail } from './errors';
 import { errorHandler, sendError } from './http/errors';
 import { getCollection, getCollections } from './http/handlers/collections';
@@ -33,7 +34,9 @@ import { securityHeaders } from './http/transport';
 
 export function createApp(appCtx: AppContext): express.Express {
   const { store, clock, audit, catalog, config } = appCtx;
-  const ctx: TaxiiContext = { ...appCtx, exchange: new Exchange({ store, clock, log: audit, agreements: catalog, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty }) };
+  const ctx: TaxiiContext = { ...appCtx, exchange: new Exchange({ store, clock, log: audit, agreements: catalog, maxObjectSize: config.maxObjectSize, operatorParty: config.operatorParty }),
+    pageReads: new Turns(config.pageReadConcurrency),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -15,6 +15,7 @@ import type { CatalogCache } from '../access/catalog-cache';
 import type { Clock, Micros } from '../time';
 import type { Principal } from './principal';
 import { tooManyRequests } from '../errors';
+import { Turns } from '../throttle/turns';
 import { DUMMY_PASSWORD_HASH, TOKEN_PREFIX, keyedHash, verifyPassword } from './secrets';
 
 export type Credentials = { kind: 'basic'; username: string; password: string } | { kind: 'token'; token: string };
@@ -69,9 +70,8 @@ interface CachedCheck {
 export class Authenticator {
   // Keyed by a keyed hash of (name, password), so the cache never holds a usable secret.
   private readonly cache = new Map<string, CachedCheck>();
-  /** Password checks running, and those waiting for a slot (inTurn). */
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Password checks running, and those waiting for a slot. */
+  private readonly checks: Turns;
   private readonly key: KeyObject;
 
   constructor(
@@ -81,6 +81,10 @@ export class Authenticator {
     private readonly options: AuthenticatorOptions,
   ) {
     this.key = createSecretKey(key);
+    this.checks = new Turns(options.concurrentChecks ?? 2, {
+      maxWaiting: options.waitingChecks ?? 64,
+      refuse: () => tooManyRequests('too many sign-ins are being checked; try again shortly', 1),
+    });
   }
 
   /** `c` absent: the client certificate alone, if there is one. */
@@ -143,27 +147,10 @@ export class Authenticator {
     }
     await mayCheckPassword?.();
     // Spend the same time whether or not the account exists.
-    const ok = await this.inTurn(() => verifyPassword(password, account?.passwordHash ?? DUMMY_PASSWORD_HASH));
+    const ok = await this.checks.run(() => verifyPassword(password, account?.passwordHash ?? DUMMY_PASSWORD_HASH));
     if (!ok || !account || account.passwordHash === null || account.disabled) return undefined;
     this.remember(cacheKey, { accountId: account.id, passwordHash: account.passwordHash, expires: now + this.options.cacheSeconds * 1e6 });
     return { account, credential: 'password' };
-  }
-
-  /** Runs `check` when fewer than `concurrentChecks` run; refuses (429) when too many already wait. */
-  private async inTurn<T>(check: () => Promise<T>): Promise<T> {
-    if (this.running >= (this.options.concurrentChecks ?? 2)) {
-      if (this.waiting.length >= (this.options.waitingChecks ?? 64))
-        throw tooManyRequests('too many sign-ins are being checked; try again shortly', 1);
-      // The finishing check hands its slot over: `running` stays as it is.
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    } else this.running++;
-    try {
-      return await check();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
-    }
   }
 
   private remember(key: string, check: CachedCheck): void {

@@ -16,6 +16,7 @@ import type { Exchange } from '../exchange/exchange';
 import type { ApiRootRecord, CollectionRecord } from '../catalog/types';
 import type { Store } from '../store/store';
 import type { Limiter } from '../throttle/bucket';
+import type { Turns } from '../throttle/turns';
 import type { Clock } from '../time';
 
 export interface AppContext {
@@ -38,6 +39,8 @@ export interface AppContext {
 /** What the TAXII handlers receive: the app's dependencies and the exchange service built on them. */
 export interface TaxiiContext extends AppContext {
   exchange: Exchange;
+  /** Page reads assembled at once (config pageReadConcurrency): the pages held in memory. */
+  pageReads: Turns;
 }
 
 /**

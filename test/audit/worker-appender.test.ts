@@ -51,6 +51,32 @@ describe('sharing log: read events appended off the request thread', () => {
     }
   });
 
+  it('issue 15: the writer thread has a small young generation, and appends read events of 1,000-object pages far larger than it, every one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accord-worker-'));
+    const file = join(dir, 'a.db');
+    const store = new SqliteStore(file);
+    try {
+      const writer = new SqliteAuditWorker(file, (events) => store.appendAuditEvents(events), fail, SWC);
+      const log = new AuditLog(store, systemClock, pino({ level: 'silent' }), AUDIT_DEFAULTS, writer);
+      // 60 pages of 1,000 refs: ~6 MB of events as JSON, several times the young generation.
+      const page = (p: number) =>
+        Array.from({ length: 1000 }, (_, i) => ({
+          id: `indicator--00000000-0000-4000-8000-${String(p * 1000 + i).padStart(12, '0')}`,
+          version: '2026-01-01T00:00:00.000000Z',
+        }));
+      await Promise.all(
+        Array.from({ length: 60 }, (_, p) => log.record({ time: systemClock(), action: 'objects.read', outcome: 'success', objects: page(p) })),
+      );
+      expect(writer.resourceLimits.maxYoungGenerationSizeMb).toBeLessThanOrEqual(12);
+      await log.close();
+      expect(await verifyStoreLog(store)).toMatchObject({ ok: true, events: 60 });
+      expect((await store.queryAuditEvents({ objectId: 'indicator--00000000-0000-4000-8000-000000059999', limit: 10 })).records).toHaveLength(1);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('when the worker cannot write, the flush fails and the log turns unhealthy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'accord-worker-'));
     const file = join(dir, 'a.db');

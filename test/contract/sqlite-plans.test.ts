@@ -114,4 +114,23 @@ describe('SqliteStore query plans (a scoped page is index walks, however much is
         /^SEARCH objects USING INDEX objects_(type \(coll=\? AND type=\?|visible \(coll=\? AND tlp=\? AND newer_levels=\?) AND date_added>\?\)$/,
       );
   });
+
+  it('§5.3 the withheld counts of a scoped page are index-only walks of objects_visible, one per TLP level and reason', async () => {
+    const sqls = (
+      await statementsOf(store, () => store.queryObjects({ collectionId: COLLECTION, versions: LAST, addedAfter: 1, limit: 100, scope: READER }))
+    ).filter((s) => s.startsWith('SELECT COUNT(*)'));
+    expect(sqls.length).toBeGreaterThan(0);
+    for (const sql of sqls)
+      expect(planOf(store, sql)).toMatch(
+        /^SEARCH objects USING COVERING INDEX objects_visible \(coll=\? AND tlp=\? AND newer_levels=\? AND date_added>\?/,
+      );
+  });
+
+  it('every index an add writes on objects is one a query walks (issue 15: each costs every add its writes)', () => {
+    const db = (databaseOf(store) as unknown as { db: Database.Database }).db;
+    const indexes = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'objects' ORDER BY name").all() as { name: string }[]
+    ).map((r) => r.name);
+    expect(indexes).toEqual(['objects_added', 'objects_default', 'objects_type', 'objects_version', 'objects_visible']);
+  });
 });

@@ -5,7 +5,8 @@
  * and logs the exchange, and its result into the TAXII response.
  *
  * Read responses are assembled as text from the stored JSON: objects are sent exactly as
- * stored, without parsing and re-serialising them.
+ * stored, without parsing and re-serialising them. A read holds one of the process's page
+ * slots (ctx.pageReads) from its query until its response is handed to the socket.
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { fail } from '../../errors';
@@ -77,14 +78,15 @@ const versionOf = (r: ManifestRecord) => r.versionText ?? formatTimestamp(r.vers
 
 function sendObjects(res: Response, page: ObjectPage, read: ReadRequest): void {
   const { headers, tail } = pageMeta(page, read);
-  const body = page.records.length ? Buffer.concat([Buffer.from(`{${tail},"objects":[`), page.json, CLOSE_OBJECTS]) : `{${tail}}`;
+  // The page's JSON goes out as the store returned it, not copied into one buffer with its envelope.
+  const body = page.records.length ? [Buffer.from(`{${tail},"objects":[`), page.json, CLOSE_OBJECTS] : `{${tail}}`;
   sendTaxii(res, 200, body, headers);
 }
 
 export function getObjects(ctx: TaxiiContext): RequestHandler {
   return async (req, res) => {
     const read = readRequest(ctx, req, res, 'objects');
-    sendObjects(res, await ctx.exchange.readObjects(callOf(ctx, req, res, 200), read.filters), read);
+    await ctx.pageReads.run(async () => sendObjects(res, await ctx.exchange.readObjects(callOf(ctx, req, res, 200), read.filters), read));
   };
 }
 
@@ -92,35 +94,40 @@ export function getObject(ctx: TaxiiContext): RequestHandler {
   return async (req, res) => {
     const objectId = objectIdParam(req);
     const read = readRequest(ctx, req, res, 'object', objectId);
-    sendObjects(res, await ctx.exchange.readObject(callOf(ctx, req, res, 200), objectId, read.filters), read);
+    await ctx.pageReads.run(async () => sendObjects(res, await ctx.exchange.readObject(callOf(ctx, req, res, 200), objectId, read.filters), read));
   };
 }
 
 export function getManifest(ctx: TaxiiContext): RequestHandler {
   return async (req, res) => {
     const read = readRequest(ctx, req, res, 'manifest');
-    const page = await ctx.exchange.manifest(callOf(ctx, req, res, 200), read.filters);
-    const { headers, tail } = pageMeta(page, read);
-    const entries = page.records.map((r) =>
-      JSON.stringify({
-        id: r.id,
-        date_added: formatTimestamp(r.dateAdded),
-        version: versionOf(r),
-        media_type: `application/stix+json;version=${r.specVersion}`,
-      }),
-    );
-    sendTaxii(res, 200, `{${tail}${entries.length ? `,"objects":[${entries.join(',')}]` : ''}}`, headers);
+    await ctx.pageReads.run(async () => sendManifest(res, await ctx.exchange.manifest(callOf(ctx, req, res, 200), read.filters), read));
   };
+}
+
+function sendManifest(res: Response, page: Page<ManifestRecord>, read: ReadRequest): void {
+  const { headers, tail } = pageMeta(page, read);
+  const entries = page.records.map((r) =>
+    JSON.stringify({
+      id: r.id,
+      date_added: formatTimestamp(r.dateAdded),
+      version: versionOf(r),
+      media_type: `application/stix+json;version=${r.specVersion}`,
+    }),
+  );
+  sendTaxii(res, 200, `{${tail}${entries.length ? `,"objects":[${entries.join(',')}]` : ''}}`, headers);
 }
 
 export function getVersions(ctx: TaxiiContext): RequestHandler {
   return async (req, res) => {
     const objectId = objectIdParam(req);
     const read = readRequest(ctx, req, res, 'versions', objectId);
-    const page = await ctx.exchange.versions(callOf(ctx, req, res, 200), objectId, read.filters);
-    const { headers, tail } = pageMeta(page, read);
-    const versions = page.records.map((r) => JSON.stringify(versionOf(r)));
-    sendTaxii(res, 200, `{${tail}${versions.length ? `,"versions":[${versions.join(',')}]` : ''}}`, headers);
+    await ctx.pageReads.run(async () => {
+      const page = await ctx.exchange.versions(callOf(ctx, req, res, 200), objectId, read.filters);
+      const { headers, tail } = pageMeta(page, read);
+      const versions = page.records.map((r) => JSON.stringify(versionOf(r)));
+      sendTaxii(res, 200, `{${tail}${versions.length ? `,"versions":[${versions.join(',')}]` : ''}}`, headers);
+    });
   };
 }
 

@@ -285,4 +285,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_country ON audit_events(country, seq);
   CREATE INDEX audit_action ON audit_events(action, seq);
   `,
+  // Every index an add writes is one a query walks (issue 15): objects_tlp held the rows
+  // objects_visible holds with newer_levels = 0 (a row's newer versions have levels, each a
+  // non-zero bit, exactly when it is not the last), so the withheld counts walk that instead.
+  `
+  DROP INDEX IF EXISTS objects_tlp;
+  `,
 ];

@@ -160,7 +160,8 @@ function withheldByLevel(
     const run = (condition: string, conditionParams: unknown[]) =>
       (
         db
-          .stmt(`${count} AND tlp = ? AND is_last = 1 AND latest_spec = 1${range} AND ${condition}`)
+          // newer_levels = 0 is is_last = 1 (migrations.ts): an index-only walk of objects_visible.
+          .stmt(`${count} AND tlp = ? AND newer_levels = 0 AND latest_spec = 1${range} AND ${condition}`)
           .get(...baseParams, level, ...(upTo === undefined ? [] : [upTo]), ...conditionParams) as { n: number }
       ).n;
     if (anyType !== '1') add('type', run(`NOT ${anyType}`, anyParams));
