@@ -4,8 +4,10 @@
  * how many connections may be open in all and from one address. With `--workers N` each
  * worker applies these to the connections it was handed.
  */
-import { IncomingMessage, type Server } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server as NetServer } from 'node:net';
 import type { Config } from '../config/config';
+import type { RequestState } from './context';
 
 /** How often node looks for requests past their header or request timeout. */
 const CHECK_INTERVAL_MS = 500;
@@ -28,8 +30,28 @@ export class AccordRequest extends IncomingMessage {
   user: unknown = undefined;
 }
 
+/**
+ * A response whose `res.locals` (src/http/context.ts) is made with every field the middleware
+ * may set: Express's default, an object without prototype, is a hash table each field is
+ * inserted into.
+ */
+export class AccordResponse extends ServerResponse<AccordRequest> {
+  locals: RequestState = {
+    apiRoot: undefined,
+    collection: undefined,
+    decision: undefined,
+    auditAction: undefined,
+    audited: undefined,
+    startedAt: undefined,
+    startedHr: undefined,
+    compression: undefined,
+    coding: undefined,
+  } satisfies Record<keyof RequestState, undefined>; // every field, so a new one cannot be forgotten here
+}
+
 export const serverOptions = (config: Readonly<Config>) => ({
   IncomingMessage: AccordRequest,
+  ServerResponse: AccordResponse,
   connectionsCheckingInterval: Math.min(CHECK_INTERVAL_MS, config.timeouts.headersMs),
   headersTimeout: config.timeouts.headersMs,
   requestTimeout: Math.max(config.timeouts.requestMs, config.timeouts.headersMs),
@@ -37,7 +59,7 @@ export const serverOptions = (config: Readonly<Config>) => ({
 });
 
 /** Caps connections in total (node refuses beyond `maxConnections`) and per client address. */
-export function capConnections(server: Server, config: Readonly<Config>): void {
+export function capConnections(server: NetServer, config: Readonly<Config>): void {
   server.maxConnections = config.connections.max;
   const open = new Map<string, number>();
   server.on('connection', (socket) => {

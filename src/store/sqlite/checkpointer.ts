@@ -6,6 +6,13 @@
  * and the request thread's connection checkpoints only if the WAL outgrows a bound (the worker
  * fell behind or stopped): the WAL stays bounded either way. Durability does not change:
  * a commit is synced in the WAL before it is acknowledged, checkpointed or not.
+ *
+ * Under a steady ingest the WAL does reach that bound: SQLite starts it over only when a
+ * commit finds every frame copied, and a checkpoint racing the next commits rarely has; the
+ * request thread's checkpoint then copies only what the thread has not (once every ~20
+ * envelopes). Tried and not kept: a checkpoint after each commit, to copy all before the next
+ * one: no less request-thread CPU, and 14.1 KB written per object at 300k against 10.6 (each
+ * page of the id index copied once per envelope instead of once per interval).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
