@@ -7,7 +7,7 @@
  * JSON, cost more than writing its row.
  */
 import { canonicalParts } from './chain';
-import { idsIndexedOneByOne, rangeIndexed, type AuditEventInput, type DateAddedRange, type QueryField } from './events';
+import { idsIndexedOneByOne, queryFields, rangeIndexed, type AuditEventInput, type DateAddedRange, type QueryField } from './events';
 import { formatTimestamp, type Micros } from '../time';
 
 export interface PreparedEvent extends Pick<AuditEventInput, Exclude<QueryField, 'time'> | 'withheld'> {
@@ -30,12 +30,9 @@ export function prepareEvent(input: AuditEventInput): PreparedEvent {
     parts: canonicalParts(input, time),
     time,
     micros: input.time,
+    ...queryFields({ ...input, time }),
     action: input.action,
     outcome: input.outcome,
-    ...(input.party !== undefined && { party: input.party }),
-    ...(input.account !== undefined && { account: input.account }),
-    ...(input.collection !== undefined && { collection: input.collection }),
-    ...(input.country !== undefined && { country: input.country }),
     ...(input.withheld !== undefined && { withheld: input.withheld }),
     ...(rangeIndexed(input) && { range: { collection: input.collection, ...input.date_added_range } }),
     objectIds: idsIndexedOneByOne(input),

@@ -8,7 +8,7 @@
  */
 import type { Document, Filter } from 'mongodb';
 import { chainLink, GENESIS_HASH, type Checkpoint } from '../../audit/chain';
-import type { AuditEvent, AuditEventInput, ObjectRef } from '../../audit/events';
+import { queryFields, type AuditEvent, type AuditEventInput, type ObjectRef } from '../../audit/events';
 import { CHECKPOINT_EVERY, CONTENT_READ_ACTIONS } from '../../audit/changes';
 import { formatTimestamp, type Micros } from '../../time';
 import type { AuditHead, AuditQuery, SummaryGroup, SummaryRow } from '../audit-store';
@@ -58,13 +58,10 @@ export function chainEvents(
       _id: event.seq,
       body,
       hash: event.hash,
+      ...queryFields(event),
       time: event.time,
       action: input.action,
       outcome: input.outcome,
-      ...(input.party !== undefined && { party: input.party }),
-      ...(input.account !== undefined && { account: input.account }),
-      ...(input.collection !== undefined && { collection: input.collection }),
-      ...(input.country !== undefined && { country: input.country }),
       ...(objects.length > 0 && { objects }),
       ...(agreements.length > 0 && { agreements }),
       ...(input.objects !== undefined && input.objects.length > 0 && { object_count: input.objects.length }),
