@@ -90,8 +90,8 @@ describe('issue 15: page reads assembled at once are bounded (TAXII 2.1 ยง5.3, ย
     }
   });
 
-  it('pageReadConcurrency 0 (the default): no bound, six full pages are assembled at once', async () => {
-    const unbounded = await createHarness();
+  it('pageReadConcurrency 0: no bound, six full pages are assembled at once', async () => {
+    const unbounded = await createHarness({ config: { pageReadConcurrency: 0 } });
     const held: (() => void)[] = [];
     try {
       const uc = unbounded.collections.alpha;
