@@ -218,6 +218,13 @@ describe('applyCatalog refuses a bad catalogue before writing anything', () => {
     expect(await refusal()).toContain(join(dir, 'catalog.json'));
   });
 
+  it('an API root named after a path the server itself serves (its console and /me would shadow it)', async () => {
+    for (const path of ['taxii2', 'healthz', 'readyz', 'admin', 'audit', 'me', 'console']) {
+      write({ api_roots: [root(path)], collections: [] });
+      expect(await refusal()).toContain(join(dir, 'catalog.json'));
+    }
+  });
+
   it('a missing catalogue file', async () => {
     expect(await refusal()).toContain(`cannot read ${join(dir, 'catalog.json')}`);
   });
