@@ -43,6 +43,9 @@ async function main(): Promise<void> {
           store.backgroundAuditAppender((message) => process.stderr.write(message + '\n')),
         );
   audit.start();
+  // As `accord serve` does: the WAL is copied into the database file by a thread of its own,
+  // not by whichever commit (often the log writer's) crosses the checkpoint threshold.
+  await store.startBackgroundCheckpoints((message) => process.stderr.write(message + '\n'));
   const refusals = new RefusalAggregator((e) => void audit.note(e).catch(() => undefined), {
     intervalSeconds: config.auditAggregateSeconds,
     maxSources: 1000,
