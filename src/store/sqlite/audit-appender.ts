@@ -3,12 +3,11 @@
  * If the worker cannot start (e.g. running from TypeScript sources without a loader), the
  * appender says so and appends on this thread instead: slower, never lossy.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import type { AuditEventInput } from '../../audit/events';
 import { prepareEvent } from '../../audit/prepared';
 import type { AuditAppender } from '../audit-store';
+import { startThread } from './threads';
 
 /**
  * The writer thread's young generation (two semi-spaces and the new large-object space), MB.
@@ -41,19 +40,12 @@ export class SqliteAuditWorker implements AuditAppender {
     private readonly warn: (message: string) => void,
     execArgv?: string[],
   ) {
-    const compiled = join(__dirname, 'audit-worker.js');
-    this.worker = new Worker(existsSync(compiled) ? compiled : join(__dirname, 'audit-worker.ts'), {
-      workerData: { file },
-      resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
-      ...(execArgv && { execArgv }),
-    });
-    this.started = new Promise<boolean>((resolve) => {
-      this.worker.once('message', (msg: Reply) => resolve('ready' in msg));
-      this.worker.once('error', (err) => {
-        this.warn(`sharing-log writer thread unavailable (${err.message}); appending on the main thread`);
-        resolve(false);
-      });
-    });
+    ({ worker: this.worker, started: this.started } = startThread(
+      'audit-worker',
+      { file },
+      (err) => this.warn(`sharing-log writer thread unavailable (${err.message}); appending on the main thread`),
+      { resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB }, ...(execArgv && { execArgv }) },
+    ));
     this.worker.on('message', (msg: Reply) => {
       if ('ready' in msg) return;
       const w = this.waiting.get(msg.id);

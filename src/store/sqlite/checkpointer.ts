@@ -14,10 +14,9 @@
  * one: no less request-thread CPU, and 14.1 KB written per object at 300k against 10.6 (each
  * page of the id index copied once per envelope instead of once per interval).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CheckpointReply } from './checkpoint-worker';
+import { startThread } from './threads';
 
 /** Under a steady ingest, about as much WAL per checkpoint as SQLite's threshold used to be. */
 export const CHECKPOINT_INTERVAL_MS = 500;
@@ -32,19 +31,13 @@ export class SqliteCheckpointer {
 
   /** `execArgv` passes a require hook when running from TypeScript sources. */
   constructor(file: string, warn: (message: string) => void, options: { intervalMs?: number; execArgv?: string[] } = {}) {
-    const compiled = join(__dirname, 'checkpoint-worker.js');
-    this.worker = new Worker(existsSync(compiled) ? compiled : join(__dirname, 'checkpoint-worker.ts'), {
-      workerData: { file, intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS },
-      ...(options.execArgv && { execArgv: options.execArgv }),
-    });
+    ({ worker: this.worker, started: this.started } = startThread(
+      'checkpoint-worker',
+      { file, intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS },
+      (err) => warn(`WAL checkpoint thread unavailable (${err.message}); checkpoints stay on the request thread`),
+      options.execArgv && { execArgv: options.execArgv },
+    ));
     this.worker.unref();
-    this.started = new Promise<boolean>((resolve) => {
-      this.worker.once('message', (msg: CheckpointReply) => resolve('ready' in msg));
-      this.worker.once('error', (err) => {
-        warn(`WAL checkpoint thread unavailable (${err.message}); checkpoints stay on the request thread`);
-        resolve(false);
-      });
-    });
     this.worker.on('message', (msg: CheckpointReply) => {
       if ('warning' in msg) warn(`WAL checkpoint failed: ${msg.warning}`);
       if (!('id' in msg)) return;
