@@ -1,7 +1,7 @@
 /**
  * Verifies the whole sharing log in the store: the hash chain, the checkpoints, and that the
- * lookup indexes (objects and agreements per event, the copies of query fields) say what the events say, so a query
- * cannot be made to hide an event without verification noticing.
+ * lookup indexes (objects and agreements per event, the copies of query fields) say what the
+ * events say, so a query cannot be made to hide an event without verification noticing.
  */
 import type { AuditStore } from '../store/audit-store';
 import { ChainVerifier, type ChainedEvent, type VerifyResult } from './chain';

@@ -1,8 +1,9 @@
 /**
  * The sharing log in SQLite: the hash-chained events (`audit_events`, the body stored as the
- * canonical JSON its hash covers, with copies of its query fields as indexed columns) and the lookup tables auditor queries use: audit_objects
- * (events naming an object one by one), audit_ranges (events naming a date_added span, see
- * range-index.ts), audit_agreements, and audit_checkpoints.
+ * canonical JSON its hash covers, with copies of its query fields as indexed columns) and
+ * the lookup tables auditor queries use: audit_objects (events naming an object one by one),
+ * audit_ranges (events naming a date_added span, see range-index.ts), audit_agreements, and
+ * audit_checkpoints.
  */
 import { randomUUID } from 'node:crypto';
 import { GENESIS_HASH, linkParts, type Checkpoint } from '../../audit/chain';
