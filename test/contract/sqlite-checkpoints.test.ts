@@ -2,6 +2,7 @@
  * WAL checkpoints off the request thread (issue 15): a worker thread with its own connection
  * copies the WAL into the database file, so no request's commit pays for it.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,5 +69,19 @@ describe('SqliteStore: WAL checkpoints on a thread of their own', () => {
       } finally {
         await store.close();
       }
+    }));
+
+  it('regression: a process with nothing else to do does not end while it waits for the checkpoint thread to start', () =>
+    withFile(async (file) => {
+      // Only the await below keeps this child alive: a thread let go (unref) before it said
+      // ready ended the process there, with status 0 and nothing printed.
+      const script = `
+        const { SqliteStore } = require(${JSON.stringify(join(__dirname, '..', '..', 'src', 'store', 'sqlite', 'sqlite-store.ts'))});
+        const store = new SqliteStore(${JSON.stringify(file)}, true);
+        store.startBackgroundCheckpoints((m) => console.log('warning: ' + m), { intervalMs: ${NEVER}, execArgv: ${JSON.stringify(SWC)} })
+          .then(() => { console.log('started'); return store.close(); });
+      `;
+      const out = execFileSync(process.execPath, [...SWC, '-e', script], { encoding: 'utf8', timeout: 30_000 });
+      expect(out.trim()).toBe('started');
     }));
 });

@@ -37,7 +37,9 @@ export class SqliteCheckpointer {
       (err) => warn(`WAL checkpoint thread unavailable (${err.message}); checkpoints stay on the request thread`),
       options.execArgv && { execArgv: options.execArgv },
     ));
-    this.worker.unref();
+    // Not before it is ready: a process whose only pending work is awaiting this start
+    // (bench/audit-server.ts with the log off) would otherwise end there, silently.
+    void this.started.then(() => this.worker.unref());
     this.worker.on('message', (msg: CheckpointReply) => {
       if ('warning' in msg) warn(`WAL checkpoint failed: ${msg.warning}`);
       if (!('id' in msg)) return;
