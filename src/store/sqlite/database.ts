@@ -102,11 +102,11 @@ export class SqliteDatabase {
   }
 
   /**
-   * Whether another thread checkpoints the WAL (checkpointer.ts): if so, this connection's
+   * Another thread checkpoints the WAL (checkpointer.ts): from now on this connection's
    * commits checkpoint only past the backstop bound.
    */
-  checkpointsElsewhere(elsewhere: boolean): void {
-    this.db.pragma(`wal_autocheckpoint = ${elsewhere ? BACKSTOP_FRAMES : AUTOCHECKPOINT_FRAMES}`);
+  checkpointsElsewhere(): void {
+    this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
   }
 
   /** A prepared statement, cached by its SQL text. */

@@ -55,7 +55,7 @@ export class SqliteStore extends JoinedStore {
   async startBackgroundCheckpoints(warn: (message: string) => void, options: { intervalMs?: number; execArgv?: string[] } = {}): Promise<void> {
     if (this.db.file === ':memory:' || this.db.file === '' || this.checkpointer) return;
     this.checkpointer = new SqliteCheckpointer(this.db.file, warn, options);
-    if (await this.checkpointer.started) this.db.checkpointsElsewhere(true);
+    if (await this.checkpointer.started) this.db.checkpointsElsewhere();
   }
 
   /** A checkpoint by the background thread now (tests): the WAL's frames and how many are in the database file. */
